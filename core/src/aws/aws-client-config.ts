@@ -1,0 +1,71 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** Where and how an AWS SDK client connects. */
+export interface AwsConnectionOptions {
+  /** AWS region; falls back to `AWS_REGION`, then `us-east-1`. */
+  region?: string;
+  /**
+   * Endpoint override, e.g. a local Kinesis at `http://127.0.0.1:4567`. Without it the SDK uses
+   * its own resolution (which honours `AWS_ENDPOINT_URL_KINESIS` / `AWS_ENDPOINT_URL_DYNAMODB`).
+   */
+  endpoint?: string;
+  /** Upper bound of parallel sockets; keep it ≥ the number of requests in flight. */
+  maxSockets?: number;
+  /** Socket-level request timeout. */
+  requestTimeoutMs?: number;
+  /** Static credentials; otherwise the SDK's default provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** Defaults for {@link awsClientConfig}. */
+export const AwsClientDefaults = {
+  REGION: 'us-east-1',
+  MAX_SOCKETS: 50,
+  REQUEST_TIMEOUT_MS: 30_000,
+  CONNECTION_TIMEOUT_MS: 5_000,
+  KEEP_ALIVE_MS: 1_000,
+} as const;
+
+/** The subset of SDK client configuration kinlog sets. */
+export interface AwsClientConfig {
+  region: string;
+  endpoint?: string;
+  requestHandler: NodeHttpHandler;
+  maxAttempts: number;
+  credentials?: AwsConnectionOptions['credentials'];
+}
+
+/**
+ * SDK client configuration with an HTTP/1.1 keep-alive handler. The Kinesis client's default
+ * HTTP/2 handler fails against local emulators, and HTTP/1.1 is fine on AWS for everything but
+ * SubscribeToShard. SDK-level retries are off (`maxAttempts: 1`): kinlog retries itself, so
+ * it can retry only failed entries and count every attempt.
+ *
+ * @example
+ * ```ts
+ * const kinesis = new KinesisClient(awsClientConfig({ endpoint: 'http://127.0.0.1:4567' }));
+ * ```
+ */
+export function awsClientConfig(options: AwsConnectionOptions = {}): AwsClientConfig {
+  const maxSockets = options.maxSockets ?? AwsClientDefaults.MAX_SOCKETS;
+  const agentOptions = {
+    keepAlive: true,
+    keepAliveMsecs: AwsClientDefaults.KEEP_ALIVE_MS,
+    maxSockets,
+  };
+  const config: AwsClientConfig = {
+    region: options.region ?? process.env.AWS_REGION ?? AwsClientDefaults.REGION,
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: AwsClientDefaults.CONNECTION_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS,
+    }),
+    maxAttempts: 1,
+  };
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  return config;
+}
