@@ -1,1 +1,37 @@
-export {};
+export {
+  startFaultProxy,
+  FaultProxyDefaults,
+  type FaultProxy,
+  type FaultProxyOptions,
+} from './fault-proxy.js';
+export {
+  NO_FAULTS,
+  OutageModes,
+  ThrottleErrorTypes,
+  resolveFaultPlan,
+  type FaultPlan,
+  type OutageMode,
+  type ResolvedFaultPlan,
+  type ThrottleErrorType,
+} from './fault-proxy/fault-plan.js';
+export {
+  RequestFaultKinds,
+  type FaultProxyStats,
+  type RequestFaultKind,
+} from './fault-proxy/fault-proxy-stats.js';
+export { seededRandom, type RandomSource } from './fault-proxy/seeded-random.js';
+export { AwsErrorTypes, KinesisWire } from './kinesis-wire/aws-json.js';
+export {
+  evenHashKeyRanges,
+  hashKeyOf,
+  shardIdFor,
+  MAX_HASH_KEY,
+  type HashKeyRange,
+} from './kinesis-wire/hash-key-ranges.js';
+export {
+  startNullKinesis,
+  NullKinesisDefaults,
+  type NullKinesis,
+  type NullKinesisOptions,
+  type NullKinesisStats,
+} from './null-kinesis-server.js';

@@ -1,0 +1,383 @@
+/**
+ * A fault-injecting HTTP/1.1 proxy in front of a local Kinesis emulator, for tests of
+ * everything that must survive a misbehaving Kinesis.
+ *
+ * ```
+ *  SDK ──► proxy ─┬─ outage window? ─────────────► 503 ServiceUnavailable | connection reset
+ *                 ├─ reset / 500 / throttle? ────► reset | InternalFailure | 400 throttling
+ *                 ├─ PutRecords: fail entries ──► drop them, forward the rest ──► upstream
+ *                 │       ◄── merge answers back in the original order, FailedRecordCount fixed
+ *                 └─ anything else ─────────────► forwarded verbatim ──► upstream
+ * ```
+ *
+ * Faults are drawn from a seeded generator in arrival order, so a sequential client sees the
+ * same faults on every run with the same seed.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { PutRecordsEntryErrors } from '@kinlog/core';
+import {
+  AwsErrorTypes,
+  KinesisWire,
+  operationOf,
+  readBody,
+  sendAwsError,
+  sendAwsJson,
+} from './kinesis-wire/aws-json.js';
+import { hashKeyOf, shardIdFor } from './kinesis-wire/hash-key-ranges.js';
+import type { HashKeyRange } from './kinesis-wire/hash-key-ranges.js';
+import { NO_FAULTS, OutageModes, resolveFaultPlan } from './fault-proxy/fault-plan.js';
+import type { FaultPlan, OutageMode, ResolvedFaultPlan } from './fault-proxy/fault-plan.js';
+import {
+  RequestFaultKinds,
+  copyFaultProxyStats,
+  emptyFaultProxyStats,
+} from './fault-proxy/fault-proxy-stats.js';
+import type { FaultProxyStats, RequestFaultKind } from './fault-proxy/fault-proxy-stats.js';
+import { mergePutRecordsResults } from './fault-proxy/put-records-merge.js';
+import type {
+  EntryFailure,
+  PutRecordsOutputWire,
+  PutRecordsRequestEntryWire,
+} from './fault-proxy/put-records-merge.js';
+import { pick, seededRandom } from './fault-proxy/seeded-random.js';
+import { ShardBudget } from './fault-proxy/shard-budget.js';
+import { UpstreamClient, endToEndHeaders } from './fault-proxy/upstream-client.js';
+import type { UpstreamResponse } from './fault-proxy/upstream-client.js';
+
+/** Defaults and bounds of {@link startFaultProxy}. */
+export const FaultProxyDefaults = {
+  SEED: 1,
+  HOST: '127.0.0.1',
+  /** Longer than client keep-alive, so the proxy never closes a socket a client is reusing. */
+  KEEP_ALIVE_TIMEOUT_MS: 65_000,
+  /** Shard maps are re-read this often, so splits and merges show up. */
+  SHARD_MAP_TTL_MS: 5_000,
+  /** Bound on cached shard maps (one per stream). */
+  MAX_CACHED_STREAMS: 100,
+  /** Account id in AWS-like error messages. */
+  ACCOUNT_ID: '000000000000',
+} as const;
+
+/** Options of {@link startFaultProxy}. */
+export interface FaultProxyOptions {
+  /** The real (local) Kinesis, e.g. `http://127.0.0.1:4567`. */
+  upstream: string;
+  /** Initial faults; none by default. */
+  faults?: FaultPlan;
+  /** Seed of the fault generator; default {@link FaultProxyDefaults.SEED}. */
+  seed?: number;
+}
+
+/** A running fault proxy. */
+export interface FaultProxy {
+  /** Endpoint to give the SDK, e.g. `http://127.0.0.1:43121`. */
+  readonly url: string;
+  readonly port: number;
+  /** Merges `changes` into the current plan; `outageMs` (with `outageAtMs`) starts a window. */
+  setFaults(changes: FaultPlan): void;
+  /** The plan in force. */
+  faults(): ResolvedFaultPlan;
+  /** Fails every request for the next `ms`, in the plan's `outageMode` unless given. */
+  outage(ms: number, mode?: OutageMode): void;
+  /** A snapshot of the counters. */
+  stats(): FaultProxyStats;
+  /** Zeroes the counters. */
+  resetStats(): void;
+  /** Stops listening and drops every connection; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+interface PutRecordsInputWire {
+  Records: PutRecordsRequestEntryWire[];
+  StreamName?: string;
+  StreamARN?: string;
+}
+
+interface OutageWindow {
+  fromMs: number;
+  untilMs: number;
+  mode: OutageMode;
+}
+
+/**
+ * Starts a fault proxy on 127.0.0.1, on a free port.
+ *
+ * @example
+ * ```ts
+ * const proxy = await startFaultProxy({ upstream: kinesaliteUrl, faults: { entryFailureRate: 0.1 }, seed: 7 });
+ * const kinesis = new KinesisClient(awsClientConfig({ endpoint: proxy.url }));
+ * // ... PutRecords answers now fail ~10% of entries, as AWS does under load
+ * await proxy.close();
+ * ```
+ */
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  let plan = NO_FAULTS;
+  let outageWindow: OutageWindow | undefined;
+  let budget = new ShardBudget(plan.shardRecordsPerSecond, plan.shardBytesPerSecond);
+  let stats = emptyFaultProxyStats();
+  const random = seededRandom(options.seed ?? FaultProxyDefaults.SEED);
+  const upstream = new UpstreamClient(options.upstream);
+  const shardMaps = new Map<string, { ranges: HashKeyRange[]; fetchedAtMs: number }>();
+
+  const setFaults = (changes: FaultPlan): void => {
+    const next = resolveFaultPlan(plan, changes);
+    if (
+      next.shardRecordsPerSecond !== plan.shardRecordsPerSecond ||
+      next.shardBytesPerSecond !== plan.shardBytesPerSecond
+    ) {
+      budget = new ShardBudget(next.shardRecordsPerSecond, next.shardBytesPerSecond);
+    }
+    plan = next;
+    if (changes.outageMs !== undefined) {
+      const fromMs = Date.now() + (changes.outageAtMs ?? 0);
+      outageWindow = { fromMs, untilMs: fromMs + changes.outageMs, mode: plan.outageMode };
+    }
+  };
+  setFaults(options.faults ?? {});
+
+  const countFailedRequest = (kind: RequestFaultKind, put: PutRecordsInputWire | undefined) => {
+    stats.requestsFailedByKind[kind]++;
+    if (put) stats.entriesInFailedRequests += put.Records.length;
+  };
+
+  const reset = (req: IncomingMessage): void => {
+    stats.resets++;
+    req.socket.resetAndDestroy();
+  };
+
+  /** Drops an answer upstream already gave: the client cannot tell whether the write happened. */
+  const loseAnswer = (req: IncomingMessage, entriesWritten: number): void => {
+    stats.requestsFailedByKind[RequestFaultKinds.LOST_RESPONSE]++;
+    stats.entriesInLostResponses += entriesWritten;
+    reset(req);
+  };
+
+  /** Draws the whole-request fault, if any; one draw per active rate, in a fixed order. */
+  const drawRequestFault = (operation: string): RequestFaultKind | undefined => {
+    if (!plan.faultOperations.includes(operation)) return undefined;
+    if (plan.resetRate > 0 && random() < plan.resetRate) return RequestFaultKinds.RESET;
+    if (plan.requestErrorRate > 0 && random() < plan.requestErrorRate) {
+      return RequestFaultKinds.REQUEST_ERROR;
+    }
+    if (plan.throttleRate > 0 && random() < plan.throttleRate) return RequestFaultKinds.THROTTLE;
+    return undefined;
+  };
+
+  const drawEntryFailures = (put: PutRecordsInputWire): (EntryFailure | undefined)[] => {
+    const rate = plan.entryFailureRate;
+    const stream = put.StreamName ?? put.StreamARN ?? '';
+    return put.Records.map(() => {
+      if (rate === 0 || random() >= rate) return undefined;
+      const code = pick(random, plan.entryErrorCodes);
+      return code === PutRecordsEntryErrors.INTERNAL
+        ? { code, message: 'Internal service failure.' }
+        : {
+            code,
+            message: `Rate exceeded for shard in stream ${stream} under account ${FaultProxyDefaults.ACCOUNT_ID}.`,
+          };
+    });
+  };
+
+  const shardRanges = async (
+    put: PutRecordsInputWire,
+    auth: OutgoingHttpHeaders,
+  ): Promise<HashKeyRange[]> => {
+    const key = put.StreamARN ?? put.StreamName ?? '';
+    const cached = shardMaps.get(key);
+    const now = Date.now();
+    if (cached && now - cached.fetchedAtMs < FaultProxyDefaults.SHARD_MAP_TTL_MS) {
+      return cached.ranges;
+    }
+    const stream = put.StreamARN ? { StreamARN: put.StreamARN } : { StreamName: key };
+    const ranges = await upstream.listOpenShards(stream, auth);
+    if (shardMaps.size >= FaultProxyDefaults.MAX_CACHED_STREAMS) shardMaps.clear();
+    shardMaps.set(key, { ranges, fetchedAtMs: now });
+    return ranges;
+  };
+
+  const applyShardBudget = async (
+    put: PutRecordsInputWire,
+    failures: (EntryFailure | undefined)[],
+    req: IncomingMessage,
+  ): Promise<void> => {
+    const auth: OutgoingHttpHeaders = {};
+    for (const name of ['authorization', 'x-amz-date', 'x-amz-security-token']) {
+      const value = req.headers[name];
+      if (value !== undefined) auth[name] = value;
+    }
+    const ranges = await shardRanges(put, auth);
+    const now = Date.now();
+    put.Records.forEach((entry, i) => {
+      if (failures[i]) return;
+      const shardId = shardIdFor(hashKeyOf(entry.PartitionKey, entry.ExplicitHashKey), ranges);
+      if (shardId === undefined) return;
+      const bytes =
+        Buffer.byteLength(entry.Data, 'base64') + Buffer.byteLength(entry.PartitionKey, 'utf8');
+      if (budget.take(shardId, bytes, now)) return;
+      stats.entriesShardThrottled++;
+      failures[i] = {
+        code: PutRecordsEntryErrors.THROUGHPUT,
+        message: `Rate exceeded for shard ${shardId} in stream ${put.StreamName ?? put.StreamARN ?? ''} under account ${FaultProxyDefaults.ACCOUNT_ID}.`,
+      };
+    });
+  };
+
+  const forwardPutRecords = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    put: PutRecordsInputWire,
+    failures: (EntryFailure | undefined)[],
+    loseResponse: boolean,
+  ): Promise<void> => {
+    if (budget.limited) await applyShardBudget(put, failures, req);
+    const forwarded = put.Records.filter((_, i) => failures[i] === undefined);
+    for (const failure of failures) {
+      if (!failure) continue;
+      stats.entriesFailed++;
+      stats.entriesFailedByCode[failure.code] = (stats.entriesFailedByCode[failure.code] ?? 0) + 1;
+    }
+    let output: PutRecordsOutputWire;
+    if (forwarded.length === 0) {
+      output = mergePutRecordsResults(failures, []);
+    } else {
+      const unchanged = forwarded.length === put.Records.length;
+      const upstreamBody = unchanged
+        ? body
+        : Buffer.from(JSON.stringify({ ...put, Records: forwarded }));
+      const answer = await upstream.send(
+        'POST',
+        req.url ?? '/',
+        endToEndHeaders(req.headers),
+        upstreamBody,
+      );
+      stats.entriesForwarded += forwarded.length;
+      if (loseResponse) return loseAnswer(req, forwarded.length);
+      if (answer.statusCode !== 200) return relay(res, answer);
+      const parsed = JSON.parse(answer.body.toString()) as PutRecordsOutputWire;
+      stats.entriesFailedUpstream += parsed.FailedRecordCount;
+      output = mergePutRecordsResults(failures, parsed.Records);
+      if (parsed.EncryptionType !== undefined) output.EncryptionType = parsed.EncryptionType;
+    }
+    if (loseResponse) return loseAnswer(req, 0);
+    sendAwsJson(res, 200, JSON.stringify(output));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const operation = operationOf(req);
+    stats.requestsByOperation[operation] = (stats.requestsByOperation[operation] ?? 0) + 1;
+    const body = await readBody(req);
+    const put =
+      operation === KinesisWire.OPERATIONS.PUT_RECORDS && isJson(req)
+        ? parsePutRecords(body)
+        : undefined;
+    if (operation === KinesisWire.OPERATIONS.PUT_RECORDS) stats.putRecordsRequests++;
+    if (put) stats.entriesReceived += put.Records.length;
+
+    const now = Date.now();
+    if (outageWindow && now >= outageWindow.fromMs && now < outageWindow.untilMs) {
+      countFailedRequest(RequestFaultKinds.OUTAGE, put);
+      if (outageWindow.mode === OutageModes.RESET) return reset(req);
+      return sendAwsError(res, 503, AwsErrorTypes.SERVICE_UNAVAILABLE, 'Service unavailable.');
+    }
+    // Every draw happens here, before any wait, so faults follow arrival order.
+    const fault = drawRequestFault(operation);
+    const failures = put && !fault ? drawEntryFailures(put) : undefined;
+    const loseResponse =
+      !fault &&
+      plan.lostResponseRate > 0 &&
+      plan.faultOperations.includes(operation) &&
+      random() < plan.lostResponseRate;
+    const throttleType =
+      fault === RequestFaultKinds.THROTTLE ? pick(random, plan.throttleErrorTypes) : undefined;
+    if (plan.latencyMs > 0) await delay(plan.latencyMs, undefined, { ref: false });
+
+    if (fault) {
+      countFailedRequest(fault, put);
+      if (fault === RequestFaultKinds.RESET) return reset(req);
+      if (fault === RequestFaultKinds.REQUEST_ERROR) {
+        return sendAwsError(res, 500, AwsErrorTypes.INTERNAL_FAILURE, 'Internal service failure.');
+      }
+      return sendAwsError(
+        res,
+        400,
+        throttleType ?? AwsErrorTypes.THROUGHPUT,
+        `Rate exceeded for stream ${put?.StreamName ?? put?.StreamARN ?? ''} under account ${FaultProxyDefaults.ACCOUNT_ID}.`,
+      );
+    }
+    if (put && failures) {
+      return forwardPutRecords(req, res, body, put, failures, loseResponse);
+    }
+    const answer = await upstream.send(
+      req.method ?? 'POST',
+      req.url ?? '/',
+      endToEndHeaders(req.headers),
+      body,
+    );
+    if (loseResponse) return loseAnswer(req, 0);
+    relay(res, answer);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      countFailedRequest(RequestFaultKinds.UPSTREAM, undefined);
+      if (res.headersSent || req.socket.destroyed) return void req.socket.destroy();
+      sendAwsError(res, 502, AwsErrorTypes.INTERNAL_FAILURE, `fault proxy: ${String(err)}`);
+    });
+  });
+  server.keepAliveTimeout = FaultProxyDefaults.KEEP_ALIVE_TIMEOUT_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, FaultProxyDefaults.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${FaultProxyDefaults.HOST}:${port}`,
+    port,
+    setFaults,
+    faults: () => plan,
+    outage(ms, mode = plan.outageMode) {
+      const fromMs = Date.now();
+      outageWindow = { fromMs, untilMs: fromMs + ms, mode };
+    },
+    stats: () => copyFaultProxyStats(stats),
+    resetStats() {
+      stats = emptyFaultProxyStats();
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        upstream.close();
+      });
+      return closing;
+    },
+  };
+}
+
+function isJson(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').startsWith(KinesisWire.CONTENT_TYPE);
+}
+
+/** The PutRecords input, or `undefined` when it is not one the proxy can rewrite. */
+function parsePutRecords(body: Buffer): PutRecordsInputWire | undefined {
+  try {
+    const input = JSON.parse(body.toString()) as Partial<PutRecordsInputWire> | null;
+    return input && Array.isArray(input.Records) ? (input as PutRecordsInputWire) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function relay(res: ServerResponse, answer: UpstreamResponse): void {
+  res.writeHead(answer.statusCode, {
+    ...endToEndHeaders(answer.headers),
+    'content-length': answer.body.length,
+  });
+  res.end(answer.body);
+}
