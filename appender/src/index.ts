@@ -1,1 +1,34 @@
-export {};
+export {
+  KinesisSink,
+  type KinesisSinkEvents,
+  type SettleCallback,
+  type SettleResult,
+  type FlushEvent,
+  type DropEvent,
+} from './sink/kinesis-sink.js';
+export {
+  resolveSinkOptions,
+  SinkDefaults,
+  WhenFull,
+  OversizePolicy,
+  type KinesisSinkOptions,
+  type ResolvedSinkOptions,
+} from './sink/sink-options.js';
+export { DropReasons, type DropReason } from './sink/drop-reasons.js';
+export { type SinkStats } from './sink/sink-stats.js';
+export { encodeEvent } from './sink/encode-event.js';
+export { fitRecord, cutUtf8, TRUNCATION_MARKER, TRUNCATED_FIELD } from './sink/fit-record.js';
+export {
+  normalizePartitionKey,
+  partitionKeyFunction,
+  type PartitionKeyPolicy,
+} from './sink/partition-key.js';
+export { backoffDelayMs } from './sink/backoff.js';
+export {
+  AppenderError,
+  StreamNotFoundError,
+  KinesisAccessError,
+  KinesisUnreachableError,
+  KinesisRequestError,
+  type KinesisTarget,
+} from './errors.js';

@@ -1,0 +1,103 @@
+import { KinlogError } from '@kinlog/core';
+
+/**
+ * Base of the appender's errors. Subclasses say what went wrong with Kinesis in words a user can
+ * act on, name the stream and the endpoint, and keep the SDK error as `cause`.
+ *
+ * @example
+ * ```ts
+ * sink.on('error', (err: AppenderError) => console.error(err.message, err.retryable));
+ * ```
+ */
+export class AppenderError extends KinlogError {}
+
+/** Where a request went: used to make every message name the stream and the endpoint. */
+export interface KinesisTarget {
+  readonly streamName: string;
+  readonly endpoint: string;
+}
+
+/**
+ * The stream does not exist (or is not visible with these credentials). Not retryable: the sink
+ * reports it once instead of retrying every batch.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof StreamNotFoundError) await createStream(err.streamName);
+ * ```
+ */
+export class StreamNotFoundError extends AppenderError {
+  readonly streamName: string;
+  constructor(target: KinesisTarget, cause?: unknown) {
+    super(
+      `Kinesis stream "${target.streamName}" was not found at ${target.endpoint}: create it, or check streamName, region and endpoint`,
+      { code: 'STREAM_NOT_FOUND', retryable: false, cause },
+    );
+    this.streamName = target.streamName;
+  }
+}
+
+/**
+ * Credentials are missing, invalid or lack permission (`kinesis:PutRecords`). Not retryable.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof KinesisAccessError) console.error('fix IAM:', err.message);
+ * ```
+ */
+export class KinesisAccessError extends AppenderError {
+  constructor(target: KinesisTarget, detail: string, cause?: unknown) {
+    super(
+      `Kinesis refused access to stream "${target.streamName}" at ${target.endpoint}: ${detail}`,
+      { code: 'ACCESS_DENIED', retryable: false, cause },
+    );
+  }
+}
+
+/**
+ * The endpoint could not be reached (connection refused, reset, DNS, timeout). Retryable: an
+ * outage ends; a wrong endpoint shows up as this error, reported once.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof KinesisUnreachableError) console.error(err.message);
+ * ```
+ */
+export class KinesisUnreachableError extends AppenderError {
+  constructor(target: KinesisTarget, detail: string, cause?: unknown) {
+    super(
+      `cannot reach Kinesis at ${target.endpoint} for stream "${target.streamName}": ${detail}`,
+      { code: 'UNREACHABLE', retryable: true, cause },
+    );
+  }
+}
+
+/**
+ * Any other failed PutRecords request: throttling and 5xx are retryable, validation errors not.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof KinesisRequestError && err.retryable) scheduleRetry();
+ * ```
+ */
+export class KinesisRequestError extends AppenderError {
+  /** The AWS error name, e.g. `ProvisionedThroughputExceededException`. */
+  readonly awsCode: string;
+  constructor(
+    target: KinesisTarget,
+    awsCode: string,
+    detail: string,
+    retryable: boolean,
+    cause?: unknown,
+  ) {
+    super(
+      `PutRecords to stream "${target.streamName}" at ${target.endpoint} failed: ${awsCode}: ${detail}`,
+      {
+        code: retryable ? 'REQUEST_RETRYABLE' : 'REQUEST_REJECTED',
+        retryable,
+        cause,
+      },
+    );
+    this.awsCode = awsCode;
+  }
+}

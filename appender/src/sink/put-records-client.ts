@@ -1,0 +1,187 @@
+import {
+  KinesisClient,
+  PutRecordsCommand,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
+import { awsClientConfig, type AwsConnectionOptions } from '@kinlog/core';
+import {
+  AppenderError,
+  KinesisAccessError,
+  KinesisRequestError,
+  KinesisUnreachableError,
+  StreamNotFoundError,
+  type KinesisTarget,
+} from '../errors.js';
+
+/** What Kinesis said about one entry of a PutRecords request. */
+export type EntryResult =
+  | { ok: true; shardId: string; sequenceNumber: string }
+  | { ok: false; errorCode: string; errorMessage: string };
+
+/** One record as sent. */
+export interface PutEntry {
+  data: Uint8Array;
+  partitionKey: string;
+}
+
+/**
+ * The only file that calls PutRecords: sends a batch, returns one result per entry, and turns
+ * every SDK or network failure of the whole request into an {@link AppenderError} that says
+ * whether retrying can help.
+ *
+ * @example
+ * ```ts
+ * const client = new PutRecordsClient({ streamName: 'logs', endpoint: 'http://127.0.0.1:4567' });
+ * const results = await client.send([{ data: Buffer.from('{}'), partitionKey: 'a' }]);
+ * ```
+ */
+export class PutRecordsClient {
+  readonly target: KinesisTarget;
+  private readonly client: KinesisClient;
+  private readonly ownsClient: boolean;
+
+  constructor(options: AwsConnectionOptions & { streamName: string; client?: KinesisClient }) {
+    this.ownsClient = options.client === undefined;
+    this.client = options.client ?? new KinesisClient(awsClientConfig(options));
+    this.target = { streamName: options.streamName, endpoint: describeEndpoint(options) };
+  }
+
+  async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
+    const records: PutRecordsRequestEntry[] = entries.map((e) => ({
+      Data: e.data,
+      PartitionKey: e.partitionKey,
+    }));
+    let output;
+    try {
+      output = await this.client.send(
+        new PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
+        signal === undefined ? undefined : { abortSignal: signal },
+      );
+    } catch (err) {
+      throw translatePutRecordsError(err, this.target);
+    }
+    const answered = output.Records ?? [];
+    if (answered.length !== entries.length) {
+      throw new KinesisRequestError(
+        this.target,
+        'InvalidResponse',
+        `answered ${answered.length} entries for ${entries.length} sent`,
+        true,
+      );
+    }
+    return answered.map((r) =>
+      r.ErrorCode === undefined && r.SequenceNumber !== undefined
+        ? { ok: true, shardId: r.ShardId ?? '', sequenceNumber: r.SequenceNumber }
+        : {
+            ok: false,
+            errorCode: r.ErrorCode ?? 'InternalFailure',
+            errorMessage: r.ErrorMessage ?? '',
+          },
+    );
+  }
+
+  /** Closes the sockets of a client this object created; a client passed in is left alone. */
+  destroy(): void {
+    if (this.ownsClient) this.client.destroy();
+  }
+}
+
+const NOT_FOUND = new Set(['ResourceNotFoundException']);
+const ACCESS = new Set([
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignature',
+  'CredentialsProviderError',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSNotFoundException',
+  'KMSInvalidStateException',
+  'KMSOptInRequired',
+]);
+const RETRYABLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'KMSThrottlingException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+/**
+ * Maps an SDK or socket error to our errors. Exported for the few other boundary files that call
+ * Kinesis on behalf of the sink.
+ *
+ * @example
+ * ```ts
+ * catch (err) { throw translatePutRecordsError(err, { streamName, endpoint }); }
+ * ```
+ */
+export function translatePutRecordsError(err: unknown, target: KinesisTarget): AppenderError {
+  if (err instanceof AppenderError) return err;
+  const e = (err ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  const name = e.name ?? 'Error';
+  const message = e.message ?? String(err);
+  if (NOT_FOUND.has(name)) return new StreamNotFoundError(target, err);
+  if (ACCESS.has(name)) return new KinesisAccessError(target, `${name}: ${message}`, err);
+  const code = e.code ?? findNestedCode(err);
+  if (code !== undefined && NETWORK_CODES.has(code)) {
+    return new KinesisUnreachableError(target, `${code} (${message})`, err);
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (name === 'AbortError')
+    return new KinesisRequestError(target, name, 'request aborted', true, err);
+  const retryable =
+    RETRYABLE_NAMES.has(name) ||
+    e.$retryable !== undefined ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    (status === undefined && name !== 'ValidationException' && name !== 'InvalidArgumentException');
+  return new KinesisRequestError(target, name, message, retryable, err);
+}
+
+function findNestedCode(err: unknown): string | undefined {
+  let cur: unknown = err;
+  for (let depth = 0; depth < 4 && cur !== null && typeof cur === 'object'; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describeEndpoint(options: AwsConnectionOptions): string {
+  return (
+    options.endpoint ??
+    process.env.AWS_ENDPOINT_URL_KINESIS ??
+    process.env.AWS_ENDPOINT_URL ??
+    `https://kinesis.${options.region ?? process.env.AWS_REGION ?? 'us-east-1'}.amazonaws.com`
+  );
+}
