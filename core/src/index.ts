@@ -11,3 +11,53 @@ export {
   type AwsClientConfig,
   type AwsConnectionOptions,
 } from './aws/aws-client-config.js';
+export { LocalServicesError, LocalServicesFailures, type LocalServicesFailure } from './errors.js';
+export {
+  startLocalServices,
+  LocalServicesDefaults,
+  type LocalServices,
+  type LocalServicesOptions,
+} from './local/start-local-services.js';
+export {
+  KinesisImplementations,
+  type KinesisImplementation,
+} from './local/local-services-protocol.js';
+export { localEnvironment, LocalEnvironmentDefaults } from './local/local-environment.js';
+export { localCommand } from './local/local-command.js';
+export type { CommandContext } from './cli/command-context.js';
+export { ensureStream, EnsureStreamDefaults } from './aws/create-stream.js';
+export {
+  LogLevels,
+  isLogLevel,
+  unparsedEvent,
+  type LogEvent,
+  type LogLevel,
+  type LineParser,
+} from './parsers/log-event.js';
+export { normalizeLevel, levelFromNumber } from './parsers/normalize-level.js';
+export {
+  resolveParserOptions,
+  ParserOptionLimits,
+  type ParserOptions,
+  type ResolvedParserOptions,
+} from './parsers/parser-options.js';
+export { createJsonParser } from './parsers/json-parser.js';
+export { createAccessLogParser } from './parsers/access-log-parser.js';
+export { createLog4jParser } from './parsers/log4j-parser.js';
+export { createApacheErrorParser } from './parsers/apache-error-parser.js';
+export { createRawParser } from './parsers/raw-parser.js';
+export {
+  Parsers,
+  ParserNames,
+  isParserName,
+  getParser,
+  parseLine,
+  type ParserName,
+} from './parsers/parsers.js';
+export {
+  MultilineJoiner,
+  MultilineDefaults,
+  defaultStartPattern,
+  type MultilineJoinerOptions,
+  type MultilineJoinerStats,
+} from './parsers/multiline-joiner.js';
