@@ -47,7 +47,14 @@ import { ShardBudget } from './fault-proxy/shard-budget.js';
 import { UpstreamClient, endToEndHeaders } from './fault-proxy/upstream-client.js';
 import type { UpstreamResponse } from './fault-proxy/upstream-client.js';
 
-/** Defaults and bounds of {@link startFaultProxy}. */
+/**
+ * Defaults and bounds of {@link startFaultProxy}.
+ *
+ * @example
+ * ```ts
+ * await startFaultProxy({ upstream, seed: FaultProxyDefaults.SEED });
+ * ```
+ */
 export const FaultProxyDefaults = {
   SEED: 1,
   HOST: '127.0.0.1',
@@ -61,7 +68,14 @@ export const FaultProxyDefaults = {
   ACCOUNT_ID: '000000000000',
 } as const;
 
-/** Options of {@link startFaultProxy}. */
+/**
+ * Options of {@link startFaultProxy}.
+ *
+ * @example
+ * ```ts
+ * const options: FaultProxyOptions = { upstream: 'http://127.0.0.1:4567', faults: { resetRate: 0.01 }, seed: 9 };
+ * ```
+ */
 export interface FaultProxyOptions {
   /** The real (local) Kinesis, e.g. `http://127.0.0.1:4567`. */
   upstream: string;
@@ -71,7 +85,17 @@ export interface FaultProxyOptions {
   seed?: number;
 }
 
-/** A running fault proxy. */
+/**
+ * A running fault proxy. Faults are drawn in arrival order: with one request at a time, a seed
+ * gives the same faults on every run; concurrent requests may arrive in another order.
+ *
+ * @example
+ * ```ts
+ * proxy.setFaults({ entryFailureRate: 0 });
+ * proxy.outage(1_000);
+ * const { entriesFailed } = proxy.stats();
+ * ```
+ */
 export interface FaultProxy {
   /** Endpoint to give the SDK, e.g. `http://127.0.0.1:43121`. */
   readonly url: string;

@@ -18,7 +18,14 @@ import {
 import { evenHashKeyRanges } from './kinesis-wire/hash-key-ranges.js';
 import type { HashKeyRange } from './kinesis-wire/hash-key-ranges.js';
 
-/** Defaults of {@link startNullKinesis}. */
+/**
+ * Defaults of {@link startNullKinesis}.
+ *
+ * @example
+ * ```ts
+ * await startNullKinesis({ shardCount: NullKinesisDefaults.SHARD_COUNT });
+ * ```
+ */
 export const NullKinesisDefaults = {
   SHARD_COUNT: 4,
   MAX_SHARD_COUNT: 10_000,
@@ -32,13 +39,27 @@ export const NullKinesisDefaults = {
   SEQUENCE_DIGITS: 52,
 } as const;
 
-/** Options of {@link startNullKinesis}. */
+/**
+ * Options of {@link startNullKinesis}.
+ *
+ * @example
+ * ```ts
+ * const options: NullKinesisOptions = { shardCount: 8 };
+ * ```
+ */
 export interface NullKinesisOptions {
   /** Shards every stream appears to have; default {@link NullKinesisDefaults.SHARD_COUNT}. */
   shardCount?: number;
 }
 
-/** Counters of a null endpoint. */
+/**
+ * Counters of a null endpoint.
+ *
+ * @example
+ * ```ts
+ * const { entries, bytes } = sink.stats();
+ * ```
+ */
 export interface NullKinesisStats {
   /** Requests of every operation. */
   requests: number;
@@ -50,7 +71,16 @@ export interface NullKinesisStats {
   bytes: number;
 }
 
-/** A running null endpoint. */
+/**
+ * A running null endpoint. Answers give entries round-robin ShardIds (not MD5 routing) and
+ * sequence numbers that grow across all shards.
+ *
+ * @example
+ * ```ts
+ * const sink = await startNullKinesis();
+ * await sink.close();
+ * ```
+ */
 export interface NullKinesis {
   /** Endpoint to give the SDK. */
   readonly url: string;

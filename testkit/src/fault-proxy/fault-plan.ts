@@ -2,14 +2,28 @@ import { ConfigError, PutRecordsEntryErrors } from '@kinlog/core';
 import type { ConfigProblem, PutRecordsEntryError } from '@kinlog/core';
 import { AwsErrorTypes, KinesisWire } from '../kinesis-wire/aws-json.js';
 
-/** Whole-request throttling errors the proxy may answer with (HTTP 400). */
+/**
+ * Whole-request throttling errors the proxy may answer with (HTTP 400).
+ *
+ * @example
+ * ```ts
+ * proxy.setFaults({ throttleRate: 1, throttleErrorTypes: [ThrottleErrorTypes.LIMIT_EXCEEDED] });
+ * ```
+ */
 export const ThrottleErrorTypes = {
   THROUGHPUT: AwsErrorTypes.THROUGHPUT,
   LIMIT_EXCEEDED: AwsErrorTypes.LIMIT_EXCEEDED,
 } as const;
 export type ThrottleErrorType = (typeof ThrottleErrorTypes)[keyof typeof ThrottleErrorTypes];
 
-/** How requests fail during an outage window. */
+/**
+ * How requests fail during an outage window.
+ *
+ * @example
+ * ```ts
+ * proxy.outage(2_000, OutageModes.RESET);
+ * ```
+ */
 export const OutageModes = {
   /** HTTP 503 `ServiceUnavailable`. */
   UNAVAILABLE: 'unavailable',
@@ -21,7 +35,13 @@ export type OutageMode = (typeof OutageModes)[keyof typeof OutageModes];
 /**
  * What the fault proxy does to traffic. Rates are probabilities in [0, 1], drawn per request
  * (or per entry) from the proxy's seeded generator. Whole-request faults are checked in the
- * order reset, request error, throttle, each with its own draw.
+ * order reset, request error, throttle, each with its own draw. Entry faults apply to the JSON
+ * 1.1 bodies the JS SDK sends; other content types (CBOR) are forwarded untouched.
+ *
+ * @example
+ * ```ts
+ * const plan: FaultPlan = { entryFailureRate: 0.05, throttleRate: 0.01, latencyMs: 20 };
+ * ```
  */
 export interface FaultPlan {
   /** Share of PutRecords entries failed in an HTTP 200 answer, as AWS does. */
@@ -54,11 +74,25 @@ export interface FaultPlan {
   shardBytesPerSecond?: number;
 }
 
-/** A {@link FaultPlan} with every default filled in. */
+/**
+ * A {@link FaultPlan} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const plan: ResolvedFaultPlan = proxy.faults();
+ * ```
+ */
 export type ResolvedFaultPlan = Required<Omit<FaultPlan, 'outageAtMs' | 'outageMs'>> &
   Pick<FaultPlan, 'outageAtMs' | 'outageMs'>;
 
-/** The plan of a proxy that forwards everything untouched. */
+/**
+ * The plan of a proxy that forwards everything untouched.
+ *
+ * @example
+ * ```ts
+ * proxy.setFaults(NO_FAULTS); // back to a transparent proxy
+ * ```
+ */
 export const NO_FAULTS: ResolvedFaultPlan = {
   entryFailureRate: 0,
   entryErrorCodes: [PutRecordsEntryErrors.THROUGHPUT, PutRecordsEntryErrors.INTERNAL],

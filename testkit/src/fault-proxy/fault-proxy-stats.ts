@@ -1,4 +1,11 @@
-/** Ways the proxy fails a whole request. */
+/**
+ * Ways the proxy fails a whole request.
+ *
+ * @example
+ * ```ts
+ * expect(proxy.stats().requestsFailedByKind[RequestFaultKinds.THROTTLE]).to.equal(1);
+ * ```
+ */
 export const RequestFaultKinds = {
   /** HTTP 500 `InternalFailure`. */
   REQUEST_ERROR: 'requestError',
@@ -20,6 +27,12 @@ export type RequestFaultKind = (typeof RequestFaultKinds)[keyof typeof RequestFa
  * failed entries, `entriesReceived === uniqueRecords + entriesFailed`; whole-request faults
  * add `entriesInFailedRequests`, lost answers `entriesInLostResponses` (those were written, so
  * re-sending them duplicates records upstream).
+ *
+ * @example
+ * ```ts
+ * const s = proxy.stats();
+ * expect(s.entriesReceived).to.equal(unique + s.entriesFailed + s.entriesInFailedRequests);
+ * ```
  */
 export interface FaultProxyStats {
   /** Requests received, by `X-Amz-Target` operation. */
@@ -48,7 +61,14 @@ export interface FaultProxyStats {
   resets: number;
 }
 
-/** Fresh, zeroed counters. */
+/**
+ * Fresh, zeroed counters.
+ *
+ * @example
+ * ```ts
+ * let stats = emptyFaultProxyStats();
+ * ```
+ */
 export function emptyFaultProxyStats(): FaultProxyStats {
   return {
     requestsByOperation: {},
@@ -73,7 +93,14 @@ export function emptyFaultProxyStats(): FaultProxyStats {
   };
 }
 
-/** A deep copy, so callers can keep a snapshot while counting goes on. */
+/**
+ * A deep copy, so callers can keep a snapshot while counting goes on.
+ *
+ * @example
+ * ```ts
+ * const snapshot = copyFaultProxyStats(stats);
+ * ```
+ */
 export function copyFaultProxyStats(stats: FaultProxyStats): FaultProxyStats {
   return {
     ...stats,

@@ -25,7 +25,14 @@ export const KinesisWire = {
   UNKNOWN_OPERATION: 'Unknown',
 } as const;
 
-/** Error types answered by the test servers, spelled as AWS spells them in `__type`. */
+/**
+ * Error types answered by the test servers, spelled as AWS spells them in `__type`.
+ *
+ * @example
+ * ```ts
+ * expect(err.name).to.equal(AwsErrorTypes.SERVICE_UNAVAILABLE);
+ * ```
+ */
 export const AwsErrorTypes = {
   INTERNAL_FAILURE: 'InternalFailure',
   SERVICE_UNAVAILABLE: 'ServiceUnavailable',
@@ -35,7 +42,14 @@ export const AwsErrorTypes = {
   VALIDATION: 'ValidationException',
 } as const;
 
-/** The operation named by `X-Amz-Target`, or {@link KinesisWire.UNKNOWN_OPERATION}. */
+/**
+ * The operation named by `X-Amz-Target`, or {@link KinesisWire.UNKNOWN_OPERATION}.
+ *
+ * @example
+ * ```ts
+ * operationOf(req); // 'PutRecords'
+ * ```
+ */
 export function operationOf(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   if (typeof target !== 'string' || !target.startsWith(KinesisWire.TARGET_PREFIX)) {
@@ -44,14 +58,28 @@ export function operationOf(req: IncomingMessage): string {
   return target.slice(KinesisWire.TARGET_PREFIX.length);
 }
 
-/** Reads a whole request body. */
+/**
+ * Reads a whole request body.
+ *
+ * @example
+ * ```ts
+ * const body = await readBody(req);
+ * ```
+ */
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** Answers with an AWS JSON body and the headers the SDK's JSON 1.1 protocol expects. */
+/**
+ * Answers with an AWS JSON body and the headers the SDK's JSON 1.1 protocol expects.
+ *
+ * @example
+ * ```ts
+ * sendAwsJson(res, 200, JSON.stringify({ Shards: [] }));
+ * ```
+ */
 export function sendAwsJson(res: ServerResponse, statusCode: number, body: string | Buffer): void {
   res.writeHead(statusCode, {
     'content-type': KinesisWire.CONTENT_TYPE,
@@ -65,6 +93,11 @@ export function sendAwsJson(res: ServerResponse, statusCode: number, body: strin
  * Answers with an AWS JSON error: `{"__type": type, "message": ...}` plus `x-amzn-ErrorType`, so
  * the SDK raises an error whose `name` is `type` and whose `$metadata.httpStatusCode` is
  * `statusCode`.
+ *
+ * @example
+ * ```ts
+ * sendAwsError(res, 500, AwsErrorTypes.INTERNAL_FAILURE, 'Internal service failure.');
+ * ```
  */
 export function sendAwsError(
   res: ServerResponse,

@@ -1,13 +1,27 @@
 import { createHash } from 'node:crypto';
 
-/** A shard's share of the 128-bit hash key space, both ends inclusive. */
+/**
+ * A shard's share of the 128-bit hash key space, both ends inclusive.
+ *
+ * @example
+ * ```ts
+ * const range: HashKeyRange = { shardId: 'shardId-000000000000', startingHashKey: 0n, endingHashKey: MAX_HASH_KEY };
+ * ```
+ */
 export interface HashKeyRange {
   readonly shardId: string;
   readonly startingHashKey: bigint;
   readonly endingHashKey: bigint;
 }
 
-/** Largest hash key: partition keys are MD5-hashed into [0, 2^128 − 1]. */
+/**
+ * Largest hash key: partition keys are MD5-hashed into [0, 2^128 − 1].
+ *
+ * @example
+ * ```ts
+ * evenHashKeyRanges(1)[0]!.endingHashKey === MAX_HASH_KEY;
+ * ```
+ */
 export const MAX_HASH_KEY = (1n << 128n) - 1n;
 
 /**
@@ -24,7 +38,14 @@ export function hashKeyOf(partitionKey: string, explicitHashKey?: string): bigin
   return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
 }
 
-/** The shard whose range holds `hashKey`, or `undefined` if no range does. */
+/**
+ * The shard whose range holds `hashKey`, or `undefined` if no range does.
+ *
+ * @example
+ * ```ts
+ * shardIdFor(hashKeyOf('user-42'), evenHashKeyRanges(4)); // 'shardId-00000000000k'
+ * ```
+ */
 export function shardIdFor(hashKey: bigint, ranges: readonly HashKeyRange[]): string | undefined {
   for (const range of ranges) {
     if (hashKey >= range.startingHashKey && hashKey <= range.endingHashKey) return range.shardId;
@@ -32,7 +53,14 @@ export function shardIdFor(hashKey: bigint, ranges: readonly HashKeyRange[]): st
   return undefined;
 }
 
-/** Shard id in the AWS spelling, e.g. `shardId-000000000003`. */
+/**
+ * Shard id in the AWS spelling, e.g. `shardId-000000000003`.
+ *
+ * @example
+ * ```ts
+ * shardIdOf(3) === 'shardId-000000000003';
+ * ```
+ */
 export function shardIdOf(index: number): string {
   return `shardId-${String(index).padStart(12, '0')}`;
 }
