@@ -1,0 +1,19 @@
+/** V8 keeps substrings of 13+ characters as views into their parent; below that it copies. */
+const SLICED_STRING_MIN_CHARS = 13;
+
+/**
+ * Returns a copy of `s` that shares no memory with the string it was cut from. V8 represents
+ * `slice`/`trim` results as views into the parent, so keeping a 100-character excerpt of a 1 MB
+ * record would keep the whole record alive; anything retained for the length of an iteration
+ * (keys, signatures, examples) goes through here once, when it is first stored. Lone surrogates
+ * do not survive the copy (they become U+FFFD).
+ *
+ * @example
+ * ```ts
+ * const example = detachString(line.slice(0, 320));
+ * ```
+ */
+export function detachString(s: string): string {
+  if (s.length < SLICED_STRING_MIN_CHARS) return s;
+  return Buffer.from(s, 'utf8').toString('utf8');
+}

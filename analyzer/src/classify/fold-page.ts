@@ -1,0 +1,122 @@
+import { detachString } from './detach-string.js';
+
+/**
+ * Bounds of a folded page. Together with the region they bound the size of a top-N key, so a
+ * hostile path cannot make a report row (or the key table) large.
+ */
+export const PageLimits = {
+  /** Input beyond this is ignored before any work is done. */
+  MAX_INPUT_CHARS: 2048,
+  /** A folded page longer than this is cut and ends in `…`. */
+  MAX_PAGE_CHARS: 200,
+  /** Segments after this many are replaced by a single `…`. */
+  MAX_SEGMENTS: 16,
+  /** A segment longer than this is a token (JWT, base64 blob), folded to `:id`. */
+  MAX_SEGMENT_CHARS: 64,
+} as const;
+
+/** The page of a record that has neither `page` nor `path`. */
+export const NO_PAGE = '(none)';
+/** What an id-like path segment is replaced with. */
+export const ID_SEGMENT = ':id';
+const ELLIPSIS = '…';
+
+const SCHEME_AND_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+const DIGITS = /^\d+$/;
+const DIGIT_GROUPS = /^\d+(?:[-_.,:]\d+)+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^(?:0x)?[0-9a-f]{8,}$/i;
+const EMAIL = /^[^@]+(?:@|%40)[^@]+\.[a-z]{2,}$/i;
+const ALNUM_ID = /^[a-z0-9]{6,}$/i;
+const TOKEN = /^[A-Za-z0-9_-]{16,}$/;
+const EXTENSION = /^(.+)\.([A-Za-z0-9]{1,8})$/;
+const DIGIT = /\d/;
+const DIGIT_RUNS = /\d/g;
+const LETTER = /[a-z]/i;
+const UPPER = /[A-Z]/;
+const LOWER = /[a-z]/;
+
+/**
+ * Folds a URL path into the page it belongs to, so `/users/42/orders?x=1` and
+ * `/users/7/orders#top` count as one page, `/users/:id/orders`.
+ *
+ * - An absolute URL loses its scheme and host; the query string and fragment are dropped.
+ * - Case is kept: paths are case-sensitive (RFC 3986), and lower-casing would merge pages that
+ *   a server may treat as different. Percent-escapes are kept as they are.
+ * - Empty segments go (`//a/` is `/a`); the root stays `/`.
+ * - A segment becomes `:id` when it is all digits or digit groups (`2024-01-31`), a UUID, hex of
+ *   8+ digits with at least one decimal digit, an email address, 6+ letters and digits with at
+ *   least two digits (`a1b2c3`), a 16+ character token of mixed case and digits (nanoid,
+ *   base64url), or longer than {@link PageLimits.MAX_SEGMENT_CHARS}. An id with a short file
+ *   extension keeps it: `/img/123.png` is `/img/:id.png`.
+ * - Anything that is not a string, or is blank, is {@link NO_PAGE}.
+ *
+ * The result is plain text; nothing in it is decoded or interpreted.
+ *
+ * @example
+ * ```ts
+ * foldPage('https://shop.example/users/42/orders/550e8400-e29b-41d4-a716-446655440000?x=1');
+ * // '/users/:id/orders/:id'
+ * ```
+ */
+export function foldPage(raw: unknown): string {
+  if (typeof raw !== 'string') return NO_PAGE;
+  let path =
+    raw.length > PageLimits.MAX_INPUT_CHARS ? raw.slice(0, PageLimits.MAX_INPUT_CHARS) : raw;
+  path = path.trim();
+  if (path === '') return NO_PAGE;
+  const authority = SCHEME_AND_AUTHORITY.exec(path);
+  if (authority !== null) path = path.slice(authority[0].length);
+  const cut = firstIndexOf(path, '?', '#');
+  if (cut >= 0) path = path.slice(0, cut);
+
+  const folded: string[] = [];
+  let segmentCount = 0;
+  for (const segment of path.split('/')) {
+    if (segment === '') continue;
+    if (++segmentCount > PageLimits.MAX_SEGMENTS) {
+      folded.push(ELLIPSIS);
+      break;
+    }
+    folded.push(foldSegment(segment));
+  }
+  const page = '/' + folded.join('/');
+  if (page.length <= PageLimits.MAX_PAGE_CHARS) return page;
+  return detachString(page.slice(0, PageLimits.MAX_PAGE_CHARS - ELLIPSIS.length) + ELLIPSIS);
+}
+
+function foldSegment(segment: string): string {
+  if (segment.length > PageLimits.MAX_SEGMENT_CHARS) return ID_SEGMENT;
+  if (isIdLike(segment)) return ID_SEGMENT;
+  const withExtension = EXTENSION.exec(segment);
+  if (withExtension !== null && isIdLike(withExtension[1] ?? '')) {
+    return `${ID_SEGMENT}.${withExtension[2] ?? ''}`;
+  }
+  // Segments are re-joined, so a kept segment never needs its own copy.
+  return segment;
+}
+
+function isIdLike(s: string): boolean {
+  if (!DIGIT.test(s)) return s.includes('@') || s.includes('%40') ? EMAIL.test(s) : false;
+  return (
+    DIGITS.test(s) ||
+    DIGIT_GROUPS.test(s) ||
+    UUID.test(s) ||
+    HEX.test(s) ||
+    EMAIL.test(s) ||
+    (ALNUM_ID.test(s) && LETTER.test(s) && countDigits(s) >= 2) ||
+    (TOKEN.test(s) && UPPER.test(s) && LOWER.test(s))
+  );
+}
+
+function countDigits(s: string): number {
+  return s.match(DIGIT_RUNS)?.length ?? 0;
+}
+
+function firstIndexOf(s: string, a: string, b: string): number {
+  const i = s.indexOf(a);
+  const j = s.indexOf(b);
+  if (i < 0) return j;
+  if (j < 0) return i;
+  return Math.min(i, j);
+}
