@@ -1,0 +1,97 @@
+import { ConfigError } from '../errors.js';
+import { createAccessLogParser } from './access-log-parser.js';
+import { createApacheErrorParser } from './apache-error-parser.js';
+import { createJsonParser } from './json-parser.js';
+import { createLog4jParser } from './log4j-parser.js';
+import type { LineParser, LogEvent } from './log-event.js';
+import type { ParserOptions } from './parser-options.js';
+import { createRawParser } from './raw-parser.js';
+
+/**
+ * Every line parser by the name config files use, as a factory taking {@link ParserOptions}.
+ * `apache` and `nginx` are the same access-log parser.
+ *
+ * @example
+ * ```ts
+ * const parse = Parsers.log4j({ assumedUtcOffsetMinutes: 60 });
+ * ```
+ */
+export const Parsers = {
+  json: createJsonParser,
+  apache: createAccessLogParser,
+  nginx: createAccessLogParser,
+  log4j: createLog4jParser,
+  apacheError: createApacheErrorParser,
+  raw: createRawParser,
+} as const satisfies Record<string, (options?: ParserOptions) => LineParser>;
+
+/** A key of {@link Parsers}: `json | apache | nginx | log4j | apacheError | raw`. */
+export type ParserName = keyof typeof Parsers;
+
+/**
+ * The parser names, ready for `z.enum(ParserNames)`.
+ *
+ * @example
+ * ```ts
+ * const flow = z.object({ parser: z.enum(ParserNames) });
+ * ```
+ */
+export const ParserNames = Object.freeze(Object.keys(Parsers)) as readonly [
+  ParserName,
+  ...ParserName[],
+];
+
+/**
+ * Whether a value names a parser.
+ *
+ * @example
+ * ```ts
+ * if (!isParserName(flow.parser)) problems.push({ path: 'parser', message: 'unknown parser' });
+ * ```
+ */
+export function isParserName(value: unknown): value is ParserName {
+  return typeof value === 'string' && Object.hasOwn(Parsers, value);
+}
+
+const defaultParsers = new Map<ParserName, LineParser>();
+
+/**
+ * The parser for `name`. Without options, one shared instance per name; with options, a new
+ * one. Throws {@link ConfigError} for an unknown name or invalid options, never for a line.
+ *
+ * @example
+ * ```ts
+ * const parse = getParser('nginx');
+ * for (const line of lines) sink.put(parse(line));
+ * ```
+ */
+export function getParser(name: ParserName, options?: ParserOptions): LineParser {
+  if (!isParserName(name)) {
+    throw new ConfigError([
+      {
+        path: 'parser',
+        message: `must be one of ${ParserNames.join(', ')}, got ${JSON.stringify(String(name))}`,
+      },
+    ]);
+  }
+  if (options !== undefined) return Parsers[name](options);
+  let parser = defaultParsers.get(name);
+  if (parser === undefined) {
+    parser = Parsers[name]();
+    defaultParsers.set(name, parser);
+  }
+  return parser;
+}
+
+/**
+ * Parses one line with the default parser of that name: for one-off use (the analyzer reading
+ * a raw text record). Loops should hold on to {@link getParser}'s function instead.
+ *
+ * @example
+ * ```ts
+ * parseLine('apacheError', '[Sun Dec 04 04:47:44 2005] [error] oops').level; // 'error'
+ * ```
+ */
+export function parseLine(name: ParserName, line: string): LogEvent {
+  return getParser(name)(line);
+}

@@ -1,0 +1,17 @@
+import type { LineParser, LogEvent } from './log-event.js';
+
+/**
+ * Keeps each line as it is: for files with no structure worth parsing.
+ *
+ * @example
+ * ```ts
+ * createRawParser()('disk full'); // { msg: 'disk full', raw: 'disk full' }
+ * ```
+ */
+export function createRawParser(): LineParser {
+  return parseRawLine;
+}
+
+function parseRawLine(line: string): LogEvent {
+  return { msg: line, raw: line };
+}

@@ -1,0 +1,128 @@
+// Timestamp assembly shared by the parsers. Everything works on the digits a regex captured:
+// no Date.parse (slow, and zone-less strings would depend on the host's TZ).
+
+const MS_PER_MINUTE = 60_000;
+const MS_DIGITS = 3;
+const TWO_DIGIT_YEAR_BASE = 2000;
+/** Date.UTC accepts a leap second (60) and rolls it into the next minute, like the logs mean. */
+const MAX_SECOND = 60;
+
+const MONTH_BY_NAME: Readonly<Record<string, number>> = Object.assign(
+  Object.create(null) as Record<string, number>,
+  {
+    Jan: 1,
+    Feb: 2,
+    Mar: 3,
+    Apr: 4,
+    May: 5,
+    Jun: 6,
+    Jul: 7,
+    Aug: 8,
+    Sep: 9,
+    Oct: 10,
+    Nov: 11,
+    Dec: 12,
+  },
+);
+
+/** Month number (1–12) of an English three-letter abbreviation, or 0. */
+export function monthFromName(name: string): number {
+  return MONTH_BY_NAME[name] ?? 0;
+}
+
+/** A two-digit year as written by Spark and HDFS (`17/06/09`, `081109`): always 20xx. */
+export function yearFromTwoDigits(digits: string): number {
+  return TWO_DIGIT_YEAR_BASE + Number(digits);
+}
+
+/** Milliseconds of a decimal fraction of a second: `'9'` → 900, `'978123'` → 978. */
+export function fractionToMs(fraction: string | undefined): number {
+  if (fraction === undefined || fraction.length === 0) return 0;
+  if (fraction.length === MS_DIGITS) return Number(fraction);
+  if (fraction.length > MS_DIGITS) return Number(fraction.slice(0, MS_DIGITS));
+  return Number(fraction) * (fraction.length === 1 ? 100 : 10);
+}
+
+/** Minutes east of UTC of `Z`, `+0200`, `-07:00`; `undefined` when absent or malformed. */
+export function zoneOffsetMinutes(zone: string | undefined): number | undefined {
+  if (zone === undefined || zone.length === 0) return undefined;
+  if (zone === 'Z' || zone === 'z') return 0;
+  const sign = zone.charCodeAt(0) === 45 /* - */ ? -1 : 1;
+  const digits = zone.length === 6 ? zone.slice(1, 3) + zone.slice(4) : zone.slice(1);
+  if (digits.length !== 4) return undefined;
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  if (!(hours <= 14 && minutes < 60)) return undefined;
+  return sign * (hours * 60 + minutes);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * ISO-8601 UTC string of a wall-clock time at `offsetMinutes` east of UTC, or `undefined` when
+ * the parts are not a real calendar time (month 13, Feb 30, hour 24).
+ */
+export function isoFromParts(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+  offsetMinutes: number,
+): string | undefined {
+  if (
+    !(month >= 1 && month <= 12) ||
+    !(day >= 1 && day <= daysInMonth(year, month)) ||
+    !(hour < 24 && minute < 60 && second <= MAX_SECOND)
+  ) {
+    return undefined;
+  }
+  const epochMs =
+    Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * MS_PER_MINUTE;
+  return new Date(epochMs).toISOString();
+}
+
+// 2015-10-18 18:01:47,978 / 2015-10-18T18:01:47.978Z / 2015-10-18T18:01:47.978123+02:00
+const ISO_LIKE =
+  /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)? ?(Z|z|[+-]\d\d:?\d\d)?$/;
+
+/**
+ * Normalizes an ISO-8601-like string (`T` or space, `.` or `,` before the fraction, any zone
+ * or none) to ISO UTC; `undefined` when it is something else.
+ */
+export function isoFromIsoLike(text: string, assumedOffsetMinutes: number): string | undefined {
+  const m = ISO_LIKE.exec(text);
+  if (m === null) return undefined;
+  const zone = m[8];
+  const offset = zone === undefined ? assumedOffsetMinutes : zoneOffsetMinutes(zone);
+  if (offset === undefined) return undefined;
+  return isoFromParts(
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? 0),
+    fractionToMs(m[7]),
+    offset,
+  );
+}
+
+const SECONDS_EPOCH_BELOW = 1e11; // 1e11 ms is 1973; 1e11 s is year 5138
+const MAX_EPOCH_MS = 8.64e15; // the Date range
+
+/**
+ * ISO UTC string of an epoch number: milliseconds (pino, `Date.now()`), or seconds (zap,
+ * Python) when small enough that milliseconds would fall before 1973.
+ */
+export function isoFromEpoch(value: number): string | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const ms = Math.abs(value) < SECONDS_EPOCH_BELOW ? value * 1000 : value;
+  if (Math.abs(ms) > MAX_EPOCH_MS) return undefined;
+  return new Date(Math.trunc(ms)).toISOString();
+}
