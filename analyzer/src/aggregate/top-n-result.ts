@@ -1,0 +1,67 @@
+/**
+ * The top-N result of one iteration: plain JSON data, sized to fit a DynamoDB item (≤ 400 KB)
+ * at {@link TopNLimits.MAX_TOP_N} rows with every field at its maximum length.
+ */
+export interface TopNResult {
+  readonly rows: readonly TopNRow[];
+  readonly totals: TopNTotals;
+  /** Whether counting switched to the bounded Space-Saving summary. */
+  readonly bounded: boolean;
+  /** Most any row's `count` can exceed its true count by (0 when exact; ≤ errors / maxDistinctKeys). */
+  readonly errorBound: number;
+  /** Version of the signature masking rules the signatures were made with. */
+  readonly signatureRulesVersion: number;
+}
+
+export interface TopNRow {
+  readonly region: string;
+  readonly page: string;
+  /** Errors counted for this key (an overestimate by at most `countError` in bounded mode). */
+  readonly count: number;
+  /** `count / totals.errors`, rounded to 6 decimals. */
+  readonly share: number;
+  readonly count5xx: number;
+  readonly count4xx: number;
+  readonly countLevel: number;
+  /** This row's own overestimate: 0 when exact. */
+  readonly countError: number;
+  /** Most frequent signatures first (ties by text). */
+  readonly signatures: readonly { readonly signature: string; readonly count: number }[];
+  /** The first line seen for this key, cut to 320 characters; `''` if none was given. */
+  readonly example: string;
+  /** ISO-8601 times of the earliest and latest error (by event time), `null` without times. */
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  /** `null` when no previous result was given. */
+  readonly change: TopNChange | null;
+}
+
+export interface TopNChange {
+  /** The key's count in the previous result; `null` when it was not among the previous rows
+   * and the previous result was cut off, so the count is unknown (below its last row). */
+  readonly previousCount: number | null;
+  /** `count - previousCount`, `null` when that is unknown. */
+  readonly delta: number | null;
+  /** The key was not among the previous result's rows. */
+  readonly isNew: boolean;
+}
+
+export interface TopNTotals {
+  /** Records added, unparsed ones included. */
+  readonly events: number;
+  readonly errors: number;
+  readonly errors5xx: number;
+  readonly errors4xx: number;
+  readonly errorsLevel: number;
+  readonly unparsed: number;
+  /** Distinct (region, page) keys with errors: exact, or a HyperLogLog estimate when bounded. */
+  readonly distinctKeys: number;
+}
+
+/** Limits of a top-N result. */
+export const TopNLimits = {
+  /** Most rows a result may hold (keeps the stored report item under DynamoDB's 400 KB). */
+  MAX_TOP_N: 50,
+  /** Most keys the bounded summary may be told to keep. */
+  MAX_DISTINCT_KEYS: 10_000_000,
+} as const;
