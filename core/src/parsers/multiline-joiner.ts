@@ -14,7 +14,14 @@ import type { ParserName } from './parsers.js';
 // An entry is only known to be complete when the next one starts, so the caller flushes on
 // idle; a continuation line with no open entry (start of a file) opens one of its own.
 
-/** Defaults and bounds of {@link MultilineJoinerOptions}. */
+/**
+ * Defaults and bounds of {@link MultilineJoinerOptions}.
+ *
+ * @example
+ * ```ts
+ * new MultilineJoiner({ startPattern: /^\d/, maxBytes: MultilineDefaults.MAX_BYTES / 2 });
+ * ```
+ */
 export const MultilineDefaults = {
   MAX_LINES: 500,
   /** Half the default Kinesis record size, leaving room for JSON escaping and other fields. */
@@ -24,7 +31,14 @@ export const MultilineDefaults = {
   MAX_BYTES_LIMIT: 10 * 1024 * 1024,
 } as const;
 
-/** Options of {@link MultilineJoiner}. */
+/**
+ * Options of {@link MultilineJoiner}.
+ *
+ * @example
+ * ```ts
+ * const options: MultilineJoinerOptions = { startPattern: /^\[/, maxLines: 200 };
+ * ```
+ */
 export interface MultilineJoinerOptions {
   /** A line matching this starts a new entry; others continue the open one. */
   startPattern: RegExp;

@@ -1,6 +1,13 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 
-/** Options shared by the line parsers. */
+/**
+ * Options shared by the line parsers.
+ *
+ * @example
+ * ```ts
+ * const parse = getParser('log4j', { assumedUtcOffsetMinutes: 60 }); // logs written in UTC+1
+ * ```
+ */
 export interface ParserOptions {
   /**
    * UTC offset, in minutes, of timestamps that carry no zone (log4j, Spark, HDFS, Apache error
@@ -9,7 +16,14 @@ export interface ParserOptions {
   assumedUtcOffsetMinutes?: number;
 }
 
-/** Bounds and defaults of {@link ParserOptions}. */
+/**
+ * Bounds and defaults of {@link ParserOptions}.
+ *
+ * @example
+ * ```ts
+ * z.number().int().min(ParserOptionLimits.MIN_UTC_OFFSET_MINUTES).max(ParserOptionLimits.MAX_UTC_OFFSET_MINUTES);
+ * ```
+ */
 export const ParserOptionLimits = {
   DEFAULT_ASSUMED_UTC_OFFSET_MINUTES: 0,
   /** Real zones span UTC−12:00 to UTC+14:00. */
