@@ -32,3 +32,15 @@ export {
   KinesisRequestError,
   type KinesisTarget,
 } from './errors.js';
+export { KinesisTransport, type KinesisTransportOptions } from './winston/kinesis-transport.js';
+export { winstonEvent } from './winston/winston-event.js';
+export { kinesisPinoTransport, type PinoTransportStream } from './pino/kinesis-pino-transport.js';
+export {
+  resolvePinoOptions,
+  PinoTransportDefaults,
+  type PinoKinesisOptions,
+} from './pino/pino-options.js';
+export { PinoTransportEvents, type PinoTransportError } from './pino/pino-transport-events.js';
+export { closeLogger } from './shutdown/close-logger.js';
+export { flushLogger } from './shutdown/flush-logger.js';
+export { type LoggerTarget } from './shutdown/logger-target.js';

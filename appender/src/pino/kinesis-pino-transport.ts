@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
+import { PinoTransportEvents, type PinoTransportError } from './pino-transport-events.js';
+
+/** The worker module, by absolute path: no resolution from the caller's location needed. */
+const WORKER_MODULE = fileURLToPath(new URL('./pino-transport.js', import.meta.url));
+
+/** The transport stream pino returns (a thread-stream), as seen by callers. */
+export type PinoTransportStream = ReturnType<typeof pino.transport>;
+
+/**
+ * Starts the pino transport in a worker thread, after checking the options here, at once (a
+ * bad option throws a `ConfigError` now instead of failing inside the worker later). The
+ * stream gets an `error` listener, so a worker that dies cannot crash the application: the
+ * problem is re-emitted as a `kinlogError` event.
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino';
+ * import { kinesisPinoTransport, closeLogger } from '@kinlog/appender';
+ *
+ * const transport = kinesisPinoTransport({ streamName: 'app-logs', region: 'eu-west-1' });
+ * const logger = pino(transport);
+ * logger.error({ page: '/checkout' }, 'payment failed');
+ * await closeLogger(transport);
+ * ```
+ */
+export function kinesisPinoTransport(options: PinoKinesisOptions): PinoTransportStream {
+  resolvePinoOptions(options);
+  const stream = pino.transport<PinoKinesisOptions>({ target: WORKER_MODULE, options });
+  stream.on('error', (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    const plain: PinoTransportError = {
+      name: 'Error',
+      code: 'TRANSPORT_WORKER',
+      message: `kinlog pino transport: ${message}`,
+      retryable: false,
+    };
+    stream.emit(PinoTransportEvents.ERROR, plain);
+  });
+  return stream;
+}

@@ -1,0 +1,136 @@
+/**
+ * The module pino loads in its transport worker (`@kinlog/appender/pino`).
+ *
+ *   main thread: logger ─► thread-stream (shared buffer) ─┐
+ *   worker:      split into lines ─► putEncoded(line, key?) ─► KinesisSink ─► Kinesis
+ *                  key: 'random' → the line goes as pino wrote it (no parse);
+ *                       { field } → JSON.parse only to read that field
+ *   stream.flush()  ─► every line read so far is put, then sink.flush()      (pino logger.flush)
+ *   end / exit      ─► close: sink.close() within shutdownTimeoutMs, counters posted back
+ *                      (pino blocks the exiting main thread until the worker has closed)
+ *
+ * Sink errors are posted to the main thread as `kinlogError` events on the transport stream;
+ * an `error` event there would crash a host app that does not listen for it.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { Transform } from 'node:stream';
+import { parentPort } from 'node:worker_threads';
+import build from 'pino-abstract-transport';
+import type { AppenderError } from '../errors.js';
+import { normalizePartitionKey } from '../sink/partition-key.js';
+import { KinesisSink } from '../sink/kinesis-sink.js';
+import type { SinkStats } from '../sink/sink-stats.js';
+import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
+import { PinoTransportEvents, type PinoTransportError } from './pino-transport-events.js';
+
+/**
+ * Builds the worker side of the pino transport. pino calls it; applications use
+ * `pino.transport({ target: '@kinlog/appender/pino', options })` or
+ * {@link kinesisPinoTransport}.
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino';
+ * const transport = pino.transport({
+ *   target: '@kinlog/appender/pino',
+ *   options: { streamName: 'app-logs', region: 'eu-west-1' },
+ * });
+ * const logger = pino(transport);
+ * ```
+ */
+export default function pinoKinesisTransport(options: PinoKinesisOptions): Promise<Transform> {
+  try {
+    return Promise.resolve(createWorkerStream(options));
+  } catch (error) {
+    // Invalid options: pino reports it as an `error` on the transport stream.
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function createWorkerStream(options: PinoKinesisOptions): Transform {
+  const resolved = resolvePinoOptions(options);
+  const sink = new KinesisSink(resolved);
+  const field = typeof options.partitionKey === 'object' ? options.partitionKey.field : undefined;
+  sink.on('error', (err) => post(PinoTransportEvents.ERROR, toPlainError(err)));
+
+  let linesIn = 0;
+  let linesPut = 0;
+  let caughtUp: { upTo: number; resolve: () => void }[] = [];
+  const notePut = (): void => {
+    linesPut++;
+    if (caughtUp.length === 0) return;
+    const still = caughtUp.filter((w) => w.upTo > linesPut);
+    for (const w of caughtUp) if (w.upTo <= linesPut) w.resolve();
+    caughtUp = still;
+  };
+  const allPut = (): Promise<void> => {
+    if (linesPut >= linesIn) return Promise.resolve();
+    return new Promise((resolve) => caughtUp.push({ upTo: linesIn, resolve }));
+  };
+
+  const stream = build(
+    async (source) => {
+      for await (const line of source as AsyncIterable<string>) {
+        const key = field === undefined ? undefined : keyFromLine(line, field);
+        const accepted = sink.putEncoded(line, key);
+        notePut();
+        if (!accepted && !sink.closed) await sink.ready();
+      }
+    },
+    {
+      parse: 'lines',
+      // Lines stay as pino encoded them; counting them here lets flush() wait for the put.
+      parseLine: (line: string) => {
+        linesIn++;
+        return line;
+      },
+      metadata: false,
+      close: async () => {
+        await sink.close();
+        const stats = sink.stats();
+        post(PinoTransportEvents.STATS, stats);
+        await writeStats(options.statsFile, stats);
+      },
+    },
+  );
+  // thread-stream calls this on pino's logger.flush(cb): every line so far delivered or dropped.
+  Object.assign(stream, {
+    flush: async (): Promise<void> => {
+      await allPut();
+      await sink.flush();
+    },
+  });
+  return stream;
+}
+
+function keyFromLine(line: string, field: string): string | undefined {
+  try {
+    const event = JSON.parse(line) as unknown;
+    if (event === null || typeof event !== 'object') return undefined;
+    return normalizePartitionKey((event as Record<string, unknown>)[field]);
+  } catch {
+    return undefined;
+  }
+}
+
+function toPlainError(err: AppenderError): PinoTransportError {
+  return { name: err.name, code: err.code, message: err.message, retryable: err.retryable };
+}
+
+/** Posts an event that thread-stream re-emits on the transport stream in the main thread. */
+function post(name: string, payload: unknown): void {
+  try {
+    parentPort?.postMessage({ code: 'EVENT', name, args: [payload] });
+  } catch {
+    // The main thread is gone; nothing to tell.
+  }
+}
+
+async function writeStats(path: string | undefined, stats: SinkStats): Promise<void> {
+  if (path === undefined) return;
+  try {
+    await writeFile(path, JSON.stringify(stats));
+  } catch {
+    // Counters are a convenience; failing to write them must not fail the close.
+  }
+}
