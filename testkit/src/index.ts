@@ -35,3 +35,13 @@ export {
   type NullKinesisOptions,
   type NullKinesisStats,
 } from './null-kinesis-server.js';
+export {
+  readAllRecords,
+  localKinesisClient,
+  StreamReaderDefaults,
+  type StreamRecord,
+} from './stream-reader.js';
+export { createTestStream } from './create-test-stream.js';
+// Not the mocha hooks themselves: any module mocha loads with `require` that exports them runs
+// them, so they stay reachable only through '@kinlog/testkit/local-services-fixture'.
+export { testKinesisImplementation } from './local-services-fixture.js';
