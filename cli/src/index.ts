@@ -1,1 +1,2 @@
 export {};
+export { kinlogProgram, kinlogSubcommands, type SubcommandFactory } from './kinlog-program.js';

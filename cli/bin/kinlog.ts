@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The only place that touches the process: signals become an abort, errors an exit code.
+import { kinlogProgram } from '../src/kinlog-program.js';
+
+if (!process.argv.includes('--verbose')) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // `once`: a second Ctrl-C falls back to the default handler and ends the process at once.
+  process.once(signal, () => controller.abort());
+}
+const context = { signal: controller.signal, stdout: process.stdout, stderr: process.stderr };
+try {
+  await kinlogProgram(context).parseAsync(process.argv);
+  process.exit(0);
+} catch (err) {
+  process.stderr.write(`kinlog: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import { localCommand, type CommandContext } from '@kinlog/core';
+
+/** Builds one subcommand from the shared context. */
+export type SubcommandFactory = (context: CommandContext) => Command;
+
+/** Every `kinlog` subcommand, in help order; add new ones here. */
+export const kinlogSubcommands: readonly SubcommandFactory[] = [localCommand];
+
+/**
+ * The `kinlog` program with every subcommand. Nothing here touches the process (no signal
+ * handlers, no exit): `bin/kinlog.ts` owns that and hands over `context`.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * await kinlogProgram({ signal: controller.signal, stdout: process.stdout, stderr: process.stderr })
+ *   .parseAsync(process.argv);
+ * ```
+ */
+export function kinlogProgram(context: CommandContext): Command {
+  const program = new Command('kinlog')
+    .description('Ship Node.js logs into Amazon Kinesis and report the top errors.')
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    });
+  for (const subcommand of kinlogSubcommands) program.addCommand(subcommand(context));
+  return program;
+}

@@ -1,0 +1,132 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { createTestStream, readAllRecords } from '@kinlog/testkit';
+
+const kinlogBin = fileURLToPath(new URL('../../bin/kinlog.js', import.meta.url));
+const ORPHAN_DEADLINE_MS = 5_000;
+
+type KinlogProcess = ChildProcessByStdio<null, Readable, Readable>;
+
+/** Starts `kinlog local …` and collects its `export` lines up to the hint line. */
+async function startKinlogLocal(
+  args: string[],
+): Promise<{ child: KinlogProcess; env: Record<string, string> }> {
+  const child = spawn(process.execPath, [kinlogBin, 'local', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const env: Record<string, string> = {};
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line.startsWith('#')) break;
+    const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    expect(match, `unexpected line ${line}`).to.not.equal(null);
+    env[match![1]!] = match![2]!;
+  }
+  return { child, env };
+}
+
+/** Parent pid of each process, from /proc. */
+function parentPids(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return parents;
+}
+
+function descendantPids(root: number): number[] {
+  const parents = parentPids();
+  const found: number[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function survivorsAfter(pids: readonly number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isAlive) && Date.now() < deadline) await delay(50);
+  return pids.filter(isAlive);
+}
+
+describe('kinlog local', function () {
+  before(function () {
+    // The test's own SDK clients (through testkit) would warn about Node 20 otherwise.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  });
+
+  it('prints the environment, serves Kinesis on it, and stops cleanly on SIGINT', async function () {
+    const { child, env } = await startKinlogLocal([]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const services = descendantPids(child.pid!);
+    try {
+      expect(Object.keys(env)).to.deep.equal([
+        'AWS_ENDPOINT_URL_KINESIS',
+        'AWS_ENDPOINT_URL_DYNAMODB',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_REGION',
+        'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+      ]);
+      expect(services).to.have.length.greaterThan(0);
+      const endpoint = env.AWS_ENDPOINT_URL_KINESIS;
+      const streamName = await createTestStream(1, endpoint);
+      expect(await readAllRecords({ endpoint, streamName })).to.deep.equal([]);
+    } finally {
+      child.kill('SIGINT');
+    }
+    const [code, signal] = await exited;
+    expect({ code, signal, stderr }).to.deep.equal({ code: 0, signal: null, stderr: '' });
+    expect(await survivorsAfter(services, ORPHAN_DEADLINE_MS)).to.deep.equal([]);
+  });
+
+  it('leaves DynamoDB out with --no-dynamodb, and stops on SIGTERM', async function () {
+    const { child, env } = await startKinlogLocal(['--no-dynamodb']);
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    expect(env).to.have.property('AWS_ENDPOINT_URL_KINESIS');
+    expect(env).to.not.have.property('AWS_ENDPOINT_URL_DYNAMODB');
+    const services = descendantPids(child.pid!);
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).to.equal(0);
+    expect(await survivorsAfter(services, ORPHAN_DEADLINE_MS)).to.deep.equal([]);
+  });
+
+  it('reports a bad option and exits non-zero', async function () {
+    const child = spawn(process.execPath, [kinlogBin, 'local', '--kinesis', 'nope'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).to.not.equal(0);
+    expect(stderr).to.contain('nope');
+  });
+});
