@@ -19,6 +19,8 @@ async function startKinlogLocal(
 ): Promise<{ child: KinlogProcess; env: Record<string, string> }> {
   const child = spawn(process.execPath, [kinlogBin, 'local', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a signal to the group plays a terminal's Ctrl-C.
+    detached: true,
   });
   const env: Record<string, string> = {};
   for await (const line of createInterface({ input: child.stdout })) {
@@ -80,7 +82,7 @@ describe('kinlog local', function () {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   });
 
-  it('prints the environment, serves Kinesis on it, and stops cleanly on SIGINT', async function () {
+  it('prints the environment, serves Kinesis on it, and stops cleanly on Ctrl-C', async function () {
     const { child, env } = await startKinlogLocal([]);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -100,7 +102,8 @@ describe('kinlog local', function () {
       const streamName = await createTestStream(1, endpoint);
       expect(await readAllRecords({ endpoint, streamName })).to.deep.equal([]);
     } finally {
-      child.kill('SIGINT');
+      // Ctrl-C signals the whole foreground process group, not just kinlog.
+      process.kill(-child.pid!, 'SIGINT');
     }
     const [code, signal] = await exited;
     expect({ code, signal, stderr }).to.deep.equal({ code: 0, signal: null, stderr: '' });

@@ -92,6 +92,9 @@ export async function startLocalServices(
   const child = fork(childPath, [JSON.stringify(plan)], {
     // Not the caller's flags: an inherited --inspect or --require must not reach the servers.
     execArgv: [],
+    // Own process group: a terminal's Ctrl-C reaches only the caller, which then stops us in
+    // order, instead of killing the servers under it. The IPC channel still ties us to it.
+    detached: true,
     stdio: plan.verbose
       ? ['ignore', 'inherit', 'inherit', 'ipc']
       : ['ignore', 'ignore', 'pipe', 'ipc'],
