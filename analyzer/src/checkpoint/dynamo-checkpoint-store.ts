@@ -1,0 +1,467 @@
+/*
+ * The only file that calls DynamoDB for the analyzer; every SDK error is translated here.
+ *
+ *   iterations table  PK = <name>#ITER    SK = n   status, owner, lease, reportKey, emailSentAt
+ *                     PK = <name>#REPORT  SK = n   window + result (JSON), conditional put
+ *   checkpoints table PK = <name>#<stream>#<shardId>  SK = n   startAfterSeq, endSeq, counts…
+ *
+ * No multi-item transactions (dynalite has none): every step is a single conditional or
+ * idempotent write, ordered so a crash between any two repeats work but never double-counts.
+ */
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { setTimeout as delay } from 'node:timers/promises';
+import { awsClientConfig, DynamoDbLimits, type AwsConnectionOptions } from '@kinlog/core';
+import {
+  AnalyzerError,
+  CheckpointStoreError,
+  CorruptItemError,
+  IterationConflictError,
+  ReportTooLargeError,
+  TableMissingError,
+} from '../errors.js';
+import type { ShardWindow } from '../window/shard-window.js';
+import {
+  IterationStatuses,
+  type CheckpointItem,
+  type IterationItem,
+  type StoredReport,
+} from './stored-items.js';
+
+/** Table names and bounds of the store. */
+export const CheckpointStoreDefaults = {
+  CHECKPOINTS_TABLE: 'kinlog-checkpoints',
+  ITERATIONS_TABLE: 'kinlog-iterations',
+  TABLE_ACTIVE_TIMEOUT_MS: 60_000,
+  TABLE_POLL_INTERVAL_MS: 100,
+  MAX_ATTEMPTS: 4,
+  RETRY_BASE_MS: 100,
+  /** Room left under the item limit for attribute names and numbers. */
+  ITEM_OVERHEAD_BYTES: 1024,
+} as const;
+
+export interface CheckpointStoreOptions extends AwsConnectionOptions {
+  readonly checkpointsTable?: string;
+  readonly iterationsTable?: string;
+}
+
+type Item = Record<string, AttributeValue>;
+
+const ITER_SUFFIX = '#ITER';
+const REPORT_SUFFIX = '#REPORT';
+
+/**
+ * DynamoDB persistence of iterations, reports and per-shard checkpoints.
+ *
+ * @example
+ * ```ts
+ * const store = new DynamoCheckpointStore({ endpoint: 'http://127.0.0.1:8000' });
+ * await store.createTables();
+ * const last = await store.latestIteration('web');
+ * ```
+ */
+export class DynamoCheckpointStore {
+  readonly checkpointsTable: string;
+  readonly iterationsTable: string;
+  private readonly client: DynamoDBClient;
+
+  constructor(options: CheckpointStoreOptions = {}) {
+    this.client = new DynamoDBClient(awsClientConfig(options));
+    this.checkpointsTable = options.checkpointsTable ?? CheckpointStoreDefaults.CHECKPOINTS_TABLE;
+    this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  /** Creates both tables (on-demand billing) if missing and waits until they are ACTIVE. */
+  async createTables(): Promise<void> {
+    for (const table of [this.checkpointsTable, this.iterationsTable]) {
+      try {
+        await this.client.send(
+          new CreateTableCommand({
+            TableName: table,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: 'PK', AttributeType: 'S' },
+              { AttributeName: 'SK', AttributeType: 'N' },
+            ],
+            KeySchema: [
+              { AttributeName: 'PK', KeyType: 'HASH' },
+              { AttributeName: 'SK', KeyType: 'RANGE' },
+            ],
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof ResourceInUseException))
+          throw translate(err, `CreateTable ${table}`, table);
+      }
+    }
+    const deadline = Date.now() + CheckpointStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS;
+    for (const table of [this.checkpointsTable, this.iterationsTable]) {
+      for (;;) {
+        const out = await this.call(table, 'DescribeTable', () =>
+          this.client.send(new DescribeTableCommand({ TableName: table })),
+        );
+        if (out.Table?.TableStatus === 'ACTIVE') break;
+        if (Date.now() > deadline) {
+          throw new CheckpointStoreError(
+            `table ${table} is not ACTIVE after ${CheckpointStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS} ms`,
+            true,
+          );
+        }
+        await delay(CheckpointStoreDefaults.TABLE_POLL_INTERVAL_MS);
+      }
+    }
+  }
+
+  /** The iteration item with the highest n, if any. */
+  async latestIteration(name: string): Promise<IterationItem | undefined> {
+    const out = await this.call(this.iterationsTable, 'Query', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.iterationsTable,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': { S: name + ITER_SUFFIX } },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = out.Items?.[0];
+    return item === undefined ? undefined : toIteration(item);
+  }
+
+  async getIteration(name: string, iteration: number): Promise<IterationItem | undefined> {
+    const item = await this.getItem(this.iterationsTable, name + ITER_SUFFIX, iteration);
+    return item === undefined ? undefined : toIteration(item);
+  }
+
+  /**
+   * Claims iteration n for `owner` until now + `leaseMs`: succeeds if nobody has it, if its lease
+   * expired, or if `owner` already holds it; a committed iteration is never claimed.
+   *
+   * @throws {IterationConflictError} when another owner holds a live lease or n is committed.
+   */
+  async claimIteration(
+    name: string,
+    iteration: number,
+    stream: string,
+    owner: string,
+    leaseMs: number,
+  ): Promise<IterationItem> {
+    const now = Date.now();
+    const item: IterationItem = {
+      name,
+      iteration,
+      stream,
+      status: IterationStatuses.running,
+      owner,
+      leaseExpiresAtMs: now + leaseMs,
+    };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.iterationsTable,
+          Item: fromIteration(item),
+          ConditionExpression:
+            'attribute_not_exists(PK) OR (#status = :running AND (leaseExpiresAtMs < :now OR #owner = :owner))',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':running': { S: IterationStatuses.running },
+            ':now': { N: String(now) },
+            ':owner': { S: owner },
+          },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const held = await this.getIteration(name, iteration);
+        const detail =
+          held === undefined
+            ? 'lost a race'
+            : held.status === IterationStatuses.committed
+              ? 'already committed'
+              : `held by ${held.owner} until ${new Date(held.leaseExpiresAtMs).toISOString()}`;
+        throw new IterationConflictError(name, iteration, detail, err);
+      }
+      throw translate(err, 'claim iteration', this.iterationsTable);
+    }
+    return item;
+  }
+
+  /**
+   * Extends `owner`'s lease on a running iteration.
+   *
+   * @throws {IterationConflictError} when the lease was lost to another owner.
+   */
+  async renewLease(name: string, iteration: number, owner: string, leaseMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.iterationsTable,
+          Key: key(name + ITER_SUFFIX, iteration),
+          UpdateExpression: 'SET leaseExpiresAtMs = :until',
+          ConditionExpression: '#status = :running AND #owner = :owner',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':until': { N: String(Date.now() + leaseMs) },
+            ':running': { S: IterationStatuses.running },
+            ':owner': { S: owner },
+          },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new IterationConflictError(name, iteration, 'lease lost to another run', err);
+      }
+      throw translate(err, 'renew lease', this.iterationsTable);
+    }
+  }
+
+  async getReport(name: string, iteration: number): Promise<StoredReport | undefined> {
+    const item = await this.getItem(this.iterationsTable, name + REPORT_SUFFIX, iteration);
+    if (item === undefined) return undefined;
+    const text = item['report']?.S;
+    const where = `${name}${REPORT_SUFFIX} / ${iteration}`;
+    if (text === undefined) throw new CorruptItemError(where, 'no report attribute');
+    try {
+      return JSON.parse(text) as StoredReport;
+    } catch (err) {
+      throw new CorruptItemError(where, 'report is not JSON', err);
+    }
+  }
+
+  /**
+   * Stores iteration n's report once; a second store of the same n fails.
+   *
+   * @throws {IterationConflictError} when a report for n exists already.
+   * @throws {ReportTooLargeError} when the item would pass DynamoDB's 400 KB limit.
+   */
+  async putReport(report: StoredReport): Promise<void> {
+    const text = JSON.stringify(report);
+    const bytes = Buffer.byteLength(text) + CheckpointStoreDefaults.ITEM_OVERHEAD_BYTES;
+    if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
+      throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.iterationsTable,
+          Item: {
+            ...key(report.name + REPORT_SUFFIX, report.iteration),
+            stream: { S: report.stream },
+            report: { S: text },
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new IterationConflictError(
+          report.name,
+          report.iteration,
+          'report already stored',
+          err,
+        );
+      }
+      throw translate(err, 'store report', this.iterationsTable);
+    }
+  }
+
+  /** Writes one shard's checkpoint for n; writing the same values again changes nothing. */
+  async putCheckpoint(
+    name: string,
+    stream: string,
+    iteration: number,
+    window: ShardWindow,
+  ): Promise<void> {
+    const item: Item = {
+      ...key(`${name}#${stream}#${window.shardId}`, iteration),
+      records: { N: String(window.records) },
+      closed: { BOOL: window.closed },
+      stopReason: { S: window.stopReason },
+      parentShardIds: { S: JSON.stringify(window.parentShardIds) },
+    };
+    if (window.startAfterSeq !== undefined) item['startAfterSeq'] = { S: window.startAfterSeq };
+    if (window.endSeq !== undefined) item['endSeq'] = { S: window.endSeq };
+    await this.call(this.checkpointsTable, 'PutItem', () =>
+      this.client.send(new PutItemCommand({ TableName: this.checkpointsTable, Item: item })),
+    );
+  }
+
+  async getCheckpoint(
+    name: string,
+    stream: string,
+    shardId: string,
+    iteration: number,
+  ): Promise<CheckpointItem | undefined> {
+    const item = await this.getItem(
+      this.checkpointsTable,
+      `${name}#${stream}#${shardId}`,
+      iteration,
+    );
+    if (item === undefined) return undefined;
+    const startAfterSeq = item['startAfterSeq']?.S;
+    const endSeq = item['endSeq']?.S;
+    return {
+      name,
+      stream,
+      iteration,
+      shardId,
+      parentShardIds: JSON.parse(item['parentShardIds']?.S ?? '[]') as string[],
+      ...(startAfterSeq === undefined ? {} : { startAfterSeq }),
+      ...(endSeq === undefined ? {} : { endSeq }),
+      records: Number(item['records']?.N ?? 0),
+      closed: item['closed']?.BOOL ?? false,
+      stopReason: (item['stopReason']?.S ?? 'notRead') as CheckpointItem['stopReason'],
+    };
+  }
+
+  /**
+   * Marks n committed. Idempotent: committing an already committed n succeeds.
+   *
+   * @throws {IterationConflictError} when another owner holds n and has not committed it.
+   */
+  async commitIteration(name: string, iteration: number, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.iterationsTable,
+          Key: key(name + ITER_SUFFIX, iteration),
+          UpdateExpression: 'SET #status = :committed, reportKey = :reportKey, committedAt = :at',
+          ConditionExpression: '#status = :committed OR #owner = :owner',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':committed': { S: IterationStatuses.committed },
+            ':owner': { S: owner },
+            ':reportKey': { S: `${name}${REPORT_SUFFIX}/${iteration}` },
+            ':at': { S: new Date().toISOString() },
+          },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new IterationConflictError(
+          name,
+          iteration,
+          'taken over by another run before commit',
+          err,
+        );
+      }
+      throw translate(err, 'commit iteration', this.iterationsTable);
+    }
+  }
+
+  /**
+   * Records that n's email went out; true only for the caller that set it first.
+   *
+   * @example
+   * ```ts
+   * if (await store.markEmailSent('web', 7)) console.log('first to send');
+   * ```
+   */
+  async markEmailSent(name: string, iteration: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.iterationsTable,
+          Key: key(name + ITER_SUFFIX, iteration),
+          UpdateExpression: 'SET emailSentAt = :at',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(emailSentAt)',
+          ExpressionAttributeValues: { ':at': { S: new Date().toISOString() } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw translate(err, 'mark email sent', this.iterationsTable);
+    }
+  }
+
+  private async getItem(table: string, pk: string, sk: number): Promise<Item | undefined> {
+    const out = await this.call(table, 'GetItem', () =>
+      this.client.send(
+        new GetItemCommand({ TableName: table, Key: key(pk, sk), ConsistentRead: true }),
+      ),
+    );
+    return out.Item;
+  }
+
+  /** Runs an idempotent call, retrying throttling and transient failures. */
+  private async call<T>(table: string, what: string, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (err) {
+        const translated = translate(err, `${what} on ${table}`, table);
+        if (!translated.retryable || attempt >= CheckpointStoreDefaults.MAX_ATTEMPTS)
+          throw translated;
+        await delay(
+          CheckpointStoreDefaults.RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
+        );
+      }
+    }
+  }
+}
+
+function key(pk: string, sk: number): Item {
+  return { PK: { S: pk }, SK: { N: String(sk) } };
+}
+
+function fromIteration(item: IterationItem): Item {
+  return {
+    ...key(item.name + ITER_SUFFIX, item.iteration),
+    stream: { S: item.stream },
+    status: { S: item.status },
+    owner: { S: item.owner },
+    leaseExpiresAtMs: { N: String(item.leaseExpiresAtMs) },
+  };
+}
+
+function toIteration(item: Item): IterationItem {
+  const pk = item['PK']?.S ?? '';
+  const status = item['status']?.S;
+  if (status !== IterationStatuses.running && status !== IterationStatuses.committed) {
+    throw new CorruptItemError(pk, `unknown status ${String(status)}`);
+  }
+  const reportKey = item['reportKey']?.S;
+  const emailSentAt = item['emailSentAt']?.S;
+  return {
+    name: pk.slice(0, -ITER_SUFFIX.length),
+    iteration: Number(item['SK']?.N),
+    stream: item['stream']?.S ?? '',
+    status,
+    owner: item['owner']?.S ?? '',
+    leaseExpiresAtMs: Number(item['leaseExpiresAtMs']?.N ?? 0),
+    ...(reportKey === undefined ? {} : { reportKey }),
+    ...(emailSentAt === undefined ? {} : { emailSentAt }),
+  };
+}
+
+function translate(err: unknown, what: string, table: string): AnalyzerError {
+  if (err instanceof AnalyzerError) return err;
+  if (err instanceof ResourceNotFoundException) return new TableMissingError(table, err);
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const name = err instanceof Error ? err.name : '';
+  const retryable =
+    status === undefined ||
+    status >= 500 ||
+    name === 'ThrottlingException' ||
+    name === 'ProvisionedThroughputExceededException' ||
+    name === 'RequestLimitExceeded';
+  return new CheckpointStoreError(`${what} failed: ${detail}`, retryable, err);
+}

@@ -1,0 +1,150 @@
+/*
+ *   payload ─┬─ 1f 8b ........... gunzip (bounded) ─┐
+ *            ├─ F3 89 9A C2 ..... deaggregate ──────┼─▶ each part decoded again (depth ≤ 2)
+ *            └─ anything else ─── UTF-8 line ─▶ parser (json, then raw; or a named parser)
+ *
+ * Nothing here throws on record content: a payload that cannot be decoded becomes one
+ * `parseError` event, so it is counted as unparsed and never stops an iteration.
+ */
+import { gunzipSync } from 'node:zlib';
+import {
+  ConfigError,
+  getParser,
+  isParserName,
+  ParserNames,
+  unparsedEvent,
+  type LineParser,
+  type LogEvent,
+  type ParserName,
+} from '@kinlog/core';
+import { deaggregate, isKplAggregate } from './kpl-aggregate.js';
+
+/** `auto` tries JSON and keeps the line as raw text when it is not a JSON object. */
+export const AUTO_PARSER = 'auto';
+/** A parser name of `@kinlog/core` or {@link AUTO_PARSER}. */
+export type DecoderParser = ParserName | typeof AUTO_PARSER;
+
+/** Bounds of {@link RecordDecoder}. */
+export const RecordDecoderLimits = {
+  /** A gzip payload may not inflate past this (a record is ≤ 10 MiB; this stops zip bombs). */
+  MAX_INFLATED_BYTES: 16 * 1024 * 1024,
+  /** gzip inside KPL, KPL inside gzip: deeper nesting is not something producers do. */
+  MAX_NESTING: 2,
+  /** Text kept of an undecodable payload in its unparsed event. */
+  MAX_UNPARSED_CHARS: 1024,
+} as const;
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/** Counts of what the decoder saw. */
+export interface DecodeStats {
+  /** Kinesis records given to `decode`. */
+  records: number;
+  /** Events emitted (a KPL record emits several). */
+  events: number;
+  gzipPayloads: number;
+  kplAggregates: number;
+  /** Payloads that could not be decoded (bad gzip, bad KPL, too large): emitted as unparsed. */
+  undecodable: number;
+}
+
+/** Receives each decoded event with the text line it came from. */
+export type DecodedEventHandler = (event: LogEvent, line: string) => void;
+
+/**
+ * Turns Kinesis record payloads into log events, detecting gzip and KPL aggregation by magic.
+ *
+ * @example
+ * ```ts
+ * const decoder = new RecordDecoder({ parser: 'auto' });
+ * decoder.decode(record.Data, (event, line) => topN.add(classifyEvent(event), line));
+ * ```
+ */
+export class RecordDecoder {
+  readonly stats: DecodeStats = {
+    records: 0,
+    events: 0,
+    gzipPayloads: 0,
+    kplAggregates: 0,
+    undecodable: 0,
+  };
+  private readonly parse: LineParser;
+  private readonly textDecoder = new TextDecoder();
+
+  constructor(options: { parser?: DecoderParser } = {}) {
+    const name = options.parser ?? AUTO_PARSER;
+    if (name === AUTO_PARSER) {
+      const json = getParser('json');
+      const raw = getParser('raw');
+      this.parse = (line) => {
+        const event = json(line);
+        return event.parseError === true ? raw(line) : event;
+      };
+    } else if (isParserName(name)) {
+      this.parse = getParser(name);
+    } else {
+      throw new ConfigError([
+        {
+          path: 'parser',
+          message: `must be ${AUTO_PARSER} or one of ${ParserNames.join(', ')}, got ${JSON.stringify(String(name))}`,
+        },
+      ]);
+    }
+  }
+
+  /** Decodes one record's payload, calling `emit` once per event it holds. */
+  decode(payload: Uint8Array, emit: DecodedEventHandler): void {
+    this.stats.records++;
+    this.decodePart(payload, emit, 0);
+  }
+
+  private decodePart(payload: Uint8Array, emit: DecodedEventHandler, depth: number): void {
+    if (depth < RecordDecoderLimits.MAX_NESTING) {
+      if (payload.length >= 2 && payload[0] === GZIP_MAGIC_0 && payload[1] === GZIP_MAGIC_1) {
+        this.stats.gzipPayloads++;
+        let inflated: Uint8Array;
+        try {
+          inflated = gunzipSync(payload, {
+            maxOutputLength: RecordDecoderLimits.MAX_INFLATED_BYTES,
+          });
+        } catch {
+          this.emitUndecodable(payload, emit);
+          return;
+        }
+        this.decodePart(inflated, emit, depth + 1);
+        return;
+      }
+      if (isKplAggregate(payload)) {
+        this.stats.kplAggregates++;
+        let parts;
+        try {
+          parts = deaggregate(payload);
+        } catch {
+          this.emitUndecodable(payload, emit);
+          return;
+        }
+        for (const part of parts) this.decodePart(part.data, emit, depth + 1);
+        return;
+      }
+    }
+    const line = stripLineEnd(this.textDecoder.decode(payload));
+    this.stats.events++;
+    emit(this.parse(line), line);
+  }
+
+  private emitUndecodable(payload: Uint8Array, emit: DecodedEventHandler): void {
+    this.stats.undecodable++;
+    this.stats.events++;
+    const text = Buffer.from(payload.subarray(0, RecordDecoderLimits.MAX_UNPARSED_CHARS)).toString(
+      'latin1',
+    );
+    emit(unparsedEvent(text), text);
+  }
+}
+
+function stripLineEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 0x0a || text.charCodeAt(end - 1) === 0x0d)) end--;
+  return end === text.length ? text : text.slice(0, end);
+}

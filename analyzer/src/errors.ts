@@ -1,0 +1,188 @@
+import { KinlogError } from '@kinlog/core';
+
+/**
+ * Base of every error `kinlog analyze` raises. Subclasses name what went wrong; `code` is stable.
+ *
+ * @example
+ * ```ts
+ * try { await runIteration(options); } catch (err) {
+ *   if (err instanceof AnalyzerError && err.retryable) scheduleRetry();
+ * }
+ * ```
+ */
+export class AnalyzerError extends KinlogError {}
+
+/**
+ * A DynamoDB table the analyzer needs does not exist. `kinlog analyze --create-tables` makes it.
+ *
+ * @example
+ * ```ts
+ * throw new TableMissingError('kinlog-checkpoints');
+ * ```
+ */
+export class TableMissingError extends AnalyzerError {
+  readonly table: string;
+
+  constructor(table: string, cause?: unknown) {
+    super(
+      `DynamoDB table ${table} does not exist: create it with \`kinlog analyze --create-tables\``,
+      { code: 'TABLE_MISSING', cause },
+    );
+    this.table = table;
+  }
+}
+
+/**
+ * Another run holds a live lease on the iteration, or committed it first.
+ *
+ * @example
+ * ```ts
+ * throw new IterationConflictError('web', 7, 'owned by host-a:123 until 2025-01-01T00:00:00Z');
+ * ```
+ */
+export class IterationConflictError extends AnalyzerError {
+  readonly iteration: number;
+
+  constructor(name: string, iteration: number, detail: string, cause?: unknown) {
+    super(`iteration ${iteration} of ${name} is taken: ${detail}`, {
+      code: 'ITERATION_CONFLICT',
+      retryable: true,
+      cause,
+    });
+    this.iteration = iteration;
+  }
+}
+
+/**
+ * Iteration n cannot start because n−1 was never committed (a gap would lose records).
+ *
+ * @example
+ * ```ts
+ * throw new PreviousIterationMissingError('web', 8);
+ * ```
+ */
+export class PreviousIterationMissingError extends AnalyzerError {
+  readonly iteration: number;
+
+  constructor(name: string, iteration: number) {
+    super(
+      `iteration ${iteration} of ${name} needs iteration ${iteration - 1}, which is not committed`,
+      { code: 'PREVIOUS_ITERATION_MISSING' },
+    );
+    this.iteration = iteration;
+  }
+}
+
+/**
+ * A rerun asked for an iteration that was never committed.
+ *
+ * @example
+ * ```ts
+ * throw new IterationNotFoundError('web', 42);
+ * ```
+ */
+export class IterationNotFoundError extends AnalyzerError {
+  readonly iteration: number;
+
+  constructor(name: string, iteration: number) {
+    super(`iteration ${iteration} of ${name} is not committed`, { code: 'ITERATION_NOT_FOUND' });
+    this.iteration = iteration;
+  }
+}
+
+/**
+ * A rerun could not read exactly the records of the stored window (they were trimmed from the
+ * stream by its retention, or the shard is gone).
+ *
+ * @example
+ * ```ts
+ * throw new WindowNotReplayableError('shardId-000000000001', 'expected 120 records, read 80');
+ * ```
+ */
+export class WindowNotReplayableError extends AnalyzerError {
+  readonly shardId: string;
+
+  constructor(shardId: string, detail: string, cause?: unknown) {
+    super(`cannot replay the window of ${shardId}: ${detail}`, {
+      code: 'WINDOW_NOT_REPLAYABLE',
+      cause,
+    });
+    this.shardId = shardId;
+  }
+}
+
+/**
+ * The Kinesis stream does not exist (or is not visible with these credentials).
+ *
+ * @example
+ * ```ts
+ * throw new StreamNotFoundError('logs');
+ * ```
+ */
+export class StreamNotFoundError extends AnalyzerError {
+  readonly stream: string;
+
+  constructor(stream: string, cause?: unknown) {
+    super(`Kinesis stream ${stream} does not exist`, { code: 'STREAM_NOT_FOUND', cause });
+    this.stream = stream;
+  }
+}
+
+/**
+ * A Kinesis call failed for a reason other than throttling or an expired iterator (those are
+ * handled where they occur).
+ *
+ * @example
+ * ```ts
+ * throw new StreamReadError('GetRecords on shardId-000000000000 failed', true, err);
+ * ```
+ */
+export class StreamReadError extends AnalyzerError {
+  constructor(message: string, retryable: boolean, cause?: unknown) {
+    super(message, { code: 'STREAM_READ', retryable, cause });
+  }
+}
+
+/**
+ * A DynamoDB call failed for a reason other than a missing table or a failed condition.
+ *
+ * @example
+ * ```ts
+ * throw new CheckpointStoreError('PutItem on kinlog-iterations failed', true, err);
+ * ```
+ */
+export class CheckpointStoreError extends AnalyzerError {
+  constructor(message: string, retryable: boolean, cause?: unknown) {
+    super(message, { code: 'CHECKPOINT_STORE', retryable, cause });
+  }
+}
+
+/**
+ * A stored item is not what this version of kinlog writes (edited by hand, or a newer format).
+ *
+ * @example
+ * ```ts
+ * throw new CorruptItemError('web#ITER / 3', 'report is not JSON');
+ * ```
+ */
+export class CorruptItemError extends AnalyzerError {
+  constructor(key: string, detail: string, cause?: unknown) {
+    super(`stored item ${key} is not readable: ${detail}`, { code: 'CORRUPT_ITEM', cause });
+  }
+}
+
+/**
+ * A stored report would not fit one DynamoDB item even after cutting it down.
+ *
+ * @example
+ * ```ts
+ * throw new ReportTooLargeError(512_000, 409_600);
+ * ```
+ */
+export class ReportTooLargeError extends AnalyzerError {
+  constructor(bytes: number, limitBytes: number) {
+    super(`report item of ${bytes} bytes exceeds the DynamoDB item limit of ${limitBytes} bytes`, {
+      code: 'REPORT_TOO_LARGE',
+    });
+  }
+}

@@ -1,0 +1,141 @@
+/*
+ *   plans ─▶ readShardsInOrder ─▶ page ─▶ RecordDecoder ─▶ classifyEvent ─▶ TopNAggregator
+ *                              └▶ end  ─▶ ShardWindow (startAfterSeq, lastSeq], records, closed
+ */
+import { TopNAggregator } from '../aggregate/top-n-aggregator.js';
+import type { TopNResult } from '../aggregate/top-n-result.js';
+import { classifyEvent, type ClassifyOptions } from '../classify/classify-event.js';
+import { geoipRegionOf } from '../classify/geoip-region.js';
+import { RecordDecoder, type DecodeStats, type DecoderParser } from '../decode/record-decoder.js';
+import type { ShardSource } from '../stream/kinesis-shard-source.js';
+import { readShardsInOrder } from '../stream/read-shards-in-order.js';
+import type { ShardReadPlan } from '../stream/shard-reader.js';
+import type { ShardWindow } from './shard-window.js';
+
+/** One shard to analyze: read per `ShardReadPlan`, or (with `carried`) taken as is. */
+export interface AnalyzePlan extends ShardReadPlan {
+  readonly parentShardIds: readonly string[];
+  readonly carried?: ShardWindow;
+}
+
+/** Progress of a window read, for progress bars. */
+export interface AnalyzeProgress {
+  readonly records: number;
+  readonly shardsDone: number;
+  readonly shardsTotal: number;
+  /** Largest MillisBehindLatest last seen over the shards still being read. */
+  readonly millisBehind: number;
+}
+
+/** Tuning of classification, counting and reading. */
+export interface AnalyzeSettings {
+  readonly topN?: number;
+  readonly count4xx?: boolean;
+  readonly parser?: DecoderParser;
+  readonly maxDistinctKeys?: number;
+  readonly concurrency?: number;
+  readonly pageLimit?: number;
+  readonly minCallIntervalMs?: number;
+  readonly onProgress?: (progress: AnalyzeProgress) => void;
+}
+
+export interface AnalyzeShardsOptions extends AnalyzeSettings {
+  readonly stream: string;
+  readonly cutoffArrivalMs?: number;
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal;
+  readonly previous?: TopNResult;
+}
+
+/** What reading a set of shard windows produced. */
+export interface AnalyzeOutcome {
+  readonly window: ShardWindow[];
+  readonly result: TopNResult;
+  readonly decode: DecodeStats;
+}
+
+/**
+ * Reads, decodes, classifies and counts the planned shards, in plan order.
+ *
+ * @example
+ * ```ts
+ * const { window, result } = await analyzeShards(source, plans, { stream: 'logs', topN: 10 });
+ * ```
+ */
+export async function analyzeShards(
+  source: ShardSource,
+  plans: readonly AnalyzePlan[],
+  options: AnalyzeShardsOptions,
+): Promise<AnalyzeOutcome> {
+  const decoder = new RecordDecoder(options.parser === undefined ? {} : { parser: options.parser });
+  const topN = new TopNAggregator(
+    options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys },
+  );
+  const classifyOptions: ClassifyOptions = {
+    regionOf: geoipRegionOf,
+    ...(options.count4xx === undefined ? {} : { count4xx: options.count4xx }),
+  };
+  const toRead = plans.filter((p) => p.carried === undefined);
+  const ends = new Map<string, ShardWindow>();
+  const behind = new Map<string, number>();
+  let records = 0;
+  const report = (): void =>
+    options.onProgress?.({
+      records,
+      shardsDone: ends.size,
+      shardsTotal: toRead.length,
+      millisBehind: Math.max(0, ...behind.values()),
+    });
+
+  let arrivalMs = Number.NaN;
+  const emit = (event: Parameters<typeof classifyEvent>[0], line: string): void => {
+    const timeMs = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+    topN.add(
+      classifyEvent(event, classifyOptions),
+      line,
+      Number.isNaN(timeMs) ? arrivalMs : timeMs,
+    );
+  };
+  const steps = readShardsInOrder(source, toRead, {
+    stream: options.stream,
+    ...(options.cutoffArrivalMs === undefined ? {} : { cutoffArrivalMs: options.cutoffArrivalMs }),
+    ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.pageLimit === undefined ? {} : { pageLimit: options.pageLimit }),
+    ...(options.minCallIntervalMs === undefined
+      ? {}
+      : { minCallIntervalMs: options.minCallIntervalMs }),
+    onBehind: (shardId, ms) => behind.set(shardId, ms),
+  });
+  const byId = new Map(toRead.map((p) => [p.shardId, p]));
+  for await (const step of steps) {
+    if (step.type === 'page') {
+      for (const record of step.records) {
+        arrivalMs = record.arrivalMs;
+        decoder.decode(record.data, emit);
+      }
+      records += step.records.length;
+    } else {
+      const plan = byId.get(step.shardId)!;
+      const { lastSeq, closed, stopReason } = step.end;
+      ends.set(step.shardId, {
+        shardId: step.shardId,
+        parentShardIds: plan.parentShardIds,
+        ...(plan.startAfterSeq === undefined ? {} : { startAfterSeq: plan.startAfterSeq }),
+        ...(lastSeq === undefined ? {} : { endSeq: lastSeq }),
+        records: step.end.records,
+        closed,
+        stopReason,
+      });
+      behind.delete(step.shardId);
+    }
+    report();
+  }
+  const window = plans.map((p) => p.carried ?? ends.get(p.shardId)!);
+  return {
+    window,
+    result: topN.result(options.topN, options.previous),
+    decode: { ...decoder.stats },
+  };
+}

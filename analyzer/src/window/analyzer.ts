@@ -1,0 +1,302 @@
+/*
+ *   runIteration:  latest item ─▶ n ─▶ n−1 committed? ─▶ claim n (lease) ─┬─ report stored? ─▶ recover
+ *                                                                        └─ list shards ─▶ plan from
+ *                  n−1's window ─▶ read to the end captured now ─▶ store report (conditional)
+ *                  ─▶ checkpoints (idempotent) ─▶ commit
+ *   rerunIteration: stored window of n ─▶ read exactly (startAfterSeq, endSeq] ─▶ same report
+ *   wholeStream:    every shard from its start (or --since) to now; nothing written
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { ConfigError, type AwsConnectionOptions } from '@kinlog/core';
+import type { TopNResult } from '../aggregate/top-n-result.js';
+import {
+  DynamoCheckpointStore,
+  type CheckpointStoreOptions,
+} from '../checkpoint/dynamo-checkpoint-store.js';
+import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
+import {
+  IterationConflictError,
+  IterationNotFoundError,
+  PreviousIterationMissingError,
+  WindowNotReplayableError,
+} from '../errors.js';
+import { KinesisShardSource, type ShardSource } from '../stream/kinesis-shard-source.js';
+import { analyzeShards, type AnalyzePlan, type AnalyzeSettings } from './analyze-shards.js';
+import { compareShardIds, planWindow } from './plan-window.js';
+import type { ShardWindow } from './shard-window.js';
+
+/** Defaults of {@link AnalyzerOptions}. */
+export const AnalyzerDefaults = {
+  LEASE_MS: 60_000,
+  ITERATION_TIMEOUT_MS: 10 * 60_000,
+  CHECKPOINT_WRITE_CONCURRENCY: 16,
+} as const;
+
+export interface AnalyzerOptions extends AnalyzeSettings {
+  /** Logical name: iterations and checkpoints are kept per name. */
+  readonly name: string;
+  readonly stream: string;
+  readonly kinesis?: AwsConnectionOptions;
+  readonly dynamodb?: CheckpointStoreOptions;
+  /** Ready-made clients (tests, or sharing one across runs); closed by their owner. */
+  readonly source?: ShardSource;
+  readonly store?: DynamoCheckpointStore;
+  /** Identifies this run in iteration leases. Default `host:pid:random`. */
+  readonly owner?: string;
+  /** How long a claim holds without renewal; renewed every third of it while running. */
+  readonly leaseMs?: number;
+  /** A shard's read stops at this much time after the iteration began. */
+  readonly iterationTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The outcome of one iteration. */
+export interface IterationOutcome {
+  readonly iteration: number;
+  readonly report: StoredReport;
+  /** The report was found stored by a run that crashed before committing. */
+  readonly recovered: boolean;
+}
+
+/** The outcome of a whole-stream read. */
+export interface WholeStreamOutcome {
+  readonly window: ShardWindow[];
+  readonly result: TopNResult;
+  readonly decode: StoredReport['decode'];
+}
+
+/**
+ * Runs iterations of one logical name over one stream.
+ *
+ * @example
+ * ```ts
+ * const analyzer = new Analyzer({ name: 'web', stream: 'logs', kinesis: { endpoint }, dynamodb: { endpoint: ddb } });
+ * const { iteration, report } = await analyzer.runIteration();
+ * await analyzer.close();
+ * ```
+ */
+export class Analyzer {
+  private readonly options: AnalyzerOptions;
+  private readonly source: ShardSource;
+  private readonly store: DynamoCheckpointStore;
+  private readonly ownsClients: boolean[];
+  private readonly owner: string;
+
+  constructor(options: AnalyzerOptions) {
+    const problems = [];
+    if (typeof options.name !== 'string' || !/^[\w.-]{1,128}$/.test(options.name)) {
+      problems.push({ path: 'name', message: 'must be 1 to 128 letters, digits, _ . or -' });
+    }
+    if (typeof options.stream !== 'string' || !/^[\w.-]{1,128}$/.test(options.stream)) {
+      problems.push({
+        path: 'stream',
+        message: 'must be a Kinesis stream name (1 to 128 of [a-zA-Z0-9_.-])',
+      });
+    }
+    for (const key of ['leaseMs', 'iterationTimeoutMs'] as const) {
+      const v = options[key];
+      if (v !== undefined && !(Number.isInteger(v) && v > 0))
+        problems.push({ path: key, message: 'must be a positive integer' });
+    }
+    if (problems.length > 0) throw new ConfigError(problems, 'invalid analyzer options');
+    this.options = options;
+    this.source = options.source ?? new KinesisShardSource(options.kinesis);
+    this.store = options.store ?? new DynamoCheckpointStore(options.dynamodb);
+    this.ownsClients = [options.source === undefined, options.store === undefined];
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  /** The DynamoDB store (for `--create-tables` and reading reports). */
+  get checkpointStore(): DynamoCheckpointStore {
+    return this.store;
+  }
+
+  /** Releases the clients this analyzer created. */
+  close(): void {
+    if (this.ownsClients[0] === true) this.source.close();
+    if (this.ownsClients[1] === true) this.store.close();
+  }
+
+  /**
+   * Runs the next iteration (or finishes one a crashed run left behind) and commits it.
+   *
+   * @throws {IterationConflictError} when another run holds the iteration.
+   * @throws {PreviousIterationMissingError} when n−1 is not committed.
+   */
+  async runIteration(): Promise<IterationOutcome> {
+    const { name, stream } = this.options;
+    const latest = await this.store.latestIteration(name);
+    if (latest !== undefined && latest.stream !== stream) {
+      throw new ConfigError([
+        { path: 'stream', message: `name ${name} analyzes stream ${latest.stream}, not ${stream}` },
+      ]);
+    }
+    const n =
+      latest === undefined
+        ? 1
+        : latest.status === IterationStatuses.committed
+          ? latest.iteration + 1
+          : latest.iteration;
+    if (n > 1) {
+      const before = await this.store.getIteration(name, n - 1);
+      if (before?.status !== IterationStatuses.committed)
+        throw new PreviousIterationMissingError(name, n);
+    }
+    const leaseMs = this.options.leaseMs ?? AnalyzerDefaults.LEASE_MS;
+    await this.store.claimIteration(name, n, stream, this.owner, leaseMs);
+
+    const lease = new AbortController();
+    let leaseError: unknown;
+    const renew = setInterval(
+      () => {
+        this.store.renewLease(name, n, this.owner, leaseMs).catch((err: unknown) => {
+          leaseError = err;
+          lease.abort(err);
+        });
+      },
+      Math.max(1, Math.floor(leaseMs / 3)),
+    );
+    renew.unref();
+    const signal =
+      this.options.signal === undefined
+        ? lease.signal
+        : AbortSignal.any([lease.signal, this.options.signal]);
+    try {
+      let report = await this.store.getReport(name, n);
+      const recovered = report !== undefined;
+      if (report === undefined) {
+        const computed = await this.computeIteration(n, signal);
+        try {
+          await this.store.putReport(computed);
+          report = computed;
+        } catch (err) {
+          // Another run took over our expired lease and stored n first: its report is the truth.
+          if (!(err instanceof IterationConflictError)) throw err;
+          report = await this.store.getReport(name, n);
+          if (report === undefined) throw err;
+        }
+      }
+      signal.throwIfAborted();
+      await this.writeCheckpoints(n, report.window);
+      await this.store.commitIteration(name, n, this.owner);
+      return { iteration: n, report, recovered };
+    } catch (err) {
+      throw leaseError ?? err;
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  /**
+   * Replays committed iteration n over exactly its stored window; nothing is written.
+   *
+   * @throws {IterationNotFoundError} when n is not committed.
+   * @throws {WindowNotReplayableError} when the window's records are no longer all in the stream.
+   */
+  async rerunIteration(n: number): Promise<IterationOutcome> {
+    const { name, stream } = this.options;
+    const item = await this.store.getIteration(name, n);
+    const stored =
+      item?.status === IterationStatuses.committed
+        ? await this.store.getReport(name, n)
+        : undefined;
+    if (stored === undefined) throw new IterationNotFoundError(name, n);
+    const previous = n > 1 ? await this.store.getReport(name, n - 1) : undefined;
+    const plans: AnalyzePlan[] = stored.window.map((w) => {
+      const empty = w.endSeq === undefined || w.endSeq === w.startAfterSeq;
+      return {
+        shardId: w.shardId,
+        parentShardIds: w.parentShardIds,
+        ...(w.startAfterSeq === undefined ? {} : { startAfterSeq: w.startAfterSeq }),
+        ...(w.endSeq === undefined ? {} : { endSeq: w.endSeq }),
+        ...(empty ? { carried: w } : {}),
+      };
+    });
+    const outcome = await analyzeShards(this.source, plans, {
+      ...this.options,
+      stream: stream === stored.stream ? stream : stored.stream,
+      ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+      ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
+    });
+    outcome.window.forEach((w, i) => {
+      const want = stored.window[i]!;
+      if (w.records !== want.records || w.endSeq !== want.endSeq) {
+        throw new WindowNotReplayableError(
+          w.shardId,
+          `expected ${want.records} records up to ${String(want.endSeq)}, read ${w.records} up to ${String(w.endSeq)}`,
+        );
+      }
+    });
+    return {
+      iteration: n,
+      report: { ...stored, result: outcome.result, decode: outcome.decode },
+      recovered: false,
+    };
+  }
+
+  /**
+   * Reads every shard from its start (or `since`) to now and counts it; writes nothing.
+   *
+   * @example
+   * ```ts
+   * const { result } = await analyzer.wholeStream({ since: new Date(Date.now() - 3_600_000) });
+   * ```
+   */
+  async wholeStream(options: { since?: Date } = {}): Promise<WholeStreamOutcome> {
+    const startedMs = Date.now();
+    const shards = await this.source.listShards(this.options.stream);
+    const plans: AnalyzePlan[] = [...shards]
+      .sort((a, b) => compareShardIds(a.shardId, b.shardId))
+      .map((s) => ({
+        shardId: s.shardId,
+        parentShardIds: s.parentShardIds,
+        ...(options.since === undefined ? {} : { sinceMs: options.since.getTime() }),
+      }));
+    return analyzeShards(this.source, plans, {
+      ...this.options,
+      cutoffArrivalMs: startedMs,
+      deadlineMs:
+        startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
+    });
+  }
+
+  private async computeIteration(n: number, signal: AbortSignal): Promise<StoredReport> {
+    const { name, stream } = this.options;
+    const previous = n > 1 ? await this.store.getReport(name, n - 1) : undefined;
+    if (n > 1 && previous === undefined) throw new PreviousIterationMissingError(name, n);
+    const startedMs = Date.now();
+    const shards = await this.source.listShards(stream);
+    const planned = planWindow(shards, previous?.window ?? []);
+    const outcome = await analyzeShards(this.source, planned, {
+      ...this.options,
+      stream,
+      signal,
+      cutoffArrivalMs: startedMs,
+      deadlineMs:
+        startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
+      ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+    });
+    return {
+      formatVersion: 1,
+      name,
+      stream,
+      iteration: n,
+      window: outcome.window,
+      result: outcome.result,
+      decode: outcome.decode,
+      startedAt: new Date(startedMs).toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  private async writeCheckpoints(n: number, window: readonly ShardWindow[]): Promise<void> {
+    const { name, stream } = this.options;
+    const step = AnalyzerDefaults.CHECKPOINT_WRITE_CONCURRENCY;
+    for (let i = 0; i < window.length; i += step) {
+      await Promise.all(
+        window.slice(i, i + step).map((w) => this.store.putCheckpoint(name, stream, n, w)),
+      );
+    }
+  }
+}
