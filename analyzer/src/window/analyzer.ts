@@ -31,6 +31,13 @@ export const AnalyzerDefaults = {
   LEASE_MS: 60_000,
   ITERATION_TIMEOUT_MS: 10 * 60_000,
   CHECKPOINT_WRITE_CONCURRENCY: 16,
+  /**
+   * Records stamped up to this long after the iteration began still belong to it. Arrival stamps
+   * come from the service's clock, which may run ahead of ours (kinesalite stamps a new child
+   * shard's first records up to 1 s in the future); a record this tolerance lets in is simply not
+   * read by the next iteration, so nothing is lost either way.
+   */
+  ARRIVAL_SKEW_TOLERANCE_MS: 5_000,
 } as const;
 
 export interface AnalyzerOptions extends AnalyzeSettings {
@@ -255,7 +262,7 @@ export class Analyzer {
       }));
     return analyzeShards(this.source, plans, {
       ...this.options,
-      cutoffArrivalMs: startedMs,
+      cutoffArrivalMs: startedMs + AnalyzerDefaults.ARRIVAL_SKEW_TOLERANCE_MS,
       deadlineMs:
         startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
     });
@@ -272,7 +279,7 @@ export class Analyzer {
       ...this.options,
       stream,
       signal,
-      cutoffArrivalMs: startedMs,
+      cutoffArrivalMs: startedMs + AnalyzerDefaults.ARRIVAL_SKEW_TOLERANCE_MS,
       deadlineMs:
         startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
       ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
