@@ -77,7 +77,12 @@ export const pinoDriver: TransportDriver = {
     return {
       log: (level, msg, fields) => logger[level](fields ?? {}, msg),
       flush: () => flushLogger(logger),
-      close: () => closeLogger(transport),
+      // closeLogger blocks this thread while the worker delivers (pino's end()); a fault proxy
+      // in this same thread could not answer meanwhile, so deliver first, without blocking.
+      close: async () => {
+        await flushLogger(logger);
+        await closeLogger(transport);
+      },
       stats: () => finalStats,
       problems: () => problems,
     };

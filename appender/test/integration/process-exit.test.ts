@@ -1,0 +1,100 @@
+/**
+ * Real processes that log and end: every line arrives when Kinesis is there, and the process
+ * still exits within shutdownTimeoutMs + 1 s when it is not.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { createTestStream, readAllRecords } from '@kinlog/testkit';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/log-then-exit.js', import.meta.url));
+const LINES = 10_000;
+const SHUTDOWN_MS = 2_000;
+/** The bound the issue sets on exit after the last log line when Kinesis is unreachable. */
+const EXIT_SLACK_MS = 1_000;
+
+const ENDINGS = ['normal', 'exitCode', 'sigterm'] as const;
+type Ending = (typeof ENDINGS)[number];
+const EXPECTED_CODE: Record<Ending, number> = { normal: 0, exitCode: 3, sigterm: 0 };
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** From "logged" (every line handed to the logger; SIGTERM sent) to the process' exit. */
+  exitAfterLoggedMs: number;
+  stderr: string;
+}
+
+async function runFixture(
+  transport: string,
+  ending: Ending,
+  streamName: string,
+  endpoint: string,
+): Promise<Run> {
+  const child = spawn(process.execPath, [FIXTURE], {
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      KINLOG_FIXTURE_TRANSPORT: transport,
+      KINLOG_FIXTURE_END: ending,
+      KINLOG_FIXTURE_STREAM: streamName,
+      KINLOG_FIXTURE_ENDPOINT: endpoint,
+      KINLOG_FIXTURE_LINES: String(LINES),
+      KINLOG_FIXTURE_SHUTDOWN_MS: String(SHUTDOWN_MS),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let loggedAt = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (loggedAt === 0 && chunk.toString().includes('logged')) {
+      loggedAt = performance.now();
+      if (ending === 'sigterm') child.kill('SIGTERM');
+    }
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  const exitedAt = performance.now();
+  return { code, signal, exitAfterLoggedMs: loggedAt === 0 ? NaN : exitedAt - loggedAt, stderr };
+}
+
+/** An endpoint nothing listens on: a port that was free a moment ago. */
+async function unreachableEndpoint(): Promise<string> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return `http://127.0.0.1:${port}`;
+}
+
+for (const transport of ['winston', 'pino']) {
+  describe(`${transport} transport in a process that ends`, function () {
+    this.timeout(60_000);
+
+    for (const ending of ENDINGS) {
+      it(`delivers all ${LINES} lines when the process ends by ${ending}`, async () => {
+        const streamName = await createTestStream(1);
+        const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
+        const run = await runFixture(transport, ending, streamName, endpoint);
+        expect(run.code, run.stderr).to.equal(EXPECTED_CODE[ending]);
+        const ids = readIds(await readAllRecords({ streamName }));
+        expect(new Set(ids).size).to.equal(LINES);
+        expect(ids).to.have.length(LINES);
+      });
+
+      it(`exits within shutdownTimeoutMs + 1 s by ${ending} when Kinesis is unreachable`, async () => {
+        const run = await runFixture(transport, ending, 'unreachable', await unreachableEndpoint());
+        expect(run.code, run.stderr).to.equal(EXPECTED_CODE[ending]);
+        expect(run.exitAfterLoggedMs).to.be.below(SHUTDOWN_MS + EXIT_SLACK_MS);
+      });
+    }
+  });
+}
+
+function readIds(records: { data: Buffer }[]): number[] {
+  return records.map((r) => (JSON.parse(r.data.toString('utf8')) as { id: number }).id);
+}
