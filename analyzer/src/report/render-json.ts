@@ -1,0 +1,67 @@
+import type { ReportView } from './report-view.js';
+
+/** Version of the JSON layout {@link renderJson} writes; bumped on any incompatible change. */
+export const REPORT_JSON_VERSION = 1;
+
+/**
+ * The report as JSON with a fixed key order and two-space indentation, so the same report always
+ * gives the same bytes (diffable, golden-testable). Strings are the stored ones, unescaped
+ * beyond JSON's own rules: JSON consumers get the data as logged.
+ *
+ * @example
+ * ```ts
+ * await writeFile('report.json', renderJson(view));
+ * ```
+ */
+export function renderJson(view: ReportView): string {
+  const report = {
+    version: REPORT_JSON_VERSION,
+    name: view.name,
+    stream: view.stream,
+    iteration: view.iteration,
+    startedAt: view.startedAt,
+    finishedAt: view.finishedAt,
+    firstSeen: view.firstSeen,
+    lastSeen: view.lastSeen,
+    window: view.shards.map((s) => ({
+      shardId: s.shardId,
+      records: s.records,
+      startAfterSeq: s.startAfterSeq,
+      endSeq: s.endSeq,
+      stopReason: s.stopReason,
+    })),
+    totals: {
+      events: view.totals.events,
+      errors: view.totals.errors,
+      errors5xx: view.totals.errors5xx,
+      errors4xx: view.totals.errors4xx,
+      errorsLevel: view.totals.errorsLevel,
+      unparsed: view.totals.unparsed,
+      distinctKeys: view.totals.distinctKeys,
+    },
+    bounded: view.bounded,
+    errorBound: view.errorBound,
+    storedRows: view.storedRows,
+    rows: view.rows.map((r) => ({
+      rank: r.rank,
+      region: r.region,
+      page: r.page,
+      count: r.count,
+      share: r.share,
+      count5xx: r.count5xx,
+      count4xx: r.count4xx,
+      countLevel: r.countLevel,
+      countError: r.countError,
+      change:
+        r.change === null
+          ? null
+          : { previousCount: r.change.previousCount, delta: r.change.delta, isNew: r.change.isNew },
+      ...(view.withOwners ? { owner: r.owner?.owner ?? null, team: r.owner?.team ?? null } : {}),
+      signatures: r.signatures.map((s) => ({ signature: s.signature, count: s.count })),
+      example: r.example,
+      firstSeen: r.firstSeen,
+      lastSeen: r.lastSeen,
+    })),
+  };
+  return JSON.stringify(report, null, 2) + '\n';
+}

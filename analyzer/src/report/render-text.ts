@@ -1,0 +1,58 @@
+import { displayText } from './display-text.js';
+import {
+  boundNote,
+  formatShare,
+  ownerLabel,
+  ReportTextLimits,
+  shardLines,
+  totalsLine,
+  windowRangeLine,
+} from './report-text-parts.js';
+import { changeLabel, type ReportView } from './report-view.js';
+
+/**
+ * The plain-text email body: totals, then each row with its signatures and example on indented
+ * lines. Log text is escaped with {@link displayText} (no control characters, bounded lines).
+ *
+ * @example
+ * ```ts
+ * await transport.sendMail({ text: renderText(view), html: renderHtml(view) });
+ * ```
+ */
+export function renderText(view: ReportView): string {
+  const lines: string[] = [
+    `kinlog report ${displayText(view.name, 128)} #${view.iteration} (stream ${displayText(view.stream, 128)})`,
+    windowRangeLine(view),
+    totalsLine(view),
+  ];
+  const note = boundNote(view);
+  if (note !== '') lines.push(note);
+  lines.push('');
+  if (view.rows.length === 0) {
+    lines.push('No errors in this iteration.');
+  } else {
+    lines.push(`Top ${view.rows.length} errors by region and page`, '');
+    for (const r of view.rows) {
+      const facts = [
+        `${r.count} errors (${formatShare(r.share)})`,
+        `5xx ${r.count5xx}`,
+        `4xx ${r.count4xx}`,
+      ];
+      if (view.withChange) facts.push(`change ${changeLabel(r)}`);
+      if (view.withOwners) facts.push(`owner ${ownerLabel(r.owner)}`);
+      lines.push(
+        `${String(r.rank).padStart(2)}. ${displayText(r.region, ReportTextLimits.REGION_CHARS)} ` +
+          `${displayText(r.page, ReportTextLimits.PAGE_CHARS)}: ${facts.join(', ')}`,
+      );
+      const signatures = r.signatures
+        .slice(0, ReportTextLimits.SIGNATURES_SHOWN)
+        .map((s) => `${displayText(s.signature, ReportTextLimits.SIGNATURE_CHARS)} (${s.count})`);
+      if (signatures.length > 0) lines.push(`    signatures: ${signatures.join('; ')}`);
+      if (r.example !== '')
+        lines.push(`    example: ${displayText(r.example, ReportTextLimits.EXAMPLE_CHARS)}`);
+    }
+  }
+  lines.push('', 'Window');
+  for (const shard of shardLines(view)) lines.push(`  ${shard}`);
+  return lines.join('\n') + '\n';
+}
