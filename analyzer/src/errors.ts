@@ -186,3 +186,41 @@ export class ReportTooLargeError extends AnalyzerError {
     });
   }
 }
+
+/**
+ * Sending a report email failed (connection refused, TLS mismatch, authentication, rejected
+ * recipients). The message is one line and never contains the SMTP password.
+ *
+ * @example
+ * ```ts
+ * throw new ReportEmailError('authentication failed on smtp.example.com:465 (535 5.7.8)', false);
+ * ```
+ */
+export class ReportEmailError extends AnalyzerError {
+  constructor(message: string, retryable: boolean, cause?: unknown) {
+    super(message, { code: 'REPORT_EMAIL', retryable, cause });
+  }
+}
+
+/**
+ * A report email was claimed by a run that never confirmed it was sent (it crashed, or lost the
+ * connection after handing the message over): it may or may not have gone out. `--resend` sends
+ * it again.
+ *
+ * @example
+ * ```ts
+ * throw new ReportEmailUnconfirmedError('web', 42, 'host-a:123', '2025-01-01T00:00:00.000Z');
+ * ```
+ */
+export class ReportEmailUnconfirmedError extends AnalyzerError {
+  readonly iteration: number;
+
+  constructor(name: string, iteration: number, claimedBy: string, claimedAt: string) {
+    super(
+      `the email of ${name} #${iteration} was claimed by ${claimedBy} at ${claimedAt} and never ` +
+        'confirmed as sent; it may have gone out: check the inbox, then use --resend to send it again',
+      { code: 'REPORT_EMAIL_UNCONFIRMED' },
+    );
+    this.iteration = iteration;
+  }
+}

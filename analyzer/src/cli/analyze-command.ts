@@ -1,0 +1,257 @@
+/*
+ *   argv ─▶ commander ─▶ zod (every problem at once) ─▶ Analyzer
+ *     --whole-stream ─▶ wholeStream()        --iteration n ─▶ rerunIteration(n)
+ *     otherwise      ─▶ runIteration(), repeated on --every until the context's signal aborts
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { z } from 'zod';
+import { ConfigError, ParserNames, type CommandContext, type ConfigProblem } from '@kinlog/core';
+import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
+import { AUTO_PARSER } from '../decode/record-decoder.js';
+import { IterationConflictError } from '../errors.js';
+import type { AnalyzeProgress } from '../window/analyze-shards.js';
+import { Analyzer } from '../window/analyzer.js';
+import { AnalyzeFormats, formatTable } from './format-report.js';
+import { parseSchedule, type Schedule } from './schedule.js';
+
+/** Defaults of `kinlog analyze`. */
+export const AnalyzeCommandDefaults = {
+  TOP: 10,
+  FORMAT: AnalyzeFormats.table,
+  /** The progress bar appears once a read is this far behind the stream's tip… */
+  PROGRESS_MIN_BEHIND_MS: 60_000,
+  /** …or has read this many records. */
+  PROGRESS_MIN_RECORDS: 50_000,
+} as const;
+
+const RELATIVE_TIME = /^(\d+)(s|m|h|d)$/;
+const RELATIVE_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+const rawOptions = z
+  .object({
+    stream: z
+      .string({ error: 'is required' })
+      .regex(/^[\w.-]{1,128}$/, 'must be a Kinesis stream name'),
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,128}$/, 'must be 1 to 128 letters, digits, _ . or -')
+      .optional(),
+    iteration: z.coerce.number().int().min(1, 'must be an integer ≥ 1').optional(),
+    wholeStream: z.boolean().optional(),
+    since: z.string().optional(),
+    every: z.string().optional(),
+    top: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(TopNLimits.MAX_TOP_N, `must be from 1 to ${TopNLimits.MAX_TOP_N}`),
+    format: z.enum([AnalyzeFormats.table, AnalyzeFormats.json]),
+    parser: z.enum([AUTO_PARSER, ...ParserNames]),
+    count4xx: z.boolean(),
+    createTables: z.boolean().optional(),
+    endpoint: z.url().optional(),
+    kinesisEndpoint: z.url().optional(),
+    dynamodbEndpoint: z.url().optional(),
+    region: z.string().optional(),
+    checkpointsTable: z.string().min(3).max(255).optional(),
+    iterationsTable: z.string().min(3).max(255).optional(),
+  })
+  .superRefine((o, ctx) => {
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    if (o.wholeStream !== true && o.name === undefined)
+      problem('name', 'is required unless --whole-stream');
+    if (o.wholeStream === true && o.iteration !== undefined)
+      problem('iteration', 'cannot be used with --whole-stream');
+    if (o.since !== undefined && o.wholeStream !== true) problem('since', 'needs --whole-stream');
+    if (o.since !== undefined && parseSince(o.since, Date.now()) === undefined) {
+      problem('since', 'must be an ISO-8601 time or a relative one like 30m, 6h, 2d');
+    }
+    if (o.every !== undefined) {
+      if (o.iteration !== undefined || o.wholeStream === true)
+        problem('every', 'only repeats new iterations');
+      const schedule = parseSchedule(o.every);
+      if (typeof schedule === 'string') problem('every', schedule);
+    }
+  });
+
+type AnalyzeOptions = z.infer<typeof rawOptions>;
+
+/**
+ * The `kinlog analyze` subcommand.
+ *
+ * @example
+ * ```ts
+ * program.addCommand(analyzeCommand({ signal, stdout: process.stdout, stderr: process.stderr }));
+ * // kinlog analyze --stream logs --name web --top 10 --format table
+ * ```
+ */
+export function analyzeCommand(context: CommandContext): Command {
+  return new Command('analyze')
+    .description('count the top errors by region and page in the next window of a Kinesis stream')
+    .option('--stream <name>', 'Kinesis stream to read')
+    .option('--name <logical-name>', 'logical name iterations and checkpoints are kept under')
+    .option('--iteration <n>', 'rerun committed iteration n over exactly its records')
+    .option('--whole-stream', 'read everything retained, write no checkpoint')
+    .option('--since <time>', 'with --whole-stream: start here (ISO-8601, or 30m / 6h / 2d ago)')
+    .option('--every <interval|cron>', "keep running: '5m', '1h' or a cron expression")
+    .option('--top <n>', 'rows in the report', String(AnalyzeCommandDefaults.TOP))
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(Object.values(AnalyzeFormats))
+        .default(AnalyzeCommandDefaults.FORMAT),
+    )
+    .option(
+      '--parser <parser>',
+      `how to read text records: ${AUTO_PARSER} (JSON, else raw) or a parser name`,
+      AUTO_PARSER,
+    )
+    .option('--no-count-4xx', 'do not count 4xx statuses as (client) errors')
+    .option('--create-tables', 'create the DynamoDB tables (on-demand billing) first')
+    .option('--endpoint <url>', 'one endpoint for both Kinesis and DynamoDB (local services)')
+    .option('--kinesis-endpoint <url>', 'Kinesis endpoint')
+    .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
+    .option('--region <region>', 'AWS region')
+    .option('--checkpoints-table <name>', 'DynamoDB table of per-shard checkpoints')
+    .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
+    .action(async (raw: Record<string, unknown>) => {
+      await runAnalyze(context, validate(raw));
+    });
+}
+
+function validate(raw: Record<string, unknown>): AnalyzeOptions {
+  const parsed = rawOptions.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems: ConfigProblem[] = parsed.error.issues.map((issue) => ({
+    path: `--${issue.path
+      .map(String)
+      .join('.')
+      .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    message: issue.message,
+  }));
+  throw new ConfigError(problems, 'invalid kinlog analyze options');
+}
+
+function parseSince(text: string, nowMs: number): Date | undefined {
+  const relative = RELATIVE_TIME.exec(text);
+  if (relative !== null) {
+    return new Date(
+      nowMs - Number(relative[1]) * RELATIVE_UNIT_MS[relative[2] as keyof typeof RELATIVE_UNIT_MS],
+    );
+  }
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<void> {
+  const connection = (endpoint: string | undefined) => ({
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(o.region === undefined ? {} : { region: o.region }),
+  });
+  const progress = progressReporter(context);
+  const analyzer = new Analyzer({
+    name: o.name ?? 'whole-stream',
+    stream: o.stream,
+    kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
+    dynamodb: {
+      ...connection(o.dynamodbEndpoint ?? o.endpoint),
+      ...(o.checkpointsTable === undefined ? {} : { checkpointsTable: o.checkpointsTable }),
+      ...(o.iterationsTable === undefined ? {} : { iterationsTable: o.iterationsTable }),
+    },
+    topN: o.top,
+    parser: o.parser,
+    count4xx: o.count4xx,
+    signal: context.signal,
+    onProgress: progress.update,
+  });
+  const print = (title: string, body: object, result: TopNResult): void => {
+    progress.stop();
+    context.stdout.write(
+      o.format === AnalyzeFormats.json ? JSON.stringify(body) + '\n' : formatTable(title, result),
+    );
+  };
+  try {
+    if (o.createTables === true) await analyzer.checkpointStore.createTables();
+    if (o.wholeStream === true) {
+      const since = o.since === undefined ? undefined : parseSince(o.since, Date.now());
+      const out = await analyzer.wholeStream(since === undefined ? {} : { since });
+      print(`${o.stream} (whole stream)`, out, out.result);
+      return;
+    }
+    if (o.iteration !== undefined) {
+      const out = await analyzer.rerunIteration(o.iteration);
+      print(
+        `${o.name ?? ''} #${out.iteration} (rerun)`,
+        out.report,
+        out.report.result as TopNResult,
+      );
+      return;
+    }
+    const schedule = o.every === undefined ? undefined : (parseSchedule(o.every) as Schedule);
+    for (;;) {
+      const startedAt = new Date();
+      try {
+        const out = await analyzer.runIteration();
+        print(
+          `${o.name ?? ''} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
+          out.report,
+          out.report.result as TopNResult,
+        );
+      } catch (err) {
+        // On a schedule, another run holding the iteration is normal: try again next tick.
+        if (schedule === undefined || !(err instanceof IterationConflictError)) throw err;
+        progress.stop();
+        context.stderr.write(`${err.message}; retrying at the next tick\n`);
+      }
+      if (schedule === undefined) return;
+      const waitMs = schedule(startedAt).getTime() - Date.now();
+      try {
+        await delay(Math.max(0, waitMs), undefined, { signal: context.signal });
+      } catch {
+        return; // aborted: stop between iterations
+      }
+    }
+  } finally {
+    progress.stop();
+    analyzer.close();
+  }
+}
+
+function progressReporter(context: CommandContext): {
+  update: (p: AnalyzeProgress) => void;
+  stop: () => void;
+} {
+  const tty = (context.stdout as { isTTY?: boolean }).isTTY === true;
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    update: (p) => {
+      if (!tty) return;
+      if (bar === undefined) {
+        if (
+          p.millisBehind < AnalyzeCommandDefaults.PROGRESS_MIN_BEHIND_MS &&
+          p.records < AnalyzeCommandDefaults.PROGRESS_MIN_RECORDS
+        )
+          return;
+        bar = new cliProgress.SingleBar(
+          {
+            stream: context.stderr,
+            format: 'shards {bar} {value}/{total} | {records} records | {behind} behind',
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(p.shardsTotal, p.shardsDone, { records: p.records, behind: '' });
+      }
+      bar.update(p.shardsDone, {
+        records: p.records,
+        behind: `${Math.round(p.millisBehind / 1000)} s`,
+      });
+    },
+    stop: () => {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { TopNResult } from '../aggregate/top-n-result.js';
+
+/** Output formats of `kinlog analyze`. */
+export const AnalyzeFormats = { table: 'table', json: 'json' } as const;
+export type AnalyzeFormat = (typeof AnalyzeFormats)[keyof typeof AnalyzeFormats];
+
+const MAX_CELL_CHARS = 60;
+
+/**
+ * Renders a top-N result as a plain-text table (log-derived text is cut and stripped of control
+ * characters so it cannot move the cursor or forge lines).
+ *
+ * @example
+ * ```ts
+ * stdout.write(formatTable('web #7', result));
+ * ```
+ */
+export function formatTable(title: string, result: TopNResult): string {
+  const t = result.totals;
+  const header = ['#', 'region', 'page', 'errors', 'share', 'change', 'top signature'];
+  const rows = result.rows.map((r, i) => [
+    String(i + 1),
+    cell(r.region),
+    cell(r.page),
+    String(r.count) + (r.countError > 0 ? ` (±${r.countError})` : ''),
+    `${(r.share * 100).toFixed(1)}%`,
+    r.change === null
+      ? ''
+      : r.change.isNew
+        ? 'new'
+        : r.change.delta === null
+          ? '?'
+          : signed(r.change.delta),
+    cell(r.signatures[0]?.signature ?? ''),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((v, c) => v.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    `${title}: ${t.events} records, ${t.errors} errors (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.errorsLevel} by level), ${t.unparsed} unparsed`,
+    line(header),
+    ...rows.map(line),
+    '',
+  ].join('\n');
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+function cell(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return clean.length > MAX_CELL_CHARS ? `${clean.slice(0, MAX_CELL_CHARS - 1)}…` : clean;
+}

@@ -1,0 +1,61 @@
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
+import { ConfigError } from '@kinlog/core';
+import { createTestStream } from '@kinlog/testkit';
+import { expect } from 'chai';
+import { analyzeCommand } from '../../src/index.js';
+import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
+
+async function run(args: string[]): Promise<string> {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const program = new Command('kinlog').exitOverride();
+  program.addCommand(
+    analyzeCommand({ signal: new AbortController().signal, stdout, stderr: new PassThrough() }),
+  );
+  await program.parseAsync(['node', 'kinlog', 'analyze', ...args]);
+  return out;
+}
+
+describe('kinlog analyze', function () {
+  this.timeout(30_000);
+
+  it('creates the tables, runs iterations, reruns one, prints table and JSON', async () => {
+    const stream = await createTestStream(2);
+    const client = kinesis();
+    await putNumbered(client, stream, 0, 120);
+    client.destroy();
+    const t = freshTables();
+    const common = [
+      '--stream',
+      stream,
+      '--name',
+      'cli',
+      '--checkpoints-table',
+      t.checkpointsTable,
+      '--iterations-table',
+      t.iterationsTable,
+    ];
+    const first = JSON.parse(await run([...common, '--create-tables', '--format', 'json'])) as {
+      iteration: number;
+      result: { totals: { events: number } };
+    };
+    expect(first.iteration).to.equal(1);
+    expect(first.result.totals.events).to.equal(120);
+    const table = await run([...common, '--iteration', '1', '--top', '3']);
+    expect(table).to.contain('120 records, 120 errors');
+    expect(table.split('\n').filter((l) => /^\d+ /.test(l))).to.have.length(3);
+  });
+
+  it('reports every invalid option at once', async () => {
+    try {
+      await run(['--stream', 'bad name!', '--top', '0', '--since', 'yesterday', '--every', '7x']);
+      expect.fail('accepted invalid options');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const paths = (err as ConfigError).problems.map((p) => p.path);
+      expect(paths).to.include.members(['--stream', '--top', '--name', '--since', '--every']);
+    }
+  });
+});

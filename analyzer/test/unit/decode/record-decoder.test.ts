@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { expect } from 'chai';
+import { deaggregate, RecordDecoder } from '../../../src/index.js';
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+function field(num: number, bytes: Uint8Array): number[] {
+  return [...varint(num * 8 + 2), ...varint(bytes.length), ...bytes];
+}
+/** A KPL aggregated record per the published format (magic, protobuf, MD5). */
+function kpl(keys: string[], records: { key: number; data: Uint8Array }[]): Buffer {
+  const body: number[] = [];
+  for (const k of keys) body.push(...field(1, Buffer.from(k)));
+  for (const r of records) {
+    const rec = [
+      ...varint(1 * 8),
+      ...varint(r.key),
+      ...field(3, r.data),
+      ...field(4, Buffer.from([0x0a, 0x01, 0x78])),
+    ];
+    body.push(...field(3, Uint8Array.from(rec)));
+  }
+  const proto = Buffer.from(body);
+  return Buffer.concat([
+    Buffer.from([0xf3, 0x89, 0x9a, 0xc2]),
+    proto,
+    createHash('md5').update(proto).digest(),
+  ]);
+}
+
+function decodeAll(payloads: Uint8Array[], parser?: 'json' | 'raw') {
+  const decoder = new RecordDecoder(parser === undefined ? {} : { parser });
+  const events: { event: Record<string, unknown>; line: string }[] = [];
+  for (const p of payloads) decoder.decode(p, (event, line) => events.push({ event, line }));
+  return { events, stats: decoder.stats };
+}
+
+describe('RecordDecoder', () => {
+  it('reads plain JSON, and raw text as a message', () => {
+    const { events } = decodeAll([
+      Buffer.from('{"level":"error","msg":"boom"}\n'),
+      Buffer.from('disk full'),
+    ]);
+    expect(events[0]!.event).to.include({ level: 'error', msg: 'boom' });
+    expect(events[0]!.line).to.equal('{"level":"error","msg":"boom"}');
+    expect(events[1]!.event).to.deep.equal({ msg: 'disk full', raw: 'disk full' });
+  });
+
+  it('deaggregates KPL records, gzip inside included, keeping order and partition keys', () => {
+    const payload = kpl(
+      ['a', 'b'],
+      [
+        { key: 1, data: Buffer.from('{"msg":"one"}') },
+        { key: 0, data: gzipSync('{"msg":"two"}') },
+      ],
+    );
+    expect(deaggregate(payload).map((r) => r.partitionKey)).to.deep.equal(['b', 'a']);
+    const { events, stats } = decodeAll([payload]);
+    expect(events.map((e) => e.event['msg'])).to.deep.equal(['one', 'two']);
+    expect(stats).to.include({
+      records: 1,
+      events: 2,
+      kplAggregates: 1,
+      gzipPayloads: 1,
+      undecodable: 0,
+    });
+  });
+
+  it('inflates gzip payloads, including gzip of a KPL record', () => {
+    const inner = kpl(['k'], [{ key: 0, data: Buffer.from('{"msg":"x"}') }]);
+    const { events, stats } = decodeAll([gzipSync('{"msg":"g"}'), gzipSync(inner)]);
+    expect(events.map((e) => e.event['msg'])).to.deep.equal(['g', 'x']);
+    expect(stats.gzipPayloads).to.equal(2);
+  });
+
+  it('counts a KPL record with a bad digest, or corrupt gzip, as unparsed and goes on', () => {
+    const bad = kpl(['k'], [{ key: 0, data: Buffer.from('{"msg":"x"}') }]);
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0xff;
+    const { events, stats } = decodeAll([
+      bad,
+      Buffer.from([0x1f, 0x8b, 1, 2, 3]),
+      Buffer.from('{"msg":"ok"}'),
+    ]);
+    expect(events.map((e) => e.event['parseError'])).to.deep.equal([true, true, undefined]);
+    expect(stats.undecodable).to.equal(2);
+  });
+
+  it('marks non-JSON as unparsed when the parser is json', () => {
+    const { events } = decodeAll([Buffer.from('not json')], 'json');
+    expect(events[0]!.event['parseError']).to.equal(true);
+  });
+});
