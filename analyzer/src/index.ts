@@ -37,3 +37,76 @@ export {
   type TopNTotals,
 } from './aggregate/top-n-result.js';
 export { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from './aggregate/key-counter.js';
+export {
+  AnalyzerError,
+  TableMissingError,
+  IterationConflictError,
+  PreviousIterationMissingError,
+  IterationNotFoundError,
+  WindowNotReplayableError,
+  StreamNotFoundError,
+  StreamReadError,
+  CheckpointStoreError,
+  CorruptItemError,
+  ReportTooLargeError,
+} from './errors.js';
+export {
+  compareSequenceNumbers,
+  isInWindow,
+  maxSequenceNumber,
+} from './stream/sequence-number.js';
+export type { ShardInfo, StreamRecord, IteratorStart, RecordsPage } from './stream/shard-info.js';
+export {
+  KinesisShardSource,
+  ReadThrottledError,
+  IteratorExpiredError,
+  type ShardSource,
+} from './stream/kinesis-shard-source.js';
+export {
+  readShard,
+  StopReasons,
+  ShardReaderDefaults,
+  type StopReason,
+  type ShardReadPlan,
+  type ShardReadEnd,
+  type ShardReadOptions,
+} from './stream/shard-reader.js';
+export { readShardsInOrder, ReadShardsDefaults } from './stream/read-shards-in-order.js';
+export {
+  RecordDecoder,
+  RecordDecoderLimits,
+  AUTO_PARSER,
+  type DecoderParser,
+  type DecodeStats,
+} from './decode/record-decoder.js';
+export { deaggregate, isKplAggregate, KplFormat, type KplUserRecord } from './decode/kpl-aggregate.js';
+export {
+  DynamoCheckpointStore,
+  CheckpointStoreDefaults,
+  type CheckpointStoreOptions,
+} from './checkpoint/dynamo-checkpoint-store.js';
+export {
+  IterationStatuses,
+  type IterationStatus,
+  type IterationItem,
+  type StoredReport,
+  type CheckpointItem,
+} from './checkpoint/stored-items.js';
+export { nextStartAfter, type ShardWindow } from './window/shard-window.js';
+export { planWindow, compareShardIds, type PlannedShard } from './window/plan-window.js';
+export {
+  analyzeShards,
+  type AnalyzePlan,
+  type AnalyzeProgress,
+  type AnalyzeSettings,
+} from './window/analyze-shards.js';
+export {
+  Analyzer,
+  AnalyzerDefaults,
+  type AnalyzerOptions,
+  type IterationOutcome,
+  type WholeStreamOutcome,
+} from './window/analyzer.js';
+export { analyzeCommand, AnalyzeCommandDefaults } from './cli/analyze-command.js';
+export { parseSchedule, ScheduleLimits, type Schedule } from './cli/schedule.js';
+export { formatTable, AnalyzeFormats, type AnalyzeFormat } from './cli/format-report.js';
