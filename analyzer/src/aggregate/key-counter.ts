@@ -11,8 +11,8 @@ const MAX_TIME_MS = 8.64e15;
 
 /** One tracked signature and its (Space-Saving) count. */
 export interface SignatureCount {
-  signature: string;
-  count: number;
+  readonly signature: string;
+  readonly count: number;
 }
 
 /**
@@ -20,6 +20,10 @@ export interface SignatureCount {
  * key is evicted, so the counters start again: `count` then includes the inherited minimum
  * (`overestimate`), while the kind split, signatures, example and times cover only what was seen
  * since the key was (re)admitted.
+ *
+ * Memory matters here (there are up to `maxDistinctKeys` of these): signatures are kept as a
+ * flat `[signature, count, signature, count, …]` array created at its first use, and strings
+ * passed in are expected to be detached already (see `detachString`).
  *
  * @example
  * ```ts
@@ -41,17 +45,17 @@ export class KeyCounter {
   lastSeenMs = Number.NaN;
   /** Position in the bounded-mode heap; -1 while counting is exact. */
   heapIndex = -1;
-  readonly signatures: SignatureCount[] = [];
+  private signatureSlots: (string | number)[] | undefined;
 
   constructor(region: string, page: string) {
-    this.region = detachString(region);
-    this.page = detachString(page);
+    this.region = region;
+    this.page = page;
   }
 
   /** Starts over for a new key, keeping `inherited` as the Space-Saving overestimate. */
   reset(region: string, page: string, inherited: number): void {
-    this.region = detachString(region);
-    this.page = detachString(page);
+    this.region = region;
+    this.page = page;
     this.count = inherited;
     this.overestimate = inherited;
     this.count5xx = 0;
@@ -60,21 +64,25 @@ export class KeyCounter {
     this.example = '';
     this.firstSeenMs = Number.NaN;
     this.lastSeenMs = Number.NaN;
-    this.signatures.length = 0;
+    this.signatureSlots = undefined;
   }
 
-  /** Counts one error of this key. */
+  /**
+   * Counts one error of this key. `intern` returns a detached (shared) copy of a signature; it is
+   * called only when a signature is stored, not on every count.
+   */
   record(
     kind: EventKind,
     signature: string,
     exampleLine: string | undefined,
     timeMs: number | undefined,
+    intern: (signature: string) => string,
   ): void {
     this.count++;
     if (kind === 'error5xx') this.count5xx++;
     else if (kind === 'error4xx') this.count4xx++;
     else this.countLevel++;
-    this.countSignature(signature);
+    this.countSignature(signature, intern);
     if (this.example === '' && typeof exampleLine === 'string' && exampleLine !== '') {
       this.example = detachString(truncateString(exampleLine, MAX_EXAMPLE_CHARS));
     }
@@ -84,22 +92,39 @@ export class KeyCounter {
     }
   }
 
-  private countSignature(signature: string): void {
-    const signatures = this.signatures;
-    let min: SignatureCount | undefined;
-    for (const tracked of signatures) {
-      if (tracked.signature === signature) {
-        tracked.count++;
+  /** The tracked signatures, most frequent first (ties by text, in code-unit order). */
+  signatures(): SignatureCount[] {
+    const slots = this.signatureSlots ?? [];
+    const out: SignatureCount[] = [];
+    for (let i = 0; i < slots.length; i += 2) {
+      out.push({ signature: slots[i] as string, count: slots[i + 1] as number });
+    }
+    return out.sort(
+      (a, b) =>
+        b.count - a.count || (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0),
+    );
+  }
+
+  private countSignature(signature: string, intern: (signature: string) => string): void {
+    const slots = this.signatureSlots;
+    if (slots === undefined) {
+      this.signatureSlots = [intern(signature), 1];
+      return;
+    }
+    let min = -1;
+    for (let i = 0; i < slots.length; i += 2) {
+      if (slots[i] === signature) {
+        slots[i + 1] = (slots[i + 1] as number) + 1;
         return;
       }
-      if (min === undefined || tracked.count < min.count) min = tracked;
+      if (min < 0 || (slots[i + 1] as number) < (slots[min + 1] as number)) min = i;
     }
-    if (signatures.length < SIGNATURES_PER_KEY) {
-      signatures.push({ signature: detachString(signature), count: 1 });
-    } else if (min !== undefined) {
+    if (slots.length < 2 * SIGNATURES_PER_KEY) {
+      slots.push(intern(signature), 1);
+    } else {
       // Space-Saving: the newcomer takes the smallest slot and its count, plus one.
-      min.signature = detachString(signature);
-      min.count++;
+      slots[min] = intern(signature);
+      slots[min + 1] = (slots[min + 1] as number) + 1;
     }
   }
 }

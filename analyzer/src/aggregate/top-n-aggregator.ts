@@ -12,6 +12,7 @@
  */
 import { ConfigError } from '@kinlog/core';
 import type { ClassifiedEvent } from '../classify/classify-event.js';
+import { detachString } from '../classify/detach-string.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
 import { DistinctCountSketch } from './distinct-count-sketch.js';
 import { KeyCounter } from './key-counter.js';
@@ -31,6 +32,11 @@ export const TopNDefaults = {
 } as const;
 
 const SHARE_DECIMALS = 1e6;
+/**
+ * Distinct signature texts shared between keys; a few hundred is typical, so the pool is simply
+ * emptied when it reaches this size (it only saves memory, it never changes a count).
+ */
+const MAX_INTERNED_SIGNATURES = 10_000;
 
 /**
  * Counts errors by (region, page) and produces the top-N rows of an iteration. Exact by
@@ -43,7 +49,8 @@ const SHARE_DECIMALS = 1e6;
  * const topN = new TopNAggregator({ maxDistinctKeys: 100_000 });
  * for (const line of lines) {
  *   const event = JSON.parse(line) as AnalyzerEvent;
- *   topN.add(classifyEvent(event), line, Date.parse(event.time ?? ''));
+ *   const classified = classifyEvent(event);
+ *   topN.add(classified, line, classified.kind === 'ok' ? undefined : Date.parse(event.time ?? ''));
  * }
  * const report = topN.result(10, previousReport);
  * ```
@@ -59,6 +66,16 @@ export class TopNAggregator {
   private errors4xx = 0;
   private errorsLevel = 0;
   private unparsed = 0;
+  private readonly signaturePool = new Map<string, string>();
+  private readonly intern = (signature: string): string => {
+    let shared = this.signaturePool.get(signature);
+    if (shared === undefined) {
+      if (this.signaturePool.size >= MAX_INTERNED_SIGNATURES) this.signaturePool.clear();
+      shared = detachString(signature);
+      this.signaturePool.set(shared, shared);
+    }
+    return shared;
+  };
 
   constructor(options: TopNOptions = {}) {
     const max = options.maxDistinctKeys ?? TopNDefaults.maxDistinctKeys;
@@ -109,7 +126,7 @@ export class TopNAggregator {
       }
       pages.set(counter.page, counter);
     }
-    counter.record(kind, event.signature, rawExampleLine, timeMs);
+    counter.record(kind, event.signature, rawExampleLine, timeMs, this.intern);
     if (this.heap !== undefined) {
       this.heap.siftDown(counter.heapIndex);
       this.sketch?.add(region, page);
@@ -162,9 +179,7 @@ export class TopNAggregator {
         count4xx: c.count4xx,
         countLevel: c.countLevel,
         countError: c.overestimate,
-        signatures: c.signatures
-          .map((s) => ({ signature: s.signature, count: s.count }))
-          .sort((a, b) => b.count - a.count || compareText(a.signature, b.signature)),
+        signatures: c.signatures(),
         example: c.example,
         firstSeen: Number.isNaN(c.firstSeenMs) ? null : new Date(c.firstSeenMs).toISOString(),
         lastSeen: Number.isNaN(c.lastSeenMs) ? null : new Date(c.lastSeenMs).toISOString(),
@@ -193,14 +208,14 @@ export class TopNAggregator {
   private admit(region: string, page: string): KeyCounter {
     if (this.keyCount < this.maxDistinctKeys) {
       this.keyCount++;
-      return new KeyCounter(region, page);
+      return new KeyCounter(detachString(region), detachString(page));
     }
     const heap = (this.heap ??= this.startBounding());
     const evicted = heap.min;
     const pages = this.regions.get(evicted.region);
     pages?.delete(evicted.page);
     if (pages?.size === 0) this.regions.delete(evicted.region);
-    evicted.reset(region, page, evicted.count);
+    evicted.reset(detachString(region), detachString(page), evicted.count);
     return evicted;
   }
 
