@@ -61,3 +61,11 @@ export {
   type MultilineJoinerOptions,
   type MultilineJoinerStats,
 } from './parsers/multiline-joiner.js';
+export { ShardMap, hashKeyOf, MAX_HASH_KEY, type ShardHashRange } from './kinesis/shard-map.js';
+export { KplAggregateBuilder, KplAggregateFormat } from './kpl/kpl-aggregate-builder.js';
+export {
+  ProtobufWriter,
+  ProtobufWireTypes,
+  varintSize,
+  lengthDelimitedSize,
+} from './kpl/protobuf-writer.js';

@@ -1,28 +1,46 @@
 /**
  * The one engine under both transports and the daemon.
  *
- *   put(event) ─► encode ─► fit to record limit ─► fresh queue ──┐        (maxBufferBytes:
- *                                                               ├─► batch ≤ 500 rec / 5 MiB     block |
- *   failed entries (attempt+1, backoff) ─► retry list ──────────┘     │  (full, timer or flush)  dropNewest |
- *                                                                     ▼                          dropOldest)
- *                                       ≤ maxInFlight × PutRecords (p-retry on whole-request errors)
- *                                                                     │
- *              ok entries ─► settled (acked)     failed entries ─► retry list, or dropped after
- *                                                                  maxRetries / recordTtlMs, counted
+ *   put(event) ─► encode ─► fit to record limit ─► gzip? ─► user record
+ *        │                                                     │ routed per shard? (aggregation or pacing:
+ *        │                                                     │ MD5(key) against the ListShards map)
+ *        ▼                                                     ▼
+ *   whenFull (block | dropNewest | dropOldest)     KPL aggregate per shard?  ─► lane per shard
+ *                                                                              (fresh FIFO, retry list,
+ *                                                                               token bucket when paced)
+ *                                                                                   │ batch ≤ 500 rec / 5 MiB
+ *                                                                                   ▼ (full, timer or flush)
+ *                                    ≤ maxInFlight × PutRecords (p-retry on whole-request errors)
+ *                                                                                   │
+ *        ok entries ─► settled (acked)      failed entries ─► retry list with backoff, or dropped
+ *        landed on an unexpected shard ─► refresh map, re-put misrouted user records    after maxRetries /
+ *                                                                                        recordTtlMs, counted
  *
  * Nothing here throws into the caller after construction: problems become counted drops and
  * `error` events (each distinct failure reported once until a request succeeds again).
  */
 import { EventEmitter } from 'node:events';
+import { gzipSync } from 'node:zlib';
+import { hashKeyOf, KinesisLimits, ShardMap } from '@kinlog/core';
 import pRetry, { AbortError } from 'p-retry';
 import { AppenderError } from '../errors.js';
 import { backoffDelayMs } from './backoff.js';
 import { DropReasons, type DropReason } from './drop-reasons.js';
 import { encodeEvent } from './encode-event.js';
 import { fitRecord } from './fit-record.js';
+import {
+  plainRecord,
+  userCount,
+  usersOf,
+  type HeldRecord,
+  type SettleCallback,
+  type SettleResult,
+  type UserRecord,
+} from './held-record.js';
+import { KplAggregator } from './kpl-aggregator.js';
 import { normalizePartitionKey, partitionKeyFunction } from './partition-key.js';
 import { PutRecordsClient, type EntryResult } from './put-records-client.js';
-import { RecordQueue } from './record-queue.js';
+import { ANY_SHARD, ShardLanes } from './shard-lanes.js';
 import {
   resolveSinkOptions,
   WhenFull,
@@ -30,17 +48,16 @@ import {
   type ResolvedSinkOptions,
 } from './sink-options.js';
 import { emptySinkStats, type SinkStats } from './sink-stats.js';
+import { TokenBucket } from './token-bucket.js';
 
-/** How one record ended: acknowledged by Kinesis, or dropped with a reason. */
-export type SettleResult =
-  { ok: true; shardId: string; sequenceNumber: string } | { ok: false; reason: DropReason };
-
-/** Called once per record when it is acknowledged or dropped. */
-export type SettleCallback = (result: SettleResult) => void;
+export type { SettleCallback, SettleResult } from './held-record.js';
 
 /** Payload of the `flush` event: one PutRecords request answered. */
 export interface FlushEvent {
+  /** User records acknowledged. */
   records: number;
+  /** Kinesis records acknowledged (aggregates count once). */
+  kinesisRecords: number;
   bytes: number;
   failed: number;
   latencyMs: number;
@@ -62,17 +79,6 @@ export interface KinesisSinkEvents {
   drain: [];
 }
 
-interface HeldRecord {
-  data: Buffer;
-  partitionKey: string;
-  bytes: number;
-  attempts: number;
-  firstPutAtMs: number;
-  notBeforeMs: number;
-  seq: number;
-  onSettled: SettleCallback | undefined;
-}
-
 interface InFlightBatch {
   records: HeldRecord[];
   minSeq: number;
@@ -83,6 +89,17 @@ interface InFlightBatch {
 interface FlushWaiter {
   upToSeq: number;
   resolve: () => void;
+}
+
+/** Routing of records per shard, for aggregation and pacing. */
+interface Routing {
+  map: ShardMap | undefined;
+  loading: Promise<void> | undefined;
+  /** User records waiting for the first shard map. */
+  pending: UserRecord[];
+  aggregator: KplAggregator | undefined;
+  retryTimer: NodeJS.Timeout | undefined;
+  failures: number;
 }
 
 const liveSinks = new Set<KinesisSink>();
@@ -110,9 +127,8 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   private readonly client: PutRecordsClient;
   private readonly keyOf: (event: unknown) => string;
   private readonly encode: (event: unknown) => string;
-  private readonly fresh = new RecordQueue<HeldRecord>();
-  private freshBytes = 0;
-  private retry: HeldRecord[] = [];
+  private readonly lanes: ShardLanes;
+  private routing: Routing | undefined;
   private readonly inFlight = new Set<InFlightBatch>();
   private readonly counters: SinkStats = emptySinkStats();
   private seq = 0;
@@ -129,13 +145,35 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   constructor(options: KinesisSinkOptions) {
     super();
     this.options = resolveSinkOptions(options);
+    const o = this.options;
     this.client = new PutRecordsClient({
-      ...this.options,
-      requestTimeoutMs: this.options.requestTimeoutMs,
-      maxSockets: this.options.maxSockets ?? Math.max(8, this.options.maxInFlight * 2),
+      ...o,
+      requestTimeoutMs: o.requestTimeoutMs,
+      maxSockets: o.maxSockets ?? Math.max(8, o.maxInFlight * 2),
     });
-    this.keyOf = partitionKeyFunction(this.options.partitionKey);
-    this.encode = this.options.encode ?? encodeEvent;
+    this.keyOf = partitionKeyFunction(o.partitionKey);
+    this.encode = o.encode ?? encodeEvent;
+    const fraction = o.rateLimitFraction;
+    this.lanes = new ShardLanes(
+      o,
+      fraction === undefined
+        ? undefined
+        : () =>
+            new TokenBucket({
+              recordsPerSecond: KinesisLimits.SHARD_WRITE_RECORDS_PER_SECOND * fraction,
+              bytesPerSecond: KinesisLimits.SHARD_WRITE_BYTES_PER_SECOND * fraction,
+            }),
+    );
+    if (o.aggregation || fraction !== undefined) {
+      this.routing = {
+        map: undefined,
+        loading: undefined,
+        pending: [],
+        aggregator: o.aggregation ? new KplAggregator(o.maxAggregateBytes) : undefined,
+        retryTimer: undefined,
+        failures: 0,
+      };
+    }
     liveSinks.add(this);
     if (!beforeExitHooked) {
       beforeExitHooked = true;
@@ -198,53 +236,62 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       this.dropNew(DropReasons.CLOSED, byteLengthOf(payload), onSettled);
       return false;
     }
+    const o = this.options;
     const keyBytes = Buffer.byteLength(partitionKey);
     let data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload);
-    if (data.length + keyBytes > this.options.maxRecordBytes) {
-      if (this.options.oversize === 'drop') {
+    if (data.length + keyBytes > o.maxRecordBytes) {
+      if (o.oversize === 'drop') {
         this.dropNew(DropReasons.OVERSIZE, data.length, onSettled);
         return false;
       }
       const text = typeof payload === 'string' ? payload : data.toString('utf8');
-      data = Buffer.from(fitRecord(text, this.options.maxRecordBytes - keyBytes), 'utf8');
+      data = Buffer.from(fitRecord(text, o.maxRecordBytes - keyBytes), 'utf8');
       this.counters.truncated++;
     }
+    if (o.compression === 'gzip') data = gzipSync(data);
     const bytes = data.length + keyBytes;
     if (!this.makeRoom(bytes)) {
       this.dropNew(DropReasons.BUFFER_FULL, bytes, onSettled);
       return false;
     }
     const now = Date.now();
-    this.fresh.push({
+    const user: UserRecord = {
       data,
       partitionKey,
       bytes,
-      attempts: 0,
-      firstPutAtMs: now,
-      notBeforeMs: 0,
+      hashKey: this.routing === undefined ? undefined : hashKeyOf(partitionKey),
       seq: ++this.seq,
+      firstPutAtMs: now,
       onSettled,
-    });
-    this.freshBytes += bytes;
+    };
     this.counters.recordsPut++;
     this.counters.bufferedRecords++;
     this.counters.bufferedBytes += bytes;
-    if (
-      this.fresh.length >= this.options.maxBatchRecords ||
-      this.freshBytes >= this.options.maxBatchBytes
-    ) {
-      this.pump();
-    } else if (this.wakeTimer === undefined) {
-      this.wakeAt(now + this.options.flushIntervalMs);
-    }
-    if (
-      this.options.whenFull === WhenFull.BLOCK &&
-      this.counters.bufferedBytes >= this.options.maxBufferBytes
-    ) {
+    this.route(user);
+    if (this.lanes.batchFull) this.pump();
+    else if (this.wakeTimer === undefined) this.wakeAt(now + o.flushIntervalMs);
+    if (o.whenFull === WhenFull.BLOCK && this.counters.bufferedBytes >= o.maxBufferBytes) {
       this.blocked = true;
       return false;
     }
     return true;
+  }
+
+  /** Puts a user record where it waits: its shard's aggregate or lane, or the single lane. */
+  private route(user: UserRecord): void {
+    const routing = this.routing;
+    if (routing === undefined) {
+      this.lanes.enqueue(plainRecord(user, undefined));
+      return;
+    }
+    if (routing.map === undefined) {
+      routing.pending.push(user);
+      void this.loadShardMap(); // never rejects: failures are reported and retried
+      return;
+    }
+    const shardId = routing.map.shardFor(user.hashKey ?? hashKeyOf(user.partitionKey)) ?? ANY_SHARD;
+    if (routing.aggregator === undefined) this.lanes.enqueue(plainRecord(user, shardId));
+    else for (const sealed of routing.aggregator.add(user, shardId)) this.lanes.enqueue(sealed);
   }
 
   /** Applies `whenFull`; false when the new record must be dropped. */
@@ -257,17 +304,13 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       case WhenFull.DROP_NEWEST:
         return false;
       default: {
-        const evicted: HeldRecord[] = [];
-        let freed = 0;
-        while (this.counters.bufferedBytes - freed + bytes > limit) {
-          let oldest = this.fresh.shift();
-          if (oldest !== undefined) this.freshBytes -= oldest.bytes;
-          else oldest = this.retry.shift();
+        // Open aggregates are sealed first so that their records can be evicted too.
+        this.sealAggregates(Date.now(), true);
+        while (this.counters.bufferedBytes + bytes > limit) {
+          const oldest = this.lanes.evictOldest();
           if (oldest === undefined) break; // everything left is in flight
-          freed += oldest.bytes;
-          evicted.push(oldest);
+          this.settleDropped([oldest], DropReasons.BUFFER_FULL);
         }
-        this.settleDropped(evicted, DropReasons.BUFFER_FULL);
         return this.counters.bufferedBytes + bytes <= limit;
       }
     }
@@ -310,6 +353,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     await this.drainWithin(this.options.shutdownTimeoutMs);
     liveSinks.delete(this);
     this.clearWake();
+    if (this.routing?.retryTimer !== undefined) clearTimeout(this.routing.retryTimer);
     this.client.destroy();
     this.releaseReady();
   }
@@ -335,9 +379,11 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   }
 
   private abandonAll(): void {
-    const held = [...this.fresh.drain(), ...this.retry];
-    this.freshBytes = 0;
-    this.retry = [];
+    this.sealAggregates(Date.now(), true);
+    const held = this.lanes.drain();
+    const pending = this.routing?.pending ?? [];
+    if (this.routing !== undefined) this.routing.pending = [];
+    held.push(...pending.map((u) => plainRecord(u, undefined)));
     for (const batch of this.inFlight) {
       batch.abort.abort();
       held.push(...batch.records);
@@ -352,13 +398,97 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     return structuredClone(this.counters);
   }
 
+  // ---- shard map ----------------------------------------------------------------------------
+
+  /** Loads (or reloads) the shard map; one load at a time, retried with backoff on failure. */
+  private loadShardMap(): Promise<void> {
+    const routing = this.routing;
+    if (routing === undefined) return Promise.resolve();
+    routing.loading ??= this.client
+      .listOpenShards()
+      .then(
+        (ranges) => {
+          routing.failures = 0;
+          this.counters.shardMapRefreshes++;
+          this.applyShardMap(new ShardMap(ranges));
+        },
+        (error: unknown) => {
+          const err = asAppenderError(error, this.client.target);
+          this.report(err);
+          if (!err.retryable) {
+            this.stopRouting();
+            return;
+          }
+          routing.failures++;
+          const delay = backoffDelayMs(routing.failures, {
+            baseMs: this.options.backoffBaseMs,
+            maxMs: this.options.backoffMaxMs,
+          });
+          routing.retryTimer = setTimeout(() => {
+            routing.retryTimer = undefined;
+            void this.loadShardMap();
+          }, delay);
+          if (!this.closing) routing.retryTimer.unref();
+        },
+      )
+      .finally(() => {
+        routing.loading = undefined;
+      });
+    return routing.loading;
+  }
+
+  /** Routes everything by the new map: records of closed shards move to the shards now open. */
+  private applyShardMap(map: ShardMap): void {
+    const routing = this.routing!;
+    routing.map = map;
+    const stale = this.lanes.drain((id) => id === ANY_SHARD || map.has(id));
+    const users = routing.aggregator?.release((id) => map.has(id)) ?? [];
+    users.push(...routing.pending);
+    routing.pending = [];
+    for (const r of stale) {
+      if (r.users === undefined) {
+        r.shardId = map.shardFor(r.hashKey ?? hashKeyOf(r.partitionKey)) ?? ANY_SHARD;
+        if (r.attempts > 0) this.lanes.retryLater(r);
+        else this.lanes.enqueue(r);
+      } else users.push(...r.users);
+    }
+    users.sort((a, b) => a.seq - b.seq);
+    for (const u of users) this.route(u);
+    this.pump();
+  }
+
+  /** ListShards is not allowed: send plain records, unpaced, rather than nothing. */
+  private stopRouting(): void {
+    const routing = this.routing;
+    if (routing === undefined) return;
+    this.routing = undefined;
+    const users = [...(routing.aggregator?.release(() => false) ?? []), ...routing.pending];
+    for (const r of this.lanes.drain()) {
+      if (r.users === undefined) {
+        r.shardId = undefined;
+        this.lanes.enqueue(r);
+      } else users.push(...r.users);
+    }
+    for (const u of users) this.lanes.enqueue(plainRecord(u, undefined));
+    this.pump();
+  }
+
   // ---- sending ----------------------------------------------------------------------------
+
+  private sealAggregates(now: number, force: boolean): void {
+    const aggregator = this.routing?.aggregator;
+    if (aggregator === undefined) return;
+    for (const sealed of aggregator.seal(now, this.options.flushIntervalMs, force)) {
+      this.lanes.enqueue(sealed);
+    }
+  }
 
   private pump(): void {
     const force = this.closing || this.flushWaiters.length > 0 || this.draining !== undefined;
+    const now = Date.now();
+    this.sealAggregates(now, force);
     while (this.inFlight.size < this.options.maxInFlight) {
-      const now = Date.now();
-      const batch = this.takeBatch(now, force);
+      const batch = this.takeBatch(Date.now(), force);
       if (batch === undefined) break;
       this.send(batch);
     }
@@ -366,44 +496,15 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   }
 
   private takeBatch(now: number, force: boolean): InFlightBatch | undefined {
-    const o = this.options;
-    const readyRetries =
-      this.retry.length > 0 ? this.retry.filter((r) => r.notBeforeMs <= now) : [];
-    const oldestFresh = this.fresh.peek();
-    const due =
-      readyRetries.length > 0 ||
-      (oldestFresh !== undefined &&
-        (force ||
-          this.fresh.length >= o.maxBatchRecords ||
-          this.freshBytes >= o.maxBatchBytes ||
-          now - oldestFresh.firstPutAtMs >= o.flushIntervalMs));
-    if (!due) return undefined;
-    const records: HeldRecord[] = [];
-    let bytes = 0;
-    let taken = 0;
-    for (const r of readyRetries) {
-      if (records.length >= o.maxBatchRecords || bytes + r.bytes > o.maxBatchBytes) break;
-      records.push(r);
-      bytes += r.bytes;
-      taken++;
+    for (;;) {
+      const records = this.lanes.takeBatch(now, force);
+      if (records === undefined) return undefined;
+      const live = this.expire(records, now);
+      if (live.length === 0) continue;
+      let minSeq = Infinity;
+      for (const r of live) if (r.seq < minSeq) minSeq = r.seq;
+      return { records: live, minSeq, abort: new AbortController() };
     }
-    if (taken > 0) {
-      const chosen = new Set(records);
-      this.retry = this.retry.filter((r) => !chosen.has(r));
-    }
-    while (records.length < o.maxBatchRecords) {
-      const next = this.fresh.peek();
-      if (next === undefined || bytes + next.bytes > o.maxBatchBytes) break;
-      this.fresh.shift();
-      this.freshBytes -= next.bytes;
-      records.push(next);
-      bytes += next.bytes;
-    }
-    const live = this.expire(records, now);
-    if (live.length === 0) return this.takeBatch(now, force);
-    let minSeq = Infinity;
-    for (const r of live) if (r.seq < minSeq) minSeq = r.seq;
-    return { records: live, minSeq, abort: new AbortController() };
   }
 
   /** Drops records past `recordTtlMs`; returns the rest. */
@@ -429,7 +530,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     this.inFlight.delete(batch);
     this.counters.inFlightRequests = this.inFlight.size;
     this.checkWaiters();
-    if (this.inFlight.size < this.options.maxInFlight) this.pump();
+    this.pump();
   }
 
   private async sendBatch(batch: InFlightBatch): Promise<void> {
@@ -486,32 +587,77 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     if (latencyMs > this.counters.maxLatencyMs) this.counters.maxLatencyMs = latencyMs;
     this.lastReportedError = undefined;
     const failed: HeldRecord[] = [];
-    let sentBytes = 0;
+    const landed: { record: HeldRecord; result: EntryResult & { ok: true } }[] = [];
+    let misrouted = false;
     for (let i = 0; i < entries.length; i++) {
       const r = entries[i]!;
       const res = results[i]!;
       if (res.ok) {
-        sentBytes += r.bytes;
-        this.release(r);
-        this.counters.recordsSent++;
-        callSafely(r.onSettled, res);
+        landed.push({ record: r, result: res });
+        if (r.shardId !== undefined && r.shardId !== ANY_SHARD && r.shardId !== res.shardId)
+          misrouted = true;
       } else {
         increment(this.counters.entriesFailedByCode, res.errorCode);
         r.attempts++;
         failed.push(r);
       }
     }
+    // An aggregate on an unexpected shard means the map is stale (resharding): reload it, then
+    // put again the user records whose keys belong elsewhere, so that every user record is on
+    // the shard its key maps to; readers skip the misplaced copies, as the KCL does.
+    if (misrouted) await this.loadShardMap();
+    let sentBytes = 0;
+    let sentUsers = 0;
+    const reroute: UserRecord[] = [];
+    for (const { record, result } of landed) {
+      sentBytes += record.bytes;
+      this.counters.kinesisRecordsSent++;
+      const map = this.routing?.map;
+      if (
+        record.users !== undefined &&
+        record.shardId !== result.shardId &&
+        map?.has(result.shardId) === true
+      ) {
+        for (const u of record.users) {
+          if (map.holds(result.shardId, u.hashKey ?? hashKeyOf(u.partitionKey))) {
+            sentUsers++;
+            this.settleUser(u, result);
+          } else reroute.push(u);
+        }
+      } else {
+        for (const u of usersOf(record)) {
+          sentUsers++;
+          this.settleUser(u, result);
+        }
+      }
+    }
     this.counters.bytesSent += sentBytes;
+    if (reroute.length > 0) {
+      this.counters.userRecordsRerouted += reroute.length;
+      for (const u of reroute) this.route(u);
+    }
     if (failed.length > 0) this.requeue(failed, undefined);
     this.emitSafely('flush', {
-      records: entries.length - failed.length,
+      records: sentUsers,
+      kinesisRecords: landed.length,
       bytes: sentBytes,
       failed: failed.length,
       latencyMs,
     });
   }
 
-  /** Failed records go to the retry list with a backoff, or are dropped past their limits. */
+  private settleUser(u: UserRecord, result: { shardId: string; sequenceNumber: string }): void {
+    this.counters.bufferedRecords--;
+    this.counters.bufferedBytes -= u.bytes;
+    this.counters.recordsSent++;
+    callSafely(u.onSettled, {
+      ok: true,
+      shardId: result.shardId,
+      sequenceNumber: result.sequenceNumber,
+    });
+  }
+
+  /** Failed records go to their lane's retry list with a backoff, or are dropped past their limits. */
   private requeue(records: HeldRecord[], attemptsOverride: number | undefined): void {
     const o = this.options;
     const now = Date.now();
@@ -524,7 +670,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       else {
         r.notBeforeMs =
           now + backoffDelayMs(r.attempts, { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs });
-        this.retry.push(r);
+        this.lanes.retryLater(r);
         this.counters.entriesRetried++;
       }
     }
@@ -534,20 +680,18 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
 
   // ---- bookkeeping ------------------------------------------------------------------------
 
-  private release(r: HeldRecord): void {
-    this.counters.bufferedRecords--;
-    this.counters.bufferedBytes -= r.bytes;
-  }
-
   private settleDropped(records: HeldRecord[], reason: DropReason): void {
     if (records.length === 0) return;
     let bytes = 0;
+    let count = 0;
     for (const r of records) {
-      bytes += r.bytes;
-      this.release(r);
-      callSafely(r.onSettled, { ok: false, reason });
+      bytes += r.heldBytes;
+      count += userCount(r);
+      this.counters.bufferedRecords -= userCount(r);
+      this.counters.bufferedBytes -= r.heldBytes;
+      for (const u of usersOf(r)) callSafely(u.onSettled, { ok: false, reason });
     }
-    this.countDrop(reason, records.length, bytes);
+    this.countDrop(reason, count, bytes);
     this.checkWaiters();
   }
 
@@ -586,9 +730,13 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   }
 
   private lowestHeldSeq(): number {
-    let lowest = this.fresh.peek()?.seq ?? Infinity;
-    for (const r of this.retry) if (r.seq < lowest) lowest = r.seq;
+    let lowest = this.lanes.lowestSeq();
     for (const b of this.inFlight) if (b.minSeq < lowest) lowest = b.minSeq;
+    const routing = this.routing;
+    if (routing !== undefined) {
+      lowest = Math.min(lowest, routing.aggregator?.lowestSeq() ?? Infinity);
+      for (const u of routing.pending) if (u.seq < lowest) lowest = u.seq;
+    }
     return lowest;
   }
 
@@ -613,12 +761,16 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   }
 
   private scheduleWake(): void {
-    let next = Infinity;
-    const oldest = this.fresh.peek();
-    if (oldest !== undefined) next = oldest.firstPutAtMs + this.options.flushIntervalMs;
-    for (const r of this.retry) if (r.notBeforeMs < next) next = r.notBeforeMs;
+    // With every request slot busy, the next completion pumps; a timer would only spin.
+    if (this.inFlight.size >= this.options.maxInFlight) return;
+    const now = Date.now();
+    let next = this.lanes.nextWakeMs(now);
+    const aggregator = this.routing?.aggregator;
+    if (aggregator !== undefined)
+      next = Math.min(next, aggregator.nextDueMs(this.options.flushIntervalMs));
     if (next === Infinity) this.clearWake();
-    else if (next < this.wakeAtMs || this.wakeTimer === undefined) this.wakeAt(next);
+    else if (next < this.wakeAtMs || this.wakeTimer === undefined)
+      this.wakeAt(Math.max(next, now + 1));
   }
 
   private wakeAt(atMs: number): void {
@@ -654,11 +806,7 @@ function asAppenderError(
       ? error
       : new AppenderError(
           `PutRecords to stream "${target.streamName}" at ${target.endpoint} failed: ${String(error)}`,
-          {
-            code: 'INTERNAL',
-            retryable: true,
-            cause: error,
-          },
+          { code: 'INTERNAL', retryable: true, cause: error },
         );
   const awsCode = (err as { awsCode?: string }).awsCode ?? err.code;
   return Object.assign(err, { awsCode });

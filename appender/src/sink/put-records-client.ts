@@ -1,9 +1,11 @@
 import {
   KinesisClient,
+  ListShardsCommand,
   PutRecordsCommand,
+  type ListShardsCommandInput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, type AwsConnectionOptions } from '@kinlog/core';
+import { awsClientConfig, type AwsConnectionOptions, type ShardHashRange } from '@kinlog/core';
 import {
   AppenderError,
   KinesisAccessError,
@@ -78,6 +80,46 @@ export class PutRecordsClient {
             errorMessage: r.ErrorMessage ?? '',
           },
     );
+  }
+
+  /**
+   * The stream's open shards with their hash key ranges (ListShards, all pages), for routing
+   * records per shard.
+   */
+  async listOpenShards(signal?: AbortSignal): Promise<ShardHashRange[]> {
+    const ranges: ShardHashRange[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const input: ListShardsCommandInput =
+          nextToken === undefined
+            ? { StreamName: this.target.streamName }
+            : { NextToken: nextToken };
+        const page = await this.client.send(
+          new ListShardsCommand(input),
+          signal === undefined ? undefined : { abortSignal: signal },
+        );
+        for (const shard of page.Shards ?? []) {
+          if (shard.SequenceNumberRange?.EndingSequenceNumber !== undefined) continue; // closed
+          const range = shard.HashKeyRange;
+          if (
+            shard.ShardId === undefined ||
+            range?.StartingHashKey === undefined ||
+            range.EndingHashKey === undefined
+          )
+            continue;
+          ranges.push({
+            shardId: shard.ShardId,
+            startingHashKey: BigInt(range.StartingHashKey),
+            endingHashKey: BigInt(range.EndingHashKey),
+          });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken !== undefined);
+    } catch (err) {
+      throw translatePutRecordsError(err, this.target);
+    }
+    return ranges;
   }
 
   /** Closes the sockets of a client this object created; a client passed in is left alone. */

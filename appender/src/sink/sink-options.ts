@@ -31,6 +31,9 @@ export const SinkDefaults = {
   MAX_BUFFER_BYTES: 64 * 1024 * 1024,
   MIN_BUFFER_BYTES: KinesisLimits.MAX_RECORD_BYTES,
   SHUTDOWN_TIMEOUT_MS: 10_000,
+  /** KPL's default AggregationMaxSize. */
+  MAX_AGGREGATE_BYTES: 50 * 1024,
+  MIN_AGGREGATE_BYTES: 1024,
   REQUEST_TIMEOUT_MS: 30_000,
 } as const;
 
@@ -76,7 +79,25 @@ export interface KinesisSinkOptions extends AwsConnectionOptions {
   shutdownTimeoutMs?: number;
   /** Serialize an event yourself (default: safe JSON). */
   encode?: (event: unknown) => string;
+  /**
+   * Pack many records into one Kinesis record in the KPL aggregated format, one aggregate per
+   * predicted shard (needs `kinesis:ListShards`). Readers: KCL, `aws-kinesis-agg`, `kinlog analyze`.
+   */
+  aggregation?: boolean;
+  /** Size cap of one aggregate (KPL's AggregationMaxSize). */
+  maxAggregateBytes?: number;
+  /** `gzip` compresses each record's data (inside aggregates too); off by default. */
+  compression?: Compression;
+  /**
+   * Pace each shard below its write limits (1 MiB/s, 1,000 records/s) times this fraction, so a
+   * hot shard is slowed down instead of throttled. Off when undefined (needs `kinesis:ListShards`).
+   */
+  rateLimitFraction?: number;
 }
+
+/** Payload compression. */
+export const Compression = { NONE: 'none', GZIP: 'gzip' } as const;
+export type Compression = (typeof Compression)[keyof typeof Compression];
 
 const positiveInt = (name: string, min: number, max: number) =>
   z
@@ -138,6 +159,20 @@ const schema = z.object({
   shutdownTimeoutMs: positiveInt('shutdownTimeoutMs', 0, 24 * 3600_000).optional(),
   requestTimeoutMs: positiveInt('requestTimeoutMs', 100, 600_000).optional(),
   maxSockets: positiveInt('maxSockets', 1, 1024).optional(),
+  aggregation: z.boolean({ error: 'aggregation must be true or false' }).optional(),
+  maxAggregateBytes: positiveInt(
+    'maxAggregateBytes',
+    SinkDefaults.MIN_AGGREGATE_BYTES,
+    KinesisLimits.MAX_RECORD_BYTES - KinesisLimits.MAX_PARTITION_KEY_CHARS * 4,
+  ).optional(),
+  compression: z
+    .enum(['none', 'gzip'], { error: 'compression must be "none" or "gzip"' })
+    .optional(),
+  rateLimitFraction: z
+    .number({ error: 'rateLimitFraction must be a number' })
+    .gt(0, { error: 'rateLimitFraction must be greater than 0' })
+    .max(1, { error: 'rateLimitFraction must be at most 1' })
+    .optional(),
   encode: z
     .custom<(e: unknown) => string>((v) => typeof v === 'function', {
       error: 'encode must be a function',
@@ -146,16 +181,17 @@ const schema = z.object({
 });
 
 /** Options with every default applied and every bound checked. */
-export type ResolvedSinkOptions = Required<
-  Omit<
-    KinesisSinkOptions,
-    'client' | 'region' | 'endpoint' | 'credentials' | 'encode' | 'maxSockets' | 'requestTimeoutMs'
-  >
-> &
-  Pick<
-    KinesisSinkOptions,
-    'client' | 'region' | 'endpoint' | 'credentials' | 'encode' | 'maxSockets' | 'requestTimeoutMs'
-  >;
+type OptionalKeys =
+  | 'client'
+  | 'region'
+  | 'endpoint'
+  | 'credentials'
+  | 'encode'
+  | 'maxSockets'
+  | 'requestTimeoutMs'
+  | 'rateLimitFraction';
+export type ResolvedSinkOptions = Required<Omit<KinesisSinkOptions, OptionalKeys>> &
+  Pick<KinesisSinkOptions, OptionalKeys>;
 
 /**
  * Validates options eagerly and applies defaults; throws one {@link ConfigError} listing every
@@ -202,5 +238,11 @@ export function resolveSinkOptions(options: KinesisSinkOptions): ResolvedSinkOpt
     maxBufferBytes: o.maxBufferBytes ?? SinkDefaults.MAX_BUFFER_BYTES,
     whenFull: o.whenFull ?? WhenFull.BLOCK,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? SinkDefaults.SHUTDOWN_TIMEOUT_MS,
+    aggregation: o.aggregation ?? false,
+    maxAggregateBytes: Math.min(
+      o.maxAggregateBytes ?? SinkDefaults.MAX_AGGREGATE_BYTES,
+      maxRecordBytes - KinesisLimits.MAX_PARTITION_KEY_CHARS * 4,
+    ),
+    compression: o.compression ?? Compression.NONE,
   };
 }

@@ -11,8 +11,14 @@ import type { DropReason } from './drop-reasons.js';
 export interface SinkStats {
   /** Records accepted by `put()`. */
   recordsPut: number;
-  /** Records Kinesis acknowledged. */
+  /** Records Kinesis acknowledged (user records, when aggregating). */
   recordsSent: number;
+  /** Kinesis records acknowledged: an aggregate counts once. */
+  kinesisRecordsSent: number;
+  /** User records put again because their aggregate landed on a shard that is not theirs. */
+  userRecordsRerouted: number;
+  /** Shard map loads (aggregation and pacing route records per shard). */
+  shardMapRefreshes: number;
   /** Data plus partition key bytes acknowledged. */
   bytesSent: number;
   /** PutRecords requests made, retries of whole requests included. */
@@ -46,6 +52,9 @@ export function emptySinkStats(): SinkStats {
   return {
     recordsPut: 0,
     recordsSent: 0,
+    kinesisRecordsSent: 0,
+    userRecordsRerouted: 0,
+    shardMapRefreshes: 0,
     bytesSent: 0,
     putRecordsCalls: 0,
     entriesSent: 0,

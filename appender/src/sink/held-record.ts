@@ -1,0 +1,84 @@
+import type { DropReason } from './drop-reasons.js';
+
+/** How one record ended: acknowledged by Kinesis, or dropped with a reason. */
+export type SettleResult =
+  { ok: true; shardId: string; sequenceNumber: string } | { ok: false; reason: DropReason };
+
+/** Called once per record when it is acknowledged or dropped. */
+export type SettleCallback = (result: SettleResult) => void;
+
+/** One record as the caller put it (inside an aggregate, a "user record"). */
+export interface UserRecord {
+  data: Buffer;
+  partitionKey: string;
+  /** Data plus partition key bytes: what it costs in the buffer. */
+  bytes: number;
+  /** The routing hash, computed only when records are routed per shard. */
+  hashKey: bigint | undefined;
+  seq: number;
+  firstPutAtMs: number;
+  onSettled: SettleCallback | undefined;
+}
+
+/**
+ * One Kinesis record waiting to be sent, in flight, or waiting to retry: a plain user record,
+ * or a KPL aggregate carrying several (`users`).
+ */
+export interface HeldRecord {
+  data: Buffer;
+  partitionKey: string;
+  /** Bytes on the wire: data plus partition key. */
+  bytes: number;
+  /** Bytes it holds in the buffer (its user records' bytes). */
+  heldBytes: number;
+  attempts: number;
+  firstPutAtMs: number;
+  notBeforeMs: number;
+  /** Lowest sequence number of what it carries, for `flush()`. */
+  seq: number;
+  /** Predicted shard when records are routed per shard; undefined otherwise. */
+  shardId: string | undefined;
+  /** Set for an aggregate: the user records inside, in order. */
+  users: UserRecord[] | undefined;
+  onSettled: SettleCallback | undefined;
+  hashKey: bigint | undefined;
+}
+
+/** Number of user records a held record carries. */
+export function userCount(r: HeldRecord): number {
+  return r.users?.length ?? 1;
+}
+
+/** A plain held record for one user record. */
+export function plainRecord(u: UserRecord, shardId: string | undefined): HeldRecord {
+  return {
+    data: u.data,
+    partitionKey: u.partitionKey,
+    bytes: u.bytes,
+    heldBytes: u.bytes,
+    attempts: 0,
+    firstPutAtMs: u.firstPutAtMs,
+    notBeforeMs: 0,
+    seq: u.seq,
+    shardId,
+    users: undefined,
+    onSettled: u.onSettled,
+    hashKey: u.hashKey,
+  };
+}
+
+/** The user records a held record carries (itself, when it is plain). */
+export function usersOf(r: HeldRecord): UserRecord[] {
+  if (r.users !== undefined) return r.users;
+  return [
+    {
+      data: r.data,
+      partitionKey: r.partitionKey,
+      bytes: r.heldBytes,
+      hashKey: r.hashKey,
+      seq: r.seq,
+      firstPutAtMs: r.firstPutAtMs,
+      onSettled: r.onSettled,
+    },
+  ];
+}

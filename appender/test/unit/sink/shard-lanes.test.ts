@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import type { HeldRecord } from '../../../src/sink/held-record.js';
+import { ShardLanes } from '../../../src/sink/shard-lanes.js';
+import { TokenBucket } from '../../../src/sink/token-bucket.js';
+
+let seq = 0;
+function record(shardId: string | undefined, bytes = 10, atMs = 0): HeldRecord {
+  seq++;
+  return {
+    data: Buffer.alloc(bytes),
+    partitionKey: 'k',
+    bytes,
+    heldBytes: bytes,
+    attempts: 0,
+    firstPutAtMs: atMs,
+    notBeforeMs: 0,
+    seq,
+    shardId,
+    users: undefined,
+    onSettled: undefined,
+    hashKey: undefined,
+  };
+}
+
+describe('ShardLanes', () => {
+  const limits = { maxBatchRecords: 4, maxBatchBytes: 100, flushIntervalMs: 1000 };
+
+  it('holds a partial batch until the flush interval, unless forced', () => {
+    const lanes = new ShardLanes(limits);
+    lanes.enqueue(record(undefined, 10, 0));
+    expect(lanes.takeBatch(999, false)).to.equal(undefined);
+    expect(lanes.takeBatch(1000, false)).to.have.length(1);
+    lanes.enqueue(record(undefined, 10, 0));
+    expect(lanes.takeBatch(1, true)).to.have.length(1);
+  });
+
+  it('closes batches at the record and byte limits', () => {
+    const lanes = new ShardLanes(limits);
+    for (let i = 0; i < 6; i++) lanes.enqueue(record(undefined, 10));
+    expect(lanes.batchFull).to.equal(true);
+    expect(lanes.takeBatch(0, false)).to.have.length(4);
+    const big = new ShardLanes(limits);
+    for (let i = 0; i < 3; i++) big.enqueue(record(undefined, 40));
+    expect(big.takeBatch(0, true)).to.have.length(2); // 3 × 40 bytes > 100
+  });
+
+  it('shares a batch between shards instead of letting one fill it', () => {
+    const lanes = new ShardLanes(limits);
+    for (let i = 0; i < 10; i++) lanes.enqueue(record('hot'));
+    lanes.enqueue(record('cold'));
+    const batch = lanes.takeBatch(0, true)!;
+    expect(batch.map((r) => r.shardId)).to.include('cold');
+  });
+
+  it('skips a lane whose bucket is empty and says when to come back', () => {
+    const lanes = new ShardLanes(
+      limits,
+      () => new TokenBucket({ recordsPerSecond: 10, bytesPerSecond: 1e6 }, 0),
+    );
+    for (let i = 0; i < 4; i++) lanes.enqueue(record('s', 10, 0));
+    expect(lanes.takeBatch(0, true)).to.have.length(2); // burst of 10/s × 0.2 s
+    expect(lanes.takeBatch(0, true)).to.equal(undefined);
+    expect(lanes.nextWakeMs(0)).to.equal(100);
+    expect(lanes.takeBatch(100, true)).to.have.length(1);
+  });
+
+  it('sends retries once their backoff ended, and evicts the oldest first', () => {
+    const lanes = new ShardLanes(limits);
+    const r = record(undefined);
+    r.notBeforeMs = 500;
+    lanes.retryLater(r);
+    expect(lanes.takeBatch(100, false)).to.equal(undefined);
+    expect(lanes.nextWakeMs(100)).to.equal(500);
+    expect(lanes.takeBatch(500, false)).to.deep.equal([r]);
+    const older = record('x');
+    const newer = record('y');
+    lanes.enqueue(newer);
+    lanes.enqueue(older);
+    expect(lanes.evictOldest()).to.equal(older);
+    expect(lanes.lowestSeq()).to.equal(newer.seq);
+  });
+});
