@@ -101,3 +101,23 @@ export class KinesisRequestError extends AppenderError {
     this.awsCode = awsCode;
   }
 }
+
+/**
+ * The daemon's state directory cannot be created or written: offsets could not be kept, so the
+ * daemon refuses to start (`kinlog ship` exits with status 2).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof StateDirError) console.error(err.message); // names the directory
+ * ```
+ */
+export class StateDirError extends AppenderError {
+  readonly stateDir: string;
+  constructor(stateDir: string, detail: string, cause?: unknown) {
+    super(
+      `state directory ${stateDir} is not writable (${detail}): pass --state-dir (or stateDir in the config) with a directory this user can write`,
+      { code: 'STATE_DIR_NOT_WRITABLE', retryable: false, cause },
+    );
+    this.stateDir = stateDir;
+  }
+}

@@ -1,11 +1,18 @@
 import { Command } from 'commander';
 import { localCommand, type CommandContext } from '@kinlog/core';
+import { shipCommand } from '@kinlog/appender';
+import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
 
 /** Builds one subcommand from the shared context. */
 export type SubcommandFactory = (context: CommandContext) => Command;
 
 /** Every `kinlog` subcommand, in help order; add new ones here. */
-export const kinlogSubcommands: readonly SubcommandFactory[] = [localCommand];
+export const kinlogSubcommands: readonly SubcommandFactory[] = [
+  localCommand,
+  shipCommand,
+  analyzeCommand,
+  reportCommand,
+];
 
 /**
  * The `kinlog` program with every subcommand. Nothing here touches the process (no signal

@@ -1,0 +1,462 @@
+/**
+ * Follows the files of one flow and feeds their records to a sink.
+ *
+ *   scan (glob + stat) ─► known dev:ino ─► same tracker (path may have changed: rename rotation)
+ *        │ new dev:ino
+ *        ▼  open + first bytes
+ *   saved state, same inode and content ─► resume at its committed offset
+ *   a detached tracker's fingerprint ────► copytruncate copy: continue that content here
+ *   a live tracker's fingerprint ────────► a copy of a file being read: ignore
+ *   a saved fingerprint (moved while down)► resume at its offset
+ *   otherwise ───────────────────────────► new file: head (tail only on the first scan if asked)
+ *
+ *   read turn: stat the handle ─► smaller than read position, or first bytes changed? ─► detach
+ *   the tracker (its content lives on only in a copy, if any) and start a new one at 0 on the
+ *   handle; else read to the end in chunks, split, join, ship; backpressure awaits sink.ready().
+ *   A tracker whose path left the globs (rotated away, deleted) is read to its end and let go
+ *   after releaseIdleMs without growth.
+ */
+import { hostname } from 'node:os';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { getParser, type LineParser, type LogEvent } from '@kinlog/core';
+import { glob } from 'tinyglobby';
+import type { KinesisSink, SettleResult } from '../sink/kinesis-sink.js';
+import { DropReasons } from '../sink/drop-reasons.js';
+import { encodeEvent } from '../sink/encode-event.js';
+import { isCopyOf, looksBinary, readFingerprint, sameContent } from './file-identity.js';
+import { ShipDefaults, StartAt, type ShipFlow } from './ship-config.js';
+import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
+import type { FileState } from './state-store.js';
+import { TrackedFile, type FileRecord } from './tracked-file.js';
+
+/** Bytes read from one file before the others get a turn. */
+const MAX_BYTES_PER_TURN = 8 * 1024 * 1024;
+
+/** Drops that leave the line unacknowledged: it is read again on the next run. */
+const RETRY_NEXT_RUN: ReadonlySet<string> = new Set([
+  DropReasons.SHUTDOWN_TIMEOUT,
+  DropReasons.CLOSED,
+  DropReasons.REJECTED,
+]);
+
+interface Candidate {
+  path: string;
+  key: string;
+  dev: number;
+  ino: number;
+  size: number;
+  handle: FileHandle;
+  head: Buffer;
+}
+
+/** How a {@link FlowRunner} reaches the rest of the daemon. */
+export interface FlowRunnerHooks {
+  /** Where records go; `undefined` in dry-run mode. */
+  sink: KinesisSink | undefined;
+  /** Dry-run output. */
+  stdout: Writable;
+  warn(message: string): void;
+  /** Some offset moved: the state is worth writing. */
+  onProgress(): void;
+  releaseIdleMs: number;
+}
+
+/**
+ * One flow's tailer: globs, file identity, rotation, reading and shipping.
+ *
+ * @example
+ * ```ts
+ * const runner = new FlowRunner(flow, savedStates, { sink, stdout: process.stdout, warn: console.warn, onProgress() {}, releaseIdleMs: 2000 });
+ * await runner.turn(true); // first scan and read
+ * ```
+ */
+export class FlowRunner {
+  readonly counters: ShipCounters = emptyShipCounters();
+  private readonly parse: LineParser;
+  private readonly byKey = new Map<string, TrackedFile>();
+  /** Every tracker with state worth keeping: live, detached, released but unsettled. */
+  private readonly trackers = new Set<TrackedFile>();
+  private readonly copies = new Set<string>();
+  private readonly skipped = new Set<string>();
+  private readonly warned = new Set<string>();
+  private saved: FileState[];
+  private readonly buf = Buffer.allocUnsafe(ShipDefaults.READ_CHUNK_BYTES);
+  private readonly host = hostname();
+  private stopping = false;
+
+  constructor(
+    readonly flow: ShipFlow,
+    saved: FileState[],
+    private readonly hooks: FlowRunnerHooks,
+  ) {
+    this.parse = getParser(flow.parser, { assumedUtcOffsetMinutes: flow.assumedUtcOffsetMinutes });
+    this.saved = saved.filter((s) => s.flow === flow.name);
+  }
+
+  /** Stops reading after the current chunk. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** One scan and one read turn over every file; true when there may be more to read now. */
+  async turn(first: boolean): Promise<boolean> {
+    await this.scan(first);
+    let more = false;
+    const now = Date.now();
+    for (const t of [...this.trackers]) {
+      if (this.stopping) break;
+      if (t.handle !== undefined && !t.released) {
+        if (await this.readTurn(t)) more = true;
+      }
+      if (t.multilineDue(now)) this.shipAll(t, t.drain(false));
+      this.maybeRelease(t, now);
+    }
+    return more;
+  }
+
+  /** At shutdown: ship open multi-line entries (unended lines stay for the next run). */
+  drainForShutdown(): void {
+    for (const t of this.trackers) if (!t.released) this.shipAll(t, t.drain(false));
+  }
+
+  /** Closes every handle. */
+  async close(): Promise<void> {
+    for (const t of this.trackers) {
+      const h = t.handle;
+      t.handle = undefined;
+      if (h !== undefined) await h.close().catch(() => undefined);
+    }
+  }
+
+  /** Committed positions, and let go of trackers that are done. */
+  fileStates(): FileState[] {
+    const out: FileState[] = [];
+    for (const t of this.trackers) {
+      if (t.released && t.offsets.pending === 0) {
+        this.trackers.delete(t);
+        continue;
+      }
+      out.push({
+        flow: this.flow.name,
+        path: t.path,
+        dev: t.dev,
+        ino: t.ino,
+        fingerprint: t.fingerprint.toString('base64'),
+        offset: t.offsets.committed,
+      });
+    }
+    // Saved entries not matched yet (before the first scan) are kept as they were.
+    return out.concat(this.saved);
+  }
+
+  /** Per-file view for stats: path, size, committed offset. */
+  files(): { path: string; size: number; committed: number; readPos: number }[] {
+    const out = [];
+    for (const t of this.trackers) {
+      if (t.released) continue;
+      out.push({ path: t.path, size: t.size, committed: t.offsets.committed, readPos: t.readPos });
+    }
+    return out;
+  }
+
+  /** Records put and not yet settled, over all files. */
+  get pendingRecords(): number {
+    let n = 0;
+    for (const t of this.trackers) n += t.offsets.pending;
+    return n;
+  }
+
+  // ---- scanning ---------------------------------------------------------------------------
+
+  private async scan(first: boolean): Promise<void> {
+    const paths = await glob(this.flow.paths, {
+      absolute: true,
+      onlyFiles: true,
+      ignore: this.flow.exclude,
+      expandDirectories: false,
+      dot: true,
+    });
+    paths.sort();
+    const seen = new Set<string>();
+    const fresh: Candidate[] = [];
+    const anyDetached = [...this.trackers].some((t) => t.detachedAtMs !== undefined);
+    for (const path of paths) {
+      let st;
+      try {
+        st = await stat(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          this.warnOnce(path, describe(path, err));
+        continue;
+      }
+      const key = `${st.dev}:${st.ino}`;
+      const known = this.byKey.get(key);
+      if (known !== undefined) {
+        seen.add(key);
+        known.path = path;
+        continue;
+      }
+      if (this.skipped.has(key) || (this.copies.has(key) && !anyDetached)) continue;
+      let handle: FileHandle;
+      try {
+        handle = await open(path, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          if (this.warnOnce(path, describe(path, err))) this.counters.unreadableFiles++;
+        }
+        continue;
+      }
+      this.warned.delete(path);
+      const head = await readFingerprint(handle);
+      if (looksBinary(head)) {
+        this.warnOnce(
+          path,
+          `skipping ${path}: it looks binary (NUL bytes in its first ${head.length} bytes)`,
+        );
+        this.counters.binaryFilesSkipped++;
+        this.skipped.add(key);
+        await handle.close();
+        continue;
+      }
+      fresh.push({ path, key, dev: st.dev, ino: st.ino, size: st.size, handle, head });
+    }
+    for (const t of this.byKey.values()) t.orphaned = !seen.has(t.key);
+    if (fresh.length > 0) await this.adopt(fresh, first);
+    if (first) this.saved = [];
+  }
+
+  private async adopt(fresh: Candidate[], first: boolean): Promise<void> {
+    let rest: Candidate[] = [];
+    // 1. The same file as in the saved state.
+    for (const c of fresh) {
+      const i = this.saved.findIndex(
+        (s) =>
+          s.dev === c.dev &&
+          s.ino === c.ino &&
+          s.offset <= c.size &&
+          sameContent(Buffer.from(s.fingerprint, 'base64'), c.head),
+      );
+      if (i === -1) rest.push(c);
+      else this.track(c, this.saved.splice(i, 1)[0]!.offset);
+    }
+    // 2. A copy of content truncated away: continue it.
+    fresh = rest;
+    rest = [];
+    for (const c of fresh) {
+      const d = [...this.trackers].find(
+        (t) => t.detachedAtMs !== undefined && !t.released && isCopyOf(t.fingerprint, c.head),
+      );
+      if (d === undefined || d.readPos > c.size) {
+        rest.push(c);
+        continue;
+      }
+      d.handle = c.handle;
+      d.path = c.path;
+      d.dev = c.dev;
+      d.ino = c.ino;
+      d.detachedAtMs = undefined;
+      d.lastGrowthAtMs = Date.now();
+      this.byKey.set(c.key, d);
+      this.copies.delete(c.key);
+      this.counters.copiesFollowed++;
+    }
+    // 3. A copy of a file being read (copytruncate before its truncate, or a plain cp): ignore.
+    fresh = rest;
+    rest = [];
+    for (const c of fresh) {
+      const live = [...this.trackers].some(
+        (t) => t.handle !== undefined && !t.released && isCopyOf(t.fingerprint, c.head),
+      );
+      if (live) {
+        this.copies.add(c.key);
+        await c.handle.close();
+      } else rest.push(c);
+    }
+    // 4. Saved content that moved while the daemon was down; 5. new files.
+    for (const c of rest) {
+      const i = this.saved.findIndex(
+        (s) => s.offset <= c.size && isCopyOf(Buffer.from(s.fingerprint, 'base64'), c.head),
+      );
+      if (i !== -1) {
+        this.track(c, this.saved.splice(i, 1)[0]!.offset);
+        continue;
+      }
+      this.track(c, first && this.flow.startAt === StartAt.TAIL ? c.size : 0);
+    }
+  }
+
+  private track(c: Candidate, offset: number): void {
+    const t = new TrackedFile(this.flow, {
+      path: c.path,
+      dev: c.dev,
+      ino: c.ino,
+      fingerprint: c.head,
+      handle: c.handle,
+      offset,
+      size: c.size,
+    });
+    this.byKey.set(c.key, t);
+    this.trackers.add(t);
+    this.counters.filesOpened++;
+  }
+
+  // ---- reading ----------------------------------------------------------------------------
+
+  /** Reads what is there; true when the turn budget ran out with more to read. */
+  private async readTurn(t: TrackedFile): Promise<boolean> {
+    const handle = t.handle!;
+    let size: number;
+    let head: Buffer;
+    try {
+      size = (await handle.stat()).size;
+      head = await readFingerprint(handle);
+    } catch (err) {
+      this.warnOnce(t.path, describe(t.path, err));
+      return false;
+    }
+    if (size < t.readPos || !sameContent(t.fingerprint, head)) {
+      this.replaced(t, handle, head, size);
+      return true;
+    }
+    if (t.fingerprintShort && head.length > t.fingerprint.length) t.fingerprint = head;
+    t.size = size;
+    let budget = MAX_BYTES_PER_TURN;
+    while (t.readPos < size && budget > 0 && !this.stopping) {
+      const want = Math.min(this.buf.length, size - t.readPos);
+      const { bytesRead } = await handle.read(this.buf, 0, want, t.readPos);
+      if (bytesRead === 0) break;
+      budget -= bytesRead;
+      this.counters.bytesRead += bytesRead;
+      const records = t.take(this.buf.subarray(0, bytesRead));
+      if (!this.shipAll(t, records) && this.hooks.sink !== undefined) {
+        await this.hooks.sink.ready();
+      }
+    }
+    return t.readPos < size && !this.stopping;
+  }
+
+  /** The file under `t` was truncated or refilled: `t` lives on only if a copy turns up. */
+  private replaced(t: TrackedFile, handle: FileHandle, head: Buffer, size: number): void {
+    this.counters.truncations++;
+    t.handle = undefined;
+    t.detachedAtMs = Date.now();
+    this.byKey.delete(t.key);
+    const next = new TrackedFile(this.flow, {
+      path: t.path,
+      dev: t.dev,
+      ino: t.ino,
+      fingerprint: head,
+      handle,
+      offset: 0,
+      size,
+    });
+    this.byKey.set(next.key, next);
+    this.trackers.add(next);
+    this.counters.filesOpened++;
+  }
+
+  private maybeRelease(t: TrackedFile, now: number): void {
+    if (t.released) return;
+    const idle = now - t.lastGrowthAtMs >= this.hooks.releaseIdleMs;
+    const detachedDone =
+      t.detachedAtMs !== undefined && now - t.detachedAtMs >= this.hooks.releaseIdleMs;
+    const orphanDone = t.handle !== undefined && t.orphaned && t.readPos >= t.size && idle;
+    if (!detachedDone && !orphanDone) return;
+    // Read to its end: ship the open entry and a last line that never got its "\n".
+    this.shipAll(t, t.drain(true));
+    t.released = true;
+    if (this.byKey.get(t.key) === t) this.byKey.delete(t.key);
+    const h = t.handle;
+    t.handle = undefined;
+    if (h !== undefined) h.close().catch(() => undefined);
+    this.counters.filesReleased++;
+    // A file with nothing outstanding commits its end now.
+    t.offsets.advanceIdle(t.readPos);
+    this.hooks.onProgress();
+  }
+
+  // ---- shipping ---------------------------------------------------------------------------
+
+  /** Ships records; false when the sink asked to slow down. */
+  private shipAll(t: TrackedFile, records: FileRecord[]): boolean {
+    let ok = true;
+    for (const r of records) if (!this.ship(t, r)) ok = false;
+    return ok;
+  }
+
+  private ship(t: TrackedFile, r: FileRecord): boolean {
+    const line = r.line;
+    if (line !== undefined) {
+      this.counters.linesRead++;
+      if (line.invalidUtf8) this.counters.invalidUtf8Lines++;
+      if (line.cut === 'split') this.counters.linesSplit++;
+      else if (line.cut === 'truncated') this.counters.linesTruncated++;
+    }
+    if (r.text.length === 0) {
+      t.offsets.advanceIdle(r.end);
+      return true;
+    }
+    const event: LogEvent = this.parse(r.text);
+    if (event.parseError) this.counters.parseErrors++;
+    event.source = t.path;
+    if (event.host === undefined) event.host = this.host;
+    for (const [k, v] of Object.entries(this.flow.fields)) if (event[k] === undefined) event[k] = v;
+    if (line?.cut !== undefined) event.kinlogLineCut = line.cut;
+    if (line?.invalidUtf8) event.kinlogInvalidUtf8 = true;
+    const data = encodeEvent(event);
+    const ticket = t.offsets.add(r.end);
+    this.counters.recordsShipped++;
+    const sink = this.hooks.sink;
+    if (sink === undefined) {
+      this.hooks.stdout.write(data + '\n');
+      t.offsets.ack(ticket);
+      this.counters.recordsAcked++;
+      return true;
+    }
+    return sink.putEncoded(data, this.partitionKey(t, event), (res) =>
+      this.settled(t, ticket, res),
+    );
+  }
+
+  private settled(t: TrackedFile, ticket: number, res: SettleResult): void {
+    if (res.ok) {
+      this.counters.recordsAcked++;
+      t.offsets.ack(ticket);
+    } else {
+      const d = this.counters.recordsDropped;
+      d[res.reason] = (d[res.reason] ?? 0) + 1;
+      // Drops the operator chose (oversize: drop, finite retries/TTL) move on; the others are
+      // read again on the next run.
+      if (!RETRY_NEXT_RUN.has(res.reason)) t.offsets.ack(ticket);
+    }
+    this.hooks.onProgress();
+  }
+
+  private partitionKey(t: TrackedFile, event: LogEvent): string | undefined {
+    const p = this.flow.partitionKey;
+    if (p === 'random') return undefined;
+    if (p === 'file') return t.path;
+    const v = event[p.field];
+    return v === undefined || v === null
+      ? undefined
+      : typeof v === 'string'
+        ? v
+        : JSON.stringify(v);
+  }
+
+  private warnOnce(path: string, message: string): boolean {
+    if (this.warned.has(path)) return false;
+    this.warned.add(path);
+    this.hooks.warn(message);
+    return true;
+  }
+}
+
+function describe(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `cannot read ${path}: permission denied (other files continue; retried on later scans)`;
+  }
+  return `cannot read ${path}: ${(err as Error).message}`;
+}

@@ -1,0 +1,223 @@
+import { Command, Option } from 'commander';
+import { ConfigError, ParserNames, type CommandContext } from '@kinlog/core';
+import { StateDirError } from '../errors.js';
+import { loadShipConfig } from './load-ship-config.js';
+import { resolveShipConfig, type ShipConfig } from './ship-config.js';
+import { ShipDaemon } from './ship-daemon.js';
+
+/** Exit status for a bad configuration or an unusable state directory. */
+export const SHIP_USAGE_EXIT_CODE = 2;
+
+interface ShipCliOptions {
+  config?: string;
+  stream?: string;
+  parser?: string;
+  startAt?: string;
+  stateDir?: string;
+  statsInterval?: number;
+  metricsPort?: number;
+  endpoint?: string;
+  region?: string;
+  field: string[];
+  partitionKey?: string;
+  multilineStart?: string;
+  exclude: string[];
+  pollInterval?: number;
+  flushInterval?: number;
+  dryRun: boolean;
+  once: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  # follow nginx access logs (rotated ones included) into the stream "logs"
+  $ kinlog ship --stream logs --parser nginx '/var/log/nginx/access.log*'
+
+  # several flows, from a YAML (or JSON) file
+  $ kinlog ship --config /etc/kinlog/ship.yaml --state-dir /var/lib/kinlog
+
+  # see what would be sent, without sending
+  $ kinlog ship --dry-run --once --parser log4j --stream x app.log
+
+  # ship.yaml
+  stateDir: /var/lib/kinlog
+  flows:
+    - paths: ['/var/log/nginx/access.log*']
+      exclude: ['*.gz']
+      stream: web-logs
+      parser: nginx
+      fields: { service: web, region: eu-west-1 }
+    - paths: ['/opt/app/logs/*.log']
+      stream: app-logs
+      parser: log4j              # stack traces are joined to their line
+      multiline: { startPattern: '^\\d{4}-\\d\\d-\\d\\d' }
+      partitionKey: file
+      startAt: tail
+
+On SIGTERM/SIGINT the daemon stops reading, delivers what it read, saves offsets and exits 0;
+a second signal exits at once. Exit status 2: invalid configuration or state directory.
+`;
+
+const int =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0)
+      throw new ConfigError([{ path: name, message: `expected a number ≥ 0, got "${value}"` }]);
+    return n;
+  };
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * `kinlog ship`: follows log files and ships every line to Kinesis. The first abort of
+ * `context.signal` stops it gracefully (the `bin` entry turns a second signal into an exit).
+ *
+ * @example
+ * ```ts
+ * const program = new Command('kinlog').addCommand(shipCommand(context));
+ * await program.parseAsync(['node', 'kinlog', 'ship', '--stream', 'logs', '--parser', 'nginx', 'access.log']);
+ * ```
+ */
+export function shipCommand(context: CommandContext): Command {
+  const cmd = new Command('ship')
+    .description(
+      'follow log files (globs, rotation-safe) and ship every line to Kinesis, at least once',
+    )
+    .argument('[paths...]', 'files or globs (a one-flow shortcut for --config)')
+    .option('-c, --config <file>', 'YAML or JSON config with flows')
+    .option('--stream <name>', 'target stream (one-flow shortcut)')
+    .addOption(
+      new Option('--parser <name>', 'line format (one-flow shortcut)').choices([...ParserNames]),
+    )
+    .addOption(
+      new Option('--start-at <where>', 'where to start files seen for the first time').choices([
+        'head',
+        'tail',
+      ]),
+    )
+    .option('--state-dir <dir>', 'where offsets are kept (default $XDG_STATE_HOME/kinlog/ship)')
+    .option(
+      '--stats-interval <seconds>',
+      'print a stats line this often (0: never)',
+      int('--stats-interval'),
+    )
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port', int('--metrics-port'))
+    .option('--endpoint <url>', 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS or AWS)')
+    .option('--region <region>', 'AWS region')
+    .option('--field <key=value>', 'extra field on every event (repeatable)', collect, [])
+    .option('--exclude <glob>', 'paths to leave out (repeatable)', collect, [])
+    .option('--partition-key <policy>', 'random | file | field:<name>')
+    .option('--multiline-start <regex>', 'a line matching this starts a new record')
+    .option('--poll-interval <ms>', 'how often files are checked when idle', int('--poll-interval'))
+    .option(
+      '--flush-interval <ms>',
+      'longest wait before a partial batch is sent',
+      int('--flush-interval'),
+    )
+    .option('--dry-run', 'print parsed events instead of sending them', false)
+    .option('--once', 'read files to their current end, deliver, and exit', false)
+    .addHelpText('after', EXAMPLES)
+    .action(async (paths: string[], options: ShipCliOptions) => {
+      let config: ShipConfig;
+      try {
+        config = await buildConfig(paths, options);
+      } catch (err) {
+        if (err instanceof ConfigError)
+          cmd.error(err.message, { exitCode: SHIP_USAGE_EXIT_CODE, code: 'kinlog.config' });
+        throw err;
+      }
+      await runShip(cmd, context, config, options);
+    });
+  return cmd;
+}
+
+async function runShip(
+  cmd: Command,
+  context: CommandContext,
+  config: ShipConfig,
+  options: ShipCliOptions,
+): Promise<void> {
+  if (context.signal.aborted) return;
+  let daemon: ShipDaemon;
+  try {
+    daemon = await ShipDaemon.start({
+      config,
+      dryRun: options.dryRun,
+      once: options.once,
+      stdout: context.stdout,
+      stderr: context.stderr,
+    });
+  } catch (err) {
+    if (err instanceof StateDirError)
+      cmd.error(`kinlog ship: ${err.message}`, {
+        exitCode: SHIP_USAGE_EXIT_CODE,
+        code: 'kinlog.stateDir',
+      });
+    throw err;
+  }
+  const stop = (): void => void daemon.stop();
+  context.signal.addEventListener('abort', stop, { once: true });
+  try {
+    await daemon.done;
+  } finally {
+    context.signal.removeEventListener('abort', stop);
+  }
+}
+
+async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConfig> {
+  const overrides = {
+    stateDir: o.stateDir,
+    statsIntervalMs: o.statsInterval === undefined ? undefined : Math.round(o.statsInterval * 1000),
+    metricsPort: o.metricsPort,
+    endpoint: o.endpoint,
+    region: o.region,
+    pollIntervalMs: o.pollInterval,
+  };
+  const flowOverrides = { startAt: o.startAt };
+  if (o.config !== undefined) {
+    if (paths.length > 0 || o.stream !== undefined) {
+      throw new ConfigError(
+        [{ path: '', message: 'give either --config or paths with --stream, not both' }],
+        'invalid ship options',
+      );
+    }
+    const config = await loadShipConfig(o.config, overrides);
+    if (o.startAt !== undefined)
+      for (const f of config.flows) f.startAt = o.startAt as 'head' | 'tail';
+    if (o.flushInterval !== undefined) config.sink.flushIntervalMs = o.flushInterval;
+    return config;
+  }
+  const problems = [];
+  if (paths.length === 0)
+    problems.push({ path: 'paths', message: 'give files or globs to follow, or --config <file>' });
+  if (o.stream === undefined)
+    problems.push({ path: '--stream', message: 'required without --config' });
+  const fields: Record<string, string> = {};
+  for (const f of o.field) {
+    const eq = f.indexOf('=');
+    if (eq <= 0) problems.push({ path: '--field', message: `expected key=value, got "${f}"` });
+    else fields[f.slice(0, eq)] = f.slice(eq + 1);
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'invalid ship options');
+  const pk = o.partitionKey;
+  return resolveShipConfig({
+    ...stripUndefined(overrides),
+    ...(o.flushInterval === undefined ? {} : { sink: { flushIntervalMs: o.flushInterval } }),
+    flows: [
+      stripUndefined({
+        paths,
+        stream: o.stream,
+        parser: o.parser,
+        exclude: o.exclude.length > 0 ? o.exclude : undefined,
+        fields: Object.keys(fields).length > 0 ? fields : undefined,
+        partitionKey: pk?.startsWith('field:') ? { field: pk.slice('field:'.length) } : pk,
+        multiline: o.multilineStart === undefined ? undefined : { startPattern: o.multilineStart },
+        ...flowOverrides,
+      }),
+    ],
+  });
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,276 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  ParserNames,
+  defaultStartPattern,
+  type ConfigProblem,
+  type ParserName,
+} from '@kinlog/core';
+import { z } from 'zod';
+
+/** Where a file seen for the first time is read from. */
+export const StartAt = { HEAD: 'head', TAIL: 'tail' } as const;
+export type StartAt = (typeof StartAt)[keyof typeof StartAt];
+
+/** What to do with a line longer than `maxLineBytes`. */
+export const LongLines = { SPLIT: 'split', TRUNCATE: 'truncate' } as const;
+export type LongLines = (typeof LongLines)[keyof typeof LongLines];
+
+/** Defaults and bounds of a ship configuration. */
+export const ShipDefaults = {
+  POLL_INTERVAL_MS: 250,
+  MAX_POLL_INTERVAL_MS: 60_000,
+  /** 0: write the state after every acknowledged batch (coalesced), so a crash re-sends little. */
+  COMMIT_INTERVAL_MS: 0,
+  STATS_INTERVAL_MS: 30_000,
+  /** Records per flush are bounded by the sink; the daemon flushes partial batches this often. */
+  FLUSH_INTERVAL_MS: 500,
+  /** Below the 1 MiB record limit, leaving room for JSON escaping and the other fields. */
+  MAX_LINE_BYTES: 512 * 1024,
+  MIN_LINE_BYTES: 1024,
+  MAX_MAX_LINE_BYTES: 10 * 1024 * 1024,
+  /** An open multi-line entry is shipped after this long without a next line. */
+  MULTILINE_TIMEOUT_MS: 1_000,
+  /** A file that left the globs (rotated away, deleted) is let go after this long at its end. */
+  RELEASE_IDLE_MS: 2_000,
+  /** Bytes read per read() call. */
+  READ_CHUNK_BYTES: 256 * 1024,
+  /** Shutdown: how long to keep delivering before giving up (the rest is re-read next run). */
+  SHUTDOWN_TIMEOUT_MS: 30_000,
+  MAX_PORT: 65_535,
+} as const;
+
+const partitionKeySchema = z.union(
+  [z.literal('random'), z.literal('file'), z.object({ field: z.string().min(1) }).strict()],
+  { error: 'expected "random", "file" or { field: name }' },
+);
+
+const regexSource = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${String(err)}` });
+  }
+});
+
+const int = (min: number, max: number) =>
+  z
+    .number({ error: 'expected a number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const flowSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    paths: z
+      .array(z.string().min(1, { error: 'a path must not be empty' }), {
+        error: 'expected a list of paths or globs',
+      })
+      .min(1, { error: 'expected at least one path or glob' }),
+    exclude: z.array(z.string().min(1)).optional(),
+    stream: z.string({ error: 'expected a stream name' }).regex(/^[a-zA-Z0-9_.-]{1,128}$/, {
+      error: 'expected 1 to 128 characters of a-z, A-Z, 0-9, _ . -',
+    }),
+    parser: z
+      .enum(ParserNames, { error: `expected one of ${ParserNames.join('|')}` })
+      .default('raw'),
+    multiline: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            startPattern: regexSource,
+            maxLines: int(1, 1_000_000).optional(),
+            maxBytes: int(1, ShipDefaults.MAX_MAX_LINE_BYTES).optional(),
+            timeoutMs: int(1, 600_000).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    partitionKey: partitionKeySchema.optional(),
+    startAt: z.enum(['head', 'tail'], { error: 'expected head or tail' }).optional(),
+    maxLineBytes: int(ShipDefaults.MIN_LINE_BYTES, ShipDefaults.MAX_MAX_LINE_BYTES).optional(),
+    longLines: z.enum(['split', 'truncate'], { error: 'expected split or truncate' }).optional(),
+    assumedUtcOffsetMinutes: int(-12 * 60, 14 * 60).optional(),
+  })
+  .strict();
+
+const sinkSchema = z
+  .object({
+    flushIntervalMs: int(1, 60_000).optional(),
+    maxInFlight: int(1, 64).optional(),
+    maxBufferBytes: int(1024 * 1024, Number.MAX_SAFE_INTEGER).optional(),
+    backoffBaseMs: int(1, 60_000).optional(),
+    backoffMaxMs: int(1, 300_000).optional(),
+    shutdownTimeoutMs: int(0, 24 * 3600_000).optional(),
+  })
+  .strict();
+
+const shipSchema = z
+  .object({
+    stateDir: z.string().min(1).optional(),
+    region: z.string().min(1).optional(),
+    endpoint: z.url({ error: 'expected a URL such as http://127.0.0.1:4567' }).optional(),
+    pollIntervalMs: int(1, ShipDefaults.MAX_POLL_INTERVAL_MS).optional(),
+    commitIntervalMs: int(0, 600_000).optional(),
+    statsIntervalMs: int(0, 24 * 3600_000).optional(),
+    metricsPort: int(0, ShipDefaults.MAX_PORT).optional(),
+    releaseIdleMs: int(0, 24 * 3600_000).optional(),
+    sink: sinkSchema.optional(),
+    flows: z
+      .array(flowSchema, { error: 'expected a list of flows' })
+      .min(1, { error: 'expected at least one flow' }),
+  })
+  .strict();
+
+/** A flow as written in a config file. */
+export type ShipFlowInput = z.input<typeof flowSchema>;
+/** A config file's content, before defaults. */
+export type ShipConfigInput = z.input<typeof shipSchema>;
+
+/** Per-flow multi-line settings after defaults, or `undefined` for one record per line. */
+export interface ResolvedMultiline {
+  startPattern: RegExp;
+  maxLines?: number;
+  maxBytes?: number;
+  timeoutMs: number;
+}
+
+/** One flow with every default applied. */
+export interface ShipFlow {
+  name: string;
+  paths: string[];
+  exclude: string[];
+  stream: string;
+  parser: ParserName;
+  multiline: ResolvedMultiline | undefined;
+  fields: Record<string, string | number | boolean>;
+  partitionKey: 'random' | 'file' | { field: string };
+  startAt: StartAt;
+  maxLineBytes: number;
+  longLines: LongLines;
+  assumedUtcOffsetMinutes: number;
+}
+
+/** A validated ship configuration with every default applied. */
+export interface ShipConfig {
+  stateDir: string;
+  region: string | undefined;
+  endpoint: string | undefined;
+  pollIntervalMs: number;
+  commitIntervalMs: number;
+  statsIntervalMs: number;
+  metricsPort: number | undefined;
+  releaseIdleMs: number;
+  sink: z.output<typeof sinkSchema>;
+  flows: ShipFlow[];
+}
+
+/**
+ * The default state directory: `$KINLOG_STATE_DIR`, else `$XDG_STATE_HOME/kinlog/ship`, else
+ * `~/.local/state/kinlog/ship`.
+ *
+ * @example
+ * ```ts
+ * defaultStateDir({ HOME: '/home/ops' }); // '/home/ops/.local/state/kinlog/ship' (via homedir())
+ * ```
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KINLOG_STATE_DIR) return env.KINLOG_STATE_DIR;
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'kinlog', 'ship');
+}
+
+/** `['flows', 1, 'parser']` → `flows[1].parser`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/**
+ * Validates a parsed config file (or the object the command line builds) and applies defaults.
+ * Throws one {@link ConfigError} listing every problem with its path, e.g.
+ * `flows[1].parser: expected one of json|apache|nginx|log4j|apacheError|raw`.
+ *
+ * @example
+ * ```ts
+ * const config = resolveShipConfig({ flows: [{ paths: ['/var/log/nginx/access.log*'], stream: 'logs', parser: 'nginx' }] });
+ * ```
+ */
+export function resolveShipConfig(
+  input: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): ShipConfig {
+  const parsed = shipSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const problems: ConfigProblem[] = parsed.error.issues.map((issue) => ({
+      path: formatIssuePath(issue.path),
+      message: issue.message,
+    }));
+    throw new ConfigError(problems, 'invalid ship configuration');
+  }
+  const c = parsed.data;
+  const names = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  const flows = c.flows.map((f, i): ShipFlow => {
+    const name = f.name ?? `${f.stream}:${f.paths.join(',')}`;
+    if (names.has(name)) {
+      problems.push({ path: `flows[${i}].name`, message: `duplicate flow name "${name}"` });
+    }
+    names.add(name);
+    return {
+      name,
+      paths: f.paths,
+      exclude: f.exclude ?? [],
+      stream: f.stream,
+      parser: f.parser,
+      multiline: resolveMultiline(f.multiline, f.parser),
+      fields: f.fields ?? {},
+      partitionKey: f.partitionKey ?? 'random',
+      startAt: f.startAt ?? StartAt.HEAD,
+      maxLineBytes: f.maxLineBytes ?? ShipDefaults.MAX_LINE_BYTES,
+      longLines: f.longLines ?? LongLines.SPLIT,
+      assumedUtcOffsetMinutes: f.assumedUtcOffsetMinutes ?? 0,
+    };
+  });
+  if (problems.length > 0) throw new ConfigError(problems, 'invalid ship configuration');
+  return {
+    stateDir: c.stateDir ?? defaultStateDir(env),
+    region: c.region,
+    endpoint: c.endpoint,
+    pollIntervalMs: c.pollIntervalMs ?? ShipDefaults.POLL_INTERVAL_MS,
+    commitIntervalMs: c.commitIntervalMs ?? ShipDefaults.COMMIT_INTERVAL_MS,
+    statsIntervalMs: c.statsIntervalMs ?? ShipDefaults.STATS_INTERVAL_MS,
+    metricsPort: c.metricsPort,
+    releaseIdleMs: c.releaseIdleMs ?? ShipDefaults.RELEASE_IDLE_MS,
+    sink: c.sink ?? {},
+    flows,
+  };
+}
+
+function resolveMultiline(
+  input: ShipFlowInput['multiline'],
+  parser: ParserName,
+): ResolvedMultiline | undefined {
+  if (input === false) return undefined;
+  if (input === undefined) {
+    // Formats whose records may span lines (stack traces) are joined unless told otherwise.
+    const pattern = defaultStartPattern(parser);
+    return pattern === undefined
+      ? undefined
+      : { startPattern: pattern, timeoutMs: ShipDefaults.MULTILINE_TIMEOUT_MS };
+  }
+  return {
+    startPattern: new RegExp(input.startPattern),
+    maxLines: input.maxLines,
+    maxBytes: input.maxBytes,
+    timeoutMs: input.timeoutMs ?? ShipDefaults.MULTILINE_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The `kinlog ship` engine, as a library: no process.exit, no signal handlers.
+ *
+ *   ShipDaemon.start ─► StateStore.open (or StateDirError) ─► one FlowRunner + KinesisSink per flow
+ *        loop: every runner.turn() ─► idle? sleep pollIntervalMs
+ *        acks ─► onProgress ─► commit (coalesced) ─► state file
+ *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
+ */
+import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { AwsConnectionOptions } from '@kinlog/core';
+import { KinesisSink } from '../sink/kinesis-sink.js';
+import { FlowRunner } from './flow-runner.js';
+import { ShipDefaults, type ShipConfig } from './ship-config.js';
+import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
+import { startShipMetrics, type ShipMetricsServer } from './ship-metrics.js';
+import { formatStatsLine, type ShipStats } from './ship-stats.js';
+import { StateStore } from './state-store.js';
+
+/** Options of {@link ShipDaemon.start}. */
+export interface ShipDaemonOptions {
+  config: ShipConfig;
+  /** Print events to `stdout` instead of sending them; the state is not written. */
+  dryRun?: boolean;
+  /** Read every file to its current end, deliver, commit, and stop by itself. */
+  once?: boolean;
+  stdout?: Writable;
+  /** Stats lines and warnings. */
+  stderr?: Writable;
+  credentials?: AwsConnectionOptions['credentials'];
+}
+
+/** Events of a {@link ShipDaemon}. */
+export interface ShipDaemonEvents {
+  warning: [string];
+  stats: [ShipStats];
+}
+
+/**
+ * Follows the files of every flow and ships their lines to Kinesis, at least once.
+ *
+ * @example
+ * ```ts
+ * const daemon = await ShipDaemon.start({ config: await loadShipConfig('ship.yaml') });
+ * process.once('SIGTERM', () => void daemon.stop());
+ * await daemon.done;
+ * ```
+ */
+export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
+  /** Resolves when the daemon has stopped (after {@link stop}, or by itself with `once`). */
+  readonly done: Promise<void>;
+  /** The metrics endpoint's port, when `metricsPort` was set. */
+  metricsPort: number | undefined;
+  private readonly runners: FlowRunner[];
+  private readonly sinks: KinesisSink[];
+  private metrics: ShipMetricsServer | undefined;
+  private stopping = false;
+  private stopPromise: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> = Promise.resolve();
+  private resolveDone!: () => void;
+  private lastRate = { atMs: Date.now(), acked: 0 };
+
+  private constructor(
+    private readonly options: ShipDaemonOptions,
+    private readonly store: StateStore | undefined,
+  ) {
+    super();
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    const { config } = options;
+    const stdout = options.stdout ?? process.stdout;
+    this.sinks = [];
+    const saved = store?.loaded.files ?? [];
+    this.runners = config.flows.map((flow) => {
+      let sink: KinesisSink | undefined;
+      if (!options.dryRun) {
+        sink = new KinesisSink({
+          streamName: flow.stream,
+          region: config.region,
+          endpoint: config.endpoint,
+          credentials: options.credentials,
+          flushIntervalMs: ShipDefaults.FLUSH_INTERVAL_MS,
+          shutdownTimeoutMs: ShipDefaults.SHUTDOWN_TIMEOUT_MS,
+          ...config.sink,
+          // Nothing is given up while Kinesis is away: the bounded buffer blocks reading instead.
+          maxRetries: Infinity,
+          recordTtlMs: Infinity,
+          whenFull: 'block',
+        });
+        sink.on('error', (err) => this.warn(`stream ${flow.stream}: ${err.message}`));
+        this.sinks.push(sink);
+      }
+      return new FlowRunner(flow, saved, {
+        sink,
+        stdout,
+        warn: (m) => this.warn(m),
+        onProgress: () => this.scheduleCommit(),
+        releaseIdleMs: config.releaseIdleMs,
+      });
+    });
+  }
+
+  /**
+   * Opens the state directory (throws {@link StateDirError} when it is not writable), starts
+   * the metrics endpoint when asked, and starts following files.
+   */
+  static async start(options: ShipDaemonOptions): Promise<ShipDaemon> {
+    const store = options.dryRun ? undefined : await StateStore.open(options.config.stateDir);
+    const daemon = new ShipDaemon(options, store);
+    for (const w of store?.warnings ?? []) daemon.warn(w);
+    const { metricsPort, statsIntervalMs } = options.config;
+    if (metricsPort !== undefined) {
+      daemon.metrics = await startShipMetrics(metricsPort, () => daemon.stats());
+      daemon.metricsPort = daemon.metrics.port;
+    }
+    if (statsIntervalMs > 0) {
+      daemon.statsTimer = setInterval(() => daemon.emitStats(), statsIntervalMs).unref();
+    }
+    daemon.loop = daemon.run();
+    return daemon;
+  }
+
+  /** Stops reading, delivers what was read, commits, releases everything. Idempotent. */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.shutdown();
+    return this.stopPromise;
+  }
+
+  /** A snapshot of files, counters and sink counters. */
+  stats(): ShipStats {
+    const counters = emptyShipCounters();
+    const files = [];
+    for (const r of this.runners) {
+      addCounters(counters, r.counters);
+      for (const f of r.files()) {
+        files.push({
+          flow: r.flow.name,
+          path: f.path,
+          size: f.size,
+          behindBytes: Math.max(0, f.size - f.committed),
+        });
+      }
+    }
+    const sink = {
+      recordsSent: 0,
+      putRecordsCalls: 0,
+      entriesRetried: 0,
+      requestRetries: 0,
+      droppedTotal: 0,
+      bufferedRecords: 0,
+    };
+    for (const s of this.sinks) {
+      const st = s.stats();
+      for (const k of Object.keys(sink) as (keyof typeof sink)[]) sink[k] += st[k];
+    }
+    const now = Date.now();
+    const elapsed = Math.max(1, now - this.lastRate.atMs);
+    const recordsPerSecond = ((counters.recordsAcked - this.lastRate.acked) * 1000) / elapsed;
+    return { files, counters, sink, recordsPerSecond };
+  }
+
+  private emitStats(): void {
+    const s = this.stats();
+    this.lastRate = { atMs: Date.now(), acked: s.counters.recordsAcked };
+    this.emit('stats', s);
+    this.options.stderr?.write(formatStatsLine(s) + '\n');
+  }
+
+  private warn(message: string): void {
+    if (this.listenerCount('warning') > 0) this.emit('warning', message);
+    else this.options.stderr?.write(`kinlog ship: ${message}\n`);
+  }
+
+  private async run(): Promise<void> {
+    let first = true;
+    while (!this.stopping) {
+      let more = false;
+      for (const runner of this.runners) {
+        try {
+          if (await runner.turn(first)) more = true;
+        } catch (err) {
+          this.warn(`flow ${runner.flow.name}: ${(err as Error).message}`);
+        }
+      }
+      first = false;
+      if (this.options.once && !more) {
+        void this.stop();
+        return;
+      }
+      if (!more && !this.stopping) await this.sleep(this.options.config.pollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      // Referenced: this timer is what keeps a running daemon's process alive.
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const r of this.runners) r.stop();
+    this.wake?.();
+    await this.loop;
+    for (const r of this.runners) r.drainForShutdown();
+    await Promise.all(this.sinks.map((s) => s.close()));
+    if (this.commitTimer !== undefined) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    await this.commit();
+    for (const r of this.runners) await r.close();
+    if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
+    await this.metrics?.close();
+    this.resolveDone();
+  }
+
+  private scheduleCommit(): void {
+    if (this.store === undefined || this.commitTimer !== undefined) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commit();
+    }, this.options.config.commitIntervalMs);
+    this.commitTimer.unref();
+  }
+
+  private async commit(): Promise<void> {
+    if (this.store === undefined) return;
+    const files = this.runners.flatMap((r) => r.fileStates());
+    try {
+      await this.store.save({ version: 1, files });
+    } catch (err) {
+      this.warn(`cannot write state to ${this.store.file}: ${(err as Error).message} (will retry)`);
+    }
+  }
+}
+
+function addCounters(into: ShipCounters, from: ShipCounters): void {
+  for (const k of Object.keys(from) as (keyof ShipCounters)[]) {
+    if (k === 'recordsDropped') {
+      for (const [r, n] of Object.entries(from.recordsDropped))
+        into.recordsDropped[r] = (into.recordsDropped[r] ?? 0) + n;
+    } else into[k] += from[k];
+  }
+}

@@ -1,0 +1,151 @@
+import type { FileHandle } from 'node:fs/promises';
+import { MultilineJoiner } from '@kinlog/core';
+import { FINGERPRINT_BYTES } from './file-identity.js';
+import { LineSplitter, type SplitLine } from './line-splitter.js';
+import { OffsetTracker } from './offset-tracker.js';
+import type { ShipFlow } from './ship-config.js';
+
+/** One record ready to ship: a line or a joined multi-line entry, and where it ends. */
+export interface FileRecord {
+  text: string;
+  end: number;
+  line: SplitLine | undefined;
+}
+
+/**
+ * One file's content as the daemon follows it: the open handle (which may move from a file to
+ * its copy after copytruncate), the read position, the line splitter and multi-line joiner, and
+ * the contiguous acknowledged offset.
+ *
+ * @example
+ * ```ts
+ * const t = new TrackedFile(flow, { path, dev, ino, fingerprint, handle, offset: 0 });
+ * for (const r of t.take(chunk)) ship(r);
+ * ```
+ */
+export class TrackedFile {
+  path: string;
+  dev: number;
+  ino: number;
+  fingerprint: Buffer;
+  handle: FileHandle | undefined;
+  /** Next byte to read. */
+  readPos: number;
+  /** Size seen at the last stat, for "bytes behind". */
+  size: number;
+  readonly offsets: OffsetTracker;
+  private readonly splitter: LineSplitter;
+  private readonly joiner: MultilineJoiner | undefined;
+  /** Offset where the last line handed to the joiner ended. */
+  private lastLineEnd: number;
+  lastLineAtMs = 0;
+  lastGrowthAtMs = Date.now();
+  /** The path no longer leads to this file (rotated out of the globs, or deleted). */
+  orphaned = false;
+  /** Its content was truncated away; waiting for a copy to continue from. */
+  detachedAtMs: number | undefined;
+  /** Let go: no more reading; kept until its records settle. */
+  released = false;
+
+  constructor(
+    readonly flow: ShipFlow,
+    init: {
+      path: string;
+      dev: number;
+      ino: number;
+      fingerprint: Buffer;
+      handle: FileHandle;
+      offset: number;
+      size: number;
+    },
+  ) {
+    this.path = init.path;
+    this.dev = init.dev;
+    this.ino = init.ino;
+    this.fingerprint = init.fingerprint;
+    this.handle = init.handle;
+    this.readPos = init.offset;
+    this.size = init.size;
+    this.lastLineEnd = init.offset;
+    this.offsets = new OffsetTracker(init.offset);
+    this.splitter = new LineSplitter({
+      startOffset: init.offset,
+      maxLineBytes: flow.maxLineBytes,
+      longLines: flow.longLines,
+    });
+    this.joiner =
+      flow.multiline === undefined
+        ? undefined
+        : new MultilineJoiner({
+            startPattern: flow.multiline.startPattern,
+            maxLines: flow.multiline.maxLines,
+            maxBytes: flow.multiline.maxBytes ?? Math.min(flow.maxLineBytes * 2, 900 * 1024),
+          });
+  }
+
+  /** `dev:ino`, the key of a file on disk. */
+  get key(): string {
+    return `${this.dev}:${this.ino}`;
+  }
+
+  /** Whether more of the fingerprint could be learned from the file. */
+  get fingerprintShort(): boolean {
+    return this.fingerprint.length < FINGERPRINT_BYTES;
+  }
+
+  /** Feeds bytes read at `readPos`; returns the records they complete. */
+  take(chunk: Buffer): FileRecord[] {
+    this.readPos += chunk.length;
+    this.lastGrowthAtMs = Date.now();
+    const lines = this.splitter.push(chunk);
+    if (lines.length > 0) this.lastLineAtMs = this.lastGrowthAtMs;
+    return this.join(lines);
+  }
+
+  /** Ships what is held: the open multi-line entry, and with `partialLine` an unended line. */
+  drain(partialLine: boolean): FileRecord[] {
+    const out = partialLine ? this.join(this.splitter.finish()) : [];
+    if (this.joiner !== undefined) {
+      for (const text of this.joiner.flush())
+        out.push({ text, end: this.lastLineEnd, line: undefined });
+    }
+    return out;
+  }
+
+  /** Whether an open multi-line entry has waited past its timeout. */
+  multilineDue(nowMs: number): boolean {
+    const m = this.flow.multiline;
+    return (
+      this.joiner !== undefined &&
+      m !== undefined &&
+      this.joiner.pending &&
+      nowMs - this.lastLineAtMs >= m.timeoutMs
+    );
+  }
+
+  /** Bytes held in the splitter (a line without its end yet). */
+  get pendingLineBytes(): number {
+    return this.splitter.pendingBytes;
+  }
+
+  private join(lines: SplitLine[]): FileRecord[] {
+    if (this.joiner === undefined) {
+      const out: FileRecord[] = new Array<FileRecord>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        out[i] = { text: line.text, end: line.end, line };
+      }
+      this.lastLineEnd = lines.length > 0 ? lines[lines.length - 1]!.end : this.lastLineEnd;
+      return out;
+    }
+    const out: FileRecord[] = [];
+    for (const line of lines) {
+      // An entry the joiner completes ends where this line starts.
+      for (const text of this.joiner.push(line.text)) {
+        out.push({ text, end: this.lastLineEnd, line: undefined });
+      }
+      this.lastLineEnd = line.end;
+    }
+    return out;
+  }
+}
