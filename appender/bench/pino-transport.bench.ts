@@ -1,0 +1,94 @@
+// pino with the kinlog transport (worker thread → KinesisSink → null Kinesis endpoint) against
+// pino writing to /dev/null, directly and through pino's own file transport (also a worker).
+// Prints main-thread log calls/s and end-to-end events/s; the target is ≥ 0.9× pino to /dev/null.
+import { once } from 'node:events';
+import pino from 'pino';
+import { closeLogger, type PinoKinesisOptions } from '../src/index.js';
+import { EVENT_MESSAGE, fieldsAt } from './support/bench-events.js';
+import {
+  runBench,
+  secondsSince,
+  type BenchContext,
+  type RoundTiming,
+} from './support/bench-harness.js';
+
+const DEV_NULL = '/dev/null';
+
+async function logThrough(
+  logger: pino.Logger,
+  events: number,
+  close: () => Promise<void>,
+): Promise<RoundTiming> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < events; i++) logger.info(fieldsAt(i), EVENT_MESSAGE);
+  const callSeconds = secondsSince(started);
+  await close();
+  return { callSeconds, totalSeconds: secondsSince(started) };
+}
+
+async function devNull(_ctx: BenchContext, events: number): Promise<RoundTiming> {
+  const destination = pino.destination(DEV_NULL);
+  await once(destination, 'ready');
+  return logThrough(pino(destination), events, async () => {
+    const closed = once(destination, 'close');
+    destination.end();
+    await closed;
+  });
+}
+
+async function threadStream(
+  target: string,
+  options: Record<string, unknown>,
+  events: number,
+): Promise<RoundTiming> {
+  const transport = pino.transport({ target, options });
+  await once(transport, 'ready');
+  return logThrough(pino(transport), events, () => closeLogger(transport));
+}
+
+await runBench({
+  title: 'pino transport',
+
+  variants: [
+    { name: 'pino → /dev/null', toKinesis: false, round: devNull },
+    {
+      name: 'pino → pino/file /dev/null',
+      toKinesis: false,
+      round: (_ctx, events) => threadStream('pino/file', { destination: DEV_NULL }, events),
+    },
+    {
+      name: 'pino → kinlog',
+      toKinesis: true,
+      round: (ctx, events) => {
+        const options: PinoKinesisOptions = {
+          streamName: ctx.streamName,
+          endpoint: ctx.endpoint,
+          region: ctx.region,
+          credentials: ctx.credentials,
+        };
+        return threadStream('@kinlog/appender/pino', { ...options }, events);
+      },
+    },
+  ],
+  ratios: [
+    {
+      label: 'log calls/s, kinlog ÷ pino → /dev/null',
+      of: 'pino → kinlog',
+      over: 'pino → /dev/null',
+      metric: 'callsPerSec',
+      target: 0.9,
+    },
+    {
+      label: 'log calls/s, kinlog ÷ pino/file transport',
+      of: 'pino → kinlog',
+      over: 'pino → pino/file /dev/null',
+      metric: 'callsPerSec',
+    },
+    {
+      label: 'end-to-end events/s, kinlog ÷ pino → /dev/null',
+      of: 'pino → kinlog',
+      over: 'pino → /dev/null',
+      metric: 'deliveredPerSec',
+    },
+  ],
+});
