@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { MAX_HASH_KEY, type ShardHashRange } from '@kinlog/core';
+
+export { hashKeyOf, MAX_HASH_KEY } from '@kinlog/core';
 
 /**
  * A shard's share of the 128-bit hash key space, both ends inclusive.
@@ -8,35 +10,7 @@ import { createHash } from 'node:crypto';
  * const range: HashKeyRange = { shardId: 'shardId-000000000000', startingHashKey: 0n, endingHashKey: MAX_HASH_KEY };
  * ```
  */
-export interface HashKeyRange {
-  readonly shardId: string;
-  readonly startingHashKey: bigint;
-  readonly endingHashKey: bigint;
-}
-
-/**
- * Largest hash key: partition keys are MD5-hashed into [0, 2^128 − 1].
- *
- * @example
- * ```ts
- * evenHashKeyRanges(1)[0]!.endingHashKey === MAX_HASH_KEY;
- * ```
- */
-export const MAX_HASH_KEY = (1n << 128n) - 1n;
-
-/**
- * The hash key Kinesis routes an entry by: the explicit hash key when given, else the MD5 of
- * the partition key read as a 128-bit unsigned big-endian integer.
- *
- * @example
- * ```ts
- * const shard = shardIdFor(hashKeyOf('user-42'), ranges);
- * ```
- */
-export function hashKeyOf(partitionKey: string, explicitHashKey?: string): bigint {
-  if (explicitHashKey !== undefined) return BigInt(explicitHashKey);
-  return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
-}
+export type HashKeyRange = ShardHashRange;
 
 /**
  * The shard whose range holds `hashKey`, or `undefined` if no range does.
