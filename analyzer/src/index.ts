@@ -110,3 +110,52 @@ export {
 export { analyzeCommand, AnalyzeCommandDefaults } from './cli/analyze-command.js';
 export { parseSchedule, ScheduleLimits, type Schedule } from './cli/schedule.js';
 export { formatTable, AnalyzeFormats, type AnalyzeFormat } from './cli/format-report.js';
+export { displayText, DisplayTextLimits } from './report/display-text.js';
+export { displayWidth, codePointWidth, fitWidth, padWidth } from './report/display-width.js';
+export { escapeHtml } from './report/escape-html.js';
+export {
+  buildReportView,
+  parseTopNResult,
+  changeLabel,
+  dominantKind,
+  ReportViewDefaults,
+  type ReportView,
+  type ReportRow,
+  type ReportShard,
+  type ReportViewOptions,
+  type PageOwner,
+} from './report/report-view.js';
+export { renderTable, TableDefaults, type TableOptions } from './report/render-table.js';
+export { renderJson, REPORT_JSON_VERSION } from './report/render-json.js';
+export { renderCsv, csvCell, CsvLimits } from './report/render-csv.js';
+export { renderHtml, HtmlStyle } from './report/render-html.js';
+export { renderText } from './report/render-text.js';
+export { reportSubject, SubjectLimits } from './report/report-subject.js';
+export {
+  smtpSettingsFromUrl,
+  redactSecrets,
+  SmtpDefaults,
+  type SmtpSettings,
+} from './report/smtp-settings.js';
+export {
+  ReportMailer,
+  mayHaveBeenSent,
+  type ReportMessage,
+  type SentReceipt,
+} from './report/report-mailer.js';
+export { EmailClaimStore, type EmailState, type ClaimResult } from './report/email-claim-store.js';
+export { lookupPageOwners, OwnersTableLimits } from './report/owners-table.js';
+export { loadReportView, type LoadReportOptions } from './report/load-report-view.js';
+export {
+  sendIterationReport,
+  SendReportDefaults,
+  type SendIterationReportOptions,
+  type SendIterationReportOutcome,
+} from './report/send-iteration-report.js';
+export {
+  reportCommand,
+  ReportFormats,
+  SMTP_PASSWORD_ENV,
+  type ReportFormat,
+} from './cli/report-command.js';
+export { ReportEmailError, ReportEmailUnconfirmedError } from './errors.js';

@@ -45,6 +45,11 @@ function own(text: string): string {
 }
 
 const S = HtmlStyle;
+/** Chart labels are shorter than table cells so the bars keep most of the width. */
+const CHART_REGION_CHARS = 12;
+const CHART_PAGE_CHARS = 32;
+/** Pages up to this long stay on one line; longer ones may break anywhere. */
+const NOWRAP_PAGE_CHARS = 32;
 const cellStyle = `padding:6px 8px;border-bottom:1px solid ${S.COLOR_BORDER};vertical-align:top;`;
 const headStyle = `padding:6px 8px;border-bottom:2px solid ${S.COLOR_BORDER};text-align:left;font-size:12px;color:${S.COLOR_MUTED};text-transform:uppercase;letter-spacing:.04em;`;
 const sectionTitle = (title: string): string =>
@@ -141,7 +146,7 @@ function chart(view: ReportView): string {
     const track =
       Number(rest) > 0 ? `<td width="${rest}%" style="font-size:0;line-height:0;">&nbsp;</td>` : '';
     return (
-      `<tr><td style="padding:3px 8px 3px 0;white-space:nowrap;font-size:13px;width:1%;">${r.rank}. ${logText(r.region, ReportTextLimits.REGION_CHARS)} ${logText(r.page, 40)}</td>` +
+      `<tr><td style="padding:3px 8px 3px 0;white-space:nowrap;font-size:13px;width:1%;">${r.rank}. ${logText(r.region, CHART_REGION_CHARS)} ${logText(r.page, CHART_PAGE_CHARS)}</td>` +
       `<td style="padding:3px 0;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>${bar}${track}</tr></table></td>` +
       `<td style="padding:3px 0 3px 8px;text-align:right;font-size:13px;white-space:nowrap;width:1%;">${r.count}</td></tr>`
     );
@@ -189,7 +194,7 @@ function tableRow(view: ReportView, r: ReportRow): string {
   const cells = [
     `<td style="${num}">${r.rank}</td>`,
     `<td style="${cellStyle}white-space:nowrap;">${logText(r.region, ReportTextLimits.REGION_CHARS)}</td>`,
-    `<td style="${cellStyle}word-break:break-all;">${logText(r.page, ReportTextLimits.PAGE_CHARS)}</td>`,
+    `<td style="${cellStyle}${r.page.length <= NOWRAP_PAGE_CHARS ? 'white-space:nowrap;' : 'word-break:break-all;'}">${logText(r.page, ReportTextLimits.PAGE_CHARS)}</td>`,
     `<td style="${num}"><b>${r.count}</b><br><span style="font-size:11px;color:${S.COLOR_MUTED};">5xx ${r.count5xx} · 4xx ${r.count4xx}</span></td>`,
     `<td style="${num}">${own(formatShare(r.share))}</td>`,
   ];

@@ -1,0 +1,189 @@
+/*
+ * The email attributes of an iteration item (PK = <name>#ITER, SK = n), next to the ones the
+ * analyzer writes; every SDK error is translated here.
+ *
+ *   claim    SET emailClaimBy, emailClaimAtMs   if committed, not sent, not claimed (or --resend)
+ *   send     (SMTP, outside this file)
+ *   markSent SET emailSentAt, emailSentBy REMOVE claim   if the claim is still ours
+ *   release  REMOVE claim                       if ours; only when nothing can have been sent
+ *
+ * A claim that is never marked nor released (the sender died between handing the message to the
+ * SMTP server and marking) stays: nobody sends that iteration again without --resend.
+ */
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  ResourceNotFoundException,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '@kinlog/core';
+import {
+  CheckpointStoreDefaults,
+  type CheckpointStoreOptions,
+} from '../checkpoint/dynamo-checkpoint-store.js';
+import { IterationStatuses, type IterationStatus } from '../checkpoint/stored-items.js';
+import { AnalyzerError, CheckpointStoreError, TableMissingError } from '../errors.js';
+
+/** The email state of one iteration item. */
+export interface EmailState {
+  readonly status: IterationStatus;
+  readonly emailSentAt?: string;
+  readonly emailClaimBy?: string;
+  readonly emailClaimAtMs?: number;
+}
+
+/** What a claim attempt found. */
+export type ClaimResult =
+  { readonly claimed: true } | { readonly claimed: false; readonly state: EmailState | undefined };
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * Conditional writes that make a report email go out at most once per (name, iteration).
+ *
+ * @example
+ * ```ts
+ * const claims = new EmailClaimStore({ endpoint });
+ * if ((await claims.claim('web', 7, 'host:42')).claimed) { await send(); await claims.markSent('web', 7, 'host:42'); }
+ * ```
+ */
+export class EmailClaimStore {
+  readonly iterationsTable: string;
+  private readonly client: DynamoDBClient;
+
+  constructor(options: CheckpointStoreOptions = {}) {
+    this.client = new DynamoDBClient(awsClientConfig(options));
+    this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  /** The iteration's status and email attributes; `undefined` when there is no such iteration. */
+  async state(name: string, iteration: number): Promise<EmailState | undefined> {
+    let item: Item | undefined;
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({
+          TableName: this.iterationsTable,
+          Key: key(name, iteration),
+          ConsistentRead: true,
+        }),
+      );
+      item = out.Item;
+    } catch (err) {
+      throw this.translate(err, 'read email state');
+    }
+    if (item === undefined) return undefined;
+    const sentAt = item['emailSentAt']?.S;
+    const claimBy = item['emailClaimBy']?.S;
+    const claimAtMs = item['emailClaimAtMs']?.N;
+    return {
+      status: (item['status']?.S ?? IterationStatuses.running) as IterationStatus,
+      ...(sentAt === undefined ? {} : { emailSentAt: sentAt }),
+      ...(claimBy === undefined ? {} : { emailClaimBy: claimBy }),
+      ...(claimAtMs === undefined ? {} : { emailClaimAtMs: Number(claimAtMs) }),
+    };
+  }
+
+  /**
+   * Claims the right to send n's email: only a committed iteration that was neither sent nor
+   * claimed; with `force`, any committed iteration (the claim and sent mark are taken over).
+   */
+  async claim(name: string, iteration: number, owner: string, force = false): Promise<ClaimResult> {
+    const condition = force
+      ? 'attribute_exists(PK) AND #status = :committed'
+      : 'attribute_exists(PK) AND #status = :committed AND attribute_not_exists(emailSentAt) AND attribute_not_exists(emailClaimBy)';
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.iterationsTable,
+          Key: key(name, iteration),
+          UpdateExpression: 'SET emailClaimBy = :owner, emailClaimAtMs = :now',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':owner': { S: owner },
+            ':now': { N: String(Date.now()) },
+            ':committed': { S: IterationStatuses.committed },
+          },
+        }),
+      );
+      return { claimed: true };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        return { claimed: false, state: await this.state(name, iteration) };
+      }
+      throw this.translate(err, 'claim email');
+    }
+  }
+
+  /** Marks n's email sent by `owner`; false when the claim was taken over (a `--resend`). */
+  async markSent(name: string, iteration: number, owner: string): Promise<boolean> {
+    return this.ifOwner(
+      name,
+      iteration,
+      owner,
+      'SET emailSentAt = :at, emailSentBy = :owner REMOVE emailClaimBy, emailClaimAtMs',
+      { ':at': { S: new Date().toISOString() } },
+      'mark email sent',
+    );
+  }
+
+  /** Gives up `owner`'s claim: only when the message certainly did not reach the server. */
+  async release(name: string, iteration: number, owner: string): Promise<boolean> {
+    return this.ifOwner(
+      name,
+      iteration,
+      owner,
+      'REMOVE emailClaimBy, emailClaimAtMs',
+      {},
+      'release email claim',
+    );
+  }
+
+  private async ifOwner(
+    name: string,
+    iteration: number,
+    owner: string,
+    update: string,
+    values: Item,
+    what: string,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.iterationsTable,
+          Key: key(name, iteration),
+          UpdateExpression: update,
+          ConditionExpression: 'emailClaimBy = :owner',
+          ExpressionAttributeValues: { ':owner': { S: owner }, ...values },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw this.translate(err, what);
+    }
+  }
+
+  private translate(err: unknown, what: string): AnalyzerError {
+    if (err instanceof AnalyzerError) return err;
+    if (err instanceof ResourceNotFoundException)
+      return new TableMissingError(this.iterationsTable, err);
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    return new CheckpointStoreError(
+      `${what} on ${this.iterationsTable} failed: ${detail}`,
+      status === undefined || status >= 500,
+      err,
+    );
+  }
+}
+
+function key(name: string, iteration: number): Item {
+  return { PK: { S: `${name}#ITER` }, SK: { N: String(iteration) } };
+}

@@ -1,0 +1,78 @@
+import type { AwsConnectionOptions } from '@kinlog/core';
+import {
+  DynamoCheckpointStore,
+  type CheckpointStoreOptions,
+} from '../checkpoint/dynamo-checkpoint-store.js';
+import { IterationStatuses } from '../checkpoint/stored-items.js';
+import { CorruptItemError, IterationNotFoundError } from '../errors.js';
+import { lookupPageOwners } from './owners-table.js';
+import { buildReportView, ReportViewDefaults, type ReportView } from './report-view.js';
+
+export interface LoadReportOptions {
+  readonly name: string;
+  /** A committed iteration; absent = the latest committed one. */
+  readonly iteration?: number;
+  readonly top?: number;
+  /** DynamoDB table mapping page → owner/team; absent = no owner column. */
+  readonly ownersTable?: string;
+  readonly dynamodb?: CheckpointStoreOptions;
+  /** Where the owners table lives; defaults to `dynamodb`'s connection. */
+  readonly ownersConnection?: AwsConnectionOptions;
+  /** A ready-made store (closed by its owner). */
+  readonly store?: DynamoCheckpointStore;
+}
+
+/**
+ * Reads the stored report of a committed iteration (never the stream) and builds its view.
+ *
+ * @throws {IterationNotFoundError} when the iteration (or any iteration, for the latest) is not
+ *   committed.
+ * @example
+ * ```ts
+ * const view = await loadReportView({ name: 'web', top: 10 });
+ * ```
+ */
+export async function loadReportView(options: LoadReportOptions): Promise<ReportView> {
+  const store = options.store ?? new DynamoCheckpointStore(options.dynamodb);
+  try {
+    const iteration = options.iteration ?? (await latestCommitted(store, options.name));
+    const item = await store.getIteration(options.name, iteration);
+    if (item?.status !== IterationStatuses.committed)
+      throw new IterationNotFoundError(options.name, iteration);
+    const stored = await store.getReport(options.name, iteration);
+    if (stored === undefined)
+      throw new CorruptItemError(
+        `${options.name}#REPORT / ${iteration}`,
+        'committed but no report stored',
+      );
+    const top = options.top ?? ReportViewDefaults.TOP;
+    const pages = (
+      Array.isArray((stored.result as { rows?: unknown }).rows)
+        ? (stored.result as { rows: { page?: unknown }[] }).rows
+        : []
+    )
+      .slice(0, top)
+      .map((r) => r.page)
+      .filter((p): p is string => typeof p === 'string');
+    const owners =
+      options.ownersTable === undefined
+        ? undefined
+        : await lookupPageOwners(
+            options.ownersTable,
+            pages,
+            options.ownersConnection ?? options.dynamodb,
+          );
+    return buildReportView(stored, { top, ...(owners === undefined ? {} : { owners }) });
+  } finally {
+    if (options.store === undefined) store.close();
+  }
+}
+
+async function latestCommitted(store: DynamoCheckpointStore, name: string): Promise<number> {
+  const latest = await store.latestIteration(name);
+  if (latest === undefined) throw new IterationNotFoundError(name, 1);
+  // Only the highest iteration can be running; the one before it is committed (or absent).
+  if (latest.status === IterationStatuses.committed) return latest.iteration;
+  if (latest.iteration <= 1) throw new IterationNotFoundError(name, latest.iteration);
+  return latest.iteration - 1;
+}
