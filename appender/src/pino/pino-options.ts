@@ -1,6 +1,7 @@
 import { ConfigError } from '@kinlog/core';
 import type { KinesisSinkOptions } from '../sink/sink-options.js';
 import { resolveSinkOptions, type ResolvedSinkOptions } from '../sink/sink-options.js';
+import { TransportDefaults } from '../transport-defaults.js';
 
 /** Limits of the pino transport, set by pino's worker machinery (thread-stream). */
 export const PinoTransportDefaults = {
@@ -78,5 +79,7 @@ export function resolvePinoOptions(options: PinoKinesisOptions): ResolvedSinkOpt
   return resolveSinkOptions({
     ...(sinkOptions as unknown as KinesisSinkOptions),
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? PinoTransportDefaults.SHUTDOWN_TIMEOUT_MS,
+    // A blocked worker stops reading pino's buffer, and pino's exit then waits on it.
+    whenFull: o.whenFull ?? TransportDefaults.WHEN_FULL,
   });
 }

@@ -13,6 +13,7 @@ import type { AppenderError } from '../errors.js';
 import { KinesisSink } from '../sink/kinesis-sink.js';
 import type { KinesisSinkOptions } from '../sink/sink-options.js';
 import type { SinkStats } from '../sink/sink-stats.js';
+import { TransportDefaults } from '../transport-defaults.js';
 import { winstonEvent } from './winston-event.js';
 
 /** Options of {@link KinesisTransport}: the sink's options plus winston's transport options. */
@@ -54,7 +55,10 @@ export class KinesisTransport extends TransportStream {
   lastError: AppenderError | undefined;
 
   constructor(options: KinesisTransportOptions) {
-    const sinkOptions: Record<string, unknown> = { ...options };
+    const sinkOptions: Record<string, unknown> = {
+      ...options,
+      whenFull: options?.whenFull ?? TransportDefaults.WHEN_FULL,
+    };
     const transportOptions: Record<string, unknown> = {};
     for (const key of TRANSPORT_OPTION_KEYS) {
       if (key in sinkOptions) transportOptions[key] = sinkOptions[key];

@@ -36,6 +36,7 @@ async function runFixture(
   streamName: string,
   endpoint: string,
   shutdownMs: number,
+  extraEnv: Record<string, string> = {},
 ): Promise<Run> {
   const child = spawn(process.execPath, [FIXTURE], {
     env: {
@@ -47,6 +48,7 @@ async function runFixture(
       KINLOG_FIXTURE_ENDPOINT: endpoint,
       KINLOG_FIXTURE_LINES: String(LINES),
       KINLOG_FIXTURE_SHUTDOWN_MS: String(shutdownMs),
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -97,6 +99,18 @@ for (const transport of ['winston', 'pino']) {
         expect(run.exitAfterLoggedMs).to.be.below(SHUTDOWN_MS + EXIT_SLACK_MS);
       });
     }
+
+    it('exits within the bound even when the backlog is larger than the buffer', async () => {
+      // 10,000 lines of ~100 bytes against a 1 MiB buffer, Kinesis down: a transport that blocked
+      // on the full buffer would stall pino's worker, and pino's exit would wait on it.
+      const endpoint = await unreachableEndpoint();
+      const run = await runFixture(transport, 'normal', 'unreachable', endpoint, SHUTDOWN_MS, {
+        KINLOG_FIXTURE_LINES: String(LINES * 3),
+        KINLOG_FIXTURE_BUFFER_BYTES: String(1024 * 1024),
+      });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.exitAfterLoggedMs).to.be.below(SHUTDOWN_MS + EXIT_SLACK_MS);
+    });
   });
 }
 
