@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { localCommand, type CommandContext } from '@kinlog/core';
 import { shipCommand } from '@kinlog/appender';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
+import { demoCommand } from './demo/demo-command.js';
 
 /** Builds one subcommand from the shared context. */
 export type SubcommandFactory = (context: CommandContext) => Command;
@@ -12,6 +13,7 @@ export const kinlogSubcommands: readonly SubcommandFactory[] = [
   shipCommand,
   analyzeCommand,
   reportCommand,
+  demoCommand,
 ];
 
 /**
