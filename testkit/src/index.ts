@@ -31,6 +31,7 @@ export {
 export {
   startNullKinesis,
   NullKinesisDefaults,
+  NullKinesisRouting,
   type NullKinesis,
   type NullKinesisOptions,
   type NullKinesisStats,

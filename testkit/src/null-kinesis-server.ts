@@ -2,7 +2,8 @@
  * A Kinesis endpoint that accepts everything and stores nothing: the far end of benchmarks, so
  * they measure the client and not an emulator. PutRecords bodies are never parsed: entries are
  * counted by scanning for `"PartitionKey":`, which cannot occur elsewhere in the SDK's compact
- * JSON (Data is base64, and quotes inside a key are escaped).
+ * JSON (Data is base64, and quotes inside a key are escaped). Only the `hashKey` routing mode
+ * parses bodies, because it must read each entry's key.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -15,7 +16,7 @@ import {
   sendAwsError,
   sendAwsJson,
 } from './kinesis-wire/aws-json.js';
-import { evenHashKeyRanges } from './kinesis-wire/hash-key-ranges.js';
+import { evenHashKeyRanges, hashKeyOf, shardIdFor } from './kinesis-wire/hash-key-ranges.js';
 import type { HashKeyRange } from './kinesis-wire/hash-key-ranges.js';
 
 /**
@@ -40,6 +41,26 @@ export const NullKinesisDefaults = {
 } as const;
 
 /**
+ * Which ShardId a put entry is answered with.
+ *
+ * @example
+ * ```ts
+ * await startNullKinesis({ routing: NullKinesisRouting.HASH_KEY });
+ * ```
+ */
+export const NullKinesisRouting = {
+  /** Shards in turn, without reading the body: cheapest, for clients that do not route. */
+  ROUND_ROBIN: 'roundRobin',
+  /**
+   * The shard whose range holds the entry's ExplicitHashKey or MD5(PartitionKey), as Kinesis
+   * does: clients that predict shards (KPL aggregation, per-shard pacing) see their prediction
+   * confirmed instead of a resharding.
+   */
+  HASH_KEY: 'hashKey',
+} as const;
+export type NullKinesisRouting = (typeof NullKinesisRouting)[keyof typeof NullKinesisRouting];
+
+/**
  * Options of {@link startNullKinesis}.
  *
  * @example
@@ -50,6 +71,8 @@ export const NullKinesisDefaults = {
 export interface NullKinesisOptions {
   /** Shards every stream appears to have; default {@link NullKinesisDefaults.SHARD_COUNT}. */
   shardCount?: number;
+  /** Default {@link NullKinesisRouting.ROUND_ROBIN}. */
+  routing?: NullKinesisRouting;
 }
 
 /**
@@ -72,7 +95,7 @@ export interface NullKinesisStats {
 }
 
 /**
- * A running null endpoint. Answers give entries round-robin ShardIds (not MD5 routing) and
+ * A running null endpoint. Answers give entries ShardIds as `routing` says and
  * sequence numbers that grow across all shards.
  *
  * @example
@@ -118,20 +141,30 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
       `shardCount must be an integer from 1 to ${NullKinesisDefaults.MAX_SHARD_COUNT}, got ${shardCount}`,
     );
   }
+  const routing = options.routing ?? NullKinesisRouting.ROUND_ROBIN;
+  if (!Object.values(NullKinesisRouting).includes(routing)) {
+    throw new RangeError(
+      `routing must be one of ${Object.values(NullKinesisRouting).join(', ')}, got ${String(routing)}`,
+    );
+  }
   const ranges = evenHashKeyRanges(shardCount);
   const createdAtSeconds = Math.floor(Date.now() / 1000);
   let stats: NullKinesisStats = { requests: 0, putRequests: 0, entries: 0, bytes: 0 };
   let sequence = 0;
   let nextShard = 0;
 
-  const nextEntry = (): string => {
-    const shardId = ranges[nextShard]!.shardId;
-    nextShard = (nextShard + 1) % shardCount;
+  const nextEntry = (routedTo?: string): string => {
+    let shardId = routedTo;
+    if (shardId === undefined) {
+      shardId = ranges[nextShard]!.shardId;
+      nextShard = (nextShard + 1) % shardCount;
+    }
     sequence++;
     return `{"SequenceNumber":"${NullKinesisDefaults.SEQUENCE_PREFIX}${String(sequence).padStart(NullKinesisDefaults.SEQUENCE_DIGITS, '0')}","ShardId":"${shardId}"}`;
   };
 
   const putRecords = (body: Buffer, res: ServerResponse): void => {
+    if (routing === NullKinesisRouting.HASH_KEY) return putRecordsRouted(body, res);
     let count = 0;
     for (let at = body.indexOf(ENTRY_MARKER); at !== -1; at = body.indexOf(ENTRY_MARKER, at + 1)) {
       count++;
@@ -139,6 +172,14 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
     stats.entries += count;
     const entries = new Array<string>(count);
     for (let i = 0; i < count; i++) entries[i] = nextEntry();
+    sendAwsJson(res, 200, `{"FailedRecordCount":0,"Records":[${entries.join(',')}]}`);
+  };
+
+  const putRecordsRouted = (body: Buffer, res: ServerResponse): void => {
+    const input = parseObject(body);
+    const records = Array.isArray(input.Records) ? (input.Records as unknown[]) : [];
+    stats.entries += records.length;
+    const entries = records.map((record) => nextEntry(routeOf(record, ranges)));
     sendAwsJson(res, 200, `{"FailedRecordCount":0,"Records":[${entries.join(',')}]}`);
   };
 
@@ -229,6 +270,16 @@ function parseObject(body: Buffer): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** The shard Kinesis would pick for one PutRecords entry, if the entry says enough to tell. */
+function routeOf(record: unknown, ranges: readonly HashKeyRange[]): string | undefined {
+  if (record === null || typeof record !== 'object') return undefined;
+  const { ExplicitHashKey: explicit, PartitionKey: key } = record as Record<string, unknown>;
+  let hashKey: bigint | undefined;
+  if (typeof explicit === 'string' && /^\d{1,39}$/.test(explicit)) hashKey = BigInt(explicit);
+  else if (typeof key === 'string') hashKey = hashKeyOf(key);
+  return hashKey === undefined ? undefined : shardIdFor(hashKey, ranges);
 }
 
 function streamNameOf(arn: unknown): string {

@@ -8,11 +8,16 @@ import {
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { KinesisLimits } from '@kinlog/core';
-import { startNullKinesis } from '../../src/null-kinesis-server.js';
+import { NullKinesisRouting, startNullKinesis } from '../../src/null-kinesis-server.js';
 import type { NullKinesis } from '../../src/null-kinesis-server.js';
-import { MAX_HASH_KEY } from '../../src/kinesis-wire/hash-key-ranges.js';
+import {
+  evenHashKeyRanges,
+  hashKeyOf,
+  MAX_HASH_KEY,
+  shardIdFor,
+} from '../../src/kinesis-wire/hash-key-ranges.js';
 import { kinesisClient } from '../support/local-kinesis.js';
 
 describe('null Kinesis endpoint (integration)', function () {
@@ -89,6 +94,32 @@ describe('null Kinesis endpoint (integration)', function () {
     expect(error).to.be.instanceOf(KinesisServiceException);
     expect((error as KinesisServiceException).name).to.equal('UnknownOperationException');
     expect((error as KinesisServiceException).$metadata.httpStatusCode).to.equal(400);
+  });
+
+  it('answers each entry with the shard its hash key maps to when routing by hash key', async () => {
+    const routed = await startNullKinesis({ shardCount: 4, routing: NullKinesisRouting.HASH_KEY });
+    const client = kinesisClient(routed.url);
+    try {
+      const keys = Array.from({ length: 64 }, (_, i) => `tenant-${i}`);
+      const records: PutRecordsRequestEntry[] = keys.map((key) => ({
+        Data: Buffer.from('{}'),
+        PartitionKey: key,
+      }));
+      records.push({ Data: Buffer.from('{}'), PartitionKey: 'ignored', ExplicitHashKey: '0' });
+      const output = await client.send(
+        new PutRecordsCommand({ StreamName: 'bench', Records: records }),
+      );
+
+      const ranges = evenHashKeyRanges(4);
+      const expected = keys.map((key) => shardIdFor(hashKeyOf(key), ranges));
+      expected.push('shardId-000000000000');
+      expect(output.Records!.map((r) => r.ShardId)).to.deep.equal(expected);
+      expect(new Set(expected)).to.have.property('size', 4);
+      expect(routed.stats().entries).to.equal(records.length);
+    } finally {
+      client.destroy();
+      await routed.close();
+    }
   });
 
   it('rejects an impossible shard count', async () => {
