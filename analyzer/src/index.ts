@@ -159,3 +159,8 @@ export {
   type ReportFormat,
 } from './cli/report-command.js';
 export { ReportEmailError, ReportEmailUnconfirmedError } from './errors.js';
+export {
+  IterationEmailer,
+  IterationEmailerDefaults,
+  type IterationEmailerOptions,
+} from './report/iteration-emailer.js';

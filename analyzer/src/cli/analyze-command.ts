@@ -2,6 +2,9 @@
  *   argv ─▶ commander ─▶ zod (every problem at once) ─▶ Analyzer
  *     --whole-stream ─▶ wholeStream()        --iteration n ─▶ rerunIteration(n)
  *     otherwise      ─▶ runIteration(), repeated on --every until the context's signal aborts
+ *                       └─ --email ─▶ IterationEmailer (one SMTP connection for the whole run):
+ *                          n and the unsent ones just before it; a failure waits for the next tick,
+ *                          or fails a single run once n is committed
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command, Option } from 'commander';
@@ -12,7 +15,19 @@ import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
 import { IterationConflictError } from '../errors.js';
 import type { AnalyzeProgress } from '../window/analyze-shards.js';
+import { IterationEmailer, IterationEmailerDefaults } from '../report/iteration-emailer.js';
+import { redactSecrets } from '../report/smtp-settings.js';
 import { Analyzer } from '../window/analyzer.js';
+import {
+  addEmailOptions,
+  checkEmailOptions,
+  EmailOptionsShape,
+  emailOutcomeLine,
+  smtpPasswordProblems,
+  smtpSecrets,
+  smtpSettingsOf,
+  splitAddresses,
+} from './email-options.js';
 import { AnalyzeFormats, formatTable } from './format-report.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 
@@ -57,6 +72,7 @@ const rawOptions = z
     region: z.string().optional(),
     checkpointsTable: z.string().min(3).max(255).optional(),
     iterationsTable: z.string().min(3).max(255).optional(),
+    ...EmailOptionsShape,
   })
   .superRefine((o, ctx) => {
     const problem = (path: string, message: string) =>
@@ -75,6 +91,12 @@ const rawOptions = z
       const schedule = parseSchedule(o.every);
       if (typeof schedule === 'string') problem('every', schedule);
     }
+    if (o.email !== undefined && (o.wholeStream === true || o.iteration !== undefined))
+      problem(
+        'email',
+        'sends new iterations as they commit; for a committed one use kinlog report --iteration n --email',
+      );
+    checkEmailOptions(o, problem);
   });
 
 type AnalyzeOptions = z.infer<typeof rawOptions>;
@@ -89,7 +111,7 @@ type AnalyzeOptions = z.infer<typeof rawOptions>;
  * ```
  */
 export function analyzeCommand(context: CommandContext): Command {
-  return new Command('analyze')
+  const command = new Command('analyze')
     .description('count the top errors by region and page in the next window of a Kinesis stream')
     .option('--stream <name>', 'Kinesis stream to read')
     .option('--name <logical-name>', 'logical name iterations and checkpoints are kept under')
@@ -115,23 +137,51 @@ export function analyzeCommand(context: CommandContext): Command {
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
     .option('--region <region>', 'AWS region')
     .option('--checkpoints-table <name>', 'DynamoDB table of per-shard checkpoints')
-    .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
+    .option('--iterations-table <name>', 'DynamoDB table of iterations and reports');
+  return addEmailOptions(command)
+    .addHelpText('after', ANALYZE_HELP_EXAMPLES)
     .action(async (raw: Record<string, unknown>) => {
-      await runAnalyze(context, validate(raw));
+      const secrets = smtpSecrets(raw);
+      try {
+        await runAnalyze(context, validate(raw));
+      } catch (err) {
+        // Every message leaving this command is free of the SMTP password, whatever raised it.
+        if (err instanceof Error) err.message = redactSecrets(err.message, secrets);
+        throw err;
+      }
     });
 }
 
+const ANALYZE_HELP_EXAMPLES = `
+With --email, each committed iteration's report is emailed at most once per name
+and iteration (as with kinlog report), after any of the ${IterationEmailerDefaults.LOOK_BACK_ITERATIONS} iterations before it
+that are committed but not emailed yet. A failed email does not stop --every (the
+next tick sends it); a single run exits non-zero once the iteration is committed.
+
+Examples:
+  kinlog analyze --stream logs --name web --create-tables
+  kinlog analyze --stream logs --name web --iteration 7 --format json
+  kinlog analyze --stream logs --whole-stream --since 6h
+  kinlog analyze --stream logs --name web --every 15m \\
+    --email ops@example.com,dev@example.com --smtp-url smtps://kinlog:PASSWORD@mail.example.com
+  SMTP_PASSWORD=... kinlog analyze --stream logs --name web --every '0 8 * * 1-5' \\
+    --email ops@example.com --smtp-host mail.example.com --smtp-user kinlog --smtp-require-tls
+`;
+
 function validate(raw: Record<string, unknown>): AnalyzeOptions {
   const parsed = rawOptions.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problems: ConfigProblem[] = parsed.error.issues.map((issue) => ({
-    path: `--${issue.path
-      .map(String)
-      .join('.')
-      .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-    message: issue.message,
-  }));
-  throw new ConfigError(problems, 'invalid kinlog analyze options');
+  const problems: ConfigProblem[] = parsed.success
+    ? smtpPasswordProblems(parsed.data)
+    : parsed.error.issues.map((issue) => ({
+        path: `--${issue.path
+          .map(String)
+          .join('.')
+          .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+        message: issue.message,
+      }));
+  if (problems.length > 0 || !parsed.success)
+    throw new ConfigError(problems, 'invalid kinlog analyze options');
+  return parsed.data;
 }
 
 function parseSince(text: string, nowMs: number): Date | undefined {
@@ -151,15 +201,16 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     ...(o.region === undefined ? {} : { region: o.region }),
   });
   const progress = progressReporter(context);
+  const dynamodb = {
+    ...connection(o.dynamodbEndpoint ?? o.endpoint),
+    ...(o.checkpointsTable === undefined ? {} : { checkpointsTable: o.checkpointsTable }),
+    ...(o.iterationsTable === undefined ? {} : { iterationsTable: o.iterationsTable }),
+  };
   const analyzer = new Analyzer({
     name: o.name ?? 'whole-stream',
     stream: o.stream,
     kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
-    dynamodb: {
-      ...connection(o.dynamodbEndpoint ?? o.endpoint),
-      ...(o.checkpointsTable === undefined ? {} : { checkpointsTable: o.checkpointsTable }),
-      ...(o.iterationsTable === undefined ? {} : { iterationsTable: o.iterationsTable }),
-    },
+    dynamodb,
     topN: o.top,
     parser: o.parser,
     count4xx: o.count4xx,
@@ -172,6 +223,20 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
       o.format === AnalyzeFormats.json ? JSON.stringify(body) + '\n' : formatTable(title, result),
     );
   };
+  const name = o.name ?? '';
+  const emailer =
+    o.email === undefined
+      ? undefined
+      : new IterationEmailer({
+          name,
+          to: splitAddresses(o.email),
+          ...(o.from === undefined ? {} : { from: o.from }),
+          smtp: smtpSettingsOf(o),
+          dynamodb,
+          top: o.top,
+          onOutcome: (n, outcome) =>
+            context.stderr.write(emailOutcomeLine(name, n, outcome) + '\n'),
+        });
   try {
     if (o.createTables === true) await analyzer.checkpointStore.createTables();
     if (o.wholeStream === true) {
@@ -195,10 +260,22 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
       try {
         const out = await analyzer.runIteration();
         print(
-          `${o.name ?? ''} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
+          `${name} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
           out.report,
           out.report.result as TopNResult,
         );
+        // The iteration is committed whatever happens to its email.
+        if (emailer !== undefined) {
+          try {
+            await emailer.emailThrough(out.iteration);
+          } catch (err) {
+            if (schedule === undefined) throw err;
+            const message = err instanceof Error ? err.message : String(err);
+            context.stderr.write(
+              `${redactSecrets(message, smtpSecrets(o)).replace(/[\r\n]+/g, ' ')}; retrying at the next tick\n`,
+            );
+          }
+        }
       } catch (err) {
         // On a schedule, another run holding the iteration is normal: try again next tick.
         if (schedule === undefined || !(err instanceof IterationConflictError)) throw err;
@@ -215,6 +292,7 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     }
   } finally {
     progress.stop();
+    emailer?.close();
     analyzer.close();
   }
 }

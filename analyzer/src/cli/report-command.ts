@@ -16,19 +16,23 @@ import { renderJson } from '../report/render-json.js';
 import { renderTable } from '../report/render-table.js';
 import { ReportViewDefaults, type ReportView } from '../report/report-view.js';
 import { sendIterationReport } from '../report/send-iteration-report.js';
+import { redactSecrets } from '../report/smtp-settings.js';
 import {
-  redactSecrets,
-  smtpSettingsFromUrl,
-  SmtpDefaults,
-  type SmtpSettings,
-} from '../report/smtp-settings.js';
+  addEmailOptions,
+  checkEmailOptions,
+  EmailOptionsShape,
+  emailOutcomeLine,
+  smtpPasswordProblems,
+  smtpSecrets,
+  smtpSettingsOf,
+  splitAddresses,
+} from './email-options.js';
+
+export { SMTP_PASSWORD_ENV } from './email-options.js';
 
 /** Output formats of `kinlog report`. */
 export const ReportFormats = { table: 'table', json: 'json', csv: 'csv', html: 'html' } as const;
 export type ReportFormat = (typeof ReportFormats)[keyof typeof ReportFormats];
-
-/** Environment variable holding the SMTP password for `--smtp-host`. */
-export const SMTP_PASSWORD_ENV = 'SMTP_PASSWORD';
 
 const NAME = /^[\w.-]{1,128}$/;
 
@@ -46,14 +50,7 @@ const rawOptions = z
       .int()
       .min(1, `must be from 1 to ${TopNLimits.MAX_TOP_N}`)
       .max(TopNLimits.MAX_TOP_N, `must be from 1 to ${TopNLimits.MAX_TOP_N}`),
-    email: z.string().optional(),
-    from: z.email('must be an email address').optional(),
-    smtpUrl: z.string().optional(),
-    smtpHost: z.string().min(1).optional(),
-    smtpPort: z.coerce.number().int().min(1).max(65_535, 'must be a port (1 to 65535)').optional(),
-    smtpUser: z.string().min(1).optional(),
-    smtpSecure: z.boolean().optional(),
-    smtpRequireTls: z.boolean().optional(),
+    ...EmailOptionsShape,
     resend: z.boolean().optional(),
     ownersTable: z.string().min(3).max(255).optional(),
     endpoint: z.url().optional(),
@@ -66,35 +63,8 @@ const rawOptions = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (o.iteration !== undefined && o.latest === true)
       problem('latest', 'cannot be used with --iteration');
-    const smtpGiven =
-      o.smtpUrl !== undefined ||
-      o.smtpHost !== undefined ||
-      o.smtpPort !== undefined ||
-      o.smtpUser !== undefined;
-    if (o.email === undefined) {
-      if (smtpGiven) problem('email', 'is required with the --smtp-* options');
-      if (o.resend === true) problem('resend', 'needs --email');
-      return;
-    }
-    for (const address of splitAddresses(o.email)) {
-      if (!z.email().safeParse(address).success)
-        problem('email', `${JSON.stringify(address.slice(0, 80))} is not an email address`);
-    }
-    if (splitAddresses(o.email).length === 0) problem('email', 'needs at least one address');
-    if (o.smtpUrl !== undefined && o.smtpHost !== undefined)
-      problem('smtp-url', 'cannot be used with --smtp-host');
-    if (o.smtpUrl === undefined && o.smtpHost === undefined)
-      problem('email', 'needs --smtp-url or --smtp-host');
-    if (o.smtpUrl !== undefined) {
-      if (o.smtpPort !== undefined || o.smtpUser !== undefined)
-        problem('smtp-url', 'already holds the port and user: drop --smtp-port / --smtp-user');
-      try {
-        smtpSettingsFromUrl(o.smtpUrl);
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        for (const p of err.problems) problem('smtp-url', p.message);
-      }
-    }
+    if (o.resend === true && o.email === undefined) problem('resend', 'needs --email');
+    checkEmailOptions(o, problem);
   });
 
 type ReportOptions = z.infer<typeof rawOptions>;
@@ -110,26 +80,20 @@ type ReportOptions = z.infer<typeof rawOptions>;
  * ```
  */
 export function reportCommand(context: CommandContext): Command {
-  return new Command('report')
-    .description('render or email the stored top-N report of an iteration (reads no stream)')
-    .option('--name <logical-name>', 'logical name the iterations are kept under')
-    .option('--iteration <n>', 'a committed iteration (default: the latest committed)')
-    .option('--latest', 'the latest committed iteration (the default)')
-    .addOption(
-      new Option('--format <format>', 'output format (default table)').choices(
-        Object.values(ReportFormats),
-      ),
-    )
-    .option('--out <file>', 'write the output here instead of stdout')
-    .option('--top <n>', 'rows in the report', String(ReportViewDefaults.TOP))
-    .option('--email <addresses>', 'email the report to these comma-separated addresses')
-    .option('--from <address>', 'sender address (default kinlog@<hostname>)')
-    .option('--smtp-url <url>', 'smtps://user:password@host:465 or smtp://host:587 (STARTTLS)')
-    .option('--smtp-host <host>', `SMTP server (password from ${SMTP_PASSWORD_ENV})`)
-    .option('--smtp-port <port>', 'SMTP port (default 587, or 465 with --smtp-secure)')
-    .option('--smtp-user <user>', 'SMTP user')
-    .option('--smtp-secure', 'TLS from the first byte (port 465) instead of STARTTLS')
-    .option('--smtp-require-tls', 'refuse to send when the server offers no STARTTLS')
+  return addEmailOptions(
+    new Command('report')
+      .description('render or email the stored top-N report of an iteration (reads no stream)')
+      .option('--name <logical-name>', 'logical name the iterations are kept under')
+      .option('--iteration <n>', 'a committed iteration (default: the latest committed)')
+      .option('--latest', 'the latest committed iteration (the default)')
+      .addOption(
+        new Option('--format <format>', 'output format (default table)').choices(
+          Object.values(ReportFormats),
+        ),
+      )
+      .option('--out <file>', 'write the output here instead of stdout')
+      .option('--top <n>', 'rows in the report', String(ReportViewDefaults.TOP)),
+  )
     .option('--resend', 'send even if this iteration was emailed already')
     .option('--owners-table <table>', 'DynamoDB table mapping page → owner and team')
     .option('--endpoint <url>', 'DynamoDB endpoint (local services)')
@@ -137,10 +101,7 @@ export function reportCommand(context: CommandContext): Command {
     .option('--region <region>', 'AWS region')
     .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
     .action(async (raw: Record<string, unknown>) => {
-      const secrets = [
-        process.env[SMTP_PASSWORD_ENV],
-        typeof raw['smtpUrl'] === 'string' ? passwordOf(raw['smtpUrl']) : undefined,
-      ];
+      const secrets = smtpSecrets(raw);
       try {
         await runReport(context, validate(raw));
       } catch (err) {
@@ -162,49 +123,10 @@ function validate(raw: Record<string, unknown>): ReportOptions {
           .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
         message: issue.message,
       }));
-  if (
-    parsed.success &&
-    parsed.data.smtpUser !== undefined &&
-    (process.env[SMTP_PASSWORD_ENV] ?? '') === ''
-  ) {
-    problems.push({ path: '--smtp-user', message: `needs the password in ${SMTP_PASSWORD_ENV}` });
-  }
+  if (parsed.success) problems.push(...smtpPasswordProblems(parsed.data));
   if (problems.length > 0 || !parsed.success)
     throw new ConfigError(problems, 'invalid kinlog report options');
   return parsed.data;
-}
-
-function splitAddresses(list: string): string[] {
-  return list
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '');
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    const password = new URL(url).password;
-    return password === '' ? undefined : decodeURIComponent(password);
-  } catch {
-    return undefined;
-  }
-}
-
-function smtpSettings(o: ReportOptions): SmtpSettings {
-  if (o.smtpUrl !== undefined) {
-    const fromUrl = smtpSettingsFromUrl(o.smtpUrl);
-    return o.smtpRequireTls === true ? { ...fromUrl, requireTls: true } : fromUrl;
-  }
-  const secure = o.smtpSecure === true;
-  const password = process.env[SMTP_PASSWORD_ENV];
-  return {
-    host: o.smtpHost ?? '',
-    port: o.smtpPort ?? (secure ? SmtpDefaults.SECURE_PORT : SmtpDefaults.SUBMISSION_PORT),
-    secure,
-    requireTls: o.smtpRequireTls === true,
-    ...(o.smtpUser === undefined ? {} : { user: o.smtpUser }),
-    ...(o.smtpUser === undefined || password === undefined ? {} : { password }),
-  };
 }
 
 function render(view: ReportView, format: ReportFormat, context: CommandContext): string {
@@ -251,26 +173,11 @@ async function runReport(context: CommandContext, o: ReportOptions): Promise<voi
     iteration: view.iteration,
     to: splitAddresses(o.email),
     ...(o.from === undefined ? {} : { from: o.from }),
-    smtp: smtpSettings(o),
+    smtp: smtpSettingsOf(o),
     dynamodb,
     top: o.top,
     ...(o.ownersTable === undefined ? {} : { ownersTable: o.ownersTable }),
     resend: o.resend === true,
   });
-  const what = `${o.name} #${view.iteration}`;
-  switch (outcome.status) {
-    case 'sent':
-      context.stderr.write(
-        `emailed ${what} to ${outcome.accepted.join(', ')}: ${outcome.subject}\n`,
-      );
-      break;
-    case 'already-sent':
-      context.stderr.write(`${what} was emailed at ${outcome.sentAt}; --resend sends it again\n`);
-      break;
-    case 'in-progress':
-      context.stderr.write(
-        `${what} is being emailed by ${outcome.claimedBy} since ${outcome.claimedAt}\n`,
-      );
-      break;
-  }
+  context.stderr.write(emailOutcomeLine(o.name, view.iteration, outcome) + '\n');
 }
