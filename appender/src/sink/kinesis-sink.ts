@@ -102,6 +102,9 @@ interface Routing {
   failures: number;
 }
 
+/** Partition keys whose routing hash is kept (keys chosen by a field repeat a lot). */
+const HASH_KEY_CACHE_SIZE = 10_000;
+
 const liveSinks = new Set<KinesisSink>();
 let beforeExitHooked = false;
 
@@ -141,6 +144,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   private closePromise: Promise<void> | undefined;
   private draining: Promise<void> | undefined;
   private lastReportedError: string | undefined;
+  private readonly hashKeys = new Map<string, bigint>();
 
   constructor(options: KinesisSinkOptions) {
     super();
@@ -248,7 +252,8 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       data = Buffer.from(fitRecord(text, o.maxRecordBytes - keyBytes), 'utf8');
       this.counters.truncated++;
     }
-    if (o.compression === 'gzip') data = gzipSync(data);
+    // gzipSync answers a view into a 16 KiB buffer: copy, so a held record costs what it counts.
+    if (o.compression === 'gzip') data = Buffer.from(gzipSync(data));
     const bytes = data.length + keyBytes;
     if (!this.makeRoom(bytes)) {
       this.dropNew(DropReasons.BUFFER_FULL, bytes, onSettled);
@@ -259,7 +264,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       data,
       partitionKey,
       bytes,
-      hashKey: this.routing === undefined ? undefined : hashKeyOf(partitionKey),
+      hashKey: this.routing === undefined ? undefined : this.hashKey(partitionKey),
       seq: ++this.seq,
       firstPutAtMs: now,
       onSettled,
@@ -275,6 +280,18 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       return false;
     }
     return true;
+  }
+
+  /** MD5 routing hash of a key; repeated keys (a field policy) are looked up, not rehashed. */
+  private hashKey(partitionKey: string): bigint {
+    if (this.options.partitionKey === 'random') return hashKeyOf(partitionKey);
+    let hash = this.hashKeys.get(partitionKey);
+    if (hash === undefined) {
+      if (this.hashKeys.size >= HASH_KEY_CACHE_SIZE) this.hashKeys.clear();
+      hash = hashKeyOf(partitionKey);
+      this.hashKeys.set(partitionKey, hash);
+    }
+    return hash;
   }
 
   /** Puts a user record where it waits: its shard's aggregate or lane, or the single lane. */
@@ -383,10 +400,10 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     const held = this.lanes.drain();
     const pending = this.routing?.pending ?? [];
     if (this.routing !== undefined) this.routing.pending = [];
-    held.push(...pending.map((u) => plainRecord(u, undefined)));
+    for (const item of pending.map((u) => plainRecord(u, undefined))) held.push(item);
     for (const batch of this.inFlight) {
       batch.abort.abort();
-      held.push(...batch.records);
+      for (const item of batch.records) held.push(item);
     }
     this.inFlight.clear();
     this.counters.inFlightRequests = 0;
@@ -443,14 +460,14 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     routing.map = map;
     const stale = this.lanes.drain((id) => id === ANY_SHARD || map.has(id));
     const users = routing.aggregator?.release((id) => map.has(id)) ?? [];
-    users.push(...routing.pending);
+    for (const item of routing.pending) users.push(item);
     routing.pending = [];
     for (const r of stale) {
       if (r.users === undefined) {
         r.shardId = map.shardFor(r.hashKey ?? hashKeyOf(r.partitionKey)) ?? ANY_SHARD;
         if (r.attempts > 0) this.lanes.retryLater(r);
         else this.lanes.enqueue(r);
-      } else users.push(...r.users);
+      } else for (const u of r.users) users.push(u);
     }
     users.sort((a, b) => a.seq - b.seq);
     for (const u of users) this.route(u);
@@ -467,7 +484,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       if (r.users === undefined) {
         r.shardId = undefined;
         this.lanes.enqueue(r);
-      } else users.push(...r.users);
+      } else for (const u of r.users) users.push(u);
     }
     for (const u of users) this.lanes.enqueue(plainRecord(u, undefined));
     this.pump();

@@ -72,7 +72,7 @@ export class KplAggregator {
     const out: UserRecord[] = [];
     for (const [shardId, agg] of this.open) {
       if (keep(shardId)) continue;
-      out.push(...agg.users);
+      for (const item of agg.users) out.push(item);
       this.open.delete(shardId);
     }
     return out;

@@ -226,7 +226,7 @@ export class ShardLanes {
         this.freshRecords--;
         this.freshBytesTotal -= r.bytes;
       }
-      out.push(...lane.retry);
+      for (const item of lane.retry) out.push(item);
       this.retryRecords -= lane.retry.length;
       this.lanes.delete(id);
     }

@@ -59,9 +59,6 @@ export class TokenBucket {
       this.maxRecords,
       this.records + (elapsed / 1000) * this.rate.recordsPerSecond,
     );
-    this.bytes = Math.min(
-      this.maxBytes,
-      this.bytes + (elapsed / 1000) * this.rate.bytesPerSecond,
-    );
+    this.bytes = Math.min(this.maxBytes, this.bytes + (elapsed / 1000) * this.rate.bytesPerSecond);
   }
 }

@@ -102,6 +102,22 @@ describe('KinesisSink aggregation, compression and pacing', function () {
     expect(seen.size).to.equal(put);
   });
 
+  it('takes a burst of 300,000 lines before the first shard map arrives', async () => {
+    const streamName = await createTestStream(2);
+    const sink = new KinesisSink({
+      streamName,
+      endpoint: endpoint(),
+      aggregation: true,
+      flushIntervalMs: 50,
+    });
+    // Every put happens before ListShards can answer: all of them wait for the first map.
+    for (let i = 0; i < 300_000; i++) sink.put({ i });
+    await sink.close();
+    const stats = sink.stats();
+    expect(stats.recordsSent).to.equal(300_000);
+    expect(stats.droppedTotal).to.equal(0);
+  });
+
   it('compresses records with gzip, inside aggregates too', async () => {
     const streamName = await createTestStream(1);
     const plain = new KinesisSink({
@@ -146,6 +162,18 @@ describe('KinesisSink aggregation, compression and pacing', function () {
       'plain',
     ]);
     expect(wireBytes).to.be.below(11 * 5000 * 0.1);
+    // A held gzip record costs what it counts: no 16 KiB zlib buffer kept alive behind it.
+    const held = new KinesisSink({
+      streamName,
+      endpoint: 'http://127.0.0.1:9',
+      compression: 'gzip',
+      flushIntervalMs: 60_000,
+      shutdownTimeoutMs: 0,
+    });
+    for (let i = 0; i < 20; i++) held.put({ i, msg: 'c'.repeat(100) });
+    const lanes = (held as unknown as { lanes: { drain(): { data: Buffer }[] } }).lanes;
+    for (const r of lanes.drain()) expect(r.data.buffer.byteLength).to.be.below(8 * 1024 + 1);
+    await held.close();
   });
 
   it('after a split, every aggregated user record still lands on the shard its key maps to', async () => {
