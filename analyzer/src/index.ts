@@ -50,11 +50,7 @@ export {
   CorruptItemError,
   ReportTooLargeError,
 } from './errors.js';
-export {
-  compareSequenceNumbers,
-  isInWindow,
-  maxSequenceNumber,
-} from './stream/sequence-number.js';
+export { compareSequenceNumbers, isInWindow, maxSequenceNumber } from './stream/sequence-number.js';
 export type { ShardInfo, StreamRecord, IteratorStart, RecordsPage } from './stream/shard-info.js';
 export {
   KinesisShardSource,
@@ -79,7 +75,12 @@ export {
   type DecoderParser,
   type DecodeStats,
 } from './decode/record-decoder.js';
-export { deaggregate, isKplAggregate, KplFormat, type KplUserRecord } from './decode/kpl-aggregate.js';
+export {
+  deaggregate,
+  isKplAggregate,
+  KplFormat,
+  type KplUserRecord,
+} from './decode/kpl-aggregate.js';
 export {
   DynamoCheckpointStore,
   CheckpointStoreDefaults,
