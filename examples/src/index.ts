@@ -1,1 +1,3 @@
-export {};
+export { createShopServer } from './shop-server.js';
+export { createShopLogger } from './shop-logger.js';
+export { createJobLogger, runNightlyJob, type JobLogger } from './nightly-job.js';

@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { closeLogger } from '@kinlog/appender';
+import { createTestStream, readAllRecords } from '@kinlog/testkit';
+import { createJobLogger, runNightlyJob } from '../src/nightly-job.js';
+
+describe('example: pino in a batch job', () => {
+  it('delivers every line, the failed order with its stack, before closeLogger resolves', async () => {
+    const streamName = await createTestStream(1);
+    const { logger, transport } = createJobLogger({ streamName, flushIntervalMs: 50 });
+    const outcome = runNightlyJob(logger, [
+      { id: 1, ok: true },
+      { id: 2, ok: false },
+    ]);
+    await closeLogger(transport);
+
+    expect(outcome).to.deep.equal({ processed: 2, failed: 1 });
+    const events = (await readAllRecords({ streamName })).map(
+      (r) => JSON.parse(r.data.toString('utf8')) as Record<string, unknown>,
+    );
+    expect(events.map((e) => e.msg).sort()).to.deep.equal([
+      'invoice 2 rejected by the mail provider',
+      'invoice sent',
+      'nightly job done',
+    ]);
+    const failed = events.find((e) => e.orderId === 2);
+    expect(failed).to.include({ level: 50, page: '/jobs/invoices', service: 'nightly-job' });
+    expect(JSON.stringify(failed?.err)).to.include('nightly-job');
+  });
+});
