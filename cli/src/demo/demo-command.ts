@@ -30,6 +30,13 @@ export function demoCommand(context: CommandContext): Command {
         context.stdout.write(realAwsGuide());
         return;
       }
-      await runDemo(options, context);
+      try {
+        await runDemo(options, context);
+      } catch (err) {
+        // runDemo has already stopped everything it started; say so instead of "aborted".
+        if (context.signal.aborted)
+          throw new Error('demo interrupted; everything it started is stopped');
+        throw err;
+      }
     });
 }
