@@ -46,9 +46,10 @@ pieces are your applications, \`kinlog ship\`, \`kinlog analyze\` and \`kinlog r
    (examples/ has a runnable app for each transport, a ship.yaml and a systemd unit.)
 
 6. Analyze and report, every 5 minutes:
-     kinlog analyze --stream ${stream} --name ${name} --every 5m
-     kinlog report --name ${name} --email ops@example.com --smtp-url smtps://user@smtp.example.com
-       (the SMTP password comes from SMTP_PASSWORD; see examples/cron/ for cron and --every)
+     kinlog analyze --stream ${stream} --name ${name} --every 5m \\
+       --email ops@example.com --smtp-host smtp.example.com --smtp-user kinlog --smtp-require-tls
+   (the SMTP password comes from SMTP_PASSWORD; each iteration is emailed once. Or run
+   \`kinlog report --latest --email ...\` from cron: see examples/cron/ and examples/systemd/)
 
 Costs: a provisioned stream is billed per shard-hour and per PUT payload unit; the tables are
 on-demand. Delete the stream when done:  aws kinesis delete-stream --stream-name ${stream}
