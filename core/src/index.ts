@@ -69,3 +69,4 @@ export {
   varintSize,
   lengthDelimitedSize,
 } from './kpl/protobuf-writer.js';
+export { seededRandom, pick, type RandomSource } from './random/seeded-random.js';

@@ -42,7 +42,7 @@ import type {
   PutRecordsOutputWire,
   PutRecordsRequestEntryWire,
 } from './fault-proxy/put-records-merge.js';
-import { pick, seededRandom } from './fault-proxy/seeded-random.js';
+import { pick, seededRandom } from '@kinlog/core';
 import { ShardBudget } from './fault-proxy/shard-budget.js';
 import { UpstreamClient, endToEndHeaders } from './fault-proxy/upstream-client.js';
 import type { UpstreamResponse } from './fault-proxy/upstream-client.js';

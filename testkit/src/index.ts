@@ -19,7 +19,7 @@ export {
   type FaultProxyStats,
   type RequestFaultKind,
 } from './fault-proxy/fault-proxy-stats.js';
-export { seededRandom, type RandomSource } from './fault-proxy/seeded-random.js';
+export { seededRandom, type RandomSource } from '@kinlog/core';
 export { AwsErrorTypes, KinesisWire } from './kinesis-wire/aws-json.js';
 export {
   evenHashKeyRanges,

@@ -1,6 +1,6 @@
 import { DemoSources, type DemoIncident, type DemoSource } from './demo-incidents.js';
 import { javaStackTrace } from './java-stack-trace.js';
-import { pick, type RandomSource } from './seeded-random.js';
+import { pick, type RandomSource } from '@kinlog/core';
 
 /** One simulated HTTP request, as the service that served it would log it. */
 export interface SimulatedRequest {

@@ -1,4 +1,4 @@
-import { pick, type RandomSource } from './seeded-random.js';
+import { pick, type RandomSource } from '@kinlog/core';
 
 const FRAMES = [
   'com.shop.payments.GatewayClient.charge(GatewayClient.java:118)',

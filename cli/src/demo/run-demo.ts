@@ -39,7 +39,7 @@ import type { DemoTarget } from './demo-target.js';
 import { DemoTraffic, type SimulatedRequest } from './demo-traffic.js';
 import { NginxAccessLog } from './nginx-access-log.js';
 import { PinoApiApp } from './pino-api-app.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@kinlog/core';
 import { SmtpCapture } from './smtp-capture.js';
 import { splitShard } from './split-shard.js';
 import { WinstonShopApp } from './winston-shop-app.js';

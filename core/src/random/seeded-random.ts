@@ -1,4 +1,4 @@
-/** A source of uniform numbers in [0, 1). */
+/** A source of uniform numbers in [0, 1); seeded, so a fault plan or a demo replays exactly. */
 export type RandomSource = () => number;
 
 /**
@@ -22,7 +22,15 @@ export function seededRandom(seed: number): RandomSource {
   };
 }
 
-/** Picks one element uniformly. */
-export function pick<T>(random: RandomSource, items: readonly [T, ...T[]] | readonly T[]): T {
+/**
+ * One element of a non-empty list, uniformly (an empty list is a programming error: it throws).
+ *
+ * @example
+ * ```ts
+ * pick(random, ['EU', 'NA']);
+ * ```
+ */
+export function pick<T>(random: RandomSource, items: readonly T[]): T {
+  if (items.length === 0) throw new RangeError('pick needs at least one item');
   return items[Math.floor(random() * items.length)] as T;
 }

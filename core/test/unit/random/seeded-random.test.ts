@@ -1,6 +1,6 @@
 import { describe, it } from 'mocha';
 import { expect } from 'chai';
-import { seededRandom } from '../../../src/fault-proxy/seeded-random.js';
+import { seededRandom } from '../../../src/random/seeded-random.js';
 
 describe('seededRandom', function () {
   it('repeats a sequence for a seed and stays in [0, 1)', function () {
