@@ -198,6 +198,7 @@ export class FlowRunner {
         continue;
       }
       if (this.skipped.has(key) || (this.copies.has(key) && !anyDetached)) continue;
+      if (fresh.some((c) => c.key === key)) continue;
       let handle: FileHandle;
       try {
         handle = await open(path, 'r');
@@ -208,6 +209,17 @@ export class FlowRunner {
         continue;
       }
       this.warned.delete(path);
+      // The path may have been rotated between stat() and open(): the handle is the truth.
+      const hst = await handle.stat();
+      const hkey = `${hst.dev}:${hst.ino}`;
+      if (hkey !== key) {
+        const other = this.byKey.get(hkey);
+        if (other !== undefined || this.skipped.has(hkey) || fresh.some((c) => c.key === hkey)) {
+          if (other !== undefined) seen.add(hkey);
+          await handle.close();
+          continue;
+        }
+      }
       const head = await readFingerprint(handle);
       if (looksBinary(head)) {
         this.warnOnce(
@@ -215,11 +227,11 @@ export class FlowRunner {
           `skipping ${path}: it looks binary (NUL bytes in its first ${head.length} bytes)`,
         );
         this.counters.binaryFilesSkipped++;
-        this.skipped.add(key);
+        this.skipped.add(hkey);
         await handle.close();
         continue;
       }
-      fresh.push({ path, key, dev: st.dev, ino: st.ino, size: st.size, handle, head });
+      fresh.push({ path, key: hkey, dev: hst.dev, ino: hst.ino, size: hst.size, handle, head });
     }
     for (const t of this.byKey.values()) t.orphaned = !seen.has(t.key);
     if (fresh.length > 0) await this.adopt(fresh, first);

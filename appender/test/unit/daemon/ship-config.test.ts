@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@kinlog/core';
+import { loadShipConfig } from '../../../src/daemon/load-ship-config.js';
+import { resolveShipConfig } from '../../../src/daemon/ship-config.js';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('ship config', () => {
+  it('reports every problem at once, each with its path', () => {
+    const problems = problemsOf(() =>
+      resolveShipConfig({
+        pollIntervalMs: -1,
+        flows: [
+          { paths: ['/a.log'], stream: 'ok' },
+          {
+            paths: [],
+            stream: 'bad stream',
+            parser: 'xml',
+            startAt: 'middle',
+            multiline: { startPattern: '(' },
+          },
+        ],
+        extra: 1,
+      }),
+    );
+    expect(problems).to.include(
+      'flows[1].parser: expected one of json|apache|nginx|log4j|apacheError|raw',
+    );
+    expect(problems).to.include('flows[1].paths: expected at least one path or glob');
+    expect(problems.some((p) => p.startsWith('flows[1].stream: '))).to.equal(true);
+    expect(problems).to.include('flows[1].startAt: expected head or tail');
+    expect(
+      problems.some((p) =>
+        p.startsWith('flows[1].multiline.startPattern: not a valid regular expression'),
+      ),
+    ).to.equal(true);
+    expect(problems.some((p) => p.startsWith('pollIntervalMs: '))).to.equal(true);
+    expect(problems.some((p) => p.includes('extra'))).to.equal(true);
+  });
+
+  it('applies defaults: head, raw, split, log4j joined by its start pattern', () => {
+    const c = resolveShipConfig(
+      {
+        flows: [
+          { paths: ['x'], stream: 's', parser: 'log4j' },
+          { paths: ['y'], stream: 's' },
+        ],
+      },
+      { KINLOG_STATE_DIR: '/var/lib/k' },
+    );
+    expect(c.stateDir).to.equal('/var/lib/k');
+    expect(c.flows[0]!.startAt).to.equal('head');
+    expect(c.flows[0]!.multiline?.startPattern.test('2024-01-01 10:00:00 INFO x')).to.equal(true);
+    expect(c.flows[1]!.parser).to.equal('raw');
+    expect(c.flows[1]!.multiline).to.equal(undefined);
+    expect(c.flows[1]!.longLines).to.equal('split');
+  });
+
+  it('loads YAML and JSON files with the same schema, naming the file in errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ship-config-'));
+    await writeFile(
+      join(dir, 'a.yaml'),
+      'flows:\n  - paths: ["/x/*.log"]\n    stream: s\n    parser: nginx\n',
+    );
+    await writeFile(
+      join(dir, 'b.json'),
+      JSON.stringify({ flows: [{ paths: ['/x'], stream: 's', parser: 'nope' }] }),
+    );
+    await writeFile(join(dir, 'c.yaml'), 'flows: [\n');
+    const a = await loadShipConfig(join(dir, 'a.yaml'), { stateDir: '/tmp/st' });
+    expect(a.flows[0]!.parser).to.equal('nginx');
+    expect(a.stateDir).to.equal('/tmp/st');
+    for (const [name, needle] of [
+      ['b.json', 'flows[0].parser'],
+      ['c.yaml', 'not valid YAML'],
+    ] as const) {
+      try {
+        await loadShipConfig(join(dir, name));
+        expect.fail('should throw');
+      } catch (err) {
+        expect((err as Error).message)
+          .to.include(name)
+          .and.include(needle);
+      }
+    }
+  });
+});
