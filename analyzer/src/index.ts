@@ -74,7 +74,12 @@ export {
   AUTO_PARSER,
   type DecoderParser,
   type DecodeStats,
+  SCREENED_OUT,
+  type RecordScreen,
+  type RecordDecoderOptions,
 } from './decode/record-decoder.js';
+export { mayBeError } from './classify/may-be-error.js';
+export { BoundedCache } from './classify/bounded-cache.js';
 export {
   deaggregate,
   isKplAggregate,

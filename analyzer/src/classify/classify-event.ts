@@ -10,6 +10,7 @@
  */
 import { ConfigError } from '@kinlog/core';
 import type { AnalyzerEvent } from './analyzer-event.js';
+import { BoundedCache } from './bounded-cache.js';
 import { foldPage } from './fold-page.js';
 import { httpReasonPhrase } from './http-reason-phrase.js';
 import { httpStatus } from './http-status.js';
@@ -50,10 +51,36 @@ export interface ClassifyOptions {
   readonly regionOf?: (clientIp: string) => string | undefined;
 }
 
+/**
+ * Bounds of the memos of page folding and message masking (pure functions of their input):
+ * real logs repeat the same paths and messages, and masking is the costliest step of
+ * classifying an error. At most 2 × entries × key chars are held: about 2 MB each.
+ */
+export const ClassifyCacheLimits = {
+  ENTRIES: 2048,
+  MAX_KEY_CHARS: 256,
+} as const;
+const pageCache = new BoundedCache(
+  ClassifyCacheLimits.ENTRIES,
+  ClassifyCacheLimits.MAX_KEY_CHARS,
+  foldPage,
+);
+const signatureCache = new BoundedCache(
+  ClassifyCacheLimits.ENTRIES,
+  ClassifyCacheLimits.MAX_KEY_CHARS,
+  messageSignature,
+);
+
 /** Defaults of {@link ClassifyOptions}. */
 export const ClassifyDefaults = { count4xx: true } as const;
 
 const NO_OPTIONS: ClassifyOptions = {};
+/**
+ * Options objects already checked: the analyzer passes the same one for every record, and
+ * checking it each time was a measurable share of classifying. Options are read-only, so an
+ * object that was valid stays valid.
+ */
+const validated = new WeakSet<ClassifyOptions>();
 
 const NOT_AN_ERROR: ClassifiedEvent = Object.freeze({
   kind: EventKinds.ok,
@@ -84,7 +111,10 @@ export function classifyEvent(
   event: AnalyzerEvent,
   options: ClassifyOptions = NO_OPTIONS,
 ): ClassifiedEvent {
-  if (options !== NO_OPTIONS) validateClassifyOptions(options);
+  if (options !== NO_OPTIONS && !validated.has(options)) {
+    validateClassifyOptions(options);
+    validated.add(options);
+  }
   if (event === null || typeof event !== 'object' || event.parseError === true) return UNPARSED;
 
   const status = httpStatus(event.status);
@@ -95,13 +125,14 @@ export function classifyEvent(
   else if (isErrorLevel(event.level)) kind = EventKinds.errorLevel;
   else return NOT_AN_ERROR;
 
-  const page = foldPage(
-    typeof event.page === 'string' && event.page !== '' ? event.page : event.path,
-  );
+  const rawPage = typeof event.page === 'string' && event.page !== '' ? event.page : event.path;
+  const page = typeof rawPage === 'string' ? pageCache.get(rawPage) : foldPage(rawPage);
   const signature =
     kind !== EventKinds.errorLevel || (status !== undefined && typeof event.msg !== 'string')
       ? httpReasonPhrase(status ?? 0)
-      : messageSignature(event.msg);
+      : typeof event.msg === 'string'
+        ? signatureCache.get(event.msg)
+        : messageSignature(event.msg);
   return { kind, region: regionOfEvent(event, options.regionOf), page, signature };
 }
 

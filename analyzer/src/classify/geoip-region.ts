@@ -3,6 +3,7 @@
  * continent: 'NA' } ──REGION_OF_CONTINENT / MIDDLE_EAST──▶ 'NA'
  */
 import { createRequire } from 'node:module';
+import { BoundedCache } from './bounded-cache.js';
 
 /**
  * The coarse regions an IP address is mapped to. Continents, except that Asia and Oceania are
@@ -116,8 +117,17 @@ export function lookupGeoip(clientIp: unknown): GeoipLocation | undefined {
  * ```
  */
 export function geoipRegionOf(clientIp: string): GeoRegion | undefined {
-  return lookupGeoip(clientIp)?.region;
+  // A client address usually sends many requests: remember recent answers (bounded).
+  return typeof clientIp === 'string' ? regionCache.get(clientIp) : undefined;
 }
+
+/** Addresses whose region is remembered (two generations of this many). */
+const REGION_CACHE_ENTRIES = 4096;
+const regionCache = new BoundedCache<GeoRegion | undefined>(
+  REGION_CACHE_ENTRIES,
+  MAX_IP_CHARS,
+  (ip) => lookupGeoip(ip)?.region,
+);
 
 function cleanIp(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;

@@ -36,6 +36,7 @@ export const RecordDecoderLimits = {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+const CHAR_OPEN_BRACE = 0x7b;
 
 /** Counts of what the decoder saw. */
 export interface DecodeStats {
@@ -51,6 +52,30 @@ export interface DecodeStats {
 
 /** Receives each decoded event with the text line it came from. */
 export type DecodedEventHandler = (event: LogEvent, line: string) => void;
+
+/**
+ * Decides from a JSON object as parsed, before any normalization, whether the record is worth
+ * parsing in full (`true`) or may be passed on as {@link SCREENED_OUT} (`false`).
+ */
+export type RecordScreen = (parsed: Readonly<Record<string, unknown>>) => boolean;
+
+/**
+ * The event emitted for a JSON record its screen turned down: empty, so it reads as a record
+ * with no level, status or message. Shared and frozen; never mutate it.
+ */
+export const SCREENED_OUT: LogEvent = Object.freeze({});
+
+export interface RecordDecoderOptions {
+  /** Default {@link AUTO_PARSER}. */
+  readonly parser?: DecoderParser;
+  /**
+   * With the `auto` or `json` parser: JSON object lines are first parsed as they are and shown
+   * to `screen`; those it turns down are emitted as {@link SCREENED_OUT} without the parser's
+   * normalization. For consumers that only look closer at a few records (the analyzer only at
+   * errors), this saves most of the parsing work.
+   */
+  readonly screen?: RecordScreen;
+}
 
 /**
  * Turns Kinesis record payloads into log events, detecting gzip and KPL aggregation by magic.
@@ -70,10 +95,17 @@ export class RecordDecoder {
     undecodable: 0,
   };
   private readonly parse: LineParser;
+  private readonly screen: RecordScreen | undefined;
   private readonly textDecoder = new TextDecoder();
 
-  constructor(options: { parser?: DecoderParser } = {}) {
+  constructor(options: RecordDecoderOptions = {}) {
     const name = options.parser ?? AUTO_PARSER;
+    if (options.screen !== undefined && typeof options.screen !== 'function') {
+      throw new ConfigError([
+        { path: 'screen', message: 'must be a function (parsed) => boolean' },
+      ]);
+    }
+    this.screen = name === AUTO_PARSER || name === 'json' ? options.screen : undefined;
     if (name === AUTO_PARSER) {
       const json = getParser('json');
       const raw = getParser('raw');
@@ -130,7 +162,8 @@ export class RecordDecoder {
     }
     const line = stripLineEnd(this.textDecoder.decode(payload));
     this.stats.events++;
-    emit(this.parse(line), line);
+    if (this.screen !== undefined && isScreenedOut(line, this.screen)) emit(SCREENED_OUT, line);
+    else emit(this.parse(line), line);
   }
 
   private emitUndecodable(payload: Uint8Array, emit: DecodedEventHandler): void {
@@ -141,6 +174,24 @@ export class RecordDecoder {
     );
     emit(unparsedEvent(text), text);
   }
+}
+
+/**
+ * A line the screen turns down: a JSON object (first character `{`, so nothing the parsers
+ * would read differently) that `screen` says is not worth the full parse. Anything else, bad
+ * JSON included, goes the parser's way and is handled exactly as without a screen.
+ */
+function isScreenedOut(line: string, screen: RecordScreen): boolean {
+  if (line.charCodeAt(0) !== CHAR_OPEN_BRACE) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return false;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? !screen(parsed as Record<string, unknown>)
+    : false;
 }
 
 function stripLineEnd(text: string): string {

@@ -1,10 +1,12 @@
 /*
  *   plans ─▶ readShardsInOrder ─▶ page ─▶ RecordDecoder ─▶ classifyEvent ─▶ TopNAggregator
+ *                                          (screen: mayBeError)  (line, time: errors only)
  *                              └▶ end  ─▶ ShardWindow (startAfterSeq, lastSeq], records, closed
  */
 import { TopNAggregator } from '../aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../aggregate/top-n-result.js';
-import { classifyEvent, type ClassifyOptions } from '../classify/classify-event.js';
+import { classifyEvent, EventKinds, type ClassifyOptions } from '../classify/classify-event.js';
+import { mayBeError } from '../classify/may-be-error.js';
 import { geoipRegionOf } from '../classify/geoip-region.js';
 import { RecordDecoder, type DecodeStats, type DecoderParser } from '../decode/record-decoder.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
@@ -67,7 +69,11 @@ export async function analyzeShards(
   plans: readonly AnalyzePlan[],
   options: AnalyzeShardsOptions,
 ): Promise<AnalyzeOutcome> {
-  const decoder = new RecordDecoder(options.parser === undefined ? {} : { parser: options.parser });
+  // Records that cannot be errors are counted without being normalized (see mayBeError).
+  const decoder = new RecordDecoder({
+    screen: mayBeError,
+    ...(options.parser === undefined ? {} : { parser: options.parser }),
+  });
   const topN = new TopNAggregator(
     options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys },
   );
@@ -89,12 +95,15 @@ export async function analyzeShards(
 
   let arrivalMs = Number.NaN;
   const emit = (event: Parameters<typeof classifyEvent>[0], line: string): void => {
+    const classified = classifyEvent(event, classifyOptions);
+    if (classified.kind === EventKinds.ok || classified.kind === EventKinds.unparsed) {
+      // Only errors keep a line or a time: parsing the time of every record would cost more
+      // than classifying it.
+      topN.add(classified);
+      return;
+    }
     const timeMs = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
-    topN.add(
-      classifyEvent(event, classifyOptions),
-      line,
-      Number.isNaN(timeMs) ? arrivalMs : timeMs,
-    );
+    topN.add(classified, line, Number.isNaN(timeMs) ? arrivalMs : timeMs);
   };
   const steps = readShardsInOrder(source, toRead, {
     stream: options.stream,

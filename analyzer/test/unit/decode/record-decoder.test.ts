@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { deaggregate, RecordDecoder } from '../../../src/index.js';
+import { SCREENED_OUT } from '../../../src/decode/record-decoder.js';
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -96,5 +97,40 @@ describe('RecordDecoder', () => {
   it('marks non-JSON as unparsed when the parser is json', () => {
     const { events } = decodeAll([Buffer.from('not json')], 'json');
     expect(events[0]!.event['parseError']).to.equal(true);
+  });
+
+  it('passes JSON records its screen turns down as SCREENED_OUT, the rest fully parsed', () => {
+    const seen: Record<string, unknown>[] = [];
+    const decoder = new RecordDecoder({
+      screen: (parsed) => (seen.push(parsed), parsed['level'] === 'ERROR'),
+    });
+    const out: { event: unknown; line: string }[] = [];
+    for (const text of [
+      '{"level":"info","time":1700000000000}',
+      '{"level":"ERROR","ts":1700000000000}',
+      '[1]',
+      'plain',
+      '{bad',
+    ]) {
+      decoder.decode(Buffer.from(text), (event, line) => out.push({ event, line }));
+    }
+    expect(seen).to.have.length(2);
+    expect(out[0]).to.deep.equal({
+      event: SCREENED_OUT,
+      line: '{"level":"info","time":1700000000000}',
+    });
+    // Kept records go through the shared parser: level folded, time normalized.
+    expect(out[1]!.event).to.deep.include({ level: 'error', time: '2023-11-14T22:13:20.000Z' });
+    expect(out.slice(2).map((o) => o.event)).to.deep.equal([
+      { msg: '[1]', raw: '[1]' },
+      { msg: 'plain', raw: 'plain' },
+      { msg: '{bad', raw: '{bad' },
+    ]);
+    expect(decoder.stats.events).to.equal(5);
+    // Named parsers other than json ignore the screen.
+    const raw = new RecordDecoder({ parser: 'raw', screen: () => false });
+    raw.decode(Buffer.from('{"a":1}'), (event) =>
+      expect(event).to.deep.equal({ msg: '{"a":1}', raw: '{"a":1}' }),
+    );
   });
 });

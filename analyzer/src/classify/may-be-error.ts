@@ -1,0 +1,85 @@
+/*
+ *   JSON.parse(line) ──▶ mayBeError ──false──▶ ok: counted, nothing else done
+ *                            │ true
+ *                            ▼
+ *   shared JSON parser (normalizes time, level, msg, status aliases) ──▶ classifyEvent
+ *
+ * Most records are fine, and normalizing one (ISO time rebuilt through Date, level synonyms,
+ * aliases moved) costs more than parsing it. The screen answers from the raw parsed object
+ * whether normalization could make it an error; it may say yes too often (a record is then
+ * simply normalized and classified), never too rarely.
+ */
+import { isErrorLevel, PINO_ERROR_LEVEL } from './is-error-level.js';
+
+/**
+ * Where the shared JSON parser (`@kinlog/core`'s `createJsonParser`) looks for a level and a
+ * status. Must list every alias it reads: a missing one would let an error through as `ok`
+ * (the unit test checks this against the parser itself).
+ */
+const LEVEL_KEYS = ['level', 'severity', 'levelname'] as const;
+const STATUS_KEYS = ['status', 'statusCode'] as const;
+/** pino-http nests the status: `res.statusCode`. */
+const NESTED_STATUS_PARENT = 'res';
+const NESTED_STATUS_KEY = 'statusCode';
+/** Lowest status that can be an error (4xx may be counted). */
+const MIN_ERROR_STATUS = 400;
+/** Longest string worth treating as a level name (longer ones are neither levels nor errors). */
+const MAX_LEVEL_CHARS = 32;
+
+/**
+ * Whether a record parsed from JSON could be classified as an error (or as unparsed) once the
+ * shared JSON parser has normalized it. `false` means certainly `ok`, whatever `count4xx` is,
+ * so the record needs no further work.
+ *
+ * @example
+ * ```ts
+ * mayBeError({ level: 'info', status: 200, msg: 'fine' }); // false
+ * mayBeError({ severity: 'ERROR', msg: 'boom' }); // true
+ * ```
+ */
+export function mayBeError(record: Readonly<Record<string, unknown>>): boolean {
+  if (record['parseError'] !== undefined) return true;
+  for (const key of LEVEL_KEYS) if (mayBeErrorLevel(record[key])) return true;
+  for (const key of STATUS_KEYS) if (mayBeErrorStatus(record[key])) return true;
+  const parent = record[NESTED_STATUS_PARENT];
+  return (
+    typeof parent === 'object' &&
+    parent !== null &&
+    mayBeErrorStatus((parent as Record<string, unknown>)[NESTED_STATUS_KEY])
+  );
+}
+
+function mayBeErrorLevel(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value === 'number') return !(value < PINO_ERROR_LEVEL);
+  if (typeof value !== 'string') return false;
+  if (value.length > MAX_LEVEL_CHARS) return true;
+  // The parser lower-cases and folds synonyms; isErrorLevel knows every error name in any case,
+  // and a numeric string is an error from "50" up. Anything unknown is checked the long way.
+  return isErrorLevel(value) || !KNOWN_FINE_LEVELS.has(value.trim().toLowerCase());
+}
+
+/** Level names that are fine under every spelling the parser may fold them to. */
+const KNOWN_FINE_LEVELS: ReadonlySet<string> = new Set([
+  'trace',
+  'silly',
+  'finest',
+  'finer',
+  'fine',
+  'debug',
+  'verbose',
+  'info',
+  'information',
+  'notice',
+  'http',
+  'config',
+  'warn',
+  'warning',
+]);
+
+function mayBeErrorStatus(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value === 'number') return !(value < MIN_ERROR_STATUS);
+  if (typeof value !== 'string') return false;
+  return !(Number(value) < MIN_ERROR_STATUS);
+}
