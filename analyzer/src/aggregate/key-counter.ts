@@ -19,7 +19,8 @@ export interface SignatureCount {
  * Everything counted for one (region, page). In bounded mode an instance is recycled when its
  * key is evicted, so the counters start again: `count` then includes the inherited minimum
  * (`overestimate`), while the kind split, signatures, example and times cover only what was seen
- * since the key was (re)admitted.
+ * since the key was (re)admitted. The example of a recycled key is its second line after
+ * admission (see `record`); in exact mode it is the key's first line.
  *
  * Memory matters here (there are up to `maxDistinctKeys` of these): signatures are kept as a
  * flat `[signature, count, signature, count, …]` array created at its first use, and strings
@@ -46,6 +47,8 @@ export class KeyCounter {
   /** Position in the bounded-mode heap; -1 while counting is exact. */
   heapIndex = -1;
   private signatureSlots: (string | number)[] | undefined;
+  /** Set by `reset`: the next error of the recycled key keeps no example. */
+  private examplePending = false;
 
   constructor(region: string, page: string) {
     this.region = region;
@@ -64,7 +67,9 @@ export class KeyCounter {
     this.example = '';
     this.firstSeenMs = Number.NaN;
     this.lastSeenMs = Number.NaN;
-    this.signatureSlots = undefined;
+    // Emptied, not replaced: evictions happen once per new key and must leave no garbage.
+    if (this.signatureSlots !== undefined) this.signatureSlots.length = 0;
+    this.examplePending = true;
   }
 
   /**
@@ -83,7 +88,12 @@ export class KeyCounter {
     else if (kind === 'error4xx') this.count4xx++;
     else this.countLevel++;
     this.countSignature(signature, intern);
-    if (this.example === '' && typeof exampleLine === 'string' && exampleLine !== '') {
+    if (this.examplePending) {
+      // Admitted by eviction: most such keys are never seen again, and copying a line for each
+      // of them would be most of the allocation of a long-tailed stream. The second line is
+      // kept instead, once the key has shown it recurs.
+      this.examplePending = false;
+    } else if (this.example === '' && typeof exampleLine === 'string' && exampleLine !== '') {
       this.example = detachString(truncateString(exampleLine, MAX_EXAMPLE_CHARS));
     }
     if (typeof timeMs === 'number' && Math.abs(timeMs) <= MAX_TIME_MS) {
@@ -107,8 +117,9 @@ export class KeyCounter {
 
   private countSignature(signature: string, intern: (signature: string) => string): void {
     const slots = this.signatureSlots;
-    if (slots === undefined) {
-      this.signatureSlots = [intern(signature), 1];
+    if (slots === undefined || slots.length === 0) {
+      if (slots === undefined) this.signatureSlots = [intern(signature), 1];
+      else slots.push(intern(signature), 1);
       return;
     }
     let min = -1;

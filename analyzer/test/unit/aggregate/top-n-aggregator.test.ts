@@ -289,4 +289,43 @@ describe('TopNAggregator', () => {
     );
     expect(() => new TopNAggregator().result(0)).to.throw(ConfigError, /topN/);
   });
+
+  it('keeps exact counts until the switch, and examples of recycled keys from their second line', () => {
+    const m = 3;
+    const topN = new TopNAggregator({ maxDistinctKeys: m });
+    const at = (page: string): ClassifiedEvent => ({
+      kind: 'error5xx',
+      region: 'EU',
+      page,
+      signature: 's',
+    });
+    for (const [page, n] of [
+      ['/a', 5],
+      ['/b', 4],
+      ['/c', 2],
+    ] as const) {
+      for (let i = 0; i < n; i++) topN.add(at(page), `${page} line ${i}`, T0 + i);
+    }
+    const before = topN.result(5);
+    expect(before.bounded).to.equal(false);
+    expect(before.errorBound).to.equal(0);
+    expect(before.rows.map((r) => [r.page, r.count, r.countError, r.example])).to.deep.equal([
+      ['/a', 5, 0, '/a line 0'],
+      ['/b', 4, 0, '/b line 0'],
+      ['/c', 2, 0, '/c line 0'],
+    ]);
+    topN.add(at('/d'), '/d first', T0);
+    topN.add(at('/d'), '/d second', T0);
+    const after = topN.result(5);
+    expect(after.bounded).to.equal(true);
+    expect(after.errorBound).to.equal(4);
+    const d = after.rows.find((r) => r.page === '/d')!;
+    expect([d.count, d.countError, d.example]).to.deep.equal([4, 2, '/d second']);
+    // Keys counted before the switch keep their exact counts and first examples.
+    expect(after.rows.find((r) => r.page === '/a')).to.deep.include({
+      count: 5,
+      countError: 0,
+      example: '/a line 0',
+    });
+  });
 });
