@@ -38,6 +38,11 @@ export const ShipDefaults = {
   READ_CHUNK_BYTES: 256 * 1024,
   /** Shutdown: how long to keep delivering before giving up (the rest is re-read next run). */
   SHUTDOWN_TIMEOUT_MS: 30_000,
+  /**
+   * Read-ahead held by a flow's sink. Small on purpose: a file is its own buffer, and reading far
+   * ahead of delivery only keeps the event loop busy, delaying the commits that bound re-sends.
+   */
+  MAX_BUFFER_BYTES: 8 * 1024 * 1024,
   MAX_PORT: 65_535,
 } as const;
 

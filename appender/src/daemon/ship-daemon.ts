@@ -83,6 +83,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
           credentials: options.credentials,
           flushIntervalMs: ShipDefaults.FLUSH_INTERVAL_MS,
           shutdownTimeoutMs: ShipDefaults.SHUTDOWN_TIMEOUT_MS,
+          maxBufferBytes: ShipDefaults.MAX_BUFFER_BYTES,
           ...config.sink,
           // Nothing is given up while Kinesis is away: the bounded buffer blocks reading instead.
           maxRetries: Infinity,
