@@ -18,12 +18,15 @@ export const KplFormat = {
   FIELD_EXPLICIT_HASH_KEY_TABLE: 2,
   FIELD_RECORDS: 3,
   RECORD_FIELD_PARTITION_KEY_INDEX: 1,
+  RECORD_FIELD_EXPLICIT_HASH_KEY_INDEX: 2,
   RECORD_FIELD_DATA: 3,
 } as const;
 
 /** One user record inside an aggregated Kinesis record. */
 export interface KplUserRecord {
   readonly partitionKey: string | undefined;
+  /** Decimal 128-bit hash key that routed the record instead of its partition key, if set. */
+  readonly explicitHashKey: string | undefined;
   readonly data: Uint8Array;
 }
 
@@ -59,13 +62,19 @@ export function deaggregate(payload: Uint8Array): KplUserRecord[] {
   if (!digest.equals(payload.subarray(end))) throw new ProtobufFormatError('MD5 mismatch');
 
   const partitionKeys: string[] = [];
-  const records: { keyIndex: number | undefined; data: Uint8Array }[] = [];
+  const hashKeys: string[] = [];
+  const records: ReturnType<typeof readRecord>[] = [];
   const reader = new ProtobufReader(body);
   const decoder = new TextDecoder();
   while (!reader.done) {
     const { field, wireType } = reader.tag();
     if (field === KplFormat.FIELD_PARTITION_KEY_TABLE && wireType === WireTypes.LENGTH_DELIMITED) {
       partitionKeys.push(decoder.decode(reader.bytesField()));
+    } else if (
+      field === KplFormat.FIELD_EXPLICIT_HASH_KEY_TABLE &&
+      wireType === WireTypes.LENGTH_DELIMITED
+    ) {
+      hashKeys.push(decoder.decode(reader.bytesField()));
     } else if (field === KplFormat.FIELD_RECORDS && wireType === WireTypes.LENGTH_DELIMITED) {
       records.push(readRecord(reader.bytesField()));
     } else {
@@ -74,18 +83,29 @@ export function deaggregate(payload: Uint8Array): KplUserRecord[] {
   }
   return records.map((r) => ({
     partitionKey: r.keyIndex === undefined ? undefined : partitionKeys[r.keyIndex],
+    explicitHashKey: r.hashKeyIndex === undefined ? undefined : hashKeys[r.hashKeyIndex],
     data: r.data,
   }));
 }
 
-function readRecord(bytes: Uint8Array): { keyIndex: number | undefined; data: Uint8Array } {
+function readRecord(bytes: Uint8Array): {
+  keyIndex: number | undefined;
+  hashKeyIndex: number | undefined;
+  data: Uint8Array;
+} {
   const reader = new ProtobufReader(bytes);
   let keyIndex: number | undefined;
+  let hashKeyIndex: number | undefined;
   let data: Uint8Array | undefined;
   while (!reader.done) {
     const { field, wireType } = reader.tag();
     if (field === KplFormat.RECORD_FIELD_PARTITION_KEY_INDEX && wireType === WireTypes.VARINT) {
       keyIndex = reader.varint();
+    } else if (
+      field === KplFormat.RECORD_FIELD_EXPLICIT_HASH_KEY_INDEX &&
+      wireType === WireTypes.VARINT
+    ) {
+      hashKeyIndex = reader.varint();
     } else if (field === KplFormat.RECORD_FIELD_DATA && wireType === WireTypes.LENGTH_DELIMITED) {
       data = reader.bytesField();
     } else {
@@ -93,5 +113,5 @@ function readRecord(bytes: Uint8Array): { keyIndex: number | undefined; data: Ui
     }
   }
   if (data === undefined) throw new ProtobufFormatError('user record without data');
-  return { keyIndex, data };
+  return { keyIndex, hashKeyIndex, data };
 }

@@ -9,6 +9,7 @@
 import { gunzipSync } from 'node:zlib';
 import {
   ConfigError,
+  hashKeyOf,
   getParser,
   isParserName,
   ParserNames,
@@ -17,7 +18,24 @@ import {
   type LogEvent,
   type ParserName,
 } from '@kinlog/core';
-import { deaggregate, isKplAggregate } from './kpl-aggregate.js';
+import { deaggregate, isKplAggregate, type KplUserRecord } from './kpl-aggregate.js';
+
+/** A shard's hash key range, both ends inclusive. */
+export interface OwnerRange {
+  readonly startingHashKey: bigint;
+  readonly endingHashKey: bigint;
+}
+
+function ownsUserRecord(owner: OwnerRange, part: KplUserRecord): boolean {
+  if (part.partitionKey === undefined && part.explicitHashKey === undefined) return true;
+  let hash: bigint;
+  try {
+    hash = hashKeyOf(part.partitionKey ?? '', part.explicitHashKey);
+  } catch {
+    return true; // an unreadable explicit hash key: keep the record rather than lose it
+  }
+  return hash >= owner.startingHashKey && hash <= owner.endingHashKey;
+}
 
 /** `auto` tries JSON and keeps the line as raw text when it is not a JSON object. */
 export const AUTO_PARSER = 'auto';
@@ -48,6 +66,8 @@ export interface DecodeStats {
   kplAggregates: number;
   /** Payloads that could not be decoded (bad gzip, bad KPL, too large): emitted as unparsed. */
   undecodable: number;
+  /** Aggregated user records skipped because their key belongs to another shard. */
+  misplaced: number;
 }
 
 /** Receives each decoded event with the text line it came from. */
@@ -93,6 +113,7 @@ export class RecordDecoder {
     gzipPayloads: 0,
     kplAggregates: 0,
     undecodable: 0,
+    misplaced: 0,
   };
   private readonly parse: LineParser;
   private readonly screen: RecordScreen | undefined;
@@ -125,13 +146,23 @@ export class RecordDecoder {
     }
   }
 
-  /** Decodes one record's payload, calling `emit` once per event it holds. */
-  decode(payload: Uint8Array, emit: DecodedEventHandler): void {
+  /**
+   * Decodes one record's payload, calling `emit` once per event it holds. With `owner` (the hash
+   * key range of the shard the record was read from), user records of a KPL aggregate whose key
+   * belongs to another shard are skipped and counted, as the KCL does: a producer with a stale
+   * shard map put them there, and puts them again on the right shard.
+   */
+  decode(payload: Uint8Array, emit: DecodedEventHandler, owner?: OwnerRange): void {
     this.stats.records++;
-    this.decodePart(payload, emit, 0);
+    this.decodePart(payload, emit, 0, owner);
   }
 
-  private decodePart(payload: Uint8Array, emit: DecodedEventHandler, depth: number): void {
+  private decodePart(
+    payload: Uint8Array,
+    emit: DecodedEventHandler,
+    depth: number,
+    owner?: OwnerRange,
+  ): void {
     if (depth < RecordDecoderLimits.MAX_NESTING) {
       if (payload.length >= 2 && payload[0] === GZIP_MAGIC_0 && payload[1] === GZIP_MAGIC_1) {
         this.stats.gzipPayloads++;
@@ -156,7 +187,13 @@ export class RecordDecoder {
           this.emitUndecodable(payload, emit);
           return;
         }
-        for (const part of parts) this.decodePart(part.data, emit, depth + 1);
+        for (const part of parts) {
+          if (owner !== undefined && !ownsUserRecord(owner, part)) {
+            this.stats.misplaced++;
+            continue;
+          }
+          this.decodePart(part.data, emit, depth + 1);
+        }
         return;
       }
     }

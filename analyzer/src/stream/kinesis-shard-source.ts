@@ -80,10 +80,19 @@ export class KinesisShardSource implements ShardSource {
           (id): id is string => typeof id === 'string' && id !== '',
         );
         const ending = shard.SequenceNumberRange?.EndingSequenceNumber;
+        const range = shard.HashKeyRange;
         shards.push({
           shardId: shard.ShardId,
           parentShardIds: parents,
           ...(ending === undefined ? {} : { endingSequenceNumber: ending }),
+          ...(range?.StartingHashKey === undefined || range.EndingHashKey === undefined
+            ? {}
+            : {
+                hashKeyRange: {
+                  startingHashKey: range.StartingHashKey,
+                  endingHashKey: range.EndingHashKey,
+                },
+              }),
         });
       }
       nextToken = out.NextToken;

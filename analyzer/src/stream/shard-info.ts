@@ -5,6 +5,8 @@ export interface ShardInfo {
   readonly parentShardIds: readonly string[];
   /** Set once the shard is closed: no record after it will ever arrive. */
   readonly endingSequenceNumber?: string;
+  /** The shard's hash key range (decimal strings), when the service gave it. */
+  readonly hashKeyRange?: { readonly startingHashKey: string; readonly endingHashKey: string };
 }
 
 /** One Kinesis record as the reader hands it on. */

@@ -8,7 +8,12 @@ import type { TopNResult } from '../aggregate/top-n-result.js';
 import { classifyEvent, EventKinds, type ClassifyOptions } from '../classify/classify-event.js';
 import { mayBeError } from '../classify/may-be-error.js';
 import { geoipRegionOf } from '../classify/geoip-region.js';
-import { RecordDecoder, type DecodeStats, type DecoderParser } from '../decode/record-decoder.js';
+import {
+  RecordDecoder,
+  type DecodeStats,
+  type DecoderParser,
+  type OwnerRange,
+} from '../decode/record-decoder.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
 import { readShardsInOrder } from '../stream/read-shards-in-order.js';
 import type { ShardReadPlan } from '../stream/shard-reader.js';
@@ -118,11 +123,12 @@ export async function analyzeShards(
     onBehind: (shardId, ms) => behind.set(shardId, ms),
   });
   const byId = new Map(toRead.map((p) => [p.shardId, p]));
+  const owners = await shardOwners(source, options.stream, toRead.length > 0);
   for await (const step of steps) {
     if (step.type === 'page') {
       for (const record of step.records) {
         arrivalMs = record.arrivalMs;
-        decoder.decode(record.data, emit);
+        decoder.decode(record.data, emit, owners.get(step.shardId));
       }
       records += step.records.length;
     } else {
@@ -147,4 +153,23 @@ export async function analyzeShards(
     result: topN.result(options.topN, options.previous),
     decode: { ...decoder.stats },
   };
+}
+
+/** Hash key range of every listed shard, so aggregated user records can be checked on read. */
+async function shardOwners(
+  source: ShardSource,
+  stream: string,
+  needed: boolean,
+): Promise<Map<string, OwnerRange>> {
+  const owners = new Map<string, OwnerRange>();
+  if (!needed) return owners;
+  for (const shard of await source.listShards(stream)) {
+    const range = shard.hashKeyRange;
+    if (range === undefined) continue;
+    owners.set(shard.shardId, {
+      startingHashKey: BigInt(range.startingHashKey),
+      endingHashKey: BigInt(range.endingHashKey),
+    });
+  }
+  return owners;
 }

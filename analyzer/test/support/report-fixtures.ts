@@ -105,7 +105,14 @@ export function sampleStoredReport(
       },
     ],
     result,
-    decode: { records: 5000, events: 5000, gzipPayloads: 0, kplAggregates: 0, undecodable: 0 },
+    decode: {
+      records: 5000,
+      events: 5000,
+      gzipPayloads: 0,
+      kplAggregates: 0,
+      undecodable: 0,
+      misplaced: 0,
+    },
     startedAt: '2025-03-01T10:20:00.000Z',
     finishedAt: '2025-03-01T10:20:04.000Z',
   };
