@@ -42,7 +42,9 @@ export async function readAllRecords(options: {
   try {
     const records: StreamRecord[] = [];
     for (const shard of await listAllShards(kinesis, options.streamName)) {
-      records.push(...(await readShard(kinesis, options.streamName, shard.ShardId ?? '')));
+      // A loop, not a spread: a shard may hold more records than a call may take arguments.
+      for (const r of await readShard(kinesis, options.streamName, shard.ShardId ?? ''))
+        records.push(r);
     }
     return records;
   } finally {

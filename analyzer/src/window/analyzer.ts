@@ -80,7 +80,7 @@ export interface WholeStreamOutcome {
  * ```ts
  * const analyzer = new Analyzer({ name: 'web', stream: 'logs', kinesis: { endpoint }, dynamodb: { endpoint: ddb } });
  * const { iteration, report } = await analyzer.runIteration();
- * await analyzer.close();
+ * analyzer.close();
  * ```
  */
 export class Analyzer {
