@@ -1,14 +1,32 @@
 import { unparsedEvent, type LineParser, type LogEvent } from './log-event.js';
 import { levelFromNumber, normalizeLevel } from './normalize-level.js';
-import { resolveParserOptions, type ParserOptions } from './parser-options.js';
+import { ParserOptionLimits, resolveParserOptions, type ParserOptions } from './parser-options.js';
 import { isoFromEpoch, isoFromIsoLike } from './timestamp.js';
 
-// Where common loggers put each field, in order of preference. The first alias found is moved
-// onto the kinlog name; values we cannot normalize stay where the producer put them.
-const TIME_KEYS = ['time', '@timestamp', 'timestamp', 'ts'] as const;
-const LEVEL_KEYS = ['level', 'severity', 'levelname'] as const;
-const MSG_KEYS = ['msg', 'message'] as const;
-const STATUS_KEYS = ['status', 'statusCode'] as const;
+/**
+ * Where common loggers put each field, in order of preference. The first alias found is moved
+ * onto the kinlog name; values we cannot normalize stay where the producer put them. Consumers
+ * that look at parsed records before normalizing them (the analyzer's error screen) read this
+ * table, so it is the one list of aliases.
+ *
+ * @example
+ * ```ts
+ * for (const key of JsonFieldAliases.level) if (record[key] !== undefined) return record[key];
+ * ```
+ */
+export const JsonFieldAliases = Object.freeze({
+  time: Object.freeze(['time', '@timestamp', 'timestamp', 'ts'] as const),
+  level: Object.freeze(['level', 'severity', 'levelname'] as const),
+  msg: Object.freeze(['msg', 'message'] as const),
+  status: Object.freeze(['status', 'statusCode'] as const),
+  /** pino-http nests the status under `res`, as `res.statusCode`; read when no alias has one. */
+  nestedStatus: Object.freeze({ parent: 'res', key: 'statusCode' } as const),
+} as const);
+const TIME_KEYS = JsonFieldAliases.time;
+const LEVEL_KEYS = JsonFieldAliases.level;
+const MSG_KEYS = JsonFieldAliases.msg;
+const STATUS_KEYS = JsonFieldAliases.status;
+const NESTED_STATUS = JsonFieldAliases.nestedStatus;
 /** A status must look like an HTTP status to be taken from a string. */
 const NUMERIC_STATUS = /^\d{3}$/;
 
@@ -52,19 +70,52 @@ export function createJsonParser(options?: ParserOptions): LineParser {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return unparsedEvent(line);
     }
-    // JSON.parse makes `__proto__` an own data property, so mutating the parsed object in place
-    // is safe; copying keys into a fresh object would not be.
-    const event = parsed as LogEvent;
-    normalizeTime(event, assumedUtcOffsetMinutes);
-    normalizeLevelField(event);
-    normalizeMsg(event);
-    normalizeStatus(event);
-    if (event.host === undefined && typeof event['hostname'] === 'string') {
-      event.host = event['hostname'];
-      delete event['hostname'];
-    }
-    return event;
+    return normalizeParsed(parsed, assumedUtcOffsetMinutes);
   };
+}
+
+/**
+ * Normalizes a value already read with `JSON.parse(line)` exactly as {@link createJsonParser}'s
+ * parser would have normalized it, for callers that had to parse the line themselves (to look
+ * at it first) and should not pay for parsing it twice. Anything but a JSON object becomes
+ * `unparsedEvent(line)`. The object is normalized in place and returned: pass it only when it
+ * is yours to change.
+ *
+ * @example
+ * ```ts
+ * const line = '{"severity":"ERROR","ts":1700000000,"message":"boom"}';
+ * normalizeJsonEvent(JSON.parse(line), line);
+ * // { level: 'error', time: '2023-11-14T22:13:20.000Z', msg: 'boom' }
+ * ```
+ */
+export function normalizeJsonEvent(
+  parsed: unknown,
+  line: string,
+  options?: ParserOptions,
+): LogEvent {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return unparsedEvent(line);
+  }
+  const offset =
+    options === undefined
+      ? ParserOptionLimits.DEFAULT_ASSUMED_UTC_OFFSET_MINUTES
+      : resolveParserOptions(options).assumedUtcOffsetMinutes;
+  return normalizeParsed(parsed, offset);
+}
+
+function normalizeParsed(parsed: object, assumedUtcOffsetMinutes: number): LogEvent {
+  // JSON.parse makes `__proto__` an own data property, so mutating the parsed object in place
+  // is safe; copying keys into a fresh object would not be.
+  const event = parsed as LogEvent;
+  normalizeTime(event, assumedUtcOffsetMinutes);
+  normalizeLevelField(event);
+  normalizeMsg(event);
+  normalizeStatus(event);
+  if (event.host === undefined && typeof event['hostname'] === 'string') {
+    event.host = event['hostname'];
+    delete event['hostname'];
+  }
+  return event;
 }
 
 function isJsonSpace(code: number): boolean {
@@ -129,9 +180,9 @@ function normalizeStatus(event: LogEvent): void {
     event.status = status;
     return;
   }
-  const res = event['res'];
+  const res = event[NESTED_STATUS.parent];
   if (event.status === undefined && typeof res === 'object' && res !== null) {
-    const status = statusFrom((res as Record<string, unknown>)['statusCode']);
+    const status = statusFrom((res as Record<string, unknown>)[NESTED_STATUS.key]);
     if (status !== undefined) event.status = status;
   }
 }

@@ -96,6 +96,9 @@ const ISO_LIKE =
  * or none) to ISO UTC; `undefined` when it is something else.
  */
 export function isoFromIsoLike(text: string, assumedOffsetMinutes: number): string | undefined {
+  // Most producers already write what this returns; rebuilding it through Date cost more
+  // than the rest of normalizing a JSON record.
+  if (isCanonicalIsoUtc(text)) return text;
   const m = ISO_LIKE.exec(text);
   if (m === null) return undefined;
   const zone = m[8];
@@ -125,4 +128,51 @@ export function isoFromEpoch(value: number): string | undefined {
   const ms = Math.abs(value) < SECONDS_EPOCH_BELOW ? value * 1000 : value;
   if (Math.abs(ms) > MAX_EPOCH_MS) return undefined;
   return new Date(Math.trunc(ms)).toISOString();
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`: the form `Date.prototype.toISOString` writes for years 0–9999. */
+const CANONICAL_ISO_CHARS = 24;
+const CANONICAL_ISO_SEPARATORS: Readonly<Record<number, number>> = {
+  4: 0x2d /* - */,
+  7: 0x2d,
+  10: 0x54 /* T */,
+  13: 0x3a /* : */,
+  16: 0x3a,
+  19: 0x2e /* . */,
+  23: 0x5a /* Z */,
+};
+/** Date.UTC reads years 0–99 as 1900–1999, so those are not kept as they are. */
+const MIN_CANONICAL_YEAR = 100;
+const CHAR_0 = 0x30;
+
+/**
+ * Whether `text` is exactly what {@link isoFromIsoLike} would make of it: `toISOString`'s own
+ * form, naming a real calendar time (a leap second rolls over, so it is not one).
+ */
+export function isCanonicalIsoUtc(text: string): boolean {
+  if (text.length !== CANONICAL_ISO_CHARS) return false;
+  for (let i = 0; i < CANONICAL_ISO_CHARS; i++) {
+    const code = text.charCodeAt(i);
+    const separator = CANONICAL_ISO_SEPARATORS[i];
+    if (separator === undefined ? (code - CHAR_0) >>> 0 > 9 : code !== separator) return false;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  return (
+    year >= MIN_CANONICAL_YEAR &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    digitsAt(text, 11, 2) < 24 &&
+    digitsAt(text, 14, 2) < 60 &&
+    digitsAt(text, 17, 2) < 60
+  );
+}
+
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) value = value * 10 + text.charCodeAt(i) - CHAR_0;
+  return value;
 }

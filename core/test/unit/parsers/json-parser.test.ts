@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { createJsonParser } from '../../../src/parsers/json-parser.js';
+import {
+  createJsonParser,
+  JsonFieldAliases,
+  normalizeJsonEvent,
+} from '../../../src/parsers/json-parser.js';
+import { seededRandom, pick } from '../../../src/random/seeded-random.js';
 
 describe('createJsonParser', () => {
   const parse = createJsonParser();
@@ -116,5 +121,107 @@ describe('createJsonParser', () => {
 
   it('keeps replacement characters from invalid UTF-8 inside values', () => {
     expect(parse('{"msg":"caf\uFFFD \uFFFD\uFFFD"}').msg).to.equal('caf\uFFFD \uFFFD\uFFFD');
+  });
+});
+
+describe('normalizeJsonEvent', () => {
+  it('normalizes a parsed object as the parser does a line', () => {
+    const line = '{"severity":"ERROR","ts":1700000000,"message":"boom","statusCode":"503"}';
+    expect(normalizeJsonEvent(JSON.parse(line), line)).to.deep.equal({
+      level: 'error',
+      time: '2023-11-14T22:13:20.000Z',
+      msg: 'boom',
+      status: 503,
+    });
+  });
+
+  it('turns anything but an object into the unparsed event of the line', () => {
+    for (const line of ['[1,2]', '"text"', '42', 'null']) {
+      expect(normalizeJsonEvent(JSON.parse(line), line)).to.deep.equal({
+        raw: line,
+        msg: line,
+        parseError: true,
+      });
+    }
+  });
+
+  it('takes the parser options, checked', () => {
+    const line = '{"time":"2024-03-01T10:15:30"}';
+    expect(
+      normalizeJsonEvent(JSON.parse(line), line, { assumedUtcOffsetMinutes: 60 }).time,
+    ).to.equal('2024-03-01T09:15:30.000Z');
+    expect(() => normalizeJsonEvent({}, '{}', { assumedUtcOffsetMinutes: 1e6 })).to.throw(
+      'assumedUtcOffsetMinutes',
+    );
+  });
+
+  it('agrees with the parser on random records made of every alias', () => {
+    const random = seededRandom(7);
+    const keys = [
+      ...JsonFieldAliases.time,
+      ...JsonFieldAliases.level,
+      ...JsonFieldAliases.msg,
+      ...JsonFieldAliases.status,
+      'hostname',
+      'host',
+      'res',
+      '__proto__',
+      'constructor',
+    ];
+    const values: unknown[] = [
+      '2024-03-01T10:15:30.123Z',
+      '2024-03-01 10:15:30,5+02:00',
+      '2024-02-30T00:00:00.000Z',
+      1_700_000_000,
+      1_700_000_000_123,
+      'ERROR',
+      'Warning',
+      'info',
+      50,
+      30,
+      '503',
+      '5030',
+      404,
+      404.5,
+      '',
+      null,
+      true,
+      { statusCode: 502 },
+      { statusCode: '418' },
+      [1],
+      'text with "quotes" and \u2028',
+    ];
+    for (const offset of [0, 60]) {
+      const parse = createJsonParser({ assumedUtcOffsetMinutes: offset });
+      for (let n = 0; n < 5_000; n++) {
+        const record: Record<string, unknown> = {};
+        const fields = 1 + Math.floor(random() * 6);
+        for (let f = 0; f < fields; f++) record[pick(random, keys)] = pick(random, values);
+        const line = JSON.stringify(record);
+        expect(
+          normalizeJsonEvent(JSON.parse(line), line, { assumedUtcOffsetMinutes: offset }),
+          line,
+        ).to.deep.equal(parse(line));
+      }
+    }
+  });
+
+  it('lists every alias the parser reads in JsonFieldAliases', () => {
+    const parse = createJsonParser();
+    expect(parse('{"ts":1700000000}').time).to.equal('2023-11-14T22:13:20.000Z');
+    for (const key of JsonFieldAliases.time) {
+      expect(parse(JSON.stringify({ [key]: 1_700_000_000 })).time, key).to.be.a('string');
+    }
+    for (const key of JsonFieldAliases.level) {
+      expect(parse(JSON.stringify({ [key]: 'ERROR' })).level, key).to.equal('error');
+    }
+    for (const key of JsonFieldAliases.msg) {
+      expect(parse(JSON.stringify({ [key]: 'boom' })).msg, key).to.equal('boom');
+    }
+    for (const key of JsonFieldAliases.status) {
+      expect(parse(JSON.stringify({ [key]: 503 })).status, key).to.equal(503);
+    }
+    const { parent, key } = JsonFieldAliases.nestedStatus;
+    expect(parse(JSON.stringify({ [parent]: { [key]: 503 } })).status).to.equal(503);
   });
 });
