@@ -2,25 +2,23 @@
  *   JSON.parse(line) ──▶ mayBeError ──false──▶ ok: counted, nothing else done
  *                            │ true
  *                            ▼
- *   shared JSON parser (normalizes time, level, msg, status aliases) ──▶ classifyEvent
+ *   normalizeJsonEvent (core's JSON parser on the same object: time, level, msg, status
+ *   aliases) ──▶ classifyEvent
  *
- * Most records are fine, and normalizing one (ISO time rebuilt through Date, level synonyms,
- * aliases moved) costs more than parsing it. The screen answers from the raw parsed object
+ * Most records are fine, and normalizing one (time checked or rebuilt, level synonyms, aliases
+ * moved) costs about as much as parsing it. The screen answers from the raw parsed object
  * whether normalization could make it an error; it may say yes too often (a record is then
  * simply normalized and classified), never too rarely.
  */
+import { JsonFieldAliases } from '@kinlog/core';
 import { isErrorLevel, PINO_ERROR_LEVEL } from './is-error-level.js';
 
-/**
- * Where the shared JSON parser (`@kinlog/core`'s `createJsonParser`) looks for a level and a
- * status. Must list every alias it reads: a missing one would let an error through as `ok`
- * (the unit test checks this against the parser itself).
- */
-const LEVEL_KEYS = ['level', 'severity', 'levelname'] as const;
-const STATUS_KEYS = ['status', 'statusCode'] as const;
-/** pino-http nests the status: `res.statusCode`. */
-const NESTED_STATUS_PARENT = 'res';
-const NESTED_STATUS_KEY = 'statusCode';
+// Where the shared JSON parser looks for a level and a status: its own table, so an alias it
+// learns is screened too (one missing here would let an error through as `ok`).
+const LEVEL_KEYS = JsonFieldAliases.level;
+const STATUS_KEYS = JsonFieldAliases.status;
+const NESTED_STATUS_PARENT = JsonFieldAliases.nestedStatus.parent;
+const NESTED_STATUS_KEY = JsonFieldAliases.nestedStatus.key;
 /** Lowest status that can be an error (4xx may be counted). */
 const MIN_ERROR_STATUS = 400;
 /** Longest string worth treating as a level name (longer ones are neither levels nor errors). */

@@ -12,6 +12,7 @@ import {
   hashKeyOf,
   getParser,
   isParserName,
+  normalizeJsonEvent,
   ParserNames,
   unparsedEvent,
   type LineParser,
@@ -126,6 +127,7 @@ export class RecordDecoder {
         { path: 'screen', message: 'must be a function (parsed) => boolean' },
       ]);
     }
+    // Only the JSON parser's work can be skipped or shared: its normalization is core's too.
     this.screen = name === AUTO_PARSER || name === 'json' ? options.screen : undefined;
     if (name === AUTO_PARSER) {
       const json = getParser('json');
@@ -199,8 +201,28 @@ export class RecordDecoder {
     }
     const line = stripLineEnd(this.textDecoder.decode(payload));
     this.stats.events++;
-    if (this.screen !== undefined && isScreenedOut(line, this.screen)) emit(SCREENED_OUT, line);
-    else emit(this.parse(line), line);
+    emit(this.screen === undefined ? this.parse(line) : this.screened(line, this.screen), line);
+  }
+
+  /**
+   * A JSON object line (first character `{`, so nothing the parsers would read differently) is
+   * parsed once: shown to the screen, then, unless turned down, normalized as core's JSON parser
+   * would (`normalizeJsonEvent`). Anything else, bad JSON included, goes the parser's way and is
+   * handled exactly as without a screen.
+   */
+  private screened(line: string, screen: RecordScreen): LogEvent {
+    if (line.charCodeAt(0) !== CHAR_OPEN_BRACE) return this.parse(line);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return this.parse(line);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return this.parse(line);
+    }
+    if (!screen(parsed as Record<string, unknown>)) return SCREENED_OUT;
+    return normalizeJsonEvent(parsed, line);
   }
 
   private emitUndecodable(payload: Uint8Array, emit: DecodedEventHandler): void {
@@ -211,24 +233,6 @@ export class RecordDecoder {
     );
     emit(unparsedEvent(text), text);
   }
-}
-
-/**
- * A line the screen turns down: a JSON object (first character `{`, so nothing the parsers
- * would read differently) that `screen` says is not worth the full parse. Anything else, bad
- * JSON included, goes the parser's way and is handled exactly as without a screen.
- */
-function isScreenedOut(line: string, screen: RecordScreen): boolean {
-  if (line.charCodeAt(0) !== CHAR_OPEN_BRACE) return false;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return false;
-  }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-    ? !screen(parsed as Record<string, unknown>)
-    : false;
 }
 
 function stripLineEnd(text: string): string {

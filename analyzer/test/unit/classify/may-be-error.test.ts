@@ -1,10 +1,13 @@
 import { expect } from 'chai';
-import { getParser } from '@kinlog/core';
+import { getParser, JsonFieldAliases } from '@kinlog/core';
 import { classifyEvent } from '../../../src/classify/classify-event.js';
 import { mayBeError } from '../../../src/classify/may-be-error.js';
 
-const LEVEL_KEYS = ['level', 'severity', 'levelname', 'LEVEL', 'lvl'];
-const STATUS_KEYS = ['status', 'statusCode', 'code'];
+// Every alias the parser reads (its own table, so a new one is tested too), and a few it does not.
+const LEVEL_KEYS = [
+  ...new Set([...JsonFieldAliases.level, 'level', 'severity', 'levelname', 'LEVEL', 'lvl']),
+];
+const STATUS_KEYS = [...new Set([...JsonFieldAliases.status, 'status', 'statusCode', 'code'])];
 const LEVELS: unknown[] = [
   'info',
   'INFO',

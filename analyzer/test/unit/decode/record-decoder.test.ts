@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import { JsonFieldAliases, pick, seededRandom } from '@kinlog/core';
 import { deaggregate, RecordDecoder } from '../../../src/index.js';
 import { SCREENED_OUT } from '../../../src/decode/record-decoder.js';
 
@@ -132,5 +133,68 @@ describe('RecordDecoder', () => {
     raw.decode(Buffer.from('{"a":1}'), (event) =>
       expect(event).to.deep.equal({ msg: '{"a":1}', raw: '{"a":1}' }),
     );
+  });
+
+  it('parses a kept JSON record once: the object screened is the event emitted', () => {
+    const seen: object[] = [];
+    const decoder = new RecordDecoder({ screen: (parsed) => (seen.push(parsed), true) });
+    const events: unknown[] = [];
+    decoder.decode(Buffer.from('{"severity":"ERROR","ts":1700000000}\n'), (e) => events.push(e));
+    expect(events[0]).to.equal(seen[0]);
+    expect(events[0]).to.deep.equal({ level: 'error', time: '2023-11-14T22:13:20.000Z' });
+  });
+
+  it('emits with a screen that keeps everything exactly what it emits without one', () => {
+    const random = seededRandom(99);
+    const keys = [
+      ...JsonFieldAliases.time,
+      ...JsonFieldAliases.level,
+      ...JsonFieldAliases.msg,
+      ...JsonFieldAliases.status,
+      'hostname',
+      'res',
+      'parseError',
+      '__proto__',
+    ];
+    const values: unknown[] = [
+      '2024-03-01T10:15:30.123Z',
+      '2024-03-01T10:15:30.123+01:00',
+      '2024-02-30T10:15:30.123Z',
+      1_700_000_000_000,
+      'ERROR',
+      'info',
+      50,
+      '503',
+      404,
+      null,
+      { statusCode: 500 },
+      '<script>"\u2028',
+    ];
+    const shapes = [
+      (json: string) => json,
+      (json: string) => ` ${json}`,
+      (json: string) => `\ufeff${json}`,
+      (json: string) => `${json}\r\n`,
+      (json: string) => json.slice(0, -1),
+      (json: string) => `[${json}]`,
+      () => 'plain text',
+      () => '',
+    ];
+    for (const parser of ['auto', 'json'] as const) {
+      const plain = new RecordDecoder({ parser });
+      const screened = new RecordDecoder({ parser, screen: () => true });
+      for (let n = 0; n < 3_000; n++) {
+        const record: Record<string, unknown> = {};
+        for (let f = 0; f < 1 + Math.floor(random() * 5); f++) {
+          record[pick(random, keys)] = pick(random, values);
+        }
+        const payload = Buffer.from(pick(random, shapes)(JSON.stringify(record)));
+        const expected: unknown[] = [];
+        const actual: unknown[] = [];
+        plain.decode(payload, (event, line) => expected.push({ event, line }));
+        screened.decode(payload, (event, line) => actual.push({ event, line }));
+        expect(actual, payload.toString()).to.deep.equal(expected);
+      }
+    }
   });
 });
