@@ -65,21 +65,33 @@ export function foldPage(raw: unknown): string {
     raw.length > PageLimits.MAX_INPUT_CHARS ? raw.slice(0, PageLimits.MAX_INPUT_CHARS) : raw;
   path = path.trim();
   if (path === '') return NO_PAGE;
-  const authority = SCHEME_AND_AUTHORITY.exec(path);
-  if (authority !== null) path = path.slice(authority[0].length);
-  const cut = firstIndexOf(path, '?', '#');
-  if (cut >= 0) path = path.slice(0, cut);
+  let start = 0;
+  // Only a letter can start a scheme: most paths start with `/` and skip the regex.
+  if (isAsciiLetter(path.charCodeAt(0))) {
+    const authority = SCHEME_AND_AUTHORITY.exec(path);
+    if (authority !== null) start = authority[0].length;
+  }
+  let end = path.indexOf('?', start);
+  const hash = path.indexOf('#', start);
+  if (end < 0 || (hash >= 0 && hash < end)) end = hash;
+  if (end < 0) end = path.length;
 
+  // Segments found with indexOf rather than split: no array of pieces, no empty ones made.
   const folded: string[] = [];
   let segmentCount = 0;
-  for (const segment of path.split('/')) {
-    if (segment === '') continue;
-    if (++segmentCount > PageLimits.MAX_SEGMENTS) {
-      folded.push(ELLIPSIS);
-      break;
+  while (start < end) {
+    let slash = path.indexOf('/', start);
+    if (slash < 0 || slash > end) slash = end;
+    if (slash > start) {
+      if (++segmentCount > PageLimits.MAX_SEGMENTS) {
+        folded.push(ELLIPSIS);
+        break;
+      }
+      folded.push(foldSegment(path.slice(start, slash)));
     }
-    folded.push(foldSegment(segment));
+    start = slash + 1;
   }
+  // Joined, so the page is a fresh string and keeps no view of the record it came from.
   const page = '/' + folded.join('/');
   if (page.length <= PageLimits.MAX_PAGE_CHARS) return page;
   return detachString(page.slice(0, PageLimits.MAX_PAGE_CHARS - ELLIPSIS.length) + ELLIPSIS);
@@ -87,6 +99,8 @@ export function foldPage(raw: unknown): string {
 
 function foldSegment(segment: string): string {
   if (segment.length > PageLimits.MAX_SEGMENT_CHARS) return ID_SEGMENT;
+  // Every id rule needs a digit or an email's `@` (or `%40`): a plain word is kept at once.
+  if (isPlainWord(segment)) return segment;
   if (isIdLike(segment)) return ID_SEGMENT;
   const withExtension = EXTENSION.exec(segment);
   if (withExtension !== null && isIdLike(withExtension[1] ?? '')) {
@@ -94,6 +108,26 @@ function foldSegment(segment: string): string {
   }
   // Segments are re-joined, so a kept segment never needs its own copy.
   return segment;
+}
+
+const CHAR_0 = 0x30;
+const CHAR_9 = 0x39;
+const CHAR_AT = 0x40;
+const CHAR_PERCENT = 0x25;
+
+function isPlainWord(segment: string): boolean {
+  for (let i = 0; i < segment.length; i++) {
+    const code = segment.charCodeAt(i);
+    if ((code >= CHAR_0 && code <= CHAR_9) || code === CHAR_AT || code === CHAR_PERCENT) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isAsciiLetter(code: number): boolean {
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x7a;
 }
 
 function isIdLike(s: string): boolean {
@@ -111,12 +145,4 @@ function isIdLike(s: string): boolean {
 
 function countDigits(s: string): number {
   return s.match(DIGIT_RUNS)?.length ?? 0;
-}
-
-function firstIndexOf(s: string, a: string, b: string): number {
-  const i = s.indexOf(a);
-  const j = s.indexOf(b);
-  if (i < 0) return j;
-  if (j < 0) return i;
-  return Math.min(i, j);
 }

@@ -1,5 +1,86 @@
 import { expect } from 'chai';
+import { pick, seededRandom } from '@kinlog/core';
+import { detachString } from '../../../src/classify/detach-string.js';
 import { foldPage, ID_SEGMENT, NO_PAGE, PageLimits } from '../../../src/classify/fold-page.js';
+
+// foldPage as it was written first (split, then every rule on every segment): the scanning
+// version must give the same page for every input.
+const ELLIPSIS = '…';
+const SCHEME_AND_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+const DIGITS = /^\d+$/;
+const DIGIT_GROUPS = /^\d+(?:[-_.,:]\d+)+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^(?:0x)?[0-9a-f]{8,}$/i;
+const EMAIL = /^[^@]+(?:@|%40)[^@]+\.[a-z]{2,}$/i;
+const ALNUM_ID = /^[a-z0-9]{6,}$/i;
+const TOKEN = /^[A-Za-z0-9_-]{16,}$/;
+const EXTENSION = /^(.+)\.([A-Za-z0-9]{1,8})$/;
+const DIGIT = /\d/;
+const DIGIT_RUNS = /\d/g;
+const LETTER = /[a-z]/i;
+const UPPER = /[A-Z]/;
+const LOWER = /[a-z]/;
+function foldPageTheLongWay(raw: unknown): string {
+  if (typeof raw !== 'string') return NO_PAGE;
+  let path =
+    raw.length > PageLimits.MAX_INPUT_CHARS ? raw.slice(0, PageLimits.MAX_INPUT_CHARS) : raw;
+  path = path.trim();
+  if (path === '') return NO_PAGE;
+  const authority = SCHEME_AND_AUTHORITY.exec(path);
+  if (authority !== null) path = path.slice(authority[0].length);
+  const cut = firstIndexOf(path, '?', '#');
+  if (cut >= 0) path = path.slice(0, cut);
+
+  const folded: string[] = [];
+  let segmentCount = 0;
+  for (const segment of path.split('/')) {
+    if (segment === '') continue;
+    if (++segmentCount > PageLimits.MAX_SEGMENTS) {
+      folded.push(ELLIPSIS);
+      break;
+    }
+    folded.push(foldSegment(segment));
+  }
+  const page = '/' + folded.join('/');
+  if (page.length <= PageLimits.MAX_PAGE_CHARS) return page;
+  return detachString(page.slice(0, PageLimits.MAX_PAGE_CHARS - ELLIPSIS.length) + ELLIPSIS);
+}
+
+function foldSegment(segment: string): string {
+  if (segment.length > PageLimits.MAX_SEGMENT_CHARS) return ID_SEGMENT;
+  if (isIdLike(segment)) return ID_SEGMENT;
+  const withExtension = EXTENSION.exec(segment);
+  if (withExtension !== null && isIdLike(withExtension[1] ?? '')) {
+    return `${ID_SEGMENT}.${withExtension[2] ?? ''}`;
+  }
+  // Segments are re-joined, so a kept segment never needs its own copy.
+  return segment;
+}
+
+function isIdLike(s: string): boolean {
+  if (!DIGIT.test(s)) return s.includes('@') || s.includes('%40') ? EMAIL.test(s) : false;
+  return (
+    DIGITS.test(s) ||
+    DIGIT_GROUPS.test(s) ||
+    UUID.test(s) ||
+    HEX.test(s) ||
+    EMAIL.test(s) ||
+    (ALNUM_ID.test(s) && LETTER.test(s) && countDigits(s) >= 2) ||
+    (TOKEN.test(s) && UPPER.test(s) && LOWER.test(s))
+  );
+}
+
+function countDigits(s: string): number {
+  return s.match(DIGIT_RUNS)?.length ?? 0;
+}
+
+function firstIndexOf(s: string, a: string, b: string): number {
+  const i = s.indexOf(a);
+  const j = s.indexOf(b);
+  if (i < 0) return j;
+  if (j < 0) return i;
+  return Math.min(i, j);
+}
 
 describe('foldPage', () => {
   const cases: [unknown, string][] = [
@@ -54,5 +135,59 @@ describe('foldPage', () => {
       '/search/<script>alert(1)<\\script>',
     );
     expect(foldPage("/x/'; DROP TABLE users;--")).to.equal("/x/'; DROP TABLE users;--");
+  });
+
+  it('folds random and hostile paths as the split-and-test version does', () => {
+    const random = seededRandom(4242);
+    const pieces = [
+      '/',
+      '/',
+      '//',
+      'users',
+      'API',
+      '42',
+      '2024-01-31',
+      '550e8400-e29b-41d4-a716-446655440000',
+      '0xdeadbeef01',
+      'deadbeefcafe',
+      '3f2a9c1b7e4d',
+      'a1b2c3',
+      'V1StGXR8_Z5jdHi6B-myT',
+      'bob.smith@example.com',
+      'bob%40example.com',
+      '%2F',
+      '%',
+      '@',
+      '123.png',
+      'x.tar.gz',
+      'file.',
+      '.',
+      '..',
+      '?',
+      '#',
+      '?a=1/b',
+      ' ',
+      '\t',
+      'https://',
+      'ftp://h:1',
+      'HTTP://X',
+      'ſ://k',
+      'é',
+      '\u212a',
+      '💥',
+      '\ud800',
+      'x'.repeat(70),
+      '9'.repeat(70),
+      ':',
+      '-',
+      '_',
+    ];
+    for (let n = 0; n < 20_000; n++) {
+      let raw = '';
+      const count = Math.floor(random() * 12);
+      for (let k = 0; k < count; k++) raw += pick(random, pieces);
+      if (random() < 0.02) raw = raw.repeat(200);
+      expect(foldPage(raw), JSON.stringify(raw)).to.equal(foldPageTheLongWay(raw));
+    }
   });
 });
