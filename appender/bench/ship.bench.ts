@@ -4,7 +4,10 @@
  * CPU seconds, peak RSS and PutRecords calls next to `cat file > /dev/null` timed in the same
  * run. The daemon runs in a child process so the endpoint's work is not counted as its own.
  *
- *   node dist/bench/ship.bench.js [lines]
+ * The daemon runs with its default `maxUncommittedRecords` (one batch: what a kill -9 may re-send),
+ * then, for comparison, with a window of MAX_UNCOMMITTED_COMPARED records.
+ *
+ *   node dist/bench/ship.bench.js [lines] [maxUncommittedRecords to compare]
  */
 import { spawnSync, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,6 +20,8 @@ import { startNullKinesis } from '@kinlog/testkit';
 import { ShipDaemon, resolveShipConfig } from '../src/index.js';
 
 const DEFAULT_LINES = 2_000_000;
+/** A wider commit window, to show what the one-batch default costs. */
+const MAX_UNCOMMITTED_COMPARED = 5_000;
 const CHILD_FLAG = '--ship-child';
 
 interface ChildResult {
@@ -28,15 +33,15 @@ interface ChildResult {
 }
 
 async function child(): Promise<void> {
-  const { file, endpoint, stateDir } = JSON.parse(process.env.KINLOG_BENCH ?? '{}') as Record<
-    string,
-    string
-  >;
+  const { file, endpoint, stateDir, maxUncommittedRecords } = JSON.parse(
+    process.env.KINLOG_BENCH ?? '{}',
+  ) as { file: string; endpoint: string; stateDir: string; maxUncommittedRecords?: number };
   const config = resolveShipConfig({
     endpoint,
     stateDir,
+    ...(maxUncommittedRecords === undefined ? {} : { maxUncommittedRecords }),
     statsIntervalMs: 0,
-    flows: [{ paths: [file!], stream: 'bench', parser: 'nginx', fields: { service: 'web' } }],
+    flows: [{ paths: [file], stream: 'bench', parser: 'nginx', fields: { service: 'web' } }],
   });
   const t0 = performance.now();
   const daemon = await ShipDaemon.start({
@@ -76,8 +81,27 @@ async function generate(file: string, lines: number): Promise<void> {
   await once(out, 'finish');
 }
 
+async function runShip(
+  file: string,
+  endpoint: string,
+  stateDir: string,
+  maxUncommittedRecords: number | undefined,
+): Promise<ChildResult> {
+  const proc = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], {
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      KINLOG_BENCH: JSON.stringify({ file, endpoint, stateDir, maxUncommittedRecords }),
+    },
+  });
+  const [result] = (await once(proc, 'message')) as [ChildResult];
+  await once(proc, 'exit');
+  return result;
+}
+
 async function main(): Promise<void> {
   const lines = Number(process.argv[2] ?? DEFAULT_LINES);
+  const compared = Number(process.argv[3] ?? MAX_UNCOMMITTED_COMPARED);
   const dir = await mkdtemp(join(tmpdir(), 'kinlog-ship-bench-'));
   const sink = await startNullKinesis({ shardCount: 4 });
   try {
@@ -88,29 +112,30 @@ async function main(): Promise<void> {
     const c0 = performance.now();
     spawnSync('sh', ['-c', `cat "${file}" > /dev/null`]);
     const catMs = performance.now() - c0;
-
-    const proc = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], {
-      env: {
-        ...process.env,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        KINLOG_BENCH: JSON.stringify({ file, endpoint: sink.url, stateDir: join(dir, 'state') }),
-      },
-    });
-    const [result] = (await once(proc, 'message')) as [ChildResult];
-    await once(proc, 'exit');
-    const s = result.wallMs / 1000;
-    const calls = sink.stats().putRequests;
     console.log(
       `kinlog ship → null Kinesis: ${lines.toLocaleString('en')} lines, ${mb.toFixed(1)} MB (${(size / lines).toFixed(0)} bytes/line)`,
     );
+    let calls = 0;
+    let defaultMs = 0;
+    for (const [label, window] of [
+      ['ship (maxUncommittedRecords: one batch, the default)', undefined],
+      [`ship (maxUncommittedRecords: ${compared})`, compared],
+    ] as const) {
+      const result = await runShip(file, sink.url, join(dir, `state-${label.length}`), window);
+      defaultMs ||= result.wallMs;
+      const s = result.wallMs / 1000;
+      const putRequests = sink.stats().putRequests - calls;
+      calls += putRequests;
+      console.log(`  ${label}`);
+      console.log(
+        `    ${s.toFixed(2)} s  ${Math.round(lines / s).toLocaleString('en')} lines/s  ${(mb / s).toFixed(1)} MB/s  CPU ${(result.cpuUserS + result.cpuSystemS).toFixed(2)} s (user ${result.cpuUserS.toFixed(2)}, sys ${result.cpuSystemS.toFixed(2)})  peak RSS ${result.maxRssMiB.toFixed(0)} MiB  PutRecords ${putRequests}  acked ${result.acked.toLocaleString('en')}`,
+      );
+      if (result.acked !== lines)
+        throw new Error(`only ${result.acked} of ${lines} lines acknowledged`);
+    }
     console.log(
-      `  ship:  ${s.toFixed(2)} s  ${Math.round(lines / s).toLocaleString('en')} lines/s  ${(mb / s).toFixed(1)} MB/s  CPU ${(result.cpuUserS + result.cpuSystemS).toFixed(2)} s (user ${result.cpuUserS.toFixed(2)}, sys ${result.cpuSystemS.toFixed(2)})  peak RSS ${result.maxRssMiB.toFixed(0)} MiB  PutRecords ${calls}  acked ${result.acked.toLocaleString('en')}`,
+      `  cat:   ${(catMs / 1000).toFixed(3)} s  ${(mb / (catMs / 1000)).toFixed(0)} MB/s   ship/cat time ratio ${(defaultMs / catMs).toFixed(1)}x`,
     );
-    console.log(
-      `  cat:   ${(catMs / 1000).toFixed(3)} s  ${(mb / (catMs / 1000)).toFixed(0)} MB/s   ship/cat time ratio ${(result.wallMs / catMs).toFixed(1)}x`,
-    );
-    if (result.acked !== lines)
-      throw new Error(`only ${result.acked} of ${lines} lines acknowledged`);
   } finally {
     await sink.close();
     await rm(dir, { recursive: true, force: true });

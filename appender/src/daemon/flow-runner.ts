@@ -15,6 +15,11 @@
  *   handle; else read to the end in chunks, split, join, ship; backpressure awaits sink.ready().
  *   A tracker whose path left the globs (rotated away, deleted) is read to its end and let go
  *   after releaseIdleMs without growth.
+ *
+ *   records ─► parsed, encoded, ticket taken ─► queue ─► put while the CommitWindow has room
+ *   The window holds the records put since the last durable commit to maxUncommittedRecords: a
+ *   kill -9 re-sends no more than that. Reading runs up to READ_AHEAD_RECORDS ahead of the
+ *   window, so the next batch is ready while the previous commit is being written.
  */
 import { hostname } from 'node:os';
 import { open, stat, type FileHandle } from 'node:fs/promises';
@@ -24,6 +29,7 @@ import { glob } from 'tinyglobby';
 import type { KinesisSink, SettleResult } from '../sink/kinesis-sink.js';
 import { DropReasons } from '../sink/drop-reasons.js';
 import { encodeEvent } from '../sink/encode-event.js';
+import { CommitWindow } from './commit-window.js';
 import { isCopyOf, looksBinary, readFingerprint, sameContent } from './file-identity.js';
 import { ShipDefaults, StartAt, type ShipFlow } from './ship-config.js';
 import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
@@ -33,12 +39,30 @@ import { TrackedFile, type FileRecord } from './tracked-file.js';
 /** Bytes read from one file before the others get a turn. */
 const MAX_BYTES_PER_TURN = 8 * 1024 * 1024;
 
+/** Records parsed and encoded ahead of the commit window before reading pauses. */
+const READ_AHEAD_RECORDS = 2_048;
+
 /** Drops that leave the line unacknowledged: it is read again on the next run. */
 const RETRY_NEXT_RUN: ReadonlySet<string> = new Set([
   DropReasons.SHUTDOWN_TIMEOUT,
   DropReasons.CLOSED,
   DropReasons.REJECTED,
 ]);
+
+/** A record ready to put: encoded, with its place in its file's offsets. */
+interface Prepared {
+  t: TrackedFile;
+  ticket: number;
+  data: string;
+  key: string | undefined;
+}
+
+/** A state to write, and what to call once it is on disk. */
+export interface CommitPoint {
+  files: FileState[];
+  /** The state was written durably: the records it covers leave the commit window. */
+  durable(): void;
+}
 
 interface Candidate {
   path: string;
@@ -57,9 +81,16 @@ export interface FlowRunnerHooks {
   /** Dry-run output. */
   stdout: Writable;
   warn(message: string): void;
-  /** Some offset moved: the state is worth writing. */
-  onProgress(): void;
+  /**
+   * Some offset moved: the state is worth writing; `urgent` when reading waits for that commit
+   * (so it should not wait for commitIntervalMs).
+   */
+  onProgress(urgent: boolean): void;
   releaseIdleMs: number;
+  /** Records put and not yet durably committed, at most (ignored without a sink). */
+  maxUncommittedRecords: number;
+  /** How long a wait for the commit window lasts before it asks for a commit again. */
+  pollIntervalMs: number;
 }
 
 /**
@@ -67,7 +98,10 @@ export interface FlowRunnerHooks {
  *
  * @example
  * ```ts
- * const runner = new FlowRunner(flow, savedStates, { sink, stdout: process.stdout, warn: console.warn, onProgress() {}, releaseIdleMs: 2000 });
+ * const runner = new FlowRunner(flow, savedStates, {
+ *   sink, stdout: process.stdout, warn: console.warn, onProgress() {},
+ *   releaseIdleMs: 2000, maxUncommittedRecords: 500, pollIntervalMs: 250,
+ * });
  * await runner.turn(true); // first scan and read
  * ```
  */
@@ -84,6 +118,11 @@ export class FlowRunner {
   private readonly buf = Buffer.allocUnsafe(ShipDefaults.READ_CHUNK_BYTES);
   private readonly host = hostname();
   private stopping = false;
+  private readonly window: CommitWindow;
+  private queue: (Prepared | undefined)[] = [];
+  private queueHead = 0;
+  /** The sink asked to slow down: await its ready() before putting more. */
+  private sinkSlow = false;
 
   constructor(
     readonly flow: ShipFlow,
@@ -92,11 +131,20 @@ export class FlowRunner {
   ) {
     this.parse = getParser(flow.parser, { assumedUtcOffsetMinutes: flow.assumedUtcOffsetMinutes });
     this.saved = saved.filter((s) => s.flow === flow.name);
+    this.window = new CommitWindow(
+      hooks.sink === undefined ? Infinity : hooks.maxUncommittedRecords,
+    );
   }
 
   /** Stops reading after the current chunk. */
   stop(): void {
     this.stopping = true;
+    this.window.wakeAll();
+  }
+
+  /** Records put and not yet durably committed. */
+  get uncommittedRecords(): number {
+    return this.window.count;
   }
 
   /** One scan and one read turn over every file; true when there may be more to read now. */
@@ -112,12 +160,25 @@ export class FlowRunner {
       if (t.multilineDue(now)) this.shipAll(t, t.drain(false));
       this.maybeRelease(t, now);
     }
+    this.pump();
+    if (this.queued > 0 && !this.stopping) {
+      // Nothing else to read: wait for the commit that makes room rather than spin.
+      if (!more) await this.waitForRoom();
+      this.pump();
+      more = true;
+    }
     return more;
   }
 
-  /** At shutdown: ship open multi-line entries (unended lines stay for the next run). */
+  /**
+   * At shutdown: ship open multi-line entries (unended lines stay for the next run), as far as
+   * the commit window allows; what is left is not put, so it is read again on the next run.
+   */
   drainForShutdown(): void {
     for (const t of this.trackers) if (!t.released) this.shipAll(t, t.drain(false));
+    this.pump();
+    this.queue = [];
+    this.queueHead = 0;
   }
 
   /** Closes every handle. */
@@ -129,14 +190,20 @@ export class FlowRunner {
     }
   }
 
-  /** Committed positions, and let go of trackers that are done. */
-  fileStates(): FileState[] {
+  /**
+   * Committed positions to write, and let go of trackers that are done. Call `durable()` once
+   * the state is on disk: the records it covers then leave the commit window.
+   */
+  commitPoint(): CommitPoint {
     const out: FileState[] = [];
+    const marks: { t: TrackedFile; records: number }[] = [];
     for (const t of this.trackers) {
       if (t.released && t.offsets.pending === 0) {
         this.trackers.delete(t);
+        marks.push({ t, records: t.putRecords });
         continue;
       }
+      marks.push({ t, records: t.offsets.committedRecords });
       out.push({
         flow: this.flow.name,
         path: t.path,
@@ -147,7 +214,16 @@ export class FlowRunner {
       });
     }
     // Saved entries not matched yet (before the first scan) are kept as they were.
-    return out.concat(this.saved);
+    return {
+      files: out.concat(this.saved),
+      durable: () => {
+        for (const { t, records } of marks) {
+          if (records <= t.durableRecords) continue;
+          this.window.release(records - t.durableRecords);
+          t.durableRecords = records;
+        }
+      },
+    };
   }
 
   /** Per-file view for stats: path, size, committed offset. */
@@ -335,15 +411,14 @@ export class FlowRunner {
     t.size = size;
     let budget = MAX_BYTES_PER_TURN;
     while (t.readPos < size && budget > 0 && !this.stopping) {
+      if (!(await this.roomToRead())) break;
       const want = Math.min(this.buf.length, size - t.readPos);
       const { bytesRead } = await handle.read(this.buf, 0, want, t.readPos);
       if (bytesRead === 0) break;
       budget -= bytesRead;
       this.counters.bytesRead += bytesRead;
-      const records = t.take(this.buf.subarray(0, bytesRead));
-      if (!this.shipAll(t, records) && this.hooks.sink !== undefined) {
-        await this.hooks.sink.ready();
-      }
+      this.shipAll(t, t.take(this.buf.subarray(0, bytesRead)));
+      this.pump();
     }
     return t.readPos < size && !this.stopping;
   }
@@ -385,19 +460,77 @@ export class FlowRunner {
     this.counters.filesReleased++;
     // A file with nothing outstanding commits its end now.
     t.offsets.advanceIdle(t.readPos);
-    this.hooks.onProgress();
+    this.hooks.onProgress(false);
   }
 
   // ---- shipping ---------------------------------------------------------------------------
 
-  /** Ships records; false when the sink asked to slow down. */
-  private shipAll(t: TrackedFile, records: FileRecord[]): boolean {
-    let ok = true;
-    for (const r of records) if (!this.ship(t, r)) ok = false;
-    return ok;
+  private get queued(): number {
+    return this.queue.length - this.queueHead;
   }
 
-  private ship(t: TrackedFile, r: FileRecord): boolean {
+  /** Waits until another chunk may be read: read-ahead below its bound, sink not blocked. */
+  private async roomToRead(): Promise<boolean> {
+    while (!this.stopping) {
+      if (this.sinkSlow) {
+        this.sinkSlow = false;
+        await this.hooks.sink?.ready();
+        this.pump();
+        continue;
+      }
+      if (this.queued < READ_AHEAD_RECORDS) return true;
+      await this.waitForRoom();
+      this.pump();
+    }
+    return false;
+  }
+
+  /** Waits for the sink's room, or for a commit to free the window (bounded by a poll). */
+  private async waitForRoom(): Promise<void> {
+    const sink = this.hooks.sink;
+    if (sink === undefined) return;
+    if (this.sinkSlow) {
+      this.sinkSlow = false;
+      await sink.ready();
+      return;
+    }
+    // Nothing more joins the records the sink holds until a commit: send them now.
+    void sink.flush();
+    const before = this.window.count;
+    await this.window.wait(this.hooks.pollIntervalMs);
+    // No commit came (a failed write, or acks before the last one): ask for one again.
+    if (this.window.count === before && !this.stopping) this.hooks.onProgress(true);
+  }
+
+  /** Puts queued records while the commit window has room. */
+  private pump(): void {
+    const sink = this.hooks.sink;
+    if (sink === undefined) return;
+    const q = this.queue;
+    while (this.queueHead < q.length && !this.window.full) {
+      const p = q[this.queueHead]!;
+      q[this.queueHead++] = undefined;
+      p.t.putRecords++;
+      this.window.put();
+      if (!sink.putEncoded(p.data, p.key, (res) => this.settled(p.t, p.ticket, res))) {
+        this.sinkSlow = true;
+      }
+    }
+    if (this.queueHead === q.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > READ_AHEAD_RECORDS && this.queueHead * 2 > q.length) {
+      this.queue = q.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /** Prepares records for the queue (dry run: prints them). */
+  private shipAll(t: TrackedFile, records: FileRecord[]): void {
+    for (const r of records) this.ship(t, r);
+  }
+
+  private ship(t: TrackedFile, r: FileRecord): void {
     const line = r.line;
     if (line !== undefined) {
       this.counters.linesRead++;
@@ -407,7 +540,7 @@ export class FlowRunner {
     }
     if (r.text.length === 0) {
       t.offsets.advanceIdle(r.end);
-      return true;
+      return;
     }
     const event: LogEvent = this.parse(r.text);
     if (event.parseError) this.counters.parseErrors++;
@@ -424,11 +557,9 @@ export class FlowRunner {
       this.hooks.stdout.write(data + '\n');
       t.offsets.ack(ticket);
       this.counters.recordsAcked++;
-      return true;
+      return;
     }
-    return sink.putEncoded(data, this.partitionKey(t, event), (res) =>
-      this.settled(t, ticket, res),
-    );
+    this.queue.push({ t, ticket, data, key: this.partitionKey(t, event) });
   }
 
   private settled(t: TrackedFile, ticket: number, res: SettleResult): void {
@@ -442,7 +573,7 @@ export class FlowRunner {
       // read again on the next run.
       if (!RETRY_NEXT_RUN.has(res.reason)) t.offsets.ack(ticket);
     }
-    this.hooks.onProgress();
+    this.hooks.onProgress(this.window.full);
   }
 
   private partitionKey(t: TrackedFile, event: LogEvent): string | undefined {

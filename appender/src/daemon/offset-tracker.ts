@@ -39,6 +39,11 @@ export class OffsetTracker {
     return this.ends.length - this.head;
   }
 
+  /** Records in the committed prefix since this tracker began (tickets below this are settled). */
+  get committedRecords(): number {
+    return this.base + this.head;
+  }
+
   /** Registers the next record, which ends at `end`; returns its ticket for {@link ack}. */
   add(end: number): number {
     this.ends.push(end);

@@ -44,6 +44,11 @@ export const ShipDefaults = {
    */
   MAX_BUFFER_BYTES: 8 * 1024 * 1024,
   MAX_PORT: 65_535,
+  /**
+   * Upper bound of `maxUncommittedRecords`. Its default is one batch of the flow's sink
+   * (`maxBatchRecords`, 500): a kill -9 then re-sends at most one batch per flow.
+   */
+  MAX_MAX_UNCOMMITTED_RECORDS: 10_000_000,
 } as const;
 
 const partitionKeySchema = z.union(
@@ -121,6 +126,7 @@ const shipSchema = z
     endpoint: z.url({ error: 'expected a URL such as http://127.0.0.1:4567' }).optional(),
     pollIntervalMs: int(1, ShipDefaults.MAX_POLL_INTERVAL_MS).optional(),
     commitIntervalMs: int(0, 600_000).optional(),
+    maxUncommittedRecords: int(1, ShipDefaults.MAX_MAX_UNCOMMITTED_RECORDS).optional(),
     statsIntervalMs: int(0, 24 * 3600_000).optional(),
     metricsPort: int(0, ShipDefaults.MAX_PORT).optional(),
     releaseIdleMs: int(0, 24 * 3600_000).optional(),
@@ -167,6 +173,11 @@ export interface ShipConfig {
   endpoint: string | undefined;
   pollIntervalMs: number;
   commitIntervalMs: number;
+  /**
+   * Per flow: records put to Kinesis whose offsets are not yet durably committed, at most; what
+   * a kill -9 can re-send. `undefined`: one batch of the flow's sink.
+   */
+  maxUncommittedRecords: number | undefined;
   statsIntervalMs: number;
   metricsPort: number | undefined;
   releaseIdleMs: number;
@@ -252,6 +263,7 @@ export function resolveShipConfig(
     endpoint: c.endpoint,
     pollIntervalMs: c.pollIntervalMs ?? ShipDefaults.POLL_INTERVAL_MS,
     commitIntervalMs: c.commitIntervalMs ?? ShipDefaults.COMMIT_INTERVAL_MS,
+    maxUncommittedRecords: c.maxUncommittedRecords,
     statsIntervalMs: c.statsIntervalMs ?? ShipDefaults.STATS_INTERVAL_MS,
     metricsPort: c.metricsPort,
     releaseIdleMs: c.releaseIdleMs ?? ShipDefaults.RELEASE_IDLE_MS,

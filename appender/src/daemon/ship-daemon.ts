@@ -3,7 +3,8 @@
  *
  *   ShipDaemon.start ─► StateStore.open (or StateDirError) ─► one FlowRunner + KinesisSink per flow
  *        loop: every runner.turn() ─► idle? sleep pollIntervalMs
- *        acks ─► onProgress ─► commit (coalesced) ─► state file
+ *        acks ─► onProgress ─► commit (coalesced) ─► state file ─► durable: reading may go on
+ *   Per flow, at most maxUncommittedRecords (default: one batch) are put and not yet durable.
  *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
  */
 import { EventEmitter } from 'node:events';
@@ -57,7 +58,9 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
   private stopping = false;
   private stopPromise: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private commitTimer: NodeJS.Timeout | undefined;
+  private commitTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private commitTimerUrgent = false;
+  private lastCommitError: string | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> = Promise.resolve();
   private resolveDone!: () => void;
@@ -97,8 +100,10 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         sink,
         stdout,
         warn: (m) => this.warn(m),
-        onProgress: () => this.scheduleCommit(),
+        onProgress: (urgent) => this.scheduleCommit(urgent),
         releaseIdleMs: config.releaseIdleMs,
+        maxUncommittedRecords: config.maxUncommittedRecords ?? sinkBatchRecords(sink),
+        pollIntervalMs: config.pollIntervalMs,
       });
     });
   }
@@ -213,7 +218,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     await this.loop;
     for (const r of this.runners) r.drainForShutdown();
     await Promise.all(this.sinks.map((s) => s.close()));
-    if (this.commitTimer !== undefined) clearTimeout(this.commitTimer);
+    if (this.commitTimer !== undefined) clearCommitTimer(this.commitTimer);
     this.commitTimer = undefined;
     await this.commit();
     for (const r of this.runners) await r.close();
@@ -222,24 +227,49 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     this.resolveDone();
   }
 
-  private scheduleCommit(): void {
-    if (this.store === undefined || this.commitTimer !== undefined) return;
-    this.commitTimer = setTimeout(() => {
+  /** `urgent`: a flow waits for this commit to read on, so commitIntervalMs does not apply. */
+  private scheduleCommit(urgent: boolean): void {
+    if (this.store === undefined) return;
+    if (this.commitTimer !== undefined) {
+      if (!urgent || this.commitTimerUrgent) return;
+      clearCommitTimer(this.commitTimer);
+    }
+    this.commitTimerUrgent = urgent;
+    const run = (): void => {
       this.commitTimer = undefined;
       void this.commit();
-    }, this.options.config.commitIntervalMs);
-    this.commitTimer.unref();
+    };
+    // A flow is waiting: right after this turn's acks, not a timer tick (≥ 1 ms) later.
+    this.commitTimer = urgent
+      ? setImmediate(run).unref()
+      : setTimeout(run, this.options.config.commitIntervalMs).unref();
   }
 
   private async commit(): Promise<void> {
     if (this.store === undefined) return;
-    const files = this.runners.flatMap((r) => r.fileStates());
+    const points = this.runners.map((r) => r.commitPoint());
     try {
-      await this.store.save({ version: 1, files });
+      await this.store.save({ version: 1, files: points.flatMap((p) => p.files) });
     } catch (err) {
-      this.warn(`cannot write state to ${this.store.file}: ${(err as Error).message} (will retry)`);
+      // Retried when a flow waits for room in its commit window; said once per distinct error.
+      const message = `cannot write state to ${this.store.file}: ${(err as Error).message} (will retry)`;
+      if (message !== this.lastCommitError) this.warn(message);
+      this.lastCommitError = message;
+      return;
     }
+    this.lastCommitError = undefined;
+    for (const p of points) p.durable();
   }
+}
+
+function clearCommitTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {
+  if ('refresh' in timer) clearTimeout(timer);
+  else clearImmediate(timer);
+}
+
+/** One batch of the flow's sink: the default bound of records a kill -9 may re-send. */
+function sinkBatchRecords(sink: KinesisSink | undefined): number {
+  return sink?.options.maxBatchRecords ?? Infinity;
 }
 
 function addCounters(into: ShipCounters, from: ShipCounters): void {

@@ -46,6 +46,10 @@ export class TrackedFile {
   detachedAtMs: number | undefined;
   /** Let go: no more reading; kept until its records settle. */
   released = false;
+  /** Records handed to the sink (its tickets below this were put). */
+  putRecords = 0;
+  /** Records whose offsets are in a state file known to be on disk. */
+  durableRecords = 0;
 
   constructor(
     readonly flow: ShipFlow,

@@ -1,0 +1,74 @@
+//   read ─► prepared queue ─► put (window.put) ─► Kinesis ─► ack ─► commit prefix ─► state fsynced
+//                                   ▲                                                   │
+//                                   └──────── window.release(records now durable) ◄─────┘
+//
+// A kill -9 re-sends exactly the records put since the last durable commit. Holding that number
+// to `limit` bounds what a crash duplicates, whatever the files, batches or timings.
+
+/**
+ * Counts a flow's records that were handed to its sink and whose offsets are not yet in a
+ * durably written state file, and makes reading wait while that count is at its limit. Pure
+ * bookkeeping, apart from the timer that bounds a wait.
+ *
+ * @example
+ * ```ts
+ * const w = new CommitWindow(500);
+ * while (!w.full) w.put();       // 500 records handed to the sink
+ * const room = w.wait(250);      // resolves on release(), or after 250 ms
+ * w.release(500);                // their offsets were fsynced
+ * await room;
+ * ```
+ */
+export class CommitWindow {
+  private outstanding = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Records put and not yet durably committed. */
+  get count(): number {
+    return this.outstanding;
+  }
+
+  /** True when no further record may be put. */
+  get full(): boolean {
+    return this.outstanding >= this.limit;
+  }
+
+  /** One more record handed to the sink. */
+  put(): void {
+    this.outstanding++;
+  }
+
+  /** `n` records became durable (or no longer matter); wakes waiters when there is room. */
+  release(n: number): void {
+    if (n <= 0) return;
+    this.outstanding = Math.max(0, this.outstanding - n);
+    if (!this.full) this.wakeAll();
+  }
+
+  /**
+   * Resolves on the next release that leaves room, on {@link wakeAll}, or after `timeoutMs`.
+   * The timer is referenced on purpose: a daemon waiting for its commit has nothing else
+   * keeping its process alive.
+   */
+  wait(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        const i = this.waiters.indexOf(done);
+        if (i !== -1) void this.waiters.splice(i, 1);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.push(done);
+    });
+  }
+
+  /** Resolves every waiter (stop, or room). */
+  wakeAll(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
