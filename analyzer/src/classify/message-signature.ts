@@ -55,7 +55,7 @@ const MASK_RULES = new RegExp(
     String.raw`("(?:[^"\\\r\n]|\\.){0,256}")`,
     String.raw`(\s{2,}|[^\S ])`,
   ].join('|'),
-  'g',
+  'y',
 );
 
 const HAS_DECIMAL_DIGIT = /\d/;
@@ -85,9 +85,156 @@ export function messageSignature(message: unknown): string {
     message.length > SignatureLimits.MAX_INPUT_CHARS
       ? message.slice(0, SignatureLimits.MAX_INPUT_CHARS)
       : message;
-  const masked = input.replace(MASK_RULES, maskMatch).trim();
+  const masked = maskVariableParts(input).trim();
   if (masked === '') return EMPTY_SIGNATURE;
   return truncateString(masked, SignatureLimits.MAX_SIGNATURE_CHARS);
+}
+
+/*
+ * The same as `input.replace(globalRules, maskMatch)`, but the rules are only tried where one
+ * of them can start (a global replace tries all eight at every character, and most characters
+ * are inside words). From what each rule needs at its first character:
+ *
+ *   digit, '"', '[', ':', whitespace ─────────────────────────────── always tried
+ *   hex letter, not after a word character ──────────────────────── uuid, hex, ipv6
+ *   other word character or . + -, not after a word character ───── email: only if there is an '@'
+ *   ' ' ──────────────────────────────────────────────────────────── only before more whitespace
+ *   anything else ────────────────────────────────────────────────── never starts a match
+ *
+ * Lookbehinds and \b see the original text in both, and a match resumes the scan at its end,
+ * as the global replace does, so the result is the same (a unit test checks it on random text).
+ */
+function maskVariableParts(input: string): string {
+  const hasAt = input.includes('@');
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  while (i < input.length) {
+    if (!mayStartMask(input, i, hasAt)) {
+      i++;
+      continue;
+    }
+    const code = input.charCodeAt(i);
+    if (isDigit(code)) {
+      const end = plainNumberEnd(input, i);
+      if (end >= 0) {
+        out += input.slice(copied, i) + SignatureMasks.number;
+        copied = end;
+        i = end;
+        continue;
+      }
+    } else if (!hasAt && isHexLetter(code) && !mayBeHexOrAddress(input, i)) {
+      i++;
+      continue;
+    }
+    MASK_RULES.lastIndex = i;
+    const m = MASK_RULES.exec(input);
+    if (m === null) {
+      i++;
+      continue;
+    }
+    const end = i + m[0].length;
+    out += input.slice(copied, i) + maskMatch(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
+    copied = end;
+    i = end;
+  }
+  return copied === 0 ? input : out + input.slice(copied);
+}
+
+/*
+ * Two shortcuts for the commonest tokens, each taken only where the rules could only agree:
+ * - digits followed by none of [\w.,:+-@] (or by nothing): no email ('@'), UUID ('-'),
+ *   address ('.', ':') or longer number ('.', ','); all-digit hex masks to <n> too;
+ * - a word starting with a hex letter, in a message without '@': unless a run of 8+ hex digits
+ *   (UUID, hex) or a ':' after at most 4 of them (IPv6) starts there, nothing does.
+ */
+function plainNumberEnd(input: string, start: number): number {
+  let end = start + 1;
+  while (end < input.length && isDigit(input.charCodeAt(end))) end++;
+  if (end === input.length) return end;
+  const next = input.charCodeAt(end);
+  return isWordChar(next) ||
+    next === CHAR_DOT ||
+    next === CHAR_COMMA ||
+    next === CHAR_COLON ||
+    next === CHAR_PLUS ||
+    next === CHAR_MINUS ||
+    next === CHAR_AT
+    ? -1
+    : end;
+}
+
+/** UUIDs and hex need 8 hex digits in a row. */
+const MIN_HEX_RUN = 8;
+/** An IPv6 group has at most 4 hex digits before its ':'. */
+const MAX_IPV6_GROUP = 4;
+
+function mayBeHexOrAddress(input: string, start: number): boolean {
+  let end = start + 1;
+  while (end < input.length && isHexDigit(input.charCodeAt(end))) end++;
+  const run = end - start;
+  return run >= MIN_HEX_RUN || (run <= MAX_IPV6_GROUP && input.charCodeAt(end) === CHAR_COLON);
+}
+
+function isHexDigit(code: number): boolean {
+  return isDigit(code) || isHexLetter(code);
+}
+
+const CHAR_SPACE = 0x20;
+const CHAR_COMMA = 0x2c;
+const CHAR_AT = 0x40;
+const CHAR_QUOTE = 0x22;
+const CHAR_PLUS = 0x2b;
+const CHAR_MINUS = 0x2d;
+const CHAR_DOT = 0x2e;
+const CHAR_COLON = 0x3a;
+const CHAR_OPEN_BRACKET = 0x5b;
+const CHAR_UNDERSCORE = 0x5f;
+const FIRST_NON_ASCII = 0x80;
+
+function mayStartMask(input: string, i: number, hasAt: boolean): boolean {
+  const code = input.charCodeAt(i);
+  if (isDigit(code)) return true;
+  if (code === CHAR_SPACE) return i + 1 < input.length && isSpace(input.charCodeAt(i + 1));
+  if (code === CHAR_QUOTE || code === CHAR_OPEN_BRACKET || code === CHAR_COLON) return true;
+  if (isSpace(code)) return true;
+  const wordStart = i === 0 || !isWordChar(input.charCodeAt(i - 1));
+  if (!wordStart) return false;
+  if (isHexLetter(code)) return true;
+  return (
+    hasAt && (isWordChar(code) || code === CHAR_DOT || code === CHAR_PLUS || code === CHAR_MINUS)
+  );
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isHexLetter(code: number): boolean {
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66;
+}
+
+/** `\w` without the `u` flag: ASCII letters, digits and `_`. */
+function isWordChar(code: number): boolean {
+  const lower = code | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || isDigit(code) || code === CHAR_UNDERSCORE;
+}
+
+/** `\s`: ASCII whitespace and line ends, and the Unicode spaces, BOM and separators. */
+function isSpace(code: number): boolean {
+  if (code < FIRST_NON_ASCII) return code === CHAR_SPACE || (code >= 0x09 && code <= 0x0d);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 function maskMatch(

@@ -1,10 +1,62 @@
 import { expect } from 'chai';
+import { pick, seededRandom } from '@kinlog/core';
 import {
   EMPTY_SIGNATURE,
   messageSignature,
   SIGNATURE_RULES_VERSION,
   SignatureLimits,
+  SignatureMasks,
 } from '../../../src/classify/message-signature.js';
+import { truncateString } from '../../../src/classify/truncate-string.js';
+
+// The masking rules as one global replace, the way they were first applied: the scanning
+// version must give the same signature for every message.
+const GLOBAL_RULES = new RegExp(
+  [
+    String.raw`((?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)`,
+    String.raw`(\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)`,
+    String.raw`((?<![\w:.\]])\[?(?:[0-9a-fA-F]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]{0,4})(?:%[\w.]+)?(?:\](?::\d{1,5})?)?)`,
+    String.raw`((?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\d))`,
+    String.raw`(\b0[xX][0-9a-fA-F]+\b|\b[0-9a-fA-F]{8,}\b)`,
+    String.raw`(\d+(?:[.,]\d+)*)`,
+    String.raw`("(?:[^"\\\r\n]|\\.){0,256}")`,
+    String.raw`(\s{2,}|[^\S ])`,
+  ].join('|'),
+  'g',
+);
+function isIpv6(candidate: string): boolean {
+  if (!/[0-9a-fA-F]/.test(candidate)) return false;
+  const close = candidate.indexOf(']');
+  const address = close >= 0 ? candidate.slice(0, close) : candidate;
+  return address.includes('::') || address.split(':').length - 1 === 7;
+}
+function signatureTheLongWay(message: string): string {
+  const input = message.slice(0, SignatureLimits.MAX_INPUT_CHARS);
+  const masked = input
+    .replace(
+      GLOBAL_RULES,
+      (match, email, uuid, ipv6, ipv4, hex, num, quoted: string | undefined) => {
+        if (num !== undefined) return SignatureMasks.number;
+        if (hex !== undefined) {
+          if (/^0[xX]/.test(match)) return SignatureMasks.hex;
+          if (!/[a-fA-F]/.test(match)) return SignatureMasks.number;
+          return /\d/.test(match) ? SignatureMasks.hex : match;
+        }
+        if (ipv4 !== undefined) return SignatureMasks.ip;
+        if (ipv6 !== undefined) {
+          return isIpv6(match) ? SignatureMasks.ip : match.replace(/\d+(?:[.,]\d+)*/g, '<n>');
+        }
+        if (uuid !== undefined) return SignatureMasks.uuid;
+        if (email !== undefined) return SignatureMasks.email;
+        if (quoted !== undefined) return SignatureMasks.string;
+        return ' ';
+      },
+    )
+    .trim();
+  return masked === ''
+    ? EMPTY_SIGNATURE
+    : truncateString(masked, SignatureLimits.MAX_SIGNATURE_CHARS);
+}
 
 describe('messageSignature', () => {
   const cases: [string, string][] = [
@@ -63,5 +115,95 @@ describe('messageSignature', () => {
 
   it('is versioned', () => {
     expect(SIGNATURE_RULES_VERSION).to.equal(1);
+  });
+
+  it('masks random and hostile messages as one global replace of the rules does', () => {
+    const random = seededRandom(1234);
+    const pieces = [
+      ' ',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\u00a0',
+      '\u2028',
+      '\u3000',
+      '\ufeff',
+      '\u200b',
+      'a',
+      'f',
+      'g',
+      'z',
+      'A',
+      'F',
+      'G',
+      '_',
+      '.',
+      '+',
+      '-',
+      '@',
+      ':',
+      '::',
+      '[',
+      ']',
+      '%',
+      '"',
+      '\\',
+      "'",
+      '(',
+      ')',
+      '/',
+      '=',
+      ',',
+      'é',
+      '💥',
+      '\ud800',
+      '0',
+      '7',
+      '42',
+      '3012ms',
+      '1,234.5',
+      '1.2.3',
+      '10.0.0.7',
+      '10.0.0.7:5432',
+      '999.1.1.1',
+      '550e8400-e29b-41d4-a716-446655440000',
+      '0xDEADbeef',
+      'deadbeef',
+      '3f2a9c1b7e',
+      'cafe',
+      'fe80::1%eth0',
+      '[2001:db8::1]:8080',
+      '::ffff:192.168.0.1',
+      '1:2:3:4:5:6:7:8',
+      '10:20:30',
+      'bob.smith+x@example.co.uk',
+      'a@b',
+      '@x.io',
+      'user',
+      'failed',
+      'std::vector',
+      '"quoted"',
+      '"unterminated',
+      '<script>',
+    ];
+    for (let n = 0; n < 30_000; n++) {
+      let message = '';
+      const count = Math.floor(random() * 16);
+      for (let k = 0; k < count; k++) message += pick(random, pieces);
+      if (random() < 0.01) message = message.repeat(60);
+      expect(messageSignature(message), JSON.stringify(message)).to.equal(
+        signatureTheLongWay(message),
+      );
+    }
+  });
+
+  it('treats as whitespace exactly what \\s matches', () => {
+    // Two of a kind collapse to one space only when both are whitespace.
+    for (let code = 0; code <= 0xffff; code++) {
+      const c = String.fromCharCode(code);
+      const message = `a${c}${c}b`;
+      expect(messageSignature(message), code.toString(16)).to.equal(signatureTheLongWay(message));
+    }
   });
 });
