@@ -67,6 +67,17 @@ describe('ship config', () => {
     expect(c.flows[1]!.longLines).to.equal('split');
   });
 
+  it('bounds maxUncommittedRecords (default: one batch of the sink, left to the daemon)', () => {
+    const flows = [{ paths: ['x'], stream: 's' }];
+    expect(resolveShipConfig({ flows }).maxUncommittedRecords).to.equal(undefined);
+    expect(
+      resolveShipConfig({ flows, maxUncommittedRecords: 5000 }).maxUncommittedRecords,
+    ).to.equal(5000);
+    expect(problemsOf(() => resolveShipConfig({ flows, maxUncommittedRecords: 0 }))).to.deep.equal([
+      'maxUncommittedRecords: must be at least 1',
+    ]);
+  });
+
   it('loads YAML and JSON files with the same schema, naming the file in errors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ship-config-'));
     await writeFile(

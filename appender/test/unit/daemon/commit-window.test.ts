@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { CommitWindow } from '../../../src/daemon/commit-window.js';
+import { OffsetTracker } from '../../../src/daemon/offset-tracker.js';
+
+describe('CommitWindow', () => {
+  it('is full at its limit and has room again only once records are released', () => {
+    const w = new CommitWindow(3);
+    w.put();
+    w.put();
+    expect(w.full).to.equal(false);
+    w.put();
+    expect(w.full).to.equal(true);
+    expect(w.count).to.equal(3);
+    w.release(0);
+    expect(w.full).to.equal(true);
+    w.release(2);
+    expect(w.count).to.equal(1);
+    expect(w.full).to.equal(false);
+  });
+
+  it('wakes every waiter on a release that leaves room, not on one that does not', async () => {
+    const w = new CommitWindow(2);
+    w.put();
+    w.put();
+    w.put(); // a drain at release may overshoot; the window still holds reading
+    const woken: number[] = [];
+    const a = w.wait(60_000).then(() => woken.push(1));
+    const b = w.wait(60_000).then(() => woken.push(2));
+    w.release(1);
+    await Promise.resolve();
+    expect(woken).to.deep.equal([]);
+    w.release(1);
+    await Promise.all([a, b]);
+    expect(woken).to.deep.equal([1, 2]);
+  });
+
+  it('a wait ends by itself after its timeout, or at wakeAll', async () => {
+    const w = new CommitWindow(1);
+    w.put();
+    const t0 = Date.now();
+    await w.wait(20);
+    expect(Date.now() - t0).to.be.at.least(15);
+    const stopped = w.wait(60_000);
+    w.wakeAll();
+    await stopped;
+    expect(w.full).to.equal(true);
+  });
+
+  it('counts the committed prefix of an OffsetTracker in records, across compaction', () => {
+    const t = new OffsetTracker(0);
+    const tickets = Array.from({ length: 3000 }, (_, i) => t.add((i + 1) * 10));
+    for (const k of tickets.slice(0, 2500)) t.ack(k);
+    expect(t.committedRecords).to.equal(2500);
+    t.ack(tickets[2999]!);
+    expect(t.committedRecords).to.equal(2500);
+  });
+});
