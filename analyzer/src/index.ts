@@ -36,7 +36,7 @@ export {
   type TopNRow,
   type TopNTotals,
 } from './aggregate/top-n-result.js';
-export { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from './aggregate/key-counter.js';
+export { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from './aggregate/top-n-result.js';
 export {
   AnalyzerError,
   TableMissingError,

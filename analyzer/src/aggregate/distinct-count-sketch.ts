@@ -1,3 +1,5 @@
+import { hashKey } from './key-hash.js';
+
 /** 2^14 registers: 16 KB, standard error about 0.8 %. */
 const REGISTER_BITS = 14;
 const REGISTERS = 1 << REGISTER_BITS;
@@ -18,7 +20,11 @@ export class DistinctCountSketch {
   private readonly registers = new Uint8Array(REGISTERS);
 
   add(region: string, page: string): void {
-    const hash = hashKey(region, page);
+    this.addHash(hashKey(region, page));
+  }
+
+  /** Adds a key by its `hashKey`, for callers that have it already. */
+  addHash(hash: number): void {
     const index = hash >>> (32 - REGISTER_BITS);
     const rest = (hash << REGISTER_BITS) | (1 << (REGISTER_BITS - 1));
     const rank = Math.clz32(rest) + 1;
@@ -38,18 +44,4 @@ export class DistinctCountSketch {
     }
     return Math.round(raw);
   }
-}
-
-/** FNV-1a over both strings (with a separator) and murmur3's finalizer for well-mixed bits. */
-function hashKey(region: string, page: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < region.length; i++) h = Math.imul(h ^ region.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ 0xffff, 0x01000193);
-  for (let i = 0; i < page.length; i++) h = Math.imul(h ^ page.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -1,22 +1,27 @@
 /*
  *   add(event) ──ok/unparsed──▶ totals only
- *        │ error
+ *        │ error: hashKey(region, page) over char codes, no string made
  *        ▼
- *   regions: Map<region, Map<page, KeyCounter>>      exact while keys ≤ maxDistinctKeys
- *        │ key number maxDistinctKeys + 1 arrives
- *        ▼
- *   + MinCountHeap over the same KeyCounters          Space-Saving: a new key evicts the
- *   + DistinctCountSketch (HyperLogLog)               minimum and inherits its count + 1
+ *   CompactSpaceSaving(maxDistinctKeys) — typed arrays, all allocated here, nothing per add:
  *
- * Memory is O(maxDistinctKeys) whatever the input; an update is O(1) exact, O(log m) bounded.
+ *     HashSlotIndex ─▶ slot s ─▶ keyUnits[s]      region + page as UTF-16 units   528 B
+ *                                exampleUnits[s]  first line, ≤ 320 units          640 B
+ *                                counts, kinds, first/last seen, heap position    ~90 B
+ *                                signatureIds[s × 5] ─▶ SignatureTable (shared texts, ref-counted)
+ *
+ *   keys 1 … m        take free slots: counts exact (errorBound 0)
+ *   key m + 1, …      min-heap built once; a new key takes the minimum's slot and count + 1
+ *                     (Space-Saving); a HyperLogLog sketch estimates distinct keys
+ *
+ * Memory is fixed when the aggregator is made (≈ 3.7 KB of address space per counter, resident
+ * only as slots are written, so ≈ 1.3 KB per key with short keys and one signature); evicting
+ * a key overwrites its slot and leaves no garbage. Strings are made only for result rows.
  */
 import { ConfigError } from '@kinlog/core';
 import type { ClassifiedEvent } from '../classify/classify-event.js';
-import { detachString } from '../classify/detach-string.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
-import { DistinctCountSketch } from './distinct-count-sketch.js';
-import { KeyCounter } from './key-counter.js';
-import { MinCountHeap } from './min-count-heap.js';
+import { CompactSpaceSaving } from './compact-space-saving.js';
+import type { CompactEntry } from './compact-space-saving.js';
 import { TopNLimits } from './top-n-result.js';
 import type { TopNChange, TopNResult, TopNRow } from './top-n-result.js';
 
@@ -32,11 +37,6 @@ export const TopNDefaults = {
 } as const;
 
 const SHARE_DECIMALS = 1e6;
-/**
- * Distinct signature texts shared between keys; a few hundred is typical, so the pool is simply
- * emptied when it reaches this size (it only saves memory, it never changes a count).
- */
-const MAX_INTERNED_SIGNATURES = 10_000;
 
 /**
  * Counts errors by (region, page) and produces the top-N rows of an iteration. Exact by
@@ -56,26 +56,12 @@ const MAX_INTERNED_SIGNATURES = 10_000;
  * ```
  */
 export class TopNAggregator {
-  private readonly maxDistinctKeys: number;
-  private readonly regions = new Map<string, Map<string, KeyCounter>>();
-  private keyCount = 0;
-  private heap: MinCountHeap<KeyCounter> | undefined;
-  private sketch: DistinctCountSketch | undefined;
+  private readonly store: CompactSpaceSaving;
   private events = 0;
   private errors5xx = 0;
   private errors4xx = 0;
   private errorsLevel = 0;
   private unparsed = 0;
-  private readonly signaturePool = new Map<string, string>();
-  private readonly intern = (signature: string): string => {
-    let shared = this.signaturePool.get(signature);
-    if (shared === undefined) {
-      if (this.signaturePool.size >= MAX_INTERNED_SIGNATURES) this.signaturePool.clear();
-      shared = detachString(signature);
-      this.signaturePool.set(shared, shared);
-    }
-    return shared;
-  };
 
   constructor(options: TopNOptions = {}) {
     const max = options.maxDistinctKeys ?? TopNDefaults.maxDistinctKeys;
@@ -90,12 +76,12 @@ export class TopNAggregator {
         'invalid top-N options',
       );
     }
-    this.maxDistinctKeys = max;
+    this.store = new CompactSpaceSaving(max);
   }
 
   /** Whether counting has switched to the bounded summary. */
   get bounded(): boolean {
-    return this.heap !== undefined;
+    return this.store.bounded;
   }
 
   /**
@@ -114,23 +100,7 @@ export class TopNAggregator {
     else if (kind === 'error4xx') this.errors4xx++;
     else this.errorsLevel++;
 
-    const { region, page } = event;
-    let counter = this.regions.get(region)?.get(page);
-    if (counter === undefined) {
-      counter = this.admit(region, page);
-      // Looked up again: admitting may have evicted the last page of this very region.
-      let pages = this.regions.get(region);
-      if (pages === undefined) {
-        pages = new Map();
-        this.regions.set(counter.region, pages);
-      }
-      pages.set(counter.page, counter);
-    }
-    counter.record(kind, event.signature, rawExampleLine, timeMs, this.intern);
-    if (this.heap !== undefined) {
-      this.heap.siftDown(counter.heapIndex);
-      this.sketch?.add(region, page);
-    }
+    this.store.add(kind, event.region, event.page, event.signature, rawExampleLine, timeMs);
   }
 
   /**
@@ -150,16 +120,13 @@ export class TopNAggregator {
       );
     }
     const errors = this.errors5xx + this.errors4xx + this.errorsLevel;
-    const counters: KeyCounter[] = [];
-    for (const pages of this.regions.values()) for (const c of pages.values()) counters.push(c);
-    counters.sort(compareCounters);
 
     const previousCounts = previous === undefined ? undefined : indexRows(previous);
     const previousComplete =
       previous !== undefined &&
       !previous.bounded &&
       previous.rows.length >= previous.totals.distinctKeys;
-    const rows = counters.slice(0, topN).map((c): TopNRow => {
+    const rows = this.store.top(topN).map((c: CompactEntry): TopNRow => {
       let change: TopNChange | null = null;
       if (previousCounts !== undefined) {
         const before = previousCounts.get(rowKey(c.region, c.page));
@@ -179,7 +146,7 @@ export class TopNAggregator {
         count4xx: c.count4xx,
         countLevel: c.countLevel,
         countError: c.overestimate,
-        signatures: c.signatures(),
+        signatures: c.signatures,
         example: c.example,
         firstSeen: Number.isNaN(c.firstSeenMs) ? null : new Date(c.firstSeenMs).toISOString(),
         lastSeen: Number.isNaN(c.lastSeenMs) ? null : new Date(c.lastSeenMs).toISOString(),
@@ -196,49 +163,13 @@ export class TopNAggregator {
         errors4xx: this.errors4xx,
         errorsLevel: this.errorsLevel,
         unparsed: this.unparsed,
-        distinctKeys: this.sketch?.estimate() ?? this.keyCount,
+        distinctKeys: this.store.distinctKeys(),
       },
-      bounded: this.heap !== undefined,
-      errorBound: this.heap?.min.count ?? 0,
+      bounded: this.store.bounded,
+      errorBound: this.store.errorBound,
       signatureRulesVersion: SIGNATURE_RULES_VERSION,
     };
   }
-
-  /** A counter for a key not currently tracked: a new one, or the evicted minimum. */
-  private admit(region: string, page: string): KeyCounter {
-    if (this.keyCount < this.maxDistinctKeys) {
-      this.keyCount++;
-      return new KeyCounter(detachString(region), detachString(page));
-    }
-    const heap = (this.heap ??= this.startBounding());
-    const evicted = heap.min;
-    const pages = this.regions.get(evicted.region);
-    pages?.delete(evicted.page);
-    if (pages?.size === 0) this.regions.delete(evicted.region);
-    evicted.reset(detachString(region), detachString(page), evicted.count);
-    return evicted;
-  }
-
-  private startBounding(): MinCountHeap<KeyCounter> {
-    const counters: KeyCounter[] = [];
-    this.sketch = new DistinctCountSketch();
-    for (const pages of this.regions.values()) {
-      for (const c of pages.values()) {
-        counters.push(c);
-        this.sketch.add(c.region, c.page);
-      }
-    }
-    return new MinCountHeap(counters);
-  }
-}
-
-function compareCounters(a: KeyCounter, b: KeyCounter): number {
-  return b.count - a.count || compareText(a.region, b.region) || compareText(a.page, b.page);
-}
-
-/** Code-unit order: the same on every machine, unlike `localeCompare`. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function rowKey(region: string, page: string): string {

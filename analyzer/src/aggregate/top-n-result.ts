@@ -1,3 +1,8 @@
+/** Signatures tracked per (region, page); the smallest is replaced when a new one arrives. */
+export const SIGNATURES_PER_KEY = 5;
+/** An example line is cut to this many characters (a report row must stay small). */
+export const MAX_EXAMPLE_CHARS = 320;
+
 /**
  * The top-N result of one iteration: plain JSON data, sized to fit a DynamoDB item (≤ 400 KB)
  * at {@link TopNLimits.MAX_TOP_N} rows with every field at its maximum length.
@@ -62,6 +67,7 @@ export interface TopNTotals {
 export const TopNLimits = {
   /** Most rows a result may hold (keeps the stored report item under DynamoDB's 400 KB). */
   MAX_TOP_N: 50,
-  /** Most keys the bounded summary may be told to keep. */
-  MAX_DISTINCT_KEYS: 10_000_000,
+  /** Most keys the bounded summary may be told to keep (its memory is fixed up front, ≈ 3.7 KB
+   * of address space per key, resident only as written). */
+  MAX_DISTINCT_KEYS: 1_000_000,
 } as const;

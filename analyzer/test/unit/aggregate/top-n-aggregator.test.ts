@@ -6,7 +6,7 @@ import type { ClassifiedEvent } from '../../../src/classify/classify-event.js';
 import { PageLimits } from '../../../src/classify/fold-page.js';
 import { SignatureLimits } from '../../../src/classify/message-signature.js';
 import { MAX_REGION_CHARS } from '../../../src/classify/normalize-region.js';
-import { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from '../../../src/aggregate/key-counter.js';
+import { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from '../../../src/aggregate/top-n-result.js';
 import { TopNAggregator } from '../../../src/aggregate/top-n-aggregator.js';
 import { TopNLimits } from '../../../src/aggregate/top-n-result.js';
 
