@@ -30,9 +30,14 @@ export interface TopNOptions {
   readonly maxDistinctKeys?: number;
 }
 
-/** Defaults of {@link TopNOptions} and of `result`. */
+/**
+ * Defaults of {@link TopNOptions} and of `result`. 10,000 counters: a report shows at most 50
+ * rows, and Space-Saving guarantees every key above errors / 10,000 (0.01 % of the errors) is
+ * held with its count within that bound; the store then stays ≈ 13 MB resident (≈ 37 MB of
+ * address space at worst), which keeps the aggregator under 100 MB RSS with the AWS SDK loaded.
+ */
 export const TopNDefaults = {
-  maxDistinctKeys: 20_000,
+  maxDistinctKeys: 10_000,
   topN: 10,
 } as const;
 
@@ -46,7 +51,7 @@ const SHARE_DECIMALS = 1e6;
  *
  * @example
  * ```ts
- * const topN = new TopNAggregator({ maxDistinctKeys: 100_000 });
+ * const topN = new TopNAggregator({ maxDistinctKeys: 10_000 });
  * for (const line of lines) {
  *   const event = JSON.parse(line) as AnalyzerEvent;
  *   const classified = classifyEvent(event);
