@@ -7,6 +7,7 @@
  */
 import { PinoTransportDefaults } from '../pino/pino-options.js';
 import type { KinesisTransport } from '../winston/kinesis-transport.js';
+import { holdWhile } from './hold-while.js';
 import { classifyTarget, type LoggerTarget, type ThreadStreamLike } from './logger-target.js';
 
 /** Slack over the worker's shutdown bound before giving up on pino's `close` event. */
@@ -25,28 +26,30 @@ const PINO_CLOSE_SLACK_MS = 3_000;
  * ```
  */
 export async function closeLogger(target: LoggerTarget): Promise<void> {
-  const t = classifyTarget(target);
-  try {
-    switch (t.kind) {
-      case 'transport':
-        return await t.transport.close();
-      case 'winston': {
-        const finished = t.transports.map(finishedWithin);
-        if (!t.logger.writableEnded) t.logger.end();
-        await Promise.all(finished);
-        await Promise.all(t.transports.map((tr) => tr.close()));
-        return;
+  return holdWhile(target, async () => {
+    const t = classifyTarget(target);
+    try {
+      switch (t.kind) {
+        case 'transport':
+          return await t.transport.close();
+        case 'winston': {
+          const finished = t.transports.map(finishedWithin);
+          if (!t.logger.writableEnded) t.logger.end();
+          await Promise.all(finished);
+          await Promise.all(t.transports.map((tr) => tr.close()));
+          return;
+        }
+        case 'threadStream':
+          return await endThreadStream(t.stream);
+        case 'pino':
+          return await new Promise<void>((resolve) => t.logger.flush(() => resolve()));
+        default:
+          return;
       }
-      case 'threadStream':
-        return await endThreadStream(t.stream);
-      case 'pino':
-        return await new Promise<void>((resolve) => t.logger.flush(() => resolve()));
-      default:
-        return;
+    } catch {
+      // Closing must not throw into the application; what was lost is counted by the sink.
     }
-  } catch {
-    // Closing must not throw into the application; what was lost is counted by the sink.
-  }
+  });
 }
 
 /** Resolves when the transport has finished (its `_final` closed the sink), or at the bound. */

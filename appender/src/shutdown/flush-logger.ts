@@ -1,3 +1,4 @@
+import { holdWhile } from './hold-while.js';
 import { classifyTarget, type LoggerTarget } from './logger-target.js';
 
 /**
@@ -12,26 +13,28 @@ import { classifyTarget, type LoggerTarget } from './logger-target.js';
  * ```
  */
 export async function flushLogger(target: LoggerTarget): Promise<void> {
-  const t = classifyTarget(target);
-  try {
-    switch (t.kind) {
-      case 'transport':
-        return await t.transport.flush();
-      case 'winston':
-        await Promise.all(t.transports.map((tr) => tr.flush()));
-        return;
-      case 'threadStream': {
-        const { stream } = t;
-        if (stream.closed || stream.destroyed) return;
-        // thread-stream hands this to the worker, whose flush() waits for the sink.
-        return await new Promise<void>((resolve) => stream.flush(() => resolve()));
+  return holdWhile(target, async () => {
+    const t = classifyTarget(target);
+    try {
+      switch (t.kind) {
+        case 'transport':
+          return await t.transport.flush();
+        case 'winston':
+          await Promise.all(t.transports.map((tr) => tr.flush()));
+          return;
+        case 'threadStream': {
+          const { stream } = t;
+          if (stream.closed || stream.destroyed) return;
+          // thread-stream hands this to the worker, whose flush() waits for the sink.
+          return await new Promise<void>((resolve) => stream.flush(() => resolve()));
+        }
+        case 'pino':
+          return await new Promise<void>((resolve) => t.logger.flush(() => resolve()));
+        default:
+          return;
       }
-      case 'pino':
-        return await new Promise<void>((resolve) => t.logger.flush(() => resolve()));
-      default:
-        return;
+    } catch {
+      // A flush must not throw into the application.
     }
-  } catch {
-    // A flush must not throw into the application.
-  }
+  });
 }
