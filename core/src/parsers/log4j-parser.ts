@@ -2,7 +2,7 @@ import { unparsedEvent, type LineParser, type LogEvent } from './log-event.js';
 import { normalizeLevel } from './normalize-level.js';
 import { resolveParserOptions, type ParserOptions } from './parser-options.js';
 import { splitFirstLine, stripLineEnd } from './strip-line-end.js';
-import { fractionToMs, isoFromParts, yearFromTwoDigits, zoneOffsetMinutes } from './timestamp.js';
+import { isoFromDateMatch, isoFromParts, yearFromTwoDigits } from './timestamp.js';
 
 // The layouts it reads, tried in order (the last specific one that matched goes first next
 // time, since a file keeps one layout; only the catch-all dateLevel overlaps the others):
@@ -146,19 +146,7 @@ function event(
 }
 
 function isoTime(m: RegExpExecArray, assumedOffset: number): string | undefined {
-  const zone = m[ISO_GROUPS];
-  const offset = zone === undefined ? assumedOffset : zoneOffsetMinutes(zone);
-  if (offset === undefined) return undefined;
-  return isoFromParts(
-    Number(m[1]),
-    Number(m[2]),
-    Number(m[3]),
-    Number(m[4]),
-    Number(m[5]),
-    Number(m[6]),
-    fractionToMs(m[7]),
-    offset,
-  );
+  return isoFromDateMatch(m, m[ISO_GROUPS], assumedOffset);
 }
 
 // Spark (yy/MM/dd) and HDFS (yyMMdd): the first six groups are y, M, d, H, m, s.

@@ -101,19 +101,7 @@ export function isoFromIsoLike(text: string, assumedOffsetMinutes: number): stri
   if (isCanonicalIsoUtc(text)) return text;
   const m = ISO_LIKE.exec(text);
   if (m === null) return undefined;
-  const zone = m[8];
-  const offset = zone === undefined ? assumedOffsetMinutes : zoneOffsetMinutes(zone);
-  if (offset === undefined) return undefined;
-  return isoFromParts(
-    Number(m[1]),
-    Number(m[2]),
-    Number(m[3]),
-    Number(m[4]),
-    Number(m[5]),
-    Number(m[6] ?? 0),
-    fractionToMs(m[7]),
-    offset,
-  );
+  return isoFromDateMatch(m, m[8], assumedOffsetMinutes);
 }
 
 const SECONDS_EPOCH_BELOW = 1e11; // 1e11 ms is 1973; 1e11 s is year 5138
@@ -175,4 +163,33 @@ function digitsAt(text: string, start: number, count: number): number {
   let value = 0;
   for (let i = start; i < start + count; i++) value = value * 10 + text.charCodeAt(i) - CHAR_0;
   return value;
+}
+
+/**
+ * ISO UTC from a date match whose groups 1 to 7 are year, month, day, hour, minute, second and
+ * fraction, with `zone` the zone text if the line had one (else `assumedOffsetMinutes` applies).
+ *
+ * @example
+ * ```ts
+ * isoFromDateMatch(/(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)(?:,(\d+))?/.exec('2015-10-18 18:01:47,978')!, undefined, 0);
+ * // '2015-10-18T18:01:47.978Z'
+ * ```
+ */
+export function isoFromDateMatch(
+  m: RegExpExecArray,
+  zone: string | undefined,
+  assumedOffsetMinutes: number,
+): string | undefined {
+  const offset = zone === undefined ? assumedOffsetMinutes : zoneOffsetMinutes(zone);
+  if (offset === undefined) return undefined;
+  return isoFromParts(
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? 0),
+    fractionToMs(m[7]),
+    offset,
+  );
 }

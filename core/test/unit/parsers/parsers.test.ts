@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../../src/errors.js';
+import { seededRandom } from '../../../src/random/seeded-random.js';
 import type { LogEvent } from '../../../src/parsers/log-event.js';
 import {
   getParser,
@@ -23,16 +24,7 @@ const SEEDS: Record<ParserName, string> = {
 };
 
 // Deterministic so a failure reproduces.
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const ALPHABET = ' -:[]{}"\\/.,@$\t\r\n0123456789aZ\uFFFD\u00e9\u{1F600}';
 
