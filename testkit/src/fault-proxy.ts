@@ -13,9 +13,9 @@
  * Faults are drawn from a seeded generator in arrival order, so a sequential client sees the
  * same faults on every run with the same seed.
  */
+import { listenLocal } from './kinesis-wire/listen-local.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordsEntryErrors } from '@kinlog/core';
 import {
@@ -352,17 +352,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       sendAwsError(res, 502, AwsErrorTypes.INTERNAL_FAILURE, `fault proxy: ${String(err)}`);
     });
   });
-  server.keepAliveTimeout = FaultProxyDefaults.KEEP_ALIVE_TIMEOUT_MS;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, FaultProxyDefaults.HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
+  const listener = await listenLocal(
+    server,
+    FaultProxyDefaults.HOST,
+    FaultProxyDefaults.KEEP_ALIVE_TIMEOUT_MS,
+    () => upstream.close(),
+  );
   return {
-    url: `http://${FaultProxyDefaults.HOST}:${port}`,
-    port,
+    url: listener.url,
+    port: listener.port,
     setFaults,
     faults: () => plan,
     outage(ms, mode = plan.outageMode) {
@@ -373,14 +371,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     resetStats() {
       stats = emptyFaultProxyStats();
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        upstream.close();
-      });
-      return closing;
-    },
+    close: () => listener.close(),
   };
 }
 

@@ -5,9 +5,9 @@
  * JSON (Data is base64, and quotes inside a key are escaped). Only the `hashKey` routing mode
  * parses bodies, because it must read each entry's key.
  */
+import { listenLocal } from './kinesis-wire/listen-local.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   AwsErrorTypes,
   KinesisWire,
@@ -238,28 +238,19 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
       sendAwsError(res, 500, AwsErrorTypes.INTERNAL_FAILURE, String(err));
     });
   });
-  server.keepAliveTimeout = NullKinesisDefaults.KEEP_ALIVE_TIMEOUT_MS;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, NullKinesisDefaults.HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
+  const listener = await listenLocal(
+    server,
+    NullKinesisDefaults.HOST,
+    NullKinesisDefaults.KEEP_ALIVE_TIMEOUT_MS,
+  );
   return {
-    url: `http://${NullKinesisDefaults.HOST}:${port}`,
-    port,
+    url: listener.url,
+    port: listener.port,
     stats: () => ({ ...stats }),
     resetStats() {
       stats = { requests: 0, putRequests: 0, entries: 0, bytes: 0 };
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => listener.close(),
   };
 }
 
