@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { simpleParser } from 'mailparser';
+import { descendantPids, isProcessAlive } from '@kinlog/testkit';
 
 const kinlogBin = fileURLToPath(new URL('../../../cli/dist/bin/kinlog.js', import.meta.url));
 const SAMPLE_INTERVAL_MS = 100;
@@ -27,41 +27,6 @@ interface DemoRun {
   descendants: Set<number>;
 }
 
-function parentPids(): Map<number, number> {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return parents;
-}
-
-function descendantsOf(root: number): number[] {
-  const parents = parentPids();
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function runKinlog(args: readonly string[]): Promise<DemoRun> {
   const child = spawn(process.execPath, [kinlogBin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,7 +38,7 @@ async function runKinlog(args: readonly string[]): Promise<DemoRun> {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const descendants = new Set<number>();
   const sampler = setInterval(() => {
-    if (child.pid !== undefined) for (const pid of descendantsOf(child.pid)) descendants.add(pid);
+    if (child.pid !== undefined) for (const pid of descendantPids(child.pid)) descendants.add(pid);
   }, SAMPLE_INTERVAL_MS);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearInterval(sampler);
@@ -198,7 +163,7 @@ describe('kinlog demo (npm start)', function () {
     expect(run.descendants.size, 'the demo starts its local services in a child').to.be.greaterThan(
       0,
     );
-    expect([...run.descendants].filter(isAlive)).to.deep.equal([]);
+    expect([...run.descendants].filter(isProcessAlive)).to.deep.equal([]);
   });
 
   it('--real-aws explains the AWS setup and exits 0 without starting anything', async () => {

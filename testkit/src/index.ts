@@ -46,3 +46,4 @@ export { createTestStream } from './create-test-stream.js';
 // Not the mocha hooks themselves: any module mocha loads with `require` that exports them runs
 // them, so they stay reachable only through '@kinlog/testkit/local-services-fixture'.
 export { testKinesisImplementation } from './local-services-fixture.js';
+export { isProcessAlive, survivorsAfter, descendantPids } from './process-tree.js';

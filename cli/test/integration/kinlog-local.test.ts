@@ -1,12 +1,10 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { createTestStream, readAllRecords } from '@kinlog/testkit';
+import { createTestStream, descendantPids, readAllRecords, survivorsAfter } from '@kinlog/testkit';
 
 const kinlogBin = fileURLToPath(new URL('../../bin/kinlog.js', import.meta.url));
 const ORPHAN_DEADLINE_MS = 5_000;
@@ -33,49 +31,6 @@ async function startKinlogLocal(
 }
 
 /** Parent pid of each process, from /proc. */
-function parentPids(): Map<number, number> {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return parents;
-}
-
-function descendantPids(root: number): number[] {
-  const parents = parentPids();
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function survivorsAfter(pids: readonly number[], timeoutMs: number): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  while (pids.some(isAlive) && Date.now() < deadline) await delay(50);
-  return pids.filter(isAlive);
-}
-
 describe('kinlog local', function () {
   before(function () {
     // The test's own SDK clients (through testkit) would warn about Node 20 otherwise.
