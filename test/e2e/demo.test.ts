@@ -59,11 +59,12 @@ function printedTables(stdout: string): Map<number, string[]> {
       continue;
     }
     if (iteration === undefined) continue;
-    if (/^#\s+region\s+page/.test(line)) {
+    // The rank column is right-aligned: with 10 rows its header and first ranks start with a space.
+    if (/^\s*#\s+region\s+page/.test(line)) {
       inRows = true;
       continue;
     }
-    const row = /^(\d+)\s+(\S+)\s+(\S+)\s+(\d+)\s/.exec(line);
+    const row = /^\s*(\d+)\s+(\S+)\s+(\S+)\s+(\d+)\s/.exec(line);
     if (inRows && row !== null) tables.get(iteration)?.push(`${row[2]} ${row[3]}`);
     else if (inRows) inRows = false;
   }
