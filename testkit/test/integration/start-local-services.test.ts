@@ -26,8 +26,8 @@ import {
   startLocalServices,
   type KinesisImplementation,
   type LocalServices,
-} from '../../src/index.js';
-import { isProcessAlive, survivorsAfter } from './process-liveness.js';
+} from '@kinlog/core';
+import { isProcessAlive, survivorsAfter } from '../../src/process-tree.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const ORPHAN_DEADLINE_MS = 5_000;
