@@ -19,7 +19,7 @@ export const DisplayTextLimits = {
 
 const SHORT_ESCAPES: Readonly<Record<number, string>> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
 
-/** Code points that change layout or hide themselves: shown as `\uXXXX`. */
+/** Code points that change layout or hide themselves: shown as a `\u` escape of four hex digits. */
 function isInvisibleFormat(cp: number): boolean {
   return (
     cp === 0x00ad || // soft hyphen
