@@ -36,6 +36,44 @@ const MAX_LEVEL_CHARS = 32;
  * ```
  */
 export function mayBeError(record: Readonly<Record<string, unknown>>): boolean {
+  return KEYS_ARE_KNOWN ? mayBeErrorKnownKeys(record) : mayBeErrorAnyKeys(record);
+}
+
+/** Whether the parser's alias table is the one {@link mayBeErrorKnownKeys} was written for. */
+const KEYS_ARE_KNOWN =
+  sameKeys(LEVEL_KEYS, ['level', 'severity', 'levelname']) &&
+  sameKeys(STATUS_KEYS, ['status', 'statusCode']) &&
+  NESTED_STATUS_PARENT === 'res' &&
+  NESTED_STATUS_KEY === 'statusCode';
+
+function sameKeys(keys: readonly string[], expected: readonly string[]): boolean {
+  return keys.length === expected.length && keys.every((key, i) => key === expected[i]);
+}
+
+/*
+ * The same test as mayBeErrorAnyKeys, each key written out: a property read with a literal name
+ * is cached per call site, while reading a key from a loop variable is a generic lookup (most
+ * of them for keys the record does not have), and cost several times more than the whole test.
+ */
+function mayBeErrorKnownKeys(record: Readonly<Record<string, unknown>>): boolean {
+  if (record['parseError'] !== undefined) return true;
+  if (
+    mayBeErrorLevel(record['level']) ||
+    mayBeErrorLevel(record['severity']) ||
+    mayBeErrorLevel(record['levelname'])
+  ) {
+    return true;
+  }
+  if (mayBeErrorStatus(record['status']) || mayBeErrorStatus(record['statusCode'])) return true;
+  const parent = record['res'];
+  return (
+    typeof parent === 'object' &&
+    parent !== null &&
+    mayBeErrorStatus((parent as Record<string, unknown>)['statusCode'])
+  );
+}
+
+function mayBeErrorAnyKeys(record: Readonly<Record<string, unknown>>): boolean {
   if (record['parseError'] !== undefined) return true;
   for (const key of LEVEL_KEYS) if (mayBeErrorLevel(record[key])) return true;
   for (const key of STATUS_KEYS) if (mayBeErrorStatus(record[key])) return true;
@@ -52,6 +90,8 @@ function mayBeErrorLevel(value: unknown): boolean {
   if (typeof value === 'number') return !(value < PINO_ERROR_LEVEL);
   if (typeof value !== 'string') return false;
   if (value.length > MAX_LEVEL_CHARS) return true;
+  // Most records spell a fine level exactly as listed: no case folding needed.
+  if (KNOWN_FINE_LEVELS.has(value)) return false;
   // The parser lower-cases and folds synonyms; isErrorLevel knows every error name in any case,
   // and a numeric string is an error from "50" up. Anything unknown is checked the long way.
   return isErrorLevel(value) || !KNOWN_FINE_LEVELS.has(value.trim().toLowerCase());

@@ -103,4 +103,18 @@ describe('mayBeError', () => {
     expect(mayBeError({ res: { statusCode: 404 } })).to.equal(true);
     expect(mayBeError({ parseError: true })).to.equal(true);
   });
+
+  it('reads every level and status alias of the shared parser, as the parser names them', () => {
+    for (const key of JsonFieldAliases.level) {
+      expect(mayBeError({ [key]: 'error' }), key).to.equal(true);
+      expect(mayBeError({ [key]: 'info' }), key).to.equal(false);
+    }
+    for (const key of JsonFieldAliases.status) {
+      expect(mayBeError({ [key]: 503 }), key).to.equal(true);
+      expect(mayBeError({ [key]: 200 }), key).to.equal(false);
+    }
+    const { parent, key } = JsonFieldAliases.nestedStatus;
+    expect(mayBeError({ [parent]: { [key]: 503 } })).to.equal(true);
+    expect(mayBeError({ [parent]: { [key]: 200 } })).to.equal(false);
+  });
 });
