@@ -6,10 +6,12 @@
 import { TopNAggregator } from '../aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../aggregate/top-n-result.js';
 import { classifyEvent, EventKinds, type ClassifyOptions } from '../classify/classify-event.js';
+import { eventTimeMs } from '../classify/event-time-ms.js';
 import { mayBeError } from '../classify/may-be-error.js';
 import { geoipRegionOf } from '../classify/geoip-region.js';
 import {
   RecordDecoder,
+  SCREENED_OUT,
   type DecodeStats,
   type DecoderParser,
   type OwnerRange,
@@ -99,7 +101,13 @@ export async function analyzeShards(
     });
 
   let arrivalMs = Number.NaN;
+  // Most records are screened out, and all of those classify the same: classified once here.
+  const screenedOut = classifyEvent(SCREENED_OUT, classifyOptions);
   const emit = (event: Parameters<typeof classifyEvent>[0], line: string): void => {
+    if (event === SCREENED_OUT) {
+      topN.add(screenedOut);
+      return;
+    }
     const classified = classifyEvent(event, classifyOptions);
     if (classified.kind === EventKinds.ok || classified.kind === EventKinds.unparsed) {
       // Only errors keep a line or a time: parsing the time of every record would cost more
@@ -107,7 +115,7 @@ export async function analyzeShards(
       topN.add(classified);
       return;
     }
-    const timeMs = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+    const timeMs = typeof event.time === 'string' ? eventTimeMs(event.time) : Number.NaN;
     topN.add(classified, line, Number.isNaN(timeMs) ? arrivalMs : timeMs);
   };
   const steps = readShardsInOrder(source, toRead, {

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { eventTimeMs } from '../../../src/classify/event-time-ms.js';
+
+describe('eventTimeMs', () => {
+  it('reads canonical ISO times as Date.parse does', () => {
+    let seed = 11;
+    const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (let i = 0; i < 20_000; i++) {
+      const ms = Math.floor((random() * 2 - 0.2) * 4e12);
+      const iso = new Date(ms).toISOString();
+      expect(eventTimeMs(iso), iso).to.equal(Date.parse(iso));
+      expect(eventTimeMs(iso)).to.equal(ms);
+    }
+  });
+
+  it('agrees with Date.parse on near-canonical and malformed times', () => {
+    const times = [
+      '2024-02-29T23:59:59.999Z',
+      '2023-02-29T00:00:00.000Z',
+      '2024-02-30T00:00:00.000Z',
+      '2024-04-31T00:00:00.000Z',
+      '2024-13-01T00:00:00.000Z',
+      '2024-00-10T00:00:00.000Z',
+      '2024-01-00T00:00:00.000Z',
+      '2024-01-01T24:00:00.000Z',
+      '2024-01-01T23:60:00.000Z',
+      '2024-01-01T23:59:60.000Z',
+      '0099-01-01T00:00:00.000Z',
+      '0100-01-01T00:00:00.000Z',
+      '2000-01-01T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '2024-0a-01T00:00:00.000Z',
+      '2024-01-01T00:00:00.0-1Z',
+      '2024-01-01T00:00:00.00 Z',
+      '2024-01-01T00:00:00.000+',
+      '2024-01-01T00:00:00Z',
+      '2024-01-01 00:00:00.000Z',
+      '2024-01-01T00:00:00.000+02:00',
+      '+012024-01-01T00:00:00.000Z',
+      'Wed, 01 May 2024 00:00:00 GMT',
+      'yesterday',
+      '',
+    ];
+    for (const time of times) {
+      expect(Object.is(eventTimeMs(time), Date.parse(time)), time).to.equal(true);
+    }
+  });
+});
