@@ -122,69 +122,122 @@ function isJsonSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
+/*
+ * Each field is looked for under its aliases in order, the aliases written out by name where
+ * the table is the one below: a property read with a literal name is cached per call site,
+ * while one keyed by a loop variable is a generic lookup (mostly for keys a record does not
+ * have) and cost more than the rest of normalizing. The loops over the table are the same rules
+ * for any other table.
+ */
+const ALIASES_ARE_KNOWN =
+  sameKeys(TIME_KEYS, ['time', '@timestamp', 'timestamp', 'ts']) &&
+  sameKeys(LEVEL_KEYS, ['level', 'severity', 'levelname']) &&
+  sameKeys(MSG_KEYS, ['msg', 'message']) &&
+  sameKeys(STATUS_KEYS, ['status', 'statusCode']);
+
+function sameKeys(keys: readonly string[], expected: readonly string[]): boolean {
+  return keys.length === expected.length && keys.every((key, i) => key === expected[i]);
+}
+
 function normalizeTime(event: LogEvent, assumedOffsetMinutes: number): void {
-  for (const key of TIME_KEYS) {
-    const value = event[key];
-    if (value === undefined) continue;
-    let iso: string | undefined;
-    if (typeof value === 'string') iso = isoFromIsoLike(value, assumedOffsetMinutes);
-    else if (typeof value === 'number') iso = isoFromEpoch(value);
-    // A `time` we cannot read is the producer's own; an alias must not overwrite it.
-    if (iso === undefined) {
-      if (key === 'time') return;
-      continue;
-    }
-    if (key !== 'time') delete event[key];
-    event.time = iso;
+  if (ALIASES_ARE_KNOWN) {
+    if (timeFrom(event, 'time', event['time'], assumedOffsetMinutes)) return;
+    if (timeFrom(event, '@timestamp', event['@timestamp'], assumedOffsetMinutes)) return;
+    if (timeFrom(event, 'timestamp', event['timestamp'], assumedOffsetMinutes)) return;
+    timeFrom(event, 'ts', event['ts'], assumedOffsetMinutes);
     return;
   }
+  for (const key of TIME_KEYS) {
+    if (timeFrom(event, key, event[key], assumedOffsetMinutes)) return;
+  }
+}
+
+/** Takes `value`, read from `key`, as the time if it can; whether the search is over. */
+function timeFrom(
+  event: LogEvent,
+  key: string,
+  value: unknown,
+  assumedOffsetMinutes: number,
+): boolean {
+  if (value === undefined) return false;
+  let iso: string | undefined;
+  if (typeof value === 'string') iso = isoFromIsoLike(value, assumedOffsetMinutes);
+  else if (typeof value === 'number') iso = isoFromEpoch(value);
+  // A `time` we cannot read is the producer's own; an alias must not overwrite it.
+  if (iso === undefined) return key === 'time';
+  if (key !== 'time') delete event[key];
+  event.time = iso;
+  return true;
 }
 
 function normalizeLevelField(event: LogEvent): void {
-  for (const key of LEVEL_KEYS) {
-    const value = event[key];
-    let level: string | undefined;
-    if (typeof value === 'string' && value.length > 0) level = normalizeLevel(value);
-    else if (typeof value === 'number') level = levelFromNumber(value);
-    if (level === undefined) continue;
-    if (key !== 'level') {
-      if (event.level !== undefined) continue; // an unusable `level` stays; do not overwrite it
-      delete event[key];
-    }
-    event.level = level;
+  if (ALIASES_ARE_KNOWN) {
+    if (levelFrom(event, 'level', event['level'])) return;
+    if (levelFrom(event, 'severity', event['severity'])) return;
+    levelFrom(event, 'levelname', event['levelname']);
     return;
   }
+  for (const key of LEVEL_KEYS) if (levelFrom(event, key, event[key])) return;
+}
+
+/** Takes `value`, read from `key`, as the level if it can; whether the search is over. */
+function levelFrom(event: LogEvent, key: string, value: unknown): boolean {
+  let level: string | undefined;
+  if (typeof value === 'string' && value.length > 0) level = normalizeLevel(value);
+  else if (typeof value === 'number') level = levelFromNumber(value);
+  if (level === undefined) return false;
+  if (key !== 'level') {
+    if (event.level !== undefined) return false; // an unusable `level` stays; do not overwrite it
+    delete event[key];
+  }
+  event.level = level;
+  return true;
 }
 
 function normalizeMsg(event: LogEvent): void {
-  for (const key of MSG_KEYS) {
-    const value = event[key];
-    if (typeof value !== 'string') continue;
-    if (key !== 'msg') {
-      if (event.msg !== undefined) return;
-      delete event[key];
-      event.msg = value;
-    }
+  if (ALIASES_ARE_KNOWN) {
+    if (msgFrom(event, 'msg', event['msg'])) return;
+    msgFrom(event, 'message', event['message']);
     return;
   }
+  for (const key of MSG_KEYS) if (msgFrom(event, key, event[key])) return;
+}
+
+/** Takes `value`, read from `key`, as the message if it can; whether the search is over. */
+function msgFrom(event: LogEvent, key: string, value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (key !== 'msg') {
+    if (event.msg !== undefined) return true;
+    delete event[key];
+    event.msg = value;
+  }
+  return true;
 }
 
 function normalizeStatus(event: LogEvent): void {
-  for (const key of STATUS_KEYS) {
-    const status = statusFrom(event[key]);
-    if (status === undefined) continue;
-    if (key !== 'status') {
-      if (event.status !== undefined) return;
-      delete event[key];
-    }
-    event.status = status;
-    return;
+  if (ALIASES_ARE_KNOWN) {
+    if (statusFromAlias(event, 'status', event['status'])) return;
+    if (statusFromAlias(event, 'statusCode', event['statusCode'])) return;
+  } else {
+    for (const key of STATUS_KEYS) if (statusFromAlias(event, key, event[key])) return;
   }
   const res = event[NESTED_STATUS.parent];
   if (event.status === undefined && typeof res === 'object' && res !== null) {
     const status = statusFrom((res as Record<string, unknown>)[NESTED_STATUS.key]);
     if (status !== undefined) event.status = status;
   }
+}
+
+/** Takes `value`, read from `key`, as the status if it can; whether the search is over. */
+function statusFromAlias(event: LogEvent, key: string, value: unknown): boolean {
+  const status = statusFrom(value);
+  if (status === undefined) return false;
+  if (key !== 'status') {
+    if (event.status !== undefined) return true;
+    delete event[key];
+  }
+  event.status = status;
+  return true;
 }
 
 function statusFrom(value: unknown): number | undefined {
