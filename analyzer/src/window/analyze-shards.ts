@@ -134,9 +134,10 @@ export async function analyzeShards(
   const owners = await shardOwners(source, options.stream, toRead.length > 0);
   for await (const step of steps) {
     if (step.type === 'page') {
+      const owner = owners.get(step.shardId);
       for (const record of step.records) {
         arrivalMs = record.arrivalMs;
-        decoder.decode(record.data, emit, owners.get(step.shardId));
+        decoder.decode(record.data, emit, owner);
       }
       records += step.records.length;
     } else {
