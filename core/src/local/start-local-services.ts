@@ -1,7 +1,7 @@
 /**
  * Starts local Kinesis and DynamoDB servers in one child process:
  *
- *   caller ──fork + IPC──▶ local-services-child.js ── kinesalite / dynalite, or
+ *   caller ──fork + IPC──▶ bin/local-services-child.js ── kinesalite / dynalite, or
  *                                                  └─▶ kinesis-local (own process)
  *
  * A separate process keeps the servers off the caller's event loop (benchmarks stay honest) and
@@ -88,7 +88,8 @@ export async function startLocalServices(
 ): Promise<LocalServices> {
   const plan = toPlan(options);
   const startTimeoutMs = options.startTimeoutMs ?? LocalServicesDefaults.START_TIMEOUT_MS;
-  const childPath = fileURLToPath(new URL('./local-services-child.js', import.meta.url));
+  // The child is a process entry of its own (it exits when its parent goes): it lives in bin/.
+  const childPath = fileURLToPath(new URL('../../bin/local-services-child.js', import.meta.url));
   const child = fork(childPath, [JSON.stringify(plan)], {
     // Not the caller's flags: an inherited --inspect or --require must not reach the servers.
     execArgv: [],

@@ -10,9 +10,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { LocalServicesError, LocalServicesFailures } from '../errors.js';
-import { startKinesisLocal, type KinesisLocalProcess } from './kinesis-local-process.js';
-import type { ParentMessage, ServicesMessage, ServicesPlan } from './local-services-protocol.js';
+import { LocalServicesError, LocalServicesFailures } from '../src/errors.js';
+import { startKinesisLocal, type KinesisLocalProcess } from '../src/local/kinesis-local-process.js';
+import type {
+  ParentMessage,
+  ServicesMessage,
+  ServicesPlan,
+} from '../src/local/local-services-protocol.js';
 
 /** Settings of the in-process servers. */
 export const InProcessServerDefaults = {
