@@ -415,6 +415,14 @@ export class FlowRunner {
       const want = Math.min(this.buf.length, size - t.readPos);
       const { bytesRead } = await handle.read(this.buf, 0, want, t.readPos);
       if (bytesRead === 0) break;
+      // The file may have been truncated and rewritten (copytruncate) between the check above
+      // and this read: then the bytes are the new content's, not the continuation of ours.
+      // Checked after the read, so nothing read from new content is ever shipped as old.
+      const after = await readFingerprint(handle);
+      if (!sameContent(t.fingerprint, after)) {
+        this.replaced(t, handle, after, (await handle.stat()).size);
+        return true;
+      }
       budget -= bytesRead;
       this.counters.bytesRead += bytesRead;
       this.shipAll(t, t.take(this.buf.subarray(0, bytesRead)));
