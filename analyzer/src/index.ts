@@ -76,9 +76,17 @@ export {
   type DecodeStats,
   SCREENED_OUT,
   type RecordScreen,
+  type RecordBytesScreen,
   type RecordDecoderOptions,
 } from './decode/record-decoder.js';
-export { mayBeError } from './classify/may-be-error.js';
+export { createMayBeErrorBytes, mayBeError } from './classify/may-be-error.js';
+export {
+  JsonPeek,
+  JsonPeekLimits,
+  OPAQUE_ARRAY,
+  OPAQUE_OBJECT,
+  type JsonPeekFields,
+} from './decode/json-peek.js';
 export { BoundedCache } from './classify/bounded-cache.js';
 export {
   deaggregate,

@@ -11,6 +11,7 @@
  * simply normalized and classified), never too rarely.
  */
 import { JsonFieldAliases } from '@kinlog/core';
+import { JsonPeek } from '../decode/json-peek.js';
 import { isErrorLevel, PINO_ERROR_LEVEL } from './is-error-level.js';
 
 // Where the shared JSON parser looks for a level and a status: its own table, so an alias it
@@ -37,6 +38,40 @@ const MAX_LEVEL_CHARS = 32;
  */
 export function mayBeError(record: Readonly<Record<string, unknown>>): boolean {
   return KEYS_ARE_KNOWN ? mayBeErrorKnownKeys(record) : mayBeErrorAnyKeys(record);
+}
+
+/**
+ * The same screen over a record's raw bytes, before they are decoded or parsed: `false` only for
+ * a payload that is one valid JSON object line whose values {@link mayBeError} would turn down
+ * (so the record is certainly `ok`); `true` for everything else, which is then decoded, parsed
+ * and screened as usual. Each screen owns a scratch buffer: one per decoder, not shared.
+ *
+ * @example
+ * ```ts
+ * const screenBytes = createMayBeErrorBytes();
+ * screenBytes(new TextEncoder().encode('{"level":"info","status":200}')); // false
+ * screenBytes(new TextEncoder().encode('{"level":"info","status":503}')); // true
+ * ```
+ */
+export function createMayBeErrorBytes(): (payload: Uint8Array) => boolean {
+  // Slots of peek.values: parseError, then the level aliases, then the status aliases, then
+  // the nested status. A value that may be an error stops the scan: such a record is parsed
+  // in full anyway, and a duplicate key that would make it fine again is too rare to wait for.
+  const firstStatus = 1 + LEVEL_KEYS.length;
+  const peek: JsonPeek = new JsonPeek({
+    keys: ['parseError', ...LEVEL_KEYS, ...STATUS_KEYS],
+    nested: { parent: NESTED_STATUS_PARENT, key: NESTED_STATUS_KEY },
+    stopAt: (slot, value) => {
+      if (slot === 0) return true;
+      if (slot < firstStatus) return mayBeErrorLevel(value);
+      if (slot < firstStatus + STATUS_KEYS.length || slot === peek.nestedSlot) {
+        return mayBeErrorStatus(value);
+      }
+      return false;
+    },
+  });
+  // A full read stopped at nothing: every value it kept is one the screen turns down.
+  return (payload) => !peek.read(payload);
 }
 
 /** Whether the parser's alias table is the one {@link mayBeErrorKnownKeys} was written for. */

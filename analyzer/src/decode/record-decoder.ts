@@ -81,8 +81,15 @@ export type DecodedEventHandler = (event: LogEvent, line: string) => void;
 export type RecordScreen = (parsed: Readonly<Record<string, unknown>>) => boolean;
 
 /**
+ * A cheaper, earlier screen over a payload's bytes: `false` only when the payload is a JSON
+ * object line that {@link RecordScreen} would certainly turn down; `true` when unsure.
+ */
+export type RecordBytesScreen = (payload: Uint8Array) => boolean;
+
+/**
  * The event emitted for a JSON record its screen turned down: empty, so it reads as a record
- * with no level, status or message. Shared and frozen; never mutate it.
+ * with no level, status or message. Shared and frozen; never mutate it. Its line is empty when
+ * the bytes screen turned it down (the text was never decoded).
  */
 export const SCREENED_OUT: LogEvent = Object.freeze({});
 
@@ -96,6 +103,12 @@ export interface RecordDecoderOptions {
    * errors), this saves most of the parsing work.
    */
   readonly screen?: RecordScreen;
+  /**
+   * With `screen`: payloads this turns down are emitted as {@link SCREENED_OUT} before being
+   * decoded or parsed at all. It must turn down only what `screen` would (see
+   * `createMayBeErrorBytes`); anything it is unsure of goes on to `screen` as usual.
+   */
+  readonly screenBytes?: RecordBytesScreen;
 }
 
 /**
@@ -118,6 +131,7 @@ export class RecordDecoder {
   };
   private readonly parse: LineParser;
   private readonly screen: RecordScreen | undefined;
+  private readonly screenBytes: RecordBytesScreen | undefined;
   private readonly textDecoder = new TextDecoder();
 
   constructor(options: RecordDecoderOptions = {}) {
@@ -129,6 +143,12 @@ export class RecordDecoder {
     }
     // Only the JSON parser's work can be skipped or shared: its normalization is core's too.
     this.screen = name === AUTO_PARSER || name === 'json' ? options.screen : undefined;
+    if (options.screenBytes !== undefined && typeof options.screenBytes !== 'function') {
+      throw new ConfigError([
+        { path: 'screenBytes', message: 'must be a function (payload) => boolean' },
+      ]);
+    }
+    this.screenBytes = this.screen === undefined ? undefined : options.screenBytes;
     if (name === AUTO_PARSER) {
       const json = getParser('json');
       const raw = getParser('raw');
@@ -199,8 +219,12 @@ export class RecordDecoder {
         return;
       }
     }
-    const line = stripLineEnd(this.textDecoder.decode(payload));
     this.stats.events++;
+    if (this.screenBytes !== undefined && !this.screenBytes(payload)) {
+      emit(SCREENED_OUT, '');
+      return;
+    }
+    const line = stripLineEnd(this.textDecoder.decode(payload));
     emit(this.screen === undefined ? this.parse(line) : this.screened(line, this.screen), line);
   }
 

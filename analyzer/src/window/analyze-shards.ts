@@ -1,13 +1,14 @@
 /*
  *   plans ─▶ readShardsInOrder ─▶ page ─▶ RecordDecoder ─▶ classifyEvent ─▶ TopNAggregator
- *                                          (screen: mayBeError)  (line, time: errors only)
+ *                                          (screens: bytes, then  (line, time: errors only)
+ *                                           parsed: mayBeError)
  *                              └▶ end  ─▶ ShardWindow (startAfterSeq, lastSeq], records, closed
  */
 import { TopNAggregator } from '../aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../aggregate/top-n-result.js';
 import { classifyEvent, EventKinds, type ClassifyOptions } from '../classify/classify-event.js';
 import { eventTimeMs } from '../classify/event-time-ms.js';
-import { mayBeError } from '../classify/may-be-error.js';
+import { createMayBeErrorBytes, mayBeError } from '../classify/may-be-error.js';
 import { geoipRegionOf } from '../classify/geoip-region.js';
 import {
   RecordDecoder,
@@ -79,6 +80,7 @@ export async function analyzeShards(
   // Records that cannot be errors are counted without being normalized (see mayBeError).
   const decoder = new RecordDecoder({
     screen: mayBeError,
+    screenBytes: createMayBeErrorBytes(),
     ...(options.parser === undefined ? {} : { parser: options.parser }),
   });
   const topN = new TopNAggregator(

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { getParser, JsonFieldAliases } from '@kinlog/core';
+import { getParser, JsonFieldAliases, pick, seededRandom } from '@kinlog/core';
 import { classifyEvent } from '../../../src/classify/classify-event.js';
-import { mayBeError } from '../../../src/classify/may-be-error.js';
+import { createMayBeErrorBytes, mayBeError } from '../../../src/classify/may-be-error.js';
 
 // Every alias the parser reads (its own table, so a new one is tested too), and a few it does not.
 const LEVEL_KEYS = [
@@ -63,33 +63,73 @@ const STATUSES: unknown[] = [
   [500],
 ];
 
+/** Records of random level and status fields under every alias, seeded. */
+function* generatedRecords(seed: number, count: number): Generator<Record<string, unknown>> {
+  const random = seededRandom(seed);
+  for (let i = 0; i < count; i++) {
+    const record: Record<string, unknown> = { msg: 'm' };
+    for (let k = 0; k < 1 + Math.floor(random() * 3); k++) {
+      if (random() < 0.6) record[pick(random, LEVEL_KEYS)] = pick(random, LEVELS);
+      else record[pick(random, STATUS_KEYS)] = pick(random, STATUSES);
+    }
+    if (random() < 0.1) record['res'] = { statusCode: pick(random, STATUSES) };
+    if (random() < 0.02) record['parseError'] = pick(random, [true, false, 1]);
+    yield record;
+  }
+}
+
 describe('mayBeError', () => {
   const json = getParser('json');
 
+  function expectOk(line: string): void {
+    for (const count4xx of [true, false]) {
+      expect(classifyEvent(json(line), { count4xx }).kind, line).to.equal('ok');
+    }
+  }
+
   it('never screens out a record the shared parser and classifyEvent make an error', () => {
-    let seed = 7;
-    const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     let screenedOut = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const record: Record<string, unknown> = { msg: 'm' };
-      for (let k = 0; k < 1 + Math.floor(random() * 3); k++) {
-        if (random() < 0.6) record[pick(LEVEL_KEYS)] = pick(LEVELS);
-        else record[pick(STATUS_KEYS)] = pick(STATUSES);
-      }
-      if (random() < 0.1) record['res'] = { statusCode: pick(STATUSES) };
-      if (random() < 0.02) record['parseError'] = pick([true, false, 1]);
+    for (const record of generatedRecords(7, 20_000)) {
       const line = JSON.stringify(record);
       const parsed = JSON.parse(line) as Record<string, unknown>;
       if (mayBeError(parsed)) continue;
       screenedOut++;
-      for (const count4xx of [true, false]) {
-        const kind = classifyEvent(json(line), { count4xx }).kind;
-        expect(kind, line).to.equal('ok');
-      }
+      expectOk(line);
     }
     // The screen must also be useful: plenty of records are turned down.
     expect(screenedOut).to.be.greaterThan(2_000);
+  });
+
+  it('screens raw bytes as it screens the parsed record, and never turns down an error', () => {
+    const screenBytes = createMayBeErrorBytes();
+    const encoder = new TextEncoder();
+    let turnedDown = 0;
+    let unsure = 0;
+    for (const record of generatedRecords(8, 20_000)) {
+      const compact = JSON.stringify(record);
+      // Spaced out, and with every "e" of its strings escaped: the same record, other bytes.
+      for (const line of [
+        compact,
+        JSON.stringify(record, null, 1),
+        compact.replace(/"[^"]*"/g, (text) => text.replaceAll('e', '\\u0065')),
+      ]) {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        if (screenBytes(encoder.encode(line))) {
+          if (!mayBeError(parsed)) unsure++;
+          continue;
+        }
+        turnedDown++;
+        expect(mayBeError(parsed), line).to.equal(false);
+        expectOk(line);
+      }
+    }
+    // Unescaped lines are answered from their bytes as the parsed screen answers them.
+    expect(turnedDown).to.be.greaterThan(4_000);
+    expect(unsure).to.be.lessThan(turnedDown);
+    // Not JSON, not an object, or broken: never turned down (the decoder reports them).
+    for (const line of ['plain text', '[1]', '{"level":"info"', '{"level":"info"} x', '']) {
+      expect(screenBytes(encoder.encode(line)), line).to.equal(true);
+    }
   });
 
   it('turns down ordinary fine records and keeps every error shape', () => {

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { JsonFieldAliases, pick, seededRandom } from '@kinlog/core';
 import { deaggregate, RecordDecoder } from '../../../src/index.js';
 import { SCREENED_OUT } from '../../../src/decode/record-decoder.js';
+import { createMayBeErrorBytes } from '../../../src/classify/may-be-error.js';
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -133,6 +134,36 @@ describe('RecordDecoder', () => {
     raw.decode(Buffer.from('{"a":1}'), (event) =>
       expect(event).to.deep.equal({ msg: '{"a":1}', raw: '{"a":1}' }),
     );
+  });
+
+  it('turns down what its bytes screen turns down before decoding, inside gzip and KPL too', () => {
+    const parsedScreen: unknown[] = [];
+    const decoder = new RecordDecoder({
+      screen: (parsed) => (parsedScreen.push(parsed), true),
+      screenBytes: createMayBeErrorBytes(),
+    });
+    const out: { event: unknown; line: string }[] = [];
+    const fine = '{"level":"info","status":200}';
+    const payloads = [
+      Buffer.from(fine),
+      gzipSync(fine),
+      kpl(['k'], [{ key: 0, data: Buffer.from(fine) }]),
+      Buffer.from('{"level":"error","status":200}'),
+      Buffer.from('{"level":"info","status":200'),
+    ];
+    for (const payload of payloads) {
+      decoder.decode(payload, (event, line) => out.push({ event, line }));
+    }
+    expect(out.slice(0, 3)).to.deep.equal(Array(3).fill({ event: SCREENED_OUT, line: '' }));
+    // Only what the bytes screen was unsure of reached the parsed screen or the parser.
+    expect(parsedScreen).to.have.length(1);
+    expect(out[3]!.event).to.deep.include({ level: 'error', status: 200 });
+    expect(out[4]!.event).to.deep.equal({
+      msg: '{"level":"info","status":200',
+      raw: '{"level":"info","status":200',
+    });
+    expect(decoder.stats).to.deep.include({ records: 5, events: 5, gzipPayloads: 1 });
+    expect(() => new RecordDecoder({ screenBytes: 1 as never })).to.throw(/screenBytes/);
   });
 
   it('parses a kept JSON record once: the object screened is the event emitted', () => {
