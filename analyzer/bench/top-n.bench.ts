@@ -10,6 +10,9 @@
 //                      default settings (bounded mode): peak RSS of the whole pipeline, next to
 //                      the RSS after loading. Records are made as the SDK hands them over: each
 //                      a small view into Node's shared Buffer pool (base64 decoding), none kept.
+//   memory-read        the floor of that: the same records read through the same prefetching
+//                      reader and only touched, in a process of its own. The pipeline's peak
+//                      is printed as a ratio to it: what analysis adds to reading.
 //   memory-aggregator  the same 10,000,000 distinct keys as classified events straight into a
 //                      TopNAggregator at default settings, in a process that loads nothing else:
 //                      peak RSS (target ≤ 100 MB). Loading the aggregator loads @kinlog/core and
@@ -19,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { TopNAggregator, TopNDefaults } from '../src/aggregate/top-n-aggregator.js';
 import type { IteratorStart, RecordsPage, ShardInfo } from '../src/stream/shard-info.js';
 import type { ShardSource } from '../src/stream/kinesis-shard-source.js';
+import { readShardsInOrder } from '../src/stream/read-shards-in-order.js';
 import { analyzeShards, type AnalyzePlan } from '../src/window/analyze-shards.js';
 
 const MEMORY_RECORDS = 10_000_000;
@@ -108,23 +112,49 @@ function syntheticLine(i: number, allErrors: boolean): string {
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
-async function memory(): Promise<void> {
-  const baselineMb = process.memoryUsage().rss / 1024 / 1024;
+function distinctKeySource(): MemoryShardSource {
   const perShard = MEMORY_RECORDS / SHARDS;
-  const source = new MemoryShardSource(
+  return new MemoryShardSource(
     Array.from({ length: SHARDS }, (_, s) => ({
       count: perShard,
       at: (i: number) => Buffer.from(distinctKeyLine(s * perShard + i)),
     })),
   );
+}
+
+/** Peak RSS of a child, sent to the parent so it can print ratios across children. */
+function report(mode: string, line: string): void {
+  console.log(line);
+  process.send?.({ mode, peakRssMb: peakRssMb() });
+}
+
+async function memory(): Promise<void> {
+  const baselineMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
-  const { result, decode } = await analyze(source);
+  const { result, decode } = await analyze(distinctKeySource());
   const seconds = (performance.now() - started) / 1000;
-  console.log(
+  report(
+    'memory',
     `memory: ${fmt(decode.events)} records, distinct keys ≈ ${fmt(result.totals.distinctKeys)}, ` +
       `maxDistinctKeys ${fmt(TopNDefaults.maxDistinctKeys)} (default), bounded ${String(result.bounded)}, ` +
       `errorBound ${fmt(result.errorBound)}: ${fmt(MEMORY_RECORDS / seconds)} records/s, ` +
-      `RSS after loading ${baselineMb.toFixed(1)} MB, peak RSS ${peakRssMb().toFixed(1)} MB (target ≤ 100)`,
+      `RSS after loading ${baselineMb.toFixed(1)} MB, peak RSS ${peakRssMb().toFixed(1)} MB`,
+  );
+}
+
+async function memoryRead(): Promise<void> {
+  let bytes = 0;
+  const steps = readShardsInOrder(distinctKeySource(), plans, {
+    stream: 'bench',
+    minCallIntervalMs: 0,
+  });
+  for await (const step of steps) {
+    if (step.type === 'page') for (const record of step.records) bytes += record.data.length;
+  }
+  report(
+    'memory-read',
+    `memory-read: the same ${fmt(MEMORY_RECORDS)} records (${(bytes / 1e6).toFixed(0)} MB) only read: ` +
+      `peak RSS ${peakRssMb().toFixed(1)} MB`,
   );
 }
 
@@ -148,7 +178,8 @@ function memoryAggregator(): void {
   }
   const seconds = (performance.now() - started) / 1000;
   const result = topN.result();
-  console.log(
+  report(
+    'memory-aggregator',
     `memory-aggregator: ${fmt(MEMORY_RECORDS)} distinct keys, estimate ${fmt(result.totals.distinctKeys)}, ` +
       `maxDistinctKeys ${fmt(TopNDefaults.maxDistinctKeys)} (default), bounded ${String(result.bounded)}, ` +
       `errorBound ${fmt(result.errorBound)}: ${fmt(MEMORY_RECORDS / seconds)} adds/s, ` +
@@ -198,6 +229,7 @@ async function throughput(allErrors: boolean): Promise<void> {
 
 const mode = process.argv[2];
 if (mode === 'memory') await memory();
+else if (mode === 'memory-read') await memoryRead();
 else if (mode === 'memory-aggregator') memoryAggregator();
 else if (mode === 'throughput') await throughput(false);
 else if (mode === 'throughput-errors') await throughput(true);
@@ -205,15 +237,27 @@ else {
   const self = fileURLToPath(import.meta.url);
   const only =
     mode === undefined
-      ? ['memory-aggregator', 'memory', 'throughput', 'throughput-errors']
+      ? ['memory-aggregator', 'memory-read', 'memory', 'throughput', 'throughput-errors']
       : [mode];
+  const peaks = new Map<string, number>();
   for (const child of only) {
     await new Promise<void>((resolve, reject) => {
       fork(self, [child], { stdio: 'inherit' })
+        .on('message', (message: { mode: string; peakRssMb: number }) =>
+          peaks.set(message.mode, message.peakRssMb),
+        )
         .on('error', reject)
         .on('exit', (code) =>
           code === 0 ? resolve() : reject(new Error(`${child} exited with ${String(code)}`)),
         );
     });
+  }
+  const pipeline = peaks.get('memory');
+  const floor = peaks.get('memory-read');
+  if (pipeline !== undefined && floor !== undefined) {
+    console.log(
+      `memory: whole pipeline peak RSS ${(pipeline / floor).toFixed(2)}× that of reading the same records ` +
+        `(${pipeline.toFixed(0)} / ${floor.toFixed(0)} MB)`,
+    );
   }
 }
