@@ -115,26 +115,33 @@ function maskVariableParts(input: string): string {
       continue;
     }
     const code = input.charCodeAt(i);
+    let mask: string = SignatureMasks.number;
+    let end = -1;
     if (isDigit(code)) {
-      const end = plainNumberEnd(input, i);
-      if (end >= 0) {
-        out += input.slice(copied, i) + SignatureMasks.number;
-        copied = end;
-        i = end;
-        continue;
+      end = plainNumberEnd(input, i, hasAt);
+      if (end < 0 && !hasAt) {
+        end = ipv4End(input, i);
+        mask = SignatureMasks.ip;
       }
     } else if (!hasAt && isHexLetter(code) && !mayBeHexOrAddress(input, i)) {
       i++;
       continue;
     }
-    MASK_RULES.lastIndex = i;
-    const m = MASK_RULES.exec(input);
-    if (m === null) {
-      i++;
-      continue;
+    if (end < 0 && !hasAt && isHexDigit(code)) {
+      end = uuidEnd(input, i);
+      mask = SignatureMasks.uuid;
     }
-    const end = i + m[0].length;
-    out += input.slice(copied, i) + maskMatch(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
+    if (end < 0) {
+      MASK_RULES.lastIndex = i;
+      const m = MASK_RULES.exec(input);
+      if (m === null) {
+        i++;
+        continue;
+      }
+      end = i + m[0].length;
+      mask = maskMatch(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
+    }
+    out += input.slice(copied, i) + mask;
     copied = end;
     i = end;
   }
@@ -142,26 +149,89 @@ function maskVariableParts(input: string): string {
 }
 
 /*
- * Two shortcuts for the commonest tokens, each taken only where the rules could only agree:
+ * Shortcuts for the commonest tokens, each taken only where the rules could only agree:
  * - digits followed by none of [\w.,:+-@] (or by nothing): no email ('@'), UUID ('-'),
  *   address ('.', ':') or longer number ('.', ','); all-digit hex masks to <n> too;
+ * - in a message without '@' (so no email anywhere), digits followed by a word character, '+'
+ *   or '-' ("250ms", "2024-05-01"): a number, unless 8+ hex digits start there (UUID, hex), a
+ *   ':' follows at most 4 of them (IPv6), or they are the 0 of "0x";
+ * - in a message without '@', an IPv4 address (rule 4 at a place where rules 1–3 cannot match:
+ *   its groups are too short for a UUID and end in '.', not ':') and a UUID (rule 2);
  * - a word starting with a hex letter, in a message without '@': unless a run of 8+ hex digits
  *   (UUID, hex) or a ':' after at most 4 of them (IPv6) starts there, nothing does.
  */
-function plainNumberEnd(input: string, start: number): number {
+function plainNumberEnd(input: string, start: number, hasAt: boolean): number {
   let end = start + 1;
   while (end < input.length && isDigit(input.charCodeAt(end))) end++;
   if (end === input.length) return end;
   const next = input.charCodeAt(end);
-  return isWordChar(next) ||
-    next === CHAR_DOT ||
-    next === CHAR_COMMA ||
-    next === CHAR_COLON ||
-    next === CHAR_PLUS ||
-    next === CHAR_MINUS ||
-    next === CHAR_AT
-    ? -1
-    : end;
+  if (next === CHAR_DOT || next === CHAR_COMMA || next === CHAR_COLON || next === CHAR_AT) {
+    return -1;
+  }
+  if (!isWordChar(next) && next !== CHAR_PLUS && next !== CHAR_MINUS) return end;
+  if (hasAt) return -1;
+  if (end === start + 1 && input.charCodeAt(start) === CHAR_0 && (next | 0x20) === CHAR_LOWER_X) {
+    return -1;
+  }
+  let hexEnd = end;
+  while (hexEnd < input.length && isHexDigit(input.charCodeAt(hexEnd))) hexEnd++;
+  const run = hexEnd - start;
+  if (run >= MIN_HEX_RUN) return -1;
+  if (run <= MAX_IPV6_GROUP && input.charCodeAt(hexEnd) === CHAR_COLON) return -1;
+  return end;
+}
+
+/** Groups of an IPv4 address, digits in a group, digits of a port (rule 4). */
+const IPV4_GROUPS = 4;
+const MAX_IPV4_GROUP_DIGITS = 3;
+const MAX_PORT_DIGITS = 5;
+
+/** End of the IPv4 address (with its port) rule 4 matches at `start`, or -1. */
+function ipv4End(input: string, start: number): number {
+  if (start > 0) {
+    const before = input.charCodeAt(start - 1);
+    if (isWordChar(before) || before === CHAR_DOT) return -1;
+  }
+  let pos = start;
+  for (let group = 0; group < IPV4_GROUPS; group++) {
+    const digits = digitRunEnd(input, pos) - pos;
+    if (digits === 0 || digits > MAX_IPV4_GROUP_DIGITS) return -1;
+    pos += digits;
+    if (group < IPV4_GROUPS - 1) {
+      if (input.charCodeAt(pos) !== CHAR_DOT) return -1;
+      pos++;
+    }
+  }
+  // (?::\d{1,5})?(?!\d): a port of 1 to 5 digits, or none when the port is longer.
+  if (input.charCodeAt(pos) === CHAR_COLON) {
+    const portDigits = digitRunEnd(input, pos + 1) - (pos + 1);
+    if (portDigits >= 1 && portDigits <= MAX_PORT_DIGITS) return pos + 1 + portDigits;
+  }
+  return pos;
+}
+
+/** Lengths of the hex groups of a UUID (rule 2), joined by '-'. */
+const UUID_GROUPS = [8, 4, 4, 4, 12] as const;
+
+/** End of the UUID rule 2 matches at `start`, or -1. */
+function uuidEnd(input: string, start: number): number {
+  if (start > 0 && isWordChar(input.charCodeAt(start - 1))) return -1;
+  let pos = start;
+  for (let group = 0; group < UUID_GROUPS.length; group++) {
+    if (group > 0) {
+      if (input.charCodeAt(pos) !== CHAR_MINUS) return -1;
+      pos++;
+    }
+    const end = pos + UUID_GROUPS[group]!;
+    for (; pos < end; pos++) if (!isHexDigit(input.charCodeAt(pos))) return -1;
+  }
+  return pos < input.length && isWordChar(input.charCodeAt(pos)) ? -1 : pos;
+}
+
+function digitRunEnd(input: string, start: number): number {
+  let end = start;
+  while (end < input.length && isDigit(input.charCodeAt(end))) end++;
+  return end;
 }
 
 /** UUIDs and hex need 8 hex digits in a row. */
@@ -190,6 +260,8 @@ const CHAR_DOT = 0x2e;
 const CHAR_COLON = 0x3a;
 const CHAR_OPEN_BRACKET = 0x5b;
 const CHAR_UNDERSCORE = 0x5f;
+const CHAR_0 = 0x30;
+const CHAR_LOWER_X = 0x78;
 const FIRST_NON_ASCII = 0x80;
 
 function mayStartMask(input: string, i: number, hasAt: boolean): boolean {
