@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTestStream, startFaultProxy } from '@kinlog/testkit';
@@ -20,6 +21,8 @@ import {
 import { spawnShip } from '../support/ship-process.js';
 
 const endpoint = (): string => process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
+/** uid and gid of `nobody` on Linux. */
+const NOBODY_ID = 65_534;
 
 describe('kinlog ship: faults and process contract', function () {
   this.timeout(90_000);
@@ -110,6 +113,45 @@ describe('kinlog ship: faults and process contract', function () {
       3_000,
     );
     expect({ missing: missing.length, duplicates }).to.deep.equal({ missing: 0, duplicates: 0 });
+  });
+
+  it('warns once about a file it may not read, ships the others, and reads it once allowed', async () => {
+    const dir = await tempDir('ship-perm-');
+    // Permissions do not stop root: as root, the daemon runs as nobody instead.
+    const runAs = process.getuid?.() === 0 ? { uid: NOBODY_ID, gid: NOBODY_ID } : undefined;
+    await chmod(dir, 0o755);
+    writeFileSync(join(dir, 'open.log'), 'open 1\nopen 2\nopen 3\n', { mode: 0o644 });
+    const secret = join(dir, 'secret.log');
+    writeFileSync(secret, 'secret 1\nsecret 2\n');
+    await chmod(secret, 0o000);
+    const proc = spawnShip(
+      [join(dir, '*.log'), '--stream', 's', '--dry-run', '--poll-interval', '20'],
+      { HOME: dir },
+      runAs,
+    );
+    try {
+      const events = () =>
+        proc
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => (JSON.parse(line) as { msg: string }).msg);
+      await waitFor(() => events().length === 3, 'the readable file shipped', 20_000);
+      await waitFor(
+        () => proc.output().includes(`cannot read ${secret}: permission denied`),
+        'a warning naming the unreadable file',
+        20_000,
+      );
+      // Scans go on every poll interval; the warning is not repeated for the same file.
+      await delay(300);
+      expect(proc.output().split('permission denied').length - 1, proc.output()).to.equal(1);
+      await chmod(secret, 0o644);
+      await waitFor(() => events().length === 5, 'the file shipped once readable', 20_000);
+      expect(events()).to.deep.equal(['open 1', 'open 2', 'open 3', 'secret 1', 'secret 2']);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
   });
 
   it('a second signal ends a shutdown that cannot finish (Kinesis unreachable) at once', async () => {

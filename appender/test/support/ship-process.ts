@@ -11,10 +11,17 @@ export interface ShipProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnShip(args: string[], env: NodeJS.ProcessEnv = {}): ShipProcess {
+/** Another user's ids, to run the process as (only root may). */
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+export function spawnShip(args: string[], env: NodeJS.ProcessEnv = {}, runAs?: RunAs): ShipProcess {
   const child = spawn(process.execPath, [FIXTURE, 'ship', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...runAs,
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
