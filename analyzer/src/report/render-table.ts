@@ -92,6 +92,12 @@ export function renderTable(view: ReportView, options: TableOptions = {}): strin
     (sum, c, i) => sum + (c.flex === undefined ? (widths[i] ?? 0) : 0) + gap,
     -gap,
   );
+  const flexColumns = columns.filter((c) => c.flex !== undefined).length;
+  if (fixed + flexColumns * (TableDefaults.MIN_TEXT_COLUMNS + gap) > width) {
+    // Too narrow for one line per row: each row becomes a short block instead of overflowing.
+    for (const row of view.rows) lines.push(...stackedRow(view, row, width, paint));
+    return lines.join('\n') + '\n';
+  }
   const flexTotal = columns.reduce((sum, c) => sum + (c.flex ?? 0), 0);
   const room = Math.max(0, width - fixed);
   columns.forEach((c, i) => {
@@ -125,6 +131,45 @@ export function renderTable(view: ReportView, options: TableOptions = {}): strin
     );
   });
   return lines.join('\n') + '\n';
+}
+
+/**
+ * One row as a block, for terminals too narrow for the table:
+ *
+ *    1  EU  /checkout
+ *       120 errors · 12.0% · 5xx 96 · 4xx 16 · change +12
+ *       500 upstream timeout after <n>ms
+ *       2025-03-01T10:00:00Z ERROR GET /checkout -> 500 …
+ */
+function stackedRow(
+  view: ReportView,
+  row: ReportRow,
+  width: number,
+  paint: (code: string | undefined, text: string) => string,
+): string[] {
+  const rank = String(row.rank).padStart(String(view.rows.length).length);
+  const indent = ' '.repeat(rank.length + TableDefaults.COLUMN_GAP.length);
+  const region = displayText(row.region, ReportTextLimits.REGION_CHARS);
+  const page = displayText(row.page, ReportTextLimits.PAGE_CHARS);
+  const facts = [
+    `${row.count} errors`,
+    formatShare(row.share),
+    `5xx ${row.count5xx}`,
+    `4xx ${row.count4xx}`,
+    ...(view.withChange ? [`change ${changeLabel(row)}`] : []),
+    ...(view.withOwners ? [`owner ${ownerLabel(row.owner)}`] : []),
+  ];
+  const signature = displayText(
+    row.signatures[0]?.signature ?? '',
+    ReportTextLimits.SIGNATURE_CHARS,
+  );
+  const example = displayText(row.example, ReportTextLimits.EXAMPLE_CHARS);
+  return [
+    paint(Ansi.bold, fitWidth(`${rank}${TableDefaults.COLUMN_GAP}${region}  ${page}`, width)),
+    fitWidth(indent + facts.join(' · '), width),
+    fitWidth(indent + signature, width),
+    paint(Ansi.dim, fitWidth(indent + example, width)),
+  ];
 }
 
 function tableColumns(view: ReportView): Column[] {

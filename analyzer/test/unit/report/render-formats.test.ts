@@ -26,6 +26,8 @@ describe('report renderers', () => {
 
   it('table with owners matches the golden file', async () => {
     await expectGolden('table-owners.txt', renderTable(owned, { width: 100 }));
+    // Narrower than the table: one block per row, nothing cut but long text.
+    await expectGolden('table-narrow.txt', renderTable(owned, { width: 60 }));
   });
 
   it('json matches the golden file', async () => {
@@ -47,10 +49,10 @@ describe('report renderers', () => {
   });
 
   it('fits every table line to the width, and colors only when asked', () => {
-    for (const width of [60, 100, 160]) {
-      const lines = renderTable(view, { width }).trimEnd().split('\n');
-      const rows = lines.slice(-10);
-      for (const line of rows) expect(displayWidth(line)).to.be.at.most(Math.max(width, 100));
+    for (const width of [40, 60, 80, 100, 160]) {
+      for (const line of renderTable(view, { width }).trimEnd().split('\n')) {
+        expect(displayWidth(line), `${width}: ${line}`).to.be.at.most(width);
+      }
     }
     expect(renderTable(view)).not.to.include('\u001b[');
     expect(renderTable(view, { color: true })).to.include('\u001b[1m');
