@@ -178,3 +178,4 @@ export {
   IterationEmailerDefaults,
   type IterationEmailerOptions,
 } from './report/iteration-emailer.js';
+export { defaultSender, DEFAULT_SENDER_LOCAL_PART } from './report/default-sender.js';

@@ -44,7 +44,10 @@ export type ProblemSink = (option: string, message: string) => void;
 export function addEmailOptions(command: Command): Command {
   return command
     .option('--email <addresses>', 'email the report to these comma-separated addresses')
-    .option('--from <address>', 'sender address (default kinlog@<hostname>)')
+    .option(
+      '--from <address>',
+      'sender address (default: the SMTP user if it is an address, else kinlog@<hostname>)',
+    )
     .option('--smtp-url <url>', 'smtps://user:password@host:465 or smtp://host:587 (STARTTLS)')
     .option('--smtp-host <host>', `SMTP server (password from ${SMTP_PASSWORD_ENV})`)
     .option('--smtp-port <port>', 'SMTP port (default 587, or 465 with --smtp-secure)')

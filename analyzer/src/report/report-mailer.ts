@@ -81,6 +81,11 @@ export class ReportMailer {
     });
   }
 
+  /** The user it authenticates as, if any. */
+  get user(): string | undefined {
+    return this.settings.user;
+  }
+
   /** `host:port` as shown in messages. */
   get server(): string {
     return `${this.settings.host}:${this.settings.port}`;
@@ -127,7 +132,7 @@ export class ReportMailer {
   }
 
   private translate(err: unknown, doing: string): ReportEmailError {
-    const e = err as { code?: string; message?: string; responseCode?: number };
+    const e = err as { code?: string; command?: string; message?: string; responseCode?: number };
     const raw = (e.message ?? String(err)).split(/\r?\n/)[0] ?? '';
     const tlsHint = this.settings.secure
       ? ' (smtps:// speaks TLS from the first byte, usually on port 465; for STARTTLS use smtp://, usually port 587)'
@@ -138,6 +143,8 @@ export class ReportMailer {
     else if (e.code === 'ETLS' || /ssl|tls|certificate|wrong version/i.test(raw))
       what = `TLS failed${tlsHint}`;
     else if (e.code === 'ETIMEDOUT') what = 'timed out';
+    else if (e.code === 'EENVELOPE' && e.command === 'MAIL FROM')
+      what = 'sender refused (set --from to an address this server accepts for its user)';
     else if (e.code === 'EENVELOPE') what = 'recipients refused';
     else what = 'failed';
     const detail = redactSecrets(raw, [this.settings.password]);

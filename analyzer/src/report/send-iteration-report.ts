@@ -25,6 +25,7 @@ import { renderHtml } from './render-html.js';
 import { renderText } from './render-text.js';
 import { mayHaveBeenSent, ReportMailer, type SentReceipt } from './report-mailer.js';
 import { reportSubject } from './report-subject.js';
+import { defaultSender } from './default-sender.js';
 import type { SmtpSettings } from './smtp-settings.js';
 
 /** Defaults of {@link sendIterationReport}. */
@@ -34,14 +35,13 @@ export const SendReportDefaults = {
    * timeouts (10 s connect, 10 s greeting, 60 s per socket wait), far below it.
    */
   CLAIM_STALE_MS: 10 * 60_000,
-  FROM_LOCAL_PART: 'kinlog',
 } as const;
 
 export interface SendIterationReportOptions {
   readonly name: string;
   readonly iteration: number;
   readonly to: readonly string[];
-  /** Sender address. Default `kinlog@<hostname>`. */
+  /** Sender address. Default: the SMTP user when it is an address, else `kinlog@<hostname>`. */
   readonly from?: string;
   /** Server settings (a mailer is made and closed here), or a mailer the caller keeps open. */
   readonly smtp: SmtpSettings | ReportMailer;
@@ -111,7 +111,7 @@ export async function sendIterationReport(
     });
     const subject = reportSubject(view);
     const message = {
-      from: options.from ?? `${SendReportDefaults.FROM_LOCAL_PART}@${hostname()}`,
+      from: options.from ?? defaultSender(options.smtp.user),
       to: options.to,
       subject,
       text: renderText(view),

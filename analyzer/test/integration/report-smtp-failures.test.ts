@@ -50,17 +50,22 @@ describe('kinlog report --email: SMTP failures', function () {
     await smtp.close();
   });
 
-  async function expectCleanFailure(end: ProcessEnd, pattern: RegExp): Promise<void> {
+  async function expectCleanFailure(
+    end: ProcessEnd,
+    pattern: RegExp,
+    name = 'web',
+    server = smtp,
+  ): Promise<void> {
     expect(end.code).to.equal(1);
     const lines = end.stderr.trimEnd().split('\n');
     expect(lines, end.stderr).to.have.length(1);
     expect(lines[0]).to.match(pattern);
     expect(end.stderr + end.stdout).not.to.include('hunter2');
     expect(end.stderr + end.stdout).not.to.include(encodeURIComponent(PASSWORD));
-    const state = await claims.state('web', 1);
+    const state = await claims.state(name, 1);
     expect(state?.emailSentAt).to.equal(undefined);
     expect(state?.emailClaimBy).to.equal(undefined);
-    expect(smtp.messages).to.have.length(0);
+    expect(server.messages).to.have.length(0);
   }
 
   const run = (smtpArgs: string[], env: Record<string, string> = {}): Promise<ProcessEnd> =>
@@ -121,5 +126,60 @@ describe('kinlog report --email: SMTP failures', function () {
       '--smtp-require-tls',
     ]);
     await expectCleanFailure(end, /^kinlog: SMTP connecting to .*: TLS failed/);
+  });
+  describe('a server that takes only its user as the sender', () => {
+    const USER = 'reports@example.com';
+    let strict: TestSmtpServer;
+
+    before(async () => {
+      strict = await startSmtpServer({
+        authOptional: true,
+        allowInsecureAuth: true,
+        onAuth(auth, _session, callback) {
+          callback(null, { user: auth.username });
+        },
+        onMailFrom(address, session, callback) {
+          if (address.address === session.user) return callback();
+          const refusal = new Error(`5.7.1 ${address.address} is not owned by the user`);
+          callback(Object.assign(refusal, { responseCode: 553 }));
+        },
+      });
+      await seedCommittedReport(store, sampleStoredReport('strict', 1));
+      await seedCommittedReport(store, sampleStoredReport('strict-ok', 1));
+    });
+
+    after(() => strict.close());
+
+    const runStrict = (name: string, smtpUrl: string): Promise<ProcessEnd> =>
+      runSupportScript('report-cli', [
+        '--name',
+        name,
+        '--iterations-table',
+        tables.iterationsTable,
+        '--email',
+        'ops@example.com',
+        '--smtp-url',
+        smtpUrl,
+      ]);
+
+    it('a refused sender is named as such, with what to do, and nothing is marked', async () => {
+      const end = await runStrict('strict', `smtp://127.0.0.1:${strict.port}`);
+      await expectCleanFailure(
+        end,
+        /^kinlog: SMTP sending through .*: sender refused \(set --from to an address this server accepts for its user\): .*553/,
+        'strict',
+        strict,
+      );
+    });
+
+    it('sends from the SMTP user when it is an address and no --from is given', async () => {
+      const end = await runStrict(
+        'strict-ok',
+        `smtp://${encodeURIComponent(USER)}:pw@127.0.0.1:${strict.port}`,
+      );
+      expect(end.code, end.stderr).to.equal(0);
+      expect(strict.senders).to.deep.equal([USER]);
+      expect(strict.messages[0]?.from?.text).to.equal(USER);
+    });
   });
 });

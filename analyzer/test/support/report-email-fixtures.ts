@@ -14,6 +14,8 @@ export interface TestSmtpServer {
   readonly messages: ParsedMail[];
   /** Envelope recipients of each message. */
   readonly envelopes: string[][];
+  /** Envelope sender of each message. */
+  readonly senders: string[];
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export interface TestSmtpServer {
 export async function startSmtpServer(options: SMTPServerOptions = {}): Promise<TestSmtpServer> {
   const messages: ParsedMail[] = [];
   const envelopes: string[][] = [];
+  const senders: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -30,6 +33,9 @@ export async function startSmtpServer(options: SMTPServerOptions = {}): Promise<
         .then((mail) => {
           messages.push(mail);
           envelopes.push(session.envelope.rcptTo.map((r) => r.address));
+          senders.push(
+            session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+          );
           callback();
         })
         .catch((err: Error) => callback(err));
@@ -46,6 +52,7 @@ export async function startSmtpServer(options: SMTPServerOptions = {}): Promise<
     port,
     messages,
     envelopes,
+    senders,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
