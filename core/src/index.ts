@@ -41,7 +41,12 @@ export {
   type ParserOptions,
   type ResolvedParserOptions,
 } from './parsers/parser-options.js';
-export { createJsonParser, normalizeJsonEvent, JsonFieldAliases } from './parsers/json-parser.js';
+export {
+  createJsonParser,
+  normalizeJsonEvent,
+  parseJsonObject,
+  JsonFieldAliases,
+} from './parsers/json-parser.js';
 export { createAccessLogParser } from './parsers/access-log-parser.js';
 export { createLog4jParser } from './parsers/log4j-parser.js';
 export { createApacheErrorParser } from './parsers/apache-error-parser.js';

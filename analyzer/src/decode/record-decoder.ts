@@ -13,6 +13,7 @@ import {
   getParser,
   isParserName,
   normalizeJsonEvent,
+  parseJsonObject,
   ParserNames,
   unparsedEvent,
   type LineParser,
@@ -150,11 +151,12 @@ export class RecordDecoder {
     }
     this.screenBytes = this.screen === undefined ? undefined : options.screenBytes;
     if (name === AUTO_PARSER) {
-      const json = getParser('json');
       const raw = getParser('raw');
+      // Not "the JSON parser reported parseError": a JSON record may carry that field itself
+      // (kinlog ship's unparseable lines do), and is then counted as unparsed, not kept as text.
       this.parse = (line) => {
-        const event = json(line);
-        return event.parseError === true ? raw(line) : event;
+        const parsed = parseJsonObject(line);
+        return parsed === undefined ? raw(line) : normalizeJsonEvent(parsed, line);
       };
     } else if (isParserName(name)) {
       this.parse = getParser(name);

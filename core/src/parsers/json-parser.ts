@@ -56,22 +56,39 @@ export function createJsonParser(options?: ParserOptions): LineParser {
   const { assumedUtcOffsetMinutes } = resolveParserOptions(options);
 
   return function parseJsonLine(line: string): LogEvent {
-    // JSON.parse throwing is slow; most non-JSON lines are rejected by their first character.
-    let start = 0;
-    while (start < line.length && isJsonSpace(line.charCodeAt(start))) start++;
-    if (line.charCodeAt(start) === CHAR_BOM) start++;
-    if (line.charCodeAt(start) !== CHAR_OPEN_BRACE) return unparsedEvent(line);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(start === 0 ? line : line.slice(start));
-    } catch {
-      return unparsedEvent(line);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return unparsedEvent(line);
-    }
-    return normalizeParsed(parsed, assumedUtcOffsetMinutes);
+    const parsed = parseJsonObject(line);
+    return parsed === undefined
+      ? unparsedEvent(line)
+      : normalizeParsed(parsed, assumedUtcOffsetMinutes);
   };
+}
+
+/**
+ * The JSON object a line holds (leading whitespace and a BOM allowed), or `undefined` when it
+ * holds anything else. Lets a caller tell "not JSON" from a JSON record that happens to carry a
+ * `parseError` field (as `kinlog ship` writes for lines it could not parse).
+ *
+ * @example
+ * ```ts
+ * parseJsonObject(' {"a":1}'); // { a: 1 }
+ * parseJsonObject('[1]'); // undefined
+ * ```
+ */
+export function parseJsonObject(line: string): object | undefined {
+  // JSON.parse throwing is slow; most non-JSON lines are rejected by their first character.
+  let start = 0;
+  while (start < line.length && isJsonSpace(line.charCodeAt(start))) start++;
+  if (line.charCodeAt(start) === CHAR_BOM) start++;
+  if (line.charCodeAt(start) !== CHAR_OPEN_BRACE) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(start === 0 ? line : line.slice(start));
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? parsed
+    : undefined;
 }
 
 /**

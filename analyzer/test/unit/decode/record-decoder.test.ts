@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { JsonFieldAliases, pick, seededRandom } from '@kinlog/core';
+import { JsonFieldAliases, pick, seededRandom, type LogEvent } from '@kinlog/core';
 import { deaggregate, RecordDecoder } from '../../../src/index.js';
 import { SCREENED_OUT } from '../../../src/decode/record-decoder.js';
-import { createMayBeErrorBytes } from '../../../src/classify/may-be-error.js';
+import { createMayBeErrorBytes, mayBeError } from '../../../src/classify/may-be-error.js';
+import { classifyEvent } from '../../../src/classify/classify-event.js';
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -227,5 +228,76 @@ describe('RecordDecoder', () => {
         expect(actual, payload.toString()).to.deep.equal(expected);
       }
     }
+  });
+
+  it("with the analyzer's two screens, classifies every record exactly as without them", () => {
+    const random = seededRandom(2024);
+    const keys = [
+      ...JsonFieldAliases.level,
+      ...JsonFieldAliases.status,
+      JsonFieldAliases.nestedStatus.parent,
+      'parseError',
+      'msg',
+      'path',
+      'region',
+    ];
+    const values: unknown[] = [
+      'info',
+      'INFO',
+      'warn',
+      'error',
+      'Fatal',
+      'fine',
+      30,
+      50,
+      200,
+      404,
+      503,
+      '200',
+      '503',
+      true,
+      null,
+      [500],
+      { statusCode: 503 },
+      { statusCode: 200 },
+      'caf\u00e9',
+      '/orders/42?x=1',
+    ];
+    // The same record written in ways the byte screen reads differently from JSON.parse's text.
+    const shapes = [
+      (json: string) => json,
+      (json: string) => json.replace(/"level"/g, '"lev\\u0065l"'),
+      (json: string) => json.replace(/"error"/g, '"\\u0065rror"'),
+      (json: string) => json.replace(/:/g, ' : '),
+      (json: string) => `${json}\n`,
+      (json: string) => `\ufeff${json}`,
+      (json: string) => json.slice(0, -1),
+      (json: string) => `${json.slice(0, -1)},"level":"error"}`,
+    ];
+    const classify = new RecordDecoder();
+    const screened = new RecordDecoder({
+      screen: mayBeError,
+      screenBytes: createMayBeErrorBytes(),
+    });
+    let turnedDown = 0;
+    for (let n = 0; n < 5_000; n++) {
+      const record: Record<string, unknown> = {};
+      for (let f = 0; f < 1 + Math.floor(random() * 4); f++) {
+        record[pick(random, keys)] = pick(random, values);
+      }
+      const payload = Buffer.from(pick(random, shapes)(JSON.stringify(record)));
+      const expected: unknown[] = [];
+      const actual: unknown[] = [];
+      classify.decode(payload, (event) => expected.push(event));
+      screened.decode(payload, (event) => actual.push(event));
+      for (const count4xx of [true, false]) {
+        const kinds = (events: unknown[]) =>
+          events.map((e) => classifyEvent(e as LogEvent, { count4xx }));
+        expect(kinds(actual), payload.toString()).to.deep.equal(kinds(expected));
+      }
+      if (actual[0] === SCREENED_OUT) turnedDown++;
+      else expect(actual, payload.toString()).to.deep.equal(expected);
+    }
+    expect(turnedDown).to.be.greaterThan(500);
   });
 });
