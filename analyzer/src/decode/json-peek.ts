@@ -1,8 +1,9 @@
 /*
  *   bytes ─▶ one pass, no allocation on the way ─┬─ not a valid JSON object ........ false
  *            (structure, strings, numbers,        ├─ a watched value it cannot read .. false
- *             literals, nesting ≤ MAX_DEPTH)      └─ valid ─▶ true, and `into` holds the last
- *                                                    value of every watched key (undefined: absent)
+ *             literals, nesting ≤ MAX_DEPTH)      ├─ stopAt(slot, value) said stop ... false
+ *                                                 └─ valid ─▶ true; `values` hold the last
+ *                                                    value of each watched key (undefined: absent)
  *
  * Answers, without decoding the text or building the object, the two questions a screen asks
  * of most records: would `JSON.parse(new TextDecoder().decode(bytes))` give an object, and
