@@ -1,11 +1,34 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { JsonFieldAliases, pick, seededRandom, type LogEvent } from '@kinlog/core';
+import {
+  JsonFieldAliases,
+  pick,
+  seededRandom,
+  type LogEvent,
+  type RandomSource,
+} from '@kinlog/core';
 import { deaggregate, RecordDecoder } from '../../../src/index.js';
 import { SCREENED_OUT } from '../../../src/decode/record-decoder.js';
 import { createMayBeErrorBytes, mayBeError } from '../../../src/classify/may-be-error.js';
 import { classifyEvent } from '../../../src/classify/classify-event.js';
+
+/** A record of 1 to `maxFields` random fields, written in one of `shapes`. */
+function randomPayload(
+  random: RandomSource,
+  pieces: {
+    keys: readonly string[];
+    values: readonly unknown[];
+    shapes: readonly ((json: string) => string)[];
+    maxFields: number;
+  },
+): Buffer {
+  const record: Record<string, unknown> = {};
+  for (let f = 0; f < 1 + Math.floor(random() * pieces.maxFields); f++) {
+    record[pick(random, pieces.keys)] = pick(random, pieces.values);
+  }
+  return Buffer.from(pick(random, pieces.shapes)(JSON.stringify(record)));
+}
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -216,11 +239,7 @@ describe('RecordDecoder', () => {
       const plain = new RecordDecoder({ parser });
       const screened = new RecordDecoder({ parser, screen: () => true });
       for (let n = 0; n < 3_000; n++) {
-        const record: Record<string, unknown> = {};
-        for (let f = 0; f < 1 + Math.floor(random() * 5); f++) {
-          record[pick(random, keys)] = pick(random, values);
-        }
-        const payload = Buffer.from(pick(random, shapes)(JSON.stringify(record)));
+        const payload = randomPayload(random, { keys, values, shapes, maxFields: 5 });
         const expected: unknown[] = [];
         const actual: unknown[] = [];
         plain.decode(payload, (event, line) => expected.push({ event, line }));
@@ -281,11 +300,7 @@ describe('RecordDecoder', () => {
     });
     let turnedDown = 0;
     for (let n = 0; n < 5_000; n++) {
-      const record: Record<string, unknown> = {};
-      for (let f = 0; f < 1 + Math.floor(random() * 4); f++) {
-        record[pick(random, keys)] = pick(random, values);
-      }
-      const payload = Buffer.from(pick(random, shapes)(JSON.stringify(record)));
+      const payload = randomPayload(random, { keys, values, shapes, maxFields: 4 });
       const expected: unknown[] = [];
       const actual: unknown[] = [];
       classify.decode(payload, (event) => expected.push(event));
