@@ -3,6 +3,7 @@ import {
   ListShardsCommand,
   PutRecordsCommand,
   type ListShardsCommandInput,
+  type PutRecordsCommandOutput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { awsClientConfig, type AwsConnectionOptions, type ShardHashRange } from '@kinlog/core';
@@ -14,6 +15,7 @@ import {
   StreamNotFoundError,
   type KinesisTarget,
 } from '../errors.js';
+import { putRecordsBody } from './put-records-body.js';
 
 /** What Kinesis said about one entry of a PutRecords request. */
 export type EntryResult =
@@ -41,6 +43,7 @@ export class PutRecordsClient {
   readonly target: KinesisTarget;
   private readonly client: KinesisClient;
   private readonly ownsClient: boolean;
+  private ownBodies = true;
 
   constructor(options: AwsConnectionOptions & { streamName: string; client?: KinesisClient }) {
     this.ownsClient = options.client === undefined;
@@ -49,16 +52,9 @@ export class PutRecordsClient {
   }
 
   async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
-    const records: PutRecordsRequestEntry[] = entries.map((e) => ({
-      Data: e.data,
-      PartitionKey: e.partitionKey,
-    }));
-    let output;
+    let output: PutRecordsCommandOutput;
     try {
-      output = await this.client.send(
-        new PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
-        signal === undefined ? undefined : { abortSignal: signal },
-      );
+      output = await this.sendRequest(entries, signal);
     } catch (err) {
       throw translatePutRecordsError(err, this.target);
     }
@@ -79,6 +75,47 @@ export class PutRecordsClient {
             errorCode: r.ErrorCode ?? 'InternalFailure',
             errorMessage: r.ErrorMessage ?? '',
           },
+    );
+  }
+
+  /** Whether requests carry a body written by {@link putRecordsBody} (else the SDK's own). */
+  get writesOwnBodies(): boolean {
+    return this.ownBodies;
+  }
+
+  private async sendRequest(
+    entries: readonly PutEntry[],
+    signal: AbortSignal | undefined,
+  ): Promise<PutRecordsCommandOutput> {
+    const options = signal === undefined ? undefined : { abortSignal: signal };
+    if (this.ownBodies) {
+      // The SDK serializes an empty request (headers, endpoint, signing stay its own); the body
+      // is swapped in before the build step computes its length and the signer hashes it.
+      const body = putRecordsBody(this.target.streamName, entries);
+      const command = new PutRecordsCommand({ StreamName: this.target.streamName, Records: [] });
+      command.middlewareStack.add(
+        (next) => (args) => {
+          if (!isJsonPutRecordsRequest(args.request)) throw new UnexpectedProtocolError();
+          args.request.body = body;
+          return next(args);
+        },
+        { step: 'build', priority: 'high', name: 'kinlogPutRecordsBody' },
+      );
+      try {
+        return await this.client.send(command, options);
+      } catch (err) {
+        if (!(err instanceof UnexpectedProtocolError)) throw err;
+        // An SDK that no longer speaks awsJson 1.1 to Kinesis: its own serializer from now on.
+        this.ownBodies = false;
+      }
+    }
+    const records: PutRecordsRequestEntry[] = entries.map((e) => ({
+      Data: e.data,
+      PartitionKey: e.partitionKey,
+    }));
+    return this.client.send(
+      new PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
+      options,
     );
   }
 
@@ -226,4 +263,36 @@ function describeEndpoint(options: AwsConnectionOptions): string {
     process.env.AWS_ENDPOINT_URL ??
     `https://kinesis.${options.region ?? process.env.AWS_REGION ?? 'us-east-1'}.amazonaws.com`
   );
+}
+
+/** Raised inside the SDK's middleware stack when the request is not the one our body replaces. */
+class UnexpectedProtocolError extends Error {}
+
+/** The awsJson 1.1 PutRecords request {@link putRecordsBody} writes the body of. */
+const JSON_PUT_RECORDS_HEADERS = {
+  'content-type': 'application/x-amz-json-1.1',
+  'x-amz-target': 'Kinesis_20131202.PutRecords',
+} as const;
+
+/**
+ * Whether `request` is an HTTP request of the awsJson 1.1 PutRecords operation (header names in
+ * any case), so a body of ours means the same to Kinesis as the SDK's.
+ *
+ * @example
+ * ```ts
+ * isJsonPutRecordsRequest({ headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' } }); // true
+ * ```
+ */
+export function isJsonPutRecordsRequest(
+  request: unknown,
+): request is { headers: Record<string, string>; body: unknown } {
+  if (typeof request !== 'object' || request === null) return false;
+  const headers = (request as { headers?: unknown }).headers;
+  if (typeof headers !== 'object' || headers === null) return false;
+  const found: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) found[name.toLowerCase()] = value;
+  return Object.entries(JSON_PUT_RECORDS_HEADERS).every(([name, expected]) => {
+    const value = found[name];
+    return typeof value === 'string' && value.startsWith(expected);
+  });
 }

@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { pick, seededRandom } from '@kinlog/core';
+import { putRecordsBody } from '../../../src/sink/put-records-body.js';
+import { isJsonPutRecordsRequest } from '../../../src/sink/put-records-client.js';
+
+const KEYS = [
+  'a',
+  'user-42',
+  'quote"back\\slash',
+  'tab\tnew\nline',
+  'caf\u00e9',
+  '\u{1f4a5}',
+  '\u0000\u001f',
+  'x'.repeat(256),
+];
+
+describe('putRecordsBody', () => {
+  it('is the PutRecords JSON of its entries, for data of every length and any key', () => {
+    const random = seededRandom(5);
+    for (let round = 0; round < 200; round++) {
+      const entries = Array.from({ length: 1 + Math.floor(random() * 20) }, () => ({
+        data: Buffer.from(
+          Array.from({ length: Math.floor(random() * 300) }, () => Math.floor(random() * 256)),
+        ),
+        partitionKey: pick(random, KEYS),
+      }));
+      const body = putRecordsBody('logs "prod"', entries);
+      expect(JSON.parse(body.toString('utf8'))).to.deep.equal({
+        StreamName: 'logs "prod"',
+        Records: entries.map((e) => ({
+          Data: e.data.toString('base64'),
+          PartitionKey: e.partitionKey,
+        })),
+      });
+    }
+  });
+
+  it('takes plain Uint8Array data, views into larger buffers included', () => {
+    const backing = Buffer.from('xx{"msg":"hi"}yy');
+    const view = new Uint8Array(backing.buffer, backing.byteOffset + 2, backing.length - 4);
+    expect(putRecordsBody('s', [{ data: view, partitionKey: 'k' }]).toString()).to.equal(
+      '{"StreamName":"s","Records":[{"Data":"eyJtc2ciOiJoaSJ9","PartitionKey":"k"}]}',
+    );
+    expect(putRecordsBody('s', []).toString()).to.equal('{"StreamName":"s","Records":[]}');
+  });
+});
+
+describe('isJsonPutRecordsRequest', () => {
+  const headers = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': 'Kinesis_20131202.PutRecords',
+  };
+
+  it('recognizes the awsJson 1.1 PutRecords request, header names in any case', () => {
+    expect(isJsonPutRecordsRequest({ headers, body: '{}' })).to.equal(true);
+    expect(
+      isJsonPutRecordsRequest({
+        headers: {
+          'Content-Type': headers['content-type'],
+          'X-Amz-Target': headers['x-amz-target'],
+        },
+      }),
+    ).to.equal(true);
+  });
+
+  it('refuses anything else: another protocol, another operation, no headers', () => {
+    expect(
+      isJsonPutRecordsRequest({ headers: { ...headers, 'content-type': 'application/cbor' } }),
+    ).to.equal(false);
+    expect(
+      isJsonPutRecordsRequest({
+        headers: { ...headers, 'x-amz-target': 'Kinesis_20131202.PutRecord' },
+      }),
+    ).to.equal(false);
+    expect(isJsonPutRecordsRequest({})).to.equal(false);
+    expect(isJsonPutRecordsRequest(undefined)).to.equal(false);
+  });
+});
