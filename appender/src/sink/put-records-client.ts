@@ -4,6 +4,7 @@ import {
   PutRecordsCommand,
   type ListShardsCommandInput,
   type PutRecordsCommandOutput,
+  type PutRecordsResultEntry,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { awsClientConfig, type AwsConnectionOptions, type ShardHashRange } from '@kinlog/core';
@@ -101,8 +102,20 @@ export class PutRecordsClient {
         },
         { step: 'build', priority: 'high', name: 'kinlogPutRecordsBody' },
       );
+      // The answer is read here too, as JSON.parse reads it, and the SDK given an empty one:
+      // its schema deserializer costs more than the rest of handling the answer.
+      let answered: PutRecordsResultEntry[] | undefined;
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          const out = await next(args);
+          answered = await takePutRecordsAnswer(out.response);
+          return out;
+        },
+        { step: 'deserialize', priority: 'low', name: 'kinlogPutRecordsAnswer' },
+      );
       try {
-        return await this.client.send(command, options);
+        const output = await this.client.send(command, options);
+        return answered === undefined ? output : { ...output, Records: answered };
       } catch (err) {
         if (!(err instanceof UnexpectedProtocolError)) throw err;
         // An SDK that no longer speaks awsJson 1.1 to Kinesis: its own serializer from now on.
@@ -295,4 +308,67 @@ export function isJsonPutRecordsRequest(
     const value = found[name];
     return typeof value === 'string' && value.startsWith(expected);
   });
+}
+
+/** What the SDK is given in place of an answer read by {@link takePutRecordsAnswer}. */
+const EMPTY_ANSWER = '{"FailedRecordCount":0,"Records":[]}';
+
+/**
+ * Reads the entries of a successful PutRecords answer from an HTTP response, leaving the SDK an
+ * empty answer to deserialize; `undefined` (the response untouched, or its bytes put back) for
+ * anything else: errors, throttling and malformed answers stay the SDK's to report.
+ *
+ * @example
+ * ```ts
+ * const entries = await takePutRecordsAnswer(out.response); // [{ SequenceNumber, ShardId }, …]
+ * ```
+ */
+export async function takePutRecordsAnswer(
+  response: unknown,
+): Promise<PutRecordsResultEntry[] | undefined> {
+  if (typeof response !== 'object' || response === null) return undefined;
+  const http = response as { statusCode?: unknown; body?: unknown };
+  if (http.statusCode !== HTTP_OK || !isAsyncIterable(http.body)) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of http.body) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  }
+  const bytes = Buffer.concat(chunks);
+  let records: unknown;
+  try {
+    records = (JSON.parse(bytes.toString('utf8')) as { Records?: unknown }).Records;
+  } catch {
+    records = undefined;
+  }
+  if (!Array.isArray(records)) {
+    http.body = bytes;
+    return undefined;
+  }
+  http.body = Buffer.from(EMPTY_ANSWER);
+  return records.map(resultEntry);
+}
+
+/**
+ * One answered entry with only its string members, as the SDK reads them: some servers write
+ * `"ErrorCode": null` for an entry that succeeded, which must not read as an error.
+ */
+function resultEntry(raw: unknown): PutRecordsResultEntry {
+  const entry: PutRecordsResultEntry = {};
+  if (typeof raw !== 'object' || raw === null) return entry;
+  const r = raw as Record<string, unknown>;
+  if (typeof r['SequenceNumber'] === 'string') entry.SequenceNumber = r['SequenceNumber'];
+  if (typeof r['ShardId'] === 'string') entry.ShardId = r['ShardId'];
+  if (typeof r['ErrorCode'] === 'string') entry.ErrorCode = r['ErrorCode'];
+  if (typeof r['ErrorMessage'] === 'string') entry.ErrorMessage = r['ErrorMessage'];
+  return entry;
+}
+
+const HTTP_OK = 200;
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
 }

@@ -69,6 +69,10 @@ describe('PutRecordsClient request bodies', function () {
       expect(stored.map((r) => [r.data, r.partitionKey])).to.deep.equal(
         [...ENTRIES, ...ENTRIES].map((e) => [e.data, e.partitionKey]),
       );
+      // The answer, read by us rather than the SDK, names where each entry went.
+      expect(results.map((r) => (r.ok ? [r.shardId, r.sequenceNumber] : r))).to.deep.equal(
+        stored.slice(0, ENTRIES.length).map((r) => [r.shardId, r.sequenceNumber]),
+      );
     } finally {
       client.destroy();
     }

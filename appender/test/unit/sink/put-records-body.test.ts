@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { pick, seededRandom } from '@kinlog/core';
 import { putRecordsBody } from '../../../src/sink/put-records-body.js';
-import { isJsonPutRecordsRequest } from '../../../src/sink/put-records-client.js';
 
 const KEYS = [
   'a',
@@ -42,37 +41,5 @@ describe('putRecordsBody', () => {
       '{"StreamName":"s","Records":[{"Data":"eyJtc2ciOiJoaSJ9","PartitionKey":"k"}]}',
     );
     expect(putRecordsBody('s', []).toString()).to.equal('{"StreamName":"s","Records":[]}');
-  });
-});
-
-describe('isJsonPutRecordsRequest', () => {
-  const headers = {
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amz-target': 'Kinesis_20131202.PutRecords',
-  };
-
-  it('recognizes the awsJson 1.1 PutRecords request, header names in any case', () => {
-    expect(isJsonPutRecordsRequest({ headers, body: '{}' })).to.equal(true);
-    expect(
-      isJsonPutRecordsRequest({
-        headers: {
-          'Content-Type': headers['content-type'],
-          'X-Amz-Target': headers['x-amz-target'],
-        },
-      }),
-    ).to.equal(true);
-  });
-
-  it('refuses anything else: another protocol, another operation, no headers', () => {
-    expect(
-      isJsonPutRecordsRequest({ headers: { ...headers, 'content-type': 'application/cbor' } }),
-    ).to.equal(false);
-    expect(
-      isJsonPutRecordsRequest({
-        headers: { ...headers, 'x-amz-target': 'Kinesis_20131202.PutRecord' },
-      }),
-    ).to.equal(false);
-    expect(isJsonPutRecordsRequest({})).to.equal(false);
-    expect(isJsonPutRecordsRequest(undefined)).to.equal(false);
   });
 });
