@@ -13,15 +13,22 @@
 //   memory-read        the floor of that: the same records read through the same prefetching
 //                      reader and only touched, in a process of its own. The pipeline's peak
 //                      is printed as a ratio to it: what analysis adds to reading.
+//   get-records        pages of 10,000 records (3.5 MB of JSON) served by a local HTTP server:
+//                      KinesisShardSource.getRecords (JSON.parse, native base64) against the
+//                      SDK's own GetRecords deserialization of the same answer, in the same run.
 //   memory-aggregator  the same 10,000,000 distinct keys as classified events straight into a
 //                      TopNAggregator at default settings, in a process that loads nothing else:
 //                      peak RSS (target ≤ 100 MB). Loading the aggregator loads @kinlog/core and
 //                      with it the AWS SDK (≈ 64 MB RSS, printed): that baseline is included.
 import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetRecordsCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { awsClientConfig } from '@kinlog/core';
 import { fileURLToPath } from 'node:url';
 import { TopNAggregator, TopNDefaults } from '../src/aggregate/top-n-aggregator.js';
 import type { IteratorStart, RecordsPage, ShardInfo } from '../src/stream/shard-info.js';
-import type { ShardSource } from '../src/stream/kinesis-shard-source.js';
+import { KinesisShardSource, type ShardSource } from '../src/stream/kinesis-shard-source.js';
 import { readShardsInOrder } from '../src/stream/read-shards-in-order.js';
 import { analyzeShards, type AnalyzePlan } from '../src/window/analyze-shards.js';
 
@@ -227,22 +234,95 @@ async function throughput(allErrors: boolean): Promise<void> {
   );
 }
 
+const GET_RECORDS_PAGE = 10_000;
+const GET_RECORDS_CALLS = 20;
+
+async function getRecords(): Promise<void> {
+  const answer = JSON.stringify({
+    Records: Array.from({ length: GET_RECORDS_PAGE }, (_, i) => ({
+      SequenceNumber: `4960${String(i).padStart(52, '0')}`,
+      ApproximateArrivalTimestamp: T0_MS / 1000 + i / 1000,
+      Data: Buffer.from(syntheticLine(i, false)).toString('base64'),
+      PartitionKey: `k${i}`,
+    })),
+    NextShardIterator: 'next',
+    MillisBehindLatest: 0,
+  });
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(answer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const connection = {
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  };
+  const sdk = new KinesisClient(awsClientConfig(connection));
+  const source = new KinesisShardSource(connection);
+  let best = { sdk: Infinity, kinlog: Infinity };
+  let records = 0;
+  try {
+    for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      let started = performance.now();
+      for (let i = 0; i < GET_RECORDS_CALLS; i++) {
+        const out = await sdk.send(
+          new GetRecordsCommand({ ShardIterator: 'it', Limit: GET_RECORDS_PAGE }),
+        );
+        records += out.Records?.length ?? 0;
+      }
+      const sdkMs = performance.now() - started;
+      started = performance.now();
+      for (let i = 0; i < GET_RECORDS_CALLS; i++) {
+        records += (await source.getRecords('it', GET_RECORDS_PAGE)).records.length;
+      }
+      const kinlogMs = performance.now() - started;
+      best = { sdk: Math.min(best.sdk, sdkMs), kinlog: Math.min(best.kinlog, kinlogMs) };
+    }
+  } finally {
+    sdk.destroy();
+    source.close();
+    server.close();
+  }
+  const perPage = (ms: number) => (ms / GET_RECORDS_CALLS).toFixed(1);
+  console.log(
+    `get-records (${fmt(GET_RECORDS_PAGE)} records, ${(answer.length / 1e6).toFixed(1)} MB a page, ` +
+      `${fmt(records)} read): SDK deserialization ${perPage(best.sdk)} ms a page, ` +
+      `kinlog ${perPage(best.kinlog)} ms a page, ratio ${(best.sdk / best.kinlog).toFixed(2)}× faster`,
+  );
+}
+
 const mode = process.argv[2];
 if (mode === 'memory') await memory();
 else if (mode === 'memory-read') await memoryRead();
 else if (mode === 'memory-aggregator') memoryAggregator();
 else if (mode === 'throughput') await throughput(false);
 else if (mode === 'throughput-errors') await throughput(true);
+else if (mode === 'get-records') await getRecords();
 else {
   const self = fileURLToPath(import.meta.url);
   const only =
     mode === undefined
-      ? ['memory-aggregator', 'memory-read', 'memory', 'throughput', 'throughput-errors']
+      ? [
+          'memory-aggregator',
+          'memory-read',
+          'memory',
+          'throughput',
+          'throughput-errors',
+          'get-records',
+        ]
       : [mode];
   const peaks = new Map<string, number>();
   for (const child of only) {
     await new Promise<void>((resolve, reject) => {
-      fork(self, [child], { stdio: 'inherit' })
+      fork(self, [child], {
+        stdio: 'inherit',
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      })
         .on('message', (message: { mode: string; peakRssMb: number }) =>
           peaks.set(message.mode, message.peakRssMb),
         )

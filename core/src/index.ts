@@ -26,6 +26,7 @@ export { localEnvironment, LocalEnvironmentDefaults } from './local/local-enviro
 export { localCommand } from './local/local-command.js';
 export type { CommandContext } from './cli/command-context.js';
 export { ensureStream, EnsureStreamDefaults } from './aws/create-stream.js';
+export { takeJsonAnswer } from './aws/take-json-answer.js';
 export {
   LogLevels,
   isLogLevel,

@@ -16,9 +16,13 @@ import {
   ResourceNotFoundException,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, type AwsConnectionOptions } from '@kinlog/core';
+import { awsClientConfig, takeJsonAnswer, type AwsConnectionOptions } from '@kinlog/core';
 import { AnalyzerError, StreamNotFoundError, StreamReadError } from '../errors.js';
+import { recordsPageOf } from './records-page-of.js';
 import type { IteratorStart, RecordsPage, ShardInfo, StreamRecord } from './shard-info.js';
+
+/** What the SDK deserializes once the GetRecords answer was read here. */
+const EMPTY_ANSWER = '{}';
 
 /** Kinesis said to slow down (per-shard read limits). */
 export class ReadThrottledError extends AnalyzerError {
@@ -128,13 +132,30 @@ export class KinesisShardSource implements ShardSource {
   }
 
   async getRecords(iterator: string, limit: number): Promise<RecordsPage> {
+    const command = new GetRecordsCommand({ ShardIterator: iterator, Limit: limit });
+    // A page of up to 10,000 records is read with JSON.parse and native base64 (the SDK's own
+    // deserializer took longer than analyzing the records); errors stay the SDK's to raise.
+    let answer: unknown;
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        answer = await takeJsonAnswer(out.response, EMPTY_ANSWER);
+        return out;
+      },
+      { step: 'deserialize', priority: 'low', name: 'kinlogGetRecordsAnswer' },
+    );
     let out;
     try {
-      out = await this.client.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }),
-      );
+      out = await this.client.send(command);
     } catch (err) {
       throw translate(err, 'GetRecords');
+    }
+    if (answer !== undefined) {
+      const page = recordsPageOf(answer);
+      if (page === undefined) {
+        throw new StreamReadError('GetRecords failed: the answer holds no Records list', true);
+      }
+      return page;
     }
     const records: StreamRecord[] = [];
     for (const r of out.Records ?? []) {

@@ -7,7 +7,12 @@ import {
   type PutRecordsResultEntry,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, type AwsConnectionOptions, type ShardHashRange } from '@kinlog/core';
+import {
+  awsClientConfig,
+  takeJsonAnswer,
+  type AwsConnectionOptions,
+  type ShardHashRange,
+} from '@kinlog/core';
 import {
   AppenderError,
   KinesisAccessError,
@@ -314,9 +319,8 @@ export function isJsonPutRecordsRequest(
 const EMPTY_ANSWER = '{"FailedRecordCount":0,"Records":[]}';
 
 /**
- * Reads the entries of a successful PutRecords answer from an HTTP response, leaving the SDK an
- * empty answer to deserialize; `undefined` (the response untouched, or its bytes put back) for
- * anything else: errors, throttling and malformed answers stay the SDK's to report.
+ * The entries of a successful PutRecords answer, read by {@link takeJsonAnswer} (the SDK is
+ * left an empty answer); `undefined` for anything the SDK must read itself.
  *
  * @example
  * ```ts
@@ -326,26 +330,9 @@ const EMPTY_ANSWER = '{"FailedRecordCount":0,"Records":[]}';
 export async function takePutRecordsAnswer(
   response: unknown,
 ): Promise<PutRecordsResultEntry[] | undefined> {
-  if (typeof response !== 'object' || response === null) return undefined;
-  const http = response as { statusCode?: unknown; body?: unknown };
-  if (http.statusCode !== HTTP_OK || !isAsyncIterable(http.body)) return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of http.body) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
-  }
-  const bytes = Buffer.concat(chunks);
-  let records: unknown;
-  try {
-    records = (JSON.parse(bytes.toString('utf8')) as { Records?: unknown }).Records;
-  } catch {
-    records = undefined;
-  }
-  if (!Array.isArray(records)) {
-    http.body = bytes;
-    return undefined;
-  }
-  http.body = Buffer.from(EMPTY_ANSWER);
-  return records.map(resultEntry);
+  const answer = await takeJsonAnswer(response, EMPTY_ANSWER);
+  const records = (answer as { Records?: unknown } | null | undefined)?.Records;
+  return Array.isArray(records) ? records.map(resultEntry) : undefined;
 }
 
 /**
@@ -361,14 +348,4 @@ function resultEntry(raw: unknown): PutRecordsResultEntry {
   if (typeof r['ErrorCode'] === 'string') entry.ErrorCode = r['ErrorCode'];
   if (typeof r['ErrorMessage'] === 'string') entry.ErrorMessage = r['ErrorMessage'];
   return entry;
-}
-
-const HTTP_OK = 200;
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  );
 }
