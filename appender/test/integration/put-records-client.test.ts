@@ -9,6 +9,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream, readAllRecords } from '@kinlog/testkit';
 import { PutRecordsClient } from '../../src/sink/put-records-client.js';
+import { signatureMatches, type SignedRequest } from '../support/sigv4.js';
 
 const endpoint = (): string => process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
 
@@ -73,6 +74,35 @@ describe('PutRecordsClient request bodies', function () {
       expect(results.map((r) => (r.ok ? [r.shardId, r.sequenceNumber] : r))).to.deep.equal(
         stored.slice(0, ENTRIES.length).map((r) => [r.shardId, r.sequenceNumber]),
       );
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('signs the body it carries: the signature checks out against the bytes sent', async () => {
+    const streamName = await createTestStream(1);
+    const client = new KinesisClient(awsClientConfig({ endpoint: endpoint() }));
+    const signed: SignedRequest[] = [];
+    // The deserialize step sees the request after every build and finalize middleware: signed.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        signed.push(args.request as SignedRequest);
+        return next(args);
+      },
+      { step: 'deserialize', priority: 'high', name: 'captureSigned' },
+    );
+    try {
+      await new PutRecordsClient({ streamName, client }).send(ENTRIES);
+      await client.send(
+        new PutRecordsCommand({
+          StreamName: streamName,
+          Records: ENTRIES.map((e) => ({ Data: e.data, PartitionKey: e.partitionKey })),
+        }),
+      );
+      const secret = process.env.AWS_SECRET_ACCESS_KEY ?? '';
+      // The SDK's own request checks the checker; ours must pass it the same way.
+      expect(signed.map((r) => signatureMatches(r, secret))).to.deep.equal([true, true]);
+      expect(signatureMatches({ ...signed[0]!, body: Buffer.from('{}') }, secret)).to.equal(false);
     } finally {
       client.destroy();
     }
