@@ -278,9 +278,10 @@ export class JsonPeek {
   private readonly stopAt: ((slot: number, value: unknown) => boolean) | undefined;
   /**
    * After a `true` {@link read}: the last value of each watched key, in the order of
-   * `fields.keys` (then the nested parent, when not among them), or `undefined`; then, at {@link nestedSlot}, the nested key's value in the
-   * last nested parent when that was an object. Containers are {@link OPAQUE_OBJECT} and
-   * {@link OPAQUE_ARRAY}: only their type is real. Overwritten by the next read.
+   * `fields.keys` (then the nested parent, when not among them), or `undefined`; then, at
+   * {@link nestedSlot}, the nested key's value in the last nested parent when that was an
+   * object. Containers are {@link OPAQUE_OBJECT} and {@link OPAQUE_ARRAY}: only their type is
+   * real. Overwritten by the next read.
    */
   readonly values: unknown[];
   /** Index in {@link values} of the nested key's value (the last slot). */
