@@ -84,7 +84,40 @@ export function isoFromParts(
   }
   const epochMs =
     Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * MS_PER_MINUTE;
-  return new Date(epochMs).toISOString();
+  return isoFromEpochMs(epochMs);
+}
+
+const MS_PER_SECOND = 1000;
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`: the form whose first 20 characters name the second. */
+const ISO_CHARS = 24;
+const ISO_SECOND_PREFIX_CHARS = 20;
+/** The last second written, and its ISO text up to the milliseconds (one entry: logs are in order). */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * `new Date(epochMs).toISOString()` for an integer `epochMs`, without a Date when the second is
+ * the one written last: consecutive log lines mostly share it, and building the string through
+ * Date cost more than parsing the rest of an access log line.
+ *
+ * @example
+ * ```ts
+ * isoFromEpochMs(1714521600250); // '2024-05-01T00:00:00.250Z'
+ * ```
+ */
+export function isoFromEpochMs(epochMs: number): string {
+  const second = Math.floor(epochMs / MS_PER_SECOND);
+  if (second === cachedSecond) {
+    const ms = epochMs - second * MS_PER_SECOND;
+    return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+  }
+  const iso = new Date(epochMs).toISOString();
+  // Years outside 0–9999 are written with six digits and a sign: not cached.
+  if (iso.length === ISO_CHARS && Number.isInteger(epochMs)) {
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, ISO_SECOND_PREFIX_CHARS);
+  }
+  return iso;
 }
 
 // 2015-10-18 18:01:47,978 / 2015-10-18T18:01:47.978Z / 2015-10-18T18:01:47.978123+02:00
@@ -115,7 +148,7 @@ export function isoFromEpoch(value: number): string | undefined {
   if (!Number.isFinite(value)) return undefined;
   const ms = Math.abs(value) < SECONDS_EPOCH_BELOW ? value * 1000 : value;
   if (Math.abs(ms) > MAX_EPOCH_MS) return undefined;
-  return new Date(Math.trunc(ms)).toISOString();
+  return isoFromEpochMs(Math.trunc(ms));
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ`: the form `Date.prototype.toISOString` writes for years 0–9999. */

@@ -4,6 +4,7 @@ import {
   fractionToMs,
   isCanonicalIsoUtc,
   isoFromEpoch,
+  isoFromEpochMs,
   isoFromIsoLike,
   isoFromParts,
   zoneOffsetMinutes,
@@ -107,6 +108,21 @@ describe('timestamp helpers', () => {
       const offset = pick(random, [0, 60, -420]);
       expect(isoFromIsoLike(text, offset), text).to.equal(isoFromIsoLikeTheLongWay(text, offset));
       expect(isoFromIsoLike(text, offset) === text, text).to.equal(isCanonicalIsoUtc(text));
+    }
+  });
+});
+
+describe('isoFromEpochMs', () => {
+  it('writes what Date#toISOString writes, for runs within a second and jumps between them', () => {
+    const random = seededRandom(21);
+    let epochMs = Date.UTC(1969, 11, 31, 23, 59, 58);
+    for (let i = 0; i < 20_000; i++) {
+      // Mostly a few ms on (same second), sometimes far away, before 1970 and after 9999 too.
+      const r = random();
+      if (r < 0.8) epochMs += Math.floor(random() * 40);
+      else if (r < 0.97) epochMs = Math.floor((random() - 0.3) * 4e12);
+      else epochMs = pick(random, [-62198755200001, 253402300799999, 253402300800000, 0, -1]);
+      expect(isoFromEpochMs(epochMs), String(epochMs)).to.equal(new Date(epochMs).toISOString());
     }
   });
 });
