@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { ConfigError, ParserNames, type CommandContext, type ConfigProblem } from '@kinlog/core';
+import { ParserNames, type CommandContext } from '@kinlog/core';
 import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
 import { IterationConflictError } from '../errors.js';
@@ -23,11 +23,11 @@ import {
   checkEmailOptions,
   EmailOptionsShape,
   emailOutcomeLine,
-  smtpPasswordProblems,
   smtpSecrets,
   smtpSettingsOf,
   splitAddresses,
 } from './email-options.js';
+import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
 import { AnalyzeFormats, formatTable } from './format-report.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 
@@ -140,16 +140,11 @@ export function analyzeCommand(context: CommandContext): Command {
     .option('--iterations-table <name>', 'DynamoDB table of iterations and reports');
   return addEmailOptions(command)
     .addHelpText('after', ANALYZE_HELP_EXAMPLES)
-    .action(async (raw: Record<string, unknown>) => {
-      const secrets = smtpSecrets(raw);
-      try {
-        await runAnalyze(context, validate(raw));
-      } catch (err) {
-        // Every message leaving this command is free of the SMTP password, whatever raised it.
-        if (err instanceof Error) err.message = redactSecrets(err.message, secrets);
-        throw err;
-      }
-    });
+    .action(
+      redactingAction((raw) =>
+        runAnalyze(context, parseEmailCommandOptions(rawOptions, raw, 'kinlog analyze')),
+      ),
+    );
 }
 
 const ANALYZE_HELP_EXAMPLES = `
@@ -167,22 +162,6 @@ Examples:
   SMTP_PASSWORD=... kinlog analyze --stream logs --name web --every '0 8 * * 1-5' \\
     --email ops@example.com --smtp-host mail.example.com --smtp-user kinlog --smtp-require-tls
 `;
-
-function validate(raw: Record<string, unknown>): AnalyzeOptions {
-  const parsed = rawOptions.safeParse(raw);
-  const problems: ConfigProblem[] = parsed.success
-    ? smtpPasswordProblems(parsed.data)
-    : parsed.error.issues.map((issue) => ({
-        path: `--${issue.path
-          .map(String)
-          .join('.')
-          .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-        message: issue.message,
-      }));
-  if (problems.length > 0 || !parsed.success)
-    throw new ConfigError(problems, 'invalid kinlog analyze options');
-  return parsed.data;
-}
 
 function parseSince(text: string, nowMs: number): Date | undefined {
   const relative = RELATIVE_TIME.exec(text);

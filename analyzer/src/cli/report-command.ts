@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { ConfigError, type CommandContext, type ConfigProblem } from '@kinlog/core';
+import type { CommandContext } from '@kinlog/core';
 import { TopNLimits } from '../aggregate/top-n-result.js';
 import type { CheckpointStoreOptions } from '../checkpoint/dynamo-checkpoint-store.js';
 import { loadReportView } from '../report/load-report-view.js';
@@ -16,17 +16,15 @@ import { renderJson } from '../report/render-json.js';
 import { renderTable } from '../report/render-table.js';
 import { ReportViewDefaults, type ReportView } from '../report/report-view.js';
 import { sendIterationReport } from '../report/send-iteration-report.js';
-import { redactSecrets } from '../report/smtp-settings.js';
 import {
   addEmailOptions,
   checkEmailOptions,
   EmailOptionsShape,
   emailOutcomeLine,
-  smtpPasswordProblems,
-  smtpSecrets,
   smtpSettingsOf,
   splitAddresses,
 } from './email-options.js';
+import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
 
 export { SMTP_PASSWORD_ENV } from './email-options.js';
 
@@ -100,33 +98,11 @@ export function reportCommand(context: CommandContext): Command {
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
     .option('--region <region>', 'AWS region')
     .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
-    .action(async (raw: Record<string, unknown>) => {
-      const secrets = smtpSecrets(raw);
-      try {
-        await runReport(context, validate(raw));
-      } catch (err) {
-        // Every message leaving this command is free of the SMTP password, whatever raised it.
-        if (err instanceof Error) err.message = redactSecrets(err.message, secrets);
-        throw err;
-      }
-    });
-}
-
-function validate(raw: Record<string, unknown>): ReportOptions {
-  const parsed = rawOptions.safeParse(raw);
-  const problems: ConfigProblem[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({
-        path: `--${issue.path
-          .map(String)
-          .join('.')
-          .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-        message: issue.message,
-      }));
-  if (parsed.success) problems.push(...smtpPasswordProblems(parsed.data));
-  if (problems.length > 0 || !parsed.success)
-    throw new ConfigError(problems, 'invalid kinlog report options');
-  return parsed.data;
+    .action(
+      redactingAction((raw) =>
+        runReport(context, parseEmailCommandOptions(rawOptions, raw, 'kinlog report')),
+      ),
+    );
 }
 
 function render(view: ReportView, format: ReportFormat, context: CommandContext): string {
