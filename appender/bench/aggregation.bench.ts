@@ -18,11 +18,17 @@
  * Environment: KINLOG_BENCH_EVENTS (default 1,000,000), KINLOG_BENCH_GZIP_EVENTS (default
  * 100,000), KINLOG_BENCH_ONLY=name,name.
  */
-import { fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { NullKinesisRouting, startNullKinesis, type NullKinesisStats } from '@kinlog/testkit';
 import { KinesisSink, type KinesisSinkOptions, type SinkStats } from '../src/index.js';
-import { BenchDefaults, secondsSince } from './support/bench-harness.js';
+import {
+  BenchDefaults,
+  envInt,
+  fmt,
+  forkBenchChild,
+  reportToParent,
+  secondsSince,
+} from './support/bench-harness.js';
 import { LogLineDefaults, logLineAt } from './support/log-line-events.js';
 
 const AggregationBench = {
@@ -82,8 +88,7 @@ interface Row {
 if (process.argv[2] === '--variant') {
   const variant = VARIANTS.find((v) => v.name === process.argv[3]);
   if (variant === undefined) throw new Error(`unknown variant ${process.argv[3]}`);
-  const result = await runVariant(variant, process.argv[4] ?? '');
-  process.send!(result, () => process.exit(0));
+  reportToParent(await runVariant(variant, process.argv[4] ?? ''));
 } else {
   await main();
 }
@@ -137,37 +142,20 @@ async function main(): Promise<void> {
   if (rows.some((r) => r.problems.length > 0)) process.exitCode = 1;
 }
 
-function runChild(
+async function runChild(
   variant: Variant,
   url: string,
   endpointStats: () => NullKinesisStats,
 ): Promise<Row> {
-  const before = endpointStats();
   const lines = linesOf(variant);
-  const child = fork(process.argv[1]!, ['--variant', variant.name, url], {
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
-  return new Promise((resolve) => {
-    let result: ChildResult | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), AggregationBench.CHILD_TIMEOUT_MS);
-    child.on('message', (message) => (result = message as ChildResult));
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      const after = endpointStats();
-      if (result === undefined) {
-        resolve({ variant, lines, problems: [`exited with ${signal ?? code} before reporting`] });
-        return;
-      }
-      const delta: NullKinesisStats = {
-        requests: after.requests - before.requests,
-        putRequests: after.putRequests - before.putRequests,
-        entries: after.entries - before.entries,
-        bytes: after.bytes - before.bytes,
-      };
-      const problems = problemsOf(lines, result.sink, delta);
-      resolve({ variant, lines, result, endpoint: delta, problems });
-    });
-  });
+  const { result, endpoint, exit } = await forkBenchChild<ChildResult>(
+    ['--variant', variant.name, url],
+    { timeoutMs: AggregationBench.CHILD_TIMEOUT_MS, endpointStats },
+  );
+  if (result === undefined) {
+    return { variant, lines, problems: [`exited with ${exit} before reporting`] };
+  }
+  return { variant, lines, result, endpoint, problems: problemsOf(lines, result.sink, endpoint) };
 }
 
 /** A run only counts if every line arrived exactly once, each Kinesis record sent once. */
@@ -288,16 +276,4 @@ function entries(r: Row): number {
 
 function wireBytes(r: Row): number {
   return r.endpoint!.bytes / r.lines;
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en');
-}
-
-function envInt(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
 }

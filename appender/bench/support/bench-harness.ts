@@ -102,8 +102,7 @@ export async function runBench(spec: BenchSpec): Promise<void> {
     if (variant === undefined) throw new Error(`unknown variant ${process.argv[3]}`);
     const budgetMs = BenchDefaults.BENCH_BUDGET_MS / spec.variants.length;
     const ctx = contextFor(process.argv[4] ?? '');
-    const result = await measureVariant(variant, ctx, events, rounds, budgetMs);
-    process.send!(result, () => process.exit(0));
+    reportToParent(await measureVariant(variant, ctx, events, rounds, budgetMs));
     return;
   }
   const only = process.env.KINLOG_BENCH_ONLY?.split(',');
@@ -152,39 +151,92 @@ async function measureVariant(
   };
 }
 
-function runChild(name: string, url: string, endpointStats: () => NullKinesisStats): Promise<Row> {
-  const before = endpointStats();
+async function runChild(
+  name: string,
+  url: string,
+  endpointStats: () => NullKinesisStats,
+): Promise<Row> {
   const profileDir = process.env.KINLOG_BENCH_PROFILE;
   const execArgv = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const child = fork(process.argv[1]!, ['--variant', name, url], {
+  const { result, endpoint, exit } = await forkBenchChild<VariantResult>(['--variant', name, url], {
+    timeoutMs: BenchDefaults.CHILD_TIMEOUT_MS,
+    endpointStats,
     execArgv,
+  });
+  if (result === undefined) return { name, failure: `exited with ${exit} before reporting` };
+  if (endpoint.entries !== result.expectedEntries) {
+    return {
+      name,
+      result,
+      endpoint,
+      failure: `endpoint counted ${endpoint.entries} entries, expected ${result.expectedEntries}`,
+    };
+  }
+  return { name, result, endpoint };
+}
+
+/** What a bench child reported, what the endpoint counted meanwhile, and how the child ended. */
+export interface BenchChildOutcome<T> {
+  result: T | undefined;
+  endpoint: NullKinesisStats;
+  exit: string;
+}
+
+/**
+ * Runs this bench file again as a child with `args`, and waits for the one result it sends with
+ * {@link reportToParent}. The child is ended here once it has reported (it may still hold idle
+ * sockets), or killed after `timeoutMs`; `endpoint` is what the null endpoint counted meanwhile.
+ *
+ * @example
+ * ```ts
+ * const { result } = await forkBenchChild<Result>(['--variant', 'a', url], { timeoutMs, endpointStats });
+ * ```
+ */
+export function forkBenchChild<T>(
+  args: string[],
+  options: { timeoutMs: number; endpointStats: () => NullKinesisStats; execArgv?: string[] },
+): Promise<BenchChildOutcome<T>> {
+  const before = options.endpointStats();
+  const child = fork(process.argv[1]!, args, {
+    execArgv: options.execArgv ?? [],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   return new Promise((resolve) => {
-    let result: VariantResult | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), BenchDefaults.CHILD_TIMEOUT_MS);
-    child.on('message', (message) => (result = message as VariantResult));
+    let result: T | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('message', (message) => {
+      result = message as T;
+      child.kill();
+    });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      const after = endpointStats();
-      const delta: NullKinesisStats = {
-        requests: after.requests - before.requests,
-        putRequests: after.putRequests - before.putRequests,
-        entries: after.entries - before.entries,
-        bytes: after.bytes - before.bytes,
-      };
-      if (result === undefined) {
-        resolve({ name, failure: `exited with ${signal ?? code} before reporting` });
-      } else if (delta.entries !== result.expectedEntries) {
-        resolve({
-          name,
-          result,
-          endpoint: delta,
-          failure: `endpoint counted ${delta.entries} entries, expected ${result.expectedEntries}`,
-        });
-      } else resolve({ name, result, endpoint: delta });
+      const after = options.endpointStats();
+      resolve({
+        result,
+        endpoint: {
+          requests: after.requests - before.requests,
+          putRequests: after.putRequests - before.putRequests,
+          entries: after.entries - before.entries,
+          bytes: after.bytes - before.bytes,
+        },
+        exit: String(signal ?? code),
+      });
     });
   });
+}
+
+/**
+ * Sends a bench child's result to {@link forkBenchChild}, which then ends the child.
+ *
+ * @example
+ * ```ts
+ * reportToParent(await measure());
+ * ```
+ */
+export function reportToParent(result: unknown): void {
+  if (process.send === undefined)
+    throw new Error('a bench child must be started by forkBenchChild');
+  process.send(result);
 }
 
 function printReport(
@@ -263,11 +315,13 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function fmt(n: number): string {
+/** A count as printed in bench tables: rounded, with thousands separators. */
+export function fmt(n: number): string {
   return Math.round(n).toLocaleString('en');
 }
 
-function envInt(name: string): number | undefined {
+/** A positive integer from the environment, to grow or shrink a bench run. */
+export function envInt(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);

@@ -1,5 +1,5 @@
 /**
- * The `kinlog ship` engine, as a library: no process.exit, no signal handlers.
+ * The `kinlog ship` engine, as a library: it never ends the process and installs no signal handlers.
  *
  *   ShipDaemon.start ─► StateStore.open (or StateDirError) ─► one FlowRunner + KinesisSink per flow
  *        loop: every runner.turn() ─► idle? sleep pollIntervalMs

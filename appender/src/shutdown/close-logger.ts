@@ -16,12 +16,14 @@ const PINO_CLOSE_SLACK_MS = 3_000;
 /**
  * Ends a logger (winston logger, `KinesisTransport`, pino logger or pino transport stream) and
  * resolves once what it logged is delivered, or dropped and counted after `shutdownTimeoutMs`.
- * Idempotent; never rejects. Use it in the application's own signal handler, then exit.
+ * Idempotent; never rejects. Call it from the application's own shutdown (its signal handler
+ * stops the server, closes the logger, then lets the process end).
  *
  * @example
  * ```ts
  * process.once('SIGTERM', () => {
- *   void closeLogger(logger).then(() => process.exit(143));
+ *   server.close();
+ *   void closeLogger(logger).finally(() => (process.exitCode = 143));
  * });
  * ```
  */
