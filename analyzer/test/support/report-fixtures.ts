@@ -2,7 +2,8 @@ import type { TopNResult, TopNRow } from '../../src/aggregate/top-n-result.js';
 import type { StoredReport } from '../../src/checkpoint/stored-items.js';
 
 const REGIONS = ['EU', 'US', 'APAC', 'SA'] as const;
-const PAGES = [
+/** Pages of the sample rows, in row order (row i has page i). */
+export const SAMPLE_PAGES = [
   '/checkout',
   '/api/orders/:id',
   '/login',
@@ -24,7 +25,7 @@ export function sampleRow(i: number, total: number): TopNRow {
   const count4xx = Math.floor((count - count5xx) * 0.7);
   return {
     region: REGIONS[i % REGIONS.length] ?? 'EU',
-    page: PAGES[i % PAGES.length] ?? '/',
+    page: SAMPLE_PAGES[i % SAMPLE_PAGES.length] ?? '/',
     count,
     share: Math.round((count / total) * 1e6) / 1e6,
     count5xx,
@@ -35,7 +36,7 @@ export function sampleRow(i: number, total: number): TopNRow {
       { signature: `${500 + (i % 4)} upstream timeout after <n> ms`, count: count - 3 },
       { signature: 'connection reset by peer <ip>', count: 3 },
     ],
-    example: `2025-03-01T10:0${i % 10}:00Z ERROR GET ${PAGES[i % PAGES.length]} -> ${500 + (i % 4)} upstream timeout after 3000 ms`,
+    example: `2025-03-01T10:0${i % 10}:00Z ERROR GET ${SAMPLE_PAGES[i % SAMPLE_PAGES.length]} -> ${500 + (i % 4)} upstream timeout after 3000 ms`,
     firstSeen: `2025-03-01T10:0${i % 10}:00.000Z`,
     lastSeen: `2025-03-01T10:1${i % 10}:30.000Z`,
     change:

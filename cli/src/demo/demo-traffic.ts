@@ -19,6 +19,26 @@ export interface SimulatedRequest {
   readonly stack?: string;
 }
 
+/**
+ * The fields a demo app logs with a request's message, the same for both loggers.
+ *
+ * @example
+ * ```ts
+ * logger.info(request.message, requestFields(request));
+ * ```
+ */
+export function requestFields(request: SimulatedRequest): Record<string, unknown> {
+  return {
+    region: request.region,
+    method: request.method,
+    path: request.path,
+    status: request.status,
+    latencyMs: request.latencyMs,
+    clientIp: request.clientIp,
+    ...(request.stack === undefined ? {} : { stack: request.stack }),
+  };
+}
+
 /** Shape of the background traffic. */
 export const TrafficMix = {
   /** Share of requests answered with a random 4xx / 5xx outside any incident. */

@@ -8,7 +8,7 @@ import {
 } from '@kinlog/appender';
 import pino from 'pino';
 import type { DemoApp, DemoTarget } from './demo-target.js';
-import type { SimulatedRequest } from './demo-traffic.js';
+import { requestFields, type SimulatedRequest } from './demo-traffic.js';
 import { levelOfStatus } from './level-of-status.js';
 import { DEMO_FLUSH_INTERVAL_MS } from './winston-shop-app.js';
 
@@ -45,18 +45,7 @@ export class PinoApiApp implements DemoApp {
 
   log(request: SimulatedRequest): void {
     this.logged += 1;
-    this.logger[levelOfStatus(request.status)](
-      {
-        region: request.region,
-        method: request.method,
-        path: request.path,
-        status: request.status,
-        latencyMs: request.latencyMs,
-        clientIp: request.clientIp,
-        ...(request.stack === undefined ? {} : { stack: request.stack }),
-      },
-      request.message,
-    );
+    this.logger[levelOfStatus(request.status)](requestFields(request), request.message);
   }
 
   flush(): Promise<void> {

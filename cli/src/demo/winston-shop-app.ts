@@ -1,7 +1,7 @@
 import { closeLogger, flushLogger, KinesisTransport } from '@kinlog/appender';
 import winston from 'winston';
 import type { DemoApp, DemoTarget } from './demo-target.js';
-import type { SimulatedRequest } from './demo-traffic.js';
+import { requestFields, type SimulatedRequest } from './demo-traffic.js';
 import { levelOfStatus } from './level-of-status.js';
 
 /** How often the demo's transports send partial batches: short, so phases end promptly. */
@@ -39,15 +39,7 @@ export class WinstonShopApp implements DemoApp {
 
   log(request: SimulatedRequest): void {
     this.logged += 1;
-    this.logger.log(levelOfStatus(request.status), request.message, {
-      region: request.region,
-      method: request.method,
-      path: request.path,
-      status: request.status,
-      latencyMs: request.latencyMs,
-      clientIp: request.clientIp,
-      ...(request.stack === undefined ? {} : { stack: request.stack }),
-    });
+    this.logger.log(levelOfStatus(request.status), request.message, requestFields(request));
   }
 
   flush(): Promise<void> {
