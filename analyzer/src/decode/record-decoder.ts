@@ -56,7 +56,6 @@ export const RecordDecoderLimits = {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
-const CHAR_OPEN_BRACE = 0x7b;
 
 /** Counts of what the decoder saw. */
 export interface DecodeStats {
@@ -231,22 +230,14 @@ export class RecordDecoder {
   }
 
   /**
-   * A JSON object line (first character `{`, so nothing the parsers would read differently) is
-   * parsed once: shown to the screen, then, unless turned down, normalized as core's JSON parser
-   * would (`normalizeJsonEvent`). Anything else, bad JSON included, goes the parser's way and is
+   * A JSON object line is parsed once (`parseJsonObject`, as core's JSON parser reads it): shown
+   * to the screen, then, unless turned down, normalized as that parser would
+   * (`normalizeJsonEvent`). Anything else, bad JSON included, goes the parser's way and is
    * handled exactly as without a screen.
    */
   private screened(line: string, screen: RecordScreen): LogEvent {
-    if (line.charCodeAt(0) !== CHAR_OPEN_BRACE) return this.parse(line);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return this.parse(line);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return this.parse(line);
-    }
+    const parsed = parseJsonObject(line);
+    if (parsed === undefined) return this.parse(line);
     if (!screen(parsed as Record<string, unknown>)) return SCREENED_OUT;
     return normalizeJsonEvent(parsed, line);
   }
