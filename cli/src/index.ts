@@ -1,5 +1,6 @@
 export {};
 export { kinlogProgram, kinlogSubcommands, type SubcommandFactory } from './kinlog-program.js';
+export { cliVersion } from './cli-version.js';
 export { demoCommand } from './demo/demo-command.js';
 export { resolveDemoOptions, DemoDefaults, type DemoOptions } from './demo/demo-options.js';
 export { runDemo, type DemoResult } from './demo/run-demo.js';

@@ -3,6 +3,7 @@ import { localCommand, type CommandContext } from '@kinlog/core';
 import { shipCommand } from '@kinlog/appender';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
 import { demoCommand } from './demo/demo-command.js';
+import { cliVersion } from './cli-version.js';
 
 /** Builds one subcommand from the shared context. */
 export type SubcommandFactory = (context: CommandContext) => Command;
@@ -30,6 +31,7 @@ export const kinlogSubcommands: readonly SubcommandFactory[] = [
 export function kinlogProgram(context: CommandContext): Command {
   const program = new Command('kinlog')
     .description('Ship Node.js logs into Amazon Kinesis and report the top errors.')
+    .version(cliVersion(), '-V, --version', 'print the kinlog version')
     .showHelpAfterError()
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
