@@ -3,7 +3,7 @@
  *
  *   winston logger ─► logger.end() ─► each KinesisTransport: _final ─► sink.close() ─► 'finish'
  *   pino transport ─► stream.end() (pino blocks until the worker closed: sink.close() there)
- *                     ─► 'close'
+ *                     ─► 'close'   (also before the worker is ready, and after it failed)
  */
 import { PinoTransportDefaults } from '../pino/pino-options.js';
 import type { KinesisTransport } from '../winston/kinesis-transport.js';
@@ -74,9 +74,14 @@ function endThreadStream(stream: ThreadStreamLike): Promise<void> {
   return new Promise((resolve) => {
     // thread-stream reports a worker that took too long as an 'error'; it must not crash the app.
     const swallow = (): void => {};
+    // pino unrefs the worker when it reports ready; a close begun before that (right after
+    // kinesisPinoTransport(), the worker still loading) must keep the process alive until the
+    // worker has delivered and closed, or an awaiting top level would never resume.
+    const keepReferenced = (): void => stream.ref();
     const done = (): void => {
       clearTimeout(timer);
       stream.off('error', swallow);
+      stream.off('ready', keepReferenced);
       resolve();
     };
     const timer = setTimeout(
@@ -85,6 +90,7 @@ function endThreadStream(stream: ThreadStreamLike): Promise<void> {
     ).unref();
     stream.on('error', swallow);
     stream.once('close', done);
+    if (!stream.ready) stream.once('ready', keepReferenced);
     try {
       stream.ref();
       stream.end();

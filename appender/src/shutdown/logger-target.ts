@@ -11,10 +11,12 @@ export type LoggerTarget = WinstonLogger | KinesisTransport | PinoLogger | PinoT
 export interface ThreadStreamLike {
   readonly closed: boolean;
   readonly destroyed: boolean;
+  readonly ready: boolean;
   end(): void;
   ref(): void;
   flush(cb: (err?: Error | null) => void): void;
-  once(event: 'close', listener: () => void): unknown;
+  once(event: 'close' | 'ready', listener: () => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
   on(event: 'error', listener: (err: unknown) => void): unknown;
   off(event: 'error', listener: (err: unknown) => void): unknown;
 }
