@@ -1,10 +1,14 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { sdkDefaultRegion } from './sdk-default-region.js';
 
 /** Where and how an AWS SDK client connects. */
 export interface AwsConnectionOptions {
-  /** AWS region; falls back to `AWS_REGION`, then `us-east-1`. */
+  /**
+   * AWS region. Without it, the AWS SDK's own resolution: `AWS_REGION`, the profile's region
+   * (`AWS_PROFILE`, ~/.aws/config or `AWS_CONFIG_FILE`), instance metadata; none is a `ConfigError`.
+   */
   region?: string;
   /**
    * Endpoint override, e.g. a local Kinesis at `http://127.0.0.1:4567`. Without it the SDK uses
@@ -21,7 +25,6 @@ export interface AwsConnectionOptions {
 
 /** Defaults for {@link awsClientConfig}. */
 export const AwsClientDefaults = {
-  REGION: 'us-east-1',
   MAX_SOCKETS: 50,
   REQUEST_TIMEOUT_MS: 30_000,
   CONNECTION_TIMEOUT_MS: 5_000,
@@ -30,7 +33,7 @@ export const AwsClientDefaults = {
 
 /** The subset of SDK client configuration kinlog sets. */
 export interface AwsClientConfig {
-  region: string;
+  region: string | (() => Promise<string>);
   endpoint?: string;
   requestHandler: NodeHttpHandler;
   maxAttempts: number;
@@ -56,7 +59,7 @@ export function awsClientConfig(options: AwsConnectionOptions = {}): AwsClientCo
     maxSockets,
   };
   const config: AwsClientConfig = {
-    region: options.region ?? process.env.AWS_REGION ?? AwsClientDefaults.REGION,
+    region: options.region ?? sdkDefaultRegion(),
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
