@@ -122,7 +122,14 @@ export {
   type WholeStreamOutcome,
 } from './window/analyzer.js';
 export { analyzeCommand, AnalyzeCommandDefaults } from './cli/analyze-command.js';
-export { parseSchedule, ScheduleLimits, type Schedule } from './cli/schedule.js';
+export {
+  isDuration,
+  isTimeZone,
+  parseSchedule,
+  ScheduleLimits,
+  type Schedule,
+  type ScheduleOptions,
+} from './cli/schedule.js';
 export { formatTable, AnalyzeFormats, type AnalyzeFormat } from './cli/format-report.js';
 export { displayText, DisplayTextLimits } from './report/display-text.js';
 export { displayWidth, codePointWidth, fitWidth, padWidth } from './report/display-width.js';

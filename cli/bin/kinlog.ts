@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The only place that touches the process: signals become an abort, errors an exit code.
+import { ConfigError } from '@kinlog/core';
 import { kinlogProgram } from '../src/kinlog-program.js';
+
+/** Exit codes: a usage or configuration problem (like `kinlog ship`'s) versus a failed run. */
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 if (!process.argv.includes('--verbose')) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -16,5 +21,5 @@ try {
   process.exit(0);
 } catch (err) {
   process.stderr.write(`kinlog: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  process.exit(err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILED);
 }

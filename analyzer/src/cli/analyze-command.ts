@@ -29,7 +29,7 @@ import {
 } from './email-options.js';
 import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
 import { AnalyzeFormats, formatTable } from './format-report.js';
-import { parseSchedule, type Schedule } from './schedule.js';
+import { isDuration, isTimeZone, parseSchedule, type Schedule } from './schedule.js';
 
 /** Defaults of `kinlog analyze`. */
 export const AnalyzeCommandDefaults = {
@@ -57,6 +57,8 @@ const rawOptions = z
     wholeStream: z.boolean().optional(),
     since: z.string().optional(),
     every: z.string().optional(),
+    cron: z.string().optional(),
+    tz: z.string().optional(),
     top: z.coerce
       .number()
       .int()
@@ -85,12 +87,28 @@ const rawOptions = z
     if (o.since !== undefined && parseSince(o.since, Date.now()) === undefined) {
       problem('since', 'must be an ISO-8601 time or a relative one like 30m, 6h, 2d');
     }
-    if (o.every !== undefined) {
+    const tzValid = o.tz === undefined || isTimeZone(o.tz);
+    if (!tzValid)
+      problem('tz', `${JSON.stringify(o.tz)} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
+    for (const [option, text] of [
+      ['every', o.every],
+      ['cron', o.cron],
+    ] as const) {
+      if (text === undefined) continue;
       if (o.iteration !== undefined || o.wholeStream === true)
-        problem('every', 'only repeats new iterations');
-      const schedule = parseSchedule(o.every);
-      if (typeof schedule === 'string') problem('every', schedule);
+        problem(option, 'only repeats new iterations');
+      if (option === 'cron' && isDuration(text)) {
+        problem(option, `${JSON.stringify(text)} is a duration: use --every ${text}`);
+        continue;
+      }
+      const schedule = parseSchedule(text, tzValid ? timezoneOption(o.tz) : {});
+      if (typeof schedule === 'string') problem(option, schedule);
     }
+    if (o.every !== undefined && o.cron !== undefined)
+      problem('cron', 'cannot be used with --every (one schedule per run)');
+    const cronText = o.cron ?? o.every;
+    if (o.tz !== undefined && (cronText === undefined || isDuration(cronText)))
+      problem('tz', 'applies to a cron schedule (--cron, or --every with a cron expression)');
     if (o.email !== undefined && (o.wholeStream === true || o.iteration !== undefined))
       problem(
         'email',
@@ -119,6 +137,11 @@ export function analyzeCommand(context: CommandContext): Command {
     .option('--whole-stream', 'read everything retained, write no checkpoint')
     .option('--since <time>', 'with --whole-stream: start here (ISO-8601, or 30m / 6h / 2d ago)')
     .option('--every <interval|cron>', "keep running: '5m', '1h' or a cron expression")
+    .option(
+      '--cron <expression>',
+      "keep running on a cron schedule: '*/15 * * * *', '0 8 * * MON-FRI', '@daily'",
+    )
+    .option('--tz <zone>', 'IANA time zone the cron schedule is read in (default: local time)')
     .option('--top <n>', 'rows in the report', String(AnalyzeCommandDefaults.TOP))
     .addOption(
       new Option('--format <format>', 'output format')
@@ -159,9 +182,14 @@ Examples:
   kinlog analyze --stream logs --whole-stream --since 6h
   kinlog analyze --stream logs --name web --every 15m \\
     --email ops@example.com,dev@example.com --smtp-url smtps://kinlog:PASSWORD@mail.example.com
-  SMTP_PASSWORD=... kinlog analyze --stream logs --name web --every '0 8 * * 1-5' \\
+  SMTP_PASSWORD=... kinlog analyze --stream logs --name web --cron '0 8 * * MON-FRI' \\
+    --tz Europe/Berlin \\
     --email ops@example.com --smtp-host mail.example.com --smtp-user kinlog --smtp-require-tls
 `;
+
+function timezoneOption(tz: string | undefined): { timezone?: string } {
+  return tz === undefined ? {} : { timezone: tz };
+}
 
 function parseSince(text: string, nowMs: number): Date | undefined {
   const relative = RELATIVE_TIME.exec(text);
@@ -233,7 +261,11 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
       );
       return;
     }
-    const schedule = o.every === undefined ? undefined : (parseSchedule(o.every) as Schedule);
+    const scheduleText = o.cron ?? o.every;
+    const schedule =
+      scheduleText === undefined
+        ? undefined
+        : (parseSchedule(scheduleText, timezoneOption(o.tz)) as Schedule);
     for (;;) {
       const startedAt = new Date();
       try {

@@ -58,4 +58,32 @@ describe('kinlog analyze', function () {
       expect(paths).to.include.members(['--stream', '--top', '--name', '--since', '--every']);
     }
   });
+
+  it('names the schedule option and the expression when a schedule is invalid', async () => {
+    const problems = async (args: string[]): Promise<string[]> => {
+      try {
+        await run(['--stream', 's', '--name', 'n', ...args]);
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+      }
+      return expect.fail(`accepted ${args.join(' ')}`);
+    };
+    expect(await problems(['--cron', '0 8 * * MOON'])).to.have.members([
+      '--cron: "0 8 * * MOON" is not a valid cron expression: configuration entry 5 (MOON) contains illegal characters.',
+    ]);
+    expect((await problems(['--every', '61 * * * *']))[0]).to.match(/^--every: "61 \* \* \* \*"/);
+    expect(await problems(['--cron', '5m'])).to.have.members([
+      '--cron: "5m" is a duration: use --every 5m',
+    ]);
+    expect(await problems(['--cron', '@daily', '--tz', 'Mars/Base'])).to.have.members([
+      '--tz: "Mars/Base" is not an IANA time zone (e.g. Europe/Berlin, UTC)',
+    ]);
+    expect(await problems(['--every', '5m', '--tz', 'UTC'])).to.have.members([
+      '--tz: applies to a cron schedule (--cron, or --every with a cron expression)',
+    ]);
+    expect(await problems(['--every', '5m', '--cron', '@daily'])).to.have.members([
+      '--cron: cannot be used with --every (one schedule per run)',
+    ]);
+  });
 });

@@ -42,6 +42,23 @@ describe('the kinlog command', function () {
     }
   });
 
+  it('exits 2 and names the option and the expression for an invalid schedule', async function () {
+    const failure = await run(linkedBin, [
+      'analyze',
+      '--stream',
+      's',
+      '--name',
+      'n',
+      '--cron',
+      '0 8 * * MOON',
+    ]).then(
+      () => expect.fail('the invalid schedule was accepted'),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failure.code).to.equal(2);
+    expect(failure.stderr).to.include('--cron: "0 8 * * MOON" is not a valid cron expression');
+  });
+
   it('says to build first when the CLI is not compiled yet', async function () {
     const fresh = await mkdtemp(join(tmpdir(), 'kinlog-unbuilt-'));
     try {
