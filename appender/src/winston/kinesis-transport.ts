@@ -30,6 +30,8 @@ const TRANSPORT_OPTION_KEYS = [
   'handleRejections',
 ] as const;
 
+const noop = (): void => {};
+
 /**
  * A `winston-transport` that puts every log event into a Kinesis stream, one JSON record per
  * event (`{ time, level, msg, ...fields }`). It never throws into the application and never
@@ -74,8 +76,11 @@ export class KinesisTransport extends TransportStream {
     });
   }
 
-  /** @internal Called by winston for each event that passed the level and format. */
-  override log(info: Record<string, unknown>, callback: () => void): void {
+  /**
+   * @internal Called by winston for each event that passed the level and format; `callback`
+   * (winston always passes one) is optional for direct callers, as winston's transport contract has it.
+   */
+  override log(info: Record<string, unknown>, callback: () => void = noop): void {
     let accepted: boolean;
     try {
       accepted = this.sink.put(winstonEvent(info));
