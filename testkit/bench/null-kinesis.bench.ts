@@ -2,7 +2,7 @@
 // own ceiling) and with the SDK (what a benchmark of kinlog will see at most).
 import { Agent, request } from 'node:http';
 import { PutRecordsCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, KinesisLimits } from '@kinlog/core';
+import { awsClientConfig, KinesisLimits, LocalEnvironmentDefaults } from '@kinlog/core';
 import { startNullKinesis } from '../src/null-kinesis-server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -74,6 +74,7 @@ agent.destroy();
 const kinesis = new KinesisClient(
   awsClientConfig({
     endpoint: sink.url,
+    region: LocalEnvironmentDefaults.REGION,
     maxSockets: IN_FLIGHT,
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   }),

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import {
   awsClientConfig,
   ensureStream,
+  LocalEnvironmentDefaults,
   LocalServicesError,
   startLocalServices,
   type KinesisImplementation,
@@ -30,10 +31,12 @@ import {
 import { isProcessAlive, survivorsAfter } from '../../src/process-tree.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** Local services take any region; clients still need one (kinlog has no default). */
+const region = LocalEnvironmentDefaults.REGION;
 const ORPHAN_DEADLINE_MS = 5_000;
 
 async function putAndGetRecord(endpoint: string): Promise<string> {
-  const kinesis = new KinesisClient(awsClientConfig({ endpoint, credentials }));
+  const kinesis = new KinesisClient(awsClientConfig({ endpoint, region, credentials }));
   try {
     await ensureStream(kinesis, 'local-services-test', 1);
     await kinesis.send(
@@ -61,7 +64,7 @@ async function putAndGetRecord(endpoint: string): Promise<string> {
 }
 
 async function putAndGetItem(endpoint: string): Promise<string | undefined> {
-  const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint, credentials }));
+  const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint, region, credentials }));
   try {
     await dynamodb.send(
       new CreateTableCommand({
@@ -132,7 +135,7 @@ describe('startLocalServices (kinesalite + dynalite)', function () {
 
   it('ensureStream tolerates an existing stream and concurrent creation', async function () {
     const kinesis = new KinesisClient(
-      awsClientConfig({ endpoint: services.kinesisEndpoint!, credentials }),
+      awsClientConfig({ endpoint: services.kinesisEndpoint!, region, credentials }),
     );
     try {
       await Promise.all([1, 2, 3].map(() => ensureStream(kinesis, 'ensured-twice', 2)));

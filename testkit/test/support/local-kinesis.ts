@@ -7,7 +7,7 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { awsClientConfig } from '@kinlog/core';
+import { awsClientConfig, LocalEnvironmentDefaults } from '@kinlog/core';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -40,7 +40,13 @@ export async function startKinesalite(): Promise<LocalKinesis> {
 }
 
 export function kinesisClient(endpoint: string): KinesisClient {
-  return new KinesisClient(awsClientConfig({ endpoint, credentials: TEST_CREDENTIALS }));
+  return new KinesisClient(
+    awsClientConfig({
+      endpoint,
+      region: LocalEnvironmentDefaults.REGION,
+      credentials: TEST_CREDENTIALS,
+    }),
+  );
 }
 
 /** Creates a stream and waits until it is ACTIVE. */
