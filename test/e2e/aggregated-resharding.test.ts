@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { Analyzer } from '@kinlog/analyzer';
 import { KinesisSink } from '@kinlog/appender';
-import { createTestStream, localKinesisClient } from '@kinlog/testkit';
+import { createTestStream, localKinesisClient, waitForStreamActive } from '@kinlog/testkit';
 
 describe('aggregated records across a split, end to end', function () {
   this.timeout(60_000);
@@ -38,7 +38,7 @@ describe('aggregated records across a split, end to end', function () {
         NewStartingHashKey: (1n << 127n).toString(),
       }),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForStreamActive(streamName); // the split has completed
     put(1500, 3000);
     await sink.close();
     const rerouted = sink.stats().userRecordsRerouted;

@@ -43,6 +43,7 @@ export {
   type StreamRecord,
 } from './stream-reader.js';
 export { createTestStream } from './create-test-stream.js';
+export { waitForStreamActive } from './wait-for-stream-active.js';
 // Not the mocha hooks themselves: any module mocha loads with `require` that exports them runs
 // them, so they stay reachable only through '@kinlog/testkit/local-services-fixture'.
 export { testKinesisImplementation } from './local-services-fixture.js';

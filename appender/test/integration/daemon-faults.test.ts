@@ -171,7 +171,9 @@ describe('kinlog ship: faults and process contract', function () {
       '--flush-interval',
       '20',
     ]);
-    await delay(1_500);
+    // Running (its signal handlers installed) once it reports the endpoint it cannot reach;
+    // a fixed wait would signal a daemon still starting up on a busy machine.
+    await waitFor(() => proc.output().includes('127.0.0.1:9'), 'the unreachable endpoint reported');
     proc.child.kill('SIGTERM');
     await delay(300);
     expect(proc.child.exitCode, 'still shutting down after the first signal').to.equal(null);

@@ -8,6 +8,7 @@ import {
   localKinesisClient,
   readAllRecords,
   startFaultProxy,
+  waitForStreamActive,
   type StreamRecord,
 } from '@kinlog/testkit';
 import { KinesisSink } from '../../src/index.js';
@@ -198,7 +199,7 @@ describe('KinesisSink aggregation, compression and pacing', function () {
         NewStartingHashKey: (1n << 127n).toString(),
       }),
     );
-    await new Promise((r) => setTimeout(r, 300)); // the split completes (local services use short transitions)
+    await waitForStreamActive(streamName); // the split has completed
     put(2000, 4000);
     await sink.flush();
     put(4000, 6000);

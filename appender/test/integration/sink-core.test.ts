@@ -13,6 +13,14 @@ import {
 } from '../../src/index.js';
 import type { AppenderError } from '../../src/errors.js';
 
+/** A hang guard, not a speed bound: a test that moves megabytes may take this long under load. */
+const SLOW_DELIVERY_TEST_TIMEOUT_MS = 300_000;
+
+/** shutdownTimeoutMs of the unreachable-Kinesis test, and the slack its bound is checked with. */
+const SHUTDOWN_MS = 800;
+const TIMER_EARLY_MS = 100;
+const BUSY_MACHINE_SLACK_MS = 5_000;
+
 const endpoint = (): string => process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
 
 function sinkFor(
@@ -77,10 +85,14 @@ describe('KinesisSink against local Kinesis', function () {
     expect(records.map((r) => r.data.toString())).to.deep.equal(['{"msg":"lonely"}']);
   });
 
-  it('keeps each request under 5 MiB with large records', async () => {
+  it('keeps each request under 5 MiB with large records', async function () {
+    // About 11 MB through a local Kinesis: slow on a busy machine, so this waits for delivery
+    // itself (flush has no deadline) instead of racing close()'s shutdownTimeoutMs.
+    this.timeout(SLOW_DELIVERY_TEST_TIMEOUT_MS);
     const streamName = await createTestStream(1);
     const sink = sinkFor(streamName);
     for (let i = 0; i < 12; i++) sink.put({ id: i, msg: 'y'.repeat(900 * 1024) });
+    await sink.flush();
     await sink.close();
     const stats = sink.stats();
     expect(stats.recordsSent).to.equal(12);
@@ -119,9 +131,7 @@ describe('KinesisSink against local Kinesis', function () {
     const errors: AppenderError[] = [];
     sink.on('error', (e) => errors.push(e));
     for (let i = 0; i < 1500; i++) sink.put({ i });
-    const started = Date.now();
     await sink.close();
-    expect(Date.now() - started).to.be.below(5_000);
     expect(errors).to.have.length(1);
     expect(errors[0]!.message).to.contain('kinlog-no-such-stream').and.to.contain(endpoint());
     expect(errors[0]!.retryable).to.equal(false);
@@ -129,6 +139,7 @@ describe('KinesisSink against local Kinesis', function () {
     expect(stats.dropped.rejected).to.equal(1500);
     expect(stats.requestRetries).to.equal(0);
     expect(stats.putRecordsCalls).to.equal(3); // one request per batch, none repeated
+    expect(stats.dropped.shutdownTimeout).to.equal(0); // rejected at once, not waited out
   });
 
   it('closes within shutdownTimeoutMs when Kinesis is unreachable, counting what it drops', async () => {
@@ -136,7 +147,7 @@ describe('KinesisSink against local Kinesis', function () {
       streamName: 'any',
       endpoint: 'http://127.0.0.1:9', // discard port: nothing listens
       flushIntervalMs: 20,
-      shutdownTimeoutMs: 800,
+      shutdownTimeoutMs: SHUTDOWN_MS,
       backoffBaseMs: 20,
       backoffMaxMs: 100,
       maxRetries: Infinity,
@@ -147,7 +158,9 @@ describe('KinesisSink against local Kinesis', function () {
     const started = Date.now();
     await sink.close();
     const took = Date.now() - started;
-    expect(took).to.be.within(700, 2_000);
+    // The documented bound (it waits out shutdownTimeoutMs, then stops), with room for a busy
+    // machine's late timers: the point is that maxRetries: Infinity does not keep it open.
+    expect(took).to.be.within(SHUTDOWN_MS - TIMER_EARLY_MS, SHUTDOWN_MS + BUSY_MACHINE_SLACK_MS);
     expect(sink.stats().dropped.shutdownTimeout).to.equal(100);
     expect(errors).to.have.length(1);
     expect(errors[0]!.message).to.contain('127.0.0.1:9');

@@ -20,6 +20,9 @@ import {
 import type { LocalKinesis } from '../support/local-kinesis.js';
 
 const STREAM = 'fault-proxy-test';
+/** Outage windows of the outage test: one no request outlasts, one that ends by itself. */
+const LONG_OUTAGE_MS = 120_000;
+const SHORT_OUTAGE_MS = 300;
 
 function entries(prefix: string, count: number): { Data: Uint8Array; PartitionKey: string }[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -214,16 +217,23 @@ describe('fault proxy (integration, kinesalite upstream)', function () {
     const { proxy, kinesis } = await proxyFor({});
     const describe = () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
 
-    proxy.outage(300);
+    // Windows far longer than a request takes on any machine, ended explicitly (a new window of
+    // 0 ms): whether a request lands inside must not depend on how fast this machine is.
+    proxy.outage(LONG_OUTAGE_MS);
     const during = await caught(describe());
     expect(during.name).to.equal('ServiceUnavailable');
     expect((during as unknown as KinesisServiceException).$metadata.httpStatusCode).to.equal(503);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    proxy.outage(0);
     expect((await describe()).StreamDescriptionSummary?.StreamStatus).to.equal('ACTIVE');
 
-    proxy.setFaults({ outageAtMs: 0, outageMs: 300, outageMode: 'reset' });
+    proxy.setFaults({ outageAtMs: 0, outageMs: LONG_OUTAGE_MS, outageMode: 'reset' });
     expect((await caught(describe())).code).to.equal('ECONNRESET');
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    proxy.setFaults({ outageAtMs: 0, outageMs: 0 });
+    expect((await describe()).StreamDescriptionSummary?.StreamStatus).to.equal('ACTIVE');
+
+    // A window ends by itself: waiting past it (however late this wakes) finds the proxy healthy.
+    proxy.outage(SHORT_OUTAGE_MS);
+    await new Promise((resolve) => setTimeout(resolve, SHORT_OUTAGE_MS + 50));
     expect((await describe()).StreamDescriptionSummary?.StreamStatus).to.equal('ACTIVE');
     expect(proxy.stats().requestsFailedByKind.outage).to.equal(2);
   });
