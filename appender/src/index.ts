@@ -17,6 +17,14 @@ export {
 export { DropReasons, type DropReason } from './sink/drop-reasons.js';
 export { type SinkStats } from './sink/sink-stats.js';
 export { encodeEvent } from './sink/encode-event.js';
+export {
+  needsJsonSafe,
+  toJsonSafe,
+  MAX_EVENT_DEPTH,
+  CIRCULAR_MARKER,
+  DEPTH_MARKER,
+} from './sink/json-safe.js';
+export { pinoLogFormatter } from './pino/pino-log-formatter.js';
 export { fitRecord, cutUtf8, TRUNCATION_MARKER, TRUNCATED_FIELD } from './sink/fit-record.js';
 export {
   normalizePartitionKey,
@@ -34,6 +42,7 @@ export {
 } from './errors.js';
 export { KinesisTransport, type KinesisTransportOptions } from './winston/kinesis-transport.js';
 export { winstonEvent } from './winston/winston-event.js';
+export { faithfulFields, type FaithfulFieldsFormat } from './winston/faithful-fields.js';
 export { kinesisPinoTransport, type PinoTransportStream } from './pino/kinesis-pino-transport.js';
 export {
   resolvePinoOptions,

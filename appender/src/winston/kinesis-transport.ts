@@ -85,8 +85,8 @@ export class KinesisTransport extends TransportStream {
     try {
       accepted = this.sink.put(winstonEvent(info));
     } catch {
-      // put() never throws; reading a hostile info object (getters) might.
-      accepted = this.sink.put({ time: new Date().toISOString(), msg: '[unreadable log event]' });
+      // put() never throws; reading a hostile info object (getters) might. Keep what reads.
+      accepted = this.sink.put(unreadableEvent(info));
     }
     if (this.listenerCount('logged') > 0) this.emit('logged', info);
     if (accepted || this.sink.closed) callback();
@@ -145,4 +145,21 @@ export class KinesisTransport extends TransportStream {
   stats(): SinkStats {
     return this.sink.stats();
   }
+}
+
+/** What can still be read of an info object whose fields throw: level, message, time. */
+function unreadableEvent(info: Record<string, unknown>): Record<string, unknown> {
+  const event: Record<string, unknown> = { time: new Date().toISOString() };
+  const tryRead = (key: string | symbol): unknown => {
+    try {
+      const value: unknown = (info as Record<string | symbol, unknown>)[key];
+      return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const level = tryRead(Symbol.for('level')) ?? tryRead('level');
+  if (level !== undefined) event.level = level;
+  event.msg = tryRead('message') ?? '[unreadable log event]';
+  return event;
 }

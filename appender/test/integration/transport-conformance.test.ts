@@ -4,7 +4,12 @@
 import { expect } from 'chai';
 import { createTestStream, readAllRecords, type StreamRecord } from '@kinlog/testkit';
 import { KinesisLimits } from '@kinlog/core';
-import { TRUNCATED_FIELD, TRUNCATION_MARKER } from '../../src/index.js';
+import {
+  CIRCULAR_MARKER,
+  DEPTH_MARKER,
+  TRUNCATED_FIELD,
+  TRUNCATION_MARKER,
+} from '../../src/index.js';
 import {
   transportDrivers,
   type DriverOptions,
@@ -133,8 +138,8 @@ function conformance(driver: TransportDriver): void {
       expect(huge.msg).to.be.a('string');
       expect((huge.msg as string).endsWith(TRUNCATION_MARKER)).to.equal(true);
       expect(huge[TRUNCATED_FIELD]).to.be.above(3 * 1024 * 1024);
-      // A Buffer goes as JSON has it; text decoded from invalid bytes keeps its U+FFFD marks.
-      expect(get('utf8').payload).to.deep.equal({ type: 'Buffer', data: [0xff, 0xfe, 0x41] });
+      // Bytes that are not UTF-8 go as lossless base64; text decoded from them keeps its U+FFFD.
+      expect(get('utf8').payload).to.deep.equal({ type: 'Buffer', base64: '//5B' });
       expect(get('utf8').msg).to.equal('\ufffd\ufffdA');
       const keyed = byCase.get('key')!;
       expect(keyed.record.partitionKey).to.equal('k'.repeat(256));
@@ -144,6 +149,55 @@ function conformance(driver: TransportDriver): void {
       expect(nullish).not.to.have.property('b');
       expect(logger.stats()?.truncated).to.equal(1);
       expect(logger.stats()?.droppedTotal).to.equal(0);
+    });
+
+    it('encodes each value type faithfully, each alone in its event', async () => {
+      const streamName = await createTestStream(1);
+      const logger = open(streamName);
+      const root = Object.assign(new RangeError('disk full'), { code: 'ENOSPC' });
+      const err = Object.assign(new TypeError('boom', { cause: root }), { status: 503 });
+      const circular: Record<string, unknown> = { a: 1 };
+      circular.self = circular;
+      const cases: [string, unknown][] = [
+        ['error', err],
+        ['buffer', Buffer.from('héllo')],
+        ['binary', Buffer.from([0xff, 0x00])],
+        ['map', new Map([['k', 1]])],
+        ['set', new Set(['a', 'b'])],
+        ['bigint', 12345678901234567890n],
+        ['date', new Date(Date.UTC(2024, 4, 1))],
+        ['circular', circular],
+      ];
+      for (const [name, value] of cases) logger.log('error', name, { case: name, value });
+      await logger.close();
+      const byCase = new Map(events(await readAllRecords({ streamName })).map((e) => [e.case, e]));
+      expect(byCase.size).to.equal(cases.length);
+      const value = (name: string): unknown => byCase.get(name)?.value;
+      const error = value('error') as Record<string, unknown> & { cause: Record<string, unknown> };
+      expect(error).to.include({ name: 'TypeError', message: 'boom', status: 503 });
+      expect(error.stack).to.be.a('string').and.contain('boom');
+      expect(error.cause).to.include({ name: 'RangeError', message: 'disk full', code: 'ENOSPC' });
+      expect(value('buffer')).to.equal('héllo');
+      expect(value('binary')).to.deep.equal({ type: 'Buffer', base64: '/wA=' });
+      expect(value('map')).to.deep.equal({ k: 1 });
+      expect(value('set')).to.deep.equal(['a', 'b']);
+      expect(value('bigint')).to.equal('12345678901234567890');
+      expect(value('date')).to.equal('2024-05-01T00:00:00.000Z');
+      expect(value('circular')).to.deep.equal({ a: 1, self: CIRCULAR_MARKER });
+      for (const e of byCase.values()) expect(e).to.include({ level: 'error', msg: e.case });
+    });
+
+    it('keeps level, msg, status and time of a very deep event and cuts the deep part', async () => {
+      const streamName = await createTestStream(1);
+      const logger = open(streamName);
+      let deep: Record<string, unknown> = { leaf: true };
+      for (let i = 0; i < 10_000; i++) deep = { a: deep };
+      logger.log('error', 'too deep', { status: 500, deep });
+      await logger.close();
+      const [event] = events(await readAllRecords({ streamName }));
+      expect(event).to.include({ level: 'error', msg: 'too deep', status: 500 });
+      expect(event!.time).to.be.a('string');
+      expect(JSON.stringify(event!.deep)).to.contain(DEPTH_MARKER);
     });
 
     it('reports a missing stream once, naming stream and endpoint, and closes', async () => {

@@ -9,8 +9,10 @@ import {
   KinesisTransport,
   PinoTransportEvents,
   closeLogger,
+  faithfulFields,
   flushLogger,
   kinesisPinoTransport,
+  pinoLogFormatter,
   type PinoKinesisOptions,
   type PinoTransportError,
   type SinkStats,
@@ -44,7 +46,12 @@ export const winstonDriver: TransportDriver = {
     const transport = new KinesisTransport(options);
     const problems: { message: string }[] = [];
     transport.on('warn', (err: Error) => problems.push({ message: err.message }));
-    const logger = winston.createLogger({ level: 'debug', transports: [transport] });
+    // As the README recommends: fields made faithful before winston's own json format runs.
+    const logger = winston.createLogger({
+      level: 'debug',
+      format: winston.format.combine(faithfulFields(), winston.format.json()),
+      transports: [transport],
+    });
     return {
       log: (level, msg, fields) => void logger.log(level, msg, fields),
       flush: () => flushLogger(logger),
@@ -65,11 +72,12 @@ export const pinoDriver: TransportDriver = {
     transport.on(PinoTransportEvents.STATS, (stats: SinkStats) => {
       finalStats = stats;
     });
-    // The shape of ARCHITECTURE §3: level names and ISO times, as the README recommends.
+    // The shape of ARCHITECTURE §3 (level names, ISO times) and faithful fields, as the README
+    // recommends.
     const logger = pino(
       {
         level: 'debug',
-        formatters: { level: (label) => ({ level: label }) },
+        formatters: { level: (label) => ({ level: label }), log: pinoLogFormatter },
         timestamp: pino.stdTimeFunctions.isoTime,
       },
       transport,
