@@ -10,6 +10,7 @@ export {
   type EventKind,
 } from './classify/classify-event.js';
 export { foldPage, ID_SEGMENT, NO_PAGE, PageLimits } from './classify/fold-page.js';
+export { rawPageOf, PAGE_FIELDS } from './classify/raw-page-of.js';
 export {
   EMPTY_SIGNATURE,
   messageSignature,

@@ -17,6 +17,7 @@ import { httpStatus } from './http-status.js';
 import { isErrorLevel } from './is-error-level.js';
 import { messageSignature } from './message-signature.js';
 import { normalizeRegion } from './normalize-region.js';
+import { rawPageOf } from './raw-page-of.js';
 
 /** What a record is, for counting. */
 export const EventKinds = {
@@ -38,7 +39,7 @@ export interface ClassifiedEvent {
   readonly kind: EventKind;
   /** Normalized `region`, else `regionOf(clientIp)`, else `unknown`; `''` unless an error. */
   readonly region: string;
-  /** Folded page (`page` preferred over `path`), `(none)` without either; `''` unless an error. */
+  /** Folded page (from the first of `PAGE_FIELDS` present), `(none)` without any; `''` unless an error. */
   readonly page: string;
   /** `503 Service Unavailable` for HTTP errors, the masked message otherwise; `''` unless an error. */
   readonly signature: string;
@@ -125,7 +126,7 @@ export function classifyEvent(
   else if (isErrorLevel(event.level)) kind = EventKinds.errorLevel;
   else return NOT_AN_ERROR;
 
-  const rawPage = typeof event.page === 'string' && event.page !== '' ? event.page : event.path;
+  const rawPage = rawPageOf(event);
   const page = typeof rawPage === 'string' ? pageCache.get(rawPage) : foldPage(rawPage);
   const signature =
     kind !== EventKinds.errorLevel || (status !== undefined && typeof event.msg !== 'string')
