@@ -18,6 +18,7 @@ import type { EventKind } from '../classify/classify-event.js';
 import { DistinctCountSketch } from './distinct-count-sketch.js';
 import { HashSlotIndex } from './hash-slot-index.js';
 import { hashKey } from './key-hash.js';
+import { addToFilter, KeyHistoryLimits } from './key-history.js';
 import { SignatureTable } from './signature-table.js';
 import { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from './top-n-result.js';
 import { compareUnits, equalUnits, fittedLength, readUnits, writeUnits } from './unit-arena.js';
@@ -38,8 +39,9 @@ export interface CompactEntry {
   readonly count5xx: number;
   readonly count4xx: number;
   readonly countLevel: number;
-  /** Most frequent first, ties by text in code-unit order. */
-  readonly signatures: { signature: string; count: number }[];
+  /** Most frequent first, ties by text in code-unit order; `countError`: the most `count` can
+   * exceed the true count by (a signature that took a replaced one's place inherits its count). */
+  readonly signatures: { signature: string; count: number; countError: number }[];
   readonly example: string;
   readonly firstSeenMs: number;
   readonly lastSeenMs: number;
@@ -84,11 +86,14 @@ export class CompactSpaceSaving {
   private readonly examplePending: Uint8Array;
   private readonly signatureIds: Int32Array;
   private readonly signatureCounts: Float64Array;
+  private readonly signatureErrors: Float64Array;
   private readonly signatureUsed: Uint8Array;
   private readonly signatures: SignatureTable;
   private heap: Int32Array | undefined;
   private heapPosition: Int32Array | undefined;
   private sketch: DistinctCountSketch | undefined;
+  /** Bloom filter of every key seen, kept from the first eviction on (see key-history.ts). */
+  private seen: Uint32Array | undefined;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -109,6 +114,7 @@ export class CompactSpaceSaving {
     this.examplePending = new Uint8Array(capacity);
     this.signatureIds = new Int32Array(capacity * SIGNATURES_PER_KEY);
     this.signatureCounts = new Float64Array(capacity * SIGNATURES_PER_KEY);
+    this.signatureErrors = new Float64Array(capacity * SIGNATURES_PER_KEY);
     this.signatureUsed = new Uint8Array(capacity);
     this.signatures = new SignatureTable(
       capacity * SIGNATURES_PER_KEY,
@@ -165,6 +171,34 @@ export class CompactSpaceSaving {
     }
   }
 
+  /**
+   * Every key with its count while exact (`undefined` once bounded), and the filter of every key
+   * seen once bounded: what the next iteration needs to tell new keys (see key-history.ts).
+   */
+  keysSeen(): { keys: [string, string, number][] | undefined; filter: Uint32Array | undefined } {
+    if (this.seen !== undefined) return { keys: undefined, filter: this.seen.slice() };
+    if (this.used > KeyHistoryLimits.MAX_COUNTED_KEYS) {
+      const filter = new Uint32Array(KeyHistoryLimits.FILTER_BITS / 32);
+      for (let slot = 0; slot < this.used; slot++) addToFilter(filter, this.keyHashes[slot]!);
+      return { keys: undefined, filter };
+    }
+    const keys: [string, string, number][] = [];
+    for (let slot = 0; slot < this.used; slot++) {
+      const regionLength = this.regionLengths[slot]!;
+      keys.push([
+        readUnits(this.keyUnits, slot * KEY_UNITS, regionLength),
+        readUnits(this.keyUnits, slot * KEY_UNITS + regionLength, this.pageLengths[slot]!),
+        this.counts[slot]!,
+      ]);
+    }
+    keys.sort(
+      (a, b) =>
+        b[2] - a[2] ||
+        (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
+    );
+    return { keys, filter: undefined };
+  }
+
   /** The `n` keys with the most errors, most first, ties by region then page (code units). */
   top(n: number): CompactEntry[] {
     const order = new Int32Array(this.used);
@@ -210,6 +244,7 @@ export class CompactSpaceSaving {
       this.examplePending[slot] = 0;
     } else {
       if (this.heap === undefined) this.startBounding();
+      addToFilter(this.seen!, hash);
       slot = this.heap![0]!;
       inherited = this.counts[slot]!;
       this.index.remove(slot);
@@ -285,10 +320,12 @@ export class CompactSpaceSaving {
     if (used < SIGNATURES_PER_KEY) {
       this.signatureIds[base + used] = table.acquire(signature, hash);
       this.signatureCounts[base + used] = 1;
+      this.signatureErrors[base + used] = 0;
       this.signatureUsed[slot] = used + 1;
     } else {
       table.release(this.signatureIds[base + min]!);
       this.signatureIds[base + min] = table.acquire(signature, hash);
+      this.signatureErrors[base + min] = this.signatureCounts[base + min]!;
       this.signatureCounts[base + min]!++;
     }
   }
@@ -298,11 +335,14 @@ export class CompactSpaceSaving {
     const heap = new Int32Array(m);
     const position = new Int32Array(m);
     const sketch = new DistinctCountSketch();
+    const seen = new Uint32Array(KeyHistoryLimits.FILTER_BITS / 32);
     for (let i = 0; i < m; i++) {
       heap[i] = i;
       position[i] = i;
       sketch.addHash(this.keyHashes[i]!);
+      addToFilter(seen, this.keyHashes[i]!);
     }
+    this.seen = seen;
     this.heap = heap;
     this.heapPosition = position;
     this.sketch = sketch;
@@ -354,11 +394,12 @@ export class CompactSpaceSaving {
   private entry(slot: number): CompactEntry {
     const regionLength = this.regionLengths[slot]!;
     const base = slot * SIGNATURES_PER_KEY;
-    const signatures: { signature: string; count: number }[] = [];
+    const signatures: { signature: string; count: number; countError: number }[] = [];
     for (let i = 0; i < this.signatureUsed[slot]!; i++) {
       signatures.push({
         signature: this.signatures.text(this.signatureIds[base + i]!),
         count: this.signatureCounts[base + i]!,
+        countError: this.signatureErrors[base + i]!,
       });
     }
     signatures.sort(

@@ -22,6 +22,8 @@ import type { ClassifiedEvent } from '../classify/classify-event.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
 import { CompactSpaceSaving } from './compact-space-saving.js';
 import type { CompactEntry } from './compact-space-saving.js';
+import { keyHistoryOf } from './key-history.js';
+import { previousCountOf } from './previous-count.js';
 import { TopNLimits } from './top-n-result.js';
 import type { TopNChange, TopNResult, TopNRow } from './top-n-result.js';
 
@@ -39,6 +41,9 @@ export interface TopNOptions {
 export const TopNDefaults = {
   maxDistinctKeys: 10_000,
   topN: 10,
+  /** Rows an iteration stores whatever `topN` it shows, so `kinlog report --top` up to this
+   * many is true later (rows are small: a typical stored report stays far below 400 KB). */
+  storedRows: TopNLimits.MAX_TOP_N,
 } as const;
 
 const SHARE_DECIMALS = 1e6;
@@ -126,20 +131,14 @@ export class TopNAggregator {
     }
     const errors = this.errors5xx + this.errors4xx + this.errorsLevel;
 
-    const previousCounts = previous === undefined ? undefined : indexRows(previous);
-    const previousComplete =
-      previous !== undefined &&
-      !previous.bounded &&
-      previous.rows.length >= previous.totals.distinctKeys;
     const rows = this.store.top(topN).map((c: CompactEntry): TopNRow => {
       let change: TopNChange | null = null;
-      if (previousCounts !== undefined) {
-        const before = previousCounts.get(rowKey(c.region, c.page));
-        const previousCount = before ?? (previousComplete ? 0 : null);
+      if (previous !== undefined) {
+        const previousCount = previousCountOf(previous, c.region, c.page);
         change = {
           previousCount,
           delta: previousCount === null ? null : c.count - previousCount,
-          isNew: before === undefined,
+          isNew: previousCount === 0,
         };
       }
       return {
@@ -159,7 +158,7 @@ export class TopNAggregator {
       };
     });
 
-    return {
+    const result = {
       rows,
       totals: {
         events: this.events,
@@ -174,15 +173,9 @@ export class TopNAggregator {
       errorBound: this.store.errorBound,
       signatureRulesVersion: SIGNATURE_RULES_VERSION,
     };
+    const seen = this.store.keysSeen();
+    const budget = TopNLimits.MAX_RESULT_BYTES - Buffer.byteLength(JSON.stringify(result));
+    const keyHistory = keyHistoryOf(seen.keys, seen.filter, budget);
+    return keyHistory === undefined ? result : { ...result, keyHistory };
   }
-}
-
-function rowKey(region: string, page: string): string {
-  return `${region}\u0000${page}`;
-}
-
-function indexRows(previous: TopNResult): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const row of previous.rows) counts.set(rowKey(row.region, row.page), row.count);
-  return counts;
 }

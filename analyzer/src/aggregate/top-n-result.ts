@@ -1,3 +1,5 @@
+import type { KeyHistory } from './key-history.js';
+
 /** Signatures tracked per (region, page); the smallest is replaced when a new one arrives. */
 export const SIGNATURES_PER_KEY = 5;
 /** An example line is cut to this many characters (a report row must stay small). */
@@ -16,6 +18,9 @@ export interface TopNResult {
   readonly errorBound: number;
   /** Version of the signature masking rules the signatures were made with. */
   readonly signatureRulesVersion: number;
+  /** Every key's count, or a filter of every key seen: lets the next iteration tell a new key
+   * from one below this one's cut-off. Absent in results stored before format 2. */
+  readonly keyHistory?: KeyHistory;
 }
 
 export interface TopNRow {
@@ -30,8 +35,9 @@ export interface TopNRow {
   readonly countLevel: number;
   /** This row's own overestimate: 0 when exact. */
   readonly countError: number;
-  /** Most frequent signatures first (ties by text). */
-  readonly signatures: readonly { readonly signature: string; readonly count: number }[];
+  /** Most frequent signatures first (ties by text). A signature that took a replaced one's slot
+   * inherits its count: `countError` is the most `count` can exceed the truth by (0 = exact). */
+  readonly signatures: readonly TopNSignature[];
   /** The first line seen for this key, cut to 320 characters; `''` if none was given. */
   readonly example: string;
   /** ISO-8601 times of the earliest and latest error (by event time), `null` without times. */
@@ -41,13 +47,19 @@ export interface TopNRow {
   readonly change: TopNChange | null;
 }
 
+export interface TopNSignature {
+  readonly signature: string;
+  readonly count: number;
+  readonly countError: number;
+}
+
 export interface TopNChange {
-  /** The key's count in the previous result; `null` when it was not among the previous rows
-   * and the previous result was cut off, so the count is unknown (below its last row). */
+  /** The key's count in the previous result (0 when it certainly had none); `null` when it is
+   * unknown (below the previous cut-off, and the previous key history cannot tell). */
   readonly previousCount: number | null;
   /** `count - previousCount`, `null` when that is unknown. */
   readonly delta: number | null;
-  /** The key was not among the previous result's rows. */
+  /** The key certainly had no errors in the previous iteration. */
   readonly isNew: boolean;
 }
 
@@ -70,4 +82,6 @@ export const TopNLimits = {
   /** Most keys the bounded summary may be told to keep (its memory is fixed up front, ≈ 3.7 KB
    * of address space per key, resident only as written). */
   MAX_DISTINCT_KEYS: 1_000_000,
+  /** Most bytes of a stored result's JSON: DynamoDB's 400 KB item less room for the window. */
+  MAX_RESULT_BYTES: 380_000,
 } as const;

@@ -24,11 +24,22 @@ export interface IterationItem {
 }
 
 /**
+ * Versions of the stored report item, oldest first; every one stays readable.
+ * - 1: rows, totals, bound, signature rules version.
+ * - 2: signature counts carry `countError`; `keyHistory` (counts or filter of every key seen);
+ *   rows stored up to `TopNDefaults.storedRows` whatever `--top` showed.
+ */
+export const StoredReportFormats = { v1: 1, v2: 2 } as const;
+export type StoredReportFormat = (typeof StoredReportFormats)[keyof typeof StoredReportFormats];
+/** The version this kinlog writes. */
+export const STORED_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v2;
+
+/**
  * The report item, `PK = <name>#REPORT`, `SK = n`: the top-N result and the window that
  * produced it. Everything about iteration n can be re-derived from this one item.
  */
 export interface StoredReport {
-  readonly formatVersion: 1;
+  readonly formatVersion: StoredReportFormat;
   readonly name: string;
   readonly stream: string;
   readonly iteration: number;

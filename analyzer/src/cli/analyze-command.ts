@@ -11,6 +11,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { ParserNames, type CommandContext } from '@kinlog/core';
+import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
 import { IterationConflictError } from '../errors.js';
@@ -142,7 +143,11 @@ export function analyzeCommand(context: CommandContext): Command {
       "keep running on a cron schedule: '*/15 * * * *', '0 8 * * MON-FRI', '@daily'",
     )
     .option('--tz <zone>', 'IANA time zone the cron schedule is read in (default: local time)')
-    .option('--top <n>', 'rows in the report', String(AnalyzeCommandDefaults.TOP))
+    .option(
+      '--top <n>',
+      `rows shown (${TopNDefaults.storedRows} are stored, or n if more, for kinlog report --top)`,
+      String(AnalyzeCommandDefaults.TOP),
+    )
     .addOption(
       new Option('--format <format>', 'output format')
         .choices(Object.values(AnalyzeFormats))
@@ -227,7 +232,9 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
   const print = (title: string, body: object, result: TopNResult): void => {
     progress.stop();
     context.stdout.write(
-      o.format === AnalyzeFormats.json ? JSON.stringify(body) + '\n' : formatTable(title, result),
+      o.format === AnalyzeFormats.json
+        ? JSON.stringify(body) + '\n'
+        : formatTable(title, result, o.top),
     );
   };
   const name = o.name ?? '';

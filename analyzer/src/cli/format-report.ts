@@ -1,4 +1,5 @@
 import type { TopNResult } from '../aggregate/top-n-result.js';
+import { countLabel } from '../report/report-text-parts.js';
 
 /** Output formats of `kinlog analyze`. */
 export const AnalyzeFormats = { table: 'table', json: 'json' } as const;
@@ -15,32 +16,36 @@ const MAX_CELL_CHARS = 60;
  * stdout.write(formatTable('web #7', result));
  * ```
  */
-export function formatTable(title: string, result: TopNResult): string {
+export function formatTable(title: string, result: TopNResult, top?: number): string {
   const t = result.totals;
   const header = ['#', 'region', 'page', 'errors', 'share', 'change', 'top signature'];
-  const rows = result.rows.map((r, i) => [
-    String(i + 1),
-    cell(r.region),
-    cell(r.page),
-    String(r.count) + (r.countError > 0 ? ` (±${r.countError})` : ''),
-    `${(r.share * 100).toFixed(1)}%`,
-    r.change === null
-      ? ''
-      : r.change.isNew
-        ? 'new'
-        : r.change.delta === null
-          ? '?'
-          : signed(r.change.delta),
-    cell(r.signatures[0]?.signature ?? ''),
-  ]);
+  const rows = result.rows
+    .slice(0, top)
+    .map((r, i) => [
+      String(i + 1),
+      cell(r.region),
+      cell(r.page),
+      countLabel(r.count, r.countError),
+      `${(r.share * 100).toFixed(1)}%`,
+      r.change === null
+        ? ''
+        : r.change.previousCount === 0
+          ? 'new'
+          : r.change.delta === null
+            ? '?'
+            : signed(r.change.delta),
+      cell(r.signatures[0]?.signature ?? ''),
+    ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: string[]) =>
     cells
       .map((v, c) => v.padEnd(widths[c]!))
       .join('  ')
       .trimEnd();
+  const estimated = result.rows.slice(0, top).some((r) => r.countError > 0);
   return [
     `${title}: ${t.events} records, ${t.errors} errors (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.errorsLevel} by level), ${t.unparsed} unparsed`,
+    ...(estimated ? ['counts shown as a–b are estimates: the true count lies in that range'] : []),
     line(header),
     ...rows.map(line),
     '',

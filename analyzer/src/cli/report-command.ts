@@ -90,7 +90,11 @@ export function reportCommand(context: CommandContext): Command {
         ),
       )
       .option('--out <file>', 'write the output here instead of stdout')
-      .option('--top <n>', 'rows in the report', String(ReportViewDefaults.TOP)),
+      .option(
+        '--top <n>',
+        'rows shown, up to the rows the iteration stored (50 by default; a note says when fewer)',
+        String(ReportViewDefaults.TOP),
+      ),
   )
     .option('--resend', 'send even if this iteration was emailed already')
     .option('--owners-table <table>', 'DynamoDB table mapping page → owner and team')

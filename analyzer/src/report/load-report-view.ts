@@ -3,7 +3,7 @@ import {
   DynamoCheckpointStore,
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
-import { IterationStatuses } from '../checkpoint/stored-items.js';
+import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
 import { CorruptItemError, IterationNotFoundError } from '../errors.js';
 import { lookupPageOwners } from './owners-table.js';
 import { buildReportView, ReportViewDefaults, type ReportView } from './report-view.js';
@@ -62,7 +62,12 @@ export async function loadReportView(options: LoadReportOptions): Promise<Report
             pages,
             options.ownersConnection ?? options.dynamodb,
           );
-    return buildReportView(stored, { top, ...(owners === undefined ? {} : { owners }) });
+    const history = await loadHistory(store, options.name, iteration);
+    return buildReportView(stored, {
+      top,
+      history,
+      ...(owners === undefined ? {} : { owners }),
+    });
   } finally {
     if (options.store === undefined) store.close();
   }
@@ -75,4 +80,29 @@ async function latestCommitted(store: DynamoCheckpointStore, name: string): Prom
   if (latest.status === IterationStatuses.committed) return latest.iteration;
   if (latest.iteration <= 1) throw new IterationNotFoundError(name, latest.iteration);
   return latest.iteration - 1;
+}
+
+/**
+ * Up to `TREND_ITERATIONS` stored reports before `iteration`, newest first, as far back as they
+ * are stored and readable: an unreadable older report ends the trend there rather than failing
+ * the report being read.
+ */
+async function loadHistory(
+  store: DynamoCheckpointStore,
+  name: string,
+  iteration: number,
+): Promise<StoredReport[]> {
+  const history: StoredReport[] = [];
+  for (let n = iteration - 1; n >= 1 && history.length < ReportViewDefaults.TREND_ITERATIONS; n--) {
+    let stored: StoredReport | undefined;
+    try {
+      stored = await store.getReport(name, n);
+    } catch (err) {
+      if (err instanceof CorruptItemError) break;
+      throw err;
+    }
+    if (stored === undefined) break;
+    history.push(stored);
+  }
+  return history;
 }

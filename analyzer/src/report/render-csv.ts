@@ -1,4 +1,5 @@
 import { displayText } from './display-text.js';
+import { countLabel, trendLabel } from './report-text-parts.js';
 import type { ReportView } from './report-view.js';
 
 /** Bounds of {@link renderCsv}. */
@@ -32,6 +33,10 @@ export function csvCell(value: string | number | null): string {
 /**
  * The report's rows as CSV (header line, CRLF line ends, RFC 4180 quoting). Log text has its
  * control and bidi characters escaped like everywhere else, so each row is one physical line.
+ * `status` is `top` for the report's rows; rows of the previous iteration that are gone follow
+ * with `resolved`, `below-cut-off` or `unknown` (their `errors` is this iteration's count).
+ * `errors_over_by_max` is the most `errors` can exceed the truth by (0 = exact); an estimated
+ * signature count shows as the range `a–b` it lies in.
  *
  * @example
  * ```ts
@@ -40,10 +45,12 @@ export function csvCell(value: string | number | null): string {
  */
 export function renderCsv(view: ReportView): string {
   const header = [
+    'status',
     'rank',
     'region',
     'page',
     'errors',
+    'errors_over_by_max',
     'share',
     'errors_5xx',
     'errors_4xx',
@@ -51,6 +58,7 @@ export function renderCsv(view: ReportView): string {
     'previous_errors',
     'delta',
     'is_new',
+    'trend',
     ...(view.withOwners ? ['owner', 'team'] : []),
     'top_signatures',
     'example',
@@ -61,13 +69,15 @@ export function renderCsv(view: ReportView): string {
   for (const r of view.rows) {
     const signatures = r.signatures
       .slice(0, CsvLimits.SIGNATURES_PER_CELL)
-      .map((s) => `${s.signature} (${s.count})`)
+      .map((s) => `${s.signature} (${countLabel(s.count, s.countError)})`)
       .join('; ');
     const cells = [
+      csvCell('top'),
       csvCell(r.rank),
       csvCell(r.region),
       csvCell(r.page),
       csvCell(r.count),
+      csvCell(r.countError),
       csvCell(r.share),
       csvCell(r.count5xx),
       csvCell(r.count4xx),
@@ -75,12 +85,27 @@ export function renderCsv(view: ReportView): string {
       csvCell(r.change?.previousCount ?? null),
       csvCell(r.change?.delta ?? null),
       csvCell(r.change === null ? null : String(r.change.isNew)),
+      csvCell(trendLabel(r)),
       ...(view.withOwners ? [csvCell(r.owner?.owner ?? null), csvCell(r.owner?.team ?? null)] : []),
       csvCell(signatures),
       csvCell(r.example),
       csvCell(r.firstSeen),
       csvCell(r.lastSeen),
     ];
+    lines.push(cells.join(','));
+  }
+  for (const g of view.gone) {
+    const cells = header.map(() => '');
+    const set = (column: string, value: string | number | null): void => {
+      cells[header.indexOf(column)] = csvCell(value);
+    };
+    set('status', g.state);
+    set('region', g.region);
+    set('page', g.page);
+    set('errors', g.count);
+    set('previous_errors', g.previousCount);
+    set('delta', g.count === null ? null : g.count - g.previousCount);
+    set('is_new', 'false');
     lines.push(cells.join(','));
   }
   return lines.join('\r\n') + '\r\n';

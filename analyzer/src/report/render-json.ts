@@ -1,7 +1,12 @@
+import { reportNotes } from './report-text-parts.js';
 import type { ReportView } from './report-view.js';
 
-/** Version of the JSON layout {@link renderJson} writes; bumped on any incompatible change. */
-export const REPORT_JSON_VERSION = 1;
+/**
+ * Version of the JSON layout {@link renderJson} writes; bumped on any incompatible change.
+ * 2: `estimated` and `countError` on rows and signatures, `trend`, `gone`, `requestedTop`,
+ * `notes`, `distinctKeysEstimated`.
+ */
+export const REPORT_JSON_VERSION = 2;
 
 /**
  * The report as JSON with a fixed key order and two-space indentation, so the same report always
@@ -38,10 +43,15 @@ export function renderJson(view: ReportView): string {
       errorsLevel: view.totals.errorsLevel,
       unparsed: view.totals.unparsed,
       distinctKeys: view.totals.distinctKeys,
+      distinctKeysEstimated: view.bounded,
     },
     bounded: view.bounded,
     errorBound: view.errorBound,
     storedRows: view.storedRows,
+    requestedTop: view.requestedTop,
+    notes: reportNotes(view),
+    previousIteration: view.previousIteration,
+    trendIterations: view.trendIterations,
     rows: view.rows.map((r) => ({
       rank: r.rank,
       region: r.region,
@@ -52,15 +62,29 @@ export function renderJson(view: ReportView): string {
       count4xx: r.count4xx,
       countLevel: r.countLevel,
       countError: r.countError,
+      estimated: r.countError > 0,
+      trend: r.trend,
       change:
         r.change === null
           ? null
           : { previousCount: r.change.previousCount, delta: r.change.delta, isNew: r.change.isNew },
       ...(view.withOwners ? { owner: r.owner?.owner ?? null, team: r.owner?.team ?? null } : {}),
-      signatures: r.signatures.map((s) => ({ signature: s.signature, count: s.count })),
+      signatures: r.signatures.map((s) => ({
+        signature: s.signature,
+        count: s.count,
+        countError: s.countError,
+        estimated: s.countError > 0,
+      })),
       example: r.example,
       firstSeen: r.firstSeen,
       lastSeen: r.lastSeen,
+    })),
+    gone: view.gone.map((g) => ({
+      region: g.region,
+      page: g.page,
+      previousCount: g.previousCount,
+      count: g.count,
+      state: g.state,
     })),
   };
   return JSON.stringify(report, null, 2) + '\n';

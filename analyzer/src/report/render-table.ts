@@ -1,12 +1,16 @@
 import { displayText } from './display-text.js';
 import { displayWidth, fitWidth, padWidth } from './display-width.js';
 import {
-  boundNote,
+  countLabel,
   formatShare,
+  goneLine,
   ownerLabel,
+  reportNotes,
   ReportTextLimits,
   shardLines,
   totalsLine,
+  trendLabel,
+  trendSpan,
   windowRangeLine,
 } from './report-text-parts.js';
 import { changeLabel, type ReportRow, type ReportView } from './report-view.js';
@@ -74,11 +78,11 @@ export function renderTable(view: ReportView, options: TableOptions = {}): strin
   lines.push(fitWidth(`window  ${windowRangeLine(view)}`, width));
   for (const shard of shardLines(view)) lines.push(fitWidth(`shard   ${shard}`, width));
   lines.push(fitWidth(`totals  ${totalsLine(view)}`, width));
-  const note = boundNote(view);
-  if (note !== '') lines.push(fitWidth(`note    ${note}`, width));
+  for (const note of reportNotes(view)) lines.push(fitWidth(`note    ${note}`, width));
   lines.push('');
   if (view.rows.length === 0) {
     lines.push('no errors in this iteration');
+    lines.push(...goneSection(view, width));
     return lines.join('\n') + '\n';
   }
 
@@ -96,6 +100,7 @@ export function renderTable(view: ReportView, options: TableOptions = {}): strin
   if (fixed + flexColumns * (TableDefaults.MIN_TEXT_COLUMNS + gap) > width) {
     // Too narrow for one line per row: each row becomes a short block instead of overflowing.
     for (const row of view.rows) lines.push(...stackedRow(view, row, width, paint));
+    lines.push(...goneSection(view, width));
     return lines.join('\n') + '\n';
   }
   const flexTotal = columns.reduce((sum, c) => sum + (c.flex ?? 0), 0);
@@ -130,7 +135,18 @@ export function renderTable(view: ReportView, options: TableOptions = {}): strin
       ),
     );
   });
+  lines.push(...goneSection(view, width));
   return lines.join('\n') + '\n';
+}
+
+/** Rows of the previous iteration not shown now, after the table; nothing without any. */
+function goneSection(view: ReportView, width: number): string[] {
+  if (view.gone.length === 0 || view.previousIteration === null) return [];
+  return [
+    '',
+    fitWidth(`gone since #${view.previousIteration} (errors then → now):`, width),
+    ...view.gone.map((g) => fitWidth(`  ${goneLine(g)}`, width)),
+  ];
 }
 
 /**
@@ -152,17 +168,15 @@ function stackedRow(
   const region = displayText(row.region, ReportTextLimits.REGION_CHARS);
   const page = displayText(row.page, ReportTextLimits.PAGE_CHARS);
   const facts = [
-    `${row.count} errors`,
+    `${countLabel(row.count, row.countError)} errors`,
     formatShare(row.share),
     `5xx ${row.count5xx}`,
     `4xx ${row.count4xx}`,
     ...(view.withChange ? [`change ${changeLabel(row)}`] : []),
+    ...(view.trendIterations.length > 0 ? [`before ${trendLabel(row)}`] : []),
     ...(view.withOwners ? [`owner ${ownerLabel(row.owner)}`] : []),
   ];
-  const signature = displayText(
-    row.signatures[0]?.signature ?? '',
-    ReportTextLimits.SIGNATURE_CHARS,
-  );
+  const signature = topSignatureCell(row);
   const example = displayText(row.example, ReportTextLimits.EXAMPLE_CHARS);
   return [
     paint(Ansi.bold, fitWidth(`${rank}${TableDefaults.COLUMN_GAP}${region}  ${page}`, width)),
@@ -181,7 +195,7 @@ function tableColumns(view: ReportView): Column[] {
       cell: (r) => displayText(r.region, ReportTextLimits.REGION_CHARS),
     },
     { title: 'page', align: 'left', cell: (r) => displayText(r.page, ReportTextLimits.PAGE_CHARS) },
-    { title: 'errors', align: 'right', cell: (r) => String(r.count) },
+    { title: 'errors', align: 'right', cell: (r) => countLabel(r.count, r.countError) },
     { title: 'share', align: 'right', cell: (r) => formatShare(r.share) },
     {
       title: '5xx',
@@ -205,6 +219,8 @@ function tableColumns(view: ReportView): Column[] {
       },
     });
   }
+  if (view.trendIterations.length > 0)
+    columns.push({ title: `before ${trendSpan(view)}`, align: 'right', cell: trendLabel });
   if (view.withOwners)
     columns.push({ title: 'owner', align: 'left', cell: (r) => ownerLabel(r.owner) });
   columns.push(
@@ -212,7 +228,7 @@ function tableColumns(view: ReportView): Column[] {
       title: 'top signature',
       align: 'left',
       flex: 2,
-      cell: (r) => displayText(r.signatures[0]?.signature ?? '', ReportTextLimits.SIGNATURE_CHARS),
+      cell: (r) => topSignatureCell(r),
     },
     {
       title: 'example',
@@ -223,4 +239,12 @@ function tableColumns(view: ReportView): Column[] {
     },
   );
   return columns;
+}
+
+/** The top signature with its count first (`117× upstream timeout…`), `''` without one. */
+function topSignatureCell(row: ReportRow): string {
+  const top = row.signatures[0];
+  if (top === undefined) return '';
+  const text = displayText(top.signature, ReportTextLimits.SIGNATURE_CHARS);
+  return `${countLabel(top.count, top.countError)}× ${text}`;
 }

@@ -1,5 +1,6 @@
+import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { displayText } from './display-text.js';
-import type { ReportRow, ReportView } from './report-view.js';
+import { GoneStates, type GoneRow, type ReportRow, type ReportView } from './report-view.js';
 
 /** Character budgets of log-derived text in the human-readable formats. */
 export const ReportTextLimits = {
@@ -64,8 +65,126 @@ export function totalsLine(view: ReportView): string {
   const t = view.totals;
   return (
     `${t.events} events, ${t.errors} errors (5xx ${t.errors5xx}, 4xx ${t.errors4xx}, ` +
-    `by level ${t.errorsLevel}), ${t.unparsed} unparsed, ${t.distinctKeys} keys`
+    `by level ${t.errorsLevel}), ${t.unparsed} unparsed, ${keysLabel(view)}`
   );
+}
+
+/** Relative standard error of the distinct-key estimate (HyperLogLog, 2^14 registers). */
+export const DISTINCT_KEYS_STANDARD_ERROR = 0.008;
+
+/**
+ * The distinct-key count: exact, or `≈N keys (estimate ±0.8%)` once counting was bounded.
+ *
+ * @example
+ * ```ts
+ * keysLabel(view); // '12 keys'
+ * ```
+ */
+export function keysLabel(view: Pick<ReportView, 'bounded' | 'totals'>): string {
+  const n = view.totals.distinctKeys;
+  return view.bounded
+    ? `≈${n} keys (estimate ±${(DISTINCT_KEYS_STANDARD_ERROR * 100).toFixed(1)}%)`
+    : `${n} keys`;
+}
+
+/**
+ * A count as shown: exact (`120`), or the range the true count lies in when it is an estimate
+ * (`117–120`: counts only ever overestimate, by at most `countError`).
+ *
+ * @example
+ * ```ts
+ * countLabel(5, 4); // '1–5'
+ * ```
+ */
+export function countLabel(count: number, countError: number): string {
+  return countError > 0 ? `${Math.max(0, count - countError)}–${count}` : String(count);
+}
+
+/**
+ * A row's counts in the iterations before, oldest first: `12 0 ? 30` (`?` = below that
+ * iteration's cut-off, unknown); `''` without history.
+ *
+ * @example
+ * ```ts
+ * trendLabel({ trend: [12, 0, null] }); // '12 0 ?'
+ * ```
+ */
+export function trendLabel(row: Pick<ReportRow, 'trend'>): string {
+  return row.trend.map((n) => (n === null ? '?' : String(n))).join(' ');
+}
+
+/**
+ * The iterations a trend spans: `#34…#41`, `#41`, or `''` without history.
+ *
+ * @example
+ * ```ts
+ * trendSpan({ trendIterations: [40, 41] }); // '#40…#41'
+ * ```
+ */
+export function trendSpan(view: Pick<ReportView, 'trendIterations'>): string {
+  const list = view.trendIterations;
+  if (list.length === 0) return '';
+  return list.length === 1 ? `#${list[0]}` : `#${list[0]}…#${list[list.length - 1]}`;
+}
+
+/** Whether any count shown in the view is an estimate. */
+export function hasEstimates(view: ReportView): boolean {
+  return view.rows.some((r) => r.countError > 0 || r.signatures.some((s) => s.countError > 0));
+}
+
+/**
+ * Notes a reader must see: estimated counts, fewer rows than asked for. One line each.
+ *
+ * @example
+ * ```ts
+ * reportNotes(view); // ['counts shown as a–b are estimates: the true count lies in that range']
+ * ```
+ */
+export function reportNotes(view: ReportView): string[] {
+  const notes: string[] = [];
+  const bound = boundNote(view);
+  if (bound !== '') notes.push(bound);
+  if (hasEstimates(view)) {
+    notes.push(
+      'counts shown as a–b are estimates: the true count lies in that range ' +
+        "(a signature that took a replaced one's slot, or a key counted after the summary was bounded)",
+    );
+  }
+  if (view.requestedTop > view.storedRows && view.storedRows < view.totals.distinctKeys) {
+    notes.push(
+      `${view.requestedTop} rows asked for, ${view.storedRows} shown: iteration ${view.iteration} ` +
+        `stored only ${view.storedRows} rows (kinlog analyze stores ${TopNDefaults.storedRows}; ` +
+        `reports stored before format 2 only its --top)`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * A gone row on one line: `EU /cart: 12 → 0, resolved`.
+ *
+ * @example
+ * ```ts
+ * goneLine({ region: 'EU', page: '/cart', previousCount: 12, count: 0, state: 'resolved' });
+ * ```
+ */
+export function goneLine(row: GoneRow): string {
+  const key = `${displayText(row.region, ReportTextLimits.REGION_CHARS)} ${displayText(row.page, ReportTextLimits.PAGE_CHARS)}`;
+  return `${key}: ${row.previousCount} → ${goneLabel(row)}`;
+}
+
+/**
+ * What became of a gone row: `0, resolved`, `4, below the cut-off`, `?, unknown …`.
+ *
+ * @example
+ * ```ts
+ * goneLabel({ count: 0, state: 'resolved' }); // '0, resolved'
+ * ```
+ */
+export function goneLabel(row: Pick<GoneRow, 'count' | 'state'>): string {
+  if (row.state === GoneStates.resolved) return '0, resolved';
+  if (row.state === GoneStates.belowCutOff) return `${row.count ?? '?'}, below the cut-off`;
+  return '?, not in the top rows (resolved or below the cut-off)';
 }
 
 /**

@@ -1,16 +1,26 @@
 import { z } from 'zod';
+import { KeyHistoryLimits } from '../aggregate/key-history.js';
+import { previousCountOf } from '../aggregate/previous-count.js';
 import {
+  SIGNATURES_PER_KEY,
   TopNLimits,
   type TopNResult,
   type TopNRow,
   type TopNTotals,
 } from '../aggregate/top-n-result.js';
-import type { StoredReport } from '../checkpoint/stored-items.js';
+import {
+  STORED_REPORT_FORMAT,
+  StoredReportFormats,
+  type StoredReport,
+  type StoredReportFormat,
+} from '../checkpoint/stored-items.js';
 import { CorruptItemError } from '../errors.js';
 
 /** Defaults of {@link buildReportView}. */
 export const ReportViewDefaults = {
   TOP: 10,
+  /** Previous iterations a row's trend covers (and `loadReportView` reads). */
+  TREND_ITERATIONS: 8,
 } as const;
 
 /** Who answers for a page, from the owners table. */
@@ -23,6 +33,9 @@ export interface PageOwner {
 export interface ReportRow extends TopNRow {
   /** 1-based position. */
   readonly rank: number;
+  /** The key's count in each of `ReportView.trendIterations` (oldest first): 0 = certainly
+   * none, `null` = unknown (below that iteration's cut-off). Empty without history. */
+  readonly trend: readonly (number | null)[];
   /** Present only when an owners table was joined; `null` when the page has no owner there. */
   readonly owner?: PageOwner | null;
 }
@@ -34,6 +47,27 @@ export interface ReportShard {
   readonly startAfterSeq: string | null;
   readonly endSeq: string | null;
   readonly stopReason: string;
+}
+
+/** What became of a row of the previous iteration that is not among the rows now. */
+export const GoneStates = {
+  /** No error for the key in this iteration. */
+  resolved: 'resolved',
+  /** Still erring, below this report's cut-off (`count` says how much). */
+  belowCutOff: 'below-cut-off',
+  /** This iteration's key history cannot tell (a filter may hold a false positive). */
+  unknown: 'unknown',
+} as const;
+export type GoneState = (typeof GoneStates)[keyof typeof GoneStates];
+
+/** A row of the previous iteration that is gone from this report. */
+export interface GoneRow {
+  readonly region: string;
+  readonly page: string;
+  readonly previousCount: number;
+  /** Count in this iteration; 0 when resolved, `null` when unknown. */
+  readonly count: number | null;
+  readonly state: GoneState;
 }
 
 /** Everything the renderers need, already cut to the top rows. Plain data. */
@@ -53,7 +87,15 @@ export interface ReportView {
   readonly errorBound: number;
   /** Rows stored for the iteration (the view shows at most `top` of them). */
   readonly storedRows: number;
+  /** Rows asked for (`--top`); more than `storedRows` means fewer are shown than asked. */
+  readonly requestedTop: number;
   readonly rows: readonly ReportRow[];
+  /** Iterations each row's `trend` covers, oldest first (up to 8 before this one). */
+  readonly trendIterations: readonly number[];
+  /** Rows shown for the previous iteration (same `top`) that are not shown now. */
+  readonly gone: readonly GoneRow[];
+  /** The iteration `change` and `gone` compare with, `null` without one. */
+  readonly previousIteration: number | null;
   /** An owners table was joined: renderers add an owner column. */
   readonly withOwners: boolean;
   /** A previous iteration was compared: renderers add a change column. */
@@ -65,6 +107,9 @@ export interface ReportViewOptions {
   readonly top?: number;
   /** Page → owner, from {@link OwnersTable}; absent = no owner column. */
   readonly owners?: ReadonlyMap<string, PageOwner>;
+  /** Stored reports of earlier iterations of the same name, newest first (n−1, n−2, …): the
+   * trend, `change` and `gone` are derived from them. Only the first 8 are used. */
+  readonly history?: readonly StoredReport[];
 }
 
 const count = z.number().int().nonnegative();
@@ -78,7 +123,7 @@ const rowSchema = z.object({
   count4xx: count,
   countLevel: count,
   countError: count,
-  signatures: z.array(z.object({ signature: z.string(), count })),
+  signatures: z.array(z.object({ signature: z.string(), count, countError: count.optional() })),
   example: z.string(),
   firstSeen: isoOrNull,
   lastSeen: isoOrNull,
@@ -104,6 +149,23 @@ const resultSchema = z.object({
   bounded: z.boolean(),
   errorBound: z.number().nonnegative(),
   signatureRulesVersion: z.number().int(),
+  keyHistory: z
+    .discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('counts'),
+        keys: z
+          .array(z.tuple([z.string(), z.string(), count]))
+          .max(KeyHistoryLimits.MAX_COUNTED_KEYS),
+      }),
+      z.object({
+        kind: z.literal('filter'),
+        bits: z.string(),
+        bitCount: z.number().int().positive(),
+        hashes: z.number().int().min(1).max(32),
+        falsePositiveRate: z.number().min(0).max(1),
+      }),
+    ])
+    .optional(),
 });
 
 /**
@@ -115,7 +177,11 @@ const resultSchema = z.object({
  * const result = parseTopNResult(stored.result, 'web#REPORT / 7');
  * ```
  */
-export function parseTopNResult(result: unknown, where: string): TopNResult {
+export function parseTopNResult(
+  result: unknown,
+  where: string,
+  formatVersion: StoredReportFormat = STORED_REPORT_FORMAT,
+): TopNResult {
   const parsed = resultSchema.safeParse(result);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -123,7 +189,49 @@ export function parseTopNResult(result: unknown, where: string): TopNResult {
       .map((issue) => `${issue.path.join('.') || 'result'}: ${issue.message}`);
     throw new CorruptItemError(where, problems.join('; '));
   }
-  return parsed.data;
+  const data = parsed.data;
+  return {
+    ...data,
+    rows: data.rows.map((row) => ({
+      ...row,
+      signatures: row.signatures.map((sig) => ({
+        ...sig,
+        countError: sig.countError ?? formerSignatureError(formatVersion, sig.count, row),
+      })),
+    })),
+  };
+}
+
+/**
+ * Format 1 stored no signature bound. A key that filled its 5 slots may have replaced signatures,
+ * and a replacement inherits a count: all that is sure is that each was seen at least once.
+ */
+function formerSignatureError(
+  formatVersion: StoredReportFormat,
+  signatureCount: number,
+  row: { signatures: readonly unknown[] },
+): number {
+  if (formatVersion !== StoredReportFormats.v1) return 0;
+  return row.signatures.length >= SIGNATURES_PER_KEY ? Math.max(0, signatureCount - 1) : 0;
+}
+
+/**
+ * The stored report's format version, checked: every version up to this kinlog's is read.
+ *
+ * @throws {CorruptItemError} for an unknown (newer) version.
+ */
+export function storedFormatOf(
+  stored: Pick<StoredReport, 'formatVersion' | 'name' | 'iteration'>,
+): StoredReportFormat {
+  const version = stored.formatVersion as unknown;
+  const known = Object.values(StoredReportFormats) as unknown[];
+  if (!known.includes(version)) {
+    throw new CorruptItemError(
+      `${stored.name}#REPORT / ${stored.iteration}`,
+      `formatVersion ${String(version)} is not one this kinlog reads (${known.join(', ')}); upgrade kinlog`,
+    );
+  }
+  return version as StoredReportFormat;
 }
 
 /**
@@ -138,13 +246,54 @@ export function parseTopNResult(result: unknown, where: string): TopNResult {
  */
 export function buildReportView(stored: StoredReport, options: ReportViewOptions = {}): ReportView {
   const top = options.top ?? ReportViewDefaults.TOP;
-  const result = parseTopNResult(stored.result, `${stored.name}#REPORT / ${stored.iteration}`);
+  const result = parseStored(stored);
+  // Earlier iterations, oldest first, as far back as they are consecutive.
+  const earlier: { iteration: number; result: TopNResult }[] = [];
+  for (const h of (options.history ?? []).slice(0, ReportViewDefaults.TREND_ITERATIONS)) {
+    if (h.iteration !== stored.iteration - 1 - earlier.length) break;
+    earlier.push({ iteration: h.iteration, result: parseStored(h) });
+  }
+  earlier.reverse();
+  const previous = earlier[earlier.length - 1];
   const owners = options.owners;
-  const rows: ReportRow[] = result.rows.slice(0, top).map((row, i) => ({
-    ...row,
-    rank: i + 1,
-    ...(owners === undefined ? {} : { owner: owners.get(row.page) ?? null }),
-  }));
+  const rows: ReportRow[] = result.rows.slice(0, top).map((row, i) => {
+    let change = row.change;
+    if (previous !== undefined) {
+      const previousCount = previousCountOf(previous.result, row.region, row.page);
+      change = {
+        previousCount,
+        delta: previousCount === null ? null : row.count - previousCount,
+        isNew: previousCount === 0,
+      };
+    }
+    return {
+      ...row,
+      change,
+      rank: i + 1,
+      trend: earlier.map((e) => previousCountOf(e.result, row.region, row.page)),
+      ...(owners === undefined ? {} : { owner: owners.get(row.page) ?? null }),
+    };
+  });
+  const gone: GoneRow[] = [];
+  if (previous !== undefined) {
+    const shown = new Set(rows.map((r) => `${r.region}\u0000${r.page}`));
+    for (const row of previous.result.rows.slice(0, top)) {
+      if (shown.has(`${row.region}\u0000${row.page}`)) continue;
+      const count = previousCountOf(result, row.region, row.page);
+      gone.push({
+        region: row.region,
+        page: row.page,
+        previousCount: row.count,
+        count,
+        state:
+          count === null
+            ? GoneStates.unknown
+            : count === 0
+              ? GoneStates.resolved
+              : GoneStates.belowCutOff,
+      });
+    }
+  }
   const seen = rows.flatMap((r) => [r.firstSeen, r.lastSeen]).filter((t) => t !== null);
   seen.sort();
   return {
@@ -166,10 +315,22 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
     bounded: result.bounded,
     errorBound: result.errorBound,
     storedRows: result.rows.length,
+    requestedTop: top,
     rows,
+    trendIterations: earlier.map((e) => e.iteration),
+    gone,
+    previousIteration: previous?.iteration ?? null,
     withOwners: owners !== undefined,
-    withChange: result.rows.some((r) => r.change !== null),
+    withChange: rows.some((r) => r.change !== null),
   };
+}
+
+function parseStored(stored: StoredReport): TopNResult {
+  return parseTopNResult(
+    stored.result,
+    `${stored.name}#REPORT / ${stored.iteration}`,
+    storedFormatOf(stored),
+  );
 }
 
 /**
@@ -184,8 +345,8 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
 export function changeLabel(row: Pick<TopNRow, 'change'>): string {
   const change = row.change;
   if (change === null) return '';
-  // isNew with an unknown count: it was below the previous cut-off, so "new" would mislead.
-  if (change.isNew && change.previousCount === 0) return 'new';
+  // Only a count known to have been 0 is new; an unknown one may have been below the cut-off.
+  if (change.previousCount === 0) return 'new';
   if (change.delta === null) return '?';
   if (change.delta === 0) return '=';
   return change.delta > 0 ? `+${change.delta}` : `−${-change.delta}`;

@@ -4,7 +4,7 @@
  *                                           parsed: mayBeError)
  *                              └▶ end  ─▶ ShardWindow (startAfterSeq, lastSeq], records, closed
  */
-import { TopNAggregator } from '../aggregate/top-n-aggregator.js';
+import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../aggregate/top-n-result.js';
 import { classifyEvent, EventKinds, type ClassifyOptions } from '../classify/classify-event.js';
 import { eventTimeMs } from '../classify/event-time-ms.js';
@@ -39,7 +39,11 @@ export interface AnalyzeProgress {
 
 /** Tuning of classification, counting and reading. */
 export interface AnalyzeSettings {
+  /** Rows shown (`--top`). */
   readonly topN?: number;
+  /** Rows stored, when more than `topN`: so a later `kinlog report --top` up to it is true.
+   * Default `TopNDefaults.storedRows` (50). */
+  readonly storedRows?: number;
   readonly count4xx?: boolean;
   readonly parser?: DecoderParser;
   readonly maxDistinctKeys?: number;
@@ -161,7 +165,10 @@ export async function analyzeShards(
   const window = plans.map((p) => p.carried ?? ends.get(p.shardId)!);
   return {
     window,
-    result: topN.result(options.topN, options.previous),
+    result: topN.result(
+      Math.max(options.topN ?? TopNDefaults.topN, options.storedRows ?? TopNDefaults.storedRows),
+      options.previous,
+    ),
     decode: { ...decoder.stats },
   };
 }

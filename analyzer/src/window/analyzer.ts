@@ -14,7 +14,11 @@ import {
   DynamoCheckpointStore,
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
-import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
+import {
+  IterationStatuses,
+  STORED_REPORT_FORMAT,
+  type StoredReport,
+} from '../checkpoint/stored-items.js';
 import {
   IterationConflictError,
   IterationNotFoundError,
@@ -285,7 +289,7 @@ export class Analyzer {
       ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
     });
     return {
-      formatVersion: 1,
+      formatVersion: STORED_REPORT_FORMAT,
       name,
       stream,
       iteration: n,

@@ -1,5 +1,5 @@
 import type { TopNResult, TopNRow } from '../../src/aggregate/top-n-result.js';
-import type { StoredReport } from '../../src/checkpoint/stored-items.js';
+import { STORED_REPORT_FORMAT, type StoredReport } from '../../src/checkpoint/stored-items.js';
 
 const REGIONS = ['EU', 'US', 'APAC', 'SA'] as const;
 /** Pages of the sample rows, in row order (row i has page i). */
@@ -33,8 +33,13 @@ export function sampleRow(i: number, total: number): TopNRow {
     countLevel: count - count5xx - count4xx,
     countError: 0,
     signatures: [
-      { signature: `${500 + (i % 4)} upstream timeout after <n> ms`, count: count - 3 },
-      { signature: 'connection reset by peer <ip>', count: 3 },
+      {
+        signature: `${500 + (i % 4)} upstream timeout after <n> ms`,
+        count: count - 3,
+        countError: 0,
+      },
+      // Row 1's second signature took a replaced one's slot: an estimate.
+      { signature: 'connection reset by peer <ip>', count: 3, countError: i === 1 ? 2 : 0 },
     ],
     example: `2025-03-01T10:0${i % 10}:00Z ERROR GET ${SAMPLE_PAGES[i % SAMPLE_PAGES.length]} -> ${500 + (i % 4)} upstream timeout after 3000 ms`,
     firstSeen: `2025-03-01T10:0${i % 10}:00.000Z`,
@@ -43,7 +48,7 @@ export function sampleRow(i: number, total: number): TopNRow {
       i === 2
         ? { previousCount: 0, delta: count, isNew: true }
         : i === 5
-          ? { previousCount: null, delta: null, isNew: true }
+          ? { previousCount: null, delta: null, isNew: false }
           : {
               previousCount: count - (i % 2 === 0 ? 12 : -4),
               delta: i % 2 === 0 ? 12 : -4,
@@ -82,7 +87,7 @@ export function sampleStoredReport(
   result: TopNResult = sampleResult(),
 ): StoredReport {
   return {
-    formatVersion: 1,
+    formatVersion: STORED_REPORT_FORMAT,
     name,
     stream: 'logs',
     iteration,
@@ -141,7 +146,7 @@ export function hostileResult(): TopNResult {
       ...row,
       region: evil.slice(0, 40),
       page: evil,
-      signatures: [{ signature: evil, count: 3 }],
+      signatures: [{ signature: evil, count: 3, countError: 0 }],
       example: evil,
     };
   });

@@ -95,7 +95,7 @@ describe('CompactSpaceSaving', () => {
       example: '',
       firstSeenMs: 30,
     });
-    expect(c.signatures).to.deep.equal([{ signature: 'sig c', count: 1 }]);
+    expect(c.signatures).to.deep.equal([{ signature: 'sig c', count: 1, countError: 0 }]);
     store.add('errorLevel', 'SA', '/c', 'sig c', 'second c', 31);
     c = store.top(2).find((r) => r.page === '/c')!;
     expect([c.count, c.example, c.lastSeenMs]).to.deep.equal([3, 'second c', 31]);
@@ -121,7 +121,7 @@ describe('CompactSpaceSaving', () => {
     expect(row!.region).to.equal('r'.repeat(MAX_REGION_CHARS - 1));
     expect(row!.page).to.equal('/' + 'é'.repeat(PageLimits.MAX_PAGE_CHARS - 2));
     expect(row!.signatures).to.deep.equal([
-      { signature: 's'.repeat(SignatureLimits.MAX_SIGNATURE_CHARS - 1), count: 2 },
+      { signature: 's'.repeat(SignatureLimits.MAX_SIGNATURE_CHARS - 1), count: 2, countError: 0 },
     ]);
     expect(row!.example).to.equal('x'.repeat(MAX_EXAMPLE_CHARS - 1));
     store.add('error5xx', '東京', `/${emoji}/ページ`, `ошибка ${emoji}`, `строка ${emoji}`, 3);

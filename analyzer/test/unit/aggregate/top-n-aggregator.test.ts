@@ -8,6 +8,11 @@ import { SignatureLimits } from '../../../src/classify/message-signature.js';
 import { MAX_REGION_CHARS } from '../../../src/classify/normalize-region.js';
 import { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from '../../../src/aggregate/top-n-result.js';
 import { TopNAggregator } from '../../../src/aggregate/top-n-aggregator.js';
+import {
+  countInHistory,
+  KeyHistoryLimits,
+  type KeyFilter,
+} from '../../../src/aggregate/key-history.js';
 import { TopNLimits } from '../../../src/aggregate/top-n-result.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00.000Z');
@@ -120,17 +125,17 @@ describe('TopNAggregator', () => {
       change: null,
     });
     expect(orders!.signatures).to.deep.equal([
-      { signature: '503 Service Unavailable', count: 5 },
-      { signature: '500 Internal Server Error', count: 2 },
+      { signature: '503 Service Unavailable', count: 5, countError: 0 },
+      { signature: '500 Internal Server Error', count: 2, countError: 0 },
     ]);
     expect(cart!.signatures).to.deep.equal([
-      { signature: '404 Not Found', count: 4 },
-      { signature: 'db timeout after <n>ms', count: 3 },
+      { signature: '404 Not Found', count: 4, countError: 0 },
+      { signature: 'db timeout after <n>ms', count: 3, countError: 0 },
     ]);
     expect(cart).to.deep.include({ count4xx: 4, countLevel: 3 });
     // Hostile content is kept verbatim, as data.
     expect(hostile!.signatures).to.deep.equal([
-      { signature: '<script>alert("<str>")</script>', count: 3 },
+      { signature: '<script>alert("<str>")</script>', count: 3, countError: 0 },
     ]);
     expect(hostile!.example).to.contain('<script>alert(\\"x\\")</script>');
   });
@@ -158,13 +163,77 @@ describe('TopNAggregator', () => {
       { previousCount: 0, delta: 3, isNew: true },
     ]);
 
-    // A previous result that was cut off cannot tell how often a missing key occurred.
+    // A previous result cut off below a key still knows its count from the key history…
     const cut = first.result(1);
+    expect(cut.keyHistory?.kind).to.equal('counts');
     expect(second.result(10, cut).rows[1]!.change).to.deep.equal({
+      previousCount: 7,
+      delta: 0,
+      isNew: false,
+    });
+    // …and one stored without it (format 1) cannot tell: unknown, never "new".
+    const { keyHistory: _dropped, ...formatOne } = cut;
+    expect(second.result(10, formatOne).rows[1]!.change).to.deep.equal({
       previousCount: null,
       delta: null,
-      isNew: true,
+      isNew: false,
     });
+  });
+
+  it('tells new keys from keys below the previous cut-off through a key filter', () => {
+    // More keys than are counted one by one: the history is a Bloom filter.
+    const many = KeyHistoryLimits.MAX_COUNTED_KEYS + 500;
+    const first = new TopNAggregator();
+    for (let k = 0; k < many; k++) {
+      for (let i = 0; i <= (k === 0 ? 10 : 0); i++)
+        first.add({ kind: 'error5xx', region: 'EU', page: `/p${k}`, signature: 's' });
+    }
+    const previous = first.result(1);
+    expect(previous.keyHistory?.kind).to.equal('filter');
+    const filter = previous.keyHistory as KeyFilter;
+    expect(filter.falsePositiveRate).to.be.below(0.01);
+    expect(filter.falsePositiveRate).to.be.above(0);
+
+    const second = new TopNAggregator();
+    for (let i = 0; i < 3; i++) {
+      second.add({ kind: 'error5xx', region: 'EU', page: '/p1', signature: 's' });
+      second.add({ kind: 'error5xx', region: 'EU', page: '/brand-new', signature: 's' });
+    }
+    const byPage = new Map(second.result(10, previous).rows.map((r) => [r.page, r.change]));
+    // /p1 was below the cut-off: its count is unknown (the filter holds it), never "new".
+    expect(byPage.get('/p1')).to.deep.equal({ previousCount: null, delta: null, isNew: false });
+    expect(byPage.get('/brand-new')).to.deep.equal({ previousCount: 0, delta: 3, isNew: true });
+  });
+
+  it('keeps every key seen in the filter once bounded, evicted keys included', () => {
+    const topN = new TopNAggregator({ maxDistinctKeys: 10 });
+    for (let k = 0; k < 1000; k++)
+      topN.add({ kind: 'error5xx', region: 'EU', page: `/k${k}`, signature: 's' });
+    const result = topN.result(5);
+    expect(result.bounded).to.equal(true);
+    const history = result.keyHistory!;
+    expect(history.kind).to.equal('filter');
+    for (let k = 0; k < 1000; k++) expect(countInHistory(history, 'EU', `/k${k}`)).to.equal(null);
+    let certainlyNew = 0;
+    for (let k = 0; k < 1000; k++)
+      if (countInHistory(history, 'US', `/k${k}`) === 0) certainlyNew++;
+    expect(certainlyNew).to.be.above(990);
+  });
+
+  it('bounds signature counts that took a replaced slot (12 messages x 2 records)', () => {
+    const topN = new TopNAggregator();
+    for (let round = 0; round < 2; round++) {
+      for (let m = 0; m < 12; m++)
+        topN.add({ kind: 'errorLevel', region: 'EU', page: '/', signature: `message ${m}` });
+    }
+    const signatures = topN.result(1).rows[0]!.signatures;
+    expect(signatures).to.have.length(SIGNATURES_PER_KEY);
+    for (const s of signatures) {
+      // Each message occurred exactly twice: the truth must lie within [count − error, count].
+      expect(s.count - s.countError, s.signature).to.be.at.most(2);
+      expect(s.count, s.signature).to.be.at.least(2);
+    }
+    expect(signatures.some((s) => s.count > 2 && s.countError > 0)).to.equal(true);
   });
 
   it('keeps the first example and bounds its length', () => {
@@ -247,7 +316,7 @@ describe('TopNAggregator', () => {
       topN.add({ kind: 'errorLevel', region: 'EU', page: '/', signature: `rare ${i}` });
     const signatures = topN.result(1).rows[0]!.signatures;
     expect(signatures).to.have.length(SIGNATURES_PER_KEY);
-    expect(signatures[0]).to.deep.equal({ signature: 'common', count: 50 });
+    expect(signatures[0]).to.deep.equal({ signature: 'common', count: 50, countError: 0 });
     expect(signatures.slice(1).reduce((n, s) => n + s.count, 0)).to.equal(20);
   });
 
@@ -270,8 +339,12 @@ describe('TopNAggregator', () => {
       }
     }
     const previous = topN.result(TopNLimits.MAX_TOP_N);
-    const json = JSON.stringify(topN.result(TopNLimits.MAX_TOP_N, previous));
-    expect(Buffer.byteLength(json)).to.be.at.most(DynamoDbLimits.MAX_ITEM_BYTES);
+    const result = topN.result(TopNLimits.MAX_TOP_N, previous);
+    const json = JSON.stringify(result);
+    expect(Buffer.byteLength(json)).to.be.at.most(TopNLimits.MAX_RESULT_BYTES);
+    expect(Buffer.byteLength(json)).to.be.below(DynamoDbLimits.MAX_ITEM_BYTES);
+    // The key history takes what room is left (a folded filter here), never more.
+    expect(result.keyHistory?.kind).to.equal('filter');
   });
 
   it('validates its options and the requested row count', () => {
