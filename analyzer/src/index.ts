@@ -33,11 +33,20 @@ export { TopNAggregator, TopNDefaults, type TopNOptions } from './aggregate/top-
 export {
   TopNLimits,
   type TopNChange,
+  type TopNSignature,
   type TopNResult,
   type TopNRow,
   type TopNTotals,
 } from './aggregate/top-n-result.js';
 export { MAX_EXAMPLE_CHARS, SIGNATURES_PER_KEY } from './aggregate/top-n-result.js';
+export {
+  KeyHistoryLimits,
+  countInHistory,
+  type KeyHistory,
+  type KeyCounts,
+  type KeyFilter,
+} from './aggregate/key-history.js';
+export { previousCountOf } from './aggregate/previous-count.js';
 export {
   AnalyzerError,
   TableMissingError,
@@ -102,6 +111,9 @@ export {
 } from './checkpoint/dynamo-checkpoint-store.js';
 export {
   IterationStatuses,
+  StoredReportFormats,
+  STORED_REPORT_FORMAT,
+  type StoredReportFormat,
   type IterationStatus,
   type IterationItem,
   type StoredReport,
@@ -140,7 +152,11 @@ export {
   parseTopNResult,
   changeLabel,
   dominantKind,
+  storedFormatOf,
+  GoneStates,
   ReportViewDefaults,
+  type GoneRow,
+  type GoneState,
   type ReportView,
   type ReportRow,
   type ReportShard,
