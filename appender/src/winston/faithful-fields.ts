@@ -1,4 +1,4 @@
-import { needsJsonSafe, toJsonSafe } from '../sink/json-safe.js';
+import { needsJsonSafe, toJsonSafe, UNREADABLE_MARKER } from '../sink/json-safe.js';
 
 /** The shape winston (logform) takes as a format: an object with `transform`. */
 export interface FaithfulFieldsFormat {
@@ -26,10 +26,32 @@ export function faithfulFields(): FaithfulFieldsFormat {
     transform<Info extends object>(info: Info): Info {
       const fields = info as Record<string, unknown>;
       for (const key of Object.keys(fields)) {
-        const value = fields[key];
-        if (needsJsonSafe(value)) fields[key] = toJsonSafe(value);
+        let value: unknown;
+        try {
+          value = fields[key];
+        } catch {
+          // A throwing getter must not throw into the application; later formats can read this.
+          value = UNREADABLE_MARKER;
+          tryDefine(fields, key, value);
+          continue;
+        }
+        if (needsJsonSafe(value)) tryDefine(fields, key, toJsonSafe(value));
       }
       return info;
     },
   };
+}
+
+/** Replaces a field even when it is a getter without a setter; leaves it if it cannot. */
+function tryDefine(fields: Record<string, unknown>, key: string, value: unknown): void {
+  try {
+    Object.defineProperty(fields, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } catch {
+    // A frozen or non-configurable field stays as it is.
+  }
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { encodeEvent } from '../../../src/sink/encode-event.js';
+import { faithfulFields } from '../../../src/winston/faithful-fields.js';
 import {
   CIRCULAR_MARKER,
   DEPTH_MARKER,
@@ -176,5 +177,23 @@ describe('encodeEvent', () => {
 
   it('encodes top-level undefined as null', () => {
     expect(encodeEvent(undefined)).to.equal('null');
+  });
+});
+
+describe('faithfulFields (winston format)', () => {
+  it('makes fields faithful in place and never throws on a hostile getter', () => {
+    const info: Record<string, unknown> = {
+      level: 'error',
+      message: 'x',
+      err: new Error('boom'),
+      get bad(): never {
+        throw new Error('getter');
+      },
+    };
+    const out = faithfulFields().transform(info);
+    expect(out).to.equal(info);
+    expect(out.err).to.include({ name: 'Error', message: 'boom' });
+    expect(out.bad).to.equal('[Unreadable]');
+    expect(JSON.parse(JSON.stringify(out))).to.include({ level: 'error', message: 'x' });
   });
 });
