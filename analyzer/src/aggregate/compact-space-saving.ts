@@ -5,8 +5,9 @@
  *   keyHashes  [m] u32 ◀──── HashSlotIndex (open addressing, 2m+ entries): hash ─▶ s
  *   counts, overestimates, count5xx/4xx/Level, firstSeen/lastSeen [m] f64
  *   exampleUnits [m × 320] u16, exampleLength [m] u16, examplePending [m] u8
- *   signatureIds/Counts [m × 5] i32/f64 ────▶ SignatureTable (5m entries, shared, ref-counted)
+ *   signatureIds/Counts/Errors [m × 5] i32/f64/f64 ──▶ SignatureTable (5m entries, shared)
  *   heap, heapPosition [m] i32   min-heap on counts, built when the first key is evicted
+ *   seen [2^18 bits]             Bloom filter of every key seen, from the first eviction on
  *
  * A new key takes the next free slot; once all m are used (bounded), it takes the minimum's
  * slot and its count (Space-Saving). Nothing is allocated per add after construction.
