@@ -7,6 +7,7 @@
  */
 import {
   kinesisPinoTransport,
+  pinoLogFormatter,
   type PinoKinesisOptions,
   type PinoTransportStream,
 } from '@kinlog/appender';
@@ -30,7 +31,11 @@ export interface JobLogger {
  */
 export function createJobLogger(options: PinoKinesisOptions): JobLogger {
   const transport = kinesisPinoTransport(options);
-  const logger = pino({ base: { service: 'nightly-job' } }, transport);
+  // pinoLogFormatter writes Errors under any key (and Buffers, Maps, Sets) faithfully.
+  const logger = pino(
+    { base: { service: 'nightly-job' }, formatters: { log: pinoLogFormatter } },
+    transport,
+  );
   return { logger, transport };
 }
 

@@ -1,4 +1,4 @@
-import { KinesisTransport, type KinesisTransportOptions } from '@kinlog/appender';
+import { faithfulFields, KinesisTransport, type KinesisTransportOptions } from '@kinlog/appender';
 import winston from 'winston';
 
 /**
@@ -20,6 +20,8 @@ export function createShopLogger(
   kinesis.on('warn', (err: Error) => process.stderr.write(`kinlog: ${err.message}\n`));
   return winston.createLogger({
     level: 'info',
+    // Errors, Buffers, Maps and very deep objects are written faithfully, for every transport.
+    format: winston.format.combine(faithfulFields(), winston.format.json()),
     defaultMeta: { service: 'shop', host: process.env.HOSTNAME ?? 'local' },
     transports: [
       kinesis,
