@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { localCommand, type CommandContext } from '@kinlog/core';
+import type { CommandContext } from '@kinlog/core';
+import { localCommand } from '@kinlog/local';
 import { shipCommand } from '@kinlog/appender';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
 import { demoCommand } from './demo/demo-command.js';

@@ -11,19 +11,6 @@ export {
   type AwsClientConfig,
   type AwsConnectionOptions,
 } from './aws/aws-client-config.js';
-export { LocalServicesError, LocalServicesFailures, type LocalServicesFailure } from './errors.js';
-export {
-  startLocalServices,
-  LocalServicesDefaults,
-  type LocalServices,
-  type LocalServicesOptions,
-} from './local/start-local-services.js';
-export {
-  KinesisImplementations,
-  type KinesisImplementation,
-} from './local/local-services-protocol.js';
-export { localEnvironment, LocalEnvironmentDefaults } from './local/local-environment.js';
-export { localCommand } from './local/local-command.js';
 export type { CommandContext } from './cli/command-context.js';
 export { ensureStream, EnsureStreamDefaults } from './aws/create-stream.js';
 export { takeJsonAnswer } from './aws/take-json-answer.js';

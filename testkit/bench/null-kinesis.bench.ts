@@ -2,7 +2,8 @@
 // own ceiling) and with the SDK (what a benchmark of kinlog will see at most).
 import { Agent, request } from 'node:http';
 import { PutRecordsCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, KinesisLimits, LocalEnvironmentDefaults } from '@kinlog/core';
+import { awsClientConfig, KinesisLimits } from '@kinlog/core';
+import { LocalEnvironmentDefaults } from '@kinlog/local';
 import { startNullKinesis } from '../src/null-kinesis-server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

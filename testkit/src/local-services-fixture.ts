@@ -7,14 +7,14 @@
  * Load it from a package's mocha config: `require: ['@kinlog/testkit/local-services-fixture']`.
  * `KINLOG_TEST_KINESIS=kinesis-local` switches Kinesis to the second implementation.
  */
+import { ConfigError } from '@kinlog/core';
 import {
-  ConfigError,
   KinesisImplementations,
   localEnvironment,
   startLocalServices,
   type KinesisImplementation,
   type LocalServices,
-} from '@kinlog/core';
+} from '@kinlog/local';
 
 let services: LocalServices | undefined;
 let savedEnvironment: Record<string, string | undefined> = {};

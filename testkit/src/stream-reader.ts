@@ -5,7 +5,8 @@ import {
   ListShardsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, LocalEnvironmentDefaults } from '@kinlog/core';
+import { awsClientConfig } from '@kinlog/core';
+import { LocalEnvironmentDefaults } from '@kinlog/local';
 
 /** One record read back from a stream. */
 export interface StreamRecord {

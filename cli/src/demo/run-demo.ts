@@ -23,14 +23,8 @@ import {
   sendIterationReport,
   type ReportView,
 } from '@kinlog/analyzer';
-import {
-  awsClientConfig,
-  ensureStream,
-  LocalEnvironmentDefaults,
-  startLocalServices,
-  type CommandContext,
-  type LocalServices,
-} from '@kinlog/core';
+import { awsClientConfig, ensureStream, type CommandContext } from '@kinlog/core';
+import { LocalEnvironmentDefaults, startLocalServices, type LocalServices } from '@kinlog/local';
 import { DemoIncidents, DemoSources, type DemoSource } from './demo-incidents.js';
 import { DemoDefaults, type DemoOptions } from './demo-options.js';
 import { count, describeIncident, DemoProgress } from './demo-progress.js';

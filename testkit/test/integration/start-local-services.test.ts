@@ -19,15 +19,14 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { awsClientConfig, ensureStream } from '@kinlog/core';
 import {
-  awsClientConfig,
-  ensureStream,
   LocalEnvironmentDefaults,
   LocalServicesError,
   startLocalServices,
   type KinesisImplementation,
   type LocalServices,
-} from '@kinlog/core';
+} from '@kinlog/local';
 import { isProcessAlive, survivorsAfter } from '../../src/process-tree.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

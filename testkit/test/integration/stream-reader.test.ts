@@ -5,7 +5,7 @@ import {
   SplitShardCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { startLocalServices, type LocalServices } from '@kinlog/core';
+import { startLocalServices, type LocalServices } from '@kinlog/local';
 import { expect } from 'chai';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTestStream, localKinesisClient, readAllRecords } from '../../src/index.js';

@@ -7,7 +7,8 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, LocalEnvironmentDefaults } from '@kinlog/core';
+import { awsClientConfig } from '@kinlog/core';
+import { LocalEnvironmentDefaults } from '@kinlog/local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -1,4 +1,4 @@
-import type { LocalServicesFailure } from '../errors.js';
+import type { LocalServicesFailure } from './errors.js';
 
 /** Which Kinesis implementation to run, or none. */
 export const KinesisImplementations = {

@@ -15,7 +15,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { LocalServicesError, LocalServicesFailures } from '../errors.js';
+import { LocalServicesError, LocalServicesFailures } from './errors.js';
 
 /** Settings of the kinesis-local process. */
 export const KinesisLocalDefaults = {

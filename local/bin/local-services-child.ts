@@ -11,12 +11,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { LocalServicesError, LocalServicesFailures } from '../src/errors.js';
-import { startKinesisLocal, type KinesisLocalProcess } from '../src/local/kinesis-local-process.js';
+import { startKinesisLocal, type KinesisLocalProcess } from '../src/kinesis-local-process.js';
 import type {
   ParentMessage,
   ServicesMessage,
   ServicesPlan,
-} from '../src/local/local-services-protocol.js';
+} from '../src/local-services-protocol.js';
 
 /** Settings of the in-process servers. */
 export const InProcessServerDefaults = {

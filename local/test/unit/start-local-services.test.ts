@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ConfigError, startLocalServices } from '../../../src/index.js';
+import { ConfigError } from '@kinlog/core';
+import { startLocalServices } from '../../src/index.js';
 
 describe('startLocalServices options', function () {
   it('rejects every invalid option at once, before starting anything', async function () {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { localEnvironment } from '../../../src/index.js';
+import { localEnvironment } from '../../src/index.js';
 
 describe('localEnvironment', function () {
   it('points the SDK at both endpoints with dummy credentials', function () {

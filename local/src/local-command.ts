@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { once } from 'node:events';
-import type { CommandContext } from '../cli/command-context.js';
-import { LocalServicesError, LocalServicesFailures } from '../errors.js';
+import type { CommandContext } from '@kinlog/core';
+import { LocalServicesError, LocalServicesFailures } from './errors.js';
 import { localEnvironment } from './local-environment.js';
 import { KinesisImplementations, type KinesisImplementation } from './local-services-protocol.js';
 import { startLocalServices } from './start-local-services.js';

@@ -12,12 +12,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  ConfigError,
-  LocalServicesError,
-  LocalServicesFailures,
-  type ConfigProblem,
-} from '../errors.js';
+import { ConfigError, type ConfigProblem } from '@kinlog/core';
+import { LocalServicesError, LocalServicesFailures } from './errors.js';
 import {
   KinesisImplementations,
   type KinesisImplementation,
@@ -89,7 +85,7 @@ export async function startLocalServices(
   const plan = toPlan(options);
   const startTimeoutMs = options.startTimeoutMs ?? LocalServicesDefaults.START_TIMEOUT_MS;
   // The child is a process entry of its own (it exits when its parent goes): it lives in bin/.
-  const childPath = fileURLToPath(new URL('../../bin/local-services-child.js', import.meta.url));
+  const childPath = fileURLToPath(new URL('../bin/local-services-child.js', import.meta.url));
   const child = fork(childPath, [JSON.stringify(plan)], {
     // Not the caller's flags: an inherited --inspect or --require must not reach the servers.
     execArgv: [],
