@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
+import { loadSmtpServer } from './load-smtp-server.js';
 
 /** One message as the server received it. */
 export interface CapturedMessage {
@@ -35,8 +36,9 @@ export class SmtpCapture {
   ) {}
 
   static async start(host = '127.0.0.1'): Promise<SmtpCapture> {
+    const smtpServer = await loadSmtpServer();
     const messages: CapturedMessage[] = [];
-    const server = new SMTPServer({
+    const server = new smtpServer.SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
