@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNullKinesis } from '@kinlog/testkit';
-import { ShipDaemon, resolveShipConfig } from '../src/index.js';
+import { ShipDaemon, resolveShipConfig } from '../src/daemon/index.js';
 
 const DEFAULT_LINES = 2_000_000;
 /** A wider commit window, to show what the one-batch default costs. */

@@ -53,27 +53,3 @@ export { PinoTransportEvents, type PinoTransportError } from './pino/pino-transp
 export { closeLogger } from './shutdown/close-logger.js';
 export { flushLogger } from './shutdown/flush-logger.js';
 export { type LoggerTarget } from './shutdown/logger-target.js';
-export { StateDirError } from './errors.js';
-export { ShipDaemon, type ShipDaemonOptions, type ShipDaemonEvents } from './daemon/ship-daemon.js';
-export { shipCommand, SHIP_USAGE_EXIT_CODE } from './daemon/ship-command.js';
-export {
-  resolveShipConfig,
-  defaultStateDir,
-  ShipDefaults,
-  StartAt,
-  LongLines,
-  type ShipConfig,
-  type ShipConfigInput,
-  type ShipFlow,
-  type ShipFlowInput,
-} from './daemon/ship-config.js';
-export { loadShipConfig } from './daemon/load-ship-config.js';
-export { formatStatsLine, type ShipStats, type ShipFileStats } from './daemon/ship-stats.js';
-export { type ShipCounters } from './daemon/ship-counters.js';
-export { startShipMetrics, type ShipMetricsServer } from './daemon/ship-metrics.js';
-export {
-  StateStore,
-  STATE_FILE_NAME,
-  type FileState,
-  type ShipState,
-} from './daemon/state-store.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { CommandContext } from '@kinlog/core';
 import { localCommand } from '@kinlog/local';
-import { shipCommand } from '@kinlog/appender';
+import { shipCommand } from '@kinlog/appender/daemon';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
 import { demoCommand } from './demo/demo-command.js';
 import { cliVersion } from './cli-version.js';

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { loadShipConfig } from '@kinlog/appender';
+import { loadShipConfig } from '@kinlog/appender/daemon';
 
 const examples = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const kinlogBin = fileURLToPath(new URL('../../../cli/dist/bin/kinlog.js', import.meta.url));

@@ -8,7 +8,7 @@ import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTestStream, startFaultProxy } from '@kinlog/testkit';
-import { ShipDaemon } from '../../src/index.js';
+import { ShipDaemon } from '../../src/daemon/index.js';
 import {
   Capture,
   countNumbers,

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { closeSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ShipDaemon } from '../../src/index.js';
+import { ShipDaemon } from '../../src/daemon/index.js';
 import { Capture, shipConfig, tempDir, waitFor } from '../support/ship-helpers.js';
 
 async function dryRunOnce(

@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTestStream } from '@kinlog/testkit';
-import { STATE_FILE_NAME, type ShipState } from '../../src/index.js';
+import { STATE_FILE_NAME, type ShipState } from '../../src/daemon/index.js';
 import {
   countNumbers,
   lossAndDuplicates,

@@ -15,7 +15,7 @@ import {
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTestStream } from '@kinlog/testkit';
-import { ShipDaemon } from '../../src/index.js';
+import { ShipDaemon } from '../../src/daemon/index.js';
 import {
   countNumbers,
   lossAndDuplicates,

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readAllRecords } from '@kinlog/testkit';
-import { resolveShipConfig, type ShipConfig, type ShipConfigInput } from '../../src/index.js';
+import {
+  resolveShipConfig,
+  type ShipConfig,
+  type ShipConfigInput,
+} from '../../src/daemon/index.js';
 
 /** Fast polling and flushing, so the daemon tests take seconds. */
 export const FAST = { pollIntervalMs: 20, releaseIdleMs: 300, statsIntervalMs: 0 } as const;

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { resolveShipConfig, ShipDaemon } from '@kinlog/appender';
+import { resolveShipConfig, ShipDaemon } from '@kinlog/appender/daemon';
 import type { DemoTarget } from './demo-target.js';
 
 /** Timing of the demo's ship daemon: quicker than the defaults, so phases end promptly. */
