@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { GetRecordsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createTestStream } from '@kinlog/testkit';
-import { KinesisShardSource } from '../../src/index.js';
+import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
 import { kinesis } from '../support/stream-fixtures.js';
 
 describe('KinesisShardSource GetRecords', function () {

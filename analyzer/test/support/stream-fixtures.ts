@@ -8,7 +8,9 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { setTimeout as delay } from 'node:timers/promises';
 import { awsClientConfig } from '@kinlog/core';
-import { KinesisShardSource, readShard, type ShardWindow } from '../../src/index.js';
+import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
+import { readShard } from '../../src/stream/shard-reader.js';
+import { type ShardWindow } from '../../src/window/shard-window.js';
 
 /** Numbered JSON events: every one an error, so totals.errors counts them. */
 export function numberedEvent(id: number): string {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isDuration, parseSchedule, type Schedule } from '../../../src/index.js';
+import { isDuration, parseSchedule, type Schedule } from '../../../src/cli/schedule.js';
 
 /** A fixed start: Friday 6 March 2026, 10:17:30 UTC. */
 const FROM = new Date('2026-03-06T10:17:30Z');

@@ -8,8 +8,8 @@ import {
   type LogEvent,
   type RandomSource,
 } from '@kinlog/core';
-import { deaggregate, RecordDecoder } from '../../../src/index.js';
-import { SCREENED_OUT } from '../../../src/decode/record-decoder.js';
+import { deaggregate } from '../../../src/decode/kpl-aggregate.js';
+import { RecordDecoder, SCREENED_OUT } from '../../../src/decode/record-decoder.js';
 import { createMayBeErrorBytes, mayBeError } from '../../../src/classify/may-be-error.js';
 import { classifyEvent } from '../../../src/classify/classify-event.js';
 

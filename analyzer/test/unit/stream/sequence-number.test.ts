@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { compareSequenceNumbers, isInWindow, maxSequenceNumber } from '../../../src/index.js';
+import {
+  compareSequenceNumbers,
+  isInWindow,
+  maxSequenceNumber,
+} from '../../../src/stream/sequence-number.js';
 
 describe('sequence numbers', () => {
   const big = '49590338271490256608559692538361571095921575989136588898';

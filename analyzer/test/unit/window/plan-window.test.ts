@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { planWindow, nextStartAfter, type ShardWindow } from '../../../src/index.js';
+import { planWindow } from '../../../src/window/plan-window.js';
+import { nextStartAfter, type ShardWindow } from '../../../src/window/shard-window.js';
 
 const w = (shardId: string, extra: Partial<ShardWindow>): ShardWindow => ({
   shardId,
