@@ -35,7 +35,7 @@ export default tseslint.config(
   },
   // Plain JavaScript run as is (the committed bin shim, root scripts): outside every tsconfig.
   {
-    files: ['eslint.config.js', 'cli/bin/*.js', 'scripts/*.js'],
+    files: ['eslint.config.js', 'cli/bin/*.js', 'scripts/*.js', 'scripts/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
