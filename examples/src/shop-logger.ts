@@ -1,4 +1,8 @@
-import { faithfulFields, KinesisTransport, type KinesisTransportOptions } from '@kinlog/appender';
+import {
+  faithfulFields,
+  KinesisTransport,
+  type KinesisTransportOptions,
+} from '@kinlog/appender/winston';
 import winston from 'winston';
 
 /**
