@@ -24,7 +24,7 @@
 import { hostname } from 'node:os';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { getParser, type LineParser, type LogEvent } from '@kinlog/core';
+import { getParser, unparsedEvent, type LineParser, type LogEvent } from '@kinlog/core';
 import { glob } from 'tinyglobby';
 import type { KinesisSink, SettleResult } from '../sink/kinesis-sink.js';
 import { DropReasons } from '../sink/drop-reasons.js';
@@ -114,6 +114,8 @@ export class FlowRunner {
   private readonly copies = new Set<string>();
   private readonly skipped = new Set<string>();
   private readonly warned = new Set<string>();
+  /** Paths that matched and could not be opened, with why (until an open succeeds). */
+  readonly unreadable = new Map<string, string>();
   private saved: FileState[];
   private readonly buf = Buffer.allocUnsafe(ShipDefaults.READ_CHUNK_BYTES);
   private readonly host = hostname();
@@ -181,6 +183,19 @@ export class FlowRunner {
     this.queueHead = 0;
   }
 
+  /**
+   * `--once` at the end of its files: a last line without its "\n" is the end of the file, so
+   * it is shipped too. True when that queued records.
+   */
+  finishLines(): boolean {
+    const before = this.queued + this.counters.recordsShipped;
+    for (const t of this.trackers) {
+      if (!t.released && t.handle !== undefined) this.shipAll(t, t.drain(true));
+    }
+    this.pump();
+    return this.queued + this.counters.recordsShipped > before;
+  }
+
   /** Closes every handle. */
   async close(): Promise<void> {
     for (const t of this.trackers) {
@@ -236,6 +251,17 @@ export class FlowRunner {
     return out;
   }
 
+  /** Per file with something read and not acknowledged: records and bytes left (for `--once`). */
+  unacknowledged(): { path: string; records: number; bytes: number }[] {
+    const out = [];
+    for (const t of this.trackers) {
+      const bytes = t.readPos - t.offsets.committed;
+      if (t.offsets.pending > 0 || bytes > 0)
+        out.push({ path: t.path, records: t.offsets.pending, bytes });
+    }
+    return out;
+  }
+
   /** Records put and not yet settled, over all files. */
   get pendingRecords(): number {
     let n = 0;
@@ -280,11 +306,13 @@ export class FlowRunner {
         handle = await open(path, 'r');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.unreadable.set(path, describe(path, err));
           if (this.warnOnce(path, describe(path, err))) this.counters.unreadableFiles++;
         }
         continue;
       }
       this.warned.delete(path);
+      this.unreadable.delete(path);
       // The path may have been rotated between stat() and open(): the handle is the truth.
       const hst = await handle.stat();
       const hkey = `${hst.dev}:${hst.ino}`;
@@ -550,14 +578,10 @@ export class FlowRunner {
       t.offsets.advanceIdle(r.end);
       return;
     }
-    const event: LogEvent = this.parse(r.text);
+    // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
+    // transports; the whole line was parsed first, so its other fields are kept.
+    const { event, key, data } = this.encode(t, r.text, () => this.parse(r.text), line);
     if (event.parseError) this.counters.parseErrors++;
-    event.source = t.path;
-    if (event.host === undefined) event.host = this.host;
-    for (const [k, v] of Object.entries(this.flow.fields)) if (event[k] === undefined) event[k] = v;
-    if (line?.cut !== undefined) event.kinlogLineCut = line.cut;
-    if (line?.invalidUtf8) event.kinlogInvalidUtf8 = true;
-    const data = encodeEvent(event);
     const ticket = t.offsets.add(r.end);
     this.counters.recordsShipped++;
     const sink = this.hooks.sink;
@@ -567,7 +591,39 @@ export class FlowRunner {
       this.counters.recordsAcked++;
       return;
     }
-    this.queue.push({ t, ticket, data, key: this.partitionKey(t, event) });
+    this.queue.push({ t, ticket, data, key });
+  }
+
+  /**
+   * The event of one line, decorated and encoded, with its partition key. Whatever a parser or
+   * the encoder throws on a hostile line (a stack overflow on deep nesting), the line still
+   * becomes a record, a parse error, and the file moves on.
+   */
+  private encode(
+    t: TrackedFile,
+    text: string,
+    parsed: () => LogEvent,
+    line: FileRecord['line'],
+  ): { event: LogEvent; data: string; key: string | undefined } {
+    try {
+      const event = parsed();
+      this.decorate(t, event, line);
+      return { event, data: encodeEvent(event), key: this.partitionKey(t, event) };
+    } catch (err) {
+      this.counters.parserFailures++;
+      const event: LogEvent = unparsedEvent(text);
+      event.kinlogParseFailure = err instanceof Error ? err.message : String(err);
+      this.decorate(t, event, line);
+      return { event, data: encodeEvent(event), key: this.partitionKey(t, event) };
+    }
+  }
+
+  private decorate(t: TrackedFile, event: LogEvent, line: FileRecord['line']): void {
+    event.source = t.path;
+    if (event.host === undefined) event.host = this.host;
+    for (const [k, v] of Object.entries(this.flow.fields)) if (event[k] === undefined) event[k] = v;
+    if (line?.cut !== undefined) event.kinlogLineCut = line.cut;
+    if (line?.invalidUtf8) event.kinlogInvalidUtf8 = true;
   }
 
   private settled(t: TrackedFile, ticket: number, res: SettleResult): void {

@@ -28,6 +28,11 @@ export const ShipDefaults = {
   FLUSH_INTERVAL_MS: 500,
   /** Below the 1 MiB record limit, leaving room for JSON escaping and the other fields. */
   MAX_LINE_BYTES: 512 * 1024,
+  /**
+   * JSON lines are parsed whole up to this size (their fields kept); a record still over the
+   * 1 MiB limit then has its longest strings cut, like the transports do. Past it: `longLines`.
+   */
+  JSON_MAX_LINE_BYTES: 10 * 1024 * 1024,
   MIN_LINE_BYTES: 1024,
   MAX_MAX_LINE_BYTES: 10 * 1024 * 1024,
   /** An open multi-line entry is shipped after this long without a next line. */
@@ -251,7 +256,9 @@ export function resolveShipConfig(
       fields: f.fields ?? {},
       partitionKey: f.partitionKey ?? 'random',
       startAt: f.startAt ?? StartAt.HEAD,
-      maxLineBytes: f.maxLineBytes ?? ShipDefaults.MAX_LINE_BYTES,
+      maxLineBytes:
+        f.maxLineBytes ??
+        (f.parser === 'json' ? ShipDefaults.JSON_MAX_LINE_BYTES : ShipDefaults.MAX_LINE_BYTES),
       longLines: f.longLines ?? LongLines.SPLIT,
       assumedUtcOffsetMinutes: f.assumedUtcOffsetMinutes ?? 0,
     };

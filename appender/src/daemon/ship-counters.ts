@@ -20,6 +20,8 @@ export interface ShipCounters {
   linesTruncated: number;
   invalidUtf8Lines: number;
   parseErrors: number;
+  /** Lines a parser or the encoder threw on (shipped as parse errors, never retried). */
+  parserFailures: number;
 }
 
 /** A zeroed {@link ShipCounters}. */
@@ -40,5 +42,6 @@ export function emptyShipCounters(): ShipCounters {
     linesTruncated: 0,
     invalidUtf8Lines: 0,
     parseErrors: 0,
+    parserFailures: 0,
   };
 }

@@ -8,6 +8,9 @@
  *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
  */
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isDynamicPattern } from 'tinyglobby';
 import type { Writable } from 'node:stream';
 import type { AwsConnectionOptions } from '@kinlog/core';
 import { KinesisSink } from '../sink/kinesis-sink.js';
@@ -61,6 +64,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
   private commitTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private commitTimerUrgent = false;
   private lastCommitError: string | undefined;
+  private readonly lastSinkError = new Map<FlowRunner, string>();
   private statsTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> = Promise.resolve();
   private resolveDone!: () => void;
@@ -93,10 +97,13 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
           recordTtlMs: Infinity,
           whenFull: 'block',
         });
-        sink.on('error', (err) => this.warn(`stream ${flow.stream}: ${err.message}`));
+        sink.on('error', (err) => {
+          this.lastSinkError.set(runner, err.message);
+          this.warn(`stream ${flow.stream}: ${err.message}`);
+        });
         this.sinks.push(sink);
       }
-      return new FlowRunner(flow, saved, {
+      const runner: FlowRunner = new FlowRunner(flow, saved, {
         sink,
         stdout,
         warn: (m) => this.warn(m),
@@ -105,6 +112,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         maxUncommittedRecords: config.maxUncommittedRecords ?? sinkBatchRecords(sink),
         pollIntervalMs: config.pollIntervalMs,
       });
+      return runner;
     });
   }
 
@@ -116,6 +124,9 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     const store = options.dryRun ? undefined : await StateStore.open(options.config.stateDir);
     const daemon = new ShipDaemon(options, store);
     for (const w of store?.warnings ?? []) daemon.warn(w);
+    for (const flow of options.config.flows) {
+      for (const p of await pathProblems(flow.paths, flow.exclude)) daemon.warn(p);
+    }
     const { metricsPort, statsIntervalMs } = options.config;
     if (metricsPort !== undefined) {
       daemon.metrics = await startShipMetrics(metricsPort, () => daemon.stats());
@@ -179,8 +190,31 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     else this.options.stderr?.write(`kinlog ship: ${message}\n`);
   }
 
+  /**
+   * After a `once` run: what it read and did not get acknowledged, and paths it could not read,
+   * one line each; empty when everything read was delivered and committed.
+   */
+  async undelivered(): Promise<string[]> {
+    const out: string[] = [];
+    for (const r of this.runners) {
+      for (const f of r.unacknowledged()) {
+        out.push(
+          `${f.path}: ${f.records} record(s), ${f.bytes} byte(s) not acknowledged by stream ${r.flow.stream}`,
+        );
+      }
+      for (const message of r.unreadable.values()) out.push(message);
+      out.push(...(await pathProblems(r.flow.paths, r.flow.exclude)));
+      const err = this.lastSinkError.get(r);
+      if (err !== undefined && out.length > 0)
+        out.push(`last error of stream ${r.flow.stream}: ${err}`);
+    }
+    if (this.lastCommitError !== undefined) out.push(this.lastCommitError);
+    return out;
+  }
+
   private async run(): Promise<void> {
     let first = true;
+    let linesFinished = false;
     while (!this.stopping) {
       let more = false;
       for (const runner of this.runners) {
@@ -191,6 +225,11 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         }
       }
       first = false;
+      if (this.options.once && !more && !linesFinished) {
+        // The end of the file ends its last line, "\n" or not.
+        linesFinished = true;
+        for (const r of this.runners) if (r.finishLines()) more = true;
+      }
       if (this.options.once && !more) {
         void this.stop();
         return;
@@ -260,6 +299,24 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     this.lastCommitError = undefined;
     for (const p of points) p.durable();
   }
+}
+
+/** Paths given by name (not globs) that are missing or are directories, for `once`. */
+async function pathProblems(paths: string[], exclude: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    // A glob that matches nothing yet is normal (logs not written yet); a named path is not.
+    if (isDynamicPattern(p) || exclude.includes(p)) continue;
+    try {
+      if ((await stat(p)).isDirectory())
+        out.push(`${p}: is a directory (give a glob such as ${join(p, '*.log')})`);
+    } catch (err) {
+      out.push(
+        `${p}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
+    }
+  }
+  return out;
 }
 
 function clearCommitTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {
