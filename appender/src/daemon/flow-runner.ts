@@ -251,6 +251,23 @@ export class FlowRunner {
     return out;
   }
 
+  /**
+   * Re-reads the size of every open file: "behind" keeps growing while reading waits for
+   * Kinesis (an outage), instead of freezing at the size of the last read turn.
+   */
+  async refreshSizes(): Promise<void> {
+    for (const t of [...this.trackers]) {
+      const h = t.handle;
+      if (h === undefined || t.released) continue;
+      try {
+        const { size } = await h.stat();
+        if (size >= t.readPos) t.size = size;
+      } catch {
+        // The next read turn says why, once.
+      }
+    }
+  }
+
   /** Per file with something read and not acknowledged: records and bytes left (for `--once`). */
   unacknowledged(): { path: string; records: number; bytes: number }[] {
     const out = [];

@@ -21,6 +21,9 @@ import { startShipMetrics, type ShipMetricsServer } from './ship-metrics.js';
 import { formatStatsLine, type ShipStats } from './ship-stats.js';
 import { StateStore } from './state-store.js';
 
+/** How often file sizes are re-read for "behind" while reading waits (an outage). */
+const SIZE_REFRESH_MS = 1_000;
+
 /** Options of {@link ShipDaemon.start}. */
 export interface ShipDaemonOptions {
   config: ShipConfig;
@@ -66,6 +69,8 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
   private lastCommitError: string | undefined;
   private readonly lastSinkError = new Map<FlowRunner, string>();
   private statsTimer: NodeJS.Timeout | undefined;
+  private sizeTimer: NodeJS.Timeout | undefined;
+  private refreshing = false;
   private loop: Promise<void> = Promise.resolve();
   private resolveDone!: () => void;
   private lastRate = { atMs: Date.now(), acked: 0 };
@@ -132,6 +137,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
       daemon.metrics = await startShipMetrics(metricsPort, () => daemon.stats());
       daemon.metricsPort = daemon.metrics.port;
     }
+    daemon.sizeTimer = setInterval(() => void daemon.refreshSizes(), SIZE_REFRESH_MS).unref();
     if (statsIntervalMs > 0) {
       daemon.statsTimer = setInterval(() => daemon.emitStats(), statsIntervalMs).unref();
     }
@@ -176,6 +182,16 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     const elapsed = Math.max(1, now - this.lastRate.atMs);
     const recordsPerSecond = ((counters.recordsAcked - this.lastRate.acked) * 1000) / elapsed;
     return { files, counters, sink, recordsPerSecond };
+  }
+
+  private async refreshSizes(): Promise<void> {
+    if (this.refreshing || this.stopping) return;
+    this.refreshing = true;
+    try {
+      for (const r of this.runners) await r.refreshSizes();
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   private emitStats(): void {
@@ -262,6 +278,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     await this.commit();
     for (const r of this.runners) await r.close();
     if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
+    if (this.sizeTimer !== undefined) clearInterval(this.sizeTimer);
     await this.metrics?.close();
     this.resolveDone();
   }
