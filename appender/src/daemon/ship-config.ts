@@ -8,6 +8,7 @@ import {
   type ParserName,
 } from '@kinlog/core';
 import { z } from 'zod';
+import { MIN_OPEN_FILES } from './file-budget.js';
 
 /** Where a file seen for the first time is read from. */
 export const StartAt = { HEAD: 'head', TAIL: 'tail' } as const;
@@ -49,6 +50,12 @@ export const ShipDefaults = {
    */
   MAX_BUFFER_BYTES: 8 * 1024 * 1024,
   MAX_PORT: 65_535,
+  /**
+   * Followed files kept open at once (more are closed at their end and reopened in turn); also
+   * capped by the process' open-file limit less a reserve for Node and Kinesis connections.
+   */
+  MAX_OPEN_FILES: 512,
+  MAX_MAX_OPEN_FILES: 1_000_000,
   /**
    * Upper bound of `maxUncommittedRecords`. Its default is one batch of the flow's sink
    * (`maxBatchRecords`, 500): a kill -9 then re-sends at most one batch per flow.
@@ -135,6 +142,7 @@ const shipSchema = z
     statsIntervalMs: int(0, 24 * 3600_000).optional(),
     metricsPort: int(0, ShipDefaults.MAX_PORT).optional(),
     releaseIdleMs: int(0, 24 * 3600_000).optional(),
+    maxOpenFiles: int(MIN_OPEN_FILES, ShipDefaults.MAX_MAX_OPEN_FILES).optional(),
     sink: sinkSchema.optional(),
     flows: z
       .array(flowSchema, { error: 'expected a list of flows' })
@@ -186,6 +194,8 @@ export interface ShipConfig {
   statsIntervalMs: number;
   metricsPort: number | undefined;
   releaseIdleMs: number;
+  /** Followed files kept open at once (see {@link ShipDefaults.MAX_OPEN_FILES}). */
+  maxOpenFiles: number;
   sink: z.output<typeof sinkSchema>;
   flows: ShipFlow[];
 }
@@ -274,6 +284,7 @@ export function resolveShipConfig(
     statsIntervalMs: c.statsIntervalMs ?? ShipDefaults.STATS_INTERVAL_MS,
     metricsPort: c.metricsPort,
     releaseIdleMs: c.releaseIdleMs ?? ShipDefaults.RELEASE_IDLE_MS,
+    maxOpenFiles: c.maxOpenFiles ?? ShipDefaults.MAX_OPEN_FILES,
     sink: c.sink ?? {},
     flows,
   };

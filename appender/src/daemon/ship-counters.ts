@@ -22,6 +22,10 @@ export interface ShipCounters {
   parseErrors: number;
   /** Lines a parser or the encoder threw on (shipped as parse errors, never retried). */
   parserFailures: number;
+  /** Open handles closed at a file's end to stay within the open-file budget. */
+  filesParked: number;
+  /** Times a file waited a scan for a handle (the open-file budget was in use). */
+  openFileWaits: number;
 }
 
 /** A zeroed {@link ShipCounters}. */
@@ -43,5 +47,7 @@ export function emptyShipCounters(): ShipCounters {
     invalidUtf8Lines: 0,
     parseErrors: 0,
     parserFailures: 0,
+    filesParked: 0,
+    openFileWaits: 0,
   };
 }

@@ -14,6 +14,7 @@ import { isDynamicPattern } from 'tinyglobby';
 import type { Writable } from 'node:stream';
 import type { AwsConnectionOptions } from '@kinlog/core';
 import { KinesisSink } from '../sink/kinesis-sink.js';
+import { FileBudget, openFilesAllowed, softOpenFileLimit } from './file-budget.js';
 import { FlowRunner } from './flow-runner.js';
 import { ShipDefaults, type ShipConfig } from './ship-config.js';
 import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
@@ -85,6 +86,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     const stdout = options.stdout ?? process.stdout;
     this.sinks = [];
     const saved = store?.loaded.files ?? [];
+    const budget = fileBudget(config);
     this.runners = config.flows.map((flow) => {
       let sink: KinesisSink | undefined;
       if (!options.dryRun) {
@@ -116,6 +118,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         releaseIdleMs: config.releaseIdleMs,
         maxUncommittedRecords: config.maxUncommittedRecords ?? sinkBatchRecords(sink),
         pollIntervalMs: config.pollIntervalMs,
+        budget,
       });
       return runner;
     });
@@ -219,6 +222,10 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         );
       }
       for (const message of r.unreadable.values()) out.push(message);
+      if (r.waitingFiles > 0)
+        out.push(
+          `${r.waitingFiles} matching file(s) not read: they waited for the open-file limit`,
+        );
       out.push(...(await pathProblems(r.flow.paths, r.flow.exclude)));
       const err = this.lastSinkError.get(r);
       if (err !== undefined && out.length > 0)
@@ -316,6 +323,19 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     this.lastCommitError = undefined;
     for (const p of points) p.durable();
   }
+}
+
+/** The open-file budget all flows share, and the warning that explains it. */
+function fileBudget(config: ShipConfig): FileBudget {
+  const soft = softOpenFileLimit();
+  const max = openFilesAllowed(config.maxOpenFiles, soft, config.flows.length);
+  const limit = Number.isFinite(soft) ? `, open-file limit ${soft}` : '';
+  return new FileBudget(
+    max,
+    `more files match than the ${max} kept open (maxOpenFiles ${config.maxOpenFiles}${limit}): ` +
+      'files at their end are closed and reopened in turn, so new lines may wait longer; raise ' +
+      'LimitNOFILE (ulimit -n) or maxOpenFiles to keep more open',
+  );
 }
 
 /** Paths given by name (not globs) that are missing or are directories, for `once`. */
