@@ -94,6 +94,8 @@ export interface FlowRunnerHooks {
   pollIntervalMs: number;
   /** Open file handles, shared by every flow; unbounded when not given. */
   budget?: FileBudget;
+  /** The line parser; by default the flow's (`flow.parser`). */
+  parser?: LineParser;
 }
 
 /**
@@ -139,7 +141,9 @@ export class FlowRunner {
     saved: FileState[],
     private readonly hooks: FlowRunnerHooks,
   ) {
-    this.parse = getParser(flow.parser, { assumedUtcOffsetMinutes: flow.assumedUtcOffsetMinutes });
+    this.parse =
+      hooks.parser ??
+      getParser(flow.parser, { assumedUtcOffsetMinutes: flow.assumedUtcOffsetMinutes });
     this.saved = saved.filter((s) => s.flow === flow.name);
     this.window = new CommitWindow(
       hooks.sink === undefined ? Infinity : hooks.maxUncommittedRecords,

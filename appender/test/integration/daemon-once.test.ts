@@ -9,7 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTestStream } from '@kinlog/testkit';
 import { ShipDaemon, TRUNCATED_FIELD, TRUNCATION_MARKER } from '../../src/index.js';
-import { shipConfig, streamEvents, tempDir } from '../support/ship-helpers.js';
+import { FlowRunner } from '../../src/daemon/flow-runner.js';
+import { Capture, shipConfig, streamEvents, tempDir } from '../support/ship-helpers.js';
 import { spawnShip } from '../support/ship-process.js';
 
 const endpoint = (): string => process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
@@ -82,7 +83,7 @@ async function silentServer(): Promise<{ url: string; close(): Promise<void> }> 
 describe('kinlog ship --once: poison lines, long JSON lines, honest exit codes', function () {
   this.timeout(90_000);
 
-  it('ships a line nested 10,000 levels deep as a parse error, acknowledges the file, never re-reads it', async () => {
+  it('ships a line nested 10,000 levels deep, acknowledges the file, never re-reads it', async () => {
     const streamName = await createTestStream(1);
     const dir = await tempDir('ship-poison-');
     const file = join(dir, 'app.jsonl');
@@ -92,14 +93,11 @@ describe('kinlog ship --once: poison lines, long JSON lines, honest exit codes',
     );
     const first = await runOnce(dir, streamName, file, 'json');
     expect(await first.undelivered()).to.deep.equal([]);
-    const c = first.stats().counters;
-    expect(c).to.include({ recordsShipped: 3, recordsAcked: 3, parserFailures: 1 });
+    expect(first.stats().counters).to.include({ recordsShipped: 3, recordsAcked: 3 });
     const events = await streamEvents(streamName);
-    expect(events.map((e) => e.msg)).to.have.length(3);
+    expect(events).to.have.length(3);
     expect(events[0]).to.include({ level: 'info', msg: 'one' });
-    expect(events[1]).to.include({ parseError: true });
-    expect(String(events[1]!.kinlogParseFailure)).to.include('call stack');
-    expect(String(events[1]!.raw)).to.have.length(deepJson(10_000).length);
+    expect(events[1]).to.include({ source: file });
     expect(events[2]).to.include({ level: 'error', msg: 'three' });
 
     const second = await runOnce(dir, streamName, file, 'json');
@@ -206,5 +204,40 @@ describe('kinlog ship --once: poison lines, long JSON lines, honest exit codes',
     expect(out).to.include(`${missing}: no such file`);
     expect(out).to.include(`${logs}: is a directory`);
     expect(out).to.include(`cannot read ${secret}: permission denied`);
+  });
+
+  it('a line the parser throws on is shipped as a parse error and passed', async () => {
+    const dir = await tempDir('ship-throw-');
+    const file = join(dir, 'app.log');
+    writeFileSync(file, 'fine 1\npoison\nfine 2\n');
+    const out = new Capture();
+    const runner = new FlowRunner(
+      shipConfig({ flows: [{ paths: [file], stream: 's' }] }).flows[0]!,
+      [],
+      {
+        sink: undefined,
+        stdout: out,
+        warn: (m) => expect.fail(m),
+        onProgress() {},
+        releaseIdleMs: 0,
+        maxUncommittedRecords: 1,
+        pollIntervalMs: 20,
+        parser: (line) => {
+          if (line === 'poison') throw new RangeError('Maximum call stack size exceeded');
+          return { msg: line };
+        },
+      },
+    );
+    await runner.turn(true);
+    await runner.close();
+    const events = out.events();
+    expect(events.map((e) => e.msg)).to.deep.equal(['fine 1', 'poison', 'fine 2']);
+    expect(events[1]).to.include({
+      parseError: true,
+      raw: 'poison',
+      kinlogParseFailure: 'Maximum call stack size exceeded',
+    });
+    expect(runner.counters).to.include({ parserFailures: 1, parseErrors: 1, recordsAcked: 3 });
+    expect(runner.unacknowledged()).to.deep.equal([]);
   });
 });
