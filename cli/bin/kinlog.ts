@@ -1,25 +1,40 @@
 #!/usr/bin/env node
-// The only place that touches the process: signals become an abort, errors an exit code.
-import { ConfigError } from '@kinlog/core';
+// The only place that touches the process: signals become an abort, errors an exit code, a
+// closed stdout (`kinlog … | head -1`) a quiet end.
+import type { Command } from 'commander';
+import { exitOf, ExitCodes } from '../src/exit-codes.js';
 import { kinlogProgram } from '../src/kinlog-program.js';
-
-/** Exit codes: a usage or configuration problem (like `kinlog ship`'s) versus a failed run. */
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
 
 if (!process.argv.includes('--verbose')) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
+// The reader of our output went away: nothing more can be said, and that is not a failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCodes.OK);
+  process.stderr.write(`kinlog: stdout: ${err.message}\n`);
+  process.exit(ExitCodes.FAILURE);
+});
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // `once`: a second Ctrl-C falls back to the default handler and ends the process at once.
   process.once(signal, () => controller.abort());
 }
 const context = { signal: controller.signal, stdout: process.stdout, stderr: process.stderr };
-try {
-  await kinlogProgram(context).parseAsync(process.argv);
-  process.exit(0);
-} catch (err) {
-  process.stderr.write(`kinlog: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILED);
+/** Every command throws its usage errors here instead of exiting, so they map to one status. */
+function throwOnExit(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) throwOnExit(sub);
 }
+let code: number = ExitCodes.OK;
+try {
+  const program = kinlogProgram(context);
+  throwOnExit(program);
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const exit = exitOf(err);
+  if (exit.print)
+    process.stderr.write(`kinlog: ${err instanceof Error ? err.message : String(err)}\n`);
+  code = exit.code;
+}
+// A pipe may still hold output: exit once it is handed over (an EPIPE exits 0 above).
+process.stdout.write('', () => process.exit(code));

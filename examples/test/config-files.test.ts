@@ -115,5 +115,7 @@ describe('example configuration files', () => {
     const unit = await readFile(examples('systemd/kinlog-ship.service'), 'utf8');
     expect(unit).to.match(/^ExecStart=.*kinlog ship --config \/etc\/kinlog\/ship\.yaml/m);
     expect(unit).to.match(/^KillSignal=SIGTERM$/m);
+    // Above the files kinlog keeps open (maxOpenFiles 512) plus its reserve for Kinesis.
+    expect(Number(/^LimitNOFILE=(\d+)$/m.exec(unit)?.[1])).to.be.at.least(4096);
   });
 });

@@ -26,6 +26,7 @@ import {
   emailOutcomeLine,
   smtpSecrets,
   smtpSettingsOf,
+  smtpUrlPasswordWarning,
   splitAddresses,
 } from './email-options.js';
 import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
@@ -169,9 +170,11 @@ export function analyzeCommand(context: CommandContext): Command {
   return addEmailOptions(command)
     .addHelpText('after', ANALYZE_HELP_EXAMPLES)
     .action(
-      redactingAction((raw) =>
-        runAnalyze(context, parseEmailCommandOptions(rawOptions, raw, 'kinlog analyze')),
-      ),
+      redactingAction((raw) => {
+        const warning = smtpUrlPasswordWarning(raw, 'kinlog analyze');
+        if (warning !== undefined) context.stderr.write(warning + '\n');
+        return runAnalyze(context, parseEmailCommandOptions(rawOptions, raw, 'kinlog analyze'));
+      }),
     );
 }
 

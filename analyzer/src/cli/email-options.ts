@@ -176,6 +176,29 @@ export function smtpSecrets(
 }
 
 /**
+ * The warning for a password written inside `--smtp-url`, where `ps` and `/proc/<pid>/cmdline`
+ * show it to every user of the machine; `undefined` when the URL holds none.
+ *
+ * @example
+ * ```ts
+ * const warning = smtpUrlPasswordWarning(raw, 'kinlog report');
+ * if (warning !== undefined) context.stderr.write(warning + '\n');
+ * ```
+ */
+export function smtpUrlPasswordWarning(
+  raw: Record<string, unknown>,
+  command: string,
+): string | undefined {
+  const url = raw['smtpUrl'];
+  if (typeof url !== 'string' || passwordOf(url) === undefined) return undefined;
+  return (
+    `${command}: warning: the SMTP password in --smtp-url can be read by any user of this ` +
+    `machine (ps, /proc/<pid>/cmdline); give it in ${SMTP_PASSWORD_ENV} instead, with ` +
+    '--smtp-host, --smtp-port and --smtp-user (for cron or systemd: an env file of mode 0600)'
+  );
+}
+
+/**
  * One line saying how an email attempt ended, for stderr.
  *
  * @example

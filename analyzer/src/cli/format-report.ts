@@ -1,4 +1,6 @@
 import type { TopNResult } from '../aggregate/top-n-result.js';
+import { displayText } from '../report/display-text.js';
+import { displayWidth, padWidth } from '../report/display-width.js';
 import { countLabel } from '../report/report-text-parts.js';
 
 /** Output formats of `kinlog analyze`. */
@@ -8,8 +10,9 @@ export type AnalyzeFormat = (typeof AnalyzeFormats)[keyof typeof AnalyzeFormats]
 const MAX_CELL_CHARS = 60;
 
 /**
- * Renders a top-N result as a plain-text table (log-derived text is cut and stripped of control
- * characters so it cannot move the cursor or forge lines).
+ * Renders a top-N result as a plain-text table. Log-derived text goes through the same
+ * {@link displayText} escaping as `kinlog report` (control, bidi and zero-width characters shown
+ * as escapes, cut to a bound), so it cannot move the cursor, forge lines or reorder the row.
  *
  * @example
  * ```ts
@@ -36,10 +39,12 @@ export function formatTable(title: string, result: TopNResult, top?: number): st
             : signed(r.change.delta),
       cell(r.signatures[0]?.signature ?? ''),
     ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
+  const widths = header.map((h, c) =>
+    Math.max(h.length, ...rows.map((row) => displayWidth(row[c]!))),
+  );
   const line = (cells: string[]) =>
     cells
-      .map((v, c) => v.padEnd(widths[c]!))
+      .map((v, c) => padWidth(v, widths[c]!))
       .join('  ')
       .trimEnd();
   const estimated = result.rows.slice(0, top).some((r) => r.countError > 0);
@@ -57,7 +62,5 @@ function signed(n: number): string {
 }
 
 function cell(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-  return clean.length > MAX_CELL_CHARS ? `${clean.slice(0, MAX_CELL_CHARS - 1)}…` : clean;
+  return displayText(text, MAX_CELL_CHARS);
 }

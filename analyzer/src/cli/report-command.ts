@@ -22,6 +22,7 @@ import {
   EmailOptionsShape,
   emailOutcomeLine,
   smtpSettingsOf,
+  smtpUrlPasswordWarning,
   splitAddresses,
 } from './email-options.js';
 import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
@@ -103,9 +104,11 @@ export function reportCommand(context: CommandContext): Command {
     .option('--region <region>', 'AWS region')
     .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
     .action(
-      redactingAction((raw) =>
-        runReport(context, parseEmailCommandOptions(rawOptions, raw, 'kinlog report')),
-      ),
+      redactingAction((raw) => {
+        const warning = smtpUrlPasswordWarning(raw, 'kinlog report');
+        if (warning !== undefined) context.stderr.write(warning + '\n');
+        return runReport(context, parseEmailCommandOptions(rawOptions, raw, 'kinlog report'));
+      }),
     );
 }
 

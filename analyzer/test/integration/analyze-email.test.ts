@@ -126,6 +126,9 @@ describe('kinlog analyze --email', function () {
     smtp = await startSmtpServer(ANY_USER);
     const run = startAnalyze([...common(), '--every', '1s', '--smtp-url', smtpUrl()]);
     await waitFor('three emails', () => /emailed web #3/.test(run.stderr()));
+    // The password inside --smtp-url is visible in ps: said once, however many iterations.
+    expect(run.stderr().match(/warning: the SMTP password in --smtp-url/g)).to.have.length(1);
+    expect(run.stderr()).to.include('SMTP_PASSWORD').and.not.include(PASSWORD);
     run.stop();
     await run.done;
     expect(subjects()).to.have.length(3);

@@ -24,12 +24,13 @@
 import { hostname } from 'node:os';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { getParser, type LineParser, type LogEvent } from '@kinlog/core';
+import { getParser, unparsedEvent, type LineParser, type LogEvent } from '@kinlog/core';
 import { glob } from 'tinyglobby';
 import type { KinesisSink, SettleResult } from '../sink/kinesis-sink.js';
 import { DropReasons } from '../sink/drop-reasons.js';
 import { encodeEvent } from '../sink/encode-event.js';
 import { CommitWindow } from './commit-window.js';
+import { FileBudget } from './file-budget.js';
 import { isCopyOf, looksBinary, readFingerprint, sameContent } from './file-identity.js';
 import { ShipDefaults, StartAt, type ShipFlow } from './ship-config.js';
 import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
@@ -91,6 +92,10 @@ export interface FlowRunnerHooks {
   maxUncommittedRecords: number;
   /** How long a wait for the commit window lasts before it asks for a commit again. */
   pollIntervalMs: number;
+  /** Open file handles, shared by every flow; unbounded when not given. */
+  budget?: FileBudget;
+  /** The line parser; by default the flow's (`flow.parser`). */
+  parser?: LineParser;
 }
 
 /**
@@ -114,6 +119,8 @@ export class FlowRunner {
   private readonly copies = new Set<string>();
   private readonly skipped = new Set<string>();
   private readonly warned = new Set<string>();
+  /** Paths that matched and could not be opened, with why (until an open succeeds). */
+  readonly unreadable = new Map<string, string>();
   private saved: FileState[];
   private readonly buf = Buffer.allocUnsafe(ShipDefaults.READ_CHUNK_BYTES);
   private readonly host = hostname();
@@ -123,23 +130,36 @@ export class FlowRunner {
   private queueHead = 0;
   /** The sink asked to slow down: await its ready() before putting more. */
   private sinkSlow = false;
+  private readonly budget: FileBudget;
+  /** Files the last scan could not open for want of a handle (they wait their turn). */
+  private waiting = 0;
+  /** The first scan left files waiting for a handle: later scans still count as start-up. */
+  private startUp = false;
 
   constructor(
     readonly flow: ShipFlow,
     saved: FileState[],
     private readonly hooks: FlowRunnerHooks,
   ) {
-    this.parse = getParser(flow.parser, { assumedUtcOffsetMinutes: flow.assumedUtcOffsetMinutes });
+    this.parse =
+      hooks.parser ??
+      getParser(flow.parser, { assumedUtcOffsetMinutes: flow.assumedUtcOffsetMinutes });
     this.saved = saved.filter((s) => s.flow === flow.name);
     this.window = new CommitWindow(
       hooks.sink === undefined ? Infinity : hooks.maxUncommittedRecords,
     );
+    this.budget = hooks.budget ?? new FileBudget(Infinity);
   }
 
   /** Stops reading after the current chunk. */
   stop(): void {
     this.stopping = true;
     this.window.wakeAll();
+  }
+
+  /** Matching files the last scan could not open for want of a handle. */
+  get waitingFiles(): number {
+    return this.waiting;
   }
 
   /** Records put and not yet durably committed. */
@@ -161,6 +181,8 @@ export class FlowRunner {
       this.maybeRelease(t, now);
     }
     this.pump();
+    // Files wait for a handle: the next scan parks the files just read to their end.
+    if (this.waiting > 0 && !this.stopping && this.parkable() !== undefined) more = true;
     if (this.queued > 0 && !this.stopping) {
       // Nothing else to read: wait for the commit that makes room rather than spin.
       if (!more) await this.waitForRoom();
@@ -181,12 +203,25 @@ export class FlowRunner {
     this.queueHead = 0;
   }
 
+  /**
+   * `--once` at the end of its files: a last line without its "\n" is the end of the file, so
+   * it is shipped too. True when that queued records.
+   */
+  finishLines(): boolean {
+    const before = this.queued + this.counters.recordsShipped;
+    for (const t of this.trackers) {
+      if (!t.released && t.handle !== undefined) this.shipAll(t, t.drain(true));
+    }
+    this.pump();
+    return this.queued + this.counters.recordsShipped > before;
+  }
+
   /** Closes every handle. */
   async close(): Promise<void> {
     for (const t of this.trackers) {
       const h = t.handle;
       t.handle = undefined;
-      if (h !== undefined) await h.close().catch(() => undefined);
+      if (h !== undefined) await this.closeHandle(h);
     }
   }
 
@@ -213,7 +248,7 @@ export class FlowRunner {
         offset: t.offsets.committed,
       });
     }
-    // Saved entries not matched yet (before the first scan) are kept as they were.
+    // Saved entries not matched yet (before the start-up scans end) are kept as they were.
     return {
       files: out.concat(this.saved),
       durable: () => {
@@ -232,6 +267,34 @@ export class FlowRunner {
     for (const t of this.trackers) {
       if (t.released) continue;
       out.push({ path: t.path, size: t.size, committed: t.offsets.committed, readPos: t.readPos });
+    }
+    return out;
+  }
+
+  /**
+   * Re-reads the size of every open file: "behind" keeps growing while reading waits for
+   * Kinesis (an outage), instead of freezing at the size of the last read turn.
+   */
+  async refreshSizes(): Promise<void> {
+    for (const t of [...this.trackers]) {
+      const h = t.handle;
+      if (h === undefined || t.released) continue;
+      try {
+        const { size } = await h.stat();
+        if (size >= t.readPos) t.size = size;
+      } catch {
+        // The next read turn says why, once.
+      }
+    }
+  }
+
+  /** Per file with something read and not acknowledged: records and bytes left (for `--once`). */
+  unacknowledged(): { path: string; records: number; bytes: number }[] {
+    const out = [];
+    for (const t of this.trackers) {
+      const bytes = t.readPos - t.offsets.committed;
+      if (t.offsets.pending > 0 || bytes > 0)
+        out.push({ path: t.path, records: t.offsets.pending, bytes });
     }
     return out;
   }
@@ -256,6 +319,8 @@ export class FlowRunner {
     paths.sort();
     const seen = new Set<string>();
     const fresh: Candidate[] = [];
+    const wake: TrackedFile[] = [];
+    let waiting = 0;
     const anyDetached = [...this.trackers].some((t) => t.detachedAtMs !== undefined);
     for (const path of paths) {
       let st;
@@ -271,20 +336,31 @@ export class FlowRunner {
       if (known !== undefined) {
         seen.add(key);
         known.path = path;
+        if (known.parked) {
+          known.size = st.size;
+          if (st.size !== known.readPos) wake.push(known);
+        }
         continue;
       }
       if (this.skipped.has(key) || (this.copies.has(key) && !anyDetached)) continue;
       if (fresh.some((c) => c.key === key)) continue;
+      if (!(await this.takeHandle())) {
+        waiting++;
+        continue;
+      }
       let handle: FileHandle;
       try {
         handle = await open(path, 'r');
       } catch (err) {
+        this.budget.give();
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.unreadable.set(path, describe(path, err));
           if (this.warnOnce(path, describe(path, err))) this.counters.unreadableFiles++;
         }
         continue;
       }
       this.warned.delete(path);
+      this.unreadable.delete(path);
       // The path may have been rotated between stat() and open(): the handle is the truth.
       const hst = await handle.stat();
       const hkey = `${hst.dev}:${hst.ino}`;
@@ -292,7 +368,7 @@ export class FlowRunner {
         const other = this.byKey.get(hkey);
         if (other !== undefined || this.skipped.has(hkey) || fresh.some((c) => c.key === hkey)) {
           if (other !== undefined) seen.add(hkey);
-          await handle.close();
+          await this.closeHandle(handle);
           continue;
         }
       }
@@ -304,14 +380,21 @@ export class FlowRunner {
         );
         this.counters.binaryFilesSkipped++;
         this.skipped.add(hkey);
-        await handle.close();
+        await this.closeHandle(handle);
         continue;
       }
       fresh.push({ path, key: hkey, dev: hst.dev, ino: hst.ino, size: hst.size, handle, head });
     }
     for (const t of this.byKey.values()) t.orphaned = !seen.has(t.key);
-    if (fresh.length > 0) await this.adopt(fresh, first);
-    if (first) this.saved = [];
+    for (const t of wake) if (!(await this.unpark(t))) waiting++;
+    if (waiting > 0) this.fileWaits(waiting);
+    this.waiting = waiting;
+    // Until every matching file got a handle once, the start-up scan goes on: saved offsets
+    // wait for their files, and `startAt` still applies to the files seen late.
+    const startUp = first || this.startUp;
+    this.startUp = startUp && waiting > 0;
+    if (fresh.length > 0) await this.adopt(fresh, startUp);
+    if (startUp && !this.startUp) this.saved = [];
   }
 
   private async adopt(fresh: Candidate[], first: boolean): Promise<void> {
@@ -358,7 +441,7 @@ export class FlowRunner {
       );
       if (live) {
         this.copies.add(c.key);
-        await c.handle.close();
+        await this.closeHandle(c.handle);
       } else rest.push(c);
     }
     // 4. Saved content that moved while the daemon was down; 5. new files.
@@ -456,7 +539,8 @@ export class FlowRunner {
     const idle = now - t.lastGrowthAtMs >= this.hooks.releaseIdleMs;
     const detachedDone =
       t.detachedAtMs !== undefined && now - t.detachedAtMs >= this.hooks.releaseIdleMs;
-    const orphanDone = t.handle !== undefined && t.orphaned && t.readPos >= t.size && idle;
+    const orphanDone =
+      (t.handle !== undefined || t.parked) && t.orphaned && t.readPos >= t.size && idle;
     if (!detachedDone && !orphanDone) return;
     // Read to its end: ship the open entry and a last line that never got its "\n".
     this.shipAll(t, t.drain(true));
@@ -464,11 +548,69 @@ export class FlowRunner {
     if (this.byKey.get(t.key) === t) this.byKey.delete(t.key);
     const h = t.handle;
     t.handle = undefined;
-    if (h !== undefined) h.close().catch(() => undefined);
+    if (h !== undefined) void this.closeHandle(h);
     this.counters.filesReleased++;
     // A file with nothing outstanding commits its end now.
     t.offsets.advanceIdle(t.readPos);
     this.hooks.onProgress(false);
+  }
+
+  // ---- open-file budget --------------------------------------------------------------------
+
+  /** A handle for one more open file: free, or freed by parking the idlest file at its end. */
+  private async takeHandle(): Promise<boolean> {
+    if (this.budget.take()) return true;
+    const idle = this.parkable();
+    if (idle === undefined) return false;
+    const h = idle.handle!;
+    idle.handle = undefined;
+    idle.parked = true;
+    this.counters.filesParked++;
+    await this.closeHandle(h);
+    return this.budget.take();
+  }
+
+  /** The file open longest without growth that sits at its end and has a path to reopen by. */
+  private parkable(): TrackedFile | undefined {
+    let best: TrackedFile | undefined;
+    for (const t of this.trackers) {
+      if (t.handle === undefined || t.released || t.orphaned || t.detachedAtMs !== undefined)
+        continue;
+      if (t.readPos < t.size) continue;
+      if (best === undefined || t.lastGrowthAtMs < best.lastGrowthAtMs) best = t;
+    }
+    return best;
+  }
+
+  /** Reopens a parked file by its path, if a handle is free and the path still leads to it. */
+  private async unpark(t: TrackedFile): Promise<boolean> {
+    if (!(await this.takeHandle())) return false;
+    let handle: FileHandle;
+    try {
+      handle = await open(t.path, 'r');
+    } catch {
+      this.budget.give();
+      return true; // gone or unreadable: the next scan says so (it no longer matches dev:ino)
+    }
+    const st = await handle.stat().catch(() => undefined);
+    if (st === undefined || st.dev !== t.dev || st.ino !== t.ino) {
+      await this.closeHandle(handle);
+      return true;
+    }
+    // Same file: the read turn checks its first bytes (a refill) and its size (a truncation).
+    t.handle = handle;
+    t.parked = false;
+    return true;
+  }
+
+  private async closeHandle(handle: FileHandle): Promise<void> {
+    this.budget.give();
+    await handle.close().catch(() => undefined);
+  }
+
+  private fileWaits(n: number): void {
+    this.counters.openFileWaits += n;
+    if (this.budget.waits++ === 0) this.hooks.warn(this.budget.why);
   }
 
   // ---- shipping ---------------------------------------------------------------------------
@@ -550,14 +692,10 @@ export class FlowRunner {
       t.offsets.advanceIdle(r.end);
       return;
     }
-    const event: LogEvent = this.parse(r.text);
+    // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
+    // transports; the whole line was parsed first, so its other fields are kept.
+    const { event, key, data } = this.encode(t, r.text, () => this.parse(r.text), line);
     if (event.parseError) this.counters.parseErrors++;
-    event.source = t.path;
-    if (event.host === undefined) event.host = this.host;
-    for (const [k, v] of Object.entries(this.flow.fields)) if (event[k] === undefined) event[k] = v;
-    if (line?.cut !== undefined) event.kinlogLineCut = line.cut;
-    if (line?.invalidUtf8) event.kinlogInvalidUtf8 = true;
-    const data = encodeEvent(event);
     const ticket = t.offsets.add(r.end);
     this.counters.recordsShipped++;
     const sink = this.hooks.sink;
@@ -567,7 +705,39 @@ export class FlowRunner {
       this.counters.recordsAcked++;
       return;
     }
-    this.queue.push({ t, ticket, data, key: this.partitionKey(t, event) });
+    this.queue.push({ t, ticket, data, key });
+  }
+
+  /**
+   * The event of one line, decorated and encoded, with its partition key. Whatever a parser or
+   * the encoder throws on a hostile line (a stack overflow on deep nesting), the line still
+   * becomes a record, a parse error, and the file moves on.
+   */
+  private encode(
+    t: TrackedFile,
+    text: string,
+    parsed: () => LogEvent,
+    line: FileRecord['line'],
+  ): { event: LogEvent; data: string; key: string | undefined } {
+    try {
+      const event = parsed();
+      this.decorate(t, event, line);
+      return { event, data: encodeEvent(event), key: this.partitionKey(t, event) };
+    } catch (err) {
+      this.counters.parserFailures++;
+      const event: LogEvent = unparsedEvent(text);
+      event.kinlogParseFailure = err instanceof Error ? err.message : String(err);
+      this.decorate(t, event, line);
+      return { event, data: encodeEvent(event), key: this.partitionKey(t, event) };
+    }
+  }
+
+  private decorate(t: TrackedFile, event: LogEvent, line: FileRecord['line']): void {
+    event.source = t.path;
+    if (event.host === undefined) event.host = this.host;
+    for (const [k, v] of Object.entries(this.flow.fields)) if (event[k] === undefined) event[k] = v;
+    if (line?.cut !== undefined) event.kinlogLineCut = line.cut;
+    if (line?.invalidUtf8) event.kinlogInvalidUtf8 = true;
   }
 
   private settled(t: TrackedFile, ticket: number, res: SettleResult): void {

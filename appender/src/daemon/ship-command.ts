@@ -2,11 +2,18 @@ import { Command, Option } from 'commander';
 import { ConfigError, ParserNames, type CommandContext } from '@kinlog/core';
 import { StateDirError } from '../errors.js';
 import { loadShipConfig } from './load-ship-config.js';
-import { resolveShipConfig, type ShipConfig } from './ship-config.js';
+import { ShipDefaults, resolveShipConfig, type ShipConfig } from './ship-config.js';
 import { ShipDaemon } from './ship-daemon.js';
+import { formatStatsLine } from './ship-stats.js';
 
 /** Exit status for a bad configuration or an unusable state directory. */
 export const SHIP_USAGE_EXIT_CODE = 2;
+/** Exit status of `--once` when not every line it read was acknowledged (or a path was unreadable). */
+export const SHIP_PARTIAL_EXIT_CODE = 3;
+
+/** Bounds of the options the config schema holds in other units (its limits, restated). */
+const MAX_STATS_INTERVAL_SECONDS = 24 * 3600;
+const MAX_FLUSH_INTERVAL_MS = 60_000;
 
 interface ShipCliOptions {
   config?: string;
@@ -55,15 +62,21 @@ Examples:
       startAt: tail
 
 On SIGTERM/SIGINT the daemon stops reading, delivers what it read, saves offsets and exits 0;
-a second signal exits at once. Exit status 2: invalid configuration or state directory.
+a second signal exits at once. --once ends with a stats line; a last line without "\n" is
+shipped (it is the end of the file). Exit status: 0 done, 1 failure, 2 invalid options,
+configuration or state directory, 3 --once left lines undelivered or paths unreadable (listed).
 `;
 
+/** A numeric option within [min, max]; every mistake is a usage error naming the option and its limits. */
 const int =
-  (name: string) =>
+  (name: string, min: number, max: number) =>
   (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0)
-      throw new ConfigError([{ path: name, message: `expected a number ≥ 0, got "${value}"` }]);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+      throw new ConfigError(
+        [{ path: name, message: `expected a number from ${min} to ${max}, got "${value}"` }],
+        'invalid ship options',
+      );
     return n;
   };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -99,20 +112,28 @@ export function shipCommand(context: CommandContext): Command {
     .option(
       '--stats-interval <seconds>',
       'print a stats line this often (0: never)',
-      int('--stats-interval'),
+      int('--stats-interval', 0, MAX_STATS_INTERVAL_SECONDS),
     )
-    .option('--metrics-port <port>', 'serve Prometheus metrics on this port', int('--metrics-port'))
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on this port',
+      int('--metrics-port', 0, ShipDefaults.MAX_PORT),
+    )
     .option('--endpoint <url>', 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS or AWS)')
     .option('--region <region>', 'AWS region')
     .option('--field <key=value>', 'extra field on every event (repeatable)', collect, [])
     .option('--exclude <glob>', 'paths to leave out (repeatable)', collect, [])
     .option('--partition-key <policy>', 'random | file | field:<name>')
     .option('--multiline-start <regex>', 'a line matching this starts a new record')
-    .option('--poll-interval <ms>', 'how often files are checked when idle', int('--poll-interval'))
+    .option(
+      '--poll-interval <ms>',
+      'how often files are checked when idle',
+      int('--poll-interval', 1, ShipDefaults.MAX_POLL_INTERVAL_MS),
+    )
     .option(
       '--flush-interval <ms>',
       'longest wait before a partial batch is sent',
-      int('--flush-interval'),
+      int('--flush-interval', 1, MAX_FLUSH_INTERVAL_MS),
     )
     .option('--dry-run', 'print parsed events instead of sending them', false)
     .option('--once', 'read files to their current end, deliver, and exit', false)
@@ -161,6 +182,15 @@ async function runShip(
     await daemon.done;
   } finally {
     context.signal.removeEventListener('abort', stop);
+  }
+  if (!options.once || context.signal.aborted) return;
+  context.stderr.write(formatStatsLine(daemon.stats()) + '\n');
+  const left = await daemon.undelivered();
+  if (left.length > 0) {
+    cmd.error(
+      `kinlog ship: --once did not deliver everything; read again on the next run:\n  ${left.join('\n  ')}`,
+      { exitCode: SHIP_PARTIAL_EXIT_CODE, code: 'kinlog.partialDelivery' },
+    );
   }
 }
 

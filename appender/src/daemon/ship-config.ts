@@ -8,6 +8,7 @@ import {
   type ParserName,
 } from '@kinlog/core';
 import { z } from 'zod';
+import { MIN_OPEN_FILES } from './file-budget.js';
 
 /** Where a file seen for the first time is read from. */
 export const StartAt = { HEAD: 'head', TAIL: 'tail' } as const;
@@ -28,6 +29,11 @@ export const ShipDefaults = {
   FLUSH_INTERVAL_MS: 500,
   /** Below the 1 MiB record limit, leaving room for JSON escaping and the other fields. */
   MAX_LINE_BYTES: 512 * 1024,
+  /**
+   * JSON lines are parsed whole up to this size (their fields kept); a record still over the
+   * 1 MiB limit then has its longest strings cut, like the transports do. Past it: `longLines`.
+   */
+  JSON_MAX_LINE_BYTES: 10 * 1024 * 1024,
   MIN_LINE_BYTES: 1024,
   MAX_MAX_LINE_BYTES: 10 * 1024 * 1024,
   /** An open multi-line entry is shipped after this long without a next line. */
@@ -44,6 +50,12 @@ export const ShipDefaults = {
    */
   MAX_BUFFER_BYTES: 8 * 1024 * 1024,
   MAX_PORT: 65_535,
+  /**
+   * Followed files kept open at once (more are closed at their end and reopened in turn); also
+   * capped by the process' open-file limit less a reserve for Node and Kinesis connections.
+   */
+  MAX_OPEN_FILES: 512,
+  MAX_MAX_OPEN_FILES: 1_000_000,
   /**
    * Upper bound of `maxUncommittedRecords`. Its default is one batch of the flow's sink
    * (`maxBatchRecords`, 500): a kill -9 then re-sends at most one batch per flow.
@@ -130,6 +142,7 @@ const shipSchema = z
     statsIntervalMs: int(0, 24 * 3600_000).optional(),
     metricsPort: int(0, ShipDefaults.MAX_PORT).optional(),
     releaseIdleMs: int(0, 24 * 3600_000).optional(),
+    maxOpenFiles: int(MIN_OPEN_FILES, ShipDefaults.MAX_MAX_OPEN_FILES).optional(),
     sink: sinkSchema.optional(),
     flows: z
       .array(flowSchema, { error: 'expected a list of flows' })
@@ -181,6 +194,8 @@ export interface ShipConfig {
   statsIntervalMs: number;
   metricsPort: number | undefined;
   releaseIdleMs: number;
+  /** Followed files kept open at once (see {@link ShipDefaults.MAX_OPEN_FILES}). */
+  maxOpenFiles: number;
   sink: z.output<typeof sinkSchema>;
   flows: ShipFlow[];
 }
@@ -251,7 +266,9 @@ export function resolveShipConfig(
       fields: f.fields ?? {},
       partitionKey: f.partitionKey ?? 'random',
       startAt: f.startAt ?? StartAt.HEAD,
-      maxLineBytes: f.maxLineBytes ?? ShipDefaults.MAX_LINE_BYTES,
+      maxLineBytes:
+        f.maxLineBytes ??
+        (f.parser === 'json' ? ShipDefaults.JSON_MAX_LINE_BYTES : ShipDefaults.MAX_LINE_BYTES),
       longLines: f.longLines ?? LongLines.SPLIT,
       assumedUtcOffsetMinutes: f.assumedUtcOffsetMinutes ?? 0,
     };
@@ -267,6 +284,7 @@ export function resolveShipConfig(
     statsIntervalMs: c.statsIntervalMs ?? ShipDefaults.STATS_INTERVAL_MS,
     metricsPort: c.metricsPort,
     releaseIdleMs: c.releaseIdleMs ?? ShipDefaults.RELEASE_IDLE_MS,
+    maxOpenFiles: c.maxOpenFiles ?? ShipDefaults.MAX_OPEN_FILES,
     sink: c.sink ?? {},
     flows,
   };

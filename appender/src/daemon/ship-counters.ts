@@ -20,6 +20,12 @@ export interface ShipCounters {
   linesTruncated: number;
   invalidUtf8Lines: number;
   parseErrors: number;
+  /** Lines a parser or the encoder threw on (shipped as parse errors, never retried). */
+  parserFailures: number;
+  /** Open handles closed at a file's end to stay within the open-file budget. */
+  filesParked: number;
+  /** Times a file waited a scan for a handle (the open-file budget was in use). */
+  openFileWaits: number;
 }
 
 /** A zeroed {@link ShipCounters}. */
@@ -40,5 +46,8 @@ export function emptyShipCounters(): ShipCounters {
     linesTruncated: 0,
     invalidUtf8Lines: 0,
     parseErrors: 0,
+    parserFailures: 0,
+    filesParked: 0,
+    openFileWaits: 0,
   };
 }

@@ -8,15 +8,22 @@
  *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
  */
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isDynamicPattern } from 'tinyglobby';
 import type { Writable } from 'node:stream';
 import type { AwsConnectionOptions } from '@kinlog/core';
 import { KinesisSink } from '../sink/kinesis-sink.js';
+import { FileBudget, openFilesAllowed, softOpenFileLimit } from './file-budget.js';
 import { FlowRunner } from './flow-runner.js';
 import { ShipDefaults, type ShipConfig } from './ship-config.js';
 import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
 import { startShipMetrics, type ShipMetricsServer } from './ship-metrics.js';
 import { formatStatsLine, type ShipStats } from './ship-stats.js';
 import { StateStore } from './state-store.js';
+
+/** How often file sizes are re-read for "behind" while reading waits (an outage). */
+const SIZE_REFRESH_MS = 1_000;
 
 /** Options of {@link ShipDaemon.start}. */
 export interface ShipDaemonOptions {
@@ -61,7 +68,10 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
   private commitTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private commitTimerUrgent = false;
   private lastCommitError: string | undefined;
+  private readonly lastSinkError = new Map<FlowRunner, string>();
   private statsTimer: NodeJS.Timeout | undefined;
+  private sizeTimer: NodeJS.Timeout | undefined;
+  private refreshing = false;
   private loop: Promise<void> = Promise.resolve();
   private resolveDone!: () => void;
   private lastRate = { atMs: Date.now(), acked: 0 };
@@ -76,6 +86,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     const stdout = options.stdout ?? process.stdout;
     this.sinks = [];
     const saved = store?.loaded.files ?? [];
+    const budget = fileBudget(config);
     this.runners = config.flows.map((flow) => {
       let sink: KinesisSink | undefined;
       if (!options.dryRun) {
@@ -93,10 +104,13 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
           recordTtlMs: Infinity,
           whenFull: 'block',
         });
-        sink.on('error', (err) => this.warn(`stream ${flow.stream}: ${err.message}`));
+        sink.on('error', (err) => {
+          this.lastSinkError.set(runner, err.message);
+          this.warn(`stream ${flow.stream}: ${err.message}`);
+        });
         this.sinks.push(sink);
       }
-      return new FlowRunner(flow, saved, {
+      const runner: FlowRunner = new FlowRunner(flow, saved, {
         sink,
         stdout,
         warn: (m) => this.warn(m),
@@ -104,7 +118,9 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         releaseIdleMs: config.releaseIdleMs,
         maxUncommittedRecords: config.maxUncommittedRecords ?? sinkBatchRecords(sink),
         pollIntervalMs: config.pollIntervalMs,
+        budget,
       });
+      return runner;
     });
   }
 
@@ -116,11 +132,15 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     const store = options.dryRun ? undefined : await StateStore.open(options.config.stateDir);
     const daemon = new ShipDaemon(options, store);
     for (const w of store?.warnings ?? []) daemon.warn(w);
+    for (const flow of options.config.flows) {
+      for (const p of await pathProblems(flow.paths, flow.exclude)) daemon.warn(p);
+    }
     const { metricsPort, statsIntervalMs } = options.config;
     if (metricsPort !== undefined) {
       daemon.metrics = await startShipMetrics(metricsPort, () => daemon.stats());
       daemon.metricsPort = daemon.metrics.port;
     }
+    daemon.sizeTimer = setInterval(() => void daemon.refreshSizes(), SIZE_REFRESH_MS).unref();
     if (statsIntervalMs > 0) {
       daemon.statsTimer = setInterval(() => daemon.emitStats(), statsIntervalMs).unref();
     }
@@ -167,6 +187,16 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     return { files, counters, sink, recordsPerSecond };
   }
 
+  private async refreshSizes(): Promise<void> {
+    if (this.refreshing || this.stopping) return;
+    this.refreshing = true;
+    try {
+      for (const r of this.runners) await r.refreshSizes();
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
   private emitStats(): void {
     const s = this.stats();
     this.lastRate = { atMs: Date.now(), acked: s.counters.recordsAcked };
@@ -179,8 +209,35 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     else this.options.stderr?.write(`kinlog ship: ${message}\n`);
   }
 
+  /**
+   * After a `once` run: what it read and did not get acknowledged, and paths it could not read,
+   * one line each; empty when everything read was delivered and committed.
+   */
+  async undelivered(): Promise<string[]> {
+    const out: string[] = [];
+    for (const r of this.runners) {
+      for (const f of r.unacknowledged()) {
+        out.push(
+          `${f.path}: ${f.records} record(s), ${f.bytes} byte(s) not acknowledged by stream ${r.flow.stream}`,
+        );
+      }
+      for (const message of r.unreadable.values()) out.push(message);
+      if (r.waitingFiles > 0)
+        out.push(
+          `${r.waitingFiles} matching file(s) not read: they waited for the open-file limit`,
+        );
+      out.push(...(await pathProblems(r.flow.paths, r.flow.exclude)));
+      const err = this.lastSinkError.get(r);
+      if (err !== undefined && out.length > 0)
+        out.push(`last error of stream ${r.flow.stream}: ${err}`);
+    }
+    if (this.lastCommitError !== undefined) out.push(this.lastCommitError);
+    return out;
+  }
+
   private async run(): Promise<void> {
     let first = true;
+    let linesFinished = false;
     while (!this.stopping) {
       let more = false;
       for (const runner of this.runners) {
@@ -191,6 +248,11 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         }
       }
       first = false;
+      if (this.options.once && !more && !linesFinished) {
+        // The end of the file ends its last line, "\n" or not.
+        linesFinished = true;
+        for (const r of this.runners) if (r.finishLines()) more = true;
+      }
       if (this.options.once && !more) {
         void this.stop();
         return;
@@ -223,6 +285,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     await this.commit();
     for (const r of this.runners) await r.close();
     if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
+    if (this.sizeTimer !== undefined) clearInterval(this.sizeTimer);
     await this.metrics?.close();
     this.resolveDone();
   }
@@ -260,6 +323,37 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     this.lastCommitError = undefined;
     for (const p of points) p.durable();
   }
+}
+
+/** The open-file budget all flows share, and the warning that explains it. */
+function fileBudget(config: ShipConfig): FileBudget {
+  const soft = softOpenFileLimit();
+  const max = openFilesAllowed(config.maxOpenFiles, soft, config.flows.length);
+  const limit = Number.isFinite(soft) ? `, open-file limit ${soft}` : '';
+  return new FileBudget(
+    max,
+    `more files match than the ${max} kept open (maxOpenFiles ${config.maxOpenFiles}${limit}): ` +
+      'files at their end are closed and reopened in turn, so new lines may wait longer; raise ' +
+      'LimitNOFILE (ulimit -n) or maxOpenFiles to keep more open',
+  );
+}
+
+/** Paths given by name (not globs) that are missing or are directories, for `once`. */
+async function pathProblems(paths: string[], exclude: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    // A glob that matches nothing yet is normal (logs not written yet); a named path is not.
+    if (isDynamicPattern(p) || exclude.includes(p)) continue;
+    try {
+      if ((await stat(p)).isDirectory())
+        out.push(`${p}: is a directory (give a glob such as ${join(p, '*.log')})`);
+    } catch (err) {
+      out.push(
+        `${p}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
+    }
+  }
+  return out;
 }
 
 function clearCommitTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {

@@ -76,6 +76,11 @@ export async function startShipMetrics(
     'Lines shipped raw because the parser could not read them',
     (s) => s.counters.parseErrors,
   );
+  counter(
+    'kinlog_ship_open_file_waits_total',
+    'Times a file waited a scan for a handle (more files match than maxOpenFiles or the limit)',
+    (s) => s.counters.openFileWaits,
+  );
   new Counter({
     name: 'kinlog_ship_records_dropped_total',
     help: 'Records not delivered, by reason',

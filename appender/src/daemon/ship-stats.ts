@@ -62,6 +62,7 @@ export function formatStatsLine(s: ShipStats): string {
     parts.push(`longLines=${c.linesSplit + c.linesTruncated}`);
   if (c.invalidUtf8Lines > 0) parts.push(`invalidUtf8=${c.invalidUtf8Lines}`);
   if (c.unreadableFiles > 0) parts.push(`unreadable=${c.unreadableFiles}`);
+  if (c.openFileWaits > 0) parts.push(`openFileWaits=${c.openFileWaits}`);
   return parts.join(' ');
 }
 

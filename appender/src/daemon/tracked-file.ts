@@ -44,6 +44,11 @@ export class TrackedFile {
   orphaned = false;
   /** Its content was truncated away; waiting for a copy to continue from. */
   detachedAtMs: number | undefined;
+  /**
+   * Its handle was closed to stay within the open-file budget while it sat at its end; it is
+   * reopened by path (same dev:ino) when the path shows it grew or shrank.
+   */
+  parked = false;
   /** Let go: no more reading; kept until its records settle. */
   released = false;
   /** Records handed to the sink (its tickets below this were put). */

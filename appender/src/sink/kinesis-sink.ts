@@ -114,6 +114,21 @@ function onBeforeExit(): void {
 }
 
 /**
+ * `process.exit()` with records still held ends the process before they can be sent, and no
+ * hook can wait: say so, once, on stderr (the logger cannot carry its own failure).
+ */
+function onExit(): void {
+  let held = 0;
+  for (const sink of liveSinks) held += sink.stats().bufferedRecords;
+  if (held === 0) return;
+  process.stderr.write(
+    `kinlog: ${held} log record(s) not delivered to Kinesis: the process exited before they ` +
+      'were sent. Await closeLogger(logger) before process.exit(), or set process.exitCode ' +
+      'and let the process end by itself.\n',
+  );
+}
+
+/**
  * Buffers log events and puts them into a Kinesis stream in batches, retrying only the entries
  * that failed, within every Kinesis limit, with bounded memory, requests and retries.
  *
@@ -182,6 +197,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     if (!beforeExitHooked) {
       beforeExitHooked = true;
       process.on('beforeExit', onBeforeExit);
+      process.on('exit', onExit);
     }
   }
 

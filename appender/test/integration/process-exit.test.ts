@@ -25,8 +25,9 @@ const OBSERVER_SLACK_MS = 3_000;
 const EXIT_BOUND_MS = SHUTDOWN_MS + EXIT_SLACK_MS + OBSERVER_SLACK_MS;
 
 const ENDINGS = ['normal', 'exitCode', 'sigterm'] as const;
-type Ending = (typeof ENDINGS)[number];
-const EXPECTED_CODE: Record<Ending, number> = { normal: 0, exitCode: 3, sigterm: 0 };
+/** `exit`: process.exit() right after logging, the mistake the transport warns about. */
+type Ending = (typeof ENDINGS)[number] | 'exit';
+const EXPECTED_CODE: Record<Ending, number> = { normal: 0, exitCode: 3, sigterm: 0, exit: 0 };
 
 interface Run {
   code: number | null;
@@ -119,6 +120,29 @@ for (const transport of ['winston', 'pino']) {
     });
   });
 }
+
+describe('winston transport and process.exit() right after logging', function () {
+  this.timeout(60_000);
+
+  it('says once on stderr how many records were not delivered, and what to do instead', async () => {
+    const endpoint = await unreachableEndpoint();
+    const run = await runFixture('winston', 'exit', 'unreachable', endpoint, SHUTDOWN_MS);
+    expect(run.code, run.stderr).to.equal(0);
+    const warnings = run.stderr.split('\n').filter((l) => l.includes('not delivered'));
+    expect(warnings, run.stderr).to.have.length(1);
+    expect(warnings[0]).to.match(/^kinlog: \d+ log record\(s\) not delivered to Kinesis/);
+    expect(Number(/(\d+) log record/.exec(warnings[0]!)![1])).to.be.within(1, LINES);
+    expect(warnings[0]).to.include('closeLogger').and.include('process.exitCode');
+  });
+
+  it('says nothing when the process ends with nothing held', async () => {
+    const streamName = await createTestStream(1);
+    const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
+    const run = await runFixture('winston', 'normal', streamName, endpoint, DELIVERY_SHUTDOWN_MS);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.not.include('not delivered');
+  });
+});
 
 function readIds(records: { data: Buffer }[]): number[] {
   return records.map((r) => (JSON.parse(r.data.toString('utf8')) as { id: number }).id);

@@ -17,8 +17,27 @@ export interface RunAs {
   gid: number;
 }
 
+/**
+ * Spawns the `kinlog ship` fixture; with `KINLOG_FIXTURE_ULIMIT_N` in `env`, under that
+ * `ulimit -n` (set by a shell that then execs node).
+ */
 export function spawnShip(args: string[], env: NodeJS.ProcessEnv = {}, runAs?: RunAs): ShipProcess {
-  const child = spawn(process.execPath, [FIXTURE, 'ship', ...args], {
+  const limit = env.KINLOG_FIXTURE_ULIMIT_N;
+  const [command, argv] =
+    limit === undefined
+      ? [process.execPath, [FIXTURE, 'ship', ...args]]
+      : [
+          '/bin/sh',
+          [
+            '-c',
+            `ulimit -n ${Number(limit)} && exec "$0" "$@"`,
+            process.execPath,
+            FIXTURE,
+            'ship',
+            ...args,
+          ],
+        ];
+  const child = spawn(command, argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...runAs,
