@@ -1,0 +1,166 @@
+/*
+ *   open (memory limit, spill dir) ─▶ loadNdjson / loadRows (CREATE TABLE … read_json)
+ *   ─▶ lock(): external access off, no extension installs or autoloads, configuration locked
+ *   ─▶ run(user SQL) ─▶ columns + rows (bounded)
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ConfigError } from '@kinlog/core';
+import type { ColumnSpec } from '../columns/row-encoder.js';
+import { QueryError } from '../errors.js';
+import { sqlErrorOf } from './sql-error-of.js';
+
+/** Bounds of a query session. */
+export const QuerySessionLimits = {
+  /** A row of NDJSON may be this large (a 10 MiB record, escaped, with its columns). */
+  MAX_OBJECT_BYTES: 64 * 1024 * 1024,
+  /** Rows of one result brought into the process (for printing or writing a file). */
+  MAX_RESULT_ROWS: 1_000_000,
+} as const;
+
+/** Settings run once tables are loaded, in this order, unless files are allowed. */
+export const LOCKDOWN_SETTINGS = [
+  'SET enable_external_access = false',
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+  'SET lock_configuration = true',
+] as const;
+
+const MEMORY_LIMIT = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/** One result: column names and DuckDB types, rows as JSON-safe values. */
+export interface QueryResult {
+  readonly columns: readonly ColumnSpecText[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+/** A result column; `type` is DuckDB's type text (`BIGINT`, `STRUCT("a" INTEGER)`, …). */
+export interface ColumnSpecText {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface QuerySessionOptions {
+  /** DuckDB memory limit, e.g. `256MB`; past it, work spills to `spillDirectory`. */
+  readonly memoryLimit?: string;
+  readonly spillDirectory?: string;
+  readonly threads?: number;
+}
+
+/** Quotes an identifier for DuckDB. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quotes a string literal for DuckDB. */
+export function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * One in-process DuckDB database: tables loaded by kinlog, then user SQL, locked down.
+ *
+ * @example
+ * ```ts
+ * const session = await QuerySession.open({ memoryLimit: '256MB', spillDirectory: dir });
+ * await session.loadNdjson('logs', '/tmp/rows.ndjson', encoder.columns());
+ * await session.lock();
+ * const { columns, rows } = await session.run('SELECT count(*) FROM logs');
+ * session.close();
+ * ```
+ */
+export class QuerySession {
+  private closed = false;
+  private locked = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: QuerySessionOptions = {}): Promise<QuerySession> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit !== undefined) {
+      if (!MEMORY_LIMIT.test(options.memoryLimit)) {
+        throw new ConfigError([
+          { path: '--memory-limit', message: 'must be a size like 256MB or 2GB' },
+        ]);
+      }
+      config['memory_limit'] = options.memoryLimit;
+    }
+    if (options.spillDirectory !== undefined) config['temp_directory'] = options.spillDirectory;
+    if (options.threads !== undefined) config['threads'] = String(options.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    try {
+      return new QuerySession(instance, await instance.connect());
+    } catch (err) {
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  /** Loads an NDJSON file written with `columns` into a new table `name`. */
+  async loadNdjson(name: string, file: string, columns: readonly ColumnSpec[]): Promise<void> {
+    this.mustBeOpen();
+    const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ');
+    await this.connection.run(
+      `CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM read_json(${quoteLiteral(file)}, ` +
+        `format = 'newline_delimited', columns = {${spec}}, ` +
+        `maximum_object_size = ${QuerySessionLimits.MAX_OBJECT_BYTES})`,
+    );
+  }
+
+  /** Turns file access, network and extension loading off; calling it again does nothing. */
+  async lock(): Promise<void> {
+    this.mustBeOpen();
+    if (this.locked) return;
+    for (const setting of LOCKDOWN_SETTINGS) await this.connection.run(setting);
+    this.locked = true;
+  }
+
+  /**
+   * Runs SQL (several statements: the last one's result) and reads up to
+   * {@link QuerySessionLimits.MAX_RESULT_ROWS} rows.
+   *
+   * @throws {SqlError} for SQL DuckDB refuses, with its position.
+   */
+  async run(
+    sql: string,
+    maxRows: number = QuerySessionLimits.MAX_RESULT_ROWS,
+  ): Promise<QueryResult> {
+    this.mustBeOpen();
+    let reader;
+    try {
+      reader = await this.connection.streamAndReadUntil(sql, maxRows + 1);
+    } catch (err) {
+      throw sqlErrorOf(err);
+    }
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map(String);
+    const rows = reader.getRowsJson() as unknown[][];
+    if (rows.length > maxRows) {
+      throw new QueryError(
+        `the result has more than ${maxRows} rows: add a LIMIT or aggregate further`,
+        { code: 'RESULT_TOO_LARGE' },
+      );
+    }
+    return { columns: names.map((name, i) => ({ name, type: types[i] ?? 'VARCHAR' })), rows };
+  }
+
+  /** Runs kinlog's own statements (loading, exporting); errors stay DuckDB's. */
+  async exec(sql: string): Promise<void> {
+    this.mustBeOpen();
+    await this.connection.run(sql);
+  }
+
+  /** Closes the database; safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private mustBeOpen(): void {
+    if (this.closed) throw new QueryError('the query session is closed', { code: 'CLOSED' });
+  }
+}
