@@ -7,6 +7,12 @@ import { kinlogProgram } from '../src/kinlog-program.js';
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
+/** An error may name its own status (bad SQL in `kinlog query`: 2); anything else failed. */
+function exitCodeOf(err: unknown): number {
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === 'number' && Number.isInteger(code) && code > 0 ? code : EXIT_FAILED;
+}
+
 if (!process.argv.includes('--verbose')) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
@@ -21,5 +27,5 @@ try {
   process.exit(0);
 } catch (err) {
   process.stderr.write(`kinlog: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILED);
+  process.exit(err instanceof ConfigError ? EXIT_USAGE : exitCodeOf(err));
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { localCommand, type CommandContext } from '@kinlog/core';
 import { shipCommand } from '@kinlog/appender';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
+import { exportCommand, queryCommand } from '@kinlog/query';
 import { demoCommand } from './demo/demo-command.js';
 import { cliVersion } from './cli-version.js';
 
@@ -14,6 +15,8 @@ export const kinlogSubcommands: readonly SubcommandFactory[] = [
   shipCommand,
   analyzeCommand,
   reportCommand,
+  queryCommand,
+  exportCommand,
   demoCommand,
 ];
 

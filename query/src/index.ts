@@ -85,3 +85,6 @@ export {
   type ExportWindowOptions,
   type ExportedFile,
 } from './export/export-window.js';
+export { queryCommand, QueryCommandLimits, loadedLine } from './cli/query-command.js';
+export { exportCommand } from './cli/export-command.js';
+export { DEFAULT_TABLE, parseSince } from './cli/shared-options.js';

@@ -11,8 +11,13 @@ import { sqlErrorOf } from './sql-error-of.js';
 
 /** Bounds of a query session. */
 export const QuerySessionLimits = {
-  /** A row of NDJSON may be this large (a 10 MiB record, escaped, with its columns). */
-  MAX_OBJECT_BYTES: 64 * 1024 * 1024,
+  /**
+   * A row of NDJSON may be this large (DuckDB holds two of these per reading thread, so it
+   * sets the smallest workable memory limit); larger rows are loaded without their fields.
+   */
+  MAX_OBJECT_BYTES: 16 * 1024 * 1024,
+  /** The smallest --memory-limit accepted: room for loading rows of MAX_OBJECT_BYTES. */
+  MIN_MEMORY_LIMIT_BYTES: 128_000_000,
   /** Rows of one result brought into the process (for printing or writing a file). */
   MAX_RESULT_ROWS: 1_000_000,
 } as const;
@@ -25,7 +30,40 @@ export const LOCKDOWN_SETTINGS = [
   'SET lock_configuration = true',
 ] as const;
 
-const MEMORY_LIMIT = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const MEMORY_LIMIT = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const UNIT_BYTES: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/**
+ * Bytes of a DuckDB size text, `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * memoryLimitBytes('256MB'); // 256000000
+ * ```
+ */
+export function memoryLimitBytes(text: string): number | undefined {
+  const match = MEMORY_LIMIT.exec(text.trim());
+  if (match === null) return undefined;
+  return Number(match[1]) * UNIT_BYTES[match[2]!.toLowerCase()]!;
+}
+
+/** Why `text` is no usable memory limit, `undefined` when it is one. */
+export function memoryLimitProblem(text: string): string | undefined {
+  const bytes = memoryLimitBytes(text);
+  return bytes === undefined || bytes < QuerySessionLimits.MIN_MEMORY_LIMIT_BYTES
+    ? `must be a size like 256MB or 2GB, at least ${QuerySessionLimits.MIN_MEMORY_LIMIT_BYTES / 1e6}MB`
+    : undefined;
+}
 
 /** One result: column names and DuckDB types, rows as JSON-safe values. */
 export interface QueryResult {
@@ -80,10 +118,9 @@ export class QuerySession {
   static async open(options: QuerySessionOptions = {}): Promise<QuerySession> {
     const config: Record<string, string> = {};
     if (options.memoryLimit !== undefined) {
-      if (!MEMORY_LIMIT.test(options.memoryLimit)) {
-        throw new ConfigError([
-          { path: '--memory-limit', message: 'must be a size like 256MB or 2GB' },
-        ]);
+      const problem = memoryLimitProblem(options.memoryLimit);
+      if (problem !== undefined) {
+        throw new ConfigError([{ path: '--memory-limit', message: problem }]);
       }
       config['memory_limit'] = options.memoryLimit;
     }
@@ -102,11 +139,16 @@ export class QuerySession {
   async loadNdjson(name: string, file: string, columns: readonly ColumnSpec[]): Promise<void> {
     this.mustBeOpen();
     const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ');
-    await this.connection.run(
-      `CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM read_json(${quoteLiteral(file)}, ` +
-        `format = 'newline_delimited', columns = {${spec}}, ` +
-        `maximum_object_size = ${QuerySessionLimits.MAX_OBJECT_BYTES})`,
-    );
+    try {
+      await this.connection.run(
+        `CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM read_json(${quoteLiteral(file)}, ` +
+          `format = 'newline_delimited', columns = {${spec}}, ` +
+          `maximum_object_size = ${QuerySessionLimits.MAX_OBJECT_BYTES})`,
+      );
+    } catch (err) {
+      const detail = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+      throw new QueryError(`loading table ${name} failed: ${detail}`, { code: 'LOAD', cause: err });
+    }
   }
 
   /** Turns file access, network and extension loading off; calling it again does nothing. */

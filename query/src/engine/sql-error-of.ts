@@ -14,7 +14,8 @@ const LINE_PREFIX = /^LINE (\d+): /;
 export function sqlErrorOf(err: unknown): SqlError {
   const text = err instanceof Error ? err.message : String(err);
   const lines = text.split('\n');
-  const message = (lines[0] ?? '').trim();
+  // Statement splitting wraps parser errors of scripts; the parser's words are what matter.
+  const message = (lines[0] ?? '').trim().replace(/^Failed to extract statements: /, '');
   let position: { line: number; column: number } | undefined;
   for (let i = 0; i < lines.length - 1; i++) {
     const match = LINE_PREFIX.exec(lines[i]!);

@@ -6,10 +6,13 @@ import {
   type ColumnSpec,
   type EncodeStats,
 } from '../columns/row-encoder.js';
-import type { QuerySession } from '../engine/query-session.js';
+import { QuerySessionLimits, type QuerySession } from '../engine/query-session.js';
 import { readWindowRows, type ReadWindowOptions } from '../window/read-window-rows.js';
 import type { StreamWindow } from '../window/stream-window.js';
 import type { SpoolDirectory } from './ndjson-spool.js';
+
+/** Counted in `nulled` for rows past MAX_OBJECT_BYTES, loaded with their meta columns only. */
+export const OVERSIZED_ROW = 'oversized rows (fields and _raw)';
 
 /** What loading one stream table did. */
 export interface LoadedTable {
@@ -48,18 +51,27 @@ export async function loadStreamTable(
       source,
       window,
       {
-        row: (event, line, origin) =>
-          file.push(
-            encoder.encode(event, {
-              _stream: window.stream,
-              _shard: origin.shardId,
-              _seq: origin.sequenceNumber,
-              _arrival: timestampText(origin.arrivalMs),
-              _partition_key: origin.partitionKey,
-              _format: origin.format,
-              _raw: line,
-            }),
-          ),
+        row: (event, line, origin) => {
+          const meta = {
+            _stream: window.stream,
+            _shard: origin.shardId,
+            _seq: origin.sequenceNumber,
+            _arrival: timestampText(origin.arrivalMs),
+            _partition_key: origin.partitionKey,
+            _format: origin.format,
+          };
+          const row = encoder.encode(event, { ...meta, _raw: line });
+          // UTF-8 takes at most 3 bytes per UTF-16 unit: only then is the row measured.
+          if (
+            row.length * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
+            Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
+          ) {
+            file.push(row);
+            return;
+          }
+          encoder.stats.nulled[OVERSIZED_ROW] = (encoder.stats.nulled[OVERSIZED_ROW] ?? 0) + 1;
+          file.push(encoder.encode({}, meta));
+        },
         afterPage: () => file.flushIfFull(),
       },
       options,
