@@ -30,7 +30,6 @@ export interface EncodeStats {
 
 interface DynamicColumn {
   readonly name: string;
-  readonly key: string;
   type: ColumnType | undefined;
 }
 
@@ -39,19 +38,26 @@ const MIN_INT32 = -2_147_483_648;
 const MAX_INT32 = 2_147_483_647;
 const MAX_ISO_YEAR_CHARS = 24;
 
+function isInt32(value: unknown): value is number {
+  return (
+    typeof value === 'number' && Number.isInteger(value) && value >= MIN_INT32 && value <= MAX_INT32
+  );
+}
+
 /**
- * A time as DuckDB reads a TIMESTAMP (`2024-01-02 03:04:05.678`, UTC), `undefined` when it is
- * not one.
+ * A time as DuckDB reads a TIMESTAMP (ISO-8601 in UTC, years 0 to 9999, at most microseconds),
+ * `undefined` when it is not one.
  *
  * @example
  * ```ts
- * timestampText('2024-01-02T03:04:05.678Z'); // '2024-01-02 03:04:05.678'
+ * timestampText('2024-01-02T03:04:05.678Z'); // '2024-01-02T03:04:05.678Z'
+ * timestampText(0); // '1970-01-01T00:00:00.000Z'
  * timestampText('yesterday'); // undefined
  * ```
  */
 export function timestampText(value: unknown): string | undefined {
   if (typeof value === 'string') {
-    if (TIMESTAMP_ISO.test(value)) return value.slice(0, 10) + ' ' + value.slice(11, -1);
+    if (TIMESTAMP_ISO.test(value)) return value;
     return msText(Date.parse(value));
   }
   if (typeof value === 'number') return msText(value);
@@ -64,8 +70,7 @@ function msText(ms: number): string | undefined {
   if (Number.isNaN(date.getTime())) return undefined;
   const iso = date.toISOString();
   // Years past 9999 or before 0 come out as ±YYYYYY: outside what the column is for.
-  if (iso.length !== MAX_ISO_YEAR_CHARS) return undefined;
-  return iso.slice(0, 10) + ' ' + iso.slice(11, -1);
+  return iso.length === MAX_ISO_YEAR_CHARS ? iso : undefined;
 }
 
 /**
@@ -84,7 +89,9 @@ export class RowEncoder {
   private readonly fixed: ReadonlyMap<string, ColumnType>;
   private readonly meta: ReadonlyMap<string, ColumnType>;
   /** Column by lowercased name: DuckDB names are case-insensitive. */
-  private readonly byLower = new Map<string, DynamicColumn | ColumnSpec>();
+  private readonly byLower = new Map<string, FieldTarget>();
+  /** Column by the exact field name seen, so most fields cost one lookup. */
+  private readonly byField = new Map<string, FieldTarget>();
   private readonly dynamic: DynamicColumn[] = [];
   private readonly keys = new Map<string, string>();
 
@@ -97,10 +104,10 @@ export class RowEncoder {
     for (const [name, type] of Object.entries(meta))
       if (type !== undefined) metaColumns.set(name, type);
     this.meta = metaColumns;
-    for (const [name, type] of [...this.fixed, ...this.meta]) {
-      this.byLower.set(name.toLowerCase(), { name, type });
-      this.keys.set(name, JSON.stringify(name));
-    }
+    for (const [name, type] of this.fixed)
+      this.byLower.set(name.toLowerCase(), { kind: 'fixed', name, type });
+    for (const name of this.meta.keys())
+      this.byLower.set(name.toLowerCase(), { kind: 'meta', name });
   }
 
   /** Every column so far: fixed ones, then others in order of first sight, then meta. */
@@ -121,39 +128,70 @@ export class RowEncoder {
     meta: Readonly<Partial<Record<MetaColumn, string | undefined>>> = {},
   ): string {
     this.stats.rows++;
-    let out = '{';
-    const seen = new Set<string>();
-    for (const field in event) {
-      const value = event[field];
-      if (value === undefined) continue;
-      const lower = field.toLowerCase();
-      const column = this.byLower.get(lower);
-      if (this.meta.has(field) || (column !== undefined && this.meta.has(column.name))) {
-        this.stats.shadowed++;
-        continue;
-      }
-      if (seen.has(lower)) {
-        this.stats.shadowed++;
-        continue;
-      }
-      seen.add(lower);
-      let text: string;
-      const fixedType = column === undefined ? undefined : this.fixed.get(column.name);
-      if (column !== undefined && fixedType !== undefined) {
-        const fitted = this.fit(column.name, fixedType, value);
-        if (fitted === undefined) continue;
-        text = fitted;
-      } else {
-        text = this.dynamicValue(column as DynamicColumn | undefined, field, lower, value);
-      }
-      out += (out.length === 1 ? '' : ',') + this.keyOf(column?.name ?? field) + ':' + text;
-    }
+    // Most events fit as they are: then the parsed object itself is stringified (V8's fast
+    // path); only events needing a change get a new object built.
+    let body = this.asIs(event) ? JSON.stringify(event) : JSON.stringify(this.rebuilt(event));
+    let metaText = '';
     for (const name in meta) {
       const value = meta[name as MetaColumn];
       if (value === undefined || !this.meta.has(name)) continue;
-      out += (out.length === 1 ? '' : ',') + this.keyOf(name) + ':' + JSON.stringify(value);
+      metaText += (metaText === '' ? '' : ',') + this.keyOf(name) + ':' + JSON.stringify(value);
     }
-    return out + '}';
+    if (metaText !== '')
+      body = (body.length === 2 ? '{' : body.slice(0, -1) + ',') + metaText + '}';
+    return body;
+  }
+
+  /** Notes the types of `event`'s other fields; true when every field can be written as is. */
+  private asIs(event: Readonly<Record<string, unknown>>): boolean {
+    for (const field in event) {
+      const value = event[field];
+      if (value === undefined) continue;
+      const target = this.byField.get(field) ?? this.targetOf(field);
+      if (target.kind !== 'dynamic' || target.name !== field) {
+        if (target.kind !== 'fixed' || target.name !== field) return false;
+        if (value === null) continue;
+        if (target.type === ColumnTypes.timestamp) {
+          if (typeof value !== 'string' || !TIMESTAMP_ISO.test(value)) return false;
+        } else if (target.type === ColumnTypes.integer) {
+          if (!isInt32(value)) return false;
+        } else if (typeof value !== 'string') return false;
+        continue;
+      }
+      if (value === null) continue;
+      const column = target.column;
+      const type = typeOfValue(value);
+      if (type !== column.type && type !== undefined)
+        column.type = column.type === undefined ? type : widenType(column.type, type);
+    }
+    return true;
+  }
+
+  /** The row for an event with renamed, shadowed or unfit fields (types noted as it goes). */
+  private rebuilt(event: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    for (const field in event) {
+      const value = event[field];
+      if (value === undefined) continue;
+      const target = this.byField.get(field) ?? this.targetOf(field);
+      if (target.kind === 'meta' || row[target.name] !== undefined) {
+        this.stats.shadowed++;
+        continue;
+      }
+      if (target.kind === 'fixed') {
+        const fitted = this.fit(target.name, target.type, value);
+        if (fitted !== undefined) row[target.name] = fitted;
+        continue;
+      }
+      const column = target.column;
+      if (value !== null) {
+        const type = typeOfValue(value);
+        if (type !== column.type && type !== undefined)
+          column.type = column.type === undefined ? type : widenType(column.type, type);
+      }
+      row[column.name] = value;
+    }
+    return row;
   }
 
   private keyOf(name: string): string {
@@ -165,42 +203,33 @@ export class RowEncoder {
     return key;
   }
 
-  private dynamicValue(
-    column: DynamicColumn | undefined,
-    field: string,
-    lower: string,
-    value: unknown,
-  ): string {
-    const type = typeOfValue(value);
-    if (column === undefined) {
-      const created: DynamicColumn = { name: field, key: JSON.stringify(field), type };
-      this.byLower.set(lower, created);
-      this.dynamic.push(created);
-    } else if (type !== undefined) {
-      column.type = column.type === undefined ? type : widenType(column.type, type);
+  private targetOf(field: string): FieldTarget {
+    const lower = field.toLowerCase();
+    let target = this.byLower.get(lower);
+    if (target === undefined) {
+      const column: DynamicColumn = { name: field, type: undefined };
+      this.dynamic.push(column);
+      target = { kind: 'dynamic', name: field, column };
+      this.byLower.set(lower, target);
     }
-    return JSON.stringify(value) ?? 'null';
+    this.byField.set(field, target);
+    return target;
   }
 
-  /** The JSON text of `value` in a fixed column, `undefined` for absent; NULL when unfit. */
-  private fit(name: string, type: ColumnType, value: unknown): string | undefined {
+  /** `value` in its fixed column's form, `undefined` for NULL (counted when it was unfit). */
+  private fit(name: string, type: ColumnType, value: unknown): string | number | undefined {
     if (value === null) return undefined;
-    let fitted: unknown;
+    let fitted: string | number | undefined;
     if (type === ColumnTypes.timestamp) fitted = timestampText(value);
-    else if (type === ColumnTypes.integer)
-      fitted =
-        typeof value === 'number' &&
-        Number.isInteger(value) &&
-        value >= MIN_INT32 &&
-        value <= MAX_INT32
-          ? value
-          : undefined;
+    else if (type === ColumnTypes.integer) fitted = isInt32(value) ? value : undefined;
     else if (typeof value === 'string') fitted = value;
     else if (typeof value === 'number' || typeof value === 'boolean') fitted = String(value);
-    if (fitted === undefined) {
-      this.stats.nulled[name] = (this.stats.nulled[name] ?? 0) + 1;
-      return undefined;
-    }
-    return JSON.stringify(fitted);
+    if (fitted === undefined) this.stats.nulled[name] = (this.stats.nulled[name] ?? 0) + 1;
+    return fitted;
   }
 }
+
+type FieldTarget =
+  | { readonly kind: 'fixed'; readonly name: string; readonly type: ColumnType }
+  | { readonly kind: 'meta'; readonly name: string }
+  | { readonly kind: 'dynamic'; readonly name: string; readonly column: DynamicColumn };

@@ -137,11 +137,25 @@ export class QuerySession {
 
   /** Loads an NDJSON file written with `columns` into a new table `name`. */
   async loadNdjson(name: string, file: string, columns: readonly ColumnSpec[]): Promise<void> {
+    await this.readNdjson(`CREATE TABLE ${quoteIdent(name)} AS SELECT *`, name, file, columns);
+  }
+
+  /** Appends an NDJSON file written with `columns` to table `name` (columns matched by name). */
+  async insertNdjson(name: string, file: string, columns: readonly ColumnSpec[]): Promise<void> {
+    await this.readNdjson(`INSERT INTO ${quoteIdent(name)} BY NAME SELECT *`, name, file, columns);
+  }
+
+  private async readNdjson(
+    into: string,
+    name: string,
+    file: string,
+    columns: readonly ColumnSpec[],
+  ): Promise<void> {
     this.mustBeOpen();
     const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ');
     try {
       await this.connection.run(
-        `CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM read_json(${quoteLiteral(file)}, ` +
+        `${into} FROM read_json(${quoteLiteral(file)}, ` +
           `format = 'newline_delimited', columns = {${spec}}, ` +
           `maximum_object_size = ${QuerySessionLimits.MAX_OBJECT_BYTES})`,
       );

@@ -64,7 +64,7 @@ async function writeResultFile(
 ): Promise<void> {
   const writer = await QuerySession.open({ spillDirectory: ws.spool.spillPath });
   try {
-    const file = await ws.spool.file('result');
+    const file = ws.spool.file('result');
     try {
       for (const row of result.rows) {
         file.push(JSON.stringify(rowObject(result, row)));

@@ -10,6 +10,10 @@ import { QuerySessionLimits, type QuerySession } from '../engine/query-session.j
 import { readWindowRows, type ReadWindowOptions } from '../window/read-window-rows.js';
 import type { StreamWindow } from '../window/stream-window.js';
 import type { SpoolDirectory } from './ndjson-spool.js';
+import { TableLoader } from './table-loader.js';
+
+/** Rows of a plain-row load written out together. */
+const LOAD_ROWS_BATCH = 1_000;
 
 /** Counted in `nulled` for rows past MAX_OBJECT_BYTES, loaded with their meta columns only. */
 export const OVERSIZED_ROW = 'oversized rows (fields and _raw)';
@@ -44,7 +48,10 @@ export async function loadStreamTable(
   options: ReadWindowOptions = {},
 ): Promise<LoadedTable> {
   const encoder = new RowEncoder(EventColumns, MetaColumns);
-  const file = await spool.file(table);
+  const loader = new TableLoader(session, spool, table, encoder);
+  // Records of a page mostly share their arrival millisecond: its text is made once.
+  let arrivalMs = Number.NaN;
+  let arrival: string | undefined;
   let outcome;
   try {
     outcome = await readWindowRows(
@@ -52,11 +59,15 @@ export async function loadStreamTable(
       window,
       {
         row: (event, line, origin) => {
+          if (origin.arrivalMs !== arrivalMs) {
+            arrivalMs = origin.arrivalMs;
+            arrival = timestampText(arrivalMs);
+          }
           const meta = {
             _stream: window.stream,
             _shard: origin.shardId,
             _seq: origin.sequenceNumber,
-            _arrival: timestampText(origin.arrivalMs),
+            _arrival: arrival,
             _partition_key: origin.partitionKey,
             _format: origin.format,
           };
@@ -66,27 +77,27 @@ export async function loadStreamTable(
             row.length * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
             Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
           ) {
-            file.push(row);
+            loader.add(row);
             return;
           }
           encoder.stats.nulled[OVERSIZED_ROW] = (encoder.stats.nulled[OVERSIZED_ROW] ?? 0) + 1;
-          file.push(encoder.encode({}, meta));
+          loader.add(encoder.encode({}, meta));
         },
-        afterPage: () => file.flushIfFull(),
+        afterPage: () => loader.settle(),
       },
       options,
     );
-  } finally {
-    await file.close();
+  } catch (err) {
+    await loader.abandon();
+    throw err;
   }
-  const columns = encoder.columns();
-  await session.loadNdjson(table, file.path, columns);
+  const { rows, columns } = await loader.finish();
   return {
     table,
     stream: window.stream,
     window: window.label,
     records: outcome.records,
-    rows: file.lines,
+    rows,
     columns,
     encode: encoder.stats,
   };
@@ -110,16 +121,15 @@ export async function loadRows(
   fixed: Readonly<Record<string, ColumnSpec['type']>> = {},
 ): Promise<{ rows: number; columns: ColumnSpec[] }> {
   const encoder = new RowEncoder(fixed);
-  const file = await spool.file(table);
+  const loader = new TableLoader(session, spool, table, encoder);
   try {
     for await (const row of rows) {
-      file.push(encoder.encode(row));
-      await file.flushIfFull();
+      loader.add(encoder.encode(row));
+      if (encoder.stats.rows % LOAD_ROWS_BATCH === 0) await loader.settle();
     }
-  } finally {
-    await file.close();
+  } catch (err) {
+    await loader.abandon();
+    throw err;
   }
-  const columns = encoder.columns();
-  await session.loadNdjson(table, file.path, columns);
-  return { rows: file.lines, columns };
+  return loader.finish();
 }

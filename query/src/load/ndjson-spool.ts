@@ -22,7 +22,7 @@ export const SpoolLimits = {
  * @example
  * ```ts
  * const dir = await SpoolDirectory.create();
- * const file = await dir.file('logs');
+ * const file = dir.file('logs');
  * file.push('{"a":1}');
  * await file.close();
  * await dir.remove();
@@ -44,11 +44,11 @@ export class SpoolDirectory {
     return new SpoolDirectory(await mkdtemp(join(parent, 'kinlog-query-')), maxBytes);
   }
 
-  /** A new spool file for one table. */
-  async file(label: string): Promise<SpoolFile> {
+  /** A new spool file for one table (opened on its first write). */
+  file(label: string): SpoolFile {
     this.files++;
     const path = join(this.path, `${this.files}-${label.replace(/[^\w.-]/g, '_')}.ndjson`);
-    return new SpoolFile(path, await open(path, 'wx', 0o600), (n) => this.account(n));
+    return new SpoolFile(path, (n) => this.account(n));
   }
 
   /** A subdirectory path for DuckDB's spills. */
@@ -68,48 +68,68 @@ export class SpoolDirectory {
   }
 }
 
-/** One NDJSON file being written; lines go out in large batches. */
+/**
+ * One NDJSON file being written. Lines are copied into large buffers as they come, so the
+ * strings die young (cheap to collect) instead of waiting in arrays to be joined.
+ */
 export class SpoolFile {
   lines = 0;
-  private pending: string[] = [];
-  private pendingChars = 0;
+  private handle: FileHandle | undefined;
+  private buffer: Buffer = Buffer.allocUnsafe(SpoolLimits.FLUSH_BYTES);
+  private used = 0;
+  private full: Buffer[] = [];
   private closed = false;
 
   constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
     private readonly account: (bytes: number) => void,
   ) {}
 
   /** Adds a line; call {@link flushIfFull} between pages to bound what is held in memory. */
   push(line: string): void {
-    this.pending.push(line);
-    this.pendingChars += line.length + 1;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, plus the newline.
+    const most = line.length * 3 + 1;
+    if (this.used + most > this.buffer.length) {
+      if (this.used > 0) this.full.push(this.buffer.subarray(0, this.used));
+      this.buffer = Buffer.allocUnsafe(Math.max(SpoolLimits.FLUSH_BYTES, most));
+      this.used = 0;
+    }
+    this.used += this.buffer.write(line, this.used);
+    this.buffer[this.used++] = NEWLINE;
     this.lines++;
   }
 
+  /** Writes the buffers filled so far. */
   async flushIfFull(): Promise<void> {
-    if (this.pendingChars >= SpoolLimits.FLUSH_BYTES) await this.flush();
+    if (this.full.length === 0) return;
+    const full = this.full;
+    this.full = [];
+    await this.write(full);
   }
 
-  async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('\n') + '\n';
-    this.pending = [];
-    this.pendingChars = 0;
-    const bytes = Buffer.from(text);
-    this.account(bytes.byteLength);
-    await this.handle.write(bytes);
+  private async write(buffers: Buffer[]): Promise<void> {
+    let bytes = 0;
+    for (const b of buffers) bytes += b.byteLength;
+    if (bytes === 0) return;
+    this.account(bytes);
+    this.handle ??= await open(this.path, 'wx', 0o600);
+    await this.handle.writev(buffers);
   }
 
-  /** Writes what is pending and closes the file; safe to call twice. */
+  /** Writes everything and closes the file (creating it, empty, if nothing came); safe twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const rest = [...this.full, this.buffer.subarray(0, this.used)];
+    this.full = [];
+    this.used = 0;
     try {
-      await this.flush();
+      await this.write(rest);
+      this.handle ??= await open(this.path, 'wx', 0o600);
     } finally {
-      await this.handle.close();
+      await this.handle?.close();
     }
   }
 }
+
+const NEWLINE = 0x0a;
