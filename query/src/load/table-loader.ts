@@ -147,7 +147,9 @@ export class TableLoader {
     if (this.failure === undefined) return;
     if (this.failure instanceof QueryError) throw this.failure;
     const detail =
-      this.failure instanceof Error ? this.failure.message.split('\n')[0] : String(this.failure);
+      this.failure instanceof Error
+        ? this.failure.message.split('\n')[0]
+        : JSON.stringify(this.failure);
     throw new QueryError(`loading table ${this.table} failed: ${detail}`, {
       code: 'LOAD',
       cause: this.failure,
