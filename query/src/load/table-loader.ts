@@ -22,9 +22,22 @@ export const TableLoaderLimits = {
   MAX_PENDING_CHUNKS: 2,
 } as const;
 
-/** The SQL turning a column of type `from` into `to` (a widening the encoder made). */
-function widenExpression(column: string, to: ColumnType): string {
-  return to === ColumnTypes.json ? `to_json(${column})` : `CAST(${column} AS ${to})`;
+/** Integral doubles below this print as integers, as JSON wrote them. */
+const MAX_EXACT_DOUBLE_INTEGER = 2 ** 53;
+
+/**
+ * The SQL turning a column of type `from` into `to` (a widening the encoder made), giving the
+ * text the value had in its row: a double holding an integer came from `1`, not `1.0`.
+ */
+function widenExpression(column: string, from: ColumnType, to: ColumnType): string {
+  if (to === ColumnTypes.json) return `to_json(${column})`;
+  if (from === ColumnTypes.double && to === ColumnTypes.varchar) {
+    return (
+      `CASE WHEN ${column} = trunc(${column}) AND abs(${column}) < ${MAX_EXACT_DOUBLE_INTEGER} ` +
+      `THEN CAST(CAST(${column} AS BIGINT) AS VARCHAR) ELSE CAST(${column} AS VARCHAR) END`
+    );
+  }
+  return `CAST(${column} AS ${to})`;
 }
 
 /**
@@ -131,7 +144,7 @@ export class TableLoader {
         await this.session.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${c.type}`);
       } else if (had !== c.type) {
         await this.session.exec(
-          `ALTER TABLE ${table} ALTER ${name} TYPE ${c.type} USING ${widenExpression(name, c.type)}`,
+          `ALTER TABLE ${table} ALTER ${name} TYPE ${c.type} USING ${widenExpression(name, had, c.type)}`,
         );
       }
       this.loadedTypes.set(c.name, c.type);
