@@ -65,6 +65,8 @@ export function memoryLimitProblem(text: string): string | undefined {
     : undefined;
 }
 
+const WIDE_INTEGER = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT)$/;
+
 /** One result: column names and DuckDB types, rows as JSON-safe values. */
 export interface QueryResult {
   readonly columns: readonly ColumnSpecText[];
@@ -199,6 +201,16 @@ export class QuerySession {
         { code: 'RESULT_TOO_LARGE' },
       );
     }
+    // 64- and 128-bit integers come as text (exact); those a double holds exactly become numbers.
+    types.forEach((type, column) => {
+      if (!WIDE_INTEGER.test(type)) return;
+      for (const row of rows) {
+        const value = row[column];
+        if (typeof value !== 'string') continue;
+        const n = Number(value);
+        if (Number.isSafeInteger(n)) row[column] = n;
+      }
+    });
     return { columns: names.map((name, i) => ({ name, type: types[i] ?? 'VARCHAR' })), rows };
   }
 

@@ -79,7 +79,7 @@ describe('kinlog query and kinlog export commands', function () {
       `logs: 120 rows from 108 records of ${stream} (iteration 1 of shop)\n`,
     );
     const ndjson = await kinlog([...args, '--format', 'ndjson']);
-    expect(ndjson.stdout.split('\n')[0]).to.equal('{"status":200,"n":"93"}');
+    expect(ndjson.stdout.split('\n')[0]).to.equal('{"status":200,"n":93}');
     const json = await kinlog([...args, '--format', 'json']);
     expect(JSON.parse(json.stdout)).to.have.length(3);
     const table = await kinlog([...args]);
