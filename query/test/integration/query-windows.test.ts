@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -159,26 +159,37 @@ describe('kinlog query over analyzer windows (local Kinesis + DynamoDB, real Duc
           }),
         );
       }
+      // The worked example of the README, as shipped.
+      const sql = await readFile(
+        new URL('../../../examples/clicks-by-category-site.sql', import.meta.url),
+        'utf8',
+      );
       const { result, dynamo } = await runQuery({
         ...base(),
+        tables: [{ table: 'clicks', stream }],
         dynamodbTables: [{ table: 'campaigns', dynamoTable: campaigns }],
         window: { type: 'iteration', name: 'web', iteration: 2 },
-        sql: `SELECT c.category, l.region, count(*) AS clicks, typeof(any_value(c.budget)) AS t
-              FROM logs l JOIN campaigns c ON l.ad = c.ad
-              GROUP BY ALL ORDER BY c.category, l.region`,
+        sql,
       });
       expect(dynamo).to.deep.equal([{ table: 'campaigns', rows: 4 }]);
       const expected = new Map<string, number>();
       for (const id of range(230, 505)) {
         const e = webEvent(id);
-        const key = `${categories[Number(e.ad.slice(3))]!}|${e.region}`;
+        const key = `${categories[Number(e.ad.slice(3))]!}|${e.site}`;
         expected.set(key, (expected.get(key) ?? 0) + 1);
       }
       const got = new Map(
         result.rows.map((r) => [`${String(r[0])}|${String(r[1])}`, Number(r[2])]),
       );
       expect(got).to.deep.equal(expected);
-      expect(result.rows[0]![3]).to.equal('BIGINT');
+      expect(got.size, JSON.stringify(result.rows)).to.equal(9);
+      const typed = await runQuery({
+        ...base(),
+        dynamodbTables: [{ table: 'campaigns', dynamoTable: campaigns }],
+        window: { type: 'iteration', name: 'web', iteration: 2 },
+        sql: 'SELECT typeof(budget), typeof(tags), typeof(category) FROM campaigns LIMIT 1',
+      });
+      expect(typed.result.rows).to.deep.equal([['BIGINT', 'JSON', 'VARCHAR']]);
     } finally {
       ddb.destroy();
     }

@@ -3,6 +3,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { awsClientConfig, KplAggregateBuilder } from '@kinlog/core';
 
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-south-1'] as const;
+const SITES = ['news.example', 'shop.example', 'blog.example'] as const;
 const PAGES = ['/cart', '/checkout', '/home', '/search', '/login'] as const;
 
 /** A web request event; id decides everything, so expected results can be recomputed. */
@@ -16,6 +17,7 @@ export interface WebEvent {
   readonly msg: string;
   readonly user: { readonly id: number; readonly plan: string };
   readonly ad: string;
+  readonly site: string;
 }
 
 export function webEvent(id: number): WebEvent {
@@ -30,6 +32,7 @@ export function webEvent(id: number): WebEvent {
     msg: `request ${id}`,
     user: { id: id % 17, plan: id % 2 === 0 ? 'free' : 'pro' },
     ad: `ad-${id % 4}`,
+    site: SITES[Math.floor(id / 4) % SITES.length]!,
   };
 }
 
