@@ -120,7 +120,7 @@ describe('kinlog query over analyzer windows (local Kinesis + DynamoDB, real Duc
               WHERE status >= 400 OR level IN ('error', 'fatal')
               GROUP BY region, page ORDER BY n DESC, region, page LIMIT 10`,
       });
-      const builtIn = reports[k - 1]!.rows.map((r) => [r.region, r.page, r.count]);
+      const builtIn = reports[k - 1]!.rows.slice(0, 10).map((r) => [r.region, r.page, r.count]);
       expect(result.rows).to.deep.equal(builtIn);
       expect(builtIn.length).to.be.greaterThan(3);
     }
