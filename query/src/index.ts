@@ -23,11 +23,19 @@ export {
   type EncodeStats,
 } from './columns/row-encoder.js';
 export { SpoolDirectory, SpoolFile, SpoolLimits } from './load/ndjson-spool.js';
-export { loadStreamTable, loadRows, type LoadedTable } from './load/load-stream-table.js';
+export {
+  loadStreamTable,
+  loadRows,
+  OVERSIZED_ROW,
+  type LoadedTable,
+} from './load/load-stream-table.js';
+export { TableLoader, TableLoaderLimits } from './load/table-loader.js';
 export {
   QuerySession,
   QuerySessionLimits,
   LOCKDOWN_SETTINGS,
+  memoryLimitBytes,
+  memoryLimitProblem,
   quoteIdent,
   quoteLiteral,
   type QueryResult,
