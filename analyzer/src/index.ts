@@ -80,3 +80,26 @@ export {
   SMTP_PASSWORD_ENV,
   type ReportFormat,
 } from './cli/report-command.js';
+
+// Reading a window's records as the analyzer does (used by @kinlog/query).
+export { KinesisShardSource, type ShardSource } from './stream/kinesis-shard-source.js';
+export { readShardsInOrder, type OrderedReadStep } from './stream/read-shards-in-order.js';
+export {
+  type ShardInfo,
+  type StreamRecord,
+  type IteratorStart,
+  type RecordsPage,
+} from './stream/shard-info.js';
+export { classifyEvent } from './classify/classify-event.js';
+export { TopNAggregator } from './aggregate/top-n-aggregator.js';
+export { compareShardIds } from './window/plan-window.js';
+export {
+  RecordDecoder,
+  AUTO_PARSER,
+  type DecodeStats,
+  type DecoderParser,
+  type RecordDecoderOptions,
+} from './decode/record-decoder.js';
+export { isKplAggregate } from './decode/kpl-aggregate.js';
+// Terminal text width, shared by every table kinlog prints.
+export { displayWidth, fitWidth, padWidth } from './report/display-width.js';

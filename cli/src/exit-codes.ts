@@ -39,5 +39,9 @@ export function exitOf(err: unknown): { code: number; print: boolean } {
     return { code: ExitCodes.USAGE, print: false };
   }
   if (err instanceof ConfigError) return { code: ExitCodes.USAGE, print: true };
+  // An error may name its own status (bad SQL in `kinlog query`: 2).
+  const own = (err as { exitCode?: unknown } | null)?.exitCode;
+  if (typeof own === 'number' && Number.isInteger(own) && own > 0)
+    return { code: own, print: true };
   return { code: ExitCodes.FAILURE, print: true };
 }

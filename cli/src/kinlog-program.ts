@@ -3,6 +3,7 @@ import type { CommandContext } from '@kinlog/core';
 import { localCommand } from '@kinlog/local';
 import { shipCommand } from '@kinlog/appender/daemon';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
+import { exportCommand, queryCommand } from '@kinlog/query';
 import { demoCommand } from './demo/demo-command.js';
 import { cliVersion } from './cli-version.js';
 
@@ -15,6 +16,8 @@ export const kinlogSubcommands: readonly SubcommandFactory[] = [
   shipCommand,
   analyzeCommand,
   reportCommand,
+  queryCommand,
+  exportCommand,
   demoCommand,
 ];
 

@@ -164,6 +164,7 @@ export class KinesisShardSource implements ShardSource {
         sequenceNumber: r.SequenceNumber,
         data: r.Data,
         arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? Number.NaN,
+        partitionKey: r.PartitionKey,
       });
     }
     return {

@@ -28,10 +28,12 @@ export function recordsPageOf(answer: unknown): RecordsPage | undefined {
     const arrival = r['ApproximateArrivalTimestamp'];
     const seconds =
       typeof arrival === 'number' || typeof arrival === 'string' ? Number(arrival) : NaN;
+    const partitionKey = r['PartitionKey'];
     records.push({
       sequenceNumber,
       data: Buffer.from(data, 'base64'),
       arrivalMs: Number.isFinite(seconds) ? Math.round(seconds * MS_PER_SECOND) : Number.NaN,
+      partitionKey: typeof partitionKey === 'string' ? partitionKey : undefined,
     });
   }
   return {

@@ -15,6 +15,8 @@ export interface StreamRecord {
   readonly data: Uint8Array;
   /** Epoch ms; `NaN` when the service gave none. */
   readonly arrivalMs: number;
+  /** The key the producer put the record with, when the service gave it. */
+  readonly partitionKey?: string | undefined;
 }
 
 /** Where a shard iterator starts. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { recordsPageOf } from '../../../src/stream/records-page-of.js';
 
 describe('recordsPageOf', () => {
-  it('reads records as the SDK does: base64 data, arrival rounded to the millisecond', () => {
+  it('reads records as the SDK does: base64 data, arrival rounded to the millisecond, partition key', () => {
     const page = recordsPageOf({
       Records: [
         {
@@ -18,8 +18,18 @@ describe('recordsPageOf', () => {
     });
     expect(page).to.deep.equal({
       records: [
-        { sequenceNumber: '49601', data: Buffer.from([0, 255, 120]), arrivalMs: 1714521600123 },
-        { sequenceNumber: '49602', data: Buffer.alloc(0), arrivalMs: 1714521601500 },
+        {
+          sequenceNumber: '49601',
+          data: Buffer.from([0, 255, 120]),
+          arrivalMs: 1714521600123,
+          partitionKey: 'k',
+        },
+        {
+          sequenceNumber: '49602',
+          data: Buffer.alloc(0),
+          arrivalMs: 1714521601500,
+          partitionKey: undefined,
+        },
       ],
       nextIterator: 'AAA',
       millisBehindLatest: 42,

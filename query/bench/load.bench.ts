@@ -1,0 +1,130 @@
+// Loading decoded events into DuckDB, in one process, each measurement on a fresh database:
+//
+//   load       1,000,000 decoded events (as the analyzer's decoder hands them over, 20 % errors)
+//              ─▶ RowEncoder (stable types, meta columns) ─▶ TableLoader: NDJSON chunks, each
+//              read by read_json while the next is encoded: records/s, against DuckDB's own read_json (types detected)
+//              over the same events already on disk as NDJSON. Target: ratio ≥ 0.5.
+//   top-N      SELECT region, page, count(*) … LIMIT 10 over the loaded table, against the
+//              analyzer's built-in classify + TopNAggregator over the same events: both times,
+//              and the rows must be identical.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { classifyEvent, TopNAggregator } from '@kinlog/analyzer';
+import { normalizeJsonEvent, type LogEvent } from '@kinlog/core';
+import { EventColumns, MetaColumns } from '../src/columns/column-types.js';
+import { RowEncoder, timestampText } from '../src/columns/row-encoder.js';
+import { QuerySession, quoteLiteral } from '../src/engine/query-session.js';
+import { SpoolDirectory } from '../src/load/ndjson-spool.js';
+import { TableLoader } from '../src/load/table-loader.js';
+
+const EVENTS = Number(process.env.KINLOG_BENCH_EVENTS ?? 1_000_000);
+const ROUNDS = Number(process.env.KINLOG_BENCH_ROUNDS ?? 2);
+const T0_MS = Date.parse('2024-05-01T00:00:00Z');
+const REGIONS = ['eu-west-1', 'us-east-1', 'ap-south-1', 'sa-east-1'];
+const PAGES = ['/cart', '/checkout', '/home', '/search', '/login', '/orders', '/api/items'];
+
+function makeEvents(n: number): { events: LogEvent[]; lines: string[] } {
+  const events: LogEvent[] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const error = i % 5 === 0;
+    const line = JSON.stringify({
+      time: new Date(T0_MS + i * 10).toISOString(),
+      level: error ? 'error' : 'info',
+      msg: error ? `upstream timeout after ${i % 900} ms` : 'request done',
+      status: error ? (i % 3 === 0 ? 503 : 500) : 200,
+      region: REGIONS[(i * 7) % REGIONS.length],
+      page: PAGES[(i * 13) % PAGES.length],
+      host: `web-${i % 12}`,
+      service: 'shop',
+      reqId: `r-${i.toString(36)}`,
+      durationMs: (i * 37) % 2000,
+      user: { id: i % 5000, plan: i % 2 === 0 ? 'free' : 'pro' },
+    });
+    lines.push(line);
+    events.push(normalizeJsonEvent(JSON.parse(line), line));
+  }
+  return { events, lines };
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await run();
+  return { ms: performance.now() - start, value };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const { events, lines } = makeEvents(EVENTS);
+  const spool = await SpoolDirectory.create();
+  try {
+    // The reference's input: the same events as NDJSON on disk, written before timing.
+    const reference = join(spool.path, 'reference.ndjson');
+    await writeFile(reference, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    let best = { ours: Infinity, reference: Infinity };
+    let loaded: QuerySession | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      const ref = await QuerySession.open();
+      const r = await timed(() =>
+        ref.exec(
+          `CREATE TABLE logs AS SELECT * FROM read_json(${quoteLiteral(reference)}, format = 'newline_delimited')`,
+        ),
+      );
+      ref.close();
+      const session = await QuerySession.open();
+      const o = await timed(async () => {
+        const encoder = new RowEncoder(EventColumns, MetaColumns);
+        const loader = new TableLoader(session, spool, 'logs', encoder);
+        for (let i = 0; i < events.length; i++) {
+          loader.add(
+            encoder.encode(events[i]!, {
+              _stream: 'web-logs',
+              _shard: 'shardId-000000000000',
+              _seq: String(49_600_000_000_000 + i),
+              _arrival: timestampText(T0_MS + i * 10),
+              _partition_key: `k-${i % 64}`,
+              _format: 'json',
+              _raw: lines[i],
+            }),
+          );
+          // Pages of a GetRecords answer hold up to 10,000 records.
+          if (i % 10_000 === 0) await loader.settle();
+        }
+        await loader.finish();
+      });
+      best = { ours: Math.min(best.ours, o.ms), reference: Math.min(best.reference, r.ms) };
+      loaded?.close();
+      loaded = session;
+    }
+    const oursRate = (EVENTS / best.ours) * 1000;
+    const refRate = (EVENTS / best.reference) * 1000;
+    console.log(`load ${fmt(EVENTS)} decoded events (best of ${ROUNDS})`);
+    console.log(`  kinlog (encode + spool + read_json, typed)  ${fmt(oursRate)} records/s`);
+    console.log(`  DuckDB read_json over NDJSON on disk        ${fmt(refRate)} records/s`);
+    console.log(`  ratio ${(oursRate / refRate).toFixed(2)} (target ≥ 0.50)`);
+
+    const sql = `SELECT region, page, count(*) AS n FROM logs
+      WHERE status >= 400 OR level IN ('error', 'fatal')
+      GROUP BY region, page ORDER BY n DESC, region, page LIMIT 10`;
+    const q = await timed(() => loaded!.run(sql));
+    const b = await timed(() => {
+      const topN = new TopNAggregator();
+      for (const event of events) topN.add(classifyEvent(event));
+      return Promise.resolve(topN.result(10));
+    });
+    const same =
+      JSON.stringify(q.value.rows) ===
+      JSON.stringify(b.value.rows.slice(0, 10).map((row) => [row.region, row.page, row.count]));
+    console.log(`top-N over the ${fmt(EVENTS)} events`);
+    console.log(`  SQL GROUP BY … LIMIT 10 (loaded table)  ${q.ms.toFixed(1)} ms`);
+    console.log(`  built-in classify + TopNAggregator      ${b.ms.toFixed(1)} ms`);
+    console.log(`  identical rows: ${same ? 'yes' : 'NO'}`);
+    loaded?.close();
+    if (!same) process.exitCode = 1;
+  } finally {
+    await spool.remove();
+  }
+}
+
+await main();

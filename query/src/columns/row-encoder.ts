@@ -1,0 +1,235 @@
+/*
+ *   event ─┬─ fixed field (time, status, level…) ─▶ converted to its type, or NULL (counted)
+ *          ├─ other field ─▶ its column's type widened to fit (first spelling names the column)
+ *          └─ meta (_stream, _seq, …) ─▶ as given; an event field of the same name is dropped
+ *   ─▶ one NDJSON line keyed by column name, read back by DuckDB's read_json with the columns
+ *      this encoder settled on (so every value fits its column)
+ */
+import {
+  ColumnTypes,
+  typeOfValue,
+  widenType,
+  type ColumnType,
+  type MetaColumn,
+} from './column-types.js';
+
+/** One column of a loaded table. */
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+}
+
+/** What the encoder had to change to make values fit. */
+export interface EncodeStats {
+  rows: number;
+  /** Values read as NULL because they did not fit their fixed column, by column. */
+  nulled: Record<string, number>;
+  /** Event fields dropped because a meta column or an earlier spelling had their name. */
+  shadowed: number;
+}
+
+interface DynamicColumn {
+  readonly name: string;
+  type: ColumnType | undefined;
+}
+
+const TIMESTAMP_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
+const MIN_INT32 = -2_147_483_648;
+const MAX_INT32 = 2_147_483_647;
+const MAX_ISO_YEAR_CHARS = 24;
+
+function isInt32(value: unknown): value is number {
+  return (
+    typeof value === 'number' && Number.isInteger(value) && value >= MIN_INT32 && value <= MAX_INT32
+  );
+}
+
+/**
+ * A time as DuckDB reads a TIMESTAMP (ISO-8601 in UTC, years 0 to 9999, at most microseconds),
+ * `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * timestampText('2024-01-02T03:04:05.678Z'); // '2024-01-02T03:04:05.678Z'
+ * timestampText(0); // '1970-01-01T00:00:00.000Z'
+ * timestampText('yesterday'); // undefined
+ * ```
+ */
+export function timestampText(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    if (TIMESTAMP_ISO.test(value)) return value;
+    return msText(Date.parse(value));
+  }
+  if (typeof value === 'number') return msText(value);
+  return undefined;
+}
+
+function msText(ms: number): string | undefined {
+  if (!Number.isFinite(ms)) return undefined;
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const iso = date.toISOString();
+  // Years past 9999 or before 0 come out as ±YYYYYY: outside what the column is for.
+  return iso.length === MAX_ISO_YEAR_CHARS ? iso : undefined;
+}
+
+/**
+ * Turns events into NDJSON rows of one table and settles the table's columns: fixed ones with
+ * their stable types, the others typed by what the rows held.
+ *
+ * @example
+ * ```ts
+ * const encoder = new RowEncoder(EventColumns, MetaColumns);
+ * const line = encoder.encode({ status: 500, user: { id: 1 } }, { _stream: 'logs', _seq: '1' });
+ * encoder.columns(); // time, level, status, …, user JSON, _stream, …
+ * ```
+ */
+export class RowEncoder {
+  readonly stats: EncodeStats = { rows: 0, nulled: {}, shadowed: 0 };
+  private readonly fixed: ReadonlyMap<string, ColumnType>;
+  private readonly meta: ReadonlyMap<string, ColumnType>;
+  /** Column by lowercased name: DuckDB names are case-insensitive. */
+  private readonly byLower = new Map<string, FieldTarget>();
+  /** Column by the exact field name seen, so most fields cost one lookup. */
+  private readonly byField = new Map<string, FieldTarget>();
+  private readonly dynamic: DynamicColumn[] = [];
+  private readonly keys = new Map<string, string>();
+
+  constructor(
+    fixed: Readonly<Record<string, ColumnType>>,
+    meta: Readonly<Partial<Record<MetaColumn, ColumnType>>> = {},
+  ) {
+    this.fixed = new Map(Object.entries(fixed));
+    const metaColumns = new Map<string, ColumnType>();
+    for (const [name, type] of Object.entries(meta))
+      if (type !== undefined) metaColumns.set(name, type);
+    this.meta = metaColumns;
+    for (const [name, type] of this.fixed)
+      this.byLower.set(name.toLowerCase(), { kind: 'fixed', name, type });
+    for (const name of this.meta.keys())
+      this.byLower.set(name.toLowerCase(), { kind: 'meta', name });
+  }
+
+  /** Every column so far: fixed ones, then others in order of first sight, then meta. */
+  columns(): ColumnSpec[] {
+    return [
+      ...[...this.fixed].map(([name, type]) => ({ name, type })),
+      ...this.dynamic.map((c) => ({ name: c.name, type: c.type ?? ColumnTypes.varchar })),
+      ...[...this.meta].map(([name, type]) => ({ name, type })),
+    ];
+  }
+
+  /**
+   * One NDJSON line for `event` and its meta values (already in their column's form:
+   * timestamps through {@link timestampText}).
+   */
+  encode(
+    event: Readonly<Record<string, unknown>>,
+    meta: Readonly<Partial<Record<MetaColumn, string | undefined>>> = {},
+  ): string {
+    this.stats.rows++;
+    // Most events fit as they are: then the parsed object itself is stringified (V8's fast
+    // path); only events needing a change get a new object built.
+    let body = this.asIs(event) ? JSON.stringify(event) : JSON.stringify(this.rebuilt(event));
+    let metaText = '';
+    for (const name in meta) {
+      const value = meta[name as MetaColumn];
+      if (value === undefined || !this.meta.has(name)) continue;
+      metaText += (metaText === '' ? '' : ',') + this.keyOf(name) + ':' + JSON.stringify(value);
+    }
+    if (metaText !== '')
+      body = (body.length === 2 ? '{' : body.slice(0, -1) + ',') + metaText + '}';
+    return body;
+  }
+
+  /** Notes the types of `event`'s other fields; true when every field can be written as is. */
+  private asIs(event: Readonly<Record<string, unknown>>): boolean {
+    for (const field in event) {
+      const value = event[field];
+      if (value === undefined) continue;
+      const target = this.byField.get(field) ?? this.targetOf(field);
+      if (target.kind !== 'dynamic' || target.name !== field) {
+        if (target.kind !== 'fixed' || target.name !== field) return false;
+        if (value === null) continue;
+        if (target.type === ColumnTypes.timestamp) {
+          if (typeof value !== 'string' || !TIMESTAMP_ISO.test(value)) return false;
+        } else if (target.type === ColumnTypes.integer) {
+          if (!isInt32(value)) return false;
+        } else if (typeof value !== 'string') return false;
+        continue;
+      }
+      if (value === null) continue;
+      const column = target.column;
+      const type = typeOfValue(value);
+      if (type !== column.type && type !== undefined)
+        column.type = column.type === undefined ? type : widenType(column.type, type);
+    }
+    return true;
+  }
+
+  /** The row for an event with renamed, shadowed or unfit fields (types noted as it goes). */
+  private rebuilt(event: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    for (const field in event) {
+      const value = event[field];
+      if (value === undefined) continue;
+      const target = this.byField.get(field) ?? this.targetOf(field);
+      if (target.kind === 'meta' || row[target.name] !== undefined) {
+        this.stats.shadowed++;
+        continue;
+      }
+      if (target.kind === 'fixed') {
+        const fitted = this.fit(target.name, target.type, value);
+        if (fitted !== undefined) row[target.name] = fitted;
+        continue;
+      }
+      const column = target.column;
+      if (value !== null) {
+        const type = typeOfValue(value);
+        if (type !== column.type && type !== undefined)
+          column.type = column.type === undefined ? type : widenType(column.type, type);
+      }
+      row[column.name] = value;
+    }
+    return row;
+  }
+
+  private keyOf(name: string): string {
+    let key = this.keys.get(name);
+    if (key === undefined) {
+      key = JSON.stringify(name);
+      this.keys.set(name, key);
+    }
+    return key;
+  }
+
+  private targetOf(field: string): FieldTarget {
+    const lower = field.toLowerCase();
+    let target = this.byLower.get(lower);
+    if (target === undefined) {
+      const column: DynamicColumn = { name: field, type: undefined };
+      this.dynamic.push(column);
+      target = { kind: 'dynamic', name: field, column };
+      this.byLower.set(lower, target);
+    }
+    this.byField.set(field, target);
+    return target;
+  }
+
+  /** `value` in its fixed column's form, `undefined` for NULL (counted when it was unfit). */
+  private fit(name: string, type: ColumnType, value: unknown): string | number | undefined {
+    if (value === null) return undefined;
+    let fitted: string | number | undefined;
+    if (type === ColumnTypes.timestamp) fitted = timestampText(value);
+    else if (type === ColumnTypes.integer) fitted = isInt32(value) ? value : undefined;
+    else if (typeof value === 'string') fitted = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') fitted = String(value);
+    if (fitted === undefined) this.stats.nulled[name] = (this.stats.nulled[name] ?? 0) + 1;
+    return fitted;
+  }
+}
+
+type FieldTarget =
+  | { readonly kind: 'fixed'; readonly name: string; readonly type: ColumnType }
+  | { readonly kind: 'meta'; readonly name: string }
+  | { readonly kind: 'dynamic'; readonly name: string; readonly column: DynamicColumn };

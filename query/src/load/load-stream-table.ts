@@ -1,0 +1,135 @@
+import type { ShardSource } from '@kinlog/analyzer';
+import { EventColumns, MetaColumns } from '../columns/column-types.js';
+import {
+  RowEncoder,
+  timestampText,
+  type ColumnSpec,
+  type EncodeStats,
+} from '../columns/row-encoder.js';
+import { QuerySessionLimits, type QuerySession } from '../engine/query-session.js';
+import { readWindowRows, type ReadWindowOptions } from '../window/read-window-rows.js';
+import type { StreamWindow } from '../window/stream-window.js';
+import type { SpoolDirectory } from './ndjson-spool.js';
+import { TableLoader } from './table-loader.js';
+
+/** Rows of a plain-row load written out together. */
+const LOAD_ROWS_BATCH = 1_000;
+
+/** Counted in `nulled` for rows past MAX_OBJECT_BYTES, loaded with their meta columns only. */
+export const OVERSIZED_ROW = 'oversized rows (fields and _raw)';
+
+/** What loading one stream table did. */
+export interface LoadedTable {
+  readonly table: string;
+  readonly stream: string;
+  readonly window: string;
+  readonly records: number;
+  readonly rows: number;
+  readonly columns: readonly ColumnSpec[];
+  readonly encode: EncodeStats;
+}
+
+/**
+ * Reads `window` and loads its events as table `table`: one row per decoded event, fixed event
+ * columns, the window's other fields, and `_stream`, `_shard`, `_seq`, `_arrival`,
+ * `_partition_key`, `_format`, `_raw`.
+ *
+ * @example
+ * ```ts
+ * await loadStreamTable(session, spool, source, 'logs', await iterationWindow(store, 'web', 3, 'web-logs'));
+ * ```
+ */
+export async function loadStreamTable(
+  session: QuerySession,
+  spool: SpoolDirectory,
+  source: ShardSource,
+  table: string,
+  window: StreamWindow,
+  options: ReadWindowOptions = {},
+): Promise<LoadedTable> {
+  const encoder = new RowEncoder(EventColumns, MetaColumns);
+  const loader = new TableLoader(session, spool, table, encoder);
+  // Records of a page mostly share their arrival millisecond: its text is made once.
+  let arrivalMs = Number.NaN;
+  let arrival: string | undefined;
+  let outcome;
+  try {
+    outcome = await readWindowRows(
+      source,
+      window,
+      {
+        row: (event, line, origin) => {
+          if (origin.arrivalMs !== arrivalMs) {
+            arrivalMs = origin.arrivalMs;
+            arrival = timestampText(arrivalMs);
+          }
+          const meta = {
+            _stream: window.stream,
+            _shard: origin.shardId,
+            _seq: origin.sequenceNumber,
+            _arrival: arrival,
+            _partition_key: origin.partitionKey,
+            _format: origin.format,
+          };
+          const row = encoder.encode(event, { ...meta, _raw: line });
+          // UTF-8 takes at most 3 bytes per UTF-16 unit: only then is the row measured.
+          if (
+            row.length * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
+            Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
+          ) {
+            loader.add(row);
+            return;
+          }
+          encoder.stats.nulled[OVERSIZED_ROW] = (encoder.stats.nulled[OVERSIZED_ROW] ?? 0) + 1;
+          loader.add(encoder.encode({}, meta));
+        },
+        afterPage: () => loader.settle(),
+      },
+      options,
+    );
+  } catch (err) {
+    await loader.abandon();
+    throw err;
+  }
+  const { rows, columns } = await loader.finish();
+  return {
+    table,
+    stream: window.stream,
+    window: window.label,
+    records: outcome.records,
+    rows,
+    columns,
+    encode: encoder.stats,
+  };
+}
+
+/**
+ * Loads plain JSON rows (a DynamoDB scan, a result being written out) as table `table`, each
+ * column typed by the values it holds.
+ *
+ * @example
+ * ```ts
+ * await loadRows(session, spool, 'campaigns', [{ id: 'c1', category: 'shoes' }]);
+ * ```
+ */
+export async function loadRows(
+  session: QuerySession,
+  spool: SpoolDirectory,
+  table: string,
+  rows:
+    Iterable<Readonly<Record<string, unknown>>> | AsyncIterable<Readonly<Record<string, unknown>>>,
+  fixed: Readonly<Record<string, ColumnSpec['type']>> = {},
+): Promise<{ rows: number; columns: ColumnSpec[] }> {
+  const encoder = new RowEncoder(fixed);
+  const loader = new TableLoader(session, spool, table, encoder);
+  try {
+    for await (const row of rows) {
+      loader.add(encoder.encode(row));
+      if (encoder.stats.rows % LOAD_ROWS_BATCH === 0) await loader.settle();
+    }
+  } catch (err) {
+    await loader.abandon();
+    throw err;
+  }
+  return loader.finish();
+}

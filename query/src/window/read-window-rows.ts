@@ -1,0 +1,156 @@
+/*
+ *   window ─▶ readShardsInOrder (analyzer) ─▶ page ─▶ RecordDecoder (analyzer: gzip, KPL,
+ *   JSON/text) ─▶ each event + (stream, shard, seq, arrival, partition key, format, line) ─▶ sink
+ *   end of each shard ─▶ records read must equal what the analyzer counted for the slice
+ */
+import {
+  isKplAggregate,
+  readShardsInOrder,
+  RecordDecoder,
+  WindowNotReplayableError,
+  type DecodeStats,
+  type DecoderParser,
+  type ShardSource,
+} from '@kinlog/analyzer';
+import type { LogEvent } from '@kinlog/core';
+import type { StreamWindow } from './stream-window.js';
+
+/** Where one event came from. */
+export interface RowOrigin {
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  /** Epoch ms; NaN when unknown. */
+  readonly arrivalMs: number;
+  readonly partitionKey: string | undefined;
+  /** `json`, `text` or `unparsed`, prefixed `gzip+` / `kpl+` when so packed. */
+  readonly format: string;
+}
+
+/** Receives rows; `afterPage` lets it write out what it holds (awaited between pages). */
+export interface RowSink {
+  row(event: LogEvent, line: string, origin: RowOrigin): void;
+  afterPage?(): Promise<void>;
+}
+
+export interface ReadWindowOptions {
+  readonly parser?: DecoderParser;
+  readonly signal?: AbortSignal;
+  readonly concurrency?: number;
+  readonly minCallIntervalMs?: number;
+}
+
+/** What a window read saw. */
+export interface ReadWindowOutcome {
+  readonly records: number;
+  readonly decode: DecodeStats;
+}
+
+const GZIP_0 = 0x1f;
+const GZIP_1 = 0x8b;
+const OPEN_BRACE = 0x7b;
+
+function contentFormat(event: LogEvent, line: string): string {
+  if (event.parseError === true) return 'unparsed';
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0xfeff) continue;
+    return c === OPEN_BRACE ? 'json' : 'text';
+  }
+  return 'text';
+}
+
+/**
+ * Reads every record of `window` and hands each decoded event to `sink`, in shard order then
+ * sequence order: the same events, decoded the same way, as the analyzer's top-N counts.
+ *
+ * @throws {WindowNotReplayableError} when a stored slice no longer reads as many records.
+ * @example
+ * ```ts
+ * await readWindowRows(source, window, { row: (event, line, origin) => rows.push(event) });
+ * ```
+ */
+export async function readWindowRows(
+  source: ShardSource,
+  window: StreamWindow,
+  sink: RowSink,
+  options: ReadWindowOptions = {},
+): Promise<ReadWindowOutcome> {
+  const decoder = new RecordDecoder(options.parser === undefined ? {} : { parser: options.parser });
+  const toRead = window.shards.filter(
+    (s) =>
+      !(
+        s.expectedRecords !== undefined &&
+        (s.endSeq === undefined || s.endSeq === s.startAfterSeq)
+      ),
+  );
+  const expected = new Map(toRead.map((s) => [s.shardId, s]));
+  const owners = new Map<string, { startingHashKey: bigint; endingHashKey: bigint }>();
+  if (toRead.length > 0) {
+    for (const shard of await source.listShards(window.stream)) {
+      const range = shard.hashKeyRange;
+      if (range === undefined) continue;
+      owners.set(shard.shardId, {
+        startingHashKey: BigInt(range.startingHashKey),
+        endingHashKey: BigInt(range.endingHashKey),
+      });
+    }
+  }
+  let records = 0;
+  let shardId = '';
+  let sequenceNumber = '';
+  let arrivalMs = Number.NaN;
+  let partitionKey: string | undefined;
+  let container = '';
+  const emit = (event: LogEvent, line: string): void => {
+    const content = contentFormat(event, line);
+    sink.row(event, line, {
+      shardId,
+      sequenceNumber,
+      arrivalMs,
+      partitionKey,
+      format: container === '' ? content : `${container}+${content}`,
+    });
+  };
+  const steps = readShardsInOrder(source, toRead, {
+    stream: window.stream,
+    ...(window.cutoffArrivalMs === undefined ? {} : { cutoffArrivalMs: window.cutoffArrivalMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.minCallIntervalMs === undefined
+      ? {}
+      : { minCallIntervalMs: options.minCallIntervalMs }),
+  });
+  for await (const step of steps) {
+    if (step.type === 'end') {
+      const want = expected.get(step.shardId);
+      if (
+        want?.expectedRecords !== undefined &&
+        (step.end.records !== want.expectedRecords || step.end.lastSeq !== want.endSeq)
+      ) {
+        throw new WindowNotReplayableError(
+          step.shardId,
+          `expected ${want.expectedRecords} records up to ${String(want.endSeq)}, read ${step.end.records} up to ${String(step.end.lastSeq)}`,
+        );
+      }
+      continue;
+    }
+    shardId = step.shardId;
+    const owner = owners.get(step.shardId);
+    for (const record of step.records) {
+      sequenceNumber = record.sequenceNumber;
+      arrivalMs = record.arrivalMs;
+      partitionKey = record.partitionKey;
+      const data = record.data;
+      container =
+        data.length >= 2 && data[0] === GZIP_0 && data[1] === GZIP_1
+          ? 'gzip'
+          : isKplAggregate(data)
+            ? 'kpl'
+            : '';
+      decoder.decode(data, emit, owner);
+    }
+    records += step.records.length;
+    await sink.afterPage?.();
+  }
+  return { records, decode: { ...decoder.stats } };
+}

@@ -1,0 +1,72 @@
+import { readdir } from 'node:fs/promises';
+import { expect } from 'chai';
+import { RowEncoder } from '../../../src/columns/row-encoder.js';
+import { QuerySession } from '../../../src/engine/query-session.js';
+import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
+import { TableLoader } from '../../../src/load/table-loader.js';
+
+describe('TableLoader (real DuckDB)', () => {
+  it('loads chunk by chunk, adding and widening columns that later chunks need, and removes chunk files', async () => {
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      const encoder = new RowEncoder({ status: 'INTEGER' });
+      const loader = new TableLoader(session, spool, 't', encoder, 3);
+      const events: Record<string, unknown>[] = [
+        { status: 200, n: 1 },
+        { status: 500, n: 2 },
+        { status: 404, n: 3 },
+        { n: 1.5, late: true },
+        { n: 'x', o: 'text' },
+        { n: 4, o: { deep: [1] } },
+        { status: 201 },
+      ];
+      for (const [i, event] of events.entries()) {
+        loader.add(encoder.encode(event));
+        if (i % 2 === 1) await loader.settle();
+      }
+      const { rows, columns } = await loader.finish();
+      expect(rows).to.equal(7);
+      expect(Object.fromEntries(columns.map((c) => [c.name, c.type]))).to.deep.equal({
+        status: 'INTEGER',
+        n: 'VARCHAR',
+        late: 'BOOLEAN',
+        o: 'JSON',
+      });
+      const result = await session.run('SELECT status, n, late, o FROM t ORDER BY rowid');
+      expect(result.rows).to.deep.equal([
+        [200, '1', null, null],
+        [500, '2', null, null],
+        [404, '3', null, null],
+        [null, '1.5', true, null],
+        [null, 'x', null, '"text"'],
+        [null, '4', null, '{"deep":[1]}'],
+        [201, null, null, null],
+      ]);
+      expect(await readdir(spool.path)).to.deep.equal([]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('creates the table, empty, when no row came', async () => {
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      const loader = new TableLoader(
+        session,
+        spool,
+        'empty',
+        new RowEncoder({ time: 'TIMESTAMP' }),
+      );
+      await loader.finish();
+      const result = await session.run('SELECT * FROM empty');
+      expect(result.columns).to.deep.equal([{ name: 'time', type: 'TIMESTAMP' }]);
+      expect(result.rows).to.deep.equal([]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+});
