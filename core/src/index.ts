@@ -39,6 +39,17 @@ export { createAccessLogParser } from './parsers/access-log-parser.js';
 export { createLog4jParser } from './parsers/log4j-parser.js';
 export { createApacheErrorParser } from './parsers/apache-error-parser.js';
 export { createRawParser } from './parsers/raw-parser.js';
+export { createSyslogParser, type SyslogParserOptions } from './parsers/syslog-parser.js';
+export { levelInText } from './parsers/text-level.js';
+export {
+  FormatDetector,
+  FORMAT_DETECTOR_VERSION,
+  LogFormats,
+  LogFormatNames,
+  createAutoParser,
+  detectFormat,
+  type LogFormat,
+} from './parsers/format-detector.js';
 export {
   Parsers,
   ParserNames,
@@ -51,6 +62,7 @@ export {
   MultilineJoiner,
   MultilineDefaults,
   defaultStartPattern,
+  STACK_TRACE_CONTINUATION,
   type MultilineJoinerOptions,
   type MultilineJoinerStats,
 } from './parsers/multiline-joiner.js';

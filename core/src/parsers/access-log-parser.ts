@@ -6,12 +6,13 @@ import { isoFromParts, monthFromName, zoneOffsetMinutes } from './timestamp.js';
 // NCSA common and combined, as Apache httpd and nginx write them:
 //   host ident user [10/Oct/2000:13:55:36 -0700] "GET /a?b=1 HTTP/1.1" 200 2326 "referrer" "agent"
 // Quoted fields use the unrolled-loop form ([^"\\]*(?:\\.[^"\\]*)*) so huge or hostile lines
-// are matched in linear time; anything after the combined fields (nginx extras) is ignored.
+// are matched in linear time; anything after the combined fields (custom fields such as
+// $request_time, upstream timings, a request id) is kept, as written, in `extra`.
 const QUOTED = String.raw`"([^"\\]*(?:\\.[^"\\]*)*)"`;
 const ACCESS_LINE = new RegExp(
   String.raw`^(\S+) (\S+) (\S+) \[(\d{1,2})/([A-Za-z]{3})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d\d:?\d\d)\] ` +
     QUOTED +
-    String.raw` (\d{3}) (\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\s.*)?$`,
+    String.raw` (\d{3}) (\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\s(.*))?$`,
 );
 // Scanners and TLS handshakes sent to port 80 produce request lines that are not requests;
 // they still parse as access events, just without method and path.
@@ -23,7 +24,8 @@ const STATUS_CLIENT_ERROR = 400;
 /**
  * Parses Apache httpd / nginx access logs in the common and combined formats (the `apache` and
  * `nginx` parsers). Fields: `clientIp`, `ident?`, `user?`, `time` (ISO UTC), `method`, `path`
- * (with query), `protocol`, `status`, `bytes` (`-` → 0), `referrer?`, `agent?`; `msg` is the
+ * (with query), `protocol`, `status`, `bytes` (`-` → 0), `referrer?`, `agent?`, `extra?` (text
+ * after the combined fields, e.g. `$request_time $upstream_response_time $request_id`); `msg` is the
  * request line; `level` is `error` for 5xx, `warn` for 4xx, else `info`. `-` fields are left out.
  *
  * @example
@@ -82,6 +84,8 @@ export function createAccessLogParser(options?: ParserOptions): LineParser {
       event['referrer'] = referrer;
     }
     if (agent !== undefined && agent !== ABSENT && agent !== '') event['agent'] = agent;
+    const extra = m[16]?.trim();
+    if (extra !== undefined && extra !== '') event['extra'] = extra;
     return event;
   };
 }

@@ -120,7 +120,11 @@ export function normalizeJsonEvent(
   return normalizeParsed(parsed, offset);
 }
 
-function normalizeParsed(parsed: object, assumedUtcOffsetMinutes: number): LogEvent {
+/**
+ * {@link normalizeJsonEvent} for an object already known to be one, with its options resolved:
+ * for parsers that hold their resolved options (the format detector).
+ */
+export function normalizeParsed(parsed: object, assumedUtcOffsetMinutes: number): LogEvent {
   // JSON.parse makes `__proto__` an own data property, so mutating the parsed object in place
   // is safe; copying keys into a fresh object would not be.
   const event = parsed as LogEvent;

@@ -41,7 +41,12 @@ export const MultilineDefaults = {
  */
 export interface MultilineJoinerOptions {
   /** A line matching this starts a new entry; others continue the open one. */
-  startPattern: RegExp;
+  startPattern?: RegExp;
+  /**
+   * Instead of `startPattern`: a line matching this continues the open entry; others start a
+   * new one (for input whose entries do not open alike, e.g. {@link STACK_TRACE_CONTINUATION}).
+   */
+  continuationPattern?: RegExp;
   /** Most lines in one entry; default {@link MultilineDefaults.MAX_LINES}. */
   maxLines?: number;
   /** Most UTF-8 bytes in one entry, counting the `\n` joins; default {@link MultilineDefaults.MAX_BYTES}. */
@@ -76,7 +81,9 @@ const NEWLINE_BYTES = 1;
  * ```
  */
 export class MultilineJoiner {
-  readonly #startPattern: RegExp;
+  readonly #pattern: RegExp;
+  /** Whether a match of #pattern starts an entry (else it continues one). */
+  readonly #matchStarts: boolean;
   readonly #maxLines: number;
   readonly #maxBytes: number;
   #entry: string | undefined;
@@ -91,9 +98,16 @@ export class MultilineJoiner {
 
   constructor(options: MultilineJoinerOptions) {
     const problems: ConfigProblem[] = [];
-    const { startPattern } = options;
-    if (!(startPattern instanceof RegExp)) {
-      problems.push({ path: 'startPattern', message: 'must be a RegExp' });
+    const { startPattern, continuationPattern } = options;
+    const given = startPattern ?? continuationPattern;
+    if (
+      !(given instanceof RegExp) ||
+      (startPattern !== undefined) === (continuationPattern !== undefined)
+    ) {
+      problems.push({
+        path: startPattern === undefined ? 'continuationPattern' : 'startPattern',
+        message: 'exactly one of startPattern and continuationPattern must be given, as a RegExp',
+      });
     }
     const maxLines = options.maxLines ?? MultilineDefaults.MAX_LINES;
     if (!isIntIn(maxLines, 1, MultilineDefaults.MAX_LINES_LIMIT)) {
@@ -111,7 +125,9 @@ export class MultilineJoiner {
     }
     if (problems.length > 0) throw new ConfigError(problems, 'invalid multiline options');
     // `g` and `y` make test() stateful (lastIndex); a start check must not depend on history.
-    this.#startPattern = new RegExp(startPattern.source, startPattern.flags.replace(/[gy]/g, ''));
+    const pattern = given as RegExp;
+    this.#pattern = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    this.#matchStarts = startPattern !== undefined;
     this.#maxLines = maxLines;
     this.#maxBytes = maxBytes;
   }
@@ -127,7 +143,7 @@ export class MultilineJoiner {
       this.#open(line, lineBytes);
       return NONE;
     }
-    if (!this.#startPattern.test(line)) {
+    if (this.#pattern.test(line) !== this.#matchStarts) {
       const fitsLines = this.#entryLines < this.#maxLines;
       const fitsBytes = this.#entryBytes + NEWLINE_BYTES + lineBytes <= this.#maxBytes;
       if (fitsLines && fitsBytes) {
@@ -184,6 +200,19 @@ const START_PATTERNS: Readonly<Partial<Record<ParserName, RegExp>>> = {
   // [Sun Dec 04 04:47:44 2005]
   apacheError: /^\[[A-Za-z]{3} [A-Za-z]{3} /,
 };
+
+/**
+ * A line that continues a Java stack trace: `\tat ...`, `Caused by: ...`, `Suppressed: ...`,
+ * `... 12 more`, and an exception's own header line (`java.lang.IllegalStateException: boom`)
+ * right after the log line that reported it. The `auto` format joins these to the line before.
+ *
+ * @example
+ * ```ts
+ * new MultilineJoiner({ continuationPattern: STACK_TRACE_CONTINUATION });
+ * ```
+ */
+export const STACK_TRACE_CONTINUATION =
+  /^(?:\s+at\s|\s*Caused by: |\s*Suppressed: |\s*\.\.\. \d+ (?:more|common frames omitted)\s*$|(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$))/;
 
 /**
  * The pattern that starts a record in a parser's format, or `undefined` when every line is a

@@ -1,15 +1,18 @@
 import { ConfigError } from '../errors.js';
 import { createAccessLogParser } from './access-log-parser.js';
 import { createApacheErrorParser } from './apache-error-parser.js';
+import { createAutoParser } from './format-detector.js';
 import { createJsonParser } from './json-parser.js';
 import { createLog4jParser } from './log4j-parser.js';
 import type { LineParser, LogEvent } from './log-event.js';
 import type { ParserOptions } from './parser-options.js';
 import { createRawParser } from './raw-parser.js';
+import { createSyslogParser } from './syslog-parser.js';
 
 /**
  * Every line parser by the name config files use, as a factory taking {@link ParserOptions}.
- * `apache` and `nginx` are the same access-log parser.
+ * `auto` detects each line's format (see `FormatDetector`); `apache` and `nginx` are the same
+ * access-log parser.
  *
  * @example
  * ```ts
@@ -17,15 +20,17 @@ import { createRawParser } from './raw-parser.js';
  * ```
  */
 export const Parsers = {
+  auto: createAutoParser,
   json: createJsonParser,
   apache: createAccessLogParser,
   nginx: createAccessLogParser,
   log4j: createLog4jParser,
   apacheError: createApacheErrorParser,
+  syslog: createSyslogParser,
   raw: createRawParser,
 } as const satisfies Record<string, (options?: ParserOptions) => LineParser>;
 
-/** A key of {@link Parsers}: `json | apache | nginx | log4j | apacheError | raw`. */
+/** A key of {@link Parsers}: `auto | json | apache | nginx | log4j | apacheError | syslog | raw`. */
 export type ParserName = keyof typeof Parsers;
 
 /**

@@ -1,11 +1,11 @@
 import type { LineParser, LogEvent } from './log-event.js';
 
 /**
- * Keeps each line as it is: for files with no structure worth parsing.
+ * Keeps each line as it is, once, in `msg`: for files with no structure worth parsing.
  *
  * @example
  * ```ts
- * createRawParser()('disk full'); // { msg: 'disk full', raw: 'disk full' }
+ * createRawParser()('disk full'); // { msg: 'disk full' }
  * ```
  */
 export function createRawParser(): LineParser {
@@ -13,5 +13,5 @@ export function createRawParser(): LineParser {
 }
 
 function parseRawLine(line: string): LogEvent {
-  return { msg: line, raw: line };
+  return { msg: line };
 }

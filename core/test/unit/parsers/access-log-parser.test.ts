@@ -61,6 +61,22 @@ describe('createAccessLogParser', () => {
     expect(event).not.to.have.property('referrer');
     expect(event['agent']).to.equal('Debian APT-HTTP/1.3 (0.8.16~exp12ubuntu10.21)');
     expect(event.status).to.equal(404);
+    expect(event['extra']).to.equal('"10.1.2.3" 0.003');
+  });
+
+  it('keeps custom fields after the combined format in extra', () => {
+    const event = parse(
+      '10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 502 12 "-" "curl/8" rt=0.412 uct="0.001" urt="0.410" req-7f3a',
+    );
+    expect(event).to.include({ status: 502, agent: 'curl/8' });
+    expect(event['extra']).to.equal('rt=0.412 uct="0.001" urt="0.410" req-7f3a');
+    const common = parse(
+      '10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 200 12 0.004',
+    );
+    expect(common['extra']).to.equal('0.004');
+    expect(
+      parse('10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 200 12 "-" "x"  '),
+    ).not.to.have.property('extra');
   });
 
   it('keeps escaped quotes inside the request and user agent', () => {

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../../src/errors.js';
-import { defaultStartPattern, MultilineJoiner } from '../../../src/parsers/multiline-joiner.js';
+import {
+  defaultStartPattern,
+  MultilineJoiner,
+  STACK_TRACE_CONTINUATION,
+} from '../../../src/parsers/multiline-joiner.js';
 
 const LOG4J_LINES = [
   '2015-10-18 18:05:12,404 INFO [main] org.apache.hadoop.mapred.Task: Task attempt_01 is done.',
@@ -29,6 +33,40 @@ describe('MultilineJoiner', () => {
       LOG4J_LINES[7],
     ]);
     expect(joiner.stats).to.deep.equal({ entries: 3, lines: 8, splitByLines: 0, splitByBytes: 0 });
+  });
+
+  it('joins stack-trace continuations to the line before, whatever its format', () => {
+    const joiner = new MultilineJoiner({ continuationPattern: STACK_TRACE_CONTINUATION });
+    const lines = [
+      '{"level":"info","msg":"ok"}',
+      'Oct 11 22:14:15 web-1 app[7]: request failed',
+      'java.lang.IllegalStateException: boom',
+      '\tat a.B.c(B.java:1)',
+      '    at a.B.d(B.java:2)',
+      'Caused by: java.io.IOException: pipe',
+      '\tat a.C.e(C.java:3)',
+      '\t... 12 more',
+      'Suppressed: x.Y: z',
+      '... 3 common frames omitted',
+      '10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 500 1',
+      'plain text at the start',
+      'Error: not a Java exception',
+    ];
+    expect(joinAll(joiner, lines)).to.deep.equal([
+      lines[0],
+      lines.slice(1, 10).join('\n'),
+      lines[10],
+      lines[11],
+      lines[12],
+    ]);
+  });
+
+  it('takes exactly one of startPattern and continuationPattern', () => {
+    expect(() => new MultilineJoiner({})).to.throw(ConfigError, /exactly one/);
+    expect(() => new MultilineJoiner({ startPattern: /a/, continuationPattern: /b/ })).to.throw(
+      ConfigError,
+      /exactly one/,
+    );
   });
 
   it('emits an entry only once the next one starts, the last one on flush', () => {
