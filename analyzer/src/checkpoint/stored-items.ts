@@ -1,4 +1,4 @@
-import type { DecodeStats } from '../decode/record-decoder.js';
+import type { DecodeFormatCounts, DecodeStats } from '../decode/record-decoder.js';
 import type { ShardWindow } from '../window/shard-window.js';
 
 /** States of an iteration item. */
@@ -28,11 +28,22 @@ export interface IterationItem {
  * - 1: rows, totals, bound, signature rules version.
  * - 2: signature counts carry `countError`; `keyHistory` (counts or filter of every key seen);
  *   rows stored up to `TopNDefaults.storedRows` whatever `--top` showed.
+ * - 3: `formats`: records per format read, and the format detector's version.
  */
-export const StoredReportFormats = { v1: 1, v2: 2 } as const;
+export const StoredReportFormats = { v1: 1, v2: 2, v3: 3 } as const;
 export type StoredReportFormat = (typeof StoredReportFormats)[keyof typeof StoredReportFormats];
 /** The version this kinlog writes. */
-export const STORED_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v2;
+export const STORED_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v3;
+
+/** How an iteration's records were read: which formats they were in, told by which rules. */
+export interface StoredFormats {
+  /** `FORMAT_DETECTOR_VERSION` of the detector that counted them. */
+  readonly detectorVersion: number;
+  /** The analyzer's parser: `auto` (the detector) or a named one. */
+  readonly parser: string;
+  /** Events per format; they add up to the result's `totals.events`. */
+  readonly counts: DecodeFormatCounts;
+}
 
 /**
  * The report item, `PK = <name>#REPORT`, `SK = n`: the top-N result and the window that
@@ -47,6 +58,8 @@ export interface StoredReport {
   /** The aggregator's result, plain JSON. */
   readonly result: unknown;
   readonly decode: DecodeStats;
+  /** Since format 3 (`StoredReportFormats.v3`); absent in older reports. */
+  readonly formats?: StoredFormats;
   readonly startedAt: string;
   readonly finishedAt: string;
 }

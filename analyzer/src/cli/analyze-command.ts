@@ -10,10 +10,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { ParserNames, type CommandContext } from '@kinlog/core';
+import { FORMAT_DETECTOR_VERSION, ParserNames, type CommandContext } from '@kinlog/core';
 import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
+import type { StoredFormats } from '../checkpoint/stored-items.js';
 import { IterationConflictError } from '../errors.js';
 import type { AnalyzeProgress } from '../window/analyze-shards.js';
 import { IterationEmailer, IterationEmailerDefaults } from '../report/iteration-emailer.js';
@@ -67,7 +68,7 @@ const rawOptions = z
       .min(1)
       .max(TopNLimits.MAX_TOP_N, `must be from 1 to ${TopNLimits.MAX_TOP_N}`),
     format: z.enum([AnalyzeFormats.table, AnalyzeFormats.json]),
-    parser: z.enum([AUTO_PARSER, ...ParserNames]),
+    parser: z.enum(ParserNames),
     count4xx: z.boolean(),
     createTables: z.boolean().optional(),
     endpoint: z.url().optional(),
@@ -156,7 +157,9 @@ export function analyzeCommand(context: CommandContext): Command {
     )
     .option(
       '--parser <parser>',
-      `how to read text records: ${AUTO_PARSER} (JSON, else raw) or a parser name`,
+      `how to read text records: ${AUTO_PARSER} (each record's own format: JSON, Apache/nginx ` +
+        `access, Apache error, log4j, syslog, else text with its level word) or one of ` +
+        ParserNames.filter((p) => p !== AUTO_PARSER).join(', '),
       AUTO_PARSER,
     )
     .option('--no-count-4xx', 'do not count 4xx statuses as (client) errors')
@@ -232,12 +235,17 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     signal: context.signal,
     onProgress: progress.update,
   });
-  const print = (title: string, body: object, result: TopNResult): void => {
+  const print = (
+    title: string,
+    body: object,
+    result: TopNResult,
+    formats: StoredFormats | undefined,
+  ): void => {
     progress.stop();
     context.stdout.write(
       o.format === AnalyzeFormats.json
         ? JSON.stringify(body) + '\n'
-        : formatTable(title, result, o.top),
+        : formatTable(title, result, o.top, formats),
     );
   };
   const name = o.name ?? '';
@@ -259,15 +267,31 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     if (o.wholeStream === true) {
       const since = o.since === undefined ? undefined : parseSince(o.since, Date.now());
       const out = await analyzer.wholeStream(since === undefined ? {} : { since });
-      print(`${o.stream} (whole stream)`, out, out.result);
+      print(`${o.stream} (whole stream)`, out, out.result, {
+        detectorVersion: FORMAT_DETECTOR_VERSION,
+        parser: o.parser,
+        counts: out.formats,
+      });
       return;
     }
     if (o.iteration !== undefined) {
       const out = await analyzer.rerunIteration(o.iteration);
+      const other = out.countedByOtherDetector;
+      if (other !== undefined) {
+        const by =
+          other.detectorVersion === null
+            ? 'before formats were recorded (stored format 1)'
+            : `by format detector v${other.detectorVersion}`;
+        context.stderr.write(
+          `iteration ${out.iteration} was counted ${by}; this is v${FORMAT_DETECTOR_VERSION}, ` +
+            `which may read its records differently: showing the stored result, not a recount\n`,
+        );
+      }
       print(
-        `${o.name ?? ''} #${out.iteration} (rerun)`,
+        `${o.name ?? ''} #${out.iteration} (${other === undefined ? 'rerun' : 'stored'})`,
         out.report,
         out.report.result as TopNResult,
+        out.report.formats,
       );
       return;
     }
@@ -284,6 +308,7 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
           `${name} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
           out.report,
           out.report.result as TopNResult,
+          out.report.formats,
         );
         // The iteration is committed whatever happens to its email.
         if (emailer !== undefined) {

@@ -1,7 +1,9 @@
 import type { TopNResult } from '../aggregate/top-n-result.js';
+import type { StoredFormats } from '../checkpoint/stored-items.js';
 import { displayText } from '../report/display-text.js';
 import { displayWidth, padWidth } from '../report/display-width.js';
-import { countLabel } from '../report/report-text-parts.js';
+import { countLabel, formatsLabel } from '../report/report-text-parts.js';
+import { parseReportFormats } from '../report/report-view.js';
 
 /** Output formats of `kinlog analyze`. */
 export const AnalyzeFormats = { table: 'table', json: 'json' } as const;
@@ -13,14 +15,22 @@ const MAX_CELL_CHARS = 60;
  * Renders a top-N result as a plain-text table. Log-derived text goes through the same
  * {@link displayText} escaping as `kinlog report` (control, bidi and zero-width characters shown
  * as escapes, cut to a bound), so it cannot move the cursor, forge lines or reorder the row.
+ * The totals line says how many records each format matched (`formats` absent: a report
+ * stored before they were recorded).
  *
  * @example
  * ```ts
  * stdout.write(formatTable('web #7', result));
  * ```
  */
-export function formatTable(title: string, result: TopNResult, top?: number): string {
+export function formatTable(
+  title: string,
+  result: TopNResult,
+  top?: number,
+  formats?: StoredFormats,
+): string {
   const t = result.totals;
+  const byFormat = formatsLabel(parseReportFormats(formats, title));
   const header = ['#', 'region', 'page', 'errors', 'share', 'change', 'top signature'];
   const rows = result.rows
     .slice(0, top)
@@ -49,7 +59,7 @@ export function formatTable(title: string, result: TopNResult, top?: number): st
       .trimEnd();
   const estimated = result.rows.slice(0, top).some((r) => r.countError > 0);
   return [
-    `${title}: ${t.events} records, ${t.errors} errors (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.errorsLevel} by level), ${t.unparsed} unparsed`,
+    `${title}: ${t.events} records (${byFormat}), ${t.errors} errors (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.errorsLevel} by level), ${t.unparsed} unparsed`,
     ...(estimated ? ['counts shown as a–b are estimates: the true count lies in that range'] : []),
     line(header),
     ...rows.map(line),

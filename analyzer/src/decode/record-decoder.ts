@@ -1,7 +1,10 @@
 /*
  *   payload ─┬─ 1f 8b ........... gunzip (bounded) ─┐
  *            ├─ F3 89 9A C2 ..... deaggregate ──────┼─▶ each part decoded again (depth ≤ 2)
- *            └─ anything else ─── UTF-8 line ─▶ parser (json, then raw; or a named parser)
+ *            └─ anything else ─── UTF-8 line ─▶ parser (auto: the format detector; or a named parser)
+ *
+ * Every event is counted under the format that read it (`formatCounts`), so the counts add up
+ * to the events emitted and a record no parser understood shows as `raw` (or `unparsed`).
  *
  * Nothing here throws on record content: a payload that cannot be decoded becomes one
  * `parseError` event, so it is counted as unparsed and never stops an iteration.
@@ -9,15 +12,19 @@
 import { gunzipSync } from 'node:zlib';
 import {
   ConfigError,
+  FormatDetector,
   hashKeyOf,
   getParser,
   isParserName,
+  LogFormatNames,
+  LogFormats,
   normalizeJsonEvent,
   parseJsonObject,
   ParserNames,
   unparsedEvent,
   type LineParser,
   type LogEvent,
+  type LogFormat,
   type ParserName,
 } from '@kinlog/core';
 import { deaggregate, isKplAggregate, type KplUserRecord } from './kpl-aggregate.js';
@@ -39,10 +46,37 @@ function ownsUserRecord(owner: OwnerRange, part: KplUserRecord): boolean {
   return hash >= owner.startingHashKey && hash <= owner.endingHashKey;
 }
 
-/** `auto` tries JSON and keeps the line as raw text when it is not a JSON object. */
-export const AUTO_PARSER = 'auto';
-/** A parser name of `@kinlog/core` or {@link AUTO_PARSER}. */
-export type DecoderParser = ParserName | typeof AUTO_PARSER;
+/** `auto` reads each record in the format it is in (core's `FormatDetector`). */
+export const AUTO_PARSER = 'auto' satisfies ParserName;
+/** A parser name of `@kinlog/core` ({@link AUTO_PARSER} included). */
+export type DecoderParser = ParserName;
+
+/**
+ * What {@link DecodeFormatCounts} counts besides core's `LogFormats`: records a named parser
+ * could not read, and payloads that could not be decoded at all (bad gzip or KPL).
+ */
+export const DecodeOutcomes = { unparsed: 'unparsed', undecodable: 'undecodable' } as const;
+/** A key of {@link DecodeFormatCounts}. */
+export type DecodedFormat = LogFormat | (typeof DecodeOutcomes)[keyof typeof DecodeOutcomes];
+/** Every {@link DecodedFormat}, in the order reports list them. */
+export const DecodedFormatNames: readonly DecodedFormat[] = Object.freeze([
+  ...LogFormatNames,
+  DecodeOutcomes.unparsed,
+  DecodeOutcomes.undecodable,
+]);
+/** Events per format that read them; they add up to {@link DecodeStats.events}. */
+export type DecodeFormatCounts = Record<DecodedFormat, number>;
+
+/** Format of the events a named parser reads (its failures count as `unparsed`). */
+const FORMAT_OF_PARSER: Readonly<Record<Exclude<ParserName, 'auto'>, LogFormat>> = {
+  json: LogFormats.json,
+  apache: LogFormats.access,
+  nginx: LogFormats.access,
+  log4j: LogFormats.log4j,
+  apacheError: LogFormats.apacheError,
+  syslog: LogFormats.syslog,
+  raw: LogFormats.raw,
+};
 
 /** Bounds of {@link RecordDecoder}. */
 export const RecordDecoderLimits = {
@@ -129,7 +163,15 @@ export class RecordDecoder {
     undecodable: 0,
     misplaced: 0,
   };
+  /** Events per format; see {@link DecodeFormatCounts}. */
+  readonly formatCounts: DecodeFormatCounts = Object.fromEntries(
+    DecodedFormatNames.map((f) => [f, 0]),
+  ) as DecodeFormatCounts;
   private readonly parse: LineParser;
+  /** With `auto`: the detector behind `parse`, which says the format of each line. */
+  private readonly detector: FormatDetector | undefined;
+  /** With a named parser: the format of what it reads. */
+  private readonly namedFormat: LogFormat;
   private readonly screen: RecordScreen | undefined;
   private readonly screenBytes: RecordBytesScreen | undefined;
   private readonly textDecoder = new TextDecoder();
@@ -149,21 +191,19 @@ export class RecordDecoder {
       ]);
     }
     this.screenBytes = this.screen === undefined ? undefined : options.screenBytes;
+    this.namedFormat = LogFormats.raw;
     if (name === AUTO_PARSER) {
-      const raw = getParser('raw');
-      // Not "the JSON parser reported parseError": a JSON record may carry that field itself
-      // (kinlog ship's unparseable lines do), and is then counted as unparsed, not kept as text.
-      this.parse = (line) => {
-        const parsed = parseJsonObject(line);
-        return parsed === undefined ? raw(line) : normalizeJsonEvent(parsed, line);
-      };
+      this.detector = new FormatDetector();
+      this.parse = this.detector.parseLine;
     } else if (isParserName(name)) {
+      this.detector = undefined;
       this.parse = getParser(name);
+      this.namedFormat = FORMAT_OF_PARSER[name];
     } else {
       throw new ConfigError([
         {
           path: 'parser',
-          message: `must be ${AUTO_PARSER} or one of ${ParserNames.join(', ')}, got ${JSON.stringify(String(name))}`,
+          message: `must be one of ${ParserNames.join(', ')}, got ${JSON.stringify(String(name))}`,
         },
       ]);
     }
@@ -222,11 +262,24 @@ export class RecordDecoder {
     }
     this.stats.events++;
     if (this.screenBytes !== undefined && !this.screenBytes(payload)) {
+      this.formatCounts.json++; // only ever a valid JSON object line
       emit(SCREENED_OUT, '');
       return;
     }
     const line = stripLineEnd(this.textDecoder.decode(payload));
-    emit(this.screen === undefined ? this.parse(line) : this.screened(line, this.screen), line);
+    emit(
+      this.screen === undefined ? this.parseCounted(line) : this.screened(line, this.screen),
+      line,
+    );
+  }
+
+  /** The parser's event for a line, counted under the format that read it. */
+  private parseCounted(line: string): LogEvent {
+    const event = this.parse(line);
+    if (this.detector !== undefined) this.formatCounts[this.detector.format]++;
+    else if (event.parseError === true) this.formatCounts.unparsed++;
+    else this.formatCounts[this.namedFormat]++;
+    return event;
   }
 
   /**
@@ -237,7 +290,8 @@ export class RecordDecoder {
    */
   private screened(line: string, screen: RecordScreen): LogEvent {
     const parsed = parseJsonObject(line);
-    if (parsed === undefined) return this.parse(line);
+    if (parsed === undefined) return this.parseCounted(line);
+    this.formatCounts.json++;
     if (!screen(parsed as Record<string, unknown>)) return SCREENED_OUT;
     return normalizeJsonEvent(parsed, line);
   }
@@ -245,6 +299,7 @@ export class RecordDecoder {
   private emitUndecodable(payload: Uint8Array, emit: DecodedEventHandler): void {
     this.stats.undecodable++;
     this.stats.events++;
+    this.formatCounts.undecodable++;
     const text = Buffer.from(payload.subarray(0, RecordDecoderLimits.MAX_UNPARSED_CHARS)).toString(
       'latin1',
     );

@@ -37,6 +37,8 @@ export function csvCell(value: string | number | null): string {
  * with `resolved`, `below-cut-off` or `unknown` (their `errors` is this iteration's count).
  * `errors_over_by_max` is the most `errors` can exceed the truth by (0 = exact); an estimated
  * signature count shows as the range `a–b` it lies in.
+ * After the rows, an empty line and a second table, `format,records,detector_version`: records
+ * per format read (they add up to the events; one `not recorded` line for older reports).
  *
  * @example
  * ```ts
@@ -107,6 +109,15 @@ export function renderCsv(view: ReportView): string {
     set('delta', g.count === null ? null : g.count - g.previousCount);
     set('is_new', 'false');
     lines.push(cells.join(','));
+  }
+  lines.push('', 'format,records,detector_version');
+  if (view.formats === null) {
+    lines.push(`not recorded,${view.totals.events},`);
+  } else {
+    const version = view.formats.detectorVersion;
+    for (const c of view.formats.counts) {
+      lines.push([csvCell(c.format), csvCell(c.records), csvCell(version)].join(','));
+    }
   }
   return lines.join('\r\n') + '\r\n';
 }

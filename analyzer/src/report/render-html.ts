@@ -12,6 +12,7 @@ import { displayText } from './display-text.js';
 import { escapeHtml } from './escape-html.js';
 import {
   countLabel,
+  formatsLabel,
   formatShare,
   goneLabel,
   keysLabel,
@@ -128,7 +129,10 @@ function totals(view: ReportView): string {
         `<div style="font-size:12px;color:${S.COLOR_MUTED};">${own(label)}</div></td>`,
     )
     .join('');
-  return `<table id="totals" role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin-top:16px;border-collapse:collapse;"><tr>${cells}</tr></table>`;
+  return (
+    `<table id="totals" role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin-top:16px;border-collapse:collapse;"><tr>${cells}</tr></table>` +
+    `<p id="formats" style="margin:6px 0 0 0;color:${S.COLOR_MUTED};font-size:13px;">events by format: ${own(formatsLabel(view.formats, view.storedFormatVersion))}</p>`
+  );
 }
 
 function chart(view: ReportView): string {

@@ -45,6 +45,15 @@ export function renderJson(view: ReportView): string {
       distinctKeys: view.totals.distinctKeys,
       distinctKeysEstimated: view.bounded,
     },
+    // Records per format (they add up to totals.events); null: not recorded (stored format 1).
+    formats:
+      view.formats === null
+        ? null
+        : {
+            detectorVersion: view.formats.detectorVersion,
+            parser: view.formats.parser,
+            counts: Object.fromEntries(view.formats.counts.map((c) => [c.format, c.records])),
+          },
     bounded: view.bounded,
     errorBound: view.errorBound,
     storedRows: view.storedRows,

@@ -8,6 +8,7 @@ import {
   reportNotes,
   ReportTextLimits,
   shardLines,
+  formatsLabel,
   totalsLine,
   trendLabel,
   trendSpan,
@@ -77,7 +78,13 @@ export function renderTable(view: ReportView, options: TableOptions = {}): strin
   );
   lines.push(fitWidth(`window  ${windowRangeLine(view)}`, width));
   for (const shard of shardLines(view)) lines.push(fitWidth(`shard   ${shard}`, width));
-  lines.push(fitWidth(`totals  ${totalsLine(view)}`, width));
+  // Records per format belong on the totals line; when that would be cut, on their own below.
+  const totals = `totals  ${totalsLine(view)}`;
+  if (displayWidth(totals) <= width) lines.push(totals);
+  else {
+    lines.push(fitWidth(`totals  ${totalsLine(view, false)}`, width));
+    lines.push(fitWidth(`formats ${formatsLabel(view.formats, view.storedFormatVersion)}`, width));
+  }
   for (const note of reportNotes(view)) lines.push(fitWidth(`note    ${note}`, width));
   lines.push('');
   if (view.rows.length === 0) {

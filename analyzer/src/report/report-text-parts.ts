@@ -1,6 +1,12 @@
 import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { displayText } from './display-text.js';
-import { GoneStates, type GoneRow, type ReportRow, type ReportView } from './report-view.js';
+import {
+  GoneStates,
+  type GoneRow,
+  type ReportFormats,
+  type ReportRow,
+  type ReportView,
+} from './report-view.js';
 
 /** Character budgets of log-derived text in the human-readable formats. */
 export const ReportTextLimits = {
@@ -54,17 +60,21 @@ export function windowRangeLine(view: ReportView): string {
 }
 
 /**
- * Totals on one line: events, errors by kind, unparsed records, distinct keys.
+ * Totals on one line: events (per format read, unless `withFormats` is false: for a renderer
+ * that shows them on a line of their own), errors by kind, unparsed records, distinct keys.
  *
  * @example
  * ```ts
- * totalsLine(view); // '5000 events, 318 errors (5xx 200, 4xx 100, by level 18), 3 unparsed, 12 keys'
+ * totalsLine(view);
+ * // '5000 events (json 4900, access 97, raw 3; detector v1), 318 errors (5xx 200, 4xx 100,
+ * //  by level 18), 3 unparsed, 12 keys'
  * ```
  */
-export function totalsLine(view: ReportView): string {
+export function totalsLine(view: ReportView, withFormats = true): string {
   const t = view.totals;
+  const formats = withFormats ? ` (${formatsLabel(view.formats, view.storedFormatVersion)})` : '';
   return (
-    `${t.events} events, ${t.errors} errors (5xx ${t.errors5xx}, 4xx ${t.errors4xx}, ` +
+    `${t.events} events${formats}, ${t.errors} errors (5xx ${t.errors5xx}, 4xx ${t.errors4xx}, ` +
     `by level ${t.errorsLevel}), ${t.unparsed} unparsed, ${keysLabel(view)}`
   );
 }
@@ -185,6 +195,26 @@ export function goneLabel(row: Pick<GoneRow, 'count' | 'state'>): string {
   if (row.state === GoneStates.resolved) return '0, resolved';
   if (row.state === GoneStates.belowCutOff) return `${row.count ?? '?'}, below the cut-off`;
   return '?, not in the top rows (resolved or below the cut-off)';
+}
+
+/**
+ * Records per format and the detector that counted them, for a totals line.
+ *
+ * @example
+ * ```ts
+ * formatsLabel(view.formats, 3); // 'json 4900, access 97, raw 3; detector v1'
+ * formatsLabel(null, 2); // 'formats not recorded: stored format 2'
+ * ```
+ */
+export function formatsLabel(formats: ReportFormats | null, storedFormatVersion?: number): string {
+  if (formats === null) {
+    return storedFormatVersion === undefined
+      ? 'formats not recorded: stored by an older analyzer'
+      : `formats not recorded: stored format ${storedFormatVersion}`;
+  }
+  const counts = formats.counts.map((c) => `${displayText(c.format, 32)} ${c.records}`);
+  const parser = formats.parser === 'auto' ? '' : `, parser ${displayText(formats.parser, 32)}`;
+  return `${counts.length === 0 ? 'no records' : counts.join(', ')}; detector v${formats.detectorVersion}${parser}`;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type StoredReport,
   type StoredReportFormat,
 } from '../checkpoint/stored-items.js';
+import { DecodedFormatNames } from '../decode/record-decoder.js';
 import { CorruptItemError } from '../errors.js';
 
 /** Defaults of {@link buildReportView}. */
@@ -70,6 +71,19 @@ export interface GoneRow {
   readonly state: GoneState;
 }
 
+/**
+ * Which formats an iteration's records were read in, and by which detector: every renderer
+ * shows it with the totals, so records no parser understood are never silently uncounted.
+ */
+export interface ReportFormats {
+  /** `FORMAT_DETECTOR_VERSION` of the detector that counted the records. */
+  readonly detectorVersion: number;
+  /** The analyzer's parser: `auto` or a named one. */
+  readonly parser: string;
+  /** Formats that read at least one record, in a fixed order; they add up to `totals.events`. */
+  readonly counts: readonly { readonly format: string; readonly records: number }[];
+}
+
 /** Everything the renderers need, already cut to the top rows. Plain data. */
 export interface ReportView {
   readonly name: string;
@@ -83,6 +97,10 @@ export interface ReportView {
   readonly lastSeen: string | null;
   readonly shards: readonly ReportShard[];
   readonly totals: TopNTotals;
+  /** `null` for reports stored before formats were recorded (stored format 1). */
+  readonly formats: ReportFormats | null;
+  /** The stored report's `formatVersion`. */
+  readonly storedFormatVersion: number;
   readonly bounded: boolean;
   readonly errorBound: number;
   /** Rows stored for the iteration (the view shows at most `top` of them). */
@@ -167,6 +185,48 @@ const resultSchema = z.object({
     ])
     .optional(),
 });
+
+const formatsSchema = z.object({
+  detectorVersion: z.number().int(),
+  parser: z.string(),
+  counts: z.record(z.string(), count),
+});
+
+/**
+ * Checks a stored report's `formats` (absent before stored format 2) and orders its counts.
+ *
+ * @throws {CorruptItemError} when it is present but malformed.
+ * @example
+ * ```ts
+ * parseReportFormats(stored.formats, 'web#REPORT / 7')?.counts; // [{ format: 'json', records: 9 }]
+ * ```
+ */
+export function parseReportFormats(formats: unknown, where: string): ReportFormats | null {
+  if (formats === undefined) return null;
+  const parsed = formatsSchema.safeParse(formats);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `formats.${issue.path.join('.')}: ${issue.message}`);
+    throw new CorruptItemError(where, problems.join('; '));
+  }
+  const counts = parsed.data.counts;
+  // Known formats in their fixed order, then any a newer analyzer wrote.
+  const known: readonly string[] = DecodedFormatNames;
+  const order = [
+    ...known,
+    ...Object.keys(counts)
+      .filter((f) => !known.includes(f))
+      .sort(),
+  ];
+  return {
+    detectorVersion: parsed.data.detectorVersion,
+    parser: parsed.data.parser,
+    counts: order
+      .filter((format) => (counts[format] ?? 0) > 0)
+      .map((format) => ({ format, records: counts[format]! })),
+  };
+}
 
 /**
  * Checks a stored report's `result` against the shape {@link TopNAggregator} writes.
@@ -312,6 +372,8 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
       stopReason: w.stopReason,
     })),
     totals: result.totals,
+    formats: parseReportFormats(stored.formats, `${stored.name}#REPORT / ${stored.iteration}`),
+    storedFormatVersion: stored.formatVersion,
     bounded: result.bounded,
     errorBound: result.errorBound,
     storedRows: result.rows.length,

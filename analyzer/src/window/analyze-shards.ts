@@ -13,6 +13,7 @@ import { geoipRegionOf } from '../classify/geoip-region.js';
 import {
   RecordDecoder,
   SCREENED_OUT,
+  type DecodeFormatCounts,
   type DecodeStats,
   type DecoderParser,
   type OwnerRange,
@@ -66,6 +67,8 @@ export interface AnalyzeOutcome {
   readonly window: ShardWindow[];
   readonly result: TopNResult;
   readonly decode: DecodeStats;
+  /** Events per format that read them (they add up to `result.totals.events`). */
+  readonly formats: DecodeFormatCounts;
 }
 
 /**
@@ -170,6 +173,7 @@ export async function analyzeShards(
       options.previous,
     ),
     decode: { ...decoder.stats },
+    formats: { ...decoder.formatCounts },
   };
 }
 

@@ -8,7 +8,12 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { ConfigError, type AwsConnectionOptions } from '@kinlog/core';
+import {
+  ConfigError,
+  FORMAT_DETECTOR_VERSION,
+  isParserName,
+  type AwsConnectionOptions,
+} from '@kinlog/core';
 import type { TopNResult } from '../aggregate/top-n-result.js';
 import {
   DynamoCheckpointStore,
@@ -19,6 +24,7 @@ import {
   STORED_REPORT_FORMAT,
   type StoredReport,
 } from '../checkpoint/stored-items.js';
+import { AUTO_PARSER } from '../decode/record-decoder.js';
 import {
   IterationConflictError,
   IterationNotFoundError,
@@ -68,6 +74,12 @@ export interface IterationOutcome {
   readonly report: StoredReport;
   /** The report was found stored by a run that crashed before committing. */
   readonly recovered: boolean;
+  /**
+   * Set by a rerun of an iteration that another version of the format detector counted: its
+   * stored report is returned as it is, not recounted (records would be read differently).
+   * `detectorVersion` is `null` for reports stored before formats were recorded (formats 1 and 2).
+   */
+  readonly countedByOtherDetector?: { readonly detectorVersion: number | null };
 }
 
 /** The outcome of a whole-stream read. */
@@ -75,6 +87,7 @@ export interface WholeStreamOutcome {
   readonly window: ShardWindow[];
   readonly result: TopNResult;
   readonly decode: StoredReport['decode'];
+  readonly formats: NonNullable<StoredReport['formats']>['counts'];
 }
 
 /**
@@ -213,6 +226,15 @@ export class Analyzer {
         ? await this.store.getReport(name, n)
         : undefined;
     if (stored === undefined) throw new IterationNotFoundError(name, n);
+    const storedFormats = stored.formats;
+    if (storedFormats?.detectorVersion !== FORMAT_DETECTOR_VERSION) {
+      return {
+        iteration: n,
+        report: stored,
+        recovered: false,
+        countedByOtherDetector: { detectorVersion: storedFormats?.detectorVersion ?? null },
+      };
+    }
     const previous = n > 1 ? await this.store.getReport(name, n - 1) : undefined;
     const plans: AnalyzePlan[] = stored.window.map((w) => {
       const empty = w.endSeq === undefined || w.endSeq === w.startAfterSeq;
@@ -227,6 +249,8 @@ export class Analyzer {
     const outcome = await analyzeShards(this.source, plans, {
       ...this.options,
       stream: stream === stored.stream ? stream : stored.stream,
+      // Read as the iteration was: the same parser gives the same counts.
+      parser: isParserName(storedFormats.parser) ? storedFormats.parser : AUTO_PARSER,
       ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
       ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
     });
@@ -241,7 +265,12 @@ export class Analyzer {
     });
     return {
       iteration: n,
-      report: { ...stored, result: outcome.result, decode: outcome.decode },
+      report: {
+        ...stored,
+        result: outcome.result,
+        decode: outcome.decode,
+        formats: { ...storedFormats, counts: outcome.formats },
+      },
       recovered: false,
     };
   }
@@ -296,6 +325,11 @@ export class Analyzer {
       window: outcome.window,
       result: outcome.result,
       decode: outcome.decode,
+      formats: {
+        detectorVersion: FORMAT_DETECTOR_VERSION,
+        parser: this.options.parser ?? AUTO_PARSER,
+        counts: outcome.formats,
+      },
       startedAt: new Date(startedMs).toISOString(),
       finishedAt: new Date().toISOString(),
     };

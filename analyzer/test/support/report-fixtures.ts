@@ -119,6 +119,20 @@ export function sampleStoredReport(
       undecodable: 0,
       misplaced: 0,
     },
+    formats: {
+      detectorVersion: 1,
+      parser: 'auto',
+      counts: {
+        json: 4000,
+        access: 900,
+        apacheError: 0,
+        log4j: 60,
+        syslog: 0,
+        raw: 40,
+        unparsed: 0,
+        undecodable: 0,
+      },
+    },
     startedAt: '2025-03-01T10:20:00.000Z',
     finishedAt: '2025-03-01T10:20:04.000Z',
   };

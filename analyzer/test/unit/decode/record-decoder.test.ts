@@ -78,7 +78,7 @@ describe('RecordDecoder', () => {
     ]);
     expect(events[0]!.event).to.include({ level: 'error', msg: 'boom' });
     expect(events[0]!.line).to.equal('{"level":"error","msg":"boom"}');
-    expect(events[1]!.event).to.deep.equal({ msg: 'disk full', raw: 'disk full' });
+    expect(events[1]!.event).to.deep.equal({ msg: 'disk full' });
   });
 
   it('deaggregates KPL records, gzip inside included, keeping order and partition keys', () => {
@@ -148,16 +148,14 @@ describe('RecordDecoder', () => {
     // Kept records go through the shared parser: level folded, time normalized.
     expect(out[1]!.event).to.deep.include({ level: 'error', time: '2023-11-14T22:13:20.000Z' });
     expect(out.slice(2).map((o) => o.event)).to.deep.equal([
-      { msg: '[1]', raw: '[1]' },
-      { msg: 'plain', raw: 'plain' },
-      { msg: '{bad', raw: '{bad' },
+      { msg: '[1]' },
+      { msg: 'plain' },
+      { msg: '{bad' },
     ]);
     expect(decoder.stats.events).to.equal(5);
     // Named parsers other than json ignore the screen.
     const raw = new RecordDecoder({ parser: 'raw', screen: () => false });
-    raw.decode(Buffer.from('{"a":1}'), (event) =>
-      expect(event).to.deep.equal({ msg: '{"a":1}', raw: '{"a":1}' }),
-    );
+    raw.decode(Buffer.from('{"a":1}'), (event) => expect(event).to.deep.equal({ msg: '{"a":1}' }));
   });
 
   it('turns down what its bytes screen turns down before decoding, inside gzip and KPL too', () => {
@@ -182,10 +180,7 @@ describe('RecordDecoder', () => {
     // Only what the bytes screen was unsure of reached the parsed screen or the parser.
     expect(parsedScreen).to.have.length(1);
     expect(out[3]!.event).to.deep.include({ level: 'error', status: 200 });
-    expect(out[4]!.event).to.deep.equal({
-      msg: '{"level":"info","status":200',
-      raw: '{"level":"info","status":200',
-    });
+    expect(out[4]!.event).to.deep.equal({ msg: '{"level":"info","status":200' });
     expect(decoder.stats).to.deep.include({ records: 5, events: 5, gzipPayloads: 1 });
     expect(() => new RecordDecoder({ screenBytes: 1 as never })).to.throw(/screenBytes/);
   });
@@ -314,5 +309,71 @@ describe('RecordDecoder', () => {
       else expect(actual, payload.toString()).to.deep.equal(expected);
     }
     expect(turnedDown).to.be.greaterThan(500);
+  });
+
+  describe('auto: each record in its own format', () => {
+    const APACHE =
+      '203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] "GET /checkout HTTP/1.1" 503 12 "-" "UA"';
+    const LOG4J = '2015-10-18 18:01:47,978 ERROR [main] org.x.Y: boom';
+
+    it('classifies a mixed stream record by record; the counts add up to the events', () => {
+      for (const screened of [false, true]) {
+        const decoder = new RecordDecoder(
+          screened ? { screen: mayBeError, screenBytes: createMayBeErrorBytes() } : {},
+        );
+        const events: LogEvent[] = [];
+        const payloads = [
+          Buffer.from('{"level":"info","msg":"fine"}'),
+          Buffer.from('{"level":"error","msg":"bad"}\n'),
+          Buffer.from(APACHE + '\n'),
+          Buffer.from(LOG4J),
+          Buffer.from('garbage \u0000 here'),
+          Buffer.from('<11>1 2024-05-01T12:00:00Z web-1 api - - - disk full'),
+          gzipSync(Buffer.from(APACHE)),
+          kpl(
+            ['k'],
+            [
+              { key: 0, data: Buffer.from(LOG4J) },
+              { key: 0, data: Buffer.from('{"msg":"in kpl"}') },
+            ],
+          ),
+          Buffer.from([0x1f, 0x8b, 0x00, 0x01]), // a broken gzip
+        ];
+        for (const p of payloads) decoder.decode(p, (event) => events.push(event));
+        expect(decoder.formatCounts, `screened ${screened}`).to.deep.equal({
+          json: 3,
+          access: 2,
+          apacheError: 0,
+          log4j: 2,
+          syslog: 1,
+          raw: 1,
+          unparsed: 0,
+          undecodable: 1,
+        });
+        const sum = Object.values(decoder.formatCounts).reduce((a, b) => a + b, 0);
+        expect(sum).to.equal(decoder.stats.events).and.to.equal(events.length);
+        expect(events[2]).to.include({ status: 503, level: 'error', path: '/checkout' });
+        expect(events[3]).to.include({ level: 'error', logger: 'org.x.Y' });
+        expect(events[4]).to.deep.equal({ msg: 'garbage \u0000 here' });
+      }
+    });
+
+    it('reads raw text lines by their level word, and strips a trailing delimiter', () => {
+      const { events } = decodeAll([
+        Buffer.from('2024-05-01 12:00:00 node-7 RAS KERNEL FATAL data TLB error\n'),
+        Buffer.from('instruction cache parity error corrected\r\n'),
+      ]);
+      expect(events[0]!.event).to.include({ level: 'fatal' });
+      expect(events[0]!.line).to.equal(
+        '2024-05-01 12:00:00 node-7 RAS KERNEL FATAL data TLB error',
+      );
+      expect(events[1]!.event).to.deep.equal({ msg: 'instruction cache parity error corrected' });
+    });
+
+    it("counts a named parser's records under its format, its failures as unparsed", () => {
+      const decoder = new RecordDecoder({ parser: 'apache' });
+      for (const line of [APACHE, 'garbage']) decoder.decode(Buffer.from(line), () => undefined);
+      expect(decoder.formatCounts).to.include({ access: 1, unparsed: 1, raw: 0 });
+    });
   });
 });

@@ -80,7 +80,8 @@ describe('report renderers', () => {
     expect(csvCell(-3)).to.equal('-3');
     const csv = renderCsv(buildReportView(sampleStoredReport('web', 1, hostileResult())));
     // One physical line per row: control characters inside cells are escaped.
-    expect(csv.split('\r\n')).to.have.length(hostileResult().rows.length + 2);
+    // …then an empty line, the formats header and one line per format read (4 in the sample).
+    expect(csv.split('\r\n')).to.have.length(hostileResult().rows.length + 2 + 2 + 4);
   });
 
   it('terminal output carries no escape sequence from logs', () => {
