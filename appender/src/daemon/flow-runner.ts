@@ -32,7 +32,7 @@ import { encodeEvent } from '../sink/encode-event.js';
 import { CommitWindow } from './commit-window.js';
 import { FileBudget } from './file-budget.js';
 import { isCopyOf, looksBinary, readFingerprint, sameContent } from './file-identity.js';
-import { ShipDefaults, StartAt, type ShipFlow } from './ship-config.js';
+import { ShipDefaults, ShipOutputs, StartAt, type ShipFlow } from './ship-config.js';
 import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
 import type { FileState } from './state-store.js';
 import { TrackedFile, type FileRecord } from './tracked-file.js';
@@ -694,18 +694,37 @@ export class FlowRunner {
     }
     // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
     // transports; the whole line was parsed first, so its other fields are kept.
+    if (this.flow.output === ShipOutputs.LINE) {
+      this.enqueue(t, r, r.text, this.lineKey(t, r.text));
+      return;
+    }
     const { event, key, data } = this.encode(t, r.text, () => this.parse(r.text), line);
     if (event.parseError) this.counters.parseErrors++;
+    this.enqueue(t, r, data, key);
+  }
+
+  /** Takes a ticket for a record and queues it (dry run: prints it, one record a line). */
+  private enqueue(t: TrackedFile, r: FileRecord, body: string, key: string | undefined): void {
     const ticket = t.offsets.add(r.end);
     this.counters.recordsShipped++;
     const sink = this.hooks.sink;
     if (sink === undefined) {
-      this.hooks.stdout.write(data + '\n');
+      this.hooks.stdout.write(body + '\n');
       t.offsets.ack(ticket);
       this.counters.recordsAcked++;
       return;
     }
-    this.queue.push({ t, ticket, data, key });
+    this.queue.push({ t, ticket, data: body + this.flow.recordDelimiter, key });
+  }
+
+  /** Line output: the line is sent as read; it is parsed only when a field is the key. */
+  private lineKey(t: TrackedFile, text: string): string | undefined {
+    if (typeof this.flow.partitionKey !== 'object') return this.partitionKey(t, undefined);
+    try {
+      return this.partitionKey(t, this.parse(text));
+    } catch {
+      return undefined; // a line its parser cannot read gets a random key
+    }
   }
 
   /**
@@ -754,11 +773,11 @@ export class FlowRunner {
     this.hooks.onProgress(this.window.full);
   }
 
-  private partitionKey(t: TrackedFile, event: LogEvent): string | undefined {
+  private partitionKey(t: TrackedFile, event: LogEvent | undefined): string | undefined {
     const p = this.flow.partitionKey;
     if (p === 'random') return undefined;
     if (p === 'file') return t.path;
-    const v = event[p.field];
+    const v = event?.[p.field];
     return v === undefined || v === null
       ? undefined
       : typeof v === 'string'

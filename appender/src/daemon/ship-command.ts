@@ -28,6 +28,8 @@ interface ShipCliOptions {
   field: string[];
   partitionKey?: string;
   multilineStart?: string;
+  output?: string;
+  recordDelimiter?: string;
   exclude: string[];
   pollInterval?: number;
   flushInterval?: number;
@@ -43,8 +45,11 @@ Examples:
   # several flows, from a YAML (or JSON) file
   $ kinlog ship --config /etc/kinlog/ship.yaml --state-dir /var/lib/kinlog
 
-  # see what would be sent, without sending
-  $ kinlog ship --dry-run --once --parser log4j --stream x app.log
+  # see what would be sent, without sending (no --parser: each line's format is detected)
+  $ kinlog ship --dry-run --once --stream x app.log
+
+  # send lines exactly as read, newline-terminated (Firehose to S3 concatenates records)
+  $ kinlog ship --stream raw-logs --output line --record-delimiter newline '/var/log/app/*.log'
 
   # ship.yaml
   stateDir: /var/lib/kinlog
@@ -60,6 +65,10 @@ Examples:
       multiline: { startPattern: '^\\d{4}-\\d\\d-\\d\\d' }
       partitionKey: file
       startAt: tail
+    - paths: ['/var/log/mixed/*.log']   # parser: auto (the default) detects each line's format
+      stream: raw-logs
+      output: line               # the line as read, no JSON wrapper
+      recordDelimiter: "\\n"
 
 On SIGTERM/SIGINT the daemon stops reading, delivers what it read, saves offsets and exits 0;
 a second signal exits at once. --once ends with a stats line; a last line without "\n" is
@@ -100,7 +109,24 @@ export function shipCommand(context: CommandContext): Command {
     .option('-c, --config <file>', 'YAML or JSON config with flows')
     .option('--stream <name>', 'target stream (one-flow shortcut)')
     .addOption(
-      new Option('--parser <name>', 'line format (one-flow shortcut)').choices([...ParserNames]),
+      new Option(
+        '--parser <name>',
+        'line format (one-flow shortcut); default auto: each line read in its own format ' +
+          '(JSON, Apache/nginx access, Apache error, log4j, syslog, else text), ' +
+          'Java stack traces joined to their line',
+      ).choices([...ParserNames]),
+    )
+    .addOption(
+      new Option(
+        '--output <mode>',
+        'record content: json (parsed event, default) or line (the line exactly as read)',
+      ).choices(['json', 'line']),
+    )
+    .addOption(
+      new Option(
+        '--record-delimiter <delimiter>',
+        'append to every record, for consumers that concatenate records (Firehose to S3)',
+      ).choices(['newline', 'crlf']),
     )
     .addOption(
       new Option('--start-at <where>', 'where to start files seen for the first time').choices([
@@ -203,7 +229,9 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
     region: o.region,
     pollIntervalMs: o.pollInterval,
   };
-  const flowOverrides = { startAt: o.startAt };
+  const recordDelimiter =
+    o.recordDelimiter === undefined ? undefined : o.recordDelimiter === 'crlf' ? '\r\n' : '\n';
+  const flowOverrides = { startAt: o.startAt, output: o.output, recordDelimiter };
   if (o.config !== undefined) {
     if (paths.length > 0 || o.stream !== undefined) {
       throw new ConfigError(
@@ -214,6 +242,10 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
     const config = await loadShipConfig(o.config, overrides);
     if (o.startAt !== undefined)
       for (const f of config.flows) f.startAt = o.startAt as 'head' | 'tail';
+    if (o.output !== undefined)
+      for (const f of config.flows) f.output = o.output as 'json' | 'line';
+    if (recordDelimiter !== undefined)
+      for (const f of config.flows) f.recordDelimiter = recordDelimiter;
     if (o.flushInterval !== undefined) config.sink.flushIntervalMs = o.flushInterval;
     return config;
   }
@@ -242,7 +274,7 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
         fields: Object.keys(fields).length > 0 ? fields : undefined,
         partitionKey: pk?.startsWith('field:') ? { field: pk.slice('field:'.length) } : pk,
         multiline: o.multilineStart === undefined ? undefined : { startPattern: o.multilineStart },
-        ...flowOverrides,
+        ...stripUndefined(flowOverrides),
       }),
     ],
   });

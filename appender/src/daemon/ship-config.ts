@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   ConfigError,
   ParserNames,
+  STACK_TRACE_CONTINUATION,
   defaultStartPattern,
   type ConfigProblem,
   type ParserName,
@@ -13,6 +14,19 @@ import { MIN_OPEN_FILES } from './file-budget.js';
 /** Where a file seen for the first time is read from. */
 export const StartAt = { HEAD: 'head', TAIL: 'tail' } as const;
 export type StartAt = (typeof StartAt)[keyof typeof StartAt];
+
+/**
+ * What a record holds: `json`, the parsed event as one JSON object (with `source`, `host` and
+ * the flow's `fields`); `line`, the line (or joined entry) exactly as read, nothing added.
+ */
+export const ShipOutputs = { JSON: 'json', LINE: 'line' } as const;
+export type ShipOutput = (typeof ShipOutputs)[keyof typeof ShipOutputs];
+
+/**
+ * Record delimiters a flow may append to every record, for consumers that concatenate records
+ * (Firehose delivering to S3 writes them back to back).
+ */
+export const RecordDelimiters = ['\n', '\r\n'] as const;
 
 /** What to do with a line longer than `maxLineBytes`. */
 export const LongLines = { SPLIT: 'split', TRUNCATE: 'truncate' } as const;
@@ -97,7 +111,9 @@ const flowSchema = z
     }),
     parser: z
       .enum(ParserNames, { error: `expected one of ${ParserNames.join('|')}` })
-      .default('raw'),
+      .default('auto'),
+    output: z.enum(['json', 'line'], { error: 'expected json or line' }).optional(),
+    recordDelimiter: z.enum(RecordDelimiters, { error: 'expected "\\n" or "\\r\\n"' }).optional(),
     multiline: z
       .union([
         z.literal(false),
@@ -155,9 +171,14 @@ export type ShipFlowInput = z.input<typeof flowSchema>;
 /** A config file's content, before defaults. */
 export type ShipConfigInput = z.input<typeof shipSchema>;
 
-/** Per-flow multi-line settings after defaults, or `undefined` for one record per line. */
+/**
+ * Per-flow multi-line settings after defaults, or `undefined` for one record per line. Exactly
+ * one of the patterns is set: a line matching `startPattern` starts a record; a line matching
+ * `continuationPattern` (the `auto` parser's Java stack-trace lines) continues the one before.
+ */
 export interface ResolvedMultiline {
-  startPattern: RegExp;
+  startPattern?: RegExp;
+  continuationPattern?: RegExp;
   maxLines?: number;
   maxBytes?: number;
   timeoutMs: number;
@@ -170,6 +191,10 @@ export interface ShipFlow {
   exclude: string[];
   stream: string;
   parser: ParserName;
+  /** Default `json`. */
+  output: ShipOutput;
+  /** Appended to every record; `''` (the default) for none. */
+  recordDelimiter: string;
   multiline: ResolvedMultiline | undefined;
   fields: Record<string, string | number | boolean>;
   partitionKey: 'random' | 'file' | { field: string };
@@ -228,7 +253,7 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 /**
  * Validates a parsed config file (or the object the command line builds) and applies defaults.
  * Throws one {@link ConfigError} listing every problem with its path, e.g.
- * `flows[1].parser: expected one of json|apache|nginx|log4j|apacheError|raw`.
+ * `flows[1].parser: expected one of auto|json|apache|nginx|log4j|apacheError|syslog|raw`.
  *
  * @example
  * ```ts
@@ -262,6 +287,8 @@ export function resolveShipConfig(
       exclude: f.exclude ?? [],
       stream: f.stream,
       parser: f.parser,
+      output: f.output ?? ShipOutputs.JSON,
+      recordDelimiter: f.recordDelimiter ?? '',
       multiline: resolveMultiline(f.multiline, f.parser),
       fields: f.fields ?? {},
       partitionKey: f.partitionKey ?? 'random',
@@ -297,6 +324,12 @@ function resolveMultiline(
   if (input === false) return undefined;
   if (input === undefined) {
     // Formats whose records may span lines (stack traces) are joined unless told otherwise.
+    if (parser === 'auto') {
+      return {
+        continuationPattern: STACK_TRACE_CONTINUATION,
+        timeoutMs: ShipDefaults.MULTILINE_TIMEOUT_MS,
+      };
+    }
     const pattern = defaultStartPattern(parser);
     return pattern === undefined
       ? undefined

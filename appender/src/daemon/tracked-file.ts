@@ -36,6 +36,9 @@ export class TrackedFile {
   readonly offsets: OffsetTracker;
   private readonly splitter: LineSplitter;
   private readonly joiner: MultilineJoiner | undefined;
+  /** The first line of the joiner's open entry, and how many lines the entry holds. */
+  private entryFirst: SplitLine | undefined;
+  private entryLines = 0;
   /** Offset where the last line handed to the joiner ended. */
   private lastLineEnd: number;
   lastLineAtMs = 0;
@@ -86,7 +89,9 @@ export class TrackedFile {
       flow.multiline === undefined
         ? undefined
         : new MultilineJoiner({
-            startPattern: flow.multiline.startPattern,
+            ...(flow.multiline.startPattern === undefined
+              ? { continuationPattern: flow.multiline.continuationPattern }
+              : { startPattern: flow.multiline.startPattern }),
             maxLines: flow.multiline.maxLines,
             maxBytes: flow.multiline.maxBytes ?? Math.min(flow.maxLineBytes * 2, 900 * 1024),
           });
@@ -116,9 +121,14 @@ export class TrackedFile {
     const out = partialLine ? this.join(this.splitter.finish()) : [];
     if (this.joiner !== undefined) {
       for (const text of this.joiner.flush())
-        out.push({ text, end: this.lastLineEnd, line: undefined });
+        out.push({ text, end: this.lastLineEnd, line: this.entryLine() });
     }
     return out;
+  }
+
+  /** The open entry's one line, or `undefined` when it joins several (their flags are lost). */
+  private entryLine(): SplitLine | undefined {
+    return this.entryLines === 1 ? this.entryFirst : undefined;
   }
 
   /** Whether an open multi-line entry has waited past its timeout. */
@@ -149,9 +159,16 @@ export class TrackedFile {
     }
     const out: FileRecord[] = [];
     for (const line of lines) {
+      const wasOpen = this.joiner.pending;
       // An entry the joiner completes ends where this line starts.
-      for (const text of this.joiner.push(line.text)) {
-        out.push({ text, end: this.lastLineEnd, line: undefined });
+      const done = this.joiner.push(line.text);
+      for (const text of done) out.push({ text, end: this.lastLineEnd, line: this.entryLine() });
+      // A one-line entry (most, under `auto`) keeps its line: its cut and UTF-8 flags and counts.
+      if (done.length > 0 || !wasOpen) {
+        this.entryFirst = line;
+        this.entryLines = 1;
+      } else {
+        this.entryLines++;
       }
       this.lastLineEnd = line.end;
     }

@@ -35,7 +35,7 @@ describe('ship config', () => {
       }),
     );
     expect(problems).to.include(
-      'flows[1].parser: expected one of json|apache|nginx|log4j|apacheError|raw',
+      'flows[1].parser: expected one of auto|json|apache|nginx|log4j|apacheError|syslog|raw',
     );
     expect(problems).to.include('flows[1].paths: expected at least one path or glob');
     expect(problems.some((p) => p.startsWith('flows[1].stream: '))).to.equal(true);
@@ -49,22 +49,45 @@ describe('ship config', () => {
     expect(problems.some((p) => p.includes('extra'))).to.equal(true);
   });
 
-  it('applies defaults: head, raw, split, log4j joined by its start pattern', () => {
+  it('applies defaults: head, auto, json output, split, log4j joined by its start pattern', () => {
     const c = resolveShipConfig(
       {
         flows: [
           { paths: ['x'], stream: 's', parser: 'log4j' },
           { paths: ['y'], stream: 's' },
+          { paths: ['z'], stream: 's', parser: 'nginx' },
         ],
       },
       { KINLOG_STATE_DIR: '/var/lib/k' },
     );
     expect(c.stateDir).to.equal('/var/lib/k');
     expect(c.flows[0]!.startAt).to.equal('head');
-    expect(c.flows[0]!.multiline?.startPattern.test('2024-01-01 10:00:00 INFO x')).to.equal(true);
-    expect(c.flows[1]!.parser).to.equal('raw');
-    expect(c.flows[1]!.multiline).to.equal(undefined);
+    expect(c.flows[0]!.multiline?.startPattern?.test('2024-01-01 10:00:00 INFO x')).to.equal(true);
+    expect(c.flows[1]!.parser).to.equal('auto');
+    expect(c.flows[1]!.output).to.equal('json');
+    expect(c.flows[1]!.recordDelimiter).to.equal('');
+    // auto joins Java stack-trace continuations to the line before them
+    expect(c.flows[1]!.multiline?.continuationPattern?.test('\tat a.B.c(B.java:1)')).to.equal(true);
+    expect(c.flows[1]!.multiline?.startPattern).to.equal(undefined);
     expect(c.flows[1]!.longLines).to.equal('split');
+    expect(c.flows[2]!.multiline).to.equal(undefined);
+  });
+
+  it('takes a line output mode and a record delimiter, and nothing else', () => {
+    const c = resolveShipConfig({
+      flows: [{ paths: ['x'], stream: 's', output: 'line', recordDelimiter: '\n' }],
+    });
+    expect(c.flows[0]).to.include({ output: 'line', recordDelimiter: '\n' });
+    expect(
+      problemsOf(() =>
+        resolveShipConfig({
+          flows: [{ paths: ['x'], stream: 's', output: 'text', recordDelimiter: ';' }],
+        }),
+      ),
+    ).to.deep.equal([
+      'flows[0].output: expected json or line',
+      'flows[0].recordDelimiter: expected "\\n" or "\\r\\n"',
+    ]);
   });
 
   it('bounds maxUncommittedRecords (default: one batch of the sink, left to the daemon)', () => {
