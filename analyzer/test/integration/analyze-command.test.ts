@@ -44,7 +44,7 @@ describe('kinlog analyze', function () {
     expect(first.iteration).to.equal(1);
     expect(first.result.totals.events).to.equal(120);
     const table = await run([...common, '--iteration', '1', '--top', '3']);
-    expect(table).to.contain('120 records, 120 errors');
+    expect(table).to.match(/120 records \(json 120; detector v\d+\), 120 errors/);
     expect(table.split('\n').filter((l) => /^\d+ /.test(l))).to.have.length(3);
   });
 

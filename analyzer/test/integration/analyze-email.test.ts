@@ -109,7 +109,7 @@ describe('kinlog analyze --email', function () {
     smtp = await startSmtpServer(ANY_USER);
     const run = startAnalyze([...common(), '--smtp-url', smtpUrl()]);
     await run.done;
-    expect(run.stdout()).to.contain('30 records, 30 errors');
+    expect(run.stdout()).to.match(/30 records \(json 30; detector v\d+\), 30 errors/);
     expect(subjects()).to.have.length(1);
     expect(subjects()[0]).to.match(
       /^\[kinlog\] web #1: 30 errors, top: (AP|EU|US) \/p\/:id error$/,
@@ -186,7 +186,7 @@ describe('kinlog analyze --email', function () {
       );
       expect((err as Error).message).not.to.match(/hunter2|[\r\n]/);
     }
-    expect(refused.stdout()).to.contain('30 records, 30 errors');
+    expect(refused.stdout()).to.match(/30 records \(json 30; detector v\d+\), 30 errors/);
     expect((await store.getIteration('web', 1))?.status).to.equal(IterationStatuses.committed);
     const state = await claims.state('web', 1);
     expect(state?.emailSentAt).to.equal(undefined);

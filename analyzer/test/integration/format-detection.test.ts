@@ -4,12 +4,15 @@
  * own parser finds, per (region, page), and say how many records each format matched.
  */
 import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { FORMAT_DETECTOR_VERSION, type ParserName } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
 import {
   Analyzer,
+  analyzeCommand,
   DynamoCheckpointStore,
   type StoredReport,
   type TopNResult,
@@ -34,6 +37,19 @@ async function putText(client: KinesisClient, stream: string, texts: readonly st
     const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records }));
     if ((out.FailedRecordCount ?? 0) > 0) throw new Error('put failed');
   }
+}
+
+/** Runs `kinlog analyze` with `args`; its stdout and stderr. */
+async function runCli(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const out = { stdout: '', stderr: '' };
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
+  stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
+  const program = new Command('kinlog').exitOverride();
+  program.addCommand(analyzeCommand({ signal: new AbortController().signal, stdout, stderr }));
+  await program.parseAsync(['node', 'kinlog', 'analyze', ...args]);
+  return out;
 }
 
 /** Errors per `region page`, from every row (fixtures have far fewer keys than 50). */
@@ -138,7 +154,8 @@ describe('auto format detection on text records (local Kinesis)', function () {
 
   it('stores the detector version and counts; a rerun under another detector shows the stored result', async () => {
     const stream = await createTestStream(1);
-    const store = new DynamoCheckpointStore(freshTables());
+    const tables = freshTables();
+    const store = new DynamoCheckpointStore(tables);
     await store.createTables();
     const analyzer = new Analyzer({ name: 'web', stream, store, minCallIntervalMs: 0 });
     try {
@@ -165,6 +182,23 @@ describe('auto format detection on text records (local Kinesis)', function () {
       const stale = await analyzer.rerunIteration(2);
       expect(stale.countedByOtherDetector).to.deep.equal({ detectorVersion: null });
       expect(stale.report).to.deep.equal(oldReport);
+      const cli = await runCli([
+        '--stream',
+        stream,
+        '--name',
+        'web',
+        '--checkpoints-table',
+        tables.checkpointsTable,
+        '--iterations-table',
+        tables.iterationsTable,
+        '--iteration',
+        '2',
+      ]);
+      expect(cli.stderr).to.include(
+        'iteration 2 was counted before formats were recorded (stored format 1)',
+      );
+      expect(cli.stderr).to.include('showing the stored result, not a recount');
+      expect(cli.stdout).to.include('web #2 (stored): 50 records (formats not recorded');
 
       // …and one counted by a detector of another version.
       await store.claimIteration('web', 3, stream, 'other-analyzer', 60_000);
@@ -178,6 +212,21 @@ describe('auto format detection on text records (local Kinesis)', function () {
       expect(newer.countedByOtherDetector).to.deep.equal({
         detectorVersion: FORMAT_DETECTOR_VERSION + 1,
       });
+      const { stdout } = await runCli([
+        '--stream',
+        stream,
+        '--name',
+        'web',
+        '--checkpoints-table',
+        tables.checkpointsTable,
+        '--iterations-table',
+        tables.iterationsTable,
+        '--iteration',
+        '1',
+      ]);
+      expect(stdout).to.include(
+        `web #1 (rerun): 50 records (access 50; detector v${FORMAT_DETECTOR_VERSION})`,
+      );
     } finally {
       analyzer.close();
       store.close();
