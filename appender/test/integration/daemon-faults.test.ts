@@ -204,7 +204,7 @@ describe('kinlog ship: faults and process contract', function () {
     const cfg = spawnShip(['--config', join(dir, 'ship.yaml')]);
     expect((await cfg.exited).code).to.equal(2);
     expect(cfg.output()).to.include(
-      'flows[1].parser: expected one of json|apache|nginx|log4j|apacheError|raw',
+      'flows[1].parser: expected one of auto|json|apache|nginx|log4j|apacheError|syslog|raw',
     );
   });
 
