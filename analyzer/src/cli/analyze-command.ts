@@ -280,7 +280,7 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
       if (other !== undefined) {
         const by =
           other.detectorVersion === null
-            ? 'before formats were recorded (stored format 1)'
+            ? `before formats were recorded (stored format ${out.report.formatVersion})`
             : `by format detector v${other.detectorVersion}`;
         context.stderr.write(
           `iteration ${out.iteration} was counted ${by}; this is v${FORMAT_DETECTOR_VERSION}, ` +

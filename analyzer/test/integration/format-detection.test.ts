@@ -14,6 +14,7 @@ import {
   Analyzer,
   analyzeCommand,
   DynamoCheckpointStore,
+  STORED_REPORT_FORMAT,
   type StoredReport,
   type TopNResult,
 } from '../../src/index.js';
@@ -161,7 +162,7 @@ describe('auto format detection on text records (local Kinesis)', function () {
     try {
       await putText(client, stream, fixtureLines('apache-combined.log').slice(0, 50));
       const first = await analyzer.runIteration();
-      expect(first.report.formatVersion).to.equal(2);
+      expect(first.report.formatVersion).to.equal(STORED_REPORT_FORMAT);
       expect(first.report.formats).to.deep.include({
         detectorVersion: FORMAT_DETECTOR_VERSION,
         parser: 'auto',
@@ -172,10 +173,14 @@ describe('auto format detection on text records (local Kinesis)', function () {
       expect(rerun.report.result).to.deep.equal(first.report.result);
       expect(rerun.report.formats).to.deep.equal(first.report.formats);
 
-      // Iteration 2 as an older analyzer stored it: format 1, no formats.
+      // Iteration 2 as an older analyzer stored it: format 2, no formats.
       await putText(client, stream, fixtureLines('apache-combined.log').slice(50, 60));
       await store.claimIteration('web', 2, stream, 'old-analyzer', 60_000);
-      const { formats: _none, ...old } = { ...first.report, iteration: 2, formatVersion: 1 };
+      const { formats: _none, ...old } = {
+        ...first.report,
+        iteration: 2,
+        formatVersion: 2 as const,
+      };
       const oldReport: StoredReport = { ...old, result: { ...(first.report.result as object) } };
       await store.putReport(oldReport);
       await store.commitIteration('web', 2, 'old-analyzer');
@@ -195,7 +200,7 @@ describe('auto format detection on text records (local Kinesis)', function () {
         '2',
       ]);
       expect(cli.stderr).to.include(
-        'iteration 2 was counted before formats were recorded (stored format 1)',
+        'iteration 2 was counted before formats were recorded (stored format 2)',
       );
       expect(cli.stderr).to.include('showing the stored result, not a recount');
       expect(cli.stdout).to.include('web #2 (stored): 50 records (formats not recorded');
