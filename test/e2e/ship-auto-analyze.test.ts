@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Analyzer, type TopNResult } from '@kinlog/analyzer';
-import { resolveShipConfig, ShipDaemon } from '@kinlog/appender';
+import { resolveShipConfig, ShipDaemon } from '@kinlog/appender/daemon';
 import { getParser } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 

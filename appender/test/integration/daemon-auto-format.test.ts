@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestStream, readAllRecords } from '@kinlog/testkit';
-import { ShipDaemon } from '../../src/index.js';
+import { ShipDaemon } from '../../src/daemon/index.js';
 import { Capture, shipConfig, tempDir } from '../support/ship-helpers.js';
 
 const ACCESS_WITH_TIMINGS =
