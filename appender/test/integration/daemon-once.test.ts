@@ -213,7 +213,8 @@ describe('kinlog ship --once: poison lines, long JSON lines, honest exit codes',
     writeFileSync(file, 'fine 1\npoison\nfine 2\n');
     const out = new Capture();
     const runner = new FlowRunner(
-      shipConfig({ flows: [{ paths: [file], stream: 's' }] }).flows[0]!,
+      // One turn, no drain: no multi-line joining holding the last line back.
+      shipConfig({ flows: [{ paths: [file], stream: 's', multiline: false }] }).flows[0]!,
       [],
       {
         sink: undefined,
