@@ -59,6 +59,8 @@ export interface AnalyzeShardsOptions extends AnalyzeSettings {
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly previous?: TopNResult;
+  /** Count into this aggregator instead of a new one (a per-shard partial reads it after). */
+  readonly aggregator?: TopNAggregator;
 }
 
 /** What reading a set of shard windows produced. */
@@ -87,9 +89,11 @@ export async function analyzeShards(
     screenBytes: createMayBeErrorBytes(),
     ...(options.parser === undefined ? {} : { parser: options.parser }),
   });
-  const topN = new TopNAggregator(
-    options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys },
-  );
+  const topN =
+    options.aggregator ??
+    new TopNAggregator(
+      options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys },
+    );
   const classifyOptions: ClassifyOptions = {
     regionOf: geoipRegionOf,
     ...(options.count4xx === undefined ? {} : { count4xx: options.count4xx }),
