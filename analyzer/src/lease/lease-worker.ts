@@ -19,11 +19,14 @@ import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
 import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
 import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
 import {
+  AnalyzerError,
   IterationConflictError,
   LeaseLostError,
   PreviousIterationMissingError,
 } from '../errors.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
+import { ReadShardsDefaults } from '../stream/read-shards-in-order.js';
+import type { ShardInfo } from '../stream/shard-info.js';
 import { analyzeShards, type AnalyzeSettings } from '../window/analyze-shards.js';
 import { AnalyzerDefaults, type IterationOutcome } from '../window/analyzer.js';
 import { planWindow } from '../window/plan-window.js';
@@ -129,6 +132,8 @@ export class LeaseWorker {
     if (k > 1 && previous === undefined) throw new PreviousIterationMissingError(name, k);
     const cut = await this.cutOf(k, previous);
     const toRead = cut.shards.filter((s) => s.carried === undefined);
+    // Listed once per iteration: the hash ranges that check aggregated records' shards.
+    const listed = await this.options.source.listShards(stream);
     await this.options.leases.ensureLeases(name, toRead);
     this.coordinator.start();
     await this.coordinator.tick();
@@ -151,12 +156,19 @@ export class LeaseWorker {
         const report = await this.merge(k, cut, previous);
         if (report !== undefined) return { iteration: k, report, recovered: false };
       }
+      const mine = missing.filter((s) => this.coordinator.holds(leaseKeyOf(s.stream, s.shardId)));
+      const limit = this.options.concurrency ?? ReadShardsDefaults.CONCURRENCY;
       let read = false;
-      for (const shard of missing) {
-        if (!this.coordinator.holds(leaseKeyOf(shard.stream, shard.shardId))) continue;
-        read = (await this.readShard(k, cut, shard)) || read;
-      }
-      if (!read) await delay(pollMs, undefined, { ref: false });
+      let at = 0;
+      const lane = async (): Promise<void> => {
+        while (at < mine.length) {
+          const shard = mine[at++]!;
+          if (await this.readShard(k, cut, shard, listed)) read = true;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(limit, mine.length) }, lane));
+      // Awaited by the caller, so it keeps the process alive (unlike the lease ticks).
+      if (!read) await delay(pollMs, undefined, { signal: this.options.signal });
     }
   }
 
@@ -191,7 +203,12 @@ export class LeaseWorker {
   }
 
   /** Reads one leased shard up to the cut and publishes its partial; false if the lease went. */
-  private async readShard(k: number, cut: IterationCut, shard: CutShard): Promise<boolean> {
+  private async readShard(
+    k: number,
+    cut: IterationCut,
+    shard: CutShard,
+    listed: readonly ShardInfo[],
+  ): Promise<boolean> {
     const leaseKey = leaseKeyOf(shard.stream, shard.shardId);
     const lost = this.coordinator.signalOf(leaseKey);
     if (lost === undefined) return false;
@@ -221,10 +238,13 @@ export class LeaseWorker {
           signal,
           cutoffArrivalMs: cut.cutoffArrivalMs,
           deadlineMs: cut.deadlineMs,
+          listedShards: listed,
         },
       );
     } catch (err) {
       if (lost.aborted && this.options.signal?.aborted !== true) return false;
+      // A transient read failure: the lease is still ours, the next round reads it again.
+      if (err instanceof AnalyzerError && err.retryable) return false;
       throw err;
     }
     const bytes = encodePartial({
