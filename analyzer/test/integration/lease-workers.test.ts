@@ -119,6 +119,20 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       ).flat();
       expect(ids.length).to.equal(next);
       expect(new Set(ids).size).to.equal(next);
+      // A report made by workers reruns on one process over its stored windows.
+      const rerunner = new Analyzer({
+        name: 'four',
+        stream,
+        store: four.store,
+        minCallIntervalMs: 0,
+        topN: 20,
+      });
+      const rerun = (await rerunner.rerunIteration(2)).report;
+      rerunner.close();
+      expect(rerun.window).to.deep.equal(fourReports[1]!.window);
+      expect((rerun.result as TopNResult).totals).to.deep.equal(
+        (fourReports[1]!.result as TopNResult).totals,
+      );
       // Every worker held some shards by the end.
       const held = four.workers.map((w) => w.coordinator.heldKeys().length);
       expect(held.reduce((x, y) => x + y)).to.equal(64);
