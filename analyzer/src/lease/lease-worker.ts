@@ -309,7 +309,11 @@ export class LeaseWorker {
         partials.push(decodePartial(bytes, `${name} partial ${k} ${key}`));
       }
       const merged = mergePartials(partials, {
-        topN: this.options.topN ?? TopNDefaults.topN,
+        // As many rows as a single run stores, whatever the report shows.
+        topN: Math.max(
+          this.options.topN ?? TopNDefaults.topN,
+          this.options.storedRows ?? TopNDefaults.storedRows,
+        ),
         ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
       });
       const computed: StoredReport = {

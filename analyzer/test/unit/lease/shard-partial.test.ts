@@ -144,6 +144,18 @@ describe('shard partials', () => {
     });
   });
 
+  it('stores the key history one aggregator would: every key counted, or a filter of them all', () => {
+    for (const keys of [1_500, 6_000]) {
+      const shards = makeShards(4, 6_000, keys, 21);
+      const whole = new TopNAggregator();
+      for (const shard of shards) for (const f of shard) whole.add(f.event, f.line, f.timeMs);
+      const decoded = shards.map((events, i) => decodePartial(partialOf(`s${i}`, events)));
+      const merged = mergePartials(decoded, { topN: 10 }).result;
+      expect(merged.keyHistory).to.not.equal(undefined);
+      expect(merged.keyHistory).to.deep.equal(whole.result(10).keyHistory);
+    }
+  });
+
   it('the merge does not depend on which partial arrives first, only on the cut order given', () => {
     const shards = makeShards(5, 500, 80, 11);
     const decoded = shards.map((events, i) => decodePartial(partialOf(`s${i}`, events)));
