@@ -5,10 +5,10 @@ import { expect } from 'chai';
 import {
   Analyzer,
   DynamoCheckpointStore,
-  KinesisShardSource,
   type StoredReport,
   type TopNResult,
 } from '../../src/index.js';
+import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
 import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
 import { LeaseWorker } from '../../src/lease/lease-worker.js';
 import {
