@@ -224,3 +224,25 @@ export class ReportEmailUnconfirmedError extends AnalyzerError {
     this.iteration = iteration;
   }
 }
+
+/**
+ * A shard lease changed hands (its counter moved) since this worker last held it: the worker
+ * must stop writing for that shard. Another worker owns it now.
+ *
+ * @example
+ * ```ts
+ * throw new LeaseLostError('web', 'logs#shardId-000000000003', 'counter 7 is now 9');
+ * ```
+ */
+export class LeaseLostError extends AnalyzerError {
+  readonly leaseKey: string;
+
+  constructor(name: string, leaseKey: string, detail: string, cause?: unknown) {
+    super(`lease ${leaseKey} of ${name} is no longer ours: ${detail}`, {
+      code: 'LEASE_LOST',
+      retryable: true,
+      cause,
+    });
+    this.leaseKey = leaseKey;
+  }
+}

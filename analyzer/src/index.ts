@@ -103,3 +103,40 @@ export {
 export { isKplAggregate } from './decode/kpl-aggregate.js';
 // Terminal text width, shared by every table kinlog prints.
 export { displayWidth, fitWidth, padWidth } from './report/display-width.js';
+// Several workers sharing a name through shard leases.
+export { LeaseLostError } from './errors.js';
+export {
+  leaseKeyOf,
+  type Lease,
+  type LeaseStore,
+  type PartialRef,
+  type CutShard,
+  type IterationCut,
+} from './lease/lease-store.js';
+export { MemoryLeaseStore } from './lease/memory-lease-store.js';
+export {
+  DynamoLeaseStore,
+  LeaseStoreDefaults,
+  type LeaseStoreOptions,
+} from './lease/dynamo-lease-store.js';
+export {
+  LeaseCoordinator,
+  LeaseDefaults,
+  type LeaseCoordinatorOptions,
+  type LeaseTick,
+} from './lease/lease-coordinator.js';
+export {
+  encodePartial,
+  decodePartial,
+  PartialLimits,
+  type ShardPartial,
+  type PartialInput,
+} from './lease/shard-partial.js';
+export { mergePartials, type MergedPartials } from './lease/merge-partials.js';
+export {
+  LeaseWorker,
+  LeaseWorkerDefaults,
+  type LeaseWorkerOptions,
+  type IterationStore,
+} from './lease/lease-worker.js';
+export type { LeasedReportInfo } from './checkpoint/stored-items.js';

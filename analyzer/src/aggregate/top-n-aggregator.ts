@@ -113,6 +113,21 @@ export class TopNAggregator {
     this.store.add(kind, event.region, event.page, event.signature, rawExampleLine, timeMs);
   }
 
+  /** Every tracked key and the totals, for a per-shard partial (see `encodePartial`). */
+  snapshot(): TopNSnapshot {
+    return {
+      entries: this.store.top(this.store.size),
+      events: this.events,
+      errors5xx: this.errors5xx,
+      errors4xx: this.errors4xx,
+      errorsLevel: this.errorsLevel,
+      unparsed: this.unparsed,
+      distinctKeys: this.store.distinctKeys(),
+      bounded: this.store.bounded,
+      errorBound: this.store.errorBound,
+    };
+  }
+
   /**
    * The `topN` keys with the most errors, most first (ties by region, then page, in code-unit
    * order), with totals and, given the previous iteration's result, the change of each row.
@@ -178,4 +193,48 @@ export class TopNAggregator {
     const keyHistory = keyHistoryOf(seen.keys, seen.filter, budget);
     return keyHistory === undefined ? result : { ...result, keyHistory };
   }
+}
+
+/**
+ * Every key counted so far, most errors first, with the totals: what a per-shard partial stores.
+ *
+ * @example
+ * ```ts
+ * const { entries, bounded } = aggregator.snapshot();
+ * ```
+ */
+export interface TopNSnapshot {
+  readonly entries: CompactEntry[];
+  readonly events: number;
+  readonly errors5xx: number;
+  readonly errors4xx: number;
+  readonly errorsLevel: number;
+  readonly unparsed: number;
+  readonly distinctKeys: number;
+  readonly bounded: boolean;
+  readonly errorBound: number;
+}
+
+/**
+ * How a row's count changed against the previous result (`null` without one): the rule of
+ * {@link TopNAggregator.result}, shared with the merge of per-shard partials.
+ *
+ * @example
+ * ```ts
+ * const changeOf = changeAgainst(previousResult);
+ * changeOf('EU', '/cart', 12)?.delta;
+ * ```
+ */
+export function changeAgainst(
+  previous: TopNResult | undefined,
+): (region: string, page: string, count: number) => TopNChange | null {
+  if (previous === undefined) return () => null;
+  return (region, page, count) => {
+    const previousCount = previousCountOf(previous, region, page);
+    return {
+      previousCount,
+      delta: previousCount === null ? null : count - previousCount,
+      isNew: previousCount === 0,
+    };
+  };
 }

@@ -62,6 +62,18 @@ export interface StoredReport {
   readonly formats?: StoredFormats;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** Set when workers sharing shard leases made the report from per-shard partials. */
+  readonly leased?: LeasedReportInfo;
+}
+
+/** How a report made from per-shard partials was made. */
+export interface LeasedReportInfo {
+  /** Worker that stored the iteration's cut. */
+  readonly cutBy: string;
+  /** Worker that merged the partials. */
+  readonly mergedBy: string;
+  /** Shards whose partial passed the size bound and became a bounded summary. */
+  readonly boundedShards: readonly string[];
 }
 
 /** The checkpoint item, `PK = <name>#<stream>#<shardId>`, `SK = n`. */

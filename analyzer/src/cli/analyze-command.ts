@@ -32,6 +32,7 @@ import {
 } from './email-options.js';
 import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
 import { AnalyzeFormats, formatTable } from './format-report.js';
+import { leaseWorkerRun } from './lease-worker-run.js';
 import { isDuration, isTimeZone, parseSchedule, type Schedule } from './schedule.js';
 
 /** Defaults of `kinlog analyze`. */
@@ -77,6 +78,10 @@ const rawOptions = z
     region: z.string().optional(),
     checkpointsTable: z.string().min(3).max(255).optional(),
     iterationsTable: z.string().min(3).max(255).optional(),
+    workers: z.boolean().optional(),
+    workerId: z.string().min(1).max(256).optional(),
+    failoverMs: z.coerce.number().int().min(30, 'must be an integer ≥ 30').optional(),
+    leasesTable: z.string().min(3).max(255).optional(),
     ...EmailOptionsShape,
   })
   .superRefine((o, ctx) => {
@@ -117,6 +122,11 @@ const rawOptions = z
         'email',
         'sends new iterations as they commit; for a committed one use kinlog report --iteration n --email',
       );
+    for (const key of ['workerId', 'failoverMs', 'leasesTable'] as const) {
+      if (o[key] !== undefined && o.workers !== true) problem(key, 'needs --workers');
+    }
+    if (o.workers === true && (o.iteration !== undefined || o.wholeStream === true))
+      problem('workers', 'shares new iterations only');
     checkEmailOptions(o, problem);
   });
 
@@ -169,7 +179,17 @@ export function analyzeCommand(context: CommandContext): Command {
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
     .option('--region <region>', 'AWS region')
     .option('--checkpoints-table <name>', 'DynamoDB table of per-shard checkpoints')
-    .option('--iterations-table <name>', 'DynamoDB table of iterations and reports');
+    .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
+    .option(
+      '--workers',
+      'share the name with other workers: each reads the shards it leases, one merges',
+    )
+    .option('--worker-id <id>', 'with --workers: this worker (default host:pid)')
+    .option(
+      '--failover-ms <ms>',
+      'with --workers: a lease not renewed for this long is taken over (default 10000)',
+    )
+    .option('--leases-table <name>', 'with --workers: DynamoDB table of leases and partials');
   return addEmailOptions(command)
     .addHelpText('after', ANALYZE_HELP_EXAMPLES)
     .action(
@@ -191,6 +211,7 @@ Examples:
   kinlog analyze --stream logs --name web --create-tables
   kinlog analyze --stream logs --name web --iteration 7 --format json
   kinlog analyze --stream logs --whole-stream --since 6h
+  kinlog analyze --stream logs --name web --workers --every 5m   (on each of N hosts)
   kinlog analyze --stream logs --name web --every 15m \\
     --email ops@example.com,dev@example.com --smtp-url smtps://kinlog:PASSWORD@mail.example.com
   SMTP_PASSWORD=... kinlog analyze --stream logs --name web --cron '0 8 * * MON-FRI' \\
@@ -235,6 +256,23 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     signal: context.signal,
     onProgress: progress.update,
   });
+  const leaseRun =
+    o.workers === true
+      ? leaseWorkerRun({
+          name: o.name ?? '',
+          stream: o.stream,
+          store: analyzer.checkpointStore,
+          kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
+          dynamodb: connection(o.dynamodbEndpoint ?? o.endpoint),
+          topN: o.top,
+          parser: o.parser,
+          count4xx: o.count4xx,
+          signal: context.signal,
+          ...(o.workerId === undefined ? {} : { workerId: o.workerId }),
+          ...(o.failoverMs === undefined ? {} : { failoverMs: o.failoverMs }),
+          ...(o.leasesTable === undefined ? {} : { leasesTable: o.leasesTable }),
+        })
+      : undefined;
   const print = (
     title: string,
     body: object,
@@ -264,6 +302,7 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
         });
   try {
     if (o.createTables === true) await analyzer.checkpointStore.createTables();
+    if (o.createTables === true) await leaseRun?.leases.createTable();
     if (o.wholeStream === true) {
       const since = o.since === undefined ? undefined : parseSince(o.since, Date.now());
       const out = await analyzer.wholeStream(since === undefined ? {} : { since });
@@ -303,7 +342,7 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     for (;;) {
       const startedAt = new Date();
       try {
-        const out = await analyzer.runIteration();
+        const out = await (leaseRun?.worker ?? analyzer).runIteration();
         print(
           `${name} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
           out.report,
@@ -339,6 +378,7 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
   } finally {
     progress.stop();
     emailer?.close();
+    await leaseRun?.close();
     analyzer.close();
   }
 }

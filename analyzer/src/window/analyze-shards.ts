@@ -19,6 +19,7 @@ import {
   type OwnerRange,
 } from '../decode/record-decoder.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
+import type { ShardInfo } from '../stream/shard-info.js';
 import { readShardsInOrder } from '../stream/read-shards-in-order.js';
 import type { ShardReadPlan } from '../stream/shard-reader.js';
 import type { ShardWindow } from './shard-window.js';
@@ -60,6 +61,10 @@ export interface AnalyzeShardsOptions extends AnalyzeSettings {
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly previous?: TopNResult;
+  /** Count into this aggregator instead of a new one (a per-shard partial reads it after). */
+  readonly aggregator?: TopNAggregator;
+  /** The stream's shards, when the caller listed them already (no ListShards per call). */
+  readonly listedShards?: readonly ShardInfo[];
 }
 
 /** What reading a set of shard windows produced. */
@@ -90,9 +95,11 @@ export async function analyzeShards(
     screenBytes: createMayBeErrorBytes(),
     ...(options.parser === undefined ? {} : { parser: options.parser }),
   });
-  const topN = new TopNAggregator(
-    options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys },
-  );
+  const topN =
+    options.aggregator ??
+    new TopNAggregator(
+      options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys },
+    );
   const classifyOptions: ClassifyOptions = {
     regionOf: geoipRegionOf,
     ...(options.count4xx === undefined ? {} : { count4xx: options.count4xx }),
@@ -140,7 +147,7 @@ export async function analyzeShards(
     onBehind: (shardId, ms) => behind.set(shardId, ms),
   });
   const byId = new Map(toRead.map((p) => [p.shardId, p]));
-  const owners = await shardOwners(source, options.stream, toRead.length > 0);
+  const owners = await shardOwners(source, options.stream, toRead.length > 0, options.listedShards);
   for await (const step of steps) {
     if (step.type === 'page') {
       const owner = owners.get(step.shardId);
@@ -182,10 +189,11 @@ async function shardOwners(
   source: ShardSource,
   stream: string,
   needed: boolean,
+  listed: readonly ShardInfo[] | undefined,
 ): Promise<Map<string, OwnerRange>> {
   const owners = new Map<string, OwnerRange>();
   if (!needed) return owners;
-  for (const shard of await source.listShards(stream)) {
+  for (const shard of listed ?? (await source.listShards(stream))) {
     const range = shard.hashKeyRange;
     if (range === undefined) continue;
     owners.set(shard.shardId, {

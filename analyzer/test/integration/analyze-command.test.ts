@@ -48,6 +48,46 @@ describe('kinlog analyze', function () {
     expect(table.split('\n').filter((l) => /^\d+ /.test(l))).to.have.length(3);
   });
 
+  it('lease options need --workers, and --workers only runs new iterations', async () => {
+    const err = await run([
+      '--stream',
+      'logs',
+      '--name',
+      'web',
+      '--worker-id',
+      'a',
+      '--failover-ms',
+      '5',
+      '--leases-table',
+      'leases',
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(ConfigError);
+    const messages = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    expect(messages).to.include.members([
+      '--worker-id: needs --workers',
+      '--leases-table: needs --workers',
+    ]);
+    expect(messages.some((m) => m.startsWith('--failover-ms: must be an integer ≥ 30'))).to.equal(
+      true,
+    );
+    const rerun = await run([
+      '--stream',
+      'logs',
+      '--name',
+      'web',
+      '--workers',
+      '--iteration',
+      '2',
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((rerun as ConfigError).problems.map((p) => p.path)).to.include('--workers');
+  });
+
   it('reports every invalid option at once', async () => {
     try {
       await run(['--stream', 'bad name!', '--top', '0', '--since', 'yesterday', '--every', '7x']);

@@ -1,0 +1,88 @@
+// The merge of one iteration's per-shard partials, as the merging worker does it:
+//
+//   64 shards × PartialLimits.MAX_KEYS keys (the most a partial lists), 40 % of keys shared
+//   between shards ─▶ encodePartial (gzip) ─▶ decodePartial ─▶ mergePartials (top 50)
+//
+// Prints the compressed size of one partial, the time of decode + merge and the heap it added
+// (targets: under 1 s and under 50 MB), median and spread over RUNS runs.
+import { TopNAggregator } from '../src/aggregate/top-n-aggregator.js';
+import { SIGNATURE_RULES_VERSION } from '../src/classify/message-signature.js';
+import { mergePartials } from '../src/lease/merge-partials.js';
+import { decodePartial, encodePartial, PartialLimits } from '../src/lease/shard-partial.js';
+import { StopReasons } from '../src/stream/shard-reader.js';
+
+const SHARDS = Number(process.env.BENCH_SHARDS ?? 64);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const KEYS = Math.min(
+  Number(process.env.BENCH_KEYS ?? PartialLimits.MAX_KEYS),
+  PartialLimits.MAX_KEYS,
+);
+const SHARED_KEYS = Math.floor(KEYS * 0.4);
+
+function partialBytes(shard: number): Uint8Array {
+  const aggregator = new TopNAggregator({ maxDistinctKeys: KEYS });
+  for (let k = 0; k < KEYS; k++) {
+    const key = k < SHARED_KEYS ? k : shard * KEYS + k;
+    const times = 1 + ((key * 7) % 5);
+    for (let t = 0; t < times; t++) {
+      aggregator.add(
+        {
+          kind: 'error5xx',
+          region: ['eu-west-1', 'us-east-1', 'ap-south-1'][key % 3]!,
+          page: `/api/v1/items/${key}/details`,
+          signature: `503 Service Unavailable ${t % 2}`,
+        },
+        `{"level":"error","status":503,"page":"/api/v1/items/${key}/details"}`,
+        1_700_000_000_000 + key,
+      );
+    }
+  }
+  return encodePartial({
+    iteration: 1,
+    stream: 'logs',
+    window: {
+      shardId: `shardId-${String(shard).padStart(12, '0')}`,
+      parentShardIds: [],
+      records: KEYS,
+      closed: false,
+      stopReason: StopReasons.caughtUp,
+    },
+    decode: {
+      records: KEYS,
+      events: KEYS,
+      gzipPayloads: 0,
+      kplAggregates: 0,
+      undecodable: 0,
+      misplaced: 0,
+    },
+    snapshot: aggregator.snapshot(),
+    signatureRulesVersion: SIGNATURE_RULES_VERSION,
+  });
+}
+
+const stored = Array.from({ length: SHARDS }, (_, s) => partialBytes(s));
+const ms: number[] = [];
+const heapMb: number[] = [];
+for (let run = 0; run < RUNS; run++) {
+  globalThis.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let heapPeak = heapBefore;
+  const started = performance.now();
+  const partials = stored.map((bytes) => {
+    const p = decodePartial(bytes);
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    return p;
+  });
+  const merged = mergePartials(partials, { topN: 50 });
+  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  ms.push(performance.now() - started);
+  heapMb.push((heapPeak - heapBefore) / 1e6);
+  if (merged.result.rows.length !== 50) throw new Error('merge lost rows');
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (xs: number[]) =>
+  `median ${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+process.stdout.write(
+  `merge of ${SHARDS} partials × ${KEYS} keys (one partial ${(stored[0]!.length / 1024).toFixed(0)} KB gzip'd):\n` +
+    `  decode + merge ms: ${fmt(ms)}\n  heap added MB:     ${fmt(heapMb)}\n`,
+);

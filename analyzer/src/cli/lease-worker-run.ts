@@ -1,0 +1,55 @@
+import type { AwsConnectionOptions } from '@kinlog/core';
+import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
+import { DynamoLeaseStore } from '../lease/dynamo-lease-store.js';
+import { LeaseWorker } from '../lease/lease-worker.js';
+import { KinesisShardSource } from '../stream/kinesis-shard-source.js';
+import type { AnalyzeSettings } from '../window/analyze-shards.js';
+
+/** What `kinlog analyze --workers` runs iterations with, and how it ends. */
+export interface LeaseWorkerRun {
+  readonly worker: LeaseWorker;
+  readonly leases: DynamoLeaseStore;
+  /** Hands the leases back (others take them at once) and closes the clients it made. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the lease worker of `kinlog analyze --workers` over the analyzer's checkpoint store.
+ *
+ * @example
+ * ```ts
+ * const run = leaseWorkerRun({ name: 'web', stream: 'logs', store, kinesis: {}, dynamodb: {} });
+ * await run.worker.runIteration();
+ * await run.close();
+ * ```
+ */
+export function leaseWorkerRun(
+  options: AnalyzeSettings & {
+    readonly name: string;
+    readonly stream: string;
+    readonly store: DynamoCheckpointStore;
+    readonly kinesis: AwsConnectionOptions;
+    readonly dynamodb: AwsConnectionOptions;
+    readonly workerId?: string;
+    readonly failoverMs?: number;
+    readonly leasesTable?: string;
+    readonly signal?: AbortSignal;
+  },
+): LeaseWorkerRun {
+  const source = new KinesisShardSource(options.kinesis);
+  const leases = new DynamoLeaseStore({
+    ...options.dynamodb,
+    ...(options.leasesTable === undefined ? {} : { leasesTable: options.leasesTable }),
+  });
+  const worker = new LeaseWorker({ ...options, source, leases });
+  let closed: Promise<void> | undefined;
+  return {
+    worker,
+    leases,
+    close: () =>
+      (closed ??= worker.close().finally(() => {
+        source.close();
+        leases.close();
+      })),
+  };
+}

@@ -1,0 +1,469 @@
+/*
+ * The only file that calls DynamoDB for shard leases; every SDK error is translated here.
+ *
+ *   leases table  PK = <name>#LEASE                       SK = <stream>#<shardId>
+ *                    owner?, counter, partialIteration/Attempt/Chunks/Bytes
+ *                 PK = <name>#CUT                         SK = iteration (12 digits)   cut (gzip)
+ *                 PK = <name>#PART#<k>#<stream>#<shard>   SK = <attempt>#<chunk>       data ≤ 350 KB
+ *
+ * Lease writes are single conditional updates on (counter, owner); a partial's chunks are put
+ * first under a unique attempt, then published by the conditional update that moves the counter.
+ */
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { setTimeout as delay } from 'node:timers/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { awsClientConfig, DynamoDbLimits, type AwsConnectionOptions } from '@kinlog/core';
+import {
+  AnalyzerError,
+  CheckpointStoreError,
+  CorruptItemError,
+  LeaseLostError,
+  ReportTooLargeError,
+  TableMissingError,
+} from '../errors.js';
+import {
+  leaseKeyOf,
+  type IterationCut,
+  type Lease,
+  type LeaseStore,
+  type PartialRef,
+} from './lease-store.js';
+
+/** Table name and bounds of the lease store. */
+export const LeaseStoreDefaults = {
+  LEASES_TABLE: 'kinlog-leases',
+  /** Bytes of partial data per item: under DynamoDB's 400 KB item limit with room for keys. */
+  CHUNK_BYTES: 350_000,
+  TABLE_ACTIVE_TIMEOUT_MS: 60_000,
+  TABLE_POLL_INTERVAL_MS: 100,
+  MAX_ATTEMPTS: 4,
+  RETRY_BASE_MS: 100,
+  /** Items written at once (lease creation, partial chunks). */
+  WRITE_CONCURRENCY: 16,
+  ITEM_OVERHEAD_BYTES: 1024,
+} as const;
+
+export interface LeaseStoreOptions extends AwsConnectionOptions {
+  readonly leasesTable?: string;
+  /** A ready-made client (shared, or in tests); its owner destroys it. */
+  readonly client?: DynamoDBClient;
+}
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * {@link LeaseStore} on DynamoDB.
+ *
+ * @example
+ * ```ts
+ * const store = new DynamoLeaseStore({ endpoint: 'http://127.0.0.1:8000' });
+ * await store.createTable();
+ * await store.ensureLeases('web', [{ stream: 'logs', shardId: 'shardId-000000000000' }]);
+ * ```
+ */
+export class DynamoLeaseStore implements LeaseStore {
+  readonly table: string;
+  private readonly client: DynamoDBClient;
+  private readonly ownsClient: boolean;
+
+  constructor(options: LeaseStoreOptions = {}) {
+    this.client = options.client ?? new DynamoDBClient(awsClientConfig(options));
+    this.ownsClient = options.client === undefined;
+    this.table = options.leasesTable ?? LeaseStoreDefaults.LEASES_TABLE;
+  }
+
+  close(): void {
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  /** Creates the table (on-demand billing) if missing and waits until it is ACTIVE. */
+  async createTable(): Promise<void> {
+    try {
+      await this.client.send(
+        new CreateTableCommand({
+          TableName: this.table,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'PK', AttributeType: 'S' },
+            { AttributeName: 'SK', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'PK', KeyType: 'HASH' },
+            { AttributeName: 'SK', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException)) throw this.translate(err, 'CreateTable');
+    }
+    const deadline = Date.now() + LeaseStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS;
+    for (;;) {
+      const out = await this.call('DescribeTable', () =>
+        this.client.send(new DescribeTableCommand({ TableName: this.table })),
+      );
+      if (out.Table?.TableStatus === 'ACTIVE') return;
+      if (Date.now() > deadline) {
+        throw new CheckpointStoreError(
+          `table ${this.table} is not ACTIVE after ${LeaseStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS} ms`,
+          true,
+        );
+      }
+      await delay(LeaseStoreDefaults.TABLE_POLL_INTERVAL_MS);
+    }
+  }
+
+  async ensureLeases(
+    name: string,
+    shards: readonly { readonly stream: string; readonly shardId: string }[],
+  ): Promise<void> {
+    await inBatches(shards, LeaseStoreDefaults.WRITE_CONCURRENCY, async ({ stream, shardId }) => {
+      try {
+        await this.call('PutItem lease', () =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.table,
+              Item: {
+                ...key(name + '#LEASE', leaseKeyOf(stream, shardId)),
+                stream: { S: stream },
+                shardId: { S: shardId },
+                counter: { N: '0' },
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            }),
+          ),
+        );
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    });
+  }
+
+  async listLeases(name: string): Promise<Lease[]> {
+    const leases: Lease[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.call('Query leases', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': { S: name + '#LEASE' } },
+            ConsistentRead: true,
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) leases.push(toLease(item));
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return leases.sort((a, b) => (a.leaseKey < b.leaseKey ? -1 : a.leaseKey > b.leaseKey ? 1 : 0));
+  }
+
+  async renewLease(name: string, lease: Lease): Promise<Lease> {
+    await this.conditional(name, lease, 'renew', {
+      UpdateExpression: 'SET #counter = :next',
+      ConditionExpression: '#counter = :counter AND #owner = :owner',
+      ExpressionAttributeNames: { '#counter': 'counter', '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':next': { N: String(lease.counter + 1) },
+        ':counter': { N: String(lease.counter) },
+        ':owner': { S: lease.owner ?? '' },
+      },
+    });
+    return { ...lease, counter: lease.counter + 1 };
+  }
+
+  async takeLease(name: string, lease: Lease, owner: string): Promise<Lease> {
+    const held = lease.owner === undefined ? 'attribute_not_exists(#owner)' : '#owner = :old';
+    await this.conditional(name, lease, 'take', {
+      UpdateExpression: 'SET #counter = :next, #owner = :owner',
+      ConditionExpression: `#counter = :counter AND ${held}`,
+      ExpressionAttributeNames: { '#counter': 'counter', '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':next': { N: String(lease.counter + 1) },
+        ':counter': { N: String(lease.counter) },
+        ':owner': { S: owner },
+        ...(lease.owner === undefined ? {} : { ':old': { S: lease.owner } }),
+      },
+    });
+    return { ...lease, owner, counter: lease.counter + 1 };
+  }
+
+  async releaseLease(name: string, lease: Lease): Promise<void> {
+    try {
+      await this.conditional(name, lease, 'release', {
+        UpdateExpression: 'SET #counter = :next REMOVE #owner',
+        ConditionExpression: '#counter = :counter AND #owner = :owner',
+        ExpressionAttributeNames: { '#counter': 'counter', '#owner': 'owner' },
+        ExpressionAttributeValues: {
+          ':next': { N: String(lease.counter + 1) },
+          ':counter': { N: String(lease.counter) },
+          ':owner': { S: lease.owner ?? '' },
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+    }
+  }
+
+  async putCut(cut: IterationCut): Promise<IterationCut> {
+    const data = gzipSync(JSON.stringify(cut));
+    const bytes = data.length + LeaseStoreDefaults.ITEM_OVERHEAD_BYTES;
+    if (bytes > DynamoDbLimits.MAX_ITEM_BYTES) {
+      throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
+    }
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...key(cut.name + '#CUT', iterationKey(cut.iteration)), cut: { B: data } },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return cut;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw this.translate(err, 'put cut');
+    }
+    const stored = await this.getCut(cut.name, cut.iteration);
+    if (stored === undefined) {
+      throw new CorruptItemError(`${cut.name}#CUT/${cut.iteration}`, 'exists but cannot be read');
+    }
+    return stored;
+  }
+
+  async getCut(name: string, iteration: number): Promise<IterationCut | undefined> {
+    const out = await this.call('GetItem cut', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.table,
+          Key: key(name + '#CUT', iterationKey(iteration)),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const data = out.Item?.['cut']?.B;
+    if (out.Item === undefined) return undefined;
+    const where = `${name}#CUT/${iteration}`;
+    if (data === undefined) throw new CorruptItemError(where, 'no cut attribute');
+    try {
+      return JSON.parse(gunzipSync(data).toString('utf8')) as IterationCut;
+    } catch (err) {
+      throw new CorruptItemError(where, 'cut is not gzip’d JSON', err);
+    }
+  }
+
+  async putPartial(
+    name: string,
+    lease: Lease,
+    iteration: number,
+    bytes: Uint8Array,
+  ): Promise<Lease> {
+    const step = LeaseStoreDefaults.CHUNK_BYTES;
+    const chunks = Math.max(1, Math.ceil(bytes.length / step));
+    const ref: PartialRef = {
+      iteration,
+      attempt: `${lease.owner ?? ''}#${lease.counter}`,
+      chunks,
+      bytes: bytes.length,
+    };
+    const pk = partialKey(name, iteration, lease.leaseKey);
+    const indexes = Array.from({ length: chunks }, (_, i) => i);
+    await inBatches(indexes, LeaseStoreDefaults.WRITE_CONCURRENCY, (i) =>
+      this.call('PutItem partial', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: {
+              ...key(pk, `${ref.attempt}#${String(i).padStart(4, '0')}`),
+              data: { B: bytes.subarray(i * step, (i + 1) * step) },
+            },
+          }),
+        ),
+      ),
+    );
+    await this.conditional(name, lease, 'publish partial', {
+      UpdateExpression:
+        'SET #counter = :next, partialIteration = :k, partialAttempt = :attempt, partialChunks = :chunks, partialBytes = :bytes',
+      ConditionExpression: '#counter = :counter AND #owner = :owner',
+      ExpressionAttributeNames: { '#counter': 'counter', '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':next': { N: String(lease.counter + 1) },
+        ':counter': { N: String(lease.counter) },
+        ':owner': { S: lease.owner ?? '' },
+        ':k': { N: String(iteration) },
+        ':attempt': { S: ref.attempt },
+        ':chunks': { N: String(chunks) },
+        ':bytes': { N: String(bytes.length) },
+      },
+    });
+    return { ...lease, counter: lease.counter + 1, partial: ref };
+  }
+
+  async getPartial(
+    name: string,
+    leaseKey: string,
+    iteration: number,
+  ): Promise<Uint8Array | undefined> {
+    const out = await this.call('GetItem lease', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.table,
+          Key: key(name + '#LEASE', leaseKey),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (out.Item === undefined) return undefined;
+    const ref = toLease(out.Item).partial;
+    if (ref?.iteration !== iteration) return undefined;
+    const pk = partialKey(name, iteration, leaseKey);
+    const parts: Uint8Array[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.call('Query partial', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :attempt)',
+            ExpressionAttributeValues: {
+              ':pk': { S: pk },
+              ':attempt': { S: `${ref.attempt}#` },
+            },
+            ConsistentRead: true,
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const data = item['data']?.B;
+        if (data !== undefined) parts.push(data);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    const joined = Buffer.concat(parts);
+    if (parts.length !== ref.chunks || joined.length !== ref.bytes) {
+      throw new CorruptItemError(
+        `${pk}/${ref.attempt}`,
+        `expected ${ref.chunks} chunks of ${ref.bytes} bytes, found ${parts.length} of ${joined.length}`,
+      );
+    }
+    return new Uint8Array(joined);
+  }
+
+  private async conditional(
+    name: string,
+    lease: Lease,
+    what: string,
+    update: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'>,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: key(name + '#LEASE', lease.leaseKey),
+          ...update,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new LeaseLostError(
+          name,
+          lease.leaseKey,
+          `${what}: ${lease.owner ?? 'nobody'} at counter ${lease.counter} is no longer current`,
+          err,
+        );
+      }
+      throw this.translate(err, what);
+    }
+  }
+
+  /** Runs an idempotent call, retrying throttling and transient failures. */
+  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) throw err;
+        const translated = this.translate(err, what);
+        if (!translated.retryable || attempt >= LeaseStoreDefaults.MAX_ATTEMPTS) throw translated;
+        await delay(
+          LeaseStoreDefaults.RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
+        );
+      }
+    }
+  }
+
+  private translate(err: unknown, what: string): AnalyzerError {
+    if (err instanceof AnalyzerError) return err;
+    if (err instanceof ResourceNotFoundException) return new TableMissingError(this.table, err);
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const name = err instanceof Error ? err.name : '';
+    const retryable =
+      status === undefined ||
+      status >= 500 ||
+      name === 'ThrottlingException' ||
+      name === 'ProvisionedThroughputExceededException' ||
+      name === 'RequestLimitExceeded';
+    return new CheckpointStoreError(`${what} on ${this.table} failed: ${detail}`, retryable, err);
+  }
+}
+
+function key(pk: string, sk: string): Item {
+  return { PK: { S: pk }, SK: { S: sk } };
+}
+
+function iterationKey(iteration: number): string {
+  return String(iteration).padStart(12, '0');
+}
+
+function partialKey(name: string, iteration: number, leaseKey: string): string {
+  return `${name}#PART#${iteration}#${leaseKey}`;
+}
+
+function toLease(item: Item): Lease {
+  const stream = item['stream']?.S ?? '';
+  const shardId = item['shardId']?.S ?? '';
+  const owner = item['owner']?.S;
+  const iteration = item['partialIteration']?.N;
+  const attempt = item['partialAttempt']?.S;
+  return {
+    leaseKey: item['SK']?.S ?? leaseKeyOf(stream, shardId),
+    stream,
+    shardId,
+    ...(owner === undefined ? {} : { owner }),
+    counter: Number(item['counter']?.N ?? 0),
+    ...(iteration === undefined || attempt === undefined
+      ? {}
+      : {
+          partial: {
+            iteration: Number(iteration),
+            attempt,
+            chunks: Number(item['partialChunks']?.N ?? 0),
+            bytes: Number(item['partialBytes']?.N ?? 0),
+          },
+        }),
+  };
+}
+
+async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  run: (item: T) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += size) {
+    await Promise.all(items.slice(i, i + size).map(run));
+  }
+}

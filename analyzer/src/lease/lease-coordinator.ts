@@ -1,0 +1,320 @@
+/*
+ *   tick():  list leases ─▶ note counters (a counter unchanged for failoverMs = expired)
+ *            ─▶ renew mine (lost ones dropped, their signals aborted)
+ *            ─▶ target = ⌈leases / live workers⌉ ─▶ below it? take expired (free first),
+ *               else steal ONE from the most loaded worker if it is above target
+ *               (or at target while we need two or more)
+ *
+ * Expiry is judged by this worker's own clock on counters it saw move, never by another host's
+ * time, so clock skew between hosts cannot make a live lease look expired (the KCL's rule).
+ */
+import { ConfigError } from '@kinlog/core';
+import { hostname } from 'node:os';
+import { LeaseLostError } from '../errors.js';
+import type { Lease, LeaseStore } from './lease-store.js';
+
+/** Defaults and bounds of {@link LeaseCoordinatorOptions}. */
+export const LeaseDefaults = {
+  /** A lease whose counter did not move for this long is taken (the KCL's default). */
+  FAILOVER_MS: 10_000,
+  /** Leases are renewed (and taken, stolen) every failover time / this. */
+  TICKS_PER_FAILOVER: 3,
+  /** Renewals sent at once. */
+  RENEW_CONCURRENCY: 16,
+} as const;
+
+export interface LeaseCoordinatorOptions {
+  readonly store: LeaseStore;
+  readonly name: string;
+  /** This worker's id. Default `host:pid`. */
+  readonly workerId?: string;
+  readonly failoverMs?: number;
+  /** Milliseconds now; injected by tests. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** What one tick did. */
+export interface LeaseTick {
+  readonly renewed: number;
+  readonly taken: readonly string[];
+  readonly stolen: readonly string[];
+  readonly lost: readonly string[];
+  /** Leases held after the tick, and the target count it aimed for. */
+  readonly held: number;
+  readonly target: number;
+}
+
+interface Seen {
+  readonly counter: number;
+  readonly owner: string | undefined;
+  readonly sinceMs: number;
+}
+
+/**
+ * One worker's view of a name's shard leases: renews what it holds, takes expired leases and
+ * steals toward an even count. Pure of timers: the caller (or {@link LeaseCoordinator.start})
+ * calls {@link LeaseCoordinator.tick}; tests drive it with a fake clock.
+ *
+ * @example
+ * ```ts
+ * const leases = new LeaseCoordinator({ store, name: 'web', workerId: 'a', failoverMs: 10_000 });
+ * await leases.tick();
+ * leases.heldKeys(); // ['logs#shardId-000000000000', …]
+ * ```
+ */
+export class LeaseCoordinator {
+  readonly workerId: string;
+  readonly failoverMs: number;
+  private readonly store: LeaseStore;
+  private readonly name: string;
+  private readonly clock: () => number;
+  private readonly seen = new Map<string, Seen>();
+  private readonly held = new Map<string, Lease>();
+  private readonly lostSignals = new Map<string, AbortController>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private lastError: unknown;
+
+  constructor(options: LeaseCoordinatorOptions) {
+    const failoverMs = options.failoverMs ?? LeaseDefaults.FAILOVER_MS;
+    const problems = [];
+    if (!Number.isInteger(failoverMs) || failoverMs < LeaseDefaults.TICKS_PER_FAILOVER) {
+      problems.push({
+        path: 'failoverMs',
+        message: `must be an integer of at least ${LeaseDefaults.TICKS_PER_FAILOVER}`,
+      });
+    }
+    const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+    if (typeof workerId !== 'string' || workerId === '' || workerId.length > 256) {
+      problems.push({ path: 'workerId', message: 'must be 1 to 256 characters' });
+    }
+    if (problems.length > 0) throw new ConfigError(problems, 'invalid lease options');
+    this.store = options.store;
+    this.name = options.name;
+    this.workerId = workerId;
+    this.failoverMs = failoverMs;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Interval of {@link start}: a third of the failover time. */
+  get tickIntervalMs(): number {
+    return Math.floor(this.failoverMs / LeaseDefaults.TICKS_PER_FAILOVER);
+  }
+
+  /** Lease keys held now, sorted. */
+  heldKeys(): string[] {
+    return [...this.held.keys()].sort();
+  }
+
+  holds(leaseKey: string): boolean {
+    return this.held.has(leaseKey);
+  }
+
+  /** Aborted when the lease is lost (stolen, expired); absent when the lease is not held. */
+  signalOf(leaseKey: string): AbortSignal | undefined {
+    return this.held.has(leaseKey) ? this.lostSignals.get(leaseKey)?.signal : undefined;
+  }
+
+  /** The last error a background tick met (cleared by the next good tick). */
+  get error(): unknown {
+    return this.lastError;
+  }
+
+  /** Ticks every {@link tickIntervalMs} in the background (unref'd) until {@link stop}. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      this.tick().then(
+        () => (this.lastError = undefined),
+        (err: unknown) => (this.lastError = err),
+      );
+    }, this.tickIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops ticking; with `release`, gives every held lease up so others take them at once. */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.exclusive(async () => {
+      if (options.release === true) {
+        for (const lease of this.held.values()) await this.store.releaseLease(this.name, lease);
+      }
+      for (const key of [...this.held.keys()]) this.drop(key, 'released');
+    });
+  }
+
+  /**
+   * Runs a write that moves a held lease's counter (storing a partial), serialized with renewals
+   * so the counter it is given is current.
+   *
+   * @throws {LeaseLostError} when the lease is not held (or is lost by this write).
+   */
+  async withLease(leaseKey: string, write: (lease: Lease) => Promise<Lease>): Promise<Lease> {
+    return this.exclusive(async () => {
+      const lease = this.held.get(leaseKey);
+      if (lease === undefined) throw new LeaseLostError(this.name, leaseKey, 'not held');
+      try {
+        const next = await write(lease);
+        this.held.set(leaseKey, next);
+        return next;
+      } catch (err) {
+        if (err instanceof LeaseLostError) this.drop(leaseKey, err.message);
+        throw err;
+      }
+    });
+  }
+
+  /** One round of renew, take and steal. */
+  tick(): Promise<LeaseTick> {
+    return this.exclusive(() => this.tickNow());
+  }
+
+  private async tickNow(): Promise<LeaseTick> {
+    const leases = await this.store.listLeases(this.name);
+    const now = this.clock();
+    for (const lease of leases) {
+      const seen = this.seen.get(lease.leaseKey);
+      if (seen === undefined || seen.counter !== lease.counter || seen.owner !== lease.owner) {
+        this.seen.set(lease.leaseKey, {
+          counter: lease.counter,
+          owner: lease.owner,
+          sinceMs: now,
+        });
+      }
+    }
+
+    // Renew: a lease listed under another owner or a moved counter is lost.
+    const lost: string[] = [];
+    const listed = new Map(leases.map((l) => [l.leaseKey, l]));
+    for (const [key, mine] of this.held) {
+      const current = listed.get(key);
+      if (current?.owner !== this.workerId || current.counter !== mine.counter) {
+        lost.push(key);
+        this.drop(key, 'taken by another worker');
+      }
+    }
+    let renewed = 0;
+    const toRenew = [...this.held.values()];
+    for (let i = 0; i < toRenew.length; i += LeaseDefaults.RENEW_CONCURRENCY) {
+      await Promise.all(
+        toRenew.slice(i, i + LeaseDefaults.RENEW_CONCURRENCY).map(async (lease) => {
+          try {
+            const next = await this.store.renewLease(this.name, lease);
+            this.held.set(lease.leaseKey, next);
+            this.note(next, now);
+            renewed++;
+          } catch (err) {
+            if (!(err instanceof LeaseLostError)) throw err;
+            lost.push(lease.leaseKey);
+            this.drop(lease.leaseKey, err.message);
+          }
+        }),
+      );
+    }
+
+    // Balance: live counts per worker, this one included.
+    const expired: Lease[] = [];
+    const counts = new Map<string, number>([[this.workerId, 0]]);
+    const byOwner = new Map<string, Lease[]>();
+    for (const lease of leases) {
+      if (this.held.has(lease.leaseKey)) continue;
+      // A lease listed under this id but not held (a restart under the same id) expires as any.
+      if (this.isExpired(lease, now)) {
+        expired.push(lease);
+        continue;
+      }
+      const owner = lease.owner!;
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
+      const list = byOwner.get(owner) ?? [];
+      list.push(lease);
+      byOwner.set(owner, list);
+    }
+    counts.set(this.workerId, this.held.size);
+    const total = leases.length;
+    const target = total === 0 ? 0 : Math.ceil(total / counts.size);
+    const taken: string[] = [];
+    const stolen: string[] = [];
+    let needed = target - this.held.size;
+    if (needed > 0 && expired.length > 0) {
+      // Free leases first, then expired ones; each worker starts at its own offset so several
+      // workers taking at once mostly pick different leases.
+      const ordered = this.rotate(expired).sort(
+        (a, b) => Number(a.owner !== undefined) - Number(b.owner !== undefined),
+      );
+      for (const lease of ordered) {
+        if (needed <= 0) break;
+        if (await this.tryTake(lease, now)) {
+          taken.push(lease.leaseKey);
+          needed--;
+        }
+      }
+    } else if (needed > 0) {
+      let victim: string | undefined;
+      let most = -1;
+      for (const [owner, count] of counts) {
+        if (owner === this.workerId) continue;
+        if (count > most || (count === most && victim !== undefined && owner < victim)) {
+          victim = owner;
+          most = count;
+        }
+      }
+      if (victim !== undefined && (most > target || (most === target && needed > 1))) {
+        const candidates = this.rotate(byOwner.get(victim) ?? []);
+        const lease = candidates[0];
+        if (lease !== undefined && (await this.tryTake(lease, now))) stolen.push(lease.leaseKey);
+      }
+    }
+    return { renewed, taken, stolen, lost, held: this.held.size, target };
+  }
+
+  private isExpired(lease: Lease, now: number): boolean {
+    if (lease.owner === undefined) return true;
+    const seen = this.seen.get(lease.leaseKey);
+    return seen !== undefined && now - seen.sinceMs >= this.failoverMs;
+  }
+
+  private async tryTake(lease: Lease, now: number): Promise<boolean> {
+    try {
+      const next = await this.store.takeLease(this.name, lease, this.workerId);
+      this.held.set(next.leaseKey, next);
+      this.lostSignals.set(next.leaseKey, new AbortController());
+      this.note(next, now);
+      return true;
+    } catch (err) {
+      if (err instanceof LeaseLostError) return false;
+      throw err;
+    }
+  }
+
+  private note(lease: Lease, now: number): void {
+    this.seen.set(lease.leaseKey, { counter: lease.counter, owner: lease.owner, sinceMs: now });
+  }
+
+  private drop(leaseKey: string, reason: string): void {
+    this.held.delete(leaseKey);
+    const controller = this.lostSignals.get(leaseKey);
+    this.lostSignals.delete(leaseKey);
+    controller?.abort(new LeaseLostError(this.name, leaseKey, reason));
+  }
+
+  /** Sorted by key, starting at an offset derived from this worker's id. */
+  private rotate(leases: readonly Lease[]): Lease[] {
+    const sorted = [...leases].sort((a, b) =>
+      a.leaseKey < b.leaseKey ? -1 : a.leaseKey > b.leaseKey ? 1 : 0,
+    );
+    if (sorted.length === 0) return sorted;
+    let hash = 0;
+    for (let i = 0; i < this.workerId.length; i++) {
+      hash = (Math.imul(hash, 31) + this.workerId.charCodeAt(i)) >>> 0;
+    }
+    const at = hash % sorted.length;
+    return [...sorted.slice(at), ...sorted.slice(0, at)];
+  }
+
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

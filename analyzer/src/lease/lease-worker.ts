@@ -1,0 +1,381 @@
+/*
+ *   runIteration (every worker of a name runs it at once; any number of them):
+ *     k = last committed + 1 ─▶ cut of k stored? ─ no ─▶ list shards, plan from k−1's window,
+ *                                     │               end = arrivals by now + skew ─▶ putCut
+ *                                     ▼               (first put wins; everyone uses the stored one)
+ *     leases for the cut's shards ─▶ loop: read each leased shard of the cut with no partial
+ *       (its own aggregator, up to the cut) ─▶ encode ─▶ publish on the lease (counter checked)
+ *       every shard has a partial? ─▶ claim k (one merger) ─▶ merge in cut order ─▶ store report
+ *       ─▶ checkpoints ─▶ commit            k committed by anyone? ─▶ return its report
+ *
+ * A worker killed mid-read stores nothing: its leases expire and another worker reads the same
+ * (startAfterSeq, cutoff] again. A stale owner's partial is refused by the lease counter.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { ConfigError } from '@kinlog/core';
+import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
+import type { TopNResult } from '../aggregate/top-n-result.js';
+import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
+import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
+import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
+import {
+  AnalyzerError,
+  IterationConflictError,
+  LeaseLostError,
+  PreviousIterationMissingError,
+} from '../errors.js';
+import type { ShardSource } from '../stream/kinesis-shard-source.js';
+import { ReadShardsDefaults } from '../stream/read-shards-in-order.js';
+import type { ShardInfo } from '../stream/shard-info.js';
+import { analyzeShards, type AnalyzeSettings } from '../window/analyze-shards.js';
+import { AnalyzerDefaults, type IterationOutcome } from '../window/analyzer.js';
+import { planWindow } from '../window/plan-window.js';
+import { LeaseCoordinator } from './lease-coordinator.js';
+import { leaseKeyOf, type CutShard, type IterationCut, type LeaseStore } from './lease-store.js';
+import { mergePartials } from './merge-partials.js';
+import { decodePartial, encodePartial, type ShardPartial } from './shard-partial.js';
+
+/** Defaults of {@link LeaseWorkerOptions}. */
+export const LeaseWorkerDefaults = {
+  /** How often a waiting worker looks for partials and for the commit. */
+  POLL_INTERVAL_MS: 250,
+  CHECKPOINT_WRITE_CONCURRENCY: 16,
+} as const;
+
+/** The iteration and report items a lease worker uses (the DynamoDB checkpoint store). */
+export type IterationStore = Pick<
+  DynamoCheckpointStore,
+  | 'latestIteration'
+  | 'getIteration'
+  | 'claimIteration'
+  | 'getReport'
+  | 'putReport'
+  | 'putCheckpoint'
+  | 'commitIteration'
+>;
+
+export interface LeaseWorkerOptions extends AnalyzeSettings {
+  readonly name: string;
+  readonly stream: string;
+  readonly source: ShardSource;
+  readonly store: IterationStore;
+  readonly leases: LeaseStore;
+  /** Default `host:pid`. */
+  readonly workerId?: string;
+  /** A lease not renewed for this long is taken by another worker. Default 10 s. */
+  readonly failoverMs?: number;
+  readonly iterationTimeoutMs?: number;
+  readonly pollIntervalMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One of several workers analyzing one logical name together: each reads the shards it leases,
+ * and every iteration's report is the same as one worker alone would store.
+ *
+ * @example
+ * ```ts
+ * const worker = new LeaseWorker({ name: 'web', stream: 'logs', source, store, leases, workerId: 'a' });
+ * const { iteration, report } = await worker.runIteration();
+ * await worker.close();
+ * ```
+ */
+export class LeaseWorker {
+  readonly coordinator: LeaseCoordinator;
+  private readonly options: LeaseWorkerOptions;
+
+  constructor(options: LeaseWorkerOptions) {
+    for (const key of ['iterationTimeoutMs', 'pollIntervalMs'] as const) {
+      const v = options[key];
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
+        throw new ConfigError([{ path: key, message: 'must be a positive integer' }]);
+      }
+    }
+    this.options = options;
+    this.coordinator = new LeaseCoordinator({
+      store: options.leases,
+      name: options.name,
+      ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
+      ...(options.failoverMs === undefined ? {} : { failoverMs: options.failoverMs }),
+    });
+  }
+
+  get workerId(): string {
+    return this.coordinator.workerId;
+  }
+
+  /** Stops renewing and hands every held lease back, so the others take them at once. */
+  async close(): Promise<void> {
+    await this.coordinator.stop({ release: true });
+  }
+
+  /**
+   * Takes part in the next iteration until some worker commits it.
+   *
+   * @throws {PreviousIterationMissingError} when k−1's report is missing.
+   */
+  async runIteration(): Promise<IterationOutcome> {
+    const { name, stream, store } = this.options;
+    const latest = await store.latestIteration(name);
+    if (latest !== undefined && latest.stream !== stream) {
+      throw new ConfigError([
+        { path: 'stream', message: `name ${name} analyzes stream ${latest.stream}, not ${stream}` },
+      ]);
+    }
+    const k =
+      latest === undefined
+        ? 1
+        : latest.status === IterationStatuses.committed
+          ? latest.iteration + 1
+          : latest.iteration;
+    const previous = k > 1 ? await store.getReport(name, k - 1) : undefined;
+    if (k > 1 && previous === undefined) throw new PreviousIterationMissingError(name, k);
+    const cut = await this.cutOf(k, previous);
+    const toRead = cut.shards.filter((s) => s.carried === undefined);
+    // Listed once per iteration: the hash ranges that check aggregated records' shards.
+    const listed = await this.options.source.listShards(stream);
+    await this.options.leases.ensureLeases(name, toRead);
+    this.coordinator.start();
+    await this.coordinator.tick();
+    const pollMs = this.options.pollIntervalMs ?? LeaseWorkerDefaults.POLL_INTERVAL_MS;
+
+    for (;;) {
+      this.options.signal?.throwIfAborted();
+      const item = await store.getIteration(name, k);
+      if (item?.status === IterationStatuses.committed) {
+        const report = await store.getReport(name, k);
+        if (report !== undefined) return { iteration: k, report, recovered: false };
+      }
+      const leases = new Map(
+        (await this.options.leases.listLeases(name)).map((l) => [l.leaseKey, l]),
+      );
+      const missing = toRead.filter(
+        (s) => leases.get(leaseKeyOf(s.stream, s.shardId))?.partial?.iteration !== k,
+      );
+      if (missing.length === 0) {
+        const report = await this.merge(k, cut, previous);
+        if (report !== undefined) return { iteration: k, report, recovered: false };
+      }
+      const mine = missing.filter((s) => this.coordinator.holds(leaseKeyOf(s.stream, s.shardId)));
+      const limit = this.options.concurrency ?? ReadShardsDefaults.CONCURRENCY;
+      let read = false;
+      let at = 0;
+      const lane = async (): Promise<void> => {
+        while (at < mine.length) {
+          const shard = mine[at++]!;
+          if (await this.readShard(k, cut, shard, listed)) read = true;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(limit, mine.length) }, lane));
+      // Awaited by the caller, so it keeps the process alive (unlike the lease ticks).
+      if (!read) await delay(pollMs, undefined, { signal: this.options.signal });
+    }
+  }
+
+  /** The stored cut of k, or a new one stored now (the first stored wins). */
+  private async cutOf(k: number, previous: StoredReport | undefined): Promise<IterationCut> {
+    const { name, stream, leases } = this.options;
+    const stored = await leases.getCut(name, k);
+    if (stored !== undefined) return stored;
+    const startedMs = Date.now();
+    const planned = planWindow(
+      await this.options.source.listShards(stream),
+      previous?.window ?? [],
+    );
+    const shards = planned.map((p): CutShard => ({
+      stream,
+      shardId: p.shardId,
+      parentShardIds: p.parentShardIds,
+      ...(p.startAfterSeq === undefined ? {} : { startAfterSeq: p.startAfterSeq }),
+      ...(p.carried === undefined ? {} : { carried: p.carried }),
+    }));
+    return leases.putCut({
+      formatVersion: 1,
+      name,
+      iteration: k,
+      createdBy: this.workerId,
+      createdAtMs: startedMs,
+      cutoffArrivalMs: startedMs + AnalyzerDefaults.ARRIVAL_SKEW_TOLERANCE_MS,
+      deadlineMs:
+        startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
+      shards,
+    });
+  }
+
+  /** Reads one leased shard up to the cut and publishes its partial; false if the lease went. */
+  private async readShard(
+    k: number,
+    cut: IterationCut,
+    shard: CutShard,
+    listed: readonly ShardInfo[],
+  ): Promise<boolean> {
+    const leaseKey = leaseKeyOf(shard.stream, shard.shardId);
+    const lost = this.coordinator.signalOf(leaseKey);
+    if (lost === undefined) return false;
+    const signal =
+      this.options.signal === undefined ? lost : AbortSignal.any([lost, this.options.signal]);
+    const aggregator = new TopNAggregator(
+      this.options.maxDistinctKeys === undefined
+        ? {}
+        : { maxDistinctKeys: this.options.maxDistinctKeys },
+    );
+    let outcome;
+    try {
+      outcome = await analyzeShards(
+        this.options.source,
+        [
+          {
+            shardId: shard.shardId,
+            parentShardIds: shard.parentShardIds,
+            ...(shard.startAfterSeq === undefined ? {} : { startAfterSeq: shard.startAfterSeq }),
+            ...(shard.endSeq === undefined ? {} : { endSeq: shard.endSeq }),
+          },
+        ],
+        {
+          ...this.options,
+          stream: shard.stream,
+          aggregator,
+          signal,
+          cutoffArrivalMs: cut.cutoffArrivalMs,
+          deadlineMs: cut.deadlineMs,
+          listedShards: listed,
+        },
+      );
+    } catch (err) {
+      if (lost.aborted && this.options.signal?.aborted !== true) return false;
+      // A transient read failure: the lease is still ours, the next round reads it again.
+      if (err instanceof AnalyzerError && err.retryable) return false;
+      throw err;
+    }
+    const bytes = encodePartial({
+      iteration: k,
+      stream: shard.stream,
+      window: outcome.window[0]!,
+      decode: outcome.decode,
+      snapshot: aggregator.snapshot(),
+      signatureRulesVersion: SIGNATURE_RULES_VERSION,
+    });
+    try {
+      await this.coordinator.withLease(leaseKey, (lease) =>
+        this.options.leases.putPartial(this.options.name, lease, k, bytes),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof LeaseLostError) return false;
+      throw err;
+    }
+  }
+
+  /** Merges every partial of k into its report and commits k; undefined if another worker is. */
+  private async merge(
+    k: number,
+    cut: IterationCut,
+    previous: StoredReport | undefined,
+  ): Promise<StoredReport | undefined> {
+    const { name, stream, store } = this.options;
+    try {
+      await store.claimIteration(name, k, stream, this.workerId, this.coordinator.failoverMs);
+    } catch (err) {
+      if (err instanceof IterationConflictError) return undefined;
+      throw err;
+    }
+    try {
+      return await this.mergeClaimed(k, cut, previous);
+    } catch (err) {
+      // Our claim ran out and another worker finished k: its report is the same.
+      if (err instanceof IterationConflictError) return undefined;
+      throw err;
+    }
+  }
+
+  private async mergeClaimed(
+    k: number,
+    cut: IterationCut,
+    previous: StoredReport | undefined,
+  ): Promise<StoredReport | undefined> {
+    const { name, stream, store, leases } = this.options;
+    let report = await store.getReport(name, k);
+    if (report === undefined) {
+      const partials: ShardPartial[] = [];
+      for (const shard of cut.shards) {
+        if (shard.carried !== undefined) {
+          partials.push(carriedPartial(k, shard));
+          continue;
+        }
+        const key = leaseKeyOf(shard.stream, shard.shardId);
+        const bytes = await leases.getPartial(name, key, k);
+        // A partial of k is never replaced once published for k, so this cannot be missing.
+        if (bytes === undefined) return undefined;
+        partials.push(decodePartial(bytes, `${name} partial ${k} ${key}`));
+      }
+      const merged = mergePartials(partials, {
+        // As many rows as a single run stores, whatever the report shows.
+        topN: Math.max(
+          this.options.topN ?? TopNDefaults.topN,
+          this.options.storedRows ?? TopNDefaults.storedRows,
+        ),
+        ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+      });
+      const computed: StoredReport = {
+        formatVersion: 1,
+        name,
+        stream,
+        iteration: k,
+        window: merged.window,
+        result: merged.result,
+        decode: merged.decode,
+        startedAt: new Date(cut.createdAtMs).toISOString(),
+        finishedAt: new Date().toISOString(),
+        leased: {
+          cutBy: cut.createdBy,
+          mergedBy: this.workerId,
+          boundedShards: merged.boundedShards,
+        },
+      };
+      try {
+        await store.putReport(computed);
+        report = computed;
+      } catch (err) {
+        if (!(err instanceof IterationConflictError)) throw err;
+        report = await store.getReport(name, k);
+        if (report === undefined) throw err;
+      }
+    }
+    const step = LeaseWorkerDefaults.CHECKPOINT_WRITE_CONCURRENCY;
+    for (let i = 0; i < report.window.length; i += step) {
+      await Promise.all(
+        report.window.slice(i, i + step).map((w) => store.putCheckpoint(name, stream, k, w)),
+      );
+    }
+    await store.commitIteration(name, k, this.workerId);
+    return report;
+  }
+}
+
+/** The empty partial of a closed shard finished in an earlier iteration. */
+function carriedPartial(k: number, shard: CutShard): ShardPartial {
+  return {
+    formatVersion: 1,
+    iteration: k,
+    stream: shard.stream,
+    window: shard.carried!,
+    decode: {
+      records: 0,
+      events: 0,
+      gzipPayloads: 0,
+      kplAggregates: 0,
+      undecodable: 0,
+      misplaced: 0,
+    },
+    events: 0,
+    errors5xx: 0,
+    errors4xx: 0,
+    errorsLevel: 0,
+    unparsed: 0,
+    distinctKeys: 0,
+    bounded: false,
+    errorBound: 0,
+    signatureRulesVersion: SIGNATURE_RULES_VERSION,
+    keys: [],
+  };
+}

@@ -1,0 +1,158 @@
+import { LeaseLostError } from '../errors.js';
+import {
+  leaseKeyOf,
+  type IterationCut,
+  type Lease,
+  type LeaseStore,
+  type PartialRef,
+} from './lease-store.js';
+
+/**
+ * A {@link LeaseStore} in memory, with the DynamoDB store's conditions (every write checks the
+ * counter it was given). Shared by the workers of one process: tests run several coordinators
+ * over one instance.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryLeaseStore();
+ * const worker = new LeaseCoordinator({ store, name: 'web', workerId: 'a', failoverMs: 100, clock });
+ * ```
+ */
+export class MemoryLeaseStore implements LeaseStore {
+  private readonly leases = new Map<string, Map<string, Lease>>();
+  private readonly cuts = new Map<string, IterationCut>();
+  private readonly partials = new Map<string, Uint8Array>();
+  /** Writes made, by kind (tests count them). */
+  readonly writes = { renew: 0, take: 0, release: 0, partial: 0 };
+
+  ensureLeases(
+    name: string,
+    shards: readonly { readonly stream: string; readonly shardId: string }[],
+  ): Promise<void> {
+    const byKey = this.leasesOf(name);
+    for (const { stream, shardId } of shards) {
+      const leaseKey = leaseKeyOf(stream, shardId);
+      if (!byKey.has(leaseKey)) byKey.set(leaseKey, { leaseKey, stream, shardId, counter: 0 });
+    }
+    return Promise.resolve();
+  }
+
+  listLeases(name: string): Promise<Lease[]> {
+    const all = [...this.leasesOf(name).values()].sort((a, b) =>
+      a.leaseKey < b.leaseKey ? -1 : a.leaseKey > b.leaseKey ? 1 : 0,
+    );
+    return Promise.resolve(all);
+  }
+
+  renewLease(name: string, lease: Lease): Promise<Lease> {
+    return this.update(name, lease, true, (now) => ({ ...now, counter: now.counter + 1 }), 'renew');
+  }
+
+  takeLease(name: string, lease: Lease, owner: string): Promise<Lease> {
+    return this.update(
+      name,
+      lease,
+      false,
+      (now) => ({ ...now, owner, counter: now.counter + 1 }),
+      'take',
+    );
+  }
+
+  async releaseLease(name: string, lease: Lease): Promise<void> {
+    try {
+      await this.update(
+        name,
+        lease,
+        true,
+        ({ owner: _owner, ...rest }) => ({ ...rest, counter: rest.counter + 1 }),
+        'release',
+      );
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+    }
+  }
+
+  putCut(cut: IterationCut): Promise<IterationCut> {
+    const key = `${cut.name}#${cut.iteration}`;
+    const stored = this.cuts.get(key);
+    if (stored !== undefined) return Promise.resolve(structuredClone(stored));
+    this.cuts.set(key, structuredClone(cut));
+    return Promise.resolve(structuredClone(cut));
+  }
+
+  getCut(name: string, iteration: number): Promise<IterationCut | undefined> {
+    const stored = this.cuts.get(`${name}#${iteration}`);
+    return Promise.resolve(stored === undefined ? undefined : structuredClone(stored));
+  }
+
+  async putPartial(
+    name: string,
+    lease: Lease,
+    iteration: number,
+    bytes: Uint8Array,
+  ): Promise<Lease> {
+    const ref: PartialRef = {
+      iteration,
+      attempt: `${lease.owner ?? ''}#${lease.counter}`,
+      chunks: 1,
+      bytes: bytes.length,
+    };
+    // Data first, then the conditional publish: a failed publish leaves only unreferenced data.
+    this.partials.set(`${name}#${lease.leaseKey}#${iteration}#${ref.attempt}`, bytes.slice());
+    return this.update(
+      name,
+      lease,
+      true,
+      (now) => ({ ...now, counter: now.counter + 1, partial: ref }),
+      'partial',
+    );
+  }
+
+  getPartial(name: string, leaseKey: string, iteration: number): Promise<Uint8Array | undefined> {
+    const ref = this.leasesOf(name).get(leaseKey)?.partial;
+    if (ref?.iteration !== iteration) return Promise.resolve(undefined);
+    const bytes = this.partials.get(`${name}#${leaseKey}#${iteration}#${ref.attempt}`);
+    return Promise.resolve(bytes?.slice());
+  }
+
+  close(): void {}
+
+  private leasesOf(name: string): Map<string, Lease> {
+    let byKey = this.leases.get(name);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.leases.set(name, byKey);
+    }
+    return byKey;
+  }
+
+  private update(
+    name: string,
+    lease: Lease,
+    mustOwn: boolean,
+    change: (now: Lease) => Lease,
+    kind: keyof MemoryLeaseStore['writes'],
+  ): Promise<Lease> {
+    const byKey = this.leasesOf(name);
+    const now = byKey.get(lease.leaseKey);
+    if (now === undefined) {
+      return Promise.reject(new LeaseLostError(name, lease.leaseKey, 'no such lease'));
+    }
+    if (now.counter !== lease.counter || now.owner !== lease.owner) {
+      return Promise.reject(
+        new LeaseLostError(
+          name,
+          lease.leaseKey,
+          `expected ${lease.owner ?? 'nobody'} at counter ${lease.counter}, found ${now.owner ?? 'nobody'} at ${now.counter}`,
+        ),
+      );
+    }
+    if (mustOwn && now.owner === undefined) {
+      return Promise.reject(new LeaseLostError(name, lease.leaseKey, 'lease is not held'));
+    }
+    const next = change(now);
+    byKey.set(lease.leaseKey, next);
+    this.writes[kind]++;
+    return Promise.resolve(next);
+  }
+}

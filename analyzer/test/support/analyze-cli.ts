@@ -1,0 +1,16 @@
+// Runs `kinlog analyze <argv>` in its own process (tests SIGKILL it anywhere); exit code 1 on error.
+import { Command } from 'commander';
+import { analyzeCommand } from '../../src/index.js';
+
+const controller = new AbortController();
+process.once('SIGTERM', () => controller.abort());
+const program = new Command('kinlog').exitOverride();
+program.addCommand(
+  analyzeCommand({ signal: controller.signal, stdout: process.stdout, stderr: process.stderr }),
+);
+try {
+  await program.parseAsync(['node', 'kinlog', 'analyze', ...process.argv.slice(2)]);
+} catch (err) {
+  process.stderr.write(`${String(err)}\n`);
+  process.exitCode = 1;
+}

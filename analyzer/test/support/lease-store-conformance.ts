@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { LeaseLostError } from '../../src/errors.js';
+import type { IterationCut, LeaseStore } from '../../src/lease/lease-store.js';
+
+const NAME = 'web';
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+}
+
+/** The semantics every lease store keeps, run against the in-memory and DynamoDB stores. */
+export function leaseStoreConformance(make: () => Promise<LeaseStore>): void {
+  let store: LeaseStore;
+  beforeEach(async () => {
+    store = await make();
+  });
+  afterEach(() => store.close());
+
+  it('creates missing leases once, unowned at counter 0, listed by key', async () => {
+    const shards = ['b', 'a', 'c'].map((s) => ({ stream: 'logs', shardId: s }));
+    await store.ensureLeases(NAME, shards);
+    const [a] = await store.listLeases(NAME);
+    await store.takeLease(NAME, a!, 'w1');
+    await store.ensureLeases(NAME, shards);
+    const leases = await store.listLeases(NAME);
+    expect(leases.map((l) => [l.leaseKey, l.owner, l.counter])).to.deep.equal([
+      ['logs#a', 'w1', 1],
+      ['logs#b', undefined, 0],
+      ['logs#c', undefined, 0],
+    ]);
+    expect(await store.listLeases('other')).to.deep.equal([]);
+  });
+
+  it('every renew and change of owner raises the counter; a stale counter or owner is refused', async () => {
+    await store.ensureLeases(NAME, [{ stream: 'logs', shardId: 's0' }]);
+    const [free] = await store.listLeases(NAME);
+    const mine = await store.takeLease(NAME, free!, 'w1');
+    expect(mine.counter).to.equal(1);
+    const renewed = await store.renewLease(NAME, mine);
+    expect(renewed.counter).to.equal(2);
+    // The old view (counter 1) can neither renew nor be taken.
+    expect(await rejection(store.renewLease(NAME, mine))).to.be.instanceOf(LeaseLostError);
+    expect(await rejection(store.takeLease(NAME, mine, 'w2'))).to.be.instanceOf(LeaseLostError);
+    const stolen = await store.takeLease(NAME, renewed, 'w2');
+    expect(stolen).to.include({ owner: 'w2', counter: 3 });
+    // w1 still thinks it holds counter 2.
+    expect(await rejection(store.renewLease(NAME, renewed))).to.be.instanceOf(LeaseLostError);
+    expect(
+      await rejection(store.putPartial(NAME, renewed, 1, new Uint8Array([1]))),
+    ).to.be.instanceOf(LeaseLostError);
+    expect(await store.getPartial(NAME, 'logs#s0', 1)).to.equal(undefined);
+    // A release by a stale owner is ignored; by the owner it frees the lease.
+    await store.releaseLease(NAME, renewed);
+    await store.releaseLease(NAME, stolen);
+    const [released] = await store.listLeases(NAME);
+    expect(released!.owner).to.equal(undefined);
+    expect(released!.counter).to.equal(4);
+  });
+
+  it('the first cut stored for an iteration wins', async () => {
+    const cut = (createdBy: string): IterationCut => ({
+      formatVersion: 1,
+      name: NAME,
+      iteration: 3,
+      createdBy,
+      createdAtMs: 1,
+      cutoffArrivalMs: 2,
+      deadlineMs: 3,
+      shards: [{ stream: 'logs', shardId: 's0', parentShardIds: [], startAfterSeq: '49' }],
+    });
+    expect(await store.getCut(NAME, 3)).to.equal(undefined);
+    expect((await store.putCut(cut('w1'))).createdBy).to.equal('w1');
+    expect((await store.putCut(cut('w2'))).createdBy).to.equal('w1');
+    expect(await store.getCut(NAME, 3)).to.deep.equal(cut('w1'));
+  });
+
+  it('stores partials of any size the owner publishes, per iteration', async () => {
+    await store.ensureLeases(NAME, [{ stream: 'logs', shardId: 's0' }]);
+    const [free] = await store.listLeases(NAME);
+    let lease = await store.takeLease(NAME, free!, 'w1');
+    const big = new Uint8Array(randomBytes(800_000));
+    lease = await store.putPartial(NAME, lease, 1, big);
+    expect(lease.partial).to.include({ iteration: 1, bytes: big.length });
+    expect(Buffer.from((await store.getPartial(NAME, 'logs#s0', 1))!).equals(big)).to.equal(true);
+    lease = await store.putPartial(NAME, lease, 2, new Uint8Array([9]));
+    expect(Array.from((await store.getPartial(NAME, 'logs#s0', 2))!)).to.deep.equal([9]);
+    expect(await store.getPartial(NAME, 'logs#s0', 1)).to.equal(undefined);
+    expect(await store.getPartial(NAME, 'logs#nope', 2)).to.equal(undefined);
+    const [listed] = await store.listLeases(NAME);
+    expect(listed!.counter).to.equal(lease.counter);
+  });
+}
