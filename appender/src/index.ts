@@ -31,7 +31,7 @@ export {
   partitionKeyFunction,
   type PartitionKeyPolicy,
 } from './sink/partition-key.js';
-export { backoffDelayMs } from './sink/backoff.js';
+export { backoffDelayMs } from '@kinlog/core';
 export {
   AppenderError,
   StreamNotFoundError,

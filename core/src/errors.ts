@@ -50,3 +50,29 @@ export interface ConfigProblem {
 function formatProblem(p: ConfigProblem): string {
   return p.path === '' ? p.message : `${p.path}: ${p.message}`;
 }
+
+/**
+ * The Kinesis stream does not exist (or is not visible with these credentials). Not retryable:
+ * a sink reports it once instead of retrying every batch; analyze stops. The one class every
+ * package raises for a missing stream.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof StreamNotFoundError) console.error(`create ${err.streamName} first`);
+ * ```
+ */
+export class StreamNotFoundError extends KinlogError {
+  readonly streamName: string;
+
+  constructor(
+    target: { readonly streamName: string; readonly endpoint?: string },
+    cause?: unknown,
+  ) {
+    const where = target.endpoint === undefined ? '' : ` at ${target.endpoint}`;
+    super(
+      `Kinesis stream "${target.streamName}" was not found${where}: create it, or check the stream name, region and endpoint`,
+      { code: 'STREAM_NOT_FOUND', retryable: false, cause },
+    );
+    this.streamName = target.streamName;
+  }
+}

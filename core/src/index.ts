@@ -1,4 +1,4 @@
-export { KinlogError, ConfigError, type ConfigProblem } from './errors.js';
+export { KinlogError, ConfigError, StreamNotFoundError, type ConfigProblem } from './errors.js';
 export {
   KinesisLimits,
   PutRecordsEntryErrors,
@@ -14,6 +14,20 @@ export {
 export type { CommandContext } from './cli/command-context.js';
 export { ensureStream, EnsureStreamDefaults } from './aws/create-stream.js';
 export { takeJsonAnswer } from './aws/take-json-answer.js';
+export {
+  classifyAwsError,
+  AwsErrorKinds,
+  type AwsErrorKind,
+  type AwsErrorClass,
+} from './aws/classify-aws-error.js';
+export {
+  backoffDelayMs,
+  sleep,
+  retryWithBackoff,
+  type BackoffLimits,
+  type FailedAttempt,
+  type RetryOptions,
+} from './aws/backoff.js';
 export {
   LogLevels,
   isLogLevel,

@@ -17,8 +17,13 @@ export interface AwsConnectionOptions {
   endpoint?: string;
   /** Upper bound of parallel sockets; keep it ≥ the number of requests in flight. */
   maxSockets?: number;
-  /** Socket-level request timeout. */
+  /**
+   * Bound of one HTTP request, from sending it to the answer's headers: past it the request is
+   * destroyed and fails with a `TimeoutError` (not only a warning, the handler's default).
+   */
   requestTimeoutMs?: number;
+  /** Bound of the TCP (and TLS) connection set-up. */
+  connectionTimeoutMs?: number;
   /** Static credentials; otherwise the SDK's default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -63,8 +68,10 @@ export function awsClientConfig(options: AwsConnectionOptions = {}): AwsClientCo
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
-      connectionTimeout: AwsClientDefaults.CONNECTION_TIMEOUT_MS,
+      connectionTimeout: options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS,
       requestTimeout: options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS,
+      // Without it a passed requestTimeout only prints a warning and the request hangs on.
+      throwOnRequestTimeout: true,
     }),
     maxAttempts: 1,
   };
