@@ -1,5 +1,8 @@
 import { KinlogError } from '@kinlog/core';
 
+/** A missing stream: one class for every package, raised by the sink for a stream not found. */
+export { StreamNotFoundError } from '@kinlog/core';
+
 /**
  * Base of the appender's errors. Subclasses say what went wrong with Kinesis in words a user can
  * act on, name the stream and the endpoint, and keep the SDK error as `cause`.
@@ -15,26 +18,6 @@ export class AppenderError extends KinlogError {}
 export interface KinesisTarget {
   readonly streamName: string;
   readonly endpoint: string;
-}
-
-/**
- * The stream does not exist (or is not visible with these credentials). Not retryable: the sink
- * reports it once instead of retrying every batch.
- *
- * @example
- * ```ts
- * if (err instanceof StreamNotFoundError) await createStream(err.streamName);
- * ```
- */
-export class StreamNotFoundError extends AppenderError {
-  readonly streamName: string;
-  constructor(target: KinesisTarget, cause?: unknown) {
-    super(
-      `Kinesis stream "${target.streamName}" was not found at ${target.endpoint}: create it, or check streamName, region and endpoint`,
-      { code: 'STREAM_NOT_FOUND', retryable: false, cause },
-    );
-    this.streamName = target.streamName;
-  }
 }
 
 /**

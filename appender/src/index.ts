@@ -28,6 +28,7 @@ export { pinoLogFormatter } from './pino/pino-log-formatter.js';
 export { fitRecord, cutUtf8, TRUNCATION_MARKER, TRUNCATED_FIELD } from './sink/fit-record.js';
 export {
   normalizePartitionKey,
+  fieldPartitionKey,
   partitionKeyFunction,
   type PartitionKeyPolicy,
 } from './sink/partition-key.js';

@@ -29,6 +29,7 @@ import { glob } from 'tinyglobby';
 import type { KinesisSink, SettleResult } from '../sink/kinesis-sink.js';
 import { DropReasons } from '../sink/drop-reasons.js';
 import { encodeEvent } from '../sink/encode-event.js';
+import { fieldPartitionKey } from '../sink/partition-key.js';
 import { CommitWindow } from './commit-window.js';
 import { FileBudget } from './file-budget.js';
 import { isCopyOf, looksBinary, readFingerprint, sameContent } from './file-identity.js';
@@ -777,12 +778,7 @@ export class FlowRunner {
     const p = this.flow.partitionKey;
     if (p === 'random') return undefined;
     if (p === 'file') return t.path;
-    const v = event?.[p.field];
-    return v === undefined || v === null
-      ? undefined
-      : typeof v === 'string'
-        ? v
-        : JSON.stringify(v);
+    return fieldPartitionKey(event, p.field);
   }
 
   private warnOnce(path: string, message: string): boolean {

@@ -21,10 +21,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { gzipSync } from 'node:zlib';
-import { hashKeyOf, KinesisLimits, ShardMap } from '@kinlog/core';
-import pRetry, { AbortError } from 'p-retry';
-import { AppenderError } from '../errors.js';
-import { backoffDelayMs } from './backoff.js';
+import {
+  backoffDelayMs,
+  hashKeyOf,
+  KinesisLimits,
+  KinlogError,
+  retryWithBackoff,
+  ShardMap,
+} from '@kinlog/core';
 import { DropReasons, type DropReason } from './drop-reasons.js';
 import { encodeEvent } from './encode-event.js';
 import { fitRecord } from './fit-record.js';
@@ -39,7 +43,11 @@ import {
 } from './held-record.js';
 import { KplAggregator } from './kpl-aggregator.js';
 import { normalizePartitionKey, partitionKeyFunction } from './partition-key.js';
-import { PutRecordsClient, type EntryResult } from './put-records-client.js';
+import {
+  PutRecordsClient,
+  translatePutRecordsError,
+  type EntryResult,
+} from './put-records-client.js';
 import { ANY_SHARD, ShardLanes } from './shard-lanes.js';
 import {
   resolveSinkOptions,
@@ -74,7 +82,7 @@ export interface DropEvent {
 export interface KinesisSinkEvents {
   flush: [FlushEvent];
   drop: [DropEvent];
-  error: [AppenderError];
+  error: [KinlogError];
   /** The buffer went back under `maxBufferBytes` after `put()` returned false. */
   drain: [];
 }
@@ -446,7 +454,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
           this.applyShardMap(new ShardMap(ranges));
         },
         (error: unknown) => {
-          const err = asAppenderError(error, this.client.target);
+          const err = asSinkError(error, this.client.target);
           this.report(err);
           if (!err.retryable) {
             this.stopRouting();
@@ -577,9 +585,9 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     let attemptsMade = 0;
     let results: EntryResult[];
     try {
-      results = await pRetry(
+      results = await retryWithBackoff(
         () => {
-          if (!this.inFlight.has(batch)) throw new AbortError('batch abandoned at shutdown');
+          if (!this.inFlight.has(batch)) throw new BatchAbandonedError();
           startedAt = performance.now();
           attemptsMade++;
           this.counters.putRecordsCalls++;
@@ -587,29 +595,28 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
           return this.client.send(entries, batch.abort.signal);
         },
         {
-          retries: retriesLeft,
-          factor: 2,
-          minTimeout: o.backoffBaseMs,
-          maxTimeout: o.backoffMaxMs,
-          randomize: true,
-          unref: !this.closing,
+          maxAttempts: retriesLeft + 1,
+          baseMs: o.backoffBaseMs,
+          maxMs: o.backoffMaxMs,
+          unref: () => !this.closing,
           signal: batch.abort.signal,
-          ...(Number.isFinite(timeLeft) ? { maxRetryTime: Math.max(1, timeLeft) } : {}),
-          onFailedAttempt: ({ error }) => {
-            const err = asAppenderError(error, this.client.target);
+          ...(Number.isFinite(timeLeft) ? { maxElapsedMs: Math.max(1, timeLeft) } : {}),
+          shouldRetry: (error) =>
+            !(error instanceof BatchAbandonedError) &&
+            asSinkError(error, this.client.target).retryable &&
+            this.inFlight.has(batch),
+          onFailedAttempt: ({ error, willRetry }) => {
+            if (error instanceof BatchAbandonedError) return;
+            const err = asSinkError(error, this.client.target);
             increment(this.counters.requestsFailedByCode, err.awsCode);
             this.report(err);
-          },
-          shouldRetry: ({ error }) => {
-            const retryable = asAppenderError(error, this.client.target).retryable;
-            if (retryable) this.counters.requestRetries++;
-            return retryable && this.inFlight.has(batch);
+            if (willRetry) this.counters.requestRetries++;
           },
         },
       );
     } catch (error) {
       if (!this.inFlight.has(batch)) return; // abandoned at shutdown: already settled
-      const err = asAppenderError(error, this.client.target);
+      const err = asSinkError(error, this.client.target);
       if (!err.retryable) this.settleDropped(entries, DropReasons.REJECTED);
       else this.requeue(entries, mostAttempts + Math.max(1, attemptsMade));
       return;
@@ -774,7 +781,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   }
 
   /** Reports an error once per distinct failure until a request succeeds again. */
-  private report(err: AppenderError & { awsCode: string }): void {
+  private report(err: KinlogError & { awsCode: string }): void {
     const key = `${err.code}:${err.awsCode}`;
     if (key === this.lastReportedError) return;
     this.lastReportedError = key;
@@ -830,20 +837,17 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   }
 }
 
-function asAppenderError(
+function asSinkError(
   error: unknown,
   target: { streamName: string; endpoint: string },
-): AppenderError & { awsCode: string } {
-  const err =
-    error instanceof AppenderError
-      ? error
-      : new AppenderError(
-          `PutRecords to stream "${target.streamName}" at ${target.endpoint} failed: ${String(error)}`,
-          { code: 'INTERNAL', retryable: true, cause: error },
-        );
+): KinlogError & { awsCode: string } {
+  const err = translatePutRecordsError(error, target);
   const awsCode = (err as { awsCode?: string }).awsCode ?? err.code;
   return Object.assign(err, { awsCode });
 }
+
+/** Thrown instead of a new attempt of a batch that shutdown gave up on. */
+class BatchAbandonedError extends Error {}
 
 function increment(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;

@@ -18,7 +18,7 @@ export function partitionKeyFunction(policy: PartitionKeyPolicy): (event: unknow
   const random = randomKeys();
   if (policy === 'random') return random;
   const pick =
-    typeof policy === 'function' ? policy : (event: unknown) => readField(event, policy.field);
+    typeof policy === 'function' ? policy : (event: unknown) => fieldPartitionKey(event, policy.field);
   return (event) => {
     let key: unknown;
     try {
@@ -50,9 +50,19 @@ export function normalizePartitionKey(key: unknown): string | undefined {
   return Array.from(text).slice(0, KinesisLimits.MAX_PARTITION_KEY_CHARS).join('');
 }
 
-function readField(event: unknown, field: string): unknown {
+/**
+ * The partition key of a `{ field }` policy: the field's value as {@link normalizePartitionKey}
+ * makes it a key, or undefined (a random key then) when the event has no usable value. The one
+ * place the transports and the daemon read a key from a field.
+ *
+ * @example
+ * ```ts
+ * fieldPartitionKey({ requestId: 42 }, 'requestId'); // '42'
+ * ```
+ */
+export function fieldPartitionKey(event: unknown, field: string): string | undefined {
   if (event === null || typeof event !== 'object') return undefined;
-  return (event as Record<string, unknown>)[field];
+  return normalizePartitionKey((event as Record<string, unknown>)[field]);
 }
 
 /**

@@ -8,17 +8,19 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import {
+  AwsErrorKinds,
   awsClientConfig,
+  classifyAwsError,
+  KinlogError,
+  StreamNotFoundError,
   takeJsonAnswer,
   type AwsConnectionOptions,
   type ShardHashRange,
 } from '@kinlog/core';
 import {
-  AppenderError,
   KinesisAccessError,
   KinesisRequestError,
   KinesisUnreachableError,
-  StreamNotFoundError,
   type KinesisTarget,
 } from '../errors.js';
 import { putRecordsBody } from './put-records-body.js';
@@ -36,7 +38,7 @@ export interface PutEntry {
 
 /**
  * The only file that calls PutRecords: sends a batch, returns one result per entry, and turns
- * every SDK or network failure of the whole request into an {@link AppenderError} that says
+ * every SDK or network failure of the whole request into a {@link KinlogError} that says
  * whether retrying can help.
  *
  * @example
@@ -183,95 +185,31 @@ export class PutRecordsClient {
   }
 }
 
-const NOT_FOUND = new Set(['ResourceNotFoundException']);
-const ACCESS = new Set([
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'MissingAuthenticationTokenException',
-  'IncompleteSignature',
-  'CredentialsProviderError',
-  'KMSAccessDeniedException',
-  'KMSDisabledException',
-  'KMSNotFoundException',
-  'KMSInvalidStateException',
-  'KMSOptInRequired',
-]);
-const RETRYABLE_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'InternalFailure',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'KMSThrottlingException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
-
 /**
- * Maps an SDK or socket error to our errors. Exported for the few other boundary files that call
- * Kinesis on behalf of the sink.
+ * Maps an SDK or socket error to our errors, by {@link classifyAwsError}. Exported for the few
+ * other boundary files that call Kinesis on behalf of the sink.
  *
  * @example
  * ```ts
  * catch (err) { throw translatePutRecordsError(err, { streamName, endpoint }); }
  * ```
  */
-export function translatePutRecordsError(err: unknown, target: KinesisTarget): AppenderError {
-  if (err instanceof AppenderError) return err;
-  const e = (err ?? {}) as {
-    name?: string;
-    code?: string;
-    message?: string;
-    $metadata?: { httpStatusCode?: number };
-    $retryable?: unknown;
-  };
-  const name = e.name ?? 'Error';
-  const message = e.message ?? String(err);
-  if (NOT_FOUND.has(name)) return new StreamNotFoundError(target, err);
-  if (ACCESS.has(name)) return new KinesisAccessError(target, `${name}: ${message}`, err);
-  const code = e.code ?? findNestedCode(err);
-  if (code !== undefined && NETWORK_CODES.has(code)) {
-    return new KinesisUnreachableError(target, `${code} (${message})`, err);
+export function translatePutRecordsError(err: unknown, target: KinesisTarget): KinlogError {
+  if (err instanceof KinlogError) return err;
+  const c = classifyAwsError(err);
+  switch (c.kind) {
+    case AwsErrorKinds.notFound:
+      return new StreamNotFoundError(target, err);
+    case AwsErrorKinds.accessDenied:
+      return new KinesisAccessError(target, c.detail, err);
+    case AwsErrorKinds.network:
+    case AwsErrorKinds.timeout:
+      return new KinesisUnreachableError(target, c.detail, err);
+    case AwsErrorKinds.aborted:
+      return new KinesisRequestError(target, c.name, 'request aborted', true, err);
+    default:
+      return new KinesisRequestError(target, c.name, c.message, c.retryable, err);
   }
-  const status = e.$metadata?.httpStatusCode;
-  if (name === 'AbortError')
-    return new KinesisRequestError(target, name, 'request aborted', true, err);
-  const retryable =
-    RETRYABLE_NAMES.has(name) ||
-    e.$retryable !== undefined ||
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    (status === undefined && name !== 'ValidationException' && name !== 'InvalidArgumentException');
-  return new KinesisRequestError(target, name, message, retryable, err);
-}
-
-function findNestedCode(err: unknown): string | undefined {
-  let cur: unknown = err;
-  for (let depth = 0; depth < 4 && cur !== null && typeof cur === 'object'; depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function describeEndpoint(options: AwsConnectionOptions): string {

@@ -158,6 +158,7 @@ const schema = z.object({
     .optional(),
   shutdownTimeoutMs: positiveInt('shutdownTimeoutMs', 0, 24 * 3600_000).optional(),
   requestTimeoutMs: positiveInt('requestTimeoutMs', 100, 600_000).optional(),
+  connectionTimeoutMs: positiveInt('connectionTimeoutMs', 100, 600_000).optional(),
   maxSockets: positiveInt('maxSockets', 1, 1024).optional(),
   aggregation: z.boolean({ error: 'aggregation must be true or false' }).optional(),
   maxAggregateBytes: positiveInt(
@@ -189,6 +190,7 @@ type OptionalKeys =
   | 'encode'
   | 'maxSockets'
   | 'requestTimeoutMs'
+  | 'connectionTimeoutMs'
   | 'rateLimitFraction';
 export type ResolvedSinkOptions = Required<Omit<KinesisSinkOptions, OptionalKeys>> &
   Pick<KinesisSinkOptions, OptionalKeys>;

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { normalizePartitionKey, partitionKeyFunction } from '../../../src/sink/partition-key.js';
+import {
+  fieldPartitionKey,
+  normalizePartitionKey,
+  partitionKeyFunction,
+} from '../../../src/sink/partition-key.js';
 
 describe('partition keys', () => {
   it('random keys are distinct and valid', () => {
@@ -18,6 +22,18 @@ describe('partition keys', () => {
       .with.length.greaterThan(0);
     expect(key(null)).to.be.a('string').with.length.greaterThan(0);
     expect(key({ user: '' })).to.not.equal('');
+  });
+
+  it('reads a field the same way for the transports and the daemon', () => {
+    const key = partitionKeyFunction({ field: 'user' });
+    for (const value of ['u-1', 42, true, 10n, 'x'.repeat(300)]) {
+      expect(fieldPartitionKey({ user: value }, 'user')).to.equal(key({ user: value }));
+    }
+    // An object or an empty value has no key of its own: a random one is chosen.
+    expect(fieldPartitionKey({ user: { id: 1 } }, 'user')).to.equal(undefined);
+    expect(fieldPartitionKey({ user: '' }, 'user')).to.equal(undefined);
+    expect(fieldPartitionKey({ user: null }, 'user')).to.equal(undefined);
+    expect(fieldPartitionKey('text', 'user')).to.equal(undefined);
   });
 
   it('function policy survives a throwing function', () => {
