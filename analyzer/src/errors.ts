@@ -1,5 +1,8 @@
 import { KinlogError } from '@kinlog/core';
 
+/** A missing stream: one class for every package. */
+export { StreamNotFoundError } from '@kinlog/core';
+
 /**
  * Base of every error `kinlog analyze` raises. Subclasses name what went wrong; `code` is stable.
  *
@@ -112,18 +115,26 @@ export class WindowNotReplayableError extends AnalyzerError {
 }
 
 /**
- * The Kinesis stream does not exist (or is not visible with these credentials).
+ * A stored checkpoint names a sequence number this stream never issued: the stream was deleted
+ * and created again under the same name, and the checkpoints belong to the earlier one. Not
+ * retryable; the message says how to go on.
  *
  * @example
  * ```ts
- * throw new StreamNotFoundError('logs');
+ * throw new StreamRecreatedError('logs', 'shardId-000000000000', '4960…', err);
  * ```
  */
-export class StreamNotFoundError extends AnalyzerError {
+export class StreamRecreatedError extends AnalyzerError {
   readonly stream: string;
 
-  constructor(stream: string, cause?: unknown) {
-    super(`Kinesis stream ${stream} does not exist`, { code: 'STREAM_NOT_FOUND', cause });
+  constructor(stream: string, shardId: string, sequenceNumber: string, cause?: unknown) {
+    super(
+      `stream ${stream} has no sequence number ${sequenceNumber} on ${shardId}: the stored ` +
+        `checkpoints belong to an earlier stream of that name (deleted and created again). ` +
+        `Analyze it under a new --name, or delete the items of this name from the checkpoints ` +
+        `and iterations tables to start over`,
+      { code: 'STREAM_RECREATED', cause },
+    );
     this.stream = stream;
   }
 }

@@ -22,6 +22,7 @@ export {
   WindowNotReplayableError,
   StreamNotFoundError,
   StreamReadError,
+  StreamRecreatedError,
   CheckpointStoreError,
   CorruptItemError,
   ReportTooLargeError,

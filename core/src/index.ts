@@ -24,10 +24,13 @@ export {
   backoffDelayMs,
   sleep,
   retryWithBackoff,
+  retryBudgetMs,
+  RETRY_BUDGET_REQUEST_TIMEOUTS,
   type BackoffLimits,
   type FailedAttempt,
   type RetryOptions,
 } from './aws/backoff.js';
+export { withRequestDeadline, RequestDeadlineError } from './aws/with-request-deadline.js';
 export {
   LogLevels,
   isLogLevel,

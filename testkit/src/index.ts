@@ -48,3 +48,11 @@ export { waitForStreamActive } from './wait-for-stream-active.js';
 // them, so they stay reachable only through '@kinlog/testkit/local-services-fixture'.
 export { testKinesisImplementation } from './local-services-fixture.js';
 export { isProcessAlive, survivorsAfter, descendantPids } from './process-tree.js';
+export {
+  startNetworkFaultServer,
+  NetworkFaults,
+  NetworkFaultDefaults,
+  type NetworkFault,
+  type NetworkFaultServer,
+  type NetworkFaultServerOptions,
+} from './network-fault-server.js';

@@ -17,20 +17,29 @@ import {
   PutItemCommand,
   QueryCommand,
   ResourceInUseException,
-  ResourceNotFoundException,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { setTimeout as delay } from 'node:timers/promises';
-import { awsClientConfig, DynamoDbLimits, type AwsConnectionOptions } from '@kinlog/core';
+import {
+  AwsClientDefaults,
+  awsClientConfig,
+  classifyAwsError,
+  withRequestDeadline,
+  DynamoDbLimits,
+  retryBudgetMs,
+  retryWithBackoff,
+  sleep,
+  type AwsConnectionOptions,
+} from '@kinlog/core';
 import {
   AnalyzerError,
   CheckpointStoreError,
   CorruptItemError,
   IterationConflictError,
   ReportTooLargeError,
-  TableMissingError,
 } from '../errors.js';
+import { ItemKeys } from './item-keys.js';
+import { translateDynamoError as translate } from './translate-dynamo-error.js';
 import type { ShardWindow } from '../window/shard-window.js';
 import {
   IterationStatuses,
@@ -47,6 +56,7 @@ export const CheckpointStoreDefaults = {
   TABLE_POLL_INTERVAL_MS: 100,
   MAX_ATTEMPTS: 4,
   RETRY_BASE_MS: 100,
+  RETRY_MAX_MS: 2_000,
   /** Room left under the item limit for attribute names and numbers. */
   ITEM_OVERHEAD_BYTES: 1024,
 } as const;
@@ -54,12 +64,11 @@ export const CheckpointStoreDefaults = {
 export interface CheckpointStoreOptions extends AwsConnectionOptions {
   readonly checkpointsTable?: string;
   readonly iterationsTable?: string;
+  /** Ends every call and retry wait at once (a command stopped by a signal). */
+  readonly signal?: AbortSignal;
 }
 
 type Item = Record<string, AttributeValue>;
-
-const ITER_SUFFIX = '#ITER';
-const REPORT_SUFFIX = '#REPORT';
 
 /**
  * DynamoDB persistence of iterations, reports and per-shard checkpoints.
@@ -75,9 +84,15 @@ export class DynamoCheckpointStore {
   readonly checkpointsTable: string;
   readonly iterationsTable: string;
   private readonly client: DynamoDBClient;
+  private readonly signal: AbortSignal | undefined;
+  private readonly retryBudgetMs: number;
+  private readonly requestTimeoutMs: number;
 
   constructor(options: CheckpointStoreOptions = {}) {
     this.client = new DynamoDBClient(awsClientConfig(options));
+    this.signal = options.signal;
+    this.retryBudgetMs = retryBudgetMs(options.requestTimeoutMs);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
     this.checkpointsTable = options.checkpointsTable ?? CheckpointStoreDefaults.CHECKPOINTS_TABLE;
     this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
   }
@@ -90,19 +105,22 @@ export class DynamoCheckpointStore {
   async createTables(): Promise<void> {
     for (const table of [this.checkpointsTable, this.iterationsTable]) {
       try {
-        await this.client.send(
-          new CreateTableCommand({
-            TableName: table,
-            BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [
-              { AttributeName: 'PK', AttributeType: 'S' },
-              { AttributeName: 'SK', AttributeType: 'N' },
-            ],
-            KeySchema: [
-              { AttributeName: 'PK', KeyType: 'HASH' },
-              { AttributeName: 'SK', KeyType: 'RANGE' },
-            ],
-          }),
+        await this.bounded((o) =>
+          this.client.send(
+            new CreateTableCommand({
+              TableName: table,
+              BillingMode: 'PAY_PER_REQUEST',
+              AttributeDefinitions: [
+                { AttributeName: 'PK', AttributeType: 'S' },
+                { AttributeName: 'SK', AttributeType: 'N' },
+              ],
+              KeySchema: [
+                { AttributeName: 'PK', KeyType: 'HASH' },
+                { AttributeName: 'SK', KeyType: 'RANGE' },
+              ],
+            }),
+            o,
+          ),
         );
       } catch (err) {
         if (!(err instanceof ResourceInUseException))
@@ -113,7 +131,7 @@ export class DynamoCheckpointStore {
     for (const table of [this.checkpointsTable, this.iterationsTable]) {
       for (;;) {
         const out = await this.call(table, 'DescribeTable', () =>
-          this.client.send(new DescribeTableCommand({ TableName: table })),
+          this.bounded((o) => this.client.send(new DescribeTableCommand({ TableName: table }), o)),
         );
         if (out.Table?.TableStatus === 'ACTIVE') break;
         if (Date.now() > deadline) {
@@ -122,7 +140,7 @@ export class DynamoCheckpointStore {
             true,
           );
         }
-        await delay(CheckpointStoreDefaults.TABLE_POLL_INTERVAL_MS);
+        await sleep(CheckpointStoreDefaults.TABLE_POLL_INTERVAL_MS, this.signal);
       }
     }
   }
@@ -130,15 +148,18 @@ export class DynamoCheckpointStore {
   /** The iteration item with the highest n, if any. */
   async latestIteration(name: string): Promise<IterationItem | undefined> {
     const out = await this.call(this.iterationsTable, 'Query', () =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.iterationsTable,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': { S: name + ITER_SUFFIX } },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
+      this.bounded((o) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.iterationsTable,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': { S: ItemKeys.iterationPk(name) } },
+            ScanIndexForward: false,
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+          o,
+        ),
       ),
     );
     const item = out.Items?.[0];
@@ -146,7 +167,7 @@ export class DynamoCheckpointStore {
   }
 
   async getIteration(name: string, iteration: number): Promise<IterationItem | undefined> {
-    const item = await this.getItem(this.iterationsTable, name + ITER_SUFFIX, iteration);
+    const item = await this.getItem(this.iterationsTable, ItemKeys.iteration(name, iteration));
     return item === undefined ? undefined : toIteration(item);
   }
 
@@ -173,19 +194,22 @@ export class DynamoCheckpointStore {
       leaseExpiresAtMs: now + leaseMs,
     };
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.iterationsTable,
-          Item: fromIteration(item),
-          ConditionExpression:
-            'attribute_not_exists(PK) OR (#status = :running AND (leaseExpiresAtMs < :now OR #owner = :owner))',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':running': { S: IterationStatuses.running },
-            ':now': { N: String(now) },
-            ':owner': { S: owner },
-          },
-        }),
+      await this.bounded((o) =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.iterationsTable,
+            Item: fromIteration(item),
+            ConditionExpression:
+              'attribute_not_exists(PK) OR (#status = :running AND (leaseExpiresAtMs < :now OR #owner = :owner))',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: {
+              ':running': { S: IterationStatuses.running },
+              ':now': { N: String(now) },
+              ':owner': { S: owner },
+            },
+          }),
+          o,
+        ),
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
@@ -210,19 +234,22 @@ export class DynamoCheckpointStore {
    */
   async renewLease(name: string, iteration: number, owner: string, leaseMs: number): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.iterationsTable,
-          Key: key(name + ITER_SUFFIX, iteration),
-          UpdateExpression: 'SET leaseExpiresAtMs = :until',
-          ConditionExpression: '#status = :running AND #owner = :owner',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':until': { N: String(Date.now() + leaseMs) },
-            ':running': { S: IterationStatuses.running },
-            ':owner': { S: owner },
-          },
-        }),
+      await this.bounded((o) =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.iterationsTable,
+            Key: ItemKeys.iteration(name, iteration),
+            UpdateExpression: 'SET leaseExpiresAtMs = :until',
+            ConditionExpression: '#status = :running AND #owner = :owner',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: {
+              ':until': { N: String(Date.now() + leaseMs) },
+              ':running': { S: IterationStatuses.running },
+              ':owner': { S: owner },
+            },
+          }),
+          o,
+        ),
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
@@ -233,10 +260,10 @@ export class DynamoCheckpointStore {
   }
 
   async getReport(name: string, iteration: number): Promise<StoredReport | undefined> {
-    const item = await this.getItem(this.iterationsTable, name + REPORT_SUFFIX, iteration);
+    const item = await this.getItem(this.iterationsTable, ItemKeys.report(name, iteration));
     if (item === undefined) return undefined;
     const text = item['report']?.S;
-    const where = `${name}${REPORT_SUFFIX} / ${iteration}`;
+    const where = ItemKeys.reportRef(name, iteration);
     if (text === undefined) throw new CorruptItemError(where, 'no report attribute');
     try {
       return JSON.parse(text) as StoredReport;
@@ -257,16 +284,19 @@ export class DynamoCheckpointStore {
     if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
       throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.iterationsTable,
-          Item: {
-            ...key(report.name + REPORT_SUFFIX, report.iteration),
-            stream: { S: report.stream },
-            report: { S: text },
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
+      await this.bounded((o) =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.iterationsTable,
+            Item: {
+              ...ItemKeys.report(report.name, report.iteration),
+              stream: { S: report.stream },
+              report: { S: text },
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+          o,
+        ),
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
@@ -289,7 +319,7 @@ export class DynamoCheckpointStore {
     window: ShardWindow,
   ): Promise<void> {
     const item: Item = {
-      ...key(`${name}#${stream}#${window.shardId}`, iteration),
+      ...ItemKeys.checkpoint(name, stream, window.shardId, iteration),
       records: { N: String(window.records) },
       closed: { BOOL: window.closed },
       stopReason: { S: window.stopReason },
@@ -298,7 +328,9 @@ export class DynamoCheckpointStore {
     if (window.startAfterSeq !== undefined) item['startAfterSeq'] = { S: window.startAfterSeq };
     if (window.endSeq !== undefined) item['endSeq'] = { S: window.endSeq };
     await this.call(this.checkpointsTable, 'PutItem', () =>
-      this.client.send(new PutItemCommand({ TableName: this.checkpointsTable, Item: item })),
+      this.bounded((o) =>
+        this.client.send(new PutItemCommand({ TableName: this.checkpointsTable, Item: item }), o),
+      ),
     );
   }
 
@@ -310,8 +342,7 @@ export class DynamoCheckpointStore {
   ): Promise<CheckpointItem | undefined> {
     const item = await this.getItem(
       this.checkpointsTable,
-      `${name}#${stream}#${shardId}`,
-      iteration,
+      ItemKeys.checkpoint(name, stream, shardId, iteration),
     );
     if (item === undefined) return undefined;
     const startAfterSeq = item['startAfterSeq']?.S;
@@ -337,20 +368,23 @@ export class DynamoCheckpointStore {
    */
   async commitIteration(name: string, iteration: number, owner: string): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.iterationsTable,
-          Key: key(name + ITER_SUFFIX, iteration),
-          UpdateExpression: 'SET #status = :committed, reportKey = :reportKey, committedAt = :at',
-          ConditionExpression: '#status = :committed OR #owner = :owner',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':committed': { S: IterationStatuses.committed },
-            ':owner': { S: owner },
-            ':reportKey': { S: `${name}${REPORT_SUFFIX}/${iteration}` },
-            ':at': { S: new Date().toISOString() },
-          },
-        }),
+      await this.bounded((o) =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.iterationsTable,
+            Key: ItemKeys.iteration(name, iteration),
+            UpdateExpression: 'SET #status = :committed, reportKey = :reportKey, committedAt = :at',
+            ConditionExpression: '#status = :committed OR #owner = :owner',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: {
+              ':committed': { S: IterationStatuses.committed },
+              ':owner': { S: owner },
+              ':reportKey': { S: ItemKeys.reportRef(name, iteration) },
+              ':at': { S: new Date().toISOString() },
+            },
+          }),
+          o,
+        ),
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
@@ -365,65 +399,46 @@ export class DynamoCheckpointStore {
     }
   }
 
-  /**
-   * Records that n's email went out; true only for the caller that set it first.
-   *
-   * @example
-   * ```ts
-   * if (await store.markEmailSent('web', 7)) console.log('first to send');
-   * ```
-   */
-  async markEmailSent(name: string, iteration: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.iterationsTable,
-          Key: key(name + ITER_SUFFIX, iteration),
-          UpdateExpression: 'SET emailSentAt = :at',
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(emailSentAt)',
-          ExpressionAttributeValues: { ':at': { S: new Date().toISOString() } },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw translate(err, 'mark email sent', this.iterationsTable);
-    }
-  }
-
-  private async getItem(table: string, pk: string, sk: number): Promise<Item | undefined> {
+  private async getItem(table: string, key: Item): Promise<Item | undefined> {
     const out = await this.call(table, 'GetItem', () =>
-      this.client.send(
-        new GetItemCommand({ TableName: table, Key: key(pk, sk), ConsistentRead: true }),
+      this.bounded((o) =>
+        this.client.send(
+          new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+          o,
+        ),
       ),
     );
     return out.Item;
   }
 
-  /** Runs an idempotent call, retrying throttling and transient failures. */
+  /** Runs an idempotent call, retrying throttling and transient failures with core's backoff. */
   private async call<T>(table: string, what: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (err) {
-        const translated = translate(err, `${what} on ${table}`, table);
-        if (!translated.retryable || attempt >= CheckpointStoreDefaults.MAX_ATTEMPTS)
-          throw translated;
-        await delay(
-          CheckpointStoreDefaults.RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
-        );
-      }
+    try {
+      return await retryWithBackoff(send, {
+        maxAttempts: CheckpointStoreDefaults.MAX_ATTEMPTS,
+        baseMs: CheckpointStoreDefaults.RETRY_BASE_MS,
+        maxMs: CheckpointStoreDefaults.RETRY_MAX_MS,
+        maxElapsedMs: this.retryBudgetMs,
+        signal: this.signal,
+        // The default reading: core's classifier (our own errors are never retried).
+        shouldRetry: (err) => !(err instanceof AnalyzerError) && classifyAwsError(err).retryable,
+      });
+    } catch (err) {
+      throw translate(err, `${what} on ${table}`, table);
     }
   }
-}
 
-function key(pk: string, sk: number): Item {
-  return { PK: { S: pk }, SK: { N: String(sk) } };
+  /** One SDK call, bounded by the request timeout (answer read included) and ended by the signal. */
+  private bounded<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
+      send({ abortSignal }),
+    );
+  }
 }
 
 function fromIteration(item: IterationItem): Item {
   return {
-    ...key(item.name + ITER_SUFFIX, item.iteration),
+    ...ItemKeys.iteration(item.name, item.iteration),
     stream: { S: item.stream },
     status: { S: item.status },
     owner: { S: item.owner },
@@ -440,7 +455,7 @@ function toIteration(item: Item): IterationItem {
   const reportKey = item['reportKey']?.S;
   const emailSentAt = item['emailSentAt']?.S;
   return {
-    name: pk.slice(0, -ITER_SUFFIX.length),
+    name: ItemKeys.nameOfIterationPk(pk),
     iteration: Number(item['SK']?.N),
     stream: item['stream']?.S ?? '',
     status,
@@ -449,19 +464,4 @@ function toIteration(item: Item): IterationItem {
     ...(reportKey === undefined ? {} : { reportKey }),
     ...(emailSentAt === undefined ? {} : { emailSentAt }),
   };
-}
-
-function translate(err: unknown, what: string, table: string): AnalyzerError {
-  if (err instanceof AnalyzerError) return err;
-  if (err instanceof ResourceNotFoundException) return new TableMissingError(table, err);
-  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const name = err instanceof Error ? err.name : '';
-  const retryable =
-    status === undefined ||
-    status >= 500 ||
-    name === 'ThrottlingException' ||
-    name === 'ProvisionedThroughputExceededException' ||
-    name === 'RequestLimitExceeded';
-  return new CheckpointStoreError(`${what} failed: ${detail}`, retryable, err);
 }

@@ -1,6 +1,6 @@
 /*
- * The email attributes of an iteration item (PK = <name>#ITER, SK = n), next to the ones the
- * analyzer writes; every SDK error is translated here.
+ * The email attributes of an iteration item (ItemKeys.iteration), next to the ones the
+ * analyzer writes; every SDK error is translated here, by core's classifier.
  *
  *   claim    SET emailClaimBy, emailClaimAtMs   if committed, not sent, not claimed (or --resend)
  *   send     (SMTP, outside this file)
@@ -14,17 +14,25 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
-  ResourceNotFoundException,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '@kinlog/core';
+import {
+  AwsErrorKinds,
+  AwsClientDefaults,
+  awsClientConfig,
+  withRequestDeadline,
+  classifyAwsError,
+  retryBudgetMs,
+  retryWithBackoff,
+} from '@kinlog/core';
 import {
   CheckpointStoreDefaults,
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
 import { IterationStatuses, type IterationStatus } from '../checkpoint/stored-items.js';
-import { AnalyzerError, CheckpointStoreError, TableMissingError } from '../errors.js';
+import { ItemKeys } from '../checkpoint/item-keys.js';
+import { translateDynamoError } from '../checkpoint/translate-dynamo-error.js';
 
 /** The email state of one iteration item. */
 export interface EmailState {
@@ -52,9 +60,15 @@ type Item = Record<string, AttributeValue>;
 export class EmailClaimStore {
   readonly iterationsTable: string;
   private readonly client: DynamoDBClient;
+  private readonly signal: AbortSignal | undefined;
+  private readonly retryBudgetMs: number;
+  private readonly requestTimeoutMs: number;
 
   constructor(options: CheckpointStoreOptions = {}) {
     this.client = new DynamoDBClient(awsClientConfig(options));
+    this.signal = options.signal;
+    this.retryBudgetMs = retryBudgetMs(options.requestTimeoutMs);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
     this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
   }
 
@@ -66,12 +80,17 @@ export class EmailClaimStore {
   async state(name: string, iteration: number): Promise<EmailState | undefined> {
     let item: Item | undefined;
     try {
-      const out = await this.client.send(
-        new GetItemCommand({
-          TableName: this.iterationsTable,
-          Key: key(name, iteration),
-          ConsistentRead: true,
-        }),
+      const out = await this.retrying(() =>
+        this.bounded((o) =>
+          this.client.send(
+            new GetItemCommand({
+              TableName: this.iterationsTable,
+              Key: ItemKeys.iteration(name, iteration),
+              ConsistentRead: true,
+            }),
+            o,
+          ),
+        ),
       );
       item = out.Item;
     } catch (err) {
@@ -98,19 +117,26 @@ export class EmailClaimStore {
       ? 'attribute_exists(PK) AND #status = :committed'
       : 'attribute_exists(PK) AND #status = :committed AND attribute_not_exists(emailSentAt) AND attribute_not_exists(emailClaimBy)';
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.iterationsTable,
-          Key: key(name, iteration),
-          UpdateExpression: 'SET emailClaimBy = :owner, emailClaimAtMs = :now',
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':owner': { S: owner },
-            ':now': { N: String(Date.now()) },
-            ':committed': { S: IterationStatuses.committed },
-          },
-        }),
+      await this.retrying(
+        () =>
+          this.bounded((o) =>
+            this.client.send(
+              new UpdateItemCommand({
+                TableName: this.iterationsTable,
+                Key: ItemKeys.iteration(name, iteration),
+                UpdateExpression: 'SET emailClaimBy = :owner, emailClaimAtMs = :now',
+                ConditionExpression: condition,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':owner': { S: owner },
+                  ':now': { N: String(Date.now()) },
+                  ':committed': { S: IterationStatuses.committed },
+                },
+              }),
+              o,
+            ),
+          ),
+        true,
       );
       return { claimed: true };
     } catch (err) {
@@ -154,14 +180,21 @@ export class EmailClaimStore {
     what: string,
   ): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.iterationsTable,
-          Key: key(name, iteration),
-          UpdateExpression: update,
-          ConditionExpression: 'emailClaimBy = :owner',
-          ExpressionAttributeValues: { ':owner': { S: owner }, ...values },
-        }),
+      await this.retrying(
+        () =>
+          this.bounded((o) =>
+            this.client.send(
+              new UpdateItemCommand({
+                TableName: this.iterationsTable,
+                Key: ItemKeys.iteration(name, iteration),
+                UpdateExpression: update,
+                ConditionExpression: 'emailClaimBy = :owner',
+                ExpressionAttributeValues: { ':owner': { S: owner }, ...values },
+              }),
+              o,
+            ),
+          ),
+        true,
       );
       return true;
     } catch (err) {
@@ -170,20 +203,33 @@ export class EmailClaimStore {
     }
   }
 
-  private translate(err: unknown, what: string): AnalyzerError {
-    if (err instanceof AnalyzerError) return err;
-    if (err instanceof ResourceNotFoundException)
-      return new TableMissingError(this.iterationsTable, err);
-    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    return new CheckpointStoreError(
-      `${what} on ${this.iterationsTable} failed: ${detail}`,
-      status === undefined || status >= 500,
-      err,
+  /**
+   * Retries a read on any transient failure; a conditional write (`onlyThrottled`) only when
+   * DynamoDB refused it outright by throttling: after a timeout or a lost answer the write may
+   * have happened, and a second try would read its own claim as someone else's.
+   */
+  private retrying<T>(send: () => Promise<T>, onlyThrottled = false): Promise<T> {
+    return retryWithBackoff(send, {
+      maxAttempts: CheckpointStoreDefaults.MAX_ATTEMPTS,
+      baseMs: CheckpointStoreDefaults.RETRY_BASE_MS,
+      maxMs: CheckpointStoreDefaults.RETRY_MAX_MS,
+      maxElapsedMs: this.retryBudgetMs,
+      signal: this.signal,
+      shouldRetry: (err) => {
+        const c = classifyAwsError(err);
+        return onlyThrottled ? c.kind === AwsErrorKinds.throttled : c.retryable;
+      },
+    });
+  }
+
+  private translate(err: unknown, what: string): Error {
+    return translateDynamoError(err, `${what} on ${this.iterationsTable}`, this.iterationsTable);
+  }
+
+  /** One SDK call, bounded by the request timeout (answer read included) and ended by the signal. */
+  private bounded<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
+      send({ abortSignal }),
     );
   }
-}
-
-function key(name: string, iteration: number): Item {
-  return { PK: { S: `${name}#ITER` }, SK: { N: String(iteration) } };
 }

@@ -2,14 +2,17 @@
  * Page → owner/team from a DynamoDB table the user keeps (partition key `page`, a string, e.g.
  * `/checkout/:id`; attributes `owner` and optional `team`). Every SDK error is translated here.
  */
+import { BatchGetItemCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetItemCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
-import { setTimeout as delay } from 'node:timers/promises';
-import { awsClientConfig, type AwsConnectionOptions } from '@kinlog/core';
+  AwsClientDefaults,
+  AwsErrorKinds,
+  awsClientConfig,
+  backoffDelayMs,
+  classifyAwsError,
+  sleep,
+  withRequestDeadline,
+  type AwsConnectionOptions,
+} from '@kinlog/core';
 import { CheckpointStoreError, type AnalyzerError } from '../errors.js';
 import type { PageOwner } from './report-view.js';
 
@@ -20,6 +23,7 @@ export const OwnersTableLimits = {
   /** Rounds of retrying unprocessed keys before giving up. */
   MAX_ROUNDS: 5,
   RETRY_BASE_MS: 50,
+  RETRY_MAX_MS: 1_000,
   KEY_ATTRIBUTE: 'page',
 } as const;
 
@@ -36,8 +40,9 @@ export const OwnersTableLimits = {
 export async function lookupPageOwners(
   table: string,
   pages: readonly string[],
-  connection: AwsConnectionOptions = {},
+  connection: AwsConnectionOptions & { signal?: AbortSignal } = {},
 ): Promise<Map<string, PageOwner>> {
+  const requestTimeoutMs = connection.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
   const owners = new Map<string, PageOwner>();
   const unique = [...new Set(pages)];
   if (unique.length === 0) return owners;
@@ -54,11 +59,12 @@ export async function lookupPageOwners(
             true,
           );
         }
-        const out = await client
-          .send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys } } }))
-          .catch((err: unknown) => {
-            throw translate(err, table);
-          });
+        const request = { RequestItems: { [table]: { Keys: keys } } };
+        const out = await withRequestDeadline(requestTimeoutMs, connection.signal, (abortSignal) =>
+          client.send(new BatchGetItemCommand(request), { abortSignal }),
+        ).catch((err: unknown) => {
+          throw translate(err, table);
+        });
         for (const item of out.Responses?.[table] ?? []) {
           const page = item[OwnersTableLimits.KEY_ATTRIBUTE]?.S;
           const owner = item['owner']?.S;
@@ -67,7 +73,13 @@ export async function lookupPageOwners(
             owners.set(page, team === undefined ? { owner } : { owner, team });
         }
         keys = out.UnprocessedKeys?.[table]?.Keys ?? [];
-        if (keys.length > 0) await delay(OwnersTableLimits.RETRY_BASE_MS * 2 ** (round - 1));
+        if (keys.length > 0) {
+          const limits = {
+            baseMs: OwnersTableLimits.RETRY_BASE_MS,
+            maxMs: OwnersTableLimits.RETRY_MAX_MS,
+          };
+          await sleep(backoffDelayMs(round, limits), connection.signal);
+        }
       }
     }
   } finally {
@@ -77,8 +89,12 @@ export async function lookupPageOwners(
 }
 
 function translate(err: unknown, table: string): AnalyzerError {
-  if (err instanceof ResourceNotFoundException)
+  const c = classifyAwsError(err);
+  if (c.kind === AwsErrorKinds.notFound)
     return new CheckpointStoreError(`owners table ${table} does not exist`, false, err);
-  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return new CheckpointStoreError(`reading owners table ${table} failed: ${detail}`, true, err);
+  return new CheckpointStoreError(
+    `reading owners table ${table} failed: ${c.detail}`,
+    c.retryable,
+    err,
+  );
 }

@@ -1,23 +1,32 @@
 /*
- * The only file that calls Kinesis for the analyzer. Every SDK error is translated here:
- *   ResourceNotFound on ListShards ────────────────▶ StreamNotFoundError
- *   ProvisionedThroughputExceeded / LimitExceeded ─▶ ReadThrottledError   (reader backs off)
- *   ExpiredIterator ───────────────────────────────▶ IteratorExpiredError (reader re-acquires)
- *   anything else ─────────────────────────────────▶ StreamReadError
+ * The only file that calls Kinesis for the analyzer. Every SDK error is read by core's
+ * classifier and translated here:
+ *   notFound ─────────────────────────────────────▶ StreamNotFoundError
+ *   throttled ────────────────────────────────────▶ ReadThrottledError   (reader backs off)
+ *   iteratorExpired ──────────────────────────────▶ IteratorExpiredError (reader re-acquires)
+ *   a sequence number the stream never issued ───▶ StreamRecreatedError (checkpoints of an
+ *                                                   earlier stream of the same name)
+ *   anything else ────────────────────────────────▶ StreamReadError (retryable or not)
+ * Every call ends within the request timeout (answer read included) or when `signal` aborts.
  */
 import {
-  ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
-  LimitExceededException,
   ListShardsCommand,
-  ProvisionedThroughputExceededException,
-  ResourceNotFoundException,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import { awsClientConfig, takeJsonAnswer, type AwsConnectionOptions } from '@kinlog/core';
-import { AnalyzerError, StreamNotFoundError, StreamReadError } from '../errors.js';
+import {
+  AwsClientDefaults,
+  AwsErrorKinds,
+  awsClientConfig,
+  classifyAwsError,
+  StreamNotFoundError,
+  takeJsonAnswer,
+  withRequestDeadline,
+  type AwsConnectionOptions,
+} from '@kinlog/core';
+import { AnalyzerError, StreamReadError, StreamRecreatedError } from '../errors.js';
 import { recordsPageOf } from './records-page-of.js';
 import type { IteratorStart, RecordsPage, ShardInfo, StreamRecord } from './shard-info.js';
 
@@ -57,9 +66,20 @@ export interface ShardSource {
  */
 export class KinesisShardSource implements ShardSource {
   private readonly client: KinesisClient;
+  private readonly requestTimeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
 
-  constructor(connection: AwsConnectionOptions = {}) {
+  constructor(connection: AwsConnectionOptions & { signal?: AbortSignal } = {}) {
     this.client = new KinesisClient(awsClientConfig(connection));
+    this.requestTimeoutMs = connection.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
+    this.signal = connection.signal;
+  }
+
+  /** One SDK call, bounded by the request timeout and ended by the signal. */
+  private call<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
+      send({ abortSignal }),
+    );
   }
 
   /** Every shard (open and closed, within retention), following NextToken to the end. */
@@ -69,14 +89,10 @@ export class KinesisShardSource implements ShardSource {
     do {
       let out;
       try {
-        out = await this.client.send(
-          new ListShardsCommand(
-            nextToken === undefined ? { StreamName: stream } : { NextToken: nextToken },
-          ),
-        );
+        const input = nextToken === undefined ? { StreamName: stream } : { NextToken: nextToken };
+        out = await this.call((o) => this.client.send(new ListShardsCommand(input), o));
       } catch (err) {
-        if (err instanceof ResourceNotFoundException) throw new StreamNotFoundError(stream, err);
-        throw translate(err, `ListShards on ${stream}`);
+        throw translate(err, `ListShards on ${stream}`, stream);
       }
       for (const shard of out.Shards ?? []) {
         if (shard.ShardId === undefined) continue;
@@ -120,14 +136,16 @@ export class KinesisShardSource implements ShardSource {
       input.Timestamp = new Date(start.timestampMs);
     }
     try {
-      const out = await this.client.send(new GetShardIteratorCommand(input));
+      const out = await this.call((o) => this.client.send(new GetShardIteratorCommand(input), o));
       if (out.ShardIterator === undefined) {
         throw new StreamReadError(`GetShardIterator on ${shardId} returned no iterator`, false);
       }
       return out.ShardIterator;
     } catch (err) {
-      if (err instanceof ResourceNotFoundException) throw new StreamNotFoundError(stream, err);
-      throw translate(err, `GetShardIterator on ${stream}/${shardId}`);
+      if (start.type === 'afterSequenceNumber' && isForeignSequenceNumber(err)) {
+        throw new StreamRecreatedError(stream, shardId, start.sequenceNumber, err);
+      }
+      throw translate(err, `GetShardIterator on ${stream}/${shardId}`, stream);
     }
   }
 
@@ -146,9 +164,9 @@ export class KinesisShardSource implements ShardSource {
     );
     let out;
     try {
-      out = await this.client.send(command);
+      out = await this.call((o) => this.client.send(command, o));
     } catch (err) {
-      throw translate(err, 'GetRecords');
+      throw translate(err, 'GetRecords', undefined);
     }
     if (answer !== undefined) {
       const page = recordsPageOf(answer);
@@ -179,19 +197,34 @@ export class KinesisShardSource implements ShardSource {
   }
 }
 
-function translate(err: unknown, what: string): AnalyzerError {
-  if (err instanceof AnalyzerError) return err;
-  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  if (
-    err instanceof ProvisionedThroughputExceededException ||
-    err instanceof LimitExceededException
-  ) {
-    return new ReadThrottledError(`${what} throttled: ${detail}`, err);
+function translate(err: unknown, what: string, stream: string | undefined): Error {
+  if (err instanceof AnalyzerError || err instanceof StreamNotFoundError) return err;
+  const c = classifyAwsError(err);
+  switch (c.kind) {
+    case AwsErrorKinds.notFound:
+      return stream === undefined
+        ? new StreamReadError(`${what} failed: ${c.detail}`, false, err)
+        : new StreamNotFoundError({ streamName: stream }, err);
+    case AwsErrorKinds.throttled:
+      return new ReadThrottledError(`${what} throttled: ${c.detail}`, err);
+    case AwsErrorKinds.iteratorExpired:
+      return new IteratorExpiredError(`${what}: ${c.detail}`, err);
+    case AwsErrorKinds.aborted:
+      // A stop asked for (SIGTERM): the reason as it was given, not a read failure.
+      return err instanceof Error ? err : new StreamReadError(`${what} aborted`, false, err);
+    default:
+      return new StreamReadError(`${what} failed: ${c.detail}`, c.retryable, err);
   }
-  if (err instanceof ExpiredIteratorException)
-    return new IteratorExpiredError(`${what}: ${detail}`, err);
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  // 4xx other than throttling are our mistake or a permission problem: retrying will not help.
-  const retryable = status === undefined || status >= 500;
-  return new StreamReadError(`${what} failed: ${detail}`, retryable, err);
+}
+
+/**
+ * Whether Kinesis refused a starting sequence number as one it never issued on this stream:
+ * the stream was deleted and created again under the same name since it was stored.
+ */
+function isForeignSequenceNumber(err: unknown): boolean {
+  const c = classifyAwsError(err);
+  return (
+    c.kind === AwsErrorKinds.validation &&
+    /did not come from this stream|Invalid StartingSequenceNumber/i.test(c.message)
+  );
 }

@@ -7,8 +7,7 @@
  * Only records strictly before a stop condition are handed on, so the window end is exactly the
  * last sequence number yielded.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { KinesisLimits } from '@kinlog/core';
+import { backoffDelayMs, KinesisLimits, sleep } from '@kinlog/core';
 import { StreamReadError } from '../errors.js';
 import {
   IteratorExpiredError,
@@ -42,6 +41,8 @@ export const ShardReaderDefaults = {
   BACKOFF_MAX_MS: 5_000,
   /** Consecutive failures (throttling or transient errors) before a read gives up. */
   MAX_CONSECUTIVE_FAILURES: 12,
+  /** No retry starts this long after the first of a run of consecutive failures. */
+  RETRY_BUDGET_MS: 60_000,
 } as const;
 
 /** What to read of one shard. */
@@ -70,6 +71,8 @@ export interface ShardReadOptions {
   /** Epoch ms after which the read stops where it is. */
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
+  /** Consecutive failures stop being retried this long after the first of them. */
+  readonly retryBudgetMs?: number;
   readonly pageLimit?: number;
   readonly minCallIntervalMs?: number;
   /** Called with each page's MillisBehindLatest, for progress. */
@@ -118,15 +121,22 @@ export async function* readShard(
         ? { type: 'atTimestamp', timestampMs: plan.sinceMs }
         : { type: 'trimHorizon' };
 
+  const retryBudgetMs = options.retryBudgetMs ?? ShardReaderDefaults.RETRY_BUDGET_MS;
   let failures = 0;
+  let failingSinceMs = 0;
   const backoff = async (err: unknown): Promise<void> => {
+    if (failures === 0) failingSinceMs = Date.now();
     failures++;
-    if (failures > ShardReaderDefaults.MAX_CONSECUTIVE_FAILURES) throw err;
-    const capped = Math.min(
-      ShardReaderDefaults.BACKOFF_MAX_MS,
-      ShardReaderDefaults.BACKOFF_BASE_MS * 2 ** (failures - 1),
-    );
-    await delay(capped / 2 + Math.random() * (capped / 2), undefined, { signal });
+    const waitMs = backoffDelayMs(failures - 1, {
+      baseMs: ShardReaderDefaults.BACKOFF_BASE_MS,
+      maxMs: ShardReaderDefaults.BACKOFF_MAX_MS,
+    });
+    if (
+      failures > ShardReaderDefaults.MAX_CONSECUTIVE_FAILURES ||
+      Date.now() + waitMs - failingSinceMs > retryBudgetMs
+    )
+      throw err;
+    await sleep(waitMs, signal);
   };
 
   let iterator: string | undefined;
@@ -140,7 +150,7 @@ export async function* readShard(
     try {
       iterator ??= await source.getIterator(stream, plan.shardId, startOf());
       const wait = lastCallAt + minInterval - Date.now();
-      if (wait > 0) await delay(wait, undefined, { signal });
+      if (wait > 0) await sleep(wait, signal);
       lastCallAt = Date.now();
       const page = await source.getRecords(iterator, pageLimit);
       failures = 0;

@@ -52,6 +52,8 @@ export interface AnalyzeSettings {
   readonly concurrency?: number;
   readonly pageLimit?: number;
   readonly minCallIntervalMs?: number;
+  /** A shard read stops retrying consecutive failures this long after the first. */
+  readonly retryBudgetMs?: number;
   readonly onProgress?: (progress: AnalyzeProgress) => void;
 }
 
@@ -141,6 +143,7 @@ export async function analyzeShards(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.pageLimit === undefined ? {} : { pageLimit: options.pageLimit }),
+    ...(options.retryBudgetMs === undefined ? {} : { retryBudgetMs: options.retryBudgetMs }),
     ...(options.minCallIntervalMs === undefined
       ? {}
       : { minCallIntervalMs: options.minCallIntervalMs }),

@@ -12,6 +12,7 @@ import {
   ConfigError,
   FORMAT_DETECTOR_VERSION,
   isParserName,
+  retryBudgetMs,
   type AwsConnectionOptions,
 } from '@kinlog/core';
 import type { TopNResult } from '../aggregate/top-n-result.js';
@@ -124,9 +125,13 @@ export class Analyzer {
         problems.push({ path: key, message: 'must be a positive integer' });
     }
     if (problems.length > 0) throw new ConfigError(problems, 'invalid analyzer options');
-    this.options = options;
-    this.source = options.source ?? new KinesisShardSource(options.kinesis);
-    this.store = options.store ?? new DynamoCheckpointStore(options.dynamodb);
+    this.options = {
+      ...options,
+      retryBudgetMs: options.retryBudgetMs ?? retryBudgetMs(options.kinesis?.requestTimeoutMs),
+    };
+    const signal = options.signal === undefined ? {} : { signal: options.signal };
+    this.source = options.source ?? new KinesisShardSource({ ...options.kinesis, ...signal });
+    this.store = options.store ?? new DynamoCheckpointStore({ ...options.dynamodb, ...signal });
     this.ownsClients = [options.source === undefined, options.store === undefined];
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }

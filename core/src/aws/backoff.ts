@@ -9,6 +9,7 @@
  *                           ▼
  *        sleep random [0, min(maxMs, baseMs·2^n)) (full jitter; an abort ends it) ─▶ attempt
  */
+import { AwsClientDefaults } from './aws-client-config.js';
 import { classifyAwsError } from './classify-aws-error.js';
 
 /** Bounds of one backoff: the first ceiling and the cap. */
@@ -17,6 +18,27 @@ export interface BackoffLimits {
   readonly baseMs: number;
   /** Largest delay ceiling. */
   readonly maxMs: number;
+}
+
+/**
+ * How long kinlog keeps retrying one failing AWS call: no new attempt starts later than this many
+ * request timeouts after the first, so a call against a dead endpoint gives up within
+ * (1 + this) request timeouts.
+ */
+export const RETRY_BUDGET_REQUEST_TIMEOUTS = 2;
+
+/**
+ * The retry budget of calls made with this request timeout (default 30 s: 60 s).
+ *
+ * @example
+ * ```ts
+ * retryBudgetMs(500); // 1000
+ * ```
+ */
+export function retryBudgetMs(
+  requestTimeoutMs: number = AwsClientDefaults.REQUEST_TIMEOUT_MS,
+): number {
+  return requestTimeoutMs * RETRY_BUDGET_REQUEST_TIMEOUTS;
 }
 
 /** Largest exponent used: keeps `2 ** n` finite for any attempt number. */

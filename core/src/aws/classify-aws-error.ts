@@ -50,6 +50,8 @@ export interface AwsErrorClass {
   readonly name: string;
   /** The HTTP status of the answer, when there was one. */
   readonly status?: number;
+  /** The error's own message, one line. */
+  readonly message: string;
   /** `name: message`, one line, for error messages. */
   readonly detail: string;
 }
@@ -154,11 +156,12 @@ export function classifyAwsError(err: unknown): AwsErrorClass {
     typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const code = nestedCode(err);
   const name = rawName === 'Error' && code !== undefined ? code : rawName;
-  const detail = oneLine(message === '' || message === name ? name : `${name}: ${message}`);
+  const text = oneLine(message);
+  const detail = text === '' || text === name ? name : `${name}: ${text}`;
   const of = (kind: AwsErrorKind, retryable: boolean): AwsErrorClass =>
     status === undefined
-      ? { kind, retryable, name, detail }
-      : { kind, retryable, name, status, detail };
+      ? { kind, retryable, name, message: text, detail }
+      : { kind, retryable, name, status, message: text, detail };
 
   if (rawName === 'AbortError' || code === 'ABORT_ERR') return of(AwsErrorKinds.aborted, false);
   if (

@@ -1,0 +1,40 @@
+/*
+ * The keys of every item kind the analyzer stores, built in this one place:
+ *
+ *   iteration   iterations table   PK = <name>#ITER                 SK = n
+ *   report      iterations table   PK = <name>#REPORT               SK = n
+ *   checkpoint  checkpoints table  PK = <name>#<stream>#<shardId>   SK = n
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/** A DynamoDB primary key of the analyzer's tables. */
+export type ItemKey = { PK: { S: string }; SK: { N: string } } & Record<string, AttributeValue>;
+
+const ITER_SUFFIX = '#ITER';
+const REPORT_SUFFIX = '#REPORT';
+
+function itemKey(pk: string, sk: number): ItemKey {
+  return { PK: { S: pk }, SK: { N: String(sk) } };
+}
+
+/**
+ * Key builders per item kind, and the readers of what they wrote.
+ *
+ * @example
+ * ```ts
+ * ItemKeys.iteration('web', 7); // { PK: { S: 'web#ITER' }, SK: { N: '7' } }
+ * ```
+ */
+export const ItemKeys = {
+  /** Partition key of the iteration items of `name`. */
+  iterationPk: (name: string): string => name + ITER_SUFFIX,
+  iteration: (name: string, iteration: number): ItemKey => itemKey(name + ITER_SUFFIX, iteration),
+  /** The name an iteration item's partition key belongs to. */
+  nameOfIterationPk: (pk: string): string =>
+    pk.endsWith(ITER_SUFFIX) ? pk.slice(0, -ITER_SUFFIX.length) : pk,
+  report: (name: string, iteration: number): ItemKey => itemKey(name + REPORT_SUFFIX, iteration),
+  /** How a report item is named in the iteration item and in messages: `<name>#REPORT/n`. */
+  reportRef: (name: string, iteration: number): string => `${name}${REPORT_SUFFIX}/${iteration}`,
+  checkpoint: (name: string, stream: string, shardId: string, iteration: number): ItemKey =>
+    itemKey(`${name}#${stream}#${shardId}`, iteration),
+} as const;
