@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The only place that touches the process: signals become an abort, errors an exit code, a
-// closed stdout (`kinlog … | head -1`) a quiet end.
+// closed stdout (`kinlog … | head -1`) a quiet end. Statuses: 0 ok, 1 failure, 2 usage/config,
+// 3 partial delivery (ship --once), 128+n stopped by signal n.
 import type { Command } from 'commander';
-import { exitOf, ExitCodes } from '../src/exit-codes.js';
+import { exitOf, ExitCodes, signalExitCode, STOP_GRACE_MS } from '../src/exit-codes.js';
 import { kinlogProgram } from '../src/kinlog-program.js';
 
 if (!process.argv.includes('--verbose')) {
@@ -15,9 +16,15 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(ExitCodes.FAILURE);
 });
 const controller = new AbortController();
+let stoppedBy: NodeJS.Signals | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // `once`: a second Ctrl-C falls back to the default handler and ends the process at once.
-  process.once(signal, () => controller.abort());
+  process.once(signal, () => {
+    stoppedBy ??= signal;
+    controller.abort();
+    // A command that does not stop in time (a call the abort cannot reach) is ended anyway.
+    setTimeout(() => process.exit(signalExitCode(signal)), STOP_GRACE_MS);
+  });
 }
 const context = { signal: controller.signal, stdout: process.stdout, stderr: process.stderr };
 /** Every command throws its usage errors here instead of exiting, so they map to one status. */
@@ -32,9 +39,13 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   const exit = exitOf(err);
-  if (exit.print)
-    process.stderr.write(`kinlog: ${err instanceof Error ? err.message : String(err)}\n`);
+  // A stopped command's abort is not a failure to report; any other message fits one line.
+  if (exit.print && stoppedBy === undefined) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`kinlog: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  }
   code = exit.code;
 }
+if (stoppedBy !== undefined) code = signalExitCode(stoppedBy);
 // A pipe may still hold output: exit once it is handed over (an EPIPE exits 0 above).
 process.stdout.write('', () => process.exit(code));

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { CommanderError } from 'commander';
 import { ConfigError } from '@kinlog/core';
 
@@ -45,3 +46,21 @@ export function exitOf(err: unknown): { code: number; print: boolean } {
     return { code: own, print: true };
   return { code: ExitCodes.FAILURE, print: true };
 }
+
+/** How long a command may take to stop after SIGTERM/SIGINT before its process is ended. */
+export const STOP_GRACE_MS = 4_500;
+
+/**
+ * The status of a command stopped by a signal: 128 + the signal's number, as shells report it.
+ *
+ * @example
+ * ```ts
+ * signalExitCode('SIGTERM'); // 143
+ * ```
+ */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return SIGNAL_BASE + constants.signals[signal];
+}
+
+/** Added to the signal number in the exit status of a stopped command. */
+const SIGNAL_BASE = 128;

@@ -92,3 +92,4 @@ export {
   lengthDelimitedSize,
 } from './kpl/protobuf-writer.js';
 export { seededRandom, pick, type RandomSource } from './random/seeded-random.js';
+export { requestTimeoutHelp, RequestTimeoutLimits } from './cli/request-timeout-option.js';

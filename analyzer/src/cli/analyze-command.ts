@@ -10,7 +10,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { FORMAT_DETECTOR_VERSION, ParserNames, type CommandContext } from '@kinlog/core';
+import {
+  FORMAT_DETECTOR_VERSION,
+  ParserNames,
+  requestTimeoutHelp,
+  type CommandContext,
+} from '@kinlog/core';
 import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
@@ -30,6 +35,7 @@ import {
   smtpUrlPasswordWarning,
   splitAddresses,
 } from './email-options.js';
+import { requestTimeoutSchema } from './request-timeout.js';
 import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
 import { AnalyzeFormats, formatTable } from './format-report.js';
 import { leaseWorkerRun } from './lease-worker-run.js';
@@ -76,6 +82,7 @@ const rawOptions = z
     kinesisEndpoint: z.url().optional(),
     dynamodbEndpoint: z.url().optional(),
     region: z.string().optional(),
+    requestTimeout: requestTimeoutSchema,
     checkpointsTable: z.string().min(3).max(255).optional(),
     iterationsTable: z.string().min(3).max(255).optional(),
     workers: z.boolean().optional(),
@@ -178,6 +185,7 @@ export function analyzeCommand(context: CommandContext): Command {
     .option('--kinesis-endpoint <url>', 'Kinesis endpoint')
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
     .option('--region <region>', 'AWS region')
+    .option('--request-timeout <ms>', requestTimeoutHelp())
     .option('--checkpoints-table <name>', 'DynamoDB table of per-shard checkpoints')
     .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
     .option(
@@ -238,12 +246,14 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
   const connection = (endpoint: string | undefined) => ({
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(o.region === undefined ? {} : { region: o.region }),
+    ...(o.requestTimeout === undefined ? {} : { requestTimeoutMs: o.requestTimeout }),
   });
   const progress = progressReporter(context);
   const dynamodb = {
     ...connection(o.dynamodbEndpoint ?? o.endpoint),
     ...(o.checkpointsTable === undefined ? {} : { checkpointsTable: o.checkpointsTable }),
     ...(o.iterationsTable === undefined ? {} : { iterationsTable: o.iterationsTable }),
+    signal: context.signal,
   };
   const analyzer = new Analyzer({
     name: o.name ?? 'whole-stream',

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import type { CommandContext } from '@kinlog/core';
+import { requestTimeoutHelp, type CommandContext } from '@kinlog/core';
 import { TopNLimits } from '../aggregate/top-n-result.js';
 import type { CheckpointStoreOptions } from '../checkpoint/dynamo-checkpoint-store.js';
 import { loadReportView } from '../report/load-report-view.js';
@@ -25,6 +25,7 @@ import {
   smtpUrlPasswordWarning,
   splitAddresses,
 } from './email-options.js';
+import { requestTimeoutSchema } from './request-timeout.js';
 import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
 
 export { SMTP_PASSWORD_ENV } from './email-options.js';
@@ -55,6 +56,7 @@ const rawOptions = z
     endpoint: z.url().optional(),
     dynamodbEndpoint: z.url().optional(),
     region: z.string().optional(),
+    requestTimeout: requestTimeoutSchema,
     iterationsTable: z.string().min(3).max(255).optional(),
   })
   .superRefine((o, ctx) => {
@@ -102,6 +104,7 @@ export function reportCommand(context: CommandContext): Command {
     .option('--endpoint <url>', 'DynamoDB endpoint (local services)')
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
     .option('--region <region>', 'AWS region')
+    .option('--request-timeout <ms>', requestTimeoutHelp())
     .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
     .action(
       redactingAction((raw) => {
@@ -136,6 +139,8 @@ async function runReport(context: CommandContext, o: ReportOptions): Promise<voi
       : { endpoint: o.dynamodbEndpoint ?? o.endpoint }),
     ...(o.region === undefined ? {} : { region: o.region }),
     ...(o.iterationsTable === undefined ? {} : { iterationsTable: o.iterationsTable }),
+    ...(o.requestTimeout === undefined ? {} : { requestTimeoutMs: o.requestTimeout }),
+    signal: context.signal,
   };
   const view = await loadReportView({
     name: o.name,

@@ -22,6 +22,7 @@ import {
   awsClientConfig,
   classifyAwsError,
   StreamNotFoundError,
+  RequestDeadlineError,
   takeJsonAnswer,
   withRequestDeadline,
   type AwsConnectionOptions,
@@ -29,6 +30,15 @@ import {
 import { AnalyzerError, StreamReadError, StreamRecreatedError } from '../errors.js';
 import { recordsPageOf } from './records-page-of.js';
 import type { IteratorStart, RecordsPage, ShardInfo, StreamRecord } from './shard-info.js';
+
+/** Bounds of {@link KinesisShardSource}. */
+export const KinesisShardSourceDefaults = {
+  /**
+   * Bound of a GetShardIterator AT_TIMESTAMP request before a LATEST iterator is asked for
+   * instead (see `timestampIterator`); a metadata call that Kinesis answers in milliseconds.
+   */
+  AT_TIMESTAMP_TIMEOUT_MS: 3_000,
+} as const;
 
 /** What the SDK deserializes once the GetRecords answer was read here. */
 const EMPTY_ANSWER = '{}';
@@ -76,10 +86,11 @@ export class KinesisShardSource implements ShardSource {
   }
 
   /** One SDK call, bounded by the request timeout and ended by the signal. */
-  private call<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
-    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
-      send({ abortSignal }),
-    );
+  private call<T>(
+    send: (options: { abortSignal: AbortSignal }) => Promise<T>,
+    timeoutMs = this.requestTimeoutMs,
+  ): Promise<T> {
+    return withRequestDeadline(timeoutMs, this.signal, (abortSignal) => send({ abortSignal }));
   }
 
   /** Every shard (open and closed, within retention), following NextToken to the end. */
@@ -136,7 +147,10 @@ export class KinesisShardSource implements ShardSource {
       input.Timestamp = new Date(start.timestampMs);
     }
     try {
-      const out = await this.call((o) => this.client.send(new GetShardIteratorCommand(input), o));
+      const out =
+        start.type === 'atTimestamp'
+          ? await this.timestampIterator(input)
+          : await this.call((o) => this.client.send(new GetShardIteratorCommand(input), o));
       if (out.ShardIterator === undefined) {
         throw new StreamReadError(`GetShardIterator on ${shardId} returned no iterator`, false);
       }
@@ -146,6 +160,43 @@ export class KinesisShardSource implements ShardSource {
         throw new StreamRecreatedError(stream, shardId, start.sequenceNumber, err);
       }
       throw translate(err, `GetShardIterator on ${stream}/${shardId}`, stream);
+    }
+  }
+
+  /**
+   * An AT_TIMESTAMP iterator. kinesalite never answers one when no record arrived at or after
+   * the timestamp (`--since 0m`, or a stream idle since then), where Kinesis gives an iterator
+   * at the tip. So the request gets a short bound, and when it passes while a LATEST request is
+   * answered at once, the LATEST iterator is that tip.
+   */
+  private async timestampIterator(input: {
+    StreamName: string;
+    ShardId: string;
+    ShardIteratorType: ShardIteratorType;
+    Timestamp?: Date;
+  }): Promise<{ ShardIterator?: string | undefined }> {
+    const boundMs = Math.min(
+      this.requestTimeoutMs,
+      KinesisShardSourceDefaults.AT_TIMESTAMP_TIMEOUT_MS,
+    );
+    try {
+      return await this.call(
+        (o) => this.client.send(new GetShardIteratorCommand(input), o),
+        boundMs,
+      );
+    } catch (err) {
+      if (!(err instanceof RequestDeadlineError)) throw err;
+      const latest = { StreamName: input.StreamName, ShardId: input.ShardId };
+      try {
+        return await this.call((o) =>
+          this.client.send(
+            new GetShardIteratorCommand({ ...latest, ShardIteratorType: 'LATEST' }),
+            o,
+          ),
+        );
+      } catch {
+        throw err; // the endpoint is not answering at all: the first timeout says so
+      }
     }
   }
 

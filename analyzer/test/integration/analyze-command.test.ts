@@ -1,10 +1,14 @@
 import { PassThrough } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Command } from 'commander';
 import { ConfigError } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
 import { analyzeCommand } from '../../src/index.js';
 import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
+
+/** Long enough for the records put to be older than the start of a --since 0m read. */
+const OLDER_THAN_NOW_MS = 50;
 
 async function run(args: string[]): Promise<string> {
   const stdout = new PassThrough();
@@ -125,5 +129,18 @@ describe('kinlog analyze', function () {
     expect(await problems(['--every', '5m', '--cron', '@daily'])).to.have.members([
       '--cron: cannot be used with --every (one schedule per run)',
     ]);
+  });
+
+  it('--whole-stream --since 0m ends with an empty report when nothing arrived since', async () => {
+    const stream = await createTestStream(2);
+    const client = kinesis();
+    await putNumbered(client, stream, 0, 20);
+    client.destroy();
+    // Arrival times are compared by the millisecond: the records are all older than "now".
+    await delay(OLDER_THAN_NOW_MS);
+    const out = JSON.parse(
+      await run(['--stream', stream, '--whole-stream', '--since', '0m', '--format', 'json']),
+    ) as { result: { totals: { events: number } } };
+    expect(out.result.totals.events).to.equal(0);
   });
 });

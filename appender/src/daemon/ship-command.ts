@@ -1,5 +1,11 @@
 import { Command, Option } from 'commander';
-import { ConfigError, ParserNames, type CommandContext } from '@kinlog/core';
+import {
+  ConfigError,
+  ParserNames,
+  requestTimeoutHelp,
+  RequestTimeoutLimits,
+  type CommandContext,
+} from '@kinlog/core';
 import { StateDirError } from '../errors.js';
 import { loadShipConfig } from './load-ship-config.js';
 import { ShipDefaults, resolveShipConfig, type ShipConfig } from './ship-config.js';
@@ -33,6 +39,7 @@ interface ShipCliOptions {
   exclude: string[];
   pollInterval?: number;
   flushInterval?: number;
+  requestTimeout?: number;
   dryRun: boolean;
   once: boolean;
 }
@@ -161,6 +168,11 @@ export function shipCommand(context: CommandContext): Command {
       'longest wait before a partial batch is sent',
       int('--flush-interval', 1, MAX_FLUSH_INTERVAL_MS),
     )
+    .option(
+      '--request-timeout <ms>',
+      requestTimeoutHelp('a failed request is retried with backoff until delivered'),
+      int('--request-timeout', RequestTimeoutLimits.MIN_MS, RequestTimeoutLimits.MAX_MS),
+    )
     .option('--dry-run', 'print parsed events instead of sending them', false)
     .option('--once', 'read files to their current end, deliver, and exit', false)
     .addHelpText('after', EXAMPLES)
@@ -247,6 +259,7 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
     if (recordDelimiter !== undefined)
       for (const f of config.flows) f.recordDelimiter = recordDelimiter;
     if (o.flushInterval !== undefined) config.sink.flushIntervalMs = o.flushInterval;
+    if (o.requestTimeout !== undefined) config.sink.requestTimeoutMs = o.requestTimeout;
     return config;
   }
   const problems = [];
@@ -264,7 +277,10 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
   const pk = o.partitionKey;
   return resolveShipConfig({
     ...stripUndefined(overrides),
-    ...(o.flushInterval === undefined ? {} : { sink: { flushIntervalMs: o.flushInterval } }),
+    sink: stripUndefined({
+      flushIntervalMs: o.flushInterval,
+      requestTimeoutMs: o.requestTimeout,
+    }),
     flows: [
       stripUndefined({
         paths,

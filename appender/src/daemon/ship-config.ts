@@ -4,6 +4,7 @@ import {
   ConfigError,
   ParserNames,
   STACK_TRACE_CONTINUATION,
+  RequestTimeoutLimits,
   defaultStartPattern,
   type ConfigProblem,
   type ParserName,
@@ -144,6 +145,7 @@ const sinkSchema = z
     backoffBaseMs: int(1, 60_000).optional(),
     backoffMaxMs: int(1, 300_000).optional(),
     shutdownTimeoutMs: int(0, 24 * 3600_000).optional(),
+    requestTimeoutMs: int(RequestTimeoutLimits.MIN_MS, RequestTimeoutLimits.MAX_MS).optional(),
   })
   .strict();
 

@@ -18,7 +18,9 @@ export function partitionKeyFunction(policy: PartitionKeyPolicy): (event: unknow
   const random = randomKeys();
   if (policy === 'random') return random;
   const pick =
-    typeof policy === 'function' ? policy : (event: unknown) => fieldPartitionKey(event, policy.field);
+    typeof policy === 'function'
+      ? policy
+      : (event: unknown) => fieldPartitionKey(event, policy.field);
   return (event) => {
     let key: unknown;
     try {

@@ -8,12 +8,14 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import {
+  AwsClientDefaults,
   AwsErrorKinds,
   awsClientConfig,
   classifyAwsError,
   KinlogError,
   StreamNotFoundError,
   takeJsonAnswer,
+  withRequestDeadline,
   type AwsConnectionOptions,
   type ShardHashRange,
 } from '@kinlog/core';
@@ -52,9 +54,11 @@ export class PutRecordsClient {
   private readonly client: KinesisClient;
   private readonly ownsClient: boolean;
   private ownBodies = true;
+  private readonly requestTimeoutMs: number;
 
   constructor(options: AwsConnectionOptions & { streamName: string; client?: KinesisClient }) {
     this.ownsClient = options.client === undefined;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
     this.client = options.client ?? new KinesisClient(awsClientConfig(options));
     this.target = { streamName: options.streamName, endpoint: describeEndpoint(options) };
   }
@@ -62,7 +66,10 @@ export class PutRecordsClient {
   async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
     let output: PutRecordsCommandOutput;
     try {
-      output = await this.sendRequest(entries, signal);
+      // The whole call, answer read included, ends within the request timeout.
+      output = await withRequestDeadline(this.requestTimeoutMs, signal, (bounded) =>
+        this.sendRequest(entries, bounded),
+      );
     } catch (err) {
       throw translatePutRecordsError(err, this.target);
     }
@@ -93,9 +100,9 @@ export class PutRecordsClient {
 
   private async sendRequest(
     entries: readonly PutEntry[],
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
   ): Promise<PutRecordsCommandOutput> {
-    const options = signal === undefined ? undefined : { abortSignal: signal };
+    const options = { abortSignal: signal };
     if (this.ownBodies) {
       // The SDK serializes an empty request (headers, endpoint, signing stay its own); the body
       // is swapped in before the build step computes its length and the signer hashes it.
@@ -152,9 +159,8 @@ export class PutRecordsClient {
           nextToken === undefined
             ? { StreamName: this.target.streamName }
             : { NextToken: nextToken };
-        const page = await this.client.send(
-          new ListShardsCommand(input),
-          signal === undefined ? undefined : { abortSignal: signal },
+        const page = await withRequestDeadline(this.requestTimeoutMs, signal, (abortSignal) =>
+          this.client.send(new ListShardsCommand(input), { abortSignal }),
         );
         for (const shard of page.Shards ?? []) {
           if (shard.SequenceNumberRange?.EndingSequenceNumber !== undefined) continue; // closed
