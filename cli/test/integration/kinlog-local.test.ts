@@ -61,7 +61,8 @@ describe('kinlog local', function () {
       process.kill(-child.pid!, 'SIGINT');
     }
     const [code, signal] = await exited;
-    expect({ code, signal, stderr }).to.deep.equal({ code: 0, signal: null, stderr: '' });
+    // 128 + 2: stopped by SIGINT, as shells report it.
+    expect({ code, signal, stderr }).to.deep.equal({ code: 130, signal: null, stderr: '' });
     expect(await survivorsAfter(services, ORPHAN_DEADLINE_MS)).to.deep.equal([]);
   });
 
@@ -73,18 +74,18 @@ describe('kinlog local', function () {
     const services = descendantPids(child.pid!);
     child.kill('SIGTERM');
     const [code] = await exited;
-    expect(code).to.equal(0);
+    expect(code).to.equal(143);
     expect(await survivorsAfter(services, ORPHAN_DEADLINE_MS)).to.deep.equal([]);
   });
 
-  it('reports a bad option and exits non-zero', async function () {
+  it('reports a bad option and exits 2', async function () {
     const child = spawn(process.execPath, [kinlogBin, 'local', '--kinesis', 'nope'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).to.not.equal(0);
+    expect(code).to.equal(2);
     expect(stderr).to.contain('nope');
   });
 });
