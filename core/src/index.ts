@@ -31,6 +31,7 @@ export {
   type RetryOptions,
 } from './aws/backoff.js';
 export { withRequestDeadline, RequestDeadlineError } from './aws/with-request-deadline.js';
+export { UnrefHttpHandler, type UnrefHttpHandlerOptions } from './aws/unref-http-handler.js';
 export {
   LogLevels,
   isLogLevel,

@@ -159,6 +159,7 @@ const schema = z.object({
   shutdownTimeoutMs: positiveInt('shutdownTimeoutMs', 0, 24 * 3600_000).optional(),
   requestTimeoutMs: positiveInt('requestTimeoutMs', 100, 600_000).optional(),
   connectionTimeoutMs: positiveInt('connectionTimeoutMs', 100, 600_000).optional(),
+  keepProcessAlive: z.boolean({ error: 'keepProcessAlive must be true or false' }).optional(),
   maxSockets: positiveInt('maxSockets', 1, 1024).optional(),
   aggregation: z.boolean({ error: 'aggregation must be true or false' }).optional(),
   maxAggregateBytes: positiveInt(
@@ -191,6 +192,7 @@ type OptionalKeys =
   | 'maxSockets'
   | 'requestTimeoutMs'
   | 'connectionTimeoutMs'
+  | 'keepProcessAlive'
   | 'rateLimitFraction';
 export type ResolvedSinkOptions = Required<Omit<KinesisSinkOptions, OptionalKeys>> &
   Pick<KinesisSinkOptions, OptionalKeys>;

@@ -60,6 +60,8 @@ export class KinesisTransport extends TransportStream {
     const sinkOptions: Record<string, unknown> = {
       ...options,
       whenFull: options?.whenFull ?? TransportDefaults.WHEN_FULL,
+      // A request in flight must not keep the app from ending: the sink drains on 'beforeExit'.
+      keepProcessAlive: options?.keepProcessAlive ?? false,
     };
     const transportOptions: Record<string, unknown> = {};
     for (const key of TRANSPORT_OPTION_KEYS) {

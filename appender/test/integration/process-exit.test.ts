@@ -7,7 +7,12 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { createTestStream, readAllRecords } from '@kinlog/testkit';
+import {
+  createTestStream,
+  NetworkFaults,
+  readAllRecords,
+  startNetworkFaultServer,
+} from '@kinlog/testkit';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/log-then-exit.js', import.meta.url));
 const LINES = 10_000;
@@ -105,6 +110,27 @@ for (const transport of ['winston', 'pino']) {
         expect(run.code, run.stderr).to.equal(EXPECTED_CODE[ending]);
         expect(run.exitAfterLoggedMs).to.be.below(EXIT_BOUND_MS);
       });
+    }
+
+    for (const fault of [
+      NetworkFaults.silent,
+      NetworkFaults.slow,
+      NetworkFaults.resetAfterHeaders,
+      NetworkFaults.garbage,
+    ]) {
+      for (const ending of ENDINGS) {
+        it(`exits within shutdownTimeoutMs + 1 s by ${ending} when Kinesis is ${fault}`, async () => {
+          const server = await startNetworkFaultServer({ plan: fault });
+          try {
+            const run = await runFixture(transport, ending, 'faulty', server.url, SHUTDOWN_MS);
+            expect(run.code, run.stderr).to.equal(EXPECTED_CODE[ending]);
+            expect(run.exitAfterLoggedMs, run.stderr).to.be.below(SHUTDOWN_MS + EXIT_SLACK_MS);
+            expect(run.stderr).to.not.contain('requestTimeout');
+          } finally {
+            await server.close();
+          }
+        });
+      }
     }
 
     it('exits within the bound even when the backlog is larger than the buffer', async () => {

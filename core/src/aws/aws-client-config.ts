@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { sdkDefaultRegion } from './sdk-default-region.js';
+import { UnrefHttpHandler } from './unref-http-handler.js';
 
 /** Where and how an AWS SDK client connects. */
 export interface AwsConnectionOptions {
@@ -24,6 +25,12 @@ export interface AwsConnectionOptions {
   requestTimeoutMs?: number;
   /** Bound of the TCP (and TLS) connection set-up. */
   connectionTimeoutMs?: number;
+  /**
+   * `false` for a client inside a host application (the log transports): requests in flight
+   * then never keep the process alive ({@link UnrefHttpHandler}; the caller bounds each call).
+   * Default `true`.
+   */
+  keepProcessAlive?: boolean;
   /** Static credentials; otherwise the SDK's default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -65,14 +72,24 @@ export function awsClientConfig(options: AwsConnectionOptions = {}): AwsClientCo
   };
   const config: AwsClientConfig = {
     region: options.region ?? sdkDefaultRegion(),
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
-      connectionTimeout: options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS,
-      requestTimeout: options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS,
-      // Without it a passed requestTimeout only prints a warning and the request hangs on.
-      throwOnRequestTimeout: true,
-    }),
+    requestHandler:
+      options.keepProcessAlive === false
+        ? // The SDK calls only what both handlers have: handle, destroy and the config hooks.
+          (new UnrefHttpHandler({
+            httpAgent: new HttpAgent(agentOptions),
+            httpsAgent: new HttpsAgent(agentOptions),
+            connectionTimeoutMs:
+              options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS,
+          }) as unknown as NodeHttpHandler)
+        : new NodeHttpHandler({
+            httpAgent: new HttpAgent(agentOptions),
+            httpsAgent: new HttpsAgent(agentOptions),
+            connectionTimeout:
+              options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS,
+            requestTimeout: options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS,
+            // Without it a passed requestTimeout only prints a warning and the request hangs on.
+            throwOnRequestTimeout: true,
+          }),
     maxAttempts: 1,
   };
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
