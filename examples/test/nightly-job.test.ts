@@ -8,7 +8,9 @@ import { createJobLogger, runNightlyJob } from '../src/nightly-job.js';
 
 const NIGHTLY_JOB_BIN = fileURLToPath(new URL('../bin/nightly-job.js', import.meta.url));
 
-describe('example: pino in a batch job', () => {
+describe('example: pino in a batch job', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   it('delivers every line, the failed order with its stack, before closeLogger resolves', async () => {
     const streamName = await createTestStream(1);
     const { logger, transport } = createJobLogger({ streamName, flushIntervalMs: 50 });

@@ -6,7 +6,9 @@ import { createTestStream, readAllRecords } from '@kinlog/testkit';
 import { createShopLogger } from '../src/shop-logger.js';
 import { createShopServer } from '../src/shop-server.js';
 
-describe('example: winston in an HTTP app', () => {
+describe('example: winston in an HTTP app', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   it('logs every request it served into the stream, with path, status, level and region', async () => {
     const streamName = await createTestStream(1);
     const logger = createShopLogger({ streamName, flushIntervalMs: 50 });

@@ -32,6 +32,8 @@ async function startKinlogLocal(
 
 /** Parent pid of each process, from /proc. */
 describe('kinlog local', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   before(function () {
     // The test's own SDK clients (through testkit) would warn about Node 20 otherwise.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

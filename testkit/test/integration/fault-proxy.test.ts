@@ -45,6 +45,8 @@ function failurePattern(output: PutRecordsCommandOutput): string {
 }
 
 describe('fault proxy (integration, kinesalite upstream)', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   let local: LocalKinesis;
   let direct: KinesisClient;
   const proxies: FaultProxy[] = [];

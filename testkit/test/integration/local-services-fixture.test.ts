@@ -29,6 +29,8 @@ async function runMocha(args: string[]): Promise<{ code: number | null; output: 
 }
 
 describe('@kinlog/testkit/local-services-fixture', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   it('gives a whole mocha run local services through --require, and ends with it', async function () {
     const run = await runMocha(['--require', '@kinlog/testkit/local-services-fixture']);
     expect(run.output).to.contain('1 passing');

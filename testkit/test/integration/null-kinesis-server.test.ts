@@ -21,6 +21,8 @@ import {
 import { kinesisClient } from '../support/local-kinesis.js';
 
 describe('null Kinesis endpoint (integration)', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   let sink: NullKinesis;
   let kinesis: KinesisClient;
 

@@ -112,6 +112,8 @@ async function killedParentLeavesNoOrphan(kinesis: KinesisImplementation): Promi
 }
 
 describe('startLocalServices (kinesalite + dynalite)', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   let services: LocalServices;
 
   before(async function () {
@@ -148,6 +150,8 @@ describe('startLocalServices (kinesalite + dynalite)', function () {
 });
 
 describe('startLocalServices lifecycle', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   it('stop() ends every process it started and can be called again', async function () {
     const services = await startLocalServices();
     expect(services.pids).to.have.length(1);
@@ -192,6 +196,8 @@ describe('startLocalServices lifecycle', function () {
 });
 
 describe('startLocalServices (kinesis-local)', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   it('serves Kinesis, stops cleanly, and leaves no orphan when its parent is killed', async function () {
     const services = await startLocalServices({ kinesis: 'kinesis-local', dynamodb: false });
     try {

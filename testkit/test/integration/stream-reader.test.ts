@@ -31,6 +31,8 @@ async function waitActive(kinesis: KinesisClient, streamName: string): Promise<v
 }
 
 describe('readAllRecords and createTestStream', function () {
+  // Starts servers or processes: more than the unit-test default.
+  this.timeout(60_000);
   let services: LocalServices;
   let kinesis: KinesisClient;
 
