@@ -21,14 +21,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { gzipSync } from 'node:zlib';
-import {
-  backoffDelayMs,
-  hashKeyOf,
-  KinesisLimits,
-  KinlogError,
-  retryWithBackoff,
-  ShardMap,
-} from '@kinlog/core';
+import { backoffDelayMs, hashKeyOf, KinesisLimits, retryWithBackoff, ShardMap } from '@kinlog/core';
+import type { KinlogError } from '@kinlog/core';
 import { DropReasons, type DropReason } from './drop-reasons.js';
 import { encodeEvent } from './encode-event.js';
 import { fitRecord } from './fit-record.js';

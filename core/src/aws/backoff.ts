@@ -97,8 +97,22 @@ export function sleep(
   });
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+/**
+ * Why `signal` aborted, as an Error: its reason when that is one (a plain `abort()` gives an
+ * AbortError), else an AbortError naming it.
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) throw abortReason(signal);
+ * ```
+ */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return new DOMException(
+    typeof reason === 'string' ? reason : 'This operation was aborted',
+    'AbortError',
+  );
 }
 
 /** One failed attempt, as {@link RetryOptions.onFailedAttempt} sees it. */

@@ -10,8 +10,8 @@
  *
  * The whole call is bounded by withRequestDeadline (the caller's), not by a timer here.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 
 /** The parts of the SDK's HTTP request this handler reads. */

@@ -9,6 +9,8 @@
  *                                ▼ (retryable, `code: ETIMEDOUT`) is thrown at once
  */
 
+import { abortReason } from './backoff.js';
+
 /** Thrown when a whole AWS call outlasted its deadline; reads as a timeout to the classifier. */
 export class RequestDeadlineError extends Error {
   readonly code = 'ETIMEDOUT';
@@ -44,7 +46,7 @@ export async function withRequestDeadline<T>(
     signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(combined.reason);
+    onAbort = () => reject(abortReason(combined));
     combined.addEventListener('abort', onAbort, { once: true });
   });
   const timer = setTimeout(() => deadline.abort(new RequestDeadlineError(timeoutMs)), timeoutMs);
@@ -57,7 +59,7 @@ export async function withRequestDeadline<T>(
   try {
     return await Promise.race([call, aborted]);
   } catch (err) {
-    if (deadline.signal.aborted && signal?.aborted !== true) throw deadline.signal.reason;
+    if (deadline.signal.aborted && signal?.aborted !== true) throw abortReason(deadline.signal);
     throw err;
   } finally {
     clearTimeout(timer);
