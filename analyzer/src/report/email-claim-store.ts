@@ -117,27 +117,16 @@ export class EmailClaimStore {
       ? 'attribute_exists(PK) AND #status = :committed'
       : 'attribute_exists(PK) AND #status = :committed AND attribute_not_exists(emailSentAt) AND attribute_not_exists(emailClaimBy)';
     try {
-      await this.retrying(
-        () =>
-          this.bounded((o) =>
-            this.client.send(
-              new UpdateItemCommand({
-                TableName: this.iterationsTable,
-                Key: ItemKeys.iteration(name, iteration),
-                UpdateExpression: 'SET emailClaimBy = :owner, emailClaimAtMs = :now',
-                ConditionExpression: condition,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':owner': { S: owner },
-                  ':now': { N: String(Date.now()) },
-                  ':committed': { S: IterationStatuses.committed },
-                },
-              }),
-              o,
-            ),
-          ),
-        true,
-      );
+      await this.conditionalUpdate(name, iteration, {
+        UpdateExpression: 'SET emailClaimBy = :owner, emailClaimAtMs = :now',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':owner': { S: owner },
+          ':now': { N: String(Date.now()) },
+          ':committed': { S: IterationStatuses.committed },
+        },
+      });
       return { claimed: true };
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
@@ -180,27 +169,38 @@ export class EmailClaimStore {
     what: string,
   ): Promise<boolean> {
     try {
-      await this.retrying(
-        () =>
-          this.bounded((o) =>
-            this.client.send(
-              new UpdateItemCommand({
-                TableName: this.iterationsTable,
-                Key: ItemKeys.iteration(name, iteration),
-                UpdateExpression: update,
-                ConditionExpression: 'emailClaimBy = :owner',
-                ExpressionAttributeValues: { ':owner': { S: owner }, ...values },
-              }),
-              o,
-            ),
-          ),
-        true,
-      );
+      await this.conditionalUpdate(name, iteration, {
+        UpdateExpression: update,
+        ConditionExpression: 'emailClaimBy = :owner',
+        ExpressionAttributeValues: { ':owner': { S: owner }, ...values },
+      });
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw this.translate(err, what);
     }
+  }
+
+  /** One conditional UpdateItem on n's iteration item, retried only when throttled. */
+  private async conditionalUpdate(
+    name: string,
+    iteration: number,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues: Item;
+    },
+  ): Promise<void> {
+    const input = {
+      TableName: this.iterationsTable,
+      Key: ItemKeys.iteration(name, iteration),
+      ...update,
+    };
+    await this.retrying(
+      () => this.bounded((o) => this.client.send(new UpdateItemCommand(input), o)),
+      true,
+    );
   }
 
   /**
