@@ -1,10 +1,21 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { Command, Option } from 'commander';
 import { once } from 'node:events';
-import type { CommandContext } from '@kinlog/core';
+import { awsClientConfig, ensureStream, type CommandContext } from '@kinlog/core';
 import { LocalServicesError, LocalServicesFailures } from './errors.js';
 import { localEnvironment } from './local-environment.js';
 import { KinesisImplementations, type KinesisImplementation } from './local-services-protocol.js';
 import { startLocalServices } from './start-local-services.js';
+import { LocalEnvironmentDefaults } from './local-environment.js';
+import { parseStreamSpecs, StreamSpecLimits, type StreamSpec } from './stream-spec.js';
+
+interface LocalOptions {
+  kinesis: KinesisImplementation;
+  dynamodb: boolean;
+  host: string;
+  verbose: boolean;
+  stream: string[];
+}
 
 /**
  * `kinlog local`: starts local Kinesis and DynamoDB, prints `export NAME=value` lines for a shell
@@ -28,27 +39,32 @@ export function localCommand(context: CommandContext): Command {
     .option('--no-dynamodb', 'do not start DynamoDB')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--verbose', 'show the servers’ own output', false)
-    .action(
-      async (options: {
-        kinesis: KinesisImplementation;
-        dynamodb: boolean;
-        host: string;
-        verbose: boolean;
-      }) => {
-        await runLocal(context, options);
-      },
-    );
+    .option(
+      '--stream <name[:shards]>',
+      `create this stream once the servers run (repeatable; shards 1-${StreamSpecLimits.MAX_SHARDS}, default ${StreamSpecLimits.DEFAULT_SHARDS})`,
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ kinlog local --stream web-logs:2   # then paste the export lines into another shell\n',
+    )
+    .action(async (options: LocalOptions) => {
+      await runLocal(context, options);
+    });
 }
 
-async function runLocal(
-  context: CommandContext,
-  options: { kinesis: KinesisImplementation; dynamodb: boolean; host: string; verbose: boolean },
-): Promise<void> {
+async function runLocal(context: CommandContext, options: LocalOptions): Promise<void> {
+  const streams = parseStreamSpecs(options.stream);
   if (context.signal.aborted) return;
   const services = await startLocalServices(options);
   try {
+    await createStreams(services.kinesisEndpoint, streams);
     for (const [name, value] of Object.entries(localEnvironment(services))) {
       context.stdout.write(`export ${name}=${value}\n`);
+    }
+    for (const stream of streams) {
+      context.stdout.write(`# stream ${stream.name} created with ${stream.shards} shard(s)\n`);
     }
     context.stdout.write(
       '# local services running; paste the lines above into another shell. Ctrl-C stops them.\n',
@@ -63,5 +79,28 @@ async function runLocal(
     }
   } finally {
     await services.stop();
+  }
+}
+
+/** Creates the `--stream` streams on the local Kinesis, each ready for records when this returns. */
+async function createStreams(
+  endpoint: string | undefined,
+  streams: readonly StreamSpec[],
+): Promise<void> {
+  if (endpoint === undefined || streams.length === 0) return;
+  const kinesis = new KinesisClient(
+    awsClientConfig({
+      endpoint,
+      region: LocalEnvironmentDefaults.REGION,
+      credentials: {
+        accessKeyId: LocalEnvironmentDefaults.ACCESS_KEY_ID,
+        secretAccessKey: LocalEnvironmentDefaults.SECRET_ACCESS_KEY,
+      },
+    }),
+  );
+  try {
+    for (const stream of streams) await ensureStream(kinesis, stream.name, stream.shards);
+  } finally {
+    kinesis.destroy();
   }
 }

@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
+import { awsClientConfig } from '@kinlog/core';
 import { createTestStream, descendantPids, readAllRecords, survivorsAfter } from '@kinlog/testkit';
 
 const kinlogBin = fileURLToPath(new URL('../../bin/kinlog.js', import.meta.url));
@@ -89,5 +91,55 @@ describe('kinlog local', function () {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).to.equal(2);
     expect(stderr).to.contain('nope');
+  });
+
+  it('creates the --stream streams, ready for records, before it says it is running', async function () {
+    const { child, env } = await startKinlogLocal([
+      '--no-dynamodb',
+      '--stream',
+      'web-logs:3',
+      '--stream',
+      'clicks',
+    ]);
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const kinesis = new KinesisClient(
+      awsClientConfig({
+        endpoint: env.AWS_ENDPOINT_URL_KINESIS!,
+        region: env.AWS_REGION!,
+        credentials: {
+          accessKeyId: env.AWS_ACCESS_KEY_ID!,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+        },
+      }),
+    );
+    try {
+      const shardsOf = async (StreamName: string): Promise<number> =>
+        (await kinesis.send(new ListShardsCommand({ StreamName }))).Shards?.length ?? 0;
+      expect(await shardsOf('web-logs')).to.equal(3);
+      expect(await shardsOf('clicks')).to.equal(1);
+      const endpoint = env.AWS_ENDPOINT_URL_KINESIS;
+      expect(await readAllRecords({ endpoint, streamName: 'web-logs' })).to.deep.equal([]);
+    } finally {
+      kinesis.destroy();
+      child.kill('SIGTERM');
+    }
+    expect((await exited)[0]).to.equal(143);
+  });
+
+  it('names a bad --stream value and its limit, and exits 2 before starting anything', async function () {
+    const child = spawn(
+      process.execPath,
+      [kinlogBin, 'local', '--stream', 'web logs', '--stream', 'a:0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).to.equal(2);
+    expect(stderr)
+      .to.contain('--stream: "web logs"')
+      .and.to.contain('"a:0": shards must be a whole number from 1 to 64');
   });
 });
