@@ -34,8 +34,15 @@ export {
   NullKinesisRouting,
   type NullKinesis,
   type NullKinesisOptions,
+  type NullKinesisReceipt,
   type NullKinesisStats,
 } from './null-kinesis-server.js';
+export {
+  createSelfSignedCertificate,
+  SelfSignedDefaults,
+  type SelfSignedCertificate,
+} from './kinesis-wire/self-signed-certificate.js';
+export { userPayloads, UserPayloadError } from './kinesis-wire/user-payloads.js';
 export {
   readAllRecords,
   localKinesisClient,

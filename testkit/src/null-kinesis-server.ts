@@ -3,11 +3,18 @@
  * they measure the client and not an emulator. PutRecords bodies are never parsed: entries are
  * counted by scanning for `"PartitionKey":`, which cannot occur elsewhere in the SDK's compact
  * JSON (Data is base64, and quotes inside a key are escaped). Only the `hashKey` routing mode
- * parses bodies, because it must read each entry's key.
+ * and the verifying mode parse bodies: the first must read each entry's key, the second decodes
+ * every entry (KPL aggregates, gzip) down to the payloads the producer was given and counts each
+ * one under a key the caller picks, so loss and duplicates show.
+ *
+ *   PutRecords ─► fail a fraction? ─► count (or: parse ─► deaggregate ─► gunzip ─► key ─► tally)
  */
 import { listenLocal } from './kinesis-wire/listen-local.js';
+import { createSelfSignedCertificate } from './kinesis-wire/self-signed-certificate.js';
+import { userPayloads } from './kinesis-wire/user-payloads.js';
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import {
   AwsErrorTypes,
   KinesisWire,
@@ -73,6 +80,40 @@ export interface NullKinesisOptions {
   shardCount?: number;
   /** Default {@link NullKinesisRouting.ROUND_ROBIN}. */
   routing?: NullKinesisRouting;
+  /**
+   * Serve HTTPS with a throwaway self-signed certificate made at start (see
+   * {@link NullKinesis.ca}), so a benchmark pays for TLS as it would against AWS.
+   */
+  tls?: boolean;
+  /**
+   * This fraction of put entries (0 to < 1), spread evenly, is answered with
+   * `ProvisionedThroughputExceededException`, as a throttled stream answers; retries count too.
+   */
+  failFraction?: number;
+  /**
+   * Verifying mode: every accepted entry is decoded down to its payloads (KPL user records,
+   * gunzipped) and each payload is counted under the key this returns (`undefined`: unkeyed).
+   * Costs CPU: for correctness runs, not timed ones.
+   */
+  verifyKey?: (payload: Buffer) => string | undefined;
+}
+
+/**
+ * What a verifying null endpoint received.
+ *
+ * @example
+ * ```ts
+ * const { byKey } = sink.received();
+ * const duplicated = [...byKey].filter(([, n]) => n > 1);
+ * ```
+ */
+export interface NullKinesisReceipt {
+  /** Payloads decoded from accepted entries. */
+  payloads: number;
+  /** How many times each key arrived. */
+  byKey: ReadonlyMap<string, number>;
+  /** Payloads `verifyKey` gave no key. */
+  unkeyed: number;
 }
 
 /**
@@ -90,6 +131,8 @@ export interface NullKinesisStats {
   putRequests: number;
   /** Entries accepted. */
   entries: number;
+  /** Entries answered as throttled (`failFraction`). */
+  failedEntries: number;
   /** Request body bytes of put requests (JSON, base64 data: about 4/3 of the payload). */
   bytes: number;
 }
@@ -105,16 +148,24 @@ export interface NullKinesisStats {
  * ```
  */
 export interface NullKinesis {
-  /** Endpoint to give the SDK. */
+  /** Endpoint to give the SDK (`https://` with `tls`). */
   readonly url: string;
   readonly port: number;
+  /**
+   * With `tls`, the PEM certificate to trust: an https Agent's `ca`, or a file named by
+   * `NODE_EXTRA_CA_CERTS` for a child process.
+   */
+  readonly ca: string | undefined;
   stats(): NullKinesisStats;
+  /** Counts of the verifying mode (empty without `verifyKey`). */
+  received(): NullKinesisReceipt;
   resetStats(): void;
   /** Stops listening and drops every connection; safe to call more than once. */
   close(): Promise<void>;
 }
 
 const ENTRY_MARKER = Buffer.from('"PartitionKey":');
+const FAILED_ENTRY = `{"ErrorCode":"${AwsErrorTypes.THROUGHPUT}","ErrorMessage":"Rate exceeded for shard in the null endpoint."}`;
 
 /**
  * Starts a Kinesis endpoint on 127.0.0.1 (free port) that answers PutRecords with success for
@@ -147,11 +198,44 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
       `routing must be one of ${Object.values(NullKinesisRouting).join(', ')}, got ${String(routing)}`,
     );
   }
+  const failFraction = options.failFraction ?? 0;
+  if (!(failFraction >= 0 && failFraction < 1)) {
+    throw new RangeError(`failFraction must be from 0 to less than 1, got ${failFraction}`);
+  }
+  const verifyKey = options.verifyKey;
   const ranges = evenHashKeyRanges(shardCount);
   const createdAtSeconds = Math.floor(Date.now() / 1000);
-  let stats: NullKinesisStats = { requests: 0, putRequests: 0, entries: 0, bytes: 0 };
+  const zeroStats = (): NullKinesisStats => ({
+    requests: 0,
+    putRequests: 0,
+    entries: 0,
+    failedEntries: 0,
+    bytes: 0,
+  });
+  let stats = zeroStats();
   let sequence = 0;
   let nextShard = 0;
+  let entriesSeen = 0;
+  const byKey = new Map<string, number>();
+  let payloads = 0;
+  let unkeyed = 0;
+
+  /** Whether the next entry is one of the `failFraction` that fail: evenly spread, no randomness. */
+  const failsNext = (): boolean => {
+    const seen = entriesSeen++;
+    return Math.floor((seen + 1) * failFraction) > Math.floor(seen * failFraction);
+  };
+
+  const tally = (data: unknown): void => {
+    if (verifyKey === undefined) return;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.alloc(0);
+    for (const payload of userPayloads(bytes)) {
+      payloads++;
+      const key = verifyKey(payload);
+      if (key === undefined) unkeyed++;
+      else byKey.set(key, (byKey.get(key) ?? 0) + 1);
+    }
+  };
 
   const nextEntry = (routedTo?: string): string => {
     let shardId = routedTo;
@@ -164,23 +248,50 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
   };
 
   const putRecords = (body: Buffer, res: ServerResponse): void => {
-    if (routing === NullKinesisRouting.HASH_KEY) return putRecordsRouted(body, res);
-    let count = 0;
-    for (let at = body.indexOf(ENTRY_MARKER); at !== -1; at = body.indexOf(ENTRY_MARKER, at + 1)) {
-      count++;
+    const parsed = routing === NullKinesisRouting.HASH_KEY || verifyKey !== undefined;
+    const records = parsed ? recordsOf(parseObject(body)) : undefined;
+    let count = records?.length ?? 0;
+    if (records === undefined) {
+      for (
+        let at = body.indexOf(ENTRY_MARKER);
+        at !== -1;
+        at = body.indexOf(ENTRY_MARKER, at + 1)
+      ) {
+        count++;
+      }
     }
-    stats.entries += count;
     const entries = new Array<string>(count);
-    for (let i = 0; i < count; i++) entries[i] = nextEntry();
-    sendAwsJson(res, 200, `{"FailedRecordCount":0,"Records":[${entries.join(',')}]}`);
+    let failed = 0;
+    for (let i = 0; i < count; i++) {
+      if (failFraction > 0 && failsNext()) {
+        failed++;
+        entries[i] = FAILED_ENTRY;
+        continue;
+      }
+      const record = records?.[i];
+      if (record !== undefined) tally(dataOf(record));
+      entries[i] = nextEntry(
+        routing === NullKinesisRouting.HASH_KEY ? routeOf(record, ranges) : undefined,
+      );
+    }
+    stats.entries += count - failed;
+    stats.failedEntries += failed;
+    sendAwsJson(res, 200, `{"FailedRecordCount":${failed},"Records":[${entries.join(',')}]}`);
   };
 
-  const putRecordsRouted = (body: Buffer, res: ServerResponse): void => {
-    const input = parseObject(body);
-    const records = Array.isArray(input.Records) ? (input.Records as unknown[]) : [];
-    stats.entries += records.length;
-    const entries = records.map((record) => nextEntry(routeOf(record, ranges)));
-    sendAwsJson(res, 200, `{"FailedRecordCount":0,"Records":[${entries.join(',')}]}`);
+  const putRecord = (body: Buffer, res: ServerResponse): void => {
+    if (failFraction > 0 && failsNext()) {
+      stats.failedEntries++;
+      return sendAwsError(res, 400, AwsErrorTypes.THROUGHPUT, 'Rate exceeded for shard.');
+    }
+    const record = parseObject(body);
+    stats.entries++;
+    tally(record.Data);
+    sendAwsJson(
+      res,
+      200,
+      nextEntry(routing === NullKinesisRouting.HASH_KEY ? routeOf(record, ranges) : undefined),
+    );
   };
 
   const describe = (body: Buffer, operation: string, res: ServerResponse): void => {
@@ -216,8 +327,7 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
       case KinesisWire.OPERATIONS.PUT_RECORD:
         stats.putRequests++;
         stats.bytes += body.length;
-        stats.entries++;
-        return sendAwsJson(res, 200, nextEntry());
+        return putRecord(body, res);
       case KinesisWire.OPERATIONS.DESCRIBE_STREAM_SUMMARY:
       case KinesisWire.OPERATIONS.DESCRIBE_STREAM:
       case KinesisWire.OPERATIONS.LIST_SHARDS:
@@ -232,24 +342,32 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest: RequestListener = (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) return void req.socket.destroy();
       sendAwsError(res, 500, AwsErrorTypes.INTERNAL_FAILURE, String(err));
     });
-  });
+  };
+  const certificate = options.tls === true ? createSelfSignedCertificate() : undefined;
+  const server: Server =
+    certificate === undefined
+      ? createServer(onRequest)
+      : // An https.Server is an http.Server on TLS sockets: the same keep-alive and close calls.
+        (createHttpsServer(certificate, onRequest) as unknown as Server);
   const listener = await listenLocal(
     server,
     NullKinesisDefaults.HOST,
     NullKinesisDefaults.KEEP_ALIVE_TIMEOUT_MS,
   );
   return {
-    url: listener.url,
+    url: certificate === undefined ? listener.url : listener.url.replace(/^http:/, 'https:'),
     port: listener.port,
+    ca: certificate?.cert,
     stats: () => ({ ...stats }),
     resetStats() {
-      stats = { requests: 0, putRequests: 0, entries: 0, bytes: 0 };
+      stats = zeroStats();
     },
+    received: () => ({ payloads, byKey: new Map(byKey), unkeyed }),
     close: () => listener.close(),
   };
 }
@@ -261,6 +379,16 @@ function parseObject(body: Buffer): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+function recordsOf(input: Record<string, unknown>): unknown[] {
+  return Array.isArray(input.Records) ? (input.Records as unknown[]) : [];
+}
+
+function dataOf(record: unknown): unknown {
+  return record !== null && typeof record === 'object'
+    ? (record as Record<string, unknown>).Data
+    : undefined;
 }
 
 /** The shard Kinesis would pick for one PutRecords entry, if the entry says enough to tell. */

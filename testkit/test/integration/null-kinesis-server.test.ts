@@ -8,8 +8,16 @@ import {
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { KinesisLimits } from '@kinlog/core';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { Agent } from 'node:https';
+import { gzipSync } from 'node:zlib';
+import {
+  KinesisLimits,
+  KplAggregateBuilder,
+  LocalEnvironmentDefaults,
+  awsClientConfig,
+} from '@kinlog/core';
 import { NullKinesisRouting, startNullKinesis } from '../../src/null-kinesis-server.js';
 import type { NullKinesis } from '../../src/null-kinesis-server.js';
 import {
@@ -18,7 +26,7 @@ import {
   MAX_HASH_KEY,
   shardIdFor,
 } from '../../src/kinesis-wire/hash-key-ranges.js';
-import { kinesisClient } from '../support/local-kinesis.js';
+import { TEST_CREDENTIALS, kinesisClient } from '../support/local-kinesis.js';
 
 describe('null Kinesis endpoint (integration)', function () {
   // Starts servers or processes: more than the unit-test default.
@@ -133,4 +141,121 @@ describe('null Kinesis endpoint (integration)', function () {
     }
     expect(String(error)).to.match(/shardCount/);
   });
+  it('serves HTTPS with a certificate that a client trusting its ca accepts', async () => {
+    const secure = await startNullKinesis({ tls: true });
+    const connection = {
+      endpoint: secure.url,
+      region: LocalEnvironmentDefaults.REGION,
+      credentials: TEST_CREDENTIALS,
+    };
+    const trustingConfig = awsClientConfig(connection);
+    trustingConfig.requestHandler.updateHttpClientConfig(
+      'httpsAgent',
+      new Agent({ keepAlive: true, ca: secure.ca }),
+    );
+    const trusting = new KinesisClient(trustingConfig);
+    const untrusting = new KinesisClient(awsClientConfig(connection));
+    try {
+      expect(secure.url).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const output = await trusting.send(
+        new PutRecordsCommand({
+          StreamName: 'bench',
+          Records: [{ Data: Buffer.from('a'), PartitionKey: 'k' }],
+        }),
+      );
+      expect(output.FailedRecordCount).to.equal(0);
+      expect(secure.stats().entries).to.equal(1);
+
+      let error: unknown;
+      try {
+        await untrusting.send(new ListShardsCommand({ StreamName: 'bench' }));
+      } catch (err) {
+        error = err;
+      }
+      expect(String((error as { code?: string }).code ?? error)).to.match(/SELF_SIGNED|CERT/);
+    } finally {
+      trusting.destroy();
+      untrusting.destroy();
+      await secure.close();
+    }
+  });
+
+  it('fails the asked fraction of entries as throttled, evenly spread', async () => {
+    const throttled = await startNullKinesis({ failFraction: 0.1 });
+    const client = kinesisClient(throttled.url);
+    try {
+      const records = Array.from({ length: 500 }, (_, i) => ({
+        Data: Buffer.from(`line ${i}`),
+        PartitionKey: `k${i}`,
+      }));
+      const output = await client.send(
+        new PutRecordsCommand({ StreamName: 'bench', Records: records }),
+      );
+
+      expect(output.FailedRecordCount).to.equal(50);
+      const failed = output.Records!.flatMap((r, i) => (r.ErrorCode === undefined ? [] : [i]));
+      expect(failed).to.have.length(50);
+      expect(failed.every((i) => i % 10 === 9)).to.equal(true);
+      expect(output.Records![9]!.ErrorCode).to.equal('ProvisionedThroughputExceededException');
+      expect(output.Records![0]!.SequenceNumber).to.be.a('string');
+      expect(throttled.stats()).to.include({ entries: 450, failedEntries: 50 });
+      await expectRejected(startNullKinesis({ failFraction: 1 }), /failFraction/);
+    } finally {
+      client.destroy();
+      await throttled.close();
+    }
+  });
+
+  it('in verifying mode counts every payload inside aggregates and gzip, except failed entries', async () => {
+    const verifying = await startNullKinesis({
+      failFraction: 0.25,
+      verifyKey: (payload) => /^line (\d+)$/.exec(payload.toString())?.[1],
+    });
+    const client = kinesisClient(verifying.url);
+    try {
+      const agg = new KplAggregateBuilder();
+      agg.add('a', Buffer.from('line 1'));
+      agg.add('b', gzipSync('line 2'));
+      const records: PutRecordsRequestEntry[] = [
+        { Data: agg.build(), PartitionKey: 'a' },
+        { Data: Buffer.from('line 3'), PartitionKey: 'c' },
+        { Data: gzipSync('line 1'), PartitionKey: 'd' },
+        { Data: Buffer.from('line 9'), PartitionKey: 'e' }, // the failed quarter
+        { Data: Buffer.from('not a line'), PartitionKey: 'f' },
+      ];
+      const output = await client.send(
+        new PutRecordsCommand({ StreamName: 'bench', Records: records }),
+      );
+
+      expect(output.Records!.map((r) => r.ErrorCode !== undefined)).to.deep.equal([
+        false,
+        false,
+        false,
+        true,
+        false,
+      ]);
+      const { payloads, byKey, unkeyed } = verifying.received();
+      expect(payloads).to.equal(5);
+      expect(unkeyed).to.equal(1);
+      expect([...byKey].sort()).to.deep.equal([
+        ['1', 2],
+        ['2', 1],
+        ['3', 1],
+      ]);
+      expect(sink.received().byKey.size).to.equal(0);
+    } finally {
+      client.destroy();
+      await verifying.close();
+    }
+  });
 });
+
+async function expectRejected(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    error = err;
+  }
+  expect(String(error)).to.match(pattern);
+}
