@@ -350,10 +350,7 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
   };
   const certificate = options.tls === true ? createSelfSignedCertificate() : undefined;
   const server: Server =
-    certificate === undefined
-      ? createServer(onRequest)
-      : // An https.Server is an http.Server on TLS sockets: the same keep-alive and close calls.
-        (createHttpsServer(certificate, onRequest) as unknown as Server);
+    certificate === undefined ? createServer(onRequest) : createHttpsServer(certificate, onRequest);
   const listener = await listenLocal(
     server,
     NullKinesisDefaults.HOST,
