@@ -217,6 +217,7 @@ export function forkBenchChild<T>(
           requests: after.requests - before.requests,
           putRequests: after.putRequests - before.putRequests,
           entries: after.entries - before.entries,
+          failedEntries: after.failedEntries - before.failedEntries,
           bytes: after.bytes - before.bytes,
         },
         exit: String(signal ?? code),

@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 
 /** Fixed parts of the certificates {@link createSelfSignedCertificate} makes. */
 export const SelfSignedDefaults = {
+  /** Followed by the serial number in hex. */
   COMMON_NAME: 'kinlog local test server',
   HOSTS: ['localhost', '127.0.0.1', '::1'],
   VALIDITY_DAYS: 2,
@@ -64,19 +65,17 @@ export function createSelfSignedCertificate(
   nowMs: number = Date.now(),
 ): SelfSignedCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const serial = randomBytes(SelfSignedDefaults.SERIAL_BYTES);
+  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive, and no leading zero byte
+  // Unique, so a client trusting several of these (one CA file) finds each one's own issuer.
+  const commonName = `${SelfSignedDefaults.COMMON_NAME} ${serial.toString('hex')}`;
   const name = der(
     Tag.SEQUENCE,
     der(
       Tag.SET,
-      der(
-        Tag.SEQUENCE,
-        oid(OID.COMMON_NAME),
-        der(Tag.UTF8_STRING, Buffer.from(SelfSignedDefaults.COMMON_NAME)),
-      ),
+      der(Tag.SEQUENCE, oid(OID.COMMON_NAME), der(Tag.UTF8_STRING, Buffer.from(commonName))),
     ),
   );
-  const serial = randomBytes(SelfSignedDefaults.SERIAL_BYTES);
-  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive, and no leading zero byte
   const notBefore = nowMs - SelfSignedDefaults.BACKDATE_MS;
   const notAfter = nowMs + SelfSignedDefaults.VALIDITY_DAYS * 24 * 3600_000;
   const altNames = hosts.map((host) =>

@@ -12,12 +12,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { Agent } from 'node:https';
 import { gzipSync } from 'node:zlib';
-import {
-  KinesisLimits,
-  KplAggregateBuilder,
-  LocalEnvironmentDefaults,
-  awsClientConfig,
-} from '@kinlog/core';
+import { KinesisLimits, KplAggregateBuilder, awsClientConfig } from '@kinlog/core';
+import { LocalEnvironmentDefaults } from '@kinlog/local';
 import { NullKinesisRouting, startNullKinesis } from '../../src/null-kinesis-server.js';
 import type { NullKinesis } from '../../src/null-kinesis-server.js';
 import {

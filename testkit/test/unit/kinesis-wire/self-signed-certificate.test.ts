@@ -13,7 +13,9 @@ describe('createSelfSignedCertificate', () => {
 
     expect(x509.verify(x509.publicKey)).to.equal(true);
     expect(x509.checkPrivateKey(createPrivateKey(key))).to.equal(true);
-    expect(x509.subject).to.equal(`CN=${SelfSignedDefaults.COMMON_NAME}`);
+    expect(x509.subject).to.equal(
+      `CN=${SelfSignedDefaults.COMMON_NAME} ${x509.serialNumber.toLowerCase()}`,
+    );
     expect(x509.issuer).to.equal(x509.subject);
     expect(x509.checkHost('localhost')).to.equal('localhost');
     expect(x509.checkIP('127.0.0.1')).to.equal('127.0.0.1');
@@ -37,6 +39,7 @@ describe('createSelfSignedCertificate', () => {
     const b = new X509Certificate(createSelfSignedCertificate().cert);
 
     expect(a.serialNumber).to.not.equal(b.serialNumber);
+    expect(a.subject).to.not.equal(b.subject);
     expect(
       createPublicKey(a.publicKey.export({ type: 'spki', format: 'pem' })).equals(b.publicKey),
     ).to.equal(false);
