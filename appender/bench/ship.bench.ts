@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startNullKinesis, type NullKinesis } from '@kinlog/testkit';
+import { NullKinesisRouting, startNullKinesis, type NullKinesis } from '@kinlog/testkit';
 
 const ShipBench = {
   LINES: 2_000_000,
@@ -232,15 +232,22 @@ async function benchMode(
   console.log(
     `\n  ${mode.name}: ${mode.what}${mode.flags.length ? ` (${mode.flags.join(' ')})` : ''}`,
   );
-  const counting = await startNullKinesis({ shardCount: ShipBench.SHARDS, tls: true });
+  // Aggregates are built per predicted shard: answers must confirm the prediction, as Kinesis
+  // does, or the sink sees a resharding on every request.
+  const routing = mode.flags.includes('--aggregate')
+    ? NullKinesisRouting.HASH_KEY
+    : NullKinesisRouting.ROUND_ROBIN;
+  const counting = await startNullKinesis({ shardCount: ShipBench.SHARDS, tls: true, routing });
   const failing = await startNullKinesis({
     shardCount: ShipBench.SHARDS,
     tls: true,
+    routing,
     failFraction: ShipBench.FAIL_FRACTION,
   });
   const verifying = await startNullKinesis({
     shardCount: ShipBench.SHARDS,
     tls: true,
+    routing,
     failFraction: ShipBench.FAIL_FRACTION,
     verifyKey: (payload) => LINE_ID.exec(payload.toString('latin1'))?.[1],
   });

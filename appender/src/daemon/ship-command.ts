@@ -10,6 +10,7 @@ import { StateDirError } from '../errors.js';
 import { loadShipConfig } from './load-ship-config.js';
 import { ShipDefaults, resolveShipConfig, type ShipConfig } from './ship-config.js';
 import { ShipDaemon } from './ship-daemon.js';
+import { SinkDefaults } from '../sink/sink-options.js';
 import { formatStatsLine } from './ship-stats.js';
 
 /** Exit status for a bad configuration or an unusable state directory. */
@@ -40,6 +41,12 @@ interface ShipCliOptions {
   pollInterval?: number;
   flushInterval?: number;
   requestTimeout?: number;
+  aggregate?: boolean;
+  compress?: string;
+  rateLimitFraction?: number;
+  maxInFlight?: number;
+  maxUncommitted?: number;
+  commitInterval?: number;
   dryRun: boolean;
   once: boolean;
 }
@@ -91,6 +98,17 @@ const int =
     if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max)
       throw new ConfigError(
         [{ path: name, message: `expected a number from ${min} to ${max}, got "${value}"` }],
+        'invalid ship options',
+      );
+    return n;
+  };
+const fraction =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1)
+      throw new ConfigError(
+        [{ path: name, message: `expected a number greater than 0 and at most 1, got "${value}"` }],
         'invalid ship options',
       );
     return n;
@@ -173,6 +191,37 @@ export function shipCommand(context: CommandContext): Command {
       requestTimeoutHelp('a failed request is retried with backoff until delivered'),
       int('--request-timeout', RequestTimeoutLimits.MIN_MS, RequestTimeoutLimits.MAX_MS),
     )
+    .option(
+      '--aggregate',
+      'pack records into KPL aggregates, one per predicted shard (readers: KCL, aws-kinesis-agg, kinlog analyze); needs kinesis:ListShards',
+    )
+    .addOption(
+      new Option('--compress <codec>', "gzip each record's data (inside aggregates too)").choices([
+        'none',
+        'gzip',
+      ]),
+    )
+    .option(
+      '--rate-limit-fraction <fraction>',
+      'pace each shard at this fraction (0 to 1] of its write limits instead of being throttled; needs kinesis:ListShards',
+      fraction('--rate-limit-fraction'),
+    )
+    .option(
+      '--max-in-flight <requests>',
+      `PutRecords requests in flight per stream (default ${SinkDefaults.MAX_IN_FLIGHT})`,
+      int('--max-in-flight', 1, SinkDefaults.MAX_MAX_IN_FLIGHT),
+    )
+    .option(
+      '--max-uncommitted <lines>',
+      'commit window: records per flow sent and not yet durably committed, at most; what a kill -9 may re-send ' +
+        '(default: --max-in-flight full requests, see the README)',
+      int('--max-uncommitted', 1, ShipDefaults.MAX_MAX_UNCOMMITTED_RECORDS),
+    )
+    .option(
+      '--commit-interval <ms>',
+      `group state commits (one fsync) this long after an acknowledgement (default ${ShipDefaults.COMMIT_INTERVAL_MS})`,
+      int('--commit-interval', 0, ShipDefaults.MAX_COMMIT_INTERVAL_MS),
+    )
     .option('--dry-run', 'print parsed events instead of sending them', false)
     .option('--once', 'read files to their current end, deliver, and exit', false)
     .addHelpText('after', EXAMPLES)
@@ -240,7 +289,17 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
     endpoint: o.endpoint,
     region: o.region,
     pollIntervalMs: o.pollInterval,
+    maxUncommittedRecords: o.maxUncommitted,
+    commitIntervalMs: o.commitInterval,
   };
+  const sinkOverrides = stripUndefined({
+    flushIntervalMs: o.flushInterval,
+    requestTimeoutMs: o.requestTimeout,
+    aggregation: o.aggregate,
+    compression: o.compress as 'none' | 'gzip' | undefined,
+    rateLimitFraction: o.rateLimitFraction,
+    maxInFlight: o.maxInFlight,
+  });
   const recordDelimiter =
     o.recordDelimiter === undefined ? undefined : o.recordDelimiter === 'crlf' ? '\r\n' : '\n';
   const flowOverrides = { startAt: o.startAt, output: o.output, recordDelimiter };
@@ -258,8 +317,7 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
       for (const f of config.flows) f.output = o.output as 'json' | 'line';
     if (recordDelimiter !== undefined)
       for (const f of config.flows) f.recordDelimiter = recordDelimiter;
-    if (o.flushInterval !== undefined) config.sink.flushIntervalMs = o.flushInterval;
-    if (o.requestTimeout !== undefined) config.sink.requestTimeoutMs = o.requestTimeout;
+    Object.assign(config.sink, sinkOverrides);
     return config;
   }
   const problems = [];
@@ -277,10 +335,7 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
   const pk = o.partitionKey;
   return resolveShipConfig({
     ...stripUndefined(overrides),
-    sink: stripUndefined({
-      flushIntervalMs: o.flushInterval,
-      requestTimeoutMs: o.requestTimeout,
-    }),
+    sink: sinkOverrides,
     flows: [
       stripUndefined({
         paths,

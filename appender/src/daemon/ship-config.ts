@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigError,
+  KinesisLimits,
   ParserNames,
   STACK_TRACE_CONTINUATION,
   RequestTimeoutLimits,
@@ -10,6 +11,7 @@ import {
   type ParserName,
 } from '@kinlog/core';
 import { z } from 'zod';
+import { SinkDefaults } from '../sink/sink-options.js';
 import { MIN_OPEN_FILES } from './file-budget.js';
 
 /** Where a file seen for the first time is read from. */
@@ -37,8 +39,12 @@ export type LongLines = (typeof LongLines)[keyof typeof LongLines];
 export const ShipDefaults = {
   POLL_INTERVAL_MS: 250,
   MAX_POLL_INTERVAL_MS: 60_000,
-  /** 0: write the state after every acknowledged batch (coalesced), so a crash re-sends little. */
-  COMMIT_INTERVAL_MS: 0,
+  /**
+   * Acknowledgements within this long share one state write (one fsync). A flow whose commit
+   * window is full does not wait for it: its commit runs right after the acknowledgements.
+   */
+  COMMIT_INTERVAL_MS: 200,
+  MAX_COMMIT_INTERVAL_MS: 600_000,
   STATS_INTERVAL_MS: 30_000,
   /** Records per flush are bounded by the sink; the daemon flushes partial batches this often. */
   FLUSH_INTERVAL_MS: 500,
@@ -72,10 +78,16 @@ export const ShipDefaults = {
   MAX_OPEN_FILES: 512,
   MAX_MAX_OPEN_FILES: 1_000_000,
   /**
-   * Upper bound of `maxUncommittedRecords`. Its default is one batch of the flow's sink
-   * (`maxBatchRecords`, 500): a kill -9 then re-sends at most one batch per flow.
+   * Upper bound of `maxUncommittedRecords`. Its default is the flow's in-flight window: its
+   * sink's `maxInFlight` full requests (4 × 500 records), so that many requests are pipelined
+   * and a kill -9 re-sends at most that many records per flow.
    */
   MAX_MAX_UNCOMMITTED_RECORDS: 10_000_000,
+  /**
+   * Default `maxUncommittedRecords` of a flow that aggregates: an aggregate carries hundreds of
+   * lines, so a window of a few requests' records would hold back all but a fraction of one.
+   */
+  AGGREGATED_MAX_UNCOMMITTED_RECORDS: 50_000,
 } as const;
 
 const partitionKeySchema = z.union(
@@ -146,6 +158,17 @@ const sinkSchema = z
     backoffMaxMs: int(1, 300_000).optional(),
     shutdownTimeoutMs: int(0, 24 * 3600_000).optional(),
     requestTimeoutMs: int(RequestTimeoutLimits.MIN_MS, RequestTimeoutLimits.MAX_MS).optional(),
+    aggregation: z.boolean({ error: 'expected true or false' }).optional(),
+    maxAggregateBytes: int(
+      SinkDefaults.MIN_AGGREGATE_BYTES,
+      KinesisLimits.MAX_RECORD_BYTES - KinesisLimits.MAX_PARTITION_KEY_CHARS * 4,
+    ).optional(),
+    compression: z.enum(['none', 'gzip'], { error: 'expected none or gzip' }).optional(),
+    rateLimitFraction: z
+      .number({ error: 'expected a number' })
+      .gt(0, { error: 'must be greater than 0' })
+      .max(1, { error: 'must be at most 1' })
+      .optional(),
   })
   .strict();
 
@@ -155,7 +178,7 @@ const shipSchema = z
     region: z.string().min(1).optional(),
     endpoint: z.url({ error: 'expected a URL such as http://127.0.0.1:4567' }).optional(),
     pollIntervalMs: int(1, ShipDefaults.MAX_POLL_INTERVAL_MS).optional(),
-    commitIntervalMs: int(0, 600_000).optional(),
+    commitIntervalMs: int(0, ShipDefaults.MAX_COMMIT_INTERVAL_MS).optional(),
     maxUncommittedRecords: int(1, ShipDefaults.MAX_MAX_UNCOMMITTED_RECORDS).optional(),
     statsIntervalMs: int(0, 24 * 3600_000).optional(),
     metricsPort: int(0, ShipDefaults.MAX_PORT).optional(),
@@ -215,7 +238,8 @@ export interface ShipConfig {
   commitIntervalMs: number;
   /**
    * Per flow: records put to Kinesis whose offsets are not yet durably committed, at most; what
-   * a kill -9 can re-send. `undefined`: one batch of the flow's sink.
+   * a kill -9 can re-send. `undefined`: the flow's in-flight window (`maxInFlight` full
+   * requests), or {@link ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS} with aggregation.
    */
   maxUncommittedRecords: number | undefined;
   statsIntervalMs: number;

@@ -4,7 +4,8 @@
  *   ShipDaemon.start ─► StateStore.open (or StateDirError) ─► one FlowRunner + KinesisSink per flow
  *        loop: every runner.turn() ─► idle? sleep pollIntervalMs
  *        acks ─► onProgress ─► commit (coalesced) ─► state file ─► durable: reading may go on
- *   Per flow, at most maxUncommittedRecords (default: one batch) are put and not yet durable.
+ *   Per flow, at most maxUncommittedRecords (default: maxInFlight full requests) are put and
+ *   not yet durable.
  *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
  */
 import { EventEmitter } from 'node:events';
@@ -116,7 +117,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         warn: (m) => this.warn(m),
         onProgress: (urgent) => this.scheduleCommit(urgent),
         releaseIdleMs: config.releaseIdleMs,
-        maxUncommittedRecords: config.maxUncommittedRecords ?? sinkBatchRecords(sink),
+        maxUncommittedRecords: config.maxUncommittedRecords ?? inFlightWindow(sink),
         pollIntervalMs: config.pollIntervalMs,
         budget,
       });
@@ -361,9 +362,15 @@ function clearCommitTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {
   else clearImmediate(timer);
 }
 
-/** One batch of the flow's sink: the default bound of records a kill -9 may re-send. */
-function sinkBatchRecords(sink: KinesisSink | undefined): number {
-  return sink?.options.maxBatchRecords ?? Infinity;
+/**
+ * The default bound of records put and not yet durable per flow, which is what a kill -9 may
+ * re-send: `maxInFlight` full requests, so the sink can keep that many in flight (pipelining)
+ * while offsets still commit only up to the contiguous acknowledged point.
+ */
+function inFlightWindow(sink: KinesisSink | undefined): number {
+  if (sink === undefined) return Infinity;
+  if (sink.options.aggregation) return ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS;
+  return sink.options.maxInFlight * sink.options.maxBatchRecords;
 }
 
 function addCounters(into: ShipCounters, from: ShipCounters): void {

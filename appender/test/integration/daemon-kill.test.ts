@@ -1,37 +1,79 @@
 /**
  * At-least-once across crashes: `kinlog ship` is killed with SIGKILL at 10 random moments while
- * it ships a growing 200,000-line file, and restarted each time. Every line must be in the
- * stream; what a kill costs is re-sent lines: at most the records put and not yet durably
- * committed, which the daemon holds to one batch (its default maxUncommittedRecords).
+ * it ships a growing 200,000-line file, and restarted each time, in each output mode (JSON
+ * records, lines as read, KPL aggregates, gzipped aggregates). Every line must arrive; what a
+ * kill costs is re-sent lines: at most the records put and not yet durably committed, which the
+ * daemon holds to its in-flight window (its default maxUncommittedRecords). Each run ships to a
+ * stream of its own, so a line re-sent by run k+1 tells what kill k cost.
  */
 import { expect } from 'chai';
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createTestStream } from '@kinlog/testkit';
-import { STATE_FILE_NAME, type ShipState } from '../../src/daemon/index.js';
-import {
-  countNumbers,
-  lossAndDuplicates,
-  streamEvents,
-  tempDir,
-  waitFor,
-} from '../support/ship-helpers.js';
+import { createTestStream, readAllRecords, userPayloads } from '@kinlog/testkit';
+import { ShipDefaults, STATE_FILE_NAME, type ShipState } from '../../src/daemon/index.js';
+import { lossAndDuplicates, tempDir, waitFor } from '../support/ship-helpers.js';
 import { spawnShip, type ShipProcess } from '../support/ship-process.js';
 
 const TOTAL_LINES = 200_000;
 const KILLS = 10;
 const BATCH_RECORDS = 500;
-/** Several requests may be in flight: the bound comes from the daemon, not from the sink. */
 const MAX_IN_FLIGHT = 4;
 
-describe('kinlog ship: kill -9 and restart', function () {
-  this.timeout(240_000);
+interface KillMode {
+  name: string;
+  output: 'json' | 'line';
+  sink: Record<string, unknown>;
+  /** The default commit window of this mode: what one kill may re-send. */
+  bound: number;
+}
 
-  it('loses no line over 10 kills of a growing 200,000-line file; duplicates per kill ≤ one batch', async () => {
-    // Four shards: readAllRecords spreads one shard's records into an array (~100k at most).
-    const streamName = await createTestStream(4);
+const MODES: readonly KillMode[] = [
+  { name: 'JSON records', output: 'json', sink: {}, bound: MAX_IN_FLIGHT * BATCH_RECORDS },
+  { name: 'lines as read', output: 'line', sink: {}, bound: MAX_IN_FLIGHT * BATCH_RECORDS },
+  {
+    name: 'KPL aggregates',
+    output: 'line',
+    sink: { aggregation: true },
+    bound: ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS,
+  },
+  {
+    name: 'gzipped KPL aggregates',
+    output: 'line',
+    sink: { aggregation: true, compression: 'gzip' },
+    bound: ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS,
+  },
+];
+
+/** The line numbers a stream received, in any mode. */
+async function lineNumbers(streamName: string, output: 'json' | 'line'): Promise<number[]> {
+  const out: number[] = [];
+  for (const record of await readAllRecords({ streamName })) {
+    for (const payload of userPayloads(record.data)) {
+      const text = payload.toString('utf8');
+      const msg = output === 'json' ? String((JSON.parse(text) as { msg: unknown }).msg) : text;
+      out.push(Number(/^line (\d+)/.exec(msg)![1]));
+    }
+  }
+  return out;
+}
+
+describe('kinlog ship: kill -9 and restart', function () {
+  this.timeout(300_000);
+
+  for (const mode of MODES) {
+    it(`${mode.name}: loses no line over 10 kills of a growing 200,000-line file; duplicates per kill ≤ the in-flight window (${mode.bound} lines)`, async () => {
+      await killAndRestart(mode);
+    });
+  }
+});
+
+async function killAndRestart(mode: KillMode): Promise<void> {
+  {
+    // Two shards each: readAllRecords spreads one shard's records into an array.
+    const streams: string[] = [];
+    for (let run = 0; run <= KILLS; run++) streams.push(await createTestStream(2));
     const dir = await tempDir('ship-kill-');
     const file = join(dir, 'app.log');
     const stateDir = join(dir, 'state');
@@ -44,9 +86,15 @@ describe('kinlog ship: kill -9 and restart', function () {
           stateDir,
           pollIntervalMs: 20,
           statsIntervalMs: 0,
-          sink: { flushIntervalMs: 50, maxInFlight: MAX_IN_FLIGHT },
+          sink: { flushIntervalMs: 50, maxInFlight: MAX_IN_FLIGHT, ...mode.sink },
           flows: [
-            { name: 'app', paths: [file], stream: streamName, parser: 'raw', fields: { run } },
+            {
+              name: 'app',
+              paths: [file],
+              stream: streams[run],
+              parser: 'raw',
+              output: mode.output,
+            },
           ],
         }),
       );
@@ -96,28 +144,31 @@ describe('kinlog ship: kill -9 and restart', function () {
     const exit = await proc.exited;
     expect(exit.code, proc.output()).to.equal(0);
 
-    const events = await streamEvents(streamName);
-    const { missing, duplicates } = lossAndDuplicates(countNumbers(events, 'line'), TOTAL_LINES);
+    const received: number[][] = [];
+    for (let run = 0; run <= KILLS; run++) {
+      received.push(await lineNumbers(streams[run]!, mode.output));
+    }
+    const counts = new Map<number, number>();
+    for (const n of received.flat()) counts.set(n, (counts.get(n) ?? 0) + 1);
+    const { missing, duplicates } = lossAndDuplicates(counts, TOTAL_LINES);
     // Duplicates caused by kill k: lines of run k+1 already sent by an earlier run.
     const sentBefore = new Set<number>();
     const perKill: number[] = [];
     for (let run = 0; run <= KILLS; run++) {
-      const mine = events
-        .filter((e) => e.run === run)
-        .map((e) => Number(/^line (\d+)/.exec(String(e.msg))![1]));
+      const mine = received[run]!;
       if (run > 0) perKill.push(mine.filter((n) => sentBefore.has(n)).length);
       for (const n of mine) sentBefore.add(n);
     }
     console.log(
-      `      ${TOTAL_LINES} lines, ${KILLS} kills: lost ${missing.length}, duplicates ${duplicates}; per kill: ${perKill.join(', ')}`,
+      `      ${mode.name}: ${TOTAL_LINES} lines, ${KILLS} kills: lost ${missing.length}, duplicates ${duplicates}; per kill: ${perKill.join(', ')}`,
     );
     expect(missing.length, `lost lines, first: ${missing.slice(0, 5).join(', ')}`).to.equal(0);
-    // Reading waits while one batch is put and not yet durably committed: that is all a kill
-    // can re-send, even with a batch acknowledged while its offsets were being written.
+    // Reading waits while the window is put and not yet durably committed: that is all a kill
+    // can re-send, even with requests acknowledged while offsets were being written.
     for (const d of perKill)
-      expect(d, `duplicates per kill: ${perKill.join(', ')}`).to.be.at.most(BATCH_RECORDS);
-  });
-});
+      expect(d, `duplicates per kill: ${perKill.join(', ')}`).to.be.at.most(mode.bound);
+  }
+}
 
 function mulberry32(seed: number): () => number {
   let a = seed;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@kinlog/core';
 import { loadShipConfig } from '../../../src/daemon/load-ship-config.js';
-import { resolveShipConfig } from '../../../src/daemon/ship-config.js';
+import { ShipDefaults, resolveShipConfig } from '../../../src/daemon/ship-config.js';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -90,7 +90,37 @@ describe('ship config', () => {
     ]);
   });
 
-  it('bounds maxUncommittedRecords (default: one batch of the sink, left to the daemon)', () => {
+  it("takes the sink's aggregation, compression and pacing, reporting bad values by path", () => {
+    const flows = [{ paths: ['x'], stream: 's' }];
+    const config = resolveShipConfig({
+      flows,
+      sink: { aggregation: true, compression: 'gzip', rateLimitFraction: 0.8, maxInFlight: 8 },
+    });
+    expect(config.sink).to.deep.equal({
+      aggregation: true,
+      compression: 'gzip',
+      rateLimitFraction: 0.8,
+      maxInFlight: 8,
+    });
+    expect(config.commitIntervalMs).to.equal(ShipDefaults.COMMIT_INTERVAL_MS);
+    expect(
+      problemsOf(() =>
+        resolveShipConfig({
+          flows,
+          commitIntervalMs: -1,
+          sink: { aggregation: 'yes', compression: 'zstd', rateLimitFraction: 0, maxInFlight: 65 },
+        }),
+      ),
+    ).to.deep.equal([
+      'commitIntervalMs: must be at least 0',
+      'sink.maxInFlight: must be at most 64',
+      'sink.aggregation: expected true or false',
+      'sink.compression: expected none or gzip',
+      'sink.rateLimitFraction: must be greater than 0',
+    ]);
+  });
+
+  it('bounds maxUncommittedRecords (default: the in-flight window, left to the daemon)', () => {
     const flows = [{ paths: ['x'], stream: 's' }];
     expect(resolveShipConfig({ flows }).maxUncommittedRecords).to.equal(undefined);
     expect(
