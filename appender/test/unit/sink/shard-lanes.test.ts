@@ -64,19 +64,48 @@ describe('ShardLanes', () => {
     expect(lanes.takeBatch(100, true)).to.have.length(1);
   });
 
-  it('sends retries once their backoff ended, and evicts the oldest first', () => {
+  it('sends a lone retry a flush interval after its backoff ended, and evicts the oldest first', () => {
     const lanes = new ShardLanes(limits);
     const r = record(undefined);
     r.notBeforeMs = 500;
     lanes.retryLater(r);
     expect(lanes.takeBatch(100, false)).to.equal(undefined);
-    expect(lanes.nextWakeMs(100)).to.equal(500);
-    expect(lanes.takeBatch(500, false)).to.deep.equal([r]);
+    expect(lanes.takeBatch(500, false)).to.equal(undefined);
+    expect(lanes.nextWakeMs(100)).to.equal(1500);
+    expect(lanes.takeBatch(1500, false)).to.deep.equal([r]);
     const older = record('x');
     const newer = record('y');
     lanes.enqueue(newer);
     lanes.enqueue(older);
     expect(lanes.evictOldest()).to.equal(older);
     expect(lanes.lowestSeq()).to.equal(newer.seq);
+  });
+
+  it('lets failed entries rejoin a full batch of fresh records instead of a small request', () => {
+    const lanes = new ShardLanes(limits);
+    const failed = [record('a'), record('b')];
+    for (const r of failed) {
+      r.notBeforeMs = 100;
+      lanes.retryLater(r);
+    }
+    lanes.enqueue(record('a', 10, 90));
+    // Backoff over, but two retries and one fresh record do not fill a batch of 4: they wait.
+    expect(lanes.takeBatch(150, false)).to.equal(undefined);
+    expect(lanes.batchFull).to.equal(false);
+    lanes.enqueue(record('b', 10, 150));
+    expect(lanes.batchFull).to.equal(true);
+    expect(lanes.nextWakeMs(150)).to.equal(100);
+    const batch = lanes.takeBatch(150, false)!;
+    expect(batch).to.have.length(4);
+    expect(batch.filter((r) => failed.includes(r))).to.have.length(2);
+    expect(lanes.retryCount).to.equal(0);
+  });
+
+  it('sends retries at once when forced (flush, close)', () => {
+    const lanes = new ShardLanes(limits);
+    const r = record('a');
+    r.notBeforeMs = 100;
+    lanes.retryLater(r);
+    expect(lanes.takeBatch(100, true)).to.deep.equal([r]);
   });
 });
