@@ -106,6 +106,12 @@ export interface FaultProxy {
   faults(): ResolvedFaultPlan;
   /** Fails every request for the next `ms`, in the plan's `outageMode` unless given. */
   outage(ms: number, mode?: OutageMode): void;
+  /**
+   * Holds one PutRecords request, the `skip`+1-th from now, `holdMs` before handling it, while
+   * the requests after it go through; it is never forwarded if its client went away meanwhile
+   * (a killed producer). Resolves, once it is held, with its entries' data.
+   */
+  holdPutRecords(skip: number, holdMs: number): Promise<Buffer[]>;
   /** A snapshot of the counters. */
   stats(): FaultProxyStats;
   /** Zeroes the counters. */
@@ -161,6 +167,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
   };
   setFaults(options.faults ?? {});
+
+  let hold: { skip: number; holdMs: number; resolve: (data: Buffer[]) => void } | undefined;
 
   const countFailedRequest = (kind: RequestFaultKind, put: PutRecordsInputWire | undefined) => {
     stats.requestsFailedByKind[kind]++;
@@ -301,6 +309,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (operation === KinesisWire.OPERATIONS.PUT_RECORDS) stats.putRecordsRequests++;
     if (put) stats.entriesReceived += put.Records.length;
 
+    if (put && hold !== undefined && hold.skip-- === 0) {
+      const { holdMs, resolve } = hold;
+      hold = undefined;
+      resolve(put.Records.map((r) => Buffer.from(r.Data, 'base64')));
+      await delay(holdMs, undefined, { ref: false });
+      if (req.socket.destroyed) return;
+    }
     const now = Date.now();
     if (outageWindow && now >= outageWindow.fromMs && now < outageWindow.untilMs) {
       countFailedRequest(RequestFaultKinds.OUTAGE, put);
@@ -366,6 +381,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     outage(ms, mode = plan.outageMode) {
       const fromMs = Date.now();
       outageWindow = { fromMs, untilMs: fromMs + ms, mode };
+    },
+    holdPutRecords(skip, holdMs) {
+      return new Promise((resolve) => (hold = { skip, holdMs, resolve }));
     },
     stats: () => copyFaultProxyStats(stats),
     resetStats() {
