@@ -645,8 +645,10 @@ export class FlowRunner {
       await sink.ready();
       return;
     }
-    // Nothing more joins the records the sink holds until a commit: send them now.
+    // Nothing more joins the records the sink holds until a commit: send them now, and commit
+    // what is acknowledged now rather than after commitIntervalMs.
     void sink.flush();
+    this.hooks.onProgress(true);
     const before = this.window.count;
     await this.window.wait(this.hooks.pollIntervalMs);
     // No commit came (a failed write, or acks before the last one): ask for one again.
