@@ -18,7 +18,8 @@
  * Environment: KINLOG_BENCH_SHIP_LINES (timed file, default 2,000,000),
  * KINLOG_BENCH_SHIP_CHECK_LINES (failure and correctness file, default 200,000),
  * KINLOG_BENCH_SHIP_MODES=default,line,... (some modes), KINLOG_BENCH_IDLE_SECONDS (default 30;
- * 0 skips the idle mode), KINLOG_BENCH_IDLE_FILES (default 200).
+ * 0 skips the idle mode), KINLOG_BENCH_IDLE_FILES (default 200), KINLOG_BENCH_SHIP_FLAGS (more
+ * `kinlog ship` flags for every run, e.g. `--max-uncommitted 10000`, to compare settings).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -46,6 +47,7 @@ const ShipBench = {
 
 const SHIP_MAIN = fileURLToPath(new URL('./support/ship-main.js', import.meta.url));
 const LINE_ID = /[?&]id=(\d+)/;
+const EXTRA_FLAGS = (process.env.KINLOG_BENCH_SHIP_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 interface Mode {
   name: string;
@@ -169,6 +171,7 @@ async function runOnce(
       '--stats-interval',
       '0',
       ...mode.flags,
+      ...EXTRA_FLAGS,
       file,
     ],
     usageFile,

@@ -194,6 +194,19 @@ export class FlowRunner {
   }
 
   /**
+   * Whether something here is due by time rather than by a file change (an open multi-line
+   * entry, a file to let go): the daemon must not sleep past a poll interval then.
+   */
+  timedWorkPending(): boolean {
+    if (this.queued > 0 || this.waiting > 0) return true;
+    for (const t of this.trackers) {
+      if (t.released) continue;
+      if (t.multilinePending || t.detachedAtMs !== undefined || t.orphaned) return true;
+    }
+    return false;
+  }
+
+  /**
    * At shutdown: ship open multi-line entries (unended lines stay for the next run), as far as
    * the commit window allows; what is left is not put, so it is read again on the next run.
    */

@@ -38,6 +38,11 @@ export type LongLines = (typeof LongLines)[keyof typeof LongLines];
 /** Defaults and bounds of a ship configuration. */
 export const ShipDefaults = {
   POLL_INTERVAL_MS: 250,
+  /**
+   * Idle poll once every followed directory is watched (fs.watch): events wake the daemon at
+   * once, this slow poll catches what a file system does not report (network file systems).
+   */
+  WATCHED_POLL_INTERVAL_MS: 5_000,
   MAX_POLL_INTERVAL_MS: 60_000,
   /**
    * Acknowledgements within this long share one state write (one fsync). A flow whose commit

@@ -15,6 +15,7 @@ import { isDynamicPattern } from 'tinyglobby';
 import type { Writable } from 'node:stream';
 import type { AwsConnectionOptions } from '@kinlog/core';
 import { KinesisSink } from '../sink/kinesis-sink.js';
+import { DirWatch } from './dir-watch.js';
 import { FileBudget, openFilesAllowed, softOpenFileLimit } from './file-budget.js';
 import { FlowRunner } from './flow-runner.js';
 import { ShipDefaults, type ShipConfig } from './ship-config.js';
@@ -66,6 +67,8 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
   private stopping = false;
   private stopPromise: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private idleMs = 0;
+  private readonly dirWatch: DirWatch;
   private commitTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private commitTimerUrgent = false;
   private lastCommitError: string | undefined;
@@ -86,6 +89,10 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     const { config } = options;
     const stdout = options.stdout ?? process.stdout;
     this.sinks = [];
+    this.dirWatch = new DirWatch(
+      config.flows.flatMap((f) => f.paths),
+      () => this.wake?.(),
+    );
     const saved = store?.loaded.files ?? [];
     const budget = fileBudget(config);
     this.runners = config.flows.map((flow) => {
@@ -258,8 +265,31 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         void this.stop();
         return;
       }
-      if (!more && !this.stopping) await this.sleep(this.options.config.pollIntervalMs);
+      if (!more && !this.stopping) await this.sleep(this.idleSleepMs());
+      else this.idleMs = 0;
     }
+  }
+
+  /**
+   * How long an idle turn sleeps: the poll interval, or, while every directory is watched and
+   * nothing is due by time, twice the last sleep up to WATCHED_POLL_INTERVAL_MS (a file event
+   * wakes the daemon at once; the slow poll catches what a file system does not report).
+   */
+  private idleSleepMs(): number {
+    const poll = this.options.config.pollIntervalMs;
+    if (this.options.once) return poll;
+    this.dirWatch.refresh();
+    const quiet =
+      this.dirWatch.allWatched &&
+      !this.dirWatch.takeChanged() &&
+      !this.runners.some((r) => r.timedWorkPending());
+    this.idleMs = quiet
+      ? Math.min(
+          Math.max(poll, this.idleMs * 2),
+          Math.max(poll, ShipDefaults.WATCHED_POLL_INTERVAL_MS),
+        )
+      : poll;
+    return this.idleMs;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -277,6 +307,7 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
   private async shutdown(): Promise<void> {
     this.stopping = true;
     for (const r of this.runners) r.stop();
+    this.dirWatch.close();
     this.wake?.();
     await this.loop;
     for (const r of this.runners) r.drainForShutdown();

@@ -132,6 +132,11 @@ export class TrackedFile {
   }
 
   /** Whether an open multi-line entry has waited past its timeout. */
+  /** An open multi-line entry waits for its next line or its timeout. */
+  get multilinePending(): boolean {
+    return this.joiner?.pending === true;
+  }
+
   multilineDue(nowMs: number): boolean {
     const m = this.flow.multiline;
     return (
