@@ -290,6 +290,9 @@ export class FlowRunner {
    * Kinesis (an outage), instead of freezing at the size of the last read turn.
    */
   async refreshSizes(): Promise<void> {
+    // Only while reading waits: otherwise each read turn learns the sizes anyway, and an idle
+    // daemon should not stat every file every second.
+    if (this.queued === 0 && !this.window.full) return;
     for (const t of [...this.trackers]) {
       const h = t.handle;
       if (h === undefined || t.released) continue;
