@@ -94,7 +94,7 @@ describe('kinlog ship: kill -9 and restart', function () {
     );
     proc.child.kill('SIGTERM');
     const exit = await proc.exited;
-    expect(exit.code, proc.output()).to.equal(0);
+    expect(exit.code, proc.output()).to.equal(143);
 
     const events = await streamEvents(streamName);
     const { missing, duplicates } = lossAndDuplicates(countNumbers(events, 'line'), TOTAL_LINES);
