@@ -232,6 +232,8 @@ async function runShip(
     return;
   }
   if (!options.once) return;
+  // `--dry-run | head -1`: a reader that went away wants no summary either.
+  if (!(await handedOver(context.stdout))) return;
   context.stderr.write(formatStatsLine(daemon.stats()) + '\n');
   const left = await daemon.undelivered();
   if (left.length > 0) {
@@ -240,6 +242,13 @@ async function runShip(
       { exitCode: SHIP_PARTIAL_EXIT_CODE, code: 'kinlog.partialDelivery' },
     );
   }
+}
+
+/** Waits until what was written to `out` is handed over; false when its reader went away. */
+function handedOver(out: CommandContext['stdout']): Promise<boolean> {
+  if (out.destroyed || out.writableEnded) return Promise.resolve(false);
+  // Writes complete in order: this callback runs after every earlier one, or with their error.
+  return new Promise((resolve) => out.write('', (err) => resolve(err == null && !out.destroyed)));
 }
 
 async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConfig> {
