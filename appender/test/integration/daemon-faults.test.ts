@@ -286,6 +286,11 @@ describe('kinlog ship: faults and process contract', function () {
     expect(cfg.output()).to.include(
       'flows[1].parser: expected one of auto|json|apache|nginx|log4j|apacheError|syslog|raw',
     );
+    // Usage mistakes commander finds exit 2 too, as with the real bin.
+    for (const args of [['--no-such-option'], ['--parser', 'nope', '--stream', 's', 'x.log']]) {
+      const usage = spawnShip(args);
+      expect((await usage.exited).code, usage.output()).to.equal(2);
+    }
   });
 
   it('serves Prometheus metrics on --metrics-port', async () => {
