@@ -3,13 +3,7 @@
 // closed stdout (`kinlog … | head -1`) a quiet end. Statuses: 0 ok, 1 failure, 2 usage/config,
 // 3 partial delivery (ship --once), 128+n stopped by signal n.
 import type { Command } from 'commander';
-import {
-  exitOf,
-  ExitCodes,
-  GRACEFUL_STOP_COMMANDS,
-  signalExitCode,
-  STOP_GRACE_MS,
-} from '../src/exit-codes.js';
+import { exitOf, ExitCodes, signalExitCode, STOP_GRACE_MS } from '../src/exit-codes.js';
 import { kinlogProgram } from '../src/kinlog-program.js';
 
 if (!process.argv.includes('--verbose')) {
@@ -22,20 +16,16 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(ExitCodes.FAILURE);
 });
 const controller = new AbortController();
-// `ship` takes a first signal as its normal stop (deliver, commit, exit 0); every other command
-// is stopped: 128 + n, within STOP_GRACE_MS whatever it was doing.
-const graceful = GRACEFUL_STOP_COMMANDS.has(
-  process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '',
-);
+// A first signal stops the command (`ship` delivers and commits within its bounded drain), which
+// then ends with 128 + n, within STOP_GRACE_MS whatever it was doing; a second one ends it at once.
 let stoppedBy: NodeJS.Signals | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // `once`: a second Ctrl-C falls back to the default handler and ends the process at once.
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stoppedBy !== undefined) process.exit(signalExitCode(signal));
+    stoppedBy = signal;
     controller.abort();
-    if (graceful) return;
-    stoppedBy ??= signal;
     // A command that does not stop in time (a call the abort cannot reach) is ended anyway.
-    setTimeout(() => process.exit(signalExitCode(signal)), STOP_GRACE_MS);
+    setTimeout(() => process.exit(signalExitCode(signal)), STOP_GRACE_MS).unref();
   });
 }
 const context = { signal: controller.signal, stdout: process.stdout, stderr: process.stderr };

@@ -48,12 +48,9 @@ export function exitOf(err: unknown): { code: number; print: boolean } {
 }
 
 /**
- * Commands that take a first SIGTERM/SIGINT as their normal stop and end with their own status
- * (`ship`: deliver, commit, exit 0); the others end with 128 + n.
+ * How long a command may take to stop after SIGTERM/SIGINT before its process is ended (`ship`
+ * drains for at most 3 s of it).
  */
-export const GRACEFUL_STOP_COMMANDS: ReadonlySet<string> = new Set(['ship']);
-
-/** How long a command may take to stop after SIGTERM/SIGINT before its process is ended. */
 export const STOP_GRACE_MS = 4_500;
 
 /**

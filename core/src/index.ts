@@ -12,7 +12,11 @@ export {
   type AwsConnectionOptions,
 } from './aws/aws-client-config.js';
 export type { CommandContext } from './cli/command-context.js';
-export { ensureStream, EnsureStreamDefaults } from './aws/create-stream.js';
+export {
+  ensureStream,
+  EnsureStreamDefaults,
+  type EnsureStreamOptions,
+} from './aws/create-stream.js';
 export { takeJsonAnswer } from './aws/take-json-answer.js';
 export {
   classifyAwsError,

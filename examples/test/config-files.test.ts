@@ -115,6 +115,8 @@ describe('example configuration files', () => {
     const unit = await readFile(examples('systemd/kinlog-ship.service'), 'utf8');
     expect(unit).to.match(/^ExecStart=.*kinlog ship --config \/etc\/kinlog\/ship\.yaml/m);
     expect(unit).to.match(/^KillSignal=SIGTERM$/m);
+    // kinlog ship ends a stop with 128 + n: systemd must not count it as a failure.
+    expect(unit).to.match(/^SuccessExitStatus=143 130$/m);
     // Above the files kinlog keeps open (maxOpenFiles 512) plus its reserve for Kinesis.
     expect(Number(/^LimitNOFILE=(\d+)$/m.exec(unit)?.[1])).to.be.at.least(4096);
   });

@@ -71,6 +71,8 @@ export {
   attributeValue,
   itemValues,
   DynamoScanLimits,
+  translateScanError,
+  type ScanConnectionOptions,
 } from './dynamo/scan-dynamo-table.js';
 export {
   renderResult,

@@ -18,7 +18,10 @@ export interface AnalyzerEvent {
   readonly path?: string;
   readonly status?: number;
   readonly clientIp?: string;
-  /** Set by a parser when the record could not be decoded; `raw` then holds the bytes as text. */
+  /**
+   * Set when no parser could read the record; `msg` then holds its text (records shipped by
+   * earlier versions hold it in `raw` too). Counted as unparsed, whatever else it carries.
+   */
   readonly parseError?: true;
   readonly raw?: string;
   readonly [key: string]: unknown;

@@ -8,30 +8,43 @@
  *
  * Lease writes are single conditional updates on (counter, owner); a partial's chunks are put
  * first under a unique attempt, then published by the conditional update that moves the counter.
+ *
+ * Every call is bounded by the request timeout (answer read included) and ended by `signal`;
+ * errors are read by core's classifier. Reads and unconditional puts are retried on any
+ * transient failure with core's backoff, within the retry budget; a conditional write only when
+ * throttled (refused outright: after a timeout it may have happened, and a retry would read its
+ * own write as a lost lease).
  */
 import {
-  ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  ResourceInUseException,
-  ResourceNotFoundException,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { awsClientConfig, DynamoDbLimits, type AwsConnectionOptions } from '@kinlog/core';
+import {
+  AwsClientDefaults,
+  AwsErrorKinds,
+  awsClientConfig,
+  classifyAwsError,
+  DynamoDbLimits,
+  retryBudgetMs,
+  retryWithBackoff,
+  sleep,
+  withRequestDeadline,
+  type AwsConnectionOptions,
+} from '@kinlog/core';
+import { translateDynamoError } from '../checkpoint/translate-dynamo-error.js';
 import {
   AnalyzerError,
   CheckpointStoreError,
   CorruptItemError,
   LeaseLostError,
   ReportTooLargeError,
-  TableMissingError,
 } from '../errors.js';
 import {
   leaseKeyOf,
@@ -50,6 +63,7 @@ export const LeaseStoreDefaults = {
   TABLE_POLL_INTERVAL_MS: 100,
   MAX_ATTEMPTS: 4,
   RETRY_BASE_MS: 100,
+  RETRY_MAX_MS: 2_000,
   /** Items written at once (lease creation, partial chunks). */
   WRITE_CONCURRENCY: 16,
   ITEM_OVERHEAD_BYTES: 1024,
@@ -59,6 +73,8 @@ export interface LeaseStoreOptions extends AwsConnectionOptions {
   readonly leasesTable?: string;
   /** A ready-made client (shared, or in tests); its owner destroys it. */
   readonly client?: DynamoDBClient;
+  /** Ends every call and retry wait at once (a command stopped by a signal). */
+  readonly signal?: AbortSignal;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -77,11 +93,17 @@ export class DynamoLeaseStore implements LeaseStore {
   readonly table: string;
   private readonly client: DynamoDBClient;
   private readonly ownsClient: boolean;
+  private readonly signal: AbortSignal | undefined;
+  private readonly requestTimeoutMs: number;
+  private readonly retryBudgetMs: number;
 
   constructor(options: LeaseStoreOptions = {}) {
     this.client = options.client ?? new DynamoDBClient(awsClientConfig(options));
     this.ownsClient = options.client === undefined;
     this.table = options.leasesTable ?? LeaseStoreDefaults.LEASES_TABLE;
+    this.signal = options.signal;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
+    this.retryBudgetMs = retryBudgetMs(options.requestTimeoutMs);
   }
 
   close(): void {
@@ -91,27 +113,34 @@ export class DynamoLeaseStore implements LeaseStore {
   /** Creates the table (on-demand billing) if missing and waits until it is ACTIVE. */
   async createTable(): Promise<void> {
     try {
-      await this.client.send(
-        new CreateTableCommand({
-          TableName: this.table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'PK', AttributeType: 'S' },
-            { AttributeName: 'SK', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'PK', KeyType: 'HASH' },
-            { AttributeName: 'SK', KeyType: 'RANGE' },
-          ],
-        }),
+      await this.retrying(() =>
+        this.bounded((o) =>
+          this.client.send(
+            new CreateTableCommand({
+              TableName: this.table,
+              BillingMode: 'PAY_PER_REQUEST',
+              AttributeDefinitions: [
+                { AttributeName: 'PK', AttributeType: 'S' },
+                { AttributeName: 'SK', AttributeType: 'S' },
+              ],
+              KeySchema: [
+                { AttributeName: 'PK', KeyType: 'HASH' },
+                { AttributeName: 'SK', KeyType: 'RANGE' },
+              ],
+            }),
+            o,
+          ),
+        ),
       );
     } catch (err) {
-      if (!(err instanceof ResourceInUseException)) throw this.translate(err, 'CreateTable');
+      // Created already (by us in an earlier try, or by another worker): wait for it below.
+      if (classifyAwsError(err).name !== 'ResourceInUseException')
+        throw this.translate(err, 'CreateTable');
     }
     const deadline = Date.now() + LeaseStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS;
     for (;;) {
-      const out = await this.call('DescribeTable', () =>
-        this.client.send(new DescribeTableCommand({ TableName: this.table })),
+      const out = await this.call('DescribeTable', (o) =>
+        this.client.send(new DescribeTableCommand({ TableName: this.table }), o),
       );
       if (out.Table?.TableStatus === 'ACTIVE') return;
       if (Date.now() > deadline) {
@@ -120,7 +149,7 @@ export class DynamoLeaseStore implements LeaseStore {
           true,
         );
       }
-      await delay(LeaseStoreDefaults.TABLE_POLL_INTERVAL_MS);
+      await sleep(LeaseStoreDefaults.TABLE_POLL_INTERVAL_MS, this.signal);
     }
   }
 
@@ -130,7 +159,7 @@ export class DynamoLeaseStore implements LeaseStore {
   ): Promise<void> {
     await inBatches(shards, LeaseStoreDefaults.WRITE_CONCURRENCY, async ({ stream, shardId }) => {
       try {
-        await this.call('PutItem lease', () =>
+        await this.call('PutItem lease', (o) =>
           this.client.send(
             new PutItemCommand({
               TableName: this.table,
@@ -142,10 +171,11 @@ export class DynamoLeaseStore implements LeaseStore {
               },
               ConditionExpression: 'attribute_not_exists(PK)',
             }),
+            o,
           ),
         );
       } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        if (!isConditionFailed(err)) throw err;
       }
     });
   }
@@ -154,7 +184,7 @@ export class DynamoLeaseStore implements LeaseStore {
     const leases: Lease[] = [];
     let start: Item | undefined;
     do {
-      const out = await this.call('Query leases', () =>
+      const out = await this.call('Query leases', (o) =>
         this.client.send(
           new QueryCommand({
             TableName: this.table,
@@ -163,6 +193,7 @@ export class DynamoLeaseStore implements LeaseStore {
             ConsistentRead: true,
             ...(start === undefined ? {} : { ExclusiveStartKey: start }),
           }),
+          o,
         ),
       );
       for (const item of out.Items ?? []) leases.push(toLease(item));
@@ -225,16 +256,24 @@ export class DynamoLeaseStore implements LeaseStore {
       throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
     }
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: { ...key(cut.name + '#CUT', iterationKey(cut.iteration)), cut: { B: data } },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
+      await this.retrying(
+        () =>
+          this.bounded((o) =>
+            this.client.send(
+              new PutItemCommand({
+                TableName: this.table,
+                Item: { ...key(cut.name + '#CUT', iterationKey(cut.iteration)), cut: { B: data } },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              }),
+              o,
+            ),
+          ),
+        true,
       );
       return cut;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw this.translate(err, 'put cut');
+      // Stored already (by another worker, or by an attempt whose answer was lost): read it.
+      if (!isConditionFailed(err)) throw this.translate(err, 'put cut');
     }
     const stored = await this.getCut(cut.name, cut.iteration);
     if (stored === undefined) {
@@ -244,13 +283,14 @@ export class DynamoLeaseStore implements LeaseStore {
   }
 
   async getCut(name: string, iteration: number): Promise<IterationCut | undefined> {
-    const out = await this.call('GetItem cut', () =>
+    const out = await this.call('GetItem cut', (o) =>
       this.client.send(
         new GetItemCommand({
           TableName: this.table,
           Key: key(name + '#CUT', iterationKey(iteration)),
           ConsistentRead: true,
         }),
+        o,
       ),
     );
     const data = out.Item?.['cut']?.B;
@@ -281,7 +321,7 @@ export class DynamoLeaseStore implements LeaseStore {
     const pk = partialKey(name, iteration, lease.leaseKey);
     const indexes = Array.from({ length: chunks }, (_, i) => i);
     await inBatches(indexes, LeaseStoreDefaults.WRITE_CONCURRENCY, (i) =>
-      this.call('PutItem partial', () =>
+      this.call('PutItem partial', (o) =>
         this.client.send(
           new PutItemCommand({
             TableName: this.table,
@@ -290,6 +330,7 @@ export class DynamoLeaseStore implements LeaseStore {
               data: { B: bytes.subarray(i * step, (i + 1) * step) },
             },
           }),
+          o,
         ),
       ),
     );
@@ -316,13 +357,14 @@ export class DynamoLeaseStore implements LeaseStore {
     leaseKey: string,
     iteration: number,
   ): Promise<Uint8Array | undefined> {
-    const out = await this.call('GetItem lease', () =>
+    const out = await this.call('GetItem lease', (o) =>
       this.client.send(
         new GetItemCommand({
           TableName: this.table,
           Key: key(name + '#LEASE', leaseKey),
           ConsistentRead: true,
         }),
+        o,
       ),
     );
     if (out.Item === undefined) return undefined;
@@ -332,7 +374,7 @@ export class DynamoLeaseStore implements LeaseStore {
     const parts: Uint8Array[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.call('Query partial', () =>
+      const page = await this.call('Query partial', (o) =>
         this.client.send(
           new QueryCommand({
             TableName: this.table,
@@ -344,6 +386,7 @@ export class DynamoLeaseStore implements LeaseStore {
             ConsistentRead: true,
             ...(start === undefined ? {} : { ExclusiveStartKey: start }),
           }),
+          o,
         ),
       );
       for (const item of page.Items ?? []) {
@@ -369,15 +412,22 @@ export class DynamoLeaseStore implements LeaseStore {
     update: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'>,
   ): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: key(name + '#LEASE', lease.leaseKey),
-          ...update,
-        }),
+      await this.retrying(
+        () =>
+          this.bounded((o) =>
+            this.client.send(
+              new UpdateItemCommand({
+                TableName: this.table,
+                Key: key(name + '#LEASE', lease.leaseKey),
+                ...update,
+              }),
+              o,
+            ),
+          ),
+        true,
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      if (isConditionFailed(err)) {
         throw new LeaseLostError(
           name,
           lease.leaseKey,
@@ -389,36 +439,53 @@ export class DynamoLeaseStore implements LeaseStore {
     }
   }
 
-  /** Runs an idempotent call, retrying throttling and transient failures. */
-  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) throw err;
-        const translated = this.translate(err, what);
-        if (!translated.retryable || attempt >= LeaseStoreDefaults.MAX_ATTEMPTS) throw translated;
-        await delay(
-          LeaseStoreDefaults.RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
-        );
-      }
+  /**
+   * Runs an idempotent call (bounded, retried on transient failures); a conditional check that
+   * failed is passed on as it came, for the caller to read.
+   */
+  private async call<T>(
+    what: string,
+    send: (options: { abortSignal: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.retrying(() => this.bounded(send));
+    } catch (err) {
+      if (isConditionFailed(err)) throw err;
+      throw this.translate(err, what);
     }
   }
 
-  private translate(err: unknown, what: string): AnalyzerError {
-    if (err instanceof AnalyzerError) return err;
-    if (err instanceof ResourceNotFoundException) return new TableMissingError(this.table, err);
-    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const name = err instanceof Error ? err.name : '';
-    const retryable =
-      status === undefined ||
-      status >= 500 ||
-      name === 'ThrottlingException' ||
-      name === 'ProvisionedThroughputExceededException' ||
-      name === 'RequestLimitExceeded';
-    return new CheckpointStoreError(`${what} on ${this.table} failed: ${detail}`, retryable, err);
+  /** Retries `send` with core's backoff: on any transient failure, or `onlyThrottled`. */
+  private retrying<T>(send: () => Promise<T>, onlyThrottled = false): Promise<T> {
+    return retryWithBackoff(send, {
+      maxAttempts: LeaseStoreDefaults.MAX_ATTEMPTS,
+      baseMs: LeaseStoreDefaults.RETRY_BASE_MS,
+      maxMs: LeaseStoreDefaults.RETRY_MAX_MS,
+      maxElapsedMs: this.retryBudgetMs,
+      signal: this.signal,
+      shouldRetry: (err) => {
+        if (err instanceof AnalyzerError) return false;
+        const c = classifyAwsError(err);
+        return onlyThrottled ? c.kind === AwsErrorKinds.throttled : c.retryable;
+      },
+    });
   }
+
+  /** One SDK call, bounded by the request timeout (answer read included) and ended by the signal. */
+  private bounded<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
+      send({ abortSignal }),
+    );
+  }
+
+  private translate(err: unknown, what: string): Error {
+    return translateDynamoError(err, `${what} on ${this.table}`, this.table);
+  }
+}
+
+/** DynamoDB found the item not as the condition required. */
+function isConditionFailed(err: unknown): boolean {
+  return classifyAwsError(err).kind === AwsErrorKinds.conditionFailed;
 }
 
 function key(pk: string, sk: string): Item {

@@ -84,8 +84,9 @@ Examples:
       output: line               # the line as read, no JSON wrapper
       recordDelimiter: "\\n"
 
-On SIGTERM/SIGINT the daemon stops reading, delivers what it read, saves offsets and exits 0;
-a second signal exits at once. --once ends with a stats line; a last line without "\n" is
+On SIGTERM/SIGINT the daemon stops reading, delivers what it read for up to 3 s, saves the
+offsets of what was acknowledged and exits 128+n (143, 130); what was not acknowledged is
+listed and read again at the next start. A second signal exits at once. --once ends with a stats line; a last line without "\n" is
 shipped (it is the end of the file). Exit status: 0 done, 1 failure, 2 invalid options,
 configuration or state directory, 3 --once left lines undelivered or paths unreadable (listed).
 `;
@@ -263,14 +264,25 @@ async function runShip(
       });
     throw err;
   }
-  const stop = (): void => void daemon.stop();
+  const stop = (): void => void daemon.stop({ drainMs: ShipDefaults.SIGNAL_DRAIN_MS });
   context.signal.addEventListener('abort', stop, { once: true });
   try {
     await daemon.done;
   } finally {
     context.signal.removeEventListener('abort', stop);
   }
-  if (!options.once || context.signal.aborted) return;
+  if (context.signal.aborted) {
+    // Stopped: what was not acknowledged in time is uncommitted, so the next start reads it.
+    const left = await daemon.undelivered();
+    if (left.length > 0)
+      context.stderr.write(
+        `kinlog ship: stopped before everything was delivered; read again at the next start:\n  ${left.join('\n  ')}\n`,
+      );
+    return;
+  }
+  if (!options.once) return;
+  // `--dry-run | head -1`: a reader that went away wants no summary either.
+  if (!(await handedOver(context.stdout))) return;
   context.stderr.write(formatStatsLine(daemon.stats()) + '\n');
   const left = await daemon.undelivered();
   if (left.length > 0) {
@@ -279,6 +291,13 @@ async function runShip(
       { exitCode: SHIP_PARTIAL_EXIT_CODE, code: 'kinlog.partialDelivery' },
     );
   }
+}
+
+/** Waits until what was written to `out` is handed over; false when its reader went away. */
+function handedOver(out: CommandContext['stdout']): Promise<boolean> {
+  if (out.destroyed || out.writableEnded) return Promise.resolve(false);
+  // Writes complete in order: this callback runs after every earlier one, or with their error.
+  return new Promise((resolve) => out.write('', (err) => resolve(err == null && !out.destroyed)));
 }
 
 async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConfig> {

@@ -71,6 +71,11 @@ export const ShipDefaults = {
   /** Shutdown: how long to keep delivering before giving up (the rest is re-read next run). */
   SHUTDOWN_TIMEOUT_MS: 30_000,
   /**
+   * A stop by SIGTERM/SIGINT: how long to keep delivering, so that stopping (drain, commit,
+   * close) ends well within the 5 s every command promises; the rest is re-read next start.
+   */
+  SIGNAL_DRAIN_MS: 3_000,
+  /**
    * Read-ahead held by a flow's sink. Small on purpose: a file is its own buffer, and reading far
    * ahead of delivery only keeps the event loop busy, delaying the commits that bound re-sends.
    */

@@ -7,6 +7,7 @@
  *   Per flow, at most maxUncommittedRecords (default: maxInFlight full requests) are put and
  *   not yet durable.
  *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
+ *   stop({ drainMs }): the same within drainMs; unacknowledged lines stay uncommitted (re-read)
  */
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
@@ -156,9 +157,21 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     return daemon;
   }
 
-  /** Stops reading, delivers what was read, commits, releases everything. Idempotent. */
-  stop(): Promise<void> {
-    this.stopPromise ??= this.shutdown();
+  /**
+   * Stops reading, delivers what was read, commits, releases everything. Idempotent (the first
+   * call's `drainMs` applies).
+   *
+   * @param options.drainMs - bound of the whole delivery (default: the sink's
+   *   `shutdownTimeoutMs`): what is not acknowledged by then stays uncommitted and is read again
+   *   at the next start, so nothing is lost; {@link undelivered} lists it.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void daemon.stop({ drainMs: 3_000 }));
+   * ```
+   */
+  stop(options: { drainMs?: number } = {}): Promise<void> {
+    this.stopPromise ??= this.shutdown(options.drainMs);
     return this.stopPromise;
   }
 
@@ -304,16 +317,22 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     });
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(drainMs: number | undefined): Promise<void> {
+    const endAt = Date.now() + (drainMs ?? Infinity);
+    const left = (): number => Math.max(0, endAt - Date.now());
     this.stopping = true;
     for (const r of this.runners) r.stop();
     this.dirWatch.close();
     this.wake?.();
+    // A read blocked on a full sink (Kinesis silent) ends only when the sink closes below.
+    const loopEnded = await settlesWithin(this.loop, left());
+    // Open multi-line entries are shipped only when no read is still running.
+    if (loopEnded) for (const r of this.runners) r.drainForShutdown();
+    await Promise.all(this.sinks.map((s) => s.close({ timeoutMs: left() })));
     await this.loop;
-    for (const r of this.runners) r.drainForShutdown();
-    await Promise.all(this.sinks.map((s) => s.close()));
     if (this.commitTimer !== undefined) clearCommitTimer(this.commitTimer);
     this.commitTimer = undefined;
+    // Up to the contiguous acknowledged point only: the rest is read again at the next start.
     await this.commit();
     for (const r of this.runners) await r.close();
     if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
@@ -386,6 +405,23 @@ async function pathProblems(paths: string[], exclude: string[]): Promise<string[
     }
   }
   return out;
+}
+
+/** Whether `promise` settled within `ms` (an unbounded wait when `ms` is Infinity). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Infinity) {
+    await promise;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function clearCommitTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {

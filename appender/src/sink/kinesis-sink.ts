@@ -376,16 +376,21 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   /**
    * Stops intake, delivers what is buffered within `shutdownTimeoutMs`, drops (and counts) what
    * is left after that, and releases sockets and timers. Idempotent: every call returns the same
-   * promise. Never rejects.
+   * promise (the first call's `timeoutMs` applies). Never rejects.
+   *
+   * @param options.timeoutMs - a shorter bound than `shutdownTimeoutMs` for this close (a
+   *   stop that must end soon, such as a signalled `kinlog ship`)
    */
-  close(): Promise<void> {
-    this.closePromise ??= this.shutdown();
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closePromise ??= this.shutdown(
+      Math.max(0, Math.min(options.timeoutMs ?? Infinity, this.options.shutdownTimeoutMs)),
+    );
     return this.closePromise;
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(timeoutMs: number): Promise<void> {
     this.closing = true;
-    await this.drainWithin(this.options.shutdownTimeoutMs);
+    await this.drainWithin(timeoutMs);
     liveSinks.delete(this);
     this.clearWake();
     if (this.routing?.retryTimer !== undefined) clearTimeout(this.routing.retryTimer);

@@ -1,14 +1,20 @@
 /**
  * Kinesis misbehaving under the daemon (fault proxy: 10 % of entries failed, then a 5-second
- * outage), and the process contract of `kinlog ship`: signals, exit codes.
+ * outage), and the process contract of `kinlog ship`: signals (128 + n, within 5 s even with
+ * Kinesis silent), exit codes.
  */
 import { expect } from 'chai';
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createTestStream, startFaultProxy } from '@kinlog/testkit';
-import { ShipDaemon } from '../../src/daemon/index.js';
+import {
+  createTestStream,
+  NetworkFaults,
+  startFaultProxy,
+  startNetworkFaultServer,
+} from '@kinlog/testkit';
+import { ShipDaemon, STATE_FILE_NAME, type ShipState } from '../../src/daemon/index.js';
 import {
   Capture,
   countNumbers,
@@ -23,6 +29,16 @@ import { spawnShip } from '../support/ship-process.js';
 const endpoint = (): string => process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
 /** uid and gid of `nobody` on Linux. */
 const NOBODY_ID = 65_534;
+
+/** The committed offset of the only followed file (0 before any commit). */
+async function committedOffset(stateDir: string): Promise<number> {
+  try {
+    const state = JSON.parse(await readFile(join(stateDir, STATE_FILE_NAME), 'utf8')) as ShipState;
+    return state.files[0]?.offset ?? 0;
+  } catch {
+    return 0;
+  }
+}
 
 describe('kinlog ship: faults and process contract', function () {
   this.timeout(90_000);
@@ -78,13 +94,16 @@ describe('kinlog ship: faults and process contract', function () {
     expect(stats.sink.droppedTotal).to.equal(0);
   });
 
-  it('SIGTERM: stops reading, delivers, commits, exits 0; a restart sends nothing again', async () => {
+  it('SIGTERM: stops reading, delivers, commits, exits 143; a restart ships the rest once', async () => {
     const streamName = await createTestStream(1);
     const dir = await tempDir('ship-sigterm-');
     const file = join(dir, 'app.log');
-    let text = '';
-    for (let i = 0; i < 3_000; i++) text += `line ${i}\n`;
-    writeFileSync(file, text);
+    const lines = (from: number, to: number): string => {
+      let text = '';
+      for (let i = from; i < to; i++) text += `line ${i}\n`;
+      return text;
+    };
+    writeFileSync(file, lines(0, 3_000));
     const args = [
       file,
       '--stream',
@@ -105,12 +124,74 @@ describe('kinlog ship: faults and process contract', function () {
       30_000,
     );
     first.child.kill('SIGTERM');
-    expect((await first.exited).code, first.output()).to.equal(0);
+    expect((await first.exited).code, first.output()).to.equal(143);
+    expect(await committedOffset(join(dir, 'state'))).to.equal(statSync(file).size);
+    // Written while it was stopped: the next start ships these, and nothing again.
+    appendFileSync(file, lines(3_000, 4_000));
     const second = spawnShip([...args, '--once']);
     expect((await second.exited).code, second.output()).to.equal(0);
     const { missing, duplicates } = lossAndDuplicates(
       countNumbers(await streamEvents(streamName), 'line'),
-      3_000,
+      4_000,
+    );
+    expect({ missing: missing.length, duplicates }).to.deep.equal({ missing: 0, duplicates: 0 });
+  });
+
+  it('SIGTERM with Kinesis silent: exits 143 within 5 s, commits only what was acknowledged', async () => {
+    const streamName = await createTestStream(1);
+    let silent = false;
+    const server = await startNetworkFaultServer({
+      upstream: endpoint(),
+      plan: () => (silent ? NetworkFaults.silent : NetworkFaults.forward),
+    });
+    const dir = await tempDir('ship-silent-');
+    const file = join(dir, 'app.log');
+    writeFileSync(file, 'line 0\nline 1\nline 2\n');
+    const acknowledgedBytes = statSync(file).size;
+    const args = [
+      file,
+      '--stream',
+      streamName,
+      '--endpoint',
+      server.url,
+      '--state-dir',
+      join(dir, 'state'),
+      '--poll-interval',
+      '20',
+      '--flush-interval',
+      '20',
+    ];
+    const proc = spawnShip(args);
+    let exit: Awaited<typeof proc.exited>;
+    let stopMs: number;
+    try {
+      await waitFor(
+        async () => (await committedOffset(join(dir, 'state'))) === acknowledgedBytes,
+        'the first lines acknowledged and committed',
+        30_000,
+      );
+      silent = true;
+      appendFileSync(file, 'line 3\nline 4\n');
+      await waitFor(() => server.received.silent > 0, 'a request held by the silent endpoint');
+      const stoppedAt = performance.now();
+      proc.child.kill('SIGTERM');
+      exit = await proc.exited;
+      stopMs = performance.now() - stoppedAt;
+    } finally {
+      proc.child.kill('SIGKILL');
+      await server.close();
+    }
+    expect(exit.code, proc.output()).to.equal(143);
+    expect(stopMs).to.be.below(5_000);
+    expect(await committedOffset(join(dir, 'state'))).to.equal(acknowledgedBytes);
+    expect(proc.output()).to.include('stopped before everything was delivered');
+    expect(proc.output()).to.match(new RegExp(`${file}: .* not acknowledged by stream`));
+    // The next start reads the two lines again: each is in the stream once.
+    const again = spawnShip([...args.slice(0, 3), ...args.slice(5), '--once']);
+    expect((await again.exited).code, again.output()).to.equal(0);
+    const { missing, duplicates } = lossAndDuplicates(
+      countNumbers(await streamEvents(streamName), 'line'),
+      5,
     );
     expect({ missing: missing.length, duplicates }).to.deep.equal({ missing: 0, duplicates: 0 });
   });
@@ -176,11 +257,10 @@ describe('kinlog ship: faults and process contract', function () {
     await waitFor(() => proc.output().includes('127.0.0.1:9'), 'the unreachable endpoint reported');
     proc.child.kill('SIGTERM');
     await delay(300);
-    expect(proc.child.exitCode, 'still shutting down after the first signal').to.equal(null);
+    expect(proc.child.exitCode, 'still delivering after the first signal').to.equal(null);
     proc.child.kill('SIGTERM');
     const exit = await proc.exited;
-    // Killed by the default handler: a shell reports 128 + 15.
-    expect(exit.signal).to.equal('SIGTERM');
+    expect(exit.code).to.equal(143);
   });
 
   it('exits 2 with a clear message for a state directory it cannot write, and for a bad config', async () => {
@@ -206,6 +286,11 @@ describe('kinlog ship: faults and process contract', function () {
     expect(cfg.output()).to.include(
       'flows[1].parser: expected one of auto|json|apache|nginx|log4j|apacheError|syslog|raw',
     );
+    // Usage mistakes commander finds exit 2 too, as with the real bin.
+    for (const args of [['--no-such-option'], ['--parser', 'nope', '--stream', 's', 'x.log']]) {
+      const usage = spawnShip(args);
+      expect((await usage.exited).code, usage.output()).to.equal(2);
+    }
   });
 
   it('serves Prometheus metrics on --metrics-port', async () => {

@@ -142,7 +142,7 @@ async function killAndRestart(mode: KillMode): Promise<void> {
     );
     proc.child.kill('SIGTERM');
     const exit = await proc.exited;
-    expect(exit.code, proc.output()).to.equal(0);
+    expect(exit.code, proc.output()).to.equal(143);
 
     const received: number[][] = [];
     for (let run = 0; run <= KILLS; run++) {

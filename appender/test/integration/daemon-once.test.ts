@@ -236,7 +236,7 @@ describe('kinlog ship --once: poison lines, long JSON lines, honest exit codes',
     expect(events.map((e) => e.msg)).to.deep.equal(['fine 1', 'poison', 'fine 2']);
     expect(events[1]).to.include({
       parseError: true,
-      raw: 'poison',
+      msg: 'poison',
       kinlogParseFailure: 'Maximum call stack size exceeded',
     });
     expect(runner.counters).to.include({ parserFailures: 1, parseErrors: 1, recordsAcked: 3 });

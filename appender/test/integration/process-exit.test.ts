@@ -170,6 +170,28 @@ describe('winston transport and process.exit() right after logging', function ()
   });
 });
 
+describe('pino transport and process.exit() right after logging', function () {
+  this.timeout(60_000);
+
+  // No warning is needed here, unlike Winston: pino holds the exiting main thread while its
+  // worker closes, so the sink delivers within shutdownTimeoutMs (README: the pino transport).
+  it('delivers every line: pino waits for its worker to close', async () => {
+    const streamName = await createTestStream(1);
+    const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
+    const run = await runFixture('pino', 'exit', streamName, endpoint, DELIVERY_SHUTDOWN_MS);
+    expect(run.code, run.stderr).to.equal(0);
+    const ids = readIds(await readAllRecords({ streamName }));
+    expect(new Set(ids).size).to.equal(LINES);
+  });
+
+  it('exits within shutdownTimeoutMs + 1 s when Kinesis is unreachable', async () => {
+    const endpoint = await unreachableEndpoint();
+    const run = await runFixture('pino', 'exit', 'unreachable', endpoint, SHUTDOWN_MS);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.exitAfterLoggedMs).to.be.below(EXIT_BOUND_MS);
+  });
+});
+
 function readIds(records: { data: Buffer }[]): number[] {
   return records.map((r) => (JSON.parse(r.data.toString('utf8')) as { id: number }).id);
 }

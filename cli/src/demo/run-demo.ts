@@ -101,7 +101,7 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
     const store = new DynamoCheckpointStore(target.dynamodb);
     cleanup.push(() => Promise.resolve(store.close()));
     await Promise.all([
-      ensureStream(kinesis, target.streamName, DemoDefaults.SHARDS),
+      ensureStream(kinesis, target.streamName, DemoDefaults.SHARDS, { signal: context.signal }),
       store.createTables(),
     ]);
     progress.step(

@@ -1,9 +1,13 @@
 /**
  * `kinlog analyze` and `kinlog report` against endpoints that never answer: each gives up within
  * its retry budget with a one-line error and exit 1, and SIGTERM/SIGINT end either within 5 s
- * with 128 + n even mid-request. Bad usage exits 2. Short injected timeouts keep it fast.
+ * with 128 + n even mid-request; so does `ship` (after its bounded drain). Bad usage exits 2. Short injected timeouts keep it fast.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -92,6 +96,34 @@ describe('kinlog exit codes and bounds', function () {
         expect(run.elapsedMs).to.be.below(STOP_BOUND_MS);
       });
     }
+  }
+
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`ship ends on ${signal} within 5 s with ${code} while Kinesis is silent, naming what is left`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'kinlog-ship-stop-'));
+      writeFileSync(join(dir, 'app.log'), 'one\ntwo\n');
+      const run = await runKinlog(
+        [
+          'ship',
+          join(dir, 'app.log'),
+          '--stream',
+          'logs',
+          '--endpoint',
+          server.url,
+          '--state-dir',
+          join(dir, 'state'),
+          '--flush-interval',
+          '20',
+        ],
+        { signal, server },
+      );
+      expect(run.code, run.stderr).to.equal(code);
+      expect(run.stderr).to.include('read again at the next start');
+      expect(run.elapsedMs).to.be.below(STOP_BOUND_MS);
+    });
   }
 
   it('exits 2 for bad usage or configuration', async () => {

@@ -51,6 +51,18 @@ describe('kinlog: pipes and exit codes', function () {
     expect(end.stderr).to.equal('');
   });
 
+  it('ship --once --dry-run | head -1: no stats line once the reader has gone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kinlog-epipe-once-'));
+    const file = join(dir, 'many.log');
+    writeFileSync(file, 'a line of the log\n'.repeat(20_000));
+    // The pipe stays open, unread, for a while after head: the run ends while its output waits.
+    const end = await bash(
+      `$KINLOG ship --once --dry-run --stream s ${file} | { head -1; sleep 2; }; echo "kinlog-status=\${PIPESTATUS[0]}"`,
+    );
+    expect(end.stdout).to.match(/^\{"msg":"a line of the log".*\nkinlog-status=0\n$/);
+    expect(end.stderr).to.equal('');
+  });
+
   it('analyze --every 1s | head -1: exits 0 without a word when the reader has gone', async () => {
     const streamName = await createTestStream(1);
     const end = await headOne(

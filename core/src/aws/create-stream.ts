@@ -1,18 +1,43 @@
+/*
+ * Creates a stream if missing and waits until it takes records:
+ *
+ *   DescribeStreamSummary ─ not found ─▶ CreateStream (in use: someone else made it) ─┐
+ *        │ ACTIVE / UPDATING: done                                                     │
+ *        └──────────────── poll every POLL_INTERVAL_MS until TIMEOUT_MS ◀──────────────┘
+ *
+ * Every call is bounded by the request timeout (answer read included), ended by `signal`, read
+ * by core's classifier; Describe is retried on any transient failure, Create only when
+ * throttled (after a timeout it may have happened: the next Describe finds out).
+ */
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
-  ResourceInUseException,
-  ResourceNotFoundException,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { setTimeout as delay } from 'node:timers/promises';
 import { KinlogError } from '../errors.js';
+import { AwsClientDefaults } from './aws-client-config.js';
+import { retryBudgetMs, retryWithBackoff, sleep } from './backoff.js';
+import { AwsErrorKinds, classifyAwsError } from './classify-aws-error.js';
+import { withRequestDeadline } from './with-request-deadline.js';
 
 /** Bounds of {@link ensureStream}. */
 export const EnsureStreamDefaults = {
   POLL_INTERVAL_MS: 50,
   TIMEOUT_MS: 30_000,
+  MAX_ATTEMPTS: 4,
+  RETRY_BASE_MS: 100,
+  RETRY_MAX_MS: 2_000,
 } as const;
+
+/** Options of {@link ensureStream}. */
+export interface EnsureStreamOptions {
+  /** How long the stream may take to become writable. */
+  readonly timeoutMs?: number;
+  /** Bound of each call, answer included (default 30 s); the retry budget follows from it. */
+  readonly requestTimeoutMs?: number;
+  /** Ends every call and wait at once (a command stopped by a signal). */
+  readonly signal?: AbortSignal;
+}
 
 /** Stream states in which records can be written. */
 const WRITABLE_STATUSES: readonly string[] = ['ACTIVE', 'UPDATING'];
@@ -23,7 +48,8 @@ const WRITABLE_STATUSES: readonly string[] = ['ACTIVE', 'UPDATING'];
  * UPDATING). The SDK waiter is not used: its first retry comes after 10 s.
  *
  * @throws {KinlogError} code `STREAM_NOT_ACTIVE` (retryable) when the stream is not writable in
- *   time, code `CREATE_STREAM_FAILED` when AWS refuses the creation.
+ *   time, `DESCRIBE_STREAM_FAILED` or `CREATE_STREAM_FAILED` (retryable when a later try may
+ *   succeed) when AWS fails or refuses; the signal's abort as it came.
  * @example
  * ```ts
  * await ensureStream(new KinesisClient(awsClientConfig({ endpoint })), 'app-logs', 2);
@@ -33,15 +59,15 @@ export async function ensureStream(
   kinesis: KinesisClient,
   streamName: string,
   shardCount: number,
-  options: { timeoutMs?: number } = {},
+  options: EnsureStreamOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? EnsureStreamDefaults.TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let lastStatus = 'missing';
   for (;;) {
-    const status = await streamStatus(kinesis, streamName);
+    const status = await streamStatus(kinesis, streamName, options);
     if (status !== undefined && WRITABLE_STATUSES.includes(status)) return;
-    if (status === undefined) await createStream(kinesis, streamName, shardCount);
+    if (status === undefined) await createStream(kinesis, streamName, shardCount, options);
     lastStatus = status ?? 'CREATING';
     if (Date.now() >= deadline) {
       throw new KinlogError(
@@ -50,24 +76,29 @@ export async function ensureStream(
       );
     }
     // Kept referenced on purpose: the caller awaits this poll, nothing else may hold the process.
-    await delay(EnsureStreamDefaults.POLL_INTERVAL_MS);
+    await sleep(EnsureStreamDefaults.POLL_INTERVAL_MS, options.signal);
   }
 }
 
 async function streamStatus(
   kinesis: KinesisClient,
   streamName: string,
+  options: EnsureStreamOptions,
 ): Promise<string | undefined> {
   try {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    const out = await call(
+      options,
+      (abortSignal) =>
+        kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }), {
+          abortSignal,
+        }),
+      false,
+    );
     return out.StreamDescriptionSummary?.StreamStatus ?? 'UNKNOWN';
   } catch (err) {
-    if (err instanceof ResourceNotFoundException) return undefined;
-    throw new KinlogError(`cannot describe stream ${streamName}: ${errorMessage(err)}`, {
-      code: 'DESCRIBE_STREAM_FAILED',
-      retryable: true,
-      cause: err,
-    });
+    const c = classifyAwsError(err);
+    if (c.kind === AwsErrorKinds.notFound) return undefined;
+    throw translate(err, `cannot describe stream ${streamName}`, 'DESCRIBE_STREAM_FAILED');
   }
 }
 
@@ -75,19 +106,47 @@ async function createStream(
   kinesis: KinesisClient,
   streamName: string,
   shardCount: number,
+  options: EnsureStreamOptions,
 ): Promise<void> {
   try {
-    await kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+    await call(
+      options,
+      (abortSignal) =>
+        kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }), {
+          abortSignal,
+        }),
+      true,
+    );
   } catch (err) {
     // Someone else created it between our describe and create: fine, keep polling.
-    if (err instanceof ResourceInUseException) return;
-    throw new KinlogError(`cannot create stream ${streamName}: ${errorMessage(err)}`, {
-      code: 'CREATE_STREAM_FAILED',
-      cause: err,
-    });
+    if (classifyAwsError(err).name === 'ResourceInUseException') return;
+    throw translate(err, `cannot create stream ${streamName}`, 'CREATE_STREAM_FAILED');
   }
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+/** One call, bounded and retried with core's backoff (`onlyThrottled`: a write not idempotent). */
+function call<T>(
+  options: EnsureStreamOptions,
+  send: (abortSignal: AbortSignal) => Promise<T>,
+  onlyThrottled: boolean,
+): Promise<T> {
+  const requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
+  return retryWithBackoff(() => withRequestDeadline(requestTimeoutMs, options.signal, send), {
+    maxAttempts: EnsureStreamDefaults.MAX_ATTEMPTS,
+    baseMs: EnsureStreamDefaults.RETRY_BASE_MS,
+    maxMs: EnsureStreamDefaults.RETRY_MAX_MS,
+    maxElapsedMs: retryBudgetMs(requestTimeoutMs),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    shouldRetry: (err) => {
+      const c = classifyAwsError(err);
+      return onlyThrottled ? c.kind === AwsErrorKinds.throttled : c.retryable;
+    },
+  });
+}
+
+/** A failed call as a {@link KinlogError} (an abort passes as it came). */
+function translate(err: unknown, what: string, code: string): Error {
+  const c = classifyAwsError(err);
+  if (c.kind === AwsErrorKinds.aborted && err instanceof Error) return err;
+  return new KinlogError(`${what}: ${c.detail}`, { code, retryable: c.retryable, cause: err });
 }

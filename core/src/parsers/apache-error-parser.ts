@@ -33,7 +33,7 @@ const APACHE_TRACE_PREFIX = 'trace'; // trace1 .. trace8
  * [pid N:tid M] [client ip:port] msg`). Fields: `time` (ISO UTC, the zone-less date read at
  * `assumedUtcOffsetMinutes`), `level` (emerg/alert/crit → fatal, notice → info, traceN →
  * trace), `apacheLevel` (as written), `module?`, `pid?`, `tid?`, `clientIp?`, `clientPort?`,
- * `msg`. Anything else becomes `{ raw, msg, parseError: true }`.
+ * `msg`. Anything else becomes `{ msg, parseError: true }`.
  *
  * @example
  * ```ts

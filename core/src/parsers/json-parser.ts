@@ -43,7 +43,7 @@ const CHAR_BOM = 0xfeff;
  * - `msg` ← `msg` | `message`; `status` ← `status` | `statusCode` | `res.statusCode` (pino-http),
  *   as a number; `host` ← `hostname` (pino).
  *
- * A line that is not a JSON object becomes `{ raw, msg, parseError: true }`.
+ * A line that is not a JSON object becomes `{ msg, parseError: true }`.
  *
  * @example
  * ```ts

@@ -58,9 +58,8 @@ export interface LogEvent {
   status?: number;
   /** Where the line came from, e.g. the file path the daemon read. */
   source?: string;
-  /** Set only when the parser could not read the line; `raw` and `msg` then hold it verbatim. */
+  /** Set only when the parser could not read the line; `msg` then holds it verbatim, once. */
   parseError?: true;
-  raw?: string;
   [field: string]: unknown;
 }
 
@@ -71,13 +70,14 @@ export interface LogEvent {
 export type LineParser = (line: string) => LogEvent;
 
 /**
- * The event for a line a parser could not read: kept verbatim, flagged, never dropped.
+ * The event for a line a parser could not read: kept verbatim (once, in `msg`, where every
+ * consumer reads an event's text), flagged, never dropped.
  *
  * @example
  * ```ts
- * unparsedEvent('garbage'); // { raw: 'garbage', msg: 'garbage', parseError: true }
+ * unparsedEvent('garbage'); // { msg: 'garbage', parseError: true }
  * ```
  */
 export function unparsedEvent(line: string): LogEvent {
-  return { raw: line, msg: line, parseError: true };
+  return { msg: line, parseError: true };
 }

@@ -86,7 +86,7 @@ const FALLBACK_LAYOUT = LAYOUTS.length - 1;
  * line opening with an ISO date and a level. Fields: `time` (ISO UTC; zone-less
  * times are read at `assumedUtcOffsetMinutes`), `level`, `thread?`, `logger?`, `lineNumber?`,
  * `pid?` (HDFS, oslo), `msg` (first line), `stack?` (the following lines of a joined entry).
- * Anything else becomes `{ raw, msg, parseError: true }`.
+ * Anything else becomes `{ msg, parseError: true }`.
  *
  * @example
  * ```ts

@@ -144,7 +144,10 @@ export async function openWindowSession(options: WindowSessionOptions): Promise<
         session,
         spool,
         t.table,
-        scanDynamoTable(t.dynamoTable, options.dynamodb),
+        scanDynamoTable(t.dynamoTable, {
+          ...options.dynamodb,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        }),
       );
       dynamo.push({ table: t.table, rows });
     }

@@ -24,7 +24,7 @@ function feed(topN: TopNAggregator, lines: readonly string[]): void {
     try {
       event = JSON.parse(line) as AnalyzerEvent;
     } catch {
-      event = { parseError: true, raw: line };
+      event = { parseError: true, msg: line };
     }
     topN.add(
       classifyEvent(event),

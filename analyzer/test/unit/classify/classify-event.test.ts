@@ -49,7 +49,11 @@ describe('classifyEvent', () => {
       page: '',
       signature: '',
     });
-    expect(classifyEvent({ parseError: true, raw: '{oops' }).kind).to.equal('unparsed');
+    expect(classifyEvent({ parseError: true, msg: '{oops' }).kind).to.equal('unparsed');
+    // Records shipped by earlier versions carried the text in `raw` as well.
+    expect(classifyEvent({ parseError: true, raw: '{oops', msg: '{oops' }).kind).to.equal(
+      'unparsed',
+    );
     expect(classifyEvent(null as unknown as AnalyzerEvent).kind).to.equal('unparsed');
   });
 

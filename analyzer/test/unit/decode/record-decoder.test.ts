@@ -120,9 +120,17 @@ describe('RecordDecoder', () => {
     expect(stats.undecodable).to.equal(2);
   });
 
-  it('marks non-JSON as unparsed when the parser is json', () => {
+  it('marks non-JSON as unparsed when the parser is json, its text once in msg', () => {
     const { events } = decodeAll([Buffer.from('not json')], 'json');
-    expect(events[0]!.event['parseError']).to.equal(true);
+    expect(events[0]!.event).to.deep.equal({ msg: 'not json', parseError: true });
+  });
+
+  it('reads a line kinlog ship could not parse as unparsed, with its text', () => {
+    // As `kinlog ship --parser apache` sends a line that is no access log.
+    const shipped = { msg: 'not an access log line', parseError: true, source: '/var/log/a' };
+    const { events } = decodeAll([Buffer.from(JSON.stringify(shipped))]);
+    expect(events[0]!.event).to.include({ msg: 'not an access log line', parseError: true });
+    expect(classifyEvent(events[0]!.event).kind).to.equal('unparsed');
   });
 
   it('passes JSON records its screen turns down as SCREENED_OUT, the rest fully parsed', () => {
