@@ -183,6 +183,24 @@ export class CorruptItemError extends AnalyzerError {
 }
 
 /**
+ * A saved query's result would not fit one DynamoDB item.
+ *
+ * @example
+ * ```ts
+ * throw new SavedQueryTooLargeError('errors-by-host', 512_000, 409_600);
+ * ```
+ */
+export class SavedQueryTooLargeError extends AnalyzerError {
+  constructor(query: string, bytes: number, limitBytes: number) {
+    super(
+      `saved query ${query}: its result of ${bytes} bytes exceeds the DynamoDB item limit of ` +
+        `${limitBytes} bytes; select fewer columns or rows (add a LIMIT or aggregate further)`,
+      { code: 'SAVED_QUERY_TOO_LARGE' },
+    );
+  }
+}
+
+/**
  * A stored report would not fit one DynamoDB item even after cutting it down.
  *
  * @example

@@ -26,6 +26,7 @@ export {
   CheckpointStoreError,
   CorruptItemError,
   ReportTooLargeError,
+  SavedQueryTooLargeError,
   ReportEmailError,
   ReportEmailUnconfirmedError,
 } from './errors.js';
@@ -41,7 +42,18 @@ export {
   type StoredReportFormat,
   type IterationStatus,
   type StoredReport,
+  SavedQueryLimits,
+  StoredQueryResultFormats,
+  type StoredQueryResult,
 } from './checkpoint/stored-items.js';
+export {
+  WindowReadKinds,
+  type WindowReadKind,
+  type WindowReadInfo,
+  type WindowRecordOrigin,
+  type WindowSink,
+  type WindowHook,
+} from './window/window-hook.js';
 export {
   Analyzer,
   AnalyzerDefaults,

@@ -37,6 +37,7 @@ import {
   CorruptItemError,
   IterationConflictError,
   ReportTooLargeError,
+  SavedQueryTooLargeError,
 } from '../errors.js';
 import { ItemKeys } from './item-keys.js';
 import { translateDynamoError as translate } from './translate-dynamo-error.js';
@@ -45,6 +46,7 @@ import {
   IterationStatuses,
   type CheckpointItem,
   type IterationItem,
+  type StoredQueryResult,
   type StoredReport,
 } from './stored-items.js';
 
@@ -309,6 +311,64 @@ export class DynamoCheckpointStore {
       }
       throw translate(err, 'store report', this.iterationsTable);
     }
+  }
+
+  /**
+   * Stores the result of the `index`-th saved query of an iteration. Writing it again replaces
+   * it: the results belong to the stored cut, so a second run computes the same.
+   *
+   * @throws {SavedQueryTooLargeError} when the item would pass DynamoDB's 400 KB limit.
+   */
+  async putSavedQueryResult(result: StoredQueryResult, index: number): Promise<void> {
+    const text = JSON.stringify(result);
+    const bytes = Buffer.byteLength(text) + CheckpointStoreDefaults.ITEM_OVERHEAD_BYTES;
+    if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
+      throw new SavedQueryTooLargeError(result.query, bytes, DynamoDbLimits.MAX_ITEM_BYTES);
+    const item: Item = {
+      ...ItemKeys.savedQuery(result.name, result.iteration, index),
+      query: { S: result.query },
+      result: { S: text },
+    };
+    await this.call(this.iterationsTable, 'PutItem', () =>
+      this.bounded((o) =>
+        this.client.send(new PutItemCommand({ TableName: this.iterationsTable, Item: item }), o),
+      ),
+    );
+  }
+
+  /** The saved-query results stored with iteration n, in `--query` order (none: empty). */
+  async getSavedQueryResults(name: string, iteration: number): Promise<StoredQueryResult[]> {
+    const pk = ItemKeys.savedQueriesPk(name, iteration);
+    const results: StoredQueryResult[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.call(this.iterationsTable, 'Query', () =>
+        this.bounded((o) =>
+          this.client.send(
+            new QueryCommand({
+              TableName: this.iterationsTable,
+              KeyConditionExpression: 'PK = :pk',
+              ExpressionAttributeValues: { ':pk': { S: pk } },
+              ConsistentRead: true,
+              ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+            }),
+            o,
+          ),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const where = `${pk} / ${item['SK']?.N ?? '?'}`;
+        const text = item['result']?.S;
+        if (text === undefined) throw new CorruptItemError(where, 'no result attribute');
+        try {
+          results.push(JSON.parse(text) as StoredQueryResult);
+        } catch (err) {
+          throw new CorruptItemError(where, 'result is not JSON', err);
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return results;
   }
 
   /** Writes one shard's checkpoint for n; writing the same values again changes nothing. */

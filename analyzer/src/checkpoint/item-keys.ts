@@ -4,6 +4,7 @@
  *   iteration   iterations table   PK = <name>#ITER                 SK = n
  *   report      iterations table   PK = <name>#REPORT               SK = n
  *   checkpoint  checkpoints table  PK = <name>#<stream>#<shardId>   SK = n
+ *   saved query iterations table   PK = <name>#QUERY#<n>            SK = i (the i-th --query)
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
@@ -12,6 +13,7 @@ export type ItemKey = { PK: { S: string }; SK: { N: string } } & Record<string, 
 
 const ITER_SUFFIX = '#ITER';
 const REPORT_SUFFIX = '#REPORT';
+const QUERY_INFIX = '#QUERY#';
 
 function itemKey(pk: string, sk: number): ItemKey {
   return { PK: { S: pk }, SK: { N: String(sk) } };
@@ -35,6 +37,11 @@ export const ItemKeys = {
   report: (name: string, iteration: number): ItemKey => itemKey(name + REPORT_SUFFIX, iteration),
   /** How a report item is named in the iteration item and in messages: `<name>#REPORT/n`. */
   reportRef: (name: string, iteration: number): string => `${name}${REPORT_SUFFIX}/${iteration}`,
+  /** Partition key of the saved-query results of iteration n (one item per query). */
+  savedQueriesPk: (name: string, iteration: number): string =>
+    `${name}${QUERY_INFIX}${iteration}`,
+  savedQuery: (name: string, iteration: number, index: number): ItemKey =>
+    itemKey(`${name}${QUERY_INFIX}${iteration}`, index),
   checkpoint: (name: string, stream: string, shardId: string, iteration: number): ItemKey =>
     itemKey(`${name}#${stream}#${shardId}`, iteration),
 } as const;

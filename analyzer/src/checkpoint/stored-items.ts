@@ -82,3 +82,33 @@ export interface CheckpointItem extends ShardWindow {
   readonly stream: string;
   readonly iteration: number;
 }
+
+/** Bounds of a saved query's stored result. */
+export const SavedQueryLimits = {
+  /** Rows a saved query may return; more is an error (aggregate further or add a LIMIT). */
+  MAX_ROWS: 1_000,
+  /** Saved queries one iteration may run (`--query`, repeated). */
+  MAX_QUERIES: 16,
+} as const;
+
+/** Versions of the stored saved-query item; every one stays readable. */
+export const StoredQueryResultFormats = { v1: 1 } as const;
+
+/**
+ * The result of one saved query over iteration n's window: item `PK = <name>#QUERY#<n>`,
+ * `SK = i` (its place among the iteration's `--query` options). Kept out of the report item so
+ * the report's format and size stay its own.
+ */
+export interface StoredQueryResult {
+  readonly formatVersion: (typeof StoredQueryResultFormats)[keyof typeof StoredQueryResultFormats];
+  readonly name: string;
+  readonly iteration: number;
+  /** The saved query's name (`--query <name>=file.sql`). */
+  readonly query: string;
+  readonly sql: string;
+  /** Column names and DuckDB types. */
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** Rows as JSON values, at most {@link SavedQueryLimits.MAX_ROWS}. */
+  readonly rows: readonly (readonly unknown[])[];
+  readonly ranAt: string;
+}

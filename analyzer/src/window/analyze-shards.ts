@@ -13,6 +13,7 @@ import { geoipRegionOf } from '../classify/geoip-region.js';
 import {
   RecordDecoder,
   SCREENED_OUT,
+  type DecodedEventHandler,
   type DecodeFormatCounts,
   type DecodeStats,
   type DecoderParser,
@@ -23,6 +24,7 @@ import type { ShardInfo } from '../stream/shard-info.js';
 import { readShardsInOrder } from '../stream/read-shards-in-order.js';
 import type { ShardReadPlan } from '../stream/shard-reader.js';
 import type { ShardWindow } from './shard-window.js';
+import type { WindowRecordOrigin, WindowSink } from './window-hook.js';
 
 /** One shard to analyze: read per `ShardReadPlan`, or (with `carried`) taken as is. */
 export interface AnalyzePlan extends ShardReadPlan {
@@ -67,6 +69,8 @@ export interface AnalyzeShardsOptions extends AnalyzeSettings {
   readonly aggregator?: TopNAggregator;
   /** The stream's shards, when the caller listed them already (no ListShards per call). */
   readonly listedShards?: readonly ShardInfo[];
+  /** Also hands every record, fully decoded, to this sink (saved queries read the window so). */
+  readonly windowSink?: WindowSink;
 }
 
 /** What reading a set of shard windows produced. */
@@ -149,6 +153,14 @@ export async function analyzeShards(
       : { minCallIntervalMs: options.minCallIntervalMs }),
     onBehind: (shardId, ms) => behind.set(shardId, ms),
   });
+  const sink = options.windowSink;
+  // The sink gets every event parsed: its own decoder, without the top-N's screen.
+  const sinkDecoder =
+    sink === undefined
+      ? undefined
+      : new RecordDecoder(options.parser === undefined ? {} : { parser: options.parser });
+  let origin: WindowRecordOrigin | undefined;
+  const toSink: DecodedEventHandler = (event, line) => sink!.event(event, line, origin!);
   const byId = new Map(toRead.map((p) => [p.shardId, p]));
   const owners = await shardOwners(source, options.stream, toRead.length > 0, options.listedShards);
   for await (const step of steps) {
@@ -157,8 +169,19 @@ export async function analyzeShards(
       for (const record of step.records) {
         arrivalMs = record.arrivalMs;
         decoder.decode(record.data, emit, owner);
+        if (sinkDecoder !== undefined) {
+          origin = {
+            shardId: step.shardId,
+            sequenceNumber: record.sequenceNumber,
+            arrivalMs: record.arrivalMs,
+            partitionKey: record.partitionKey,
+            data: record.data,
+          };
+          sinkDecoder.decode(record.data, toSink, owner);
+        }
       }
       records += step.records.length;
+      await sink?.afterPage?.();
     } else {
       const plan = byId.get(step.shardId)!;
       const { lastSeq, closed, stopReason } = step.end;

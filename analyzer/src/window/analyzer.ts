@@ -5,6 +5,9 @@
  *                  ─▶ checkpoints (idempotent) ─▶ commit
  *   rerunIteration: stored window of n ─▶ read exactly (startAfterSeq, endSeq] ─▶ same report
  *   wholeStream:    every shard from its start (or --since) to now; nothing written
+ *   windowHook:     a new iteration's read feeds a sink; once the report is stored, sink.end(report)
+ *                   runs before the commit. A recovered (or lost-race) iteration reads its stored
+ *                   cut again for the hook, so what the hook stores always belongs to the cut.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -33,9 +36,16 @@ import {
   WindowNotReplayableError,
 } from '../errors.js';
 import { KinesisShardSource, type ShardSource } from '../stream/kinesis-shard-source.js';
-import { analyzeShards, type AnalyzePlan, type AnalyzeSettings } from './analyze-shards.js';
+import {
+  analyzeShards,
+  type AnalyzeOutcome,
+  type AnalyzePlan,
+  type AnalyzeSettings,
+  type AnalyzeShardsOptions,
+} from './analyze-shards.js';
 import { compareShardIds, planWindow } from './plan-window.js';
 import type { ShardWindow } from './shard-window.js';
+import { WindowReadKinds, type WindowHook, type WindowSink } from './window-hook.js';
 
 /** Defaults of {@link AnalyzerOptions}. */
 export const AnalyzerDefaults = {
@@ -67,6 +77,11 @@ export interface AnalyzerOptions extends AnalyzeSettings {
   /** A shard's read stops at this much time after the iteration began. */
   readonly iterationTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Receives the decoded records of each iteration's window, once, as they are read (saved
+   * queries); reruns feed it too. Not used by {@link Analyzer.wholeStream}.
+   */
+  readonly windowHook?: WindowHook;
 }
 
 /** The outcome of one iteration. */
@@ -191,14 +206,24 @@ export class Analyzer {
       this.options.signal === undefined
         ? lease.signal
         : AbortSignal.any([lease.signal, this.options.signal]);
+    let sink: WindowSink | undefined;
     try {
       let report = await this.store.getReport(name, n);
       const recovered = report !== undefined;
+      // The sink saw this run's read: it matches the stored cut only if this run stored it.
+      let sinkHoldsCut = false;
       if (report === undefined) {
-        const computed = await this.computeIteration(n, signal);
+        sink = await this.options.windowHook?.begin({
+          name,
+          stream,
+          iteration: n,
+          kind: WindowReadKinds.iteration,
+        });
+        const computed = await this.computeIteration(n, signal, sink);
         try {
           await this.store.putReport(computed);
           report = computed;
+          sinkHoldsCut = true;
         } catch (err) {
           // Another run took over our expired lease and stored n first: its report is the truth.
           if (!(err instanceof IterationConflictError)) throw err;
@@ -207,6 +232,11 @@ export class Analyzer {
         }
       }
       signal.throwIfAborted();
+      if (sink !== undefined && sinkHoldsCut) await sink.end(report);
+      else if (this.options.windowHook !== undefined) {
+        await sink?.close();
+        await this.replayForHook(this.options.windowHook, report, signal);
+      }
       await this.writeCheckpoints(n, report.window);
       await this.store.commitIteration(name, n, this.owner);
       return { iteration: n, report, recovered };
@@ -214,6 +244,7 @@ export class Analyzer {
       throw leaseError ?? err;
     } finally {
       clearInterval(renew);
+      await sink?.close();
     }
   }
 
@@ -241,6 +272,36 @@ export class Analyzer {
       };
     }
     const previous = n > 1 ? await this.store.getReport(name, n - 1) : undefined;
+    const sink = await this.options.windowHook?.begin({
+      name,
+      stream: stored.stream,
+      iteration: n,
+      kind: WindowReadKinds.rerun,
+    });
+    try {
+      const outcome = await this.readStoredCut(stored, {
+        ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+        ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
+        ...(sink === undefined ? {} : { windowSink: sink }),
+      });
+      const report: StoredReport = {
+        ...stored,
+        result: outcome.result,
+        decode: outcome.decode,
+        formats: { ...storedFormats, counts: outcome.formats },
+      };
+      await sink?.end(report);
+      return { iteration: n, report, recovered: false };
+    } finally {
+      await sink?.close();
+    }
+  }
+
+  /** Reads exactly a stored cut again, as it was read (same parser), checking every shard. */
+  private async readStoredCut(
+    stored: StoredReport,
+    extra: Pick<AnalyzeShardsOptions, 'previous' | 'signal' | 'windowSink'>,
+  ): Promise<AnalyzeOutcome> {
     const plans: AnalyzePlan[] = stored.window.map((w) => {
       const empty = w.endSeq === undefined || w.endSeq === w.startAfterSeq;
       return {
@@ -251,13 +312,13 @@ export class Analyzer {
         ...(empty ? { carried: w } : {}),
       };
     });
+    const parser = stored.formats?.parser;
     const outcome = await analyzeShards(this.source, plans, {
       ...this.options,
-      stream: stream === stored.stream ? stream : stored.stream,
+      stream: stored.stream,
       // Read as the iteration was: the same parser gives the same counts.
-      parser: isParserName(storedFormats.parser) ? storedFormats.parser : AUTO_PARSER,
-      ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
-      ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
+      parser: parser !== undefined && isParserName(parser) ? parser : AUTO_PARSER,
+      ...extra,
     });
     outcome.window.forEach((w, i) => {
       const want = stored.window[i]!;
@@ -268,16 +329,27 @@ export class Analyzer {
         );
       }
     });
-    return {
-      iteration: n,
-      report: {
-        ...stored,
-        result: outcome.result,
-        decode: outcome.decode,
-        formats: { ...storedFormats, counts: outcome.formats },
-      },
-      recovered: false,
-    };
+    return outcome;
+  }
+
+  /** Feeds the hook iteration n's stored cut (a recovered iteration: this run did not read it). */
+  private async replayForHook(
+    hook: WindowHook,
+    report: StoredReport,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const sink = await hook.begin({
+      name: report.name,
+      stream: report.stream,
+      iteration: report.iteration,
+      kind: WindowReadKinds.iteration,
+    });
+    try {
+      await this.readStoredCut(report, { signal, windowSink: sink });
+      await sink.end(report);
+    } finally {
+      await sink.close();
+    }
   }
 
   /**
@@ -306,7 +378,11 @@ export class Analyzer {
     });
   }
 
-  private async computeIteration(n: number, signal: AbortSignal): Promise<StoredReport> {
+  private async computeIteration(
+    n: number,
+    signal: AbortSignal,
+    windowSink: WindowSink | undefined,
+  ): Promise<StoredReport> {
     const { name, stream } = this.options;
     const previous = n > 1 ? await this.store.getReport(name, n - 1) : undefined;
     if (n > 1 && previous === undefined) throw new PreviousIterationMissingError(name, n);
@@ -321,6 +397,7 @@ export class Analyzer {
       deadlineMs:
         startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
       ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+      ...(windowSink === undefined ? {} : { windowSink }),
     });
     return {
       formatVersion: STORED_REPORT_FORMAT,
