@@ -26,6 +26,7 @@ export { SpoolDirectory, SpoolFile, SpoolLimits } from './load/ndjson-spool.js';
 export {
   loadStreamTable,
   loadRows,
+  streamRowAdder,
   OVERSIZED_ROW,
   type LoadedTable,
 } from './load/load-stream-table.js';
@@ -61,6 +62,7 @@ export {
 } from './window/stream-window.js';
 export {
   readWindowRows,
+  recordFormat,
   type RowOrigin,
   type RowSink,
   type ReadWindowOptions,
@@ -98,3 +100,10 @@ export {
 export { queryCommand, QueryCommandLimits, loadedLine } from './cli/query-command.js';
 export { exportCommand } from './cli/export-command.js';
 export { DEFAULT_TABLE, parseSince } from './cli/shared-options.js';
+export {
+  savedQueryHook,
+  savedQueryProblems,
+  SAVED_QUERY_TABLE,
+  type SavedQuery,
+  type SavedQueryHookOptions,
+} from './saved/saved-query-hook.js';

@@ -38,8 +38,7 @@ export const ItemKeys = {
   /** How a report item is named in the iteration item and in messages: `<name>#REPORT/n`. */
   reportRef: (name: string, iteration: number): string => `${name}${REPORT_SUFFIX}/${iteration}`,
   /** Partition key of the saved-query results of iteration n (one item per query). */
-  savedQueriesPk: (name: string, iteration: number): string =>
-    `${name}${QUERY_INFIX}${iteration}`,
+  savedQueriesPk: (name: string, iteration: number): string => `${name}${QUERY_INFIX}${iteration}`,
   savedQuery: (name: string, iteration: number, index: number): ItemKey =>
     itemKey(`${name}${QUERY_INFIX}${iteration}`, index),
   checkpoint: (name: string, stream: string, shardId: string, iteration: number): ItemKey =>

@@ -255,7 +255,7 @@ export class Analyzer {
    * @throws {WindowNotReplayableError} when the window's records are no longer all in the stream.
    */
   async rerunIteration(n: number): Promise<IterationOutcome> {
-    const { name, stream } = this.options;
+    const { name } = this.options;
     const item = await this.store.getIteration(name, n);
     const stored =
       item?.status === IterationStatuses.committed

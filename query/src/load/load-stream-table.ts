@@ -7,7 +7,12 @@ import {
   type EncodeStats,
 } from '../columns/row-encoder.js';
 import { QuerySessionLimits, type QuerySession } from '../engine/query-session.js';
-import { readWindowRows, type ReadWindowOptions } from '../window/read-window-rows.js';
+import type { LogEvent } from '@kinlog/core';
+import {
+  readWindowRows,
+  type ReadWindowOptions,
+  type RowOrigin,
+} from '../window/read-window-rows.js';
 import type { StreamWindow } from '../window/stream-window.js';
 import type { SpoolDirectory } from './ndjson-spool.js';
 import { TableLoader } from './table-loader.js';
@@ -49,40 +54,14 @@ export async function loadStreamTable(
 ): Promise<LoadedTable> {
   const encoder = new RowEncoder(EventColumns, MetaColumns);
   const loader = new TableLoader(session, spool, table, encoder);
-  // Records of a page mostly share their arrival millisecond: its text is made once.
-  let arrivalMs = Number.NaN;
-  let arrival: string | undefined;
+  const row = streamRowAdder(encoder, loader, window.stream);
   let outcome;
   try {
     outcome = await readWindowRows(
       source,
       window,
       {
-        row: (event, line, origin) => {
-          if (origin.arrivalMs !== arrivalMs) {
-            arrivalMs = origin.arrivalMs;
-            arrival = timestampText(arrivalMs);
-          }
-          const meta = {
-            _stream: window.stream,
-            _shard: origin.shardId,
-            _seq: origin.sequenceNumber,
-            _arrival: arrival,
-            _partition_key: origin.partitionKey,
-            _format: origin.format,
-          };
-          const row = encoder.encode(event, { ...meta, _raw: line });
-          // UTF-8 takes at most 3 bytes per UTF-16 unit: only then is the row measured.
-          if (
-            row.length * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
-            Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
-          ) {
-            loader.add(row);
-            return;
-          }
-          encoder.stats.nulled[OVERSIZED_ROW] = (encoder.stats.nulled[OVERSIZED_ROW] ?? 0) + 1;
-          loader.add(encoder.encode({}, meta));
-        },
+        row,
         afterPage: () => loader.settle(),
       },
       options,
@@ -100,6 +79,51 @@ export async function loadStreamTable(
     rows,
     columns,
     encode: encoder.stats,
+  };
+}
+
+/**
+ * The row handler of a stream table: each event with its meta columns, encoded and added to
+ * `loader` (a row past `MAX_OBJECT_BYTES` keeps its meta columns only, and is counted).
+ *
+ * @example
+ * ```ts
+ * const add = streamRowAdder(new RowEncoder(EventColumns, MetaColumns), loader, 'web-logs');
+ * add({ status: 500 }, '{"status":500}', origin);
+ * ```
+ */
+export function streamRowAdder(
+  encoder: RowEncoder,
+  loader: TableLoader,
+  stream: string,
+): (event: LogEvent, line: string, origin: RowOrigin) => void {
+  // Records of a page mostly share their arrival millisecond: its text is made once.
+  let arrivalMs = Number.NaN;
+  let arrival: string | undefined;
+  return (event, line, origin) => {
+    if (origin.arrivalMs !== arrivalMs) {
+      arrivalMs = origin.arrivalMs;
+      arrival = timestampText(arrivalMs);
+    }
+    const meta = {
+      _stream: stream,
+      _shard: origin.shardId,
+      _seq: origin.sequenceNumber,
+      _arrival: arrival,
+      _partition_key: origin.partitionKey,
+      _format: origin.format,
+    };
+    const row = encoder.encode(event, { ...meta, _raw: line });
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only then is the row measured.
+    if (
+      row.length * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
+      Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
+    ) {
+      loader.add(row);
+      return;
+    }
+    encoder.stats.nulled[OVERSIZED_ROW] = (encoder.stats.nulled[OVERSIZED_ROW] ?? 0) + 1;
+    loader.add(encoder.encode({}, meta));
   };
 }
 

@@ -60,6 +60,29 @@ function contentFormat(event: LogEvent, line: string): string {
 }
 
 /**
+ * How a record was packed and what it held: `json`, `text` or `unparsed`, prefixed `gzip+` /
+ * `kpl+` when so packed (the `_format` column).
+ *
+ * @example
+ * ```ts
+ * recordFormat(Buffer.from('{"a":1}'), { a: 1 }, '{"a":1}'); // 'json'
+ * ```
+ */
+export function recordFormat(data: Uint8Array, event: LogEvent, line: string): string {
+  const container = containerOf(data);
+  const content = contentFormat(event, line);
+  return container === '' ? content : `${container}+${content}`;
+}
+
+function containerOf(data: Uint8Array): string {
+  return data.length >= 2 && data[0] === GZIP_0 && data[1] === GZIP_1
+    ? 'gzip'
+    : isKplAggregate(data)
+      ? 'kpl'
+      : '';
+}
+
+/**
  * Reads every record of `window` and hands each decoded event to `sink`, in shard order then
  * sequence order: the same events, decoded the same way, as the analyzer's top-N counts.
  *
@@ -141,12 +164,7 @@ export async function readWindowRows(
       arrivalMs = record.arrivalMs;
       partitionKey = record.partitionKey;
       const data = record.data;
-      container =
-        data.length >= 2 && data[0] === GZIP_0 && data[1] === GZIP_1
-          ? 'gzip'
-          : isKplAggregate(data)
-            ? 'kpl'
-            : '';
+      container = containerOf(data);
       decoder.decode(data, emit, owner);
     }
     records += step.records.length;
