@@ -3,7 +3,7 @@ import type { CommandContext } from '@kinlog/core';
 import { localCommand } from '@kinlog/local';
 import { shipCommand } from '@kinlog/appender/daemon';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
-import { exportCommand, queryCommand } from '@kinlog/query';
+import { exportCommand, queryCommand, savedQueryHook } from '@kinlog/query';
 import { demoCommand } from './demo/demo-command.js';
 import { cliVersion } from './cli-version.js';
 
@@ -14,7 +14,8 @@ export type SubcommandFactory = (context: CommandContext) => Command;
 export const kinlogSubcommands: readonly SubcommandFactory[] = [
   localCommand,
   shipCommand,
-  analyzeCommand,
+  // Saved queries (--query) run on @kinlog/query's engine; the analyzer never loads it.
+  (context) => analyzeCommand(context, { savedQueryHook }),
   reportCommand,
   queryCommand,
   exportCommand,

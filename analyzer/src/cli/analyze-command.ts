@@ -5,12 +5,16 @@
  *                       └─ --email ─▶ IterationEmailer (one SMTP connection for the whole run):
  *                          n and the unsent ones just before it; a failure waits for the next tick,
  *                          or fails a single run once n is committed
+ *     --query name=file.sql ─▶ the caller's saved-query hook (the CLI wires @kinlog/query) reads
+ *                          the window with the top-N; results are stored with n and printed
  */
+import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import {
+  ConfigError,
   FORMAT_DETECTOR_VERSION,
   ParserNames,
   requestTimeoutHelp,
@@ -19,7 +23,14 @@ import {
 import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
-import type { StoredFormats } from '../checkpoint/stored-items.js';
+import {
+  SavedQueryLimits,
+  type StoredFormats,
+  type StoredQueryResult,
+} from '../checkpoint/stored-items.js';
+import { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
+import { renderSavedQueriesText, savedQueriesJson } from '../report/render-saved-queries.js';
+import type { WindowHook, WindowReadInfo } from '../window/window-hook.js';
 import { IterationConflictError } from '../errors.js';
 import type { AnalyzeProgress } from '../window/analyze-shards.js';
 import { IterationEmailer, IterationEmailerDefaults } from '../report/iteration-emailer.js';
@@ -89,6 +100,10 @@ const rawOptions = z
     workerId: z.string().min(1).max(256).optional(),
     failoverMs: z.coerce.number().int().min(30, 'must be an integer ≥ 30').optional(),
     leasesTable: z.string().min(3).max(255).optional(),
+    query: z
+      .array(z.string().regex(/^[^=]+=.+$/, 'must be name=file.sql'))
+      .max(SavedQueryLimits.MAX_QUERIES, `at most ${SavedQueryLimits.MAX_QUERIES} saved queries`)
+      .optional(),
     ...EmailOptionsShape,
   })
   .superRefine((o, ctx) => {
@@ -134,10 +149,40 @@ const rawOptions = z
     }
     if (o.workers === true && (o.iteration !== undefined || o.wholeStream === true))
       problem('workers', 'shares new iterations only');
+    if (o.query !== undefined && o.workers === true)
+      problem(
+        'query',
+        'runs where one process reads the whole window, not with --workers; query a committed ' +
+          'iteration afterwards with kinlog query --name N --iteration k',
+      );
+    if (o.query !== undefined && o.wholeStream === true)
+      problem(
+        'query',
+        'runs over iterations; for the whole stream use kinlog query --whole-stream',
+      );
     checkEmailOptions(o, problem);
   });
 
 type AnalyzeOptions = z.infer<typeof rawOptions>;
+
+/** One saved query, read from its file: `--query <name>=<file.sql>`. */
+export interface SavedQuerySpec {
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** What `kinlog analyze` can be given by the program that builds it. */
+export interface AnalyzeCommandExtensions {
+  /**
+   * Builds the window hook that runs `--query` saved queries (`savedQueryHook` of
+   * `@kinlog/query`); without it `--query` is refused, so this package needs no SQL engine.
+   */
+  readonly savedQueryHook?: (options: {
+    readonly queries: readonly SavedQuerySpec[];
+    readonly store: DynamoCheckpointStore;
+    readonly onResults: (info: WindowReadInfo, results: readonly StoredQueryResult[]) => void;
+  }) => WindowHook;
+}
 
 /**
  * The `kinlog analyze` subcommand.
@@ -148,7 +193,10 @@ type AnalyzeOptions = z.infer<typeof rawOptions>;
  * // kinlog analyze --stream logs --name web --top 10 --format table
  * ```
  */
-export function analyzeCommand(context: CommandContext): Command {
+export function analyzeCommand(
+  context: CommandContext,
+  extensions: AnalyzeCommandExtensions = {},
+): Command {
   const command = new Command('analyze')
     .description('count the top errors by region and page in the next window of a Kinesis stream')
     .option('--stream <name>', 'Kinesis stream to read')
@@ -197,14 +245,25 @@ export function analyzeCommand(context: CommandContext): Command {
       '--failover-ms <ms>',
       'with --workers: a lease not renewed for this long is taken over (default 10000)',
     )
-    .option('--leases-table <name>', 'with --workers: DynamoDB table of leases and partials');
+    .option('--leases-table <name>', 'with --workers: DynamoDB table of leases and partials')
+    .option(
+      '--query <name=file.sql>',
+      'saved query (repeatable): run over the same window as the top-N, table logs; its result ' +
+        `(at most ${SavedQueryLimits.MAX_ROWS} rows, end it with ORDER BY for a stable order) is ` +
+        'stored with the iteration and shown by kinlog report; not with --workers',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    );
   return addEmailOptions(command)
     .addHelpText('after', ANALYZE_HELP_EXAMPLES)
     .action(
       redactingAction((raw) => {
         const warning = smtpUrlPasswordWarning(raw, 'kinlog analyze');
         if (warning !== undefined) context.stderr.write(warning + '\n');
-        return runAnalyze(context, parseEmailCommandOptions(rawOptions, raw, 'kinlog analyze'));
+        return runAnalyze(
+          context,
+          parseEmailCommandOptions(rawOptions, raw, 'kinlog analyze'),
+          extensions,
+        );
       }),
     );
 }
@@ -220,6 +279,7 @@ Examples:
   kinlog analyze --stream logs --name web --iteration 7 --format json
   kinlog analyze --stream logs --whole-stream --since 6h
   kinlog analyze --stream logs --name web --workers --every 5m   (on each of N hosts)
+  kinlog analyze --stream logs --name web --query errors-by-host=errors-by-host.sql
   kinlog analyze --stream logs --name web --every 15m \\
     --email ops@example.com,dev@example.com --smtp-url smtps://kinlog:PASSWORD@mail.example.com
   SMTP_PASSWORD=... kinlog analyze --stream logs --name web --cron '0 8 * * MON-FRI' \\
@@ -242,7 +302,41 @@ function parseSince(text: string, nowMs: number): Date | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
-async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<void> {
+async function readSavedQueries(
+  specs: readonly string[] | undefined,
+): Promise<SavedQuerySpec[] | undefined> {
+  if (specs === undefined) return undefined;
+  const queries: SavedQuerySpec[] = [];
+  const problems: { path: string; message: string }[] = [];
+  for (const spec of specs) {
+    const at = spec.indexOf('=');
+    const name = spec.slice(0, at);
+    const file = spec.slice(at + 1);
+    try {
+      queries.push({ name, sql: await readFile(file, 'utf8') });
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      problems.push({
+        path: 'query',
+        message: `${name}: cannot read ${file}${typeof code === 'string' ? ` (${code})` : ''}`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'invalid kinlog analyze options');
+  return queries;
+}
+
+async function runAnalyze(
+  context: CommandContext,
+  o: AnalyzeOptions,
+  extensions: AnalyzeCommandExtensions,
+): Promise<void> {
+  if (o.query !== undefined && extensions.savedQueryHook === undefined) {
+    throw new ConfigError([
+      { path: 'query', message: 'needs the SQL engine: run it through the kinlog command' },
+    ]);
+  }
+  const queries = await readSavedQueries(o.query);
   const connection = (endpoint: string | undefined) => ({
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(o.region === undefined ? {} : { region: o.region }),
@@ -255,9 +349,23 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     ...(o.iterationsTable === undefined ? {} : { iterationsTable: o.iterationsTable }),
     signal: context.signal,
   };
+  let saved: readonly StoredQueryResult[] = [];
+  const store = queries === undefined ? undefined : new DynamoCheckpointStore(dynamodb);
+  const windowHook =
+    queries === undefined || store === undefined
+      ? undefined
+      : extensions.savedQueryHook?.({
+          queries,
+          store,
+          onResults: (_info, results) => {
+            saved = results;
+          },
+        });
   const analyzer = new Analyzer({
     name: o.name ?? 'whole-stream',
     stream: o.stream,
+    ...(store === undefined ? {} : { store }),
+    ...(windowHook === undefined ? {} : { windowHook }),
     kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
     dynamodb,
     topN: o.top,
@@ -292,9 +400,12 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     progress.stop();
     context.stdout.write(
       o.format === AnalyzeFormats.json
-        ? JSON.stringify(body) + '\n'
-        : formatTable(title, result, o.top, formats),
+        ? JSON.stringify(
+            saved.length === 0 ? body : { ...body, savedQueries: savedQueriesJson(saved) },
+          ) + '\n'
+        : formatTable(title, result, o.top, formats) + renderSavedQueriesText(saved),
     );
+    saved = [];
   };
   const name = o.name ?? '';
   const emailer =
@@ -326,6 +437,9 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     if (o.iteration !== undefined) {
       const out = await analyzer.rerunIteration(o.iteration);
       const other = out.countedByOtherDetector;
+      // Without --query (or with a recount refused), the results stored with n are shown.
+      if (queries === undefined || other !== undefined)
+        saved = await analyzer.checkpointStore.getSavedQueryResults(name, o.iteration);
       if (other !== undefined) {
         const by =
           other.detectorVersion === null
@@ -390,6 +504,7 @@ async function runAnalyze(context: CommandContext, o: AnalyzeOptions): Promise<v
     emailer?.close();
     await leaseRun?.close();
     analyzer.close();
+    store?.close();
   }
 }
 

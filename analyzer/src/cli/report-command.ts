@@ -8,13 +8,22 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { requestTimeoutHelp, type CommandContext } from '@kinlog/core';
 import { TopNLimits } from '../aggregate/top-n-result.js';
-import type { CheckpointStoreOptions } from '../checkpoint/dynamo-checkpoint-store.js';
+import {
+  DynamoCheckpointStore,
+  type CheckpointStoreOptions,
+} from '../checkpoint/dynamo-checkpoint-store.js';
+import type { StoredQueryResult } from '../checkpoint/stored-items.js';
 import { loadReportView } from '../report/load-report-view.js';
 import { renderCsv } from '../report/render-csv.js';
 import { renderHtml } from '../report/render-html.js';
 import { renderJson } from '../report/render-json.js';
 import { renderTable } from '../report/render-table.js';
 import { ReportViewDefaults, type ReportView } from '../report/report-view.js';
+import {
+  renderSavedQueriesText,
+  withSavedQueriesHtml,
+  withSavedQueriesJson,
+} from '../report/render-saved-queries.js';
 import { sendIterationReport } from '../report/send-iteration-report.js';
 import {
   addEmailOptions,
@@ -115,20 +124,41 @@ export function reportCommand(context: CommandContext): Command {
     );
 }
 
-function render(view: ReportView, format: ReportFormat, context: CommandContext): string {
+function render(
+  view: ReportView,
+  saved: readonly StoredQueryResult[],
+  format: ReportFormat,
+  context: CommandContext,
+): string {
   const tty = context.stdout as { isTTY?: boolean; columns?: number };
   switch (format) {
     case ReportFormats.json:
-      return renderJson(view);
+      return withSavedQueriesJson(renderJson(view), saved);
     case ReportFormats.csv:
       return renderCsv(view);
     case ReportFormats.html:
-      return renderHtml(view);
+      return withSavedQueriesHtml(renderHtml(view), saved);
     case ReportFormats.table:
-      return renderTable(view, {
-        ...(tty.isTTY === true && tty.columns !== undefined ? { width: tty.columns } : {}),
-        color: tty.isTTY === true && process.env.NO_COLOR === undefined,
-      });
+      return (
+        renderTable(view, {
+          ...(tty.isTTY === true && tty.columns !== undefined ? { width: tty.columns } : {}),
+          color: tty.isTTY === true && process.env.NO_COLOR === undefined,
+        }) + renderSavedQueriesText(saved)
+      );
+  }
+}
+
+/** The saved-query results stored with the iteration (none: empty). */
+async function savedQueryResults(
+  dynamodb: CheckpointStoreOptions,
+  name: string,
+  iteration: number,
+): Promise<StoredQueryResult[]> {
+  const store = new DynamoCheckpointStore(dynamodb);
+  try {
+    return await store.getSavedQueryResults(name, iteration);
+  } finally {
+    store.close();
   }
 }
 
@@ -151,7 +181,8 @@ async function runReport(context: CommandContext, o: ReportOptions): Promise<voi
   });
   // With --email, the rendered report goes out only when asked for with --format or --out.
   if (o.email === undefined || o.format !== undefined || o.out !== undefined) {
-    const text = render(view, o.format ?? ReportFormats.table, context);
+    const saved = await savedQueryResults(dynamodb, o.name, view.iteration);
+    const text = render(view, saved, o.format ?? ReportFormats.table, context);
     if (o.out === undefined) context.stdout.write(text);
     else await writeFile(o.out, text);
   }

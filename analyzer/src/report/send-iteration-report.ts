@@ -23,6 +23,8 @@ import { EmailClaimStore } from './email-claim-store.js';
 import { loadReportView } from './load-report-view.js';
 import { renderHtml } from './render-html.js';
 import { renderText } from './render-text.js';
+import { renderSavedQueriesText, withSavedQueriesHtml } from './render-saved-queries.js';
+import { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
 import { mayHaveBeenSent, ReportMailer, type SentReceipt } from './report-mailer.js';
 import { reportSubject } from './report-subject.js';
 import { defaultSender } from './default-sender.js';
@@ -109,13 +111,14 @@ export async function sendIterationReport(
       ...(options.ownersTable === undefined ? {} : { ownersTable: options.ownersTable }),
       ...(options.dynamodb === undefined ? {} : { dynamodb: options.dynamodb }),
     });
+    const saved = await savedQueriesOf(options);
     const subject = reportSubject(view);
     const message = {
       from: options.from ?? defaultSender(options.smtp.user),
       to: options.to,
       subject,
-      text: renderText(view),
-      html: renderHtml(view),
+      text: renderText(view) + renderSavedQueriesText(saved),
+      html: withSavedQueriesHtml(renderHtml(view), saved),
     };
     mailer = options.smtp instanceof ReportMailer ? options.smtp : new ReportMailer(options.smtp);
     await mailer.verify();
@@ -170,4 +173,14 @@ function notOurs(
   if (Date.now() - claimedAtMs > claimStaleMs)
     throw new ReportEmailUnconfirmedError(name, iteration, state.emailClaimBy, claimedAt);
   return { status: 'in-progress', claimedBy: state.emailClaimBy, claimedAt };
+}
+
+/** The saved-query results stored with the iteration, shown next to its top-N. */
+async function savedQueriesOf(options: SendIterationReportOptions) {
+  const store = new DynamoCheckpointStore(options.dynamodb);
+  try {
+    return await store.getSavedQueryResults(options.name, options.iteration);
+  } finally {
+    store.close();
+  }
 }
