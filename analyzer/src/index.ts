@@ -61,7 +61,12 @@ export {
   type IterationOutcome,
   type WholeStreamOutcome,
 } from './window/analyzer.js';
-export { analyzeCommand, AnalyzeCommandDefaults } from './cli/analyze-command.js';
+export {
+  analyzeCommand,
+  AnalyzeCommandDefaults,
+  type AnalyzeCommandExtensions,
+  type SavedQuerySpec,
+} from './cli/analyze-command.js';
 export {
   buildReportView,
   storedFormatOf,
@@ -79,6 +84,14 @@ export { renderJson, REPORT_JSON_VERSION } from './report/render-json.js';
 export { renderCsv } from './report/render-csv.js';
 export { renderHtml } from './report/render-html.js';
 export { renderText } from './report/render-text.js';
+export {
+  renderSavedQueriesText,
+  renderSavedQueriesHtml,
+  savedQueriesJson,
+  withSavedQueriesHtml,
+  withSavedQueriesJson,
+  SavedQueryRenderLimits,
+} from './report/render-saved-queries.js';
 export { smtpSettingsFromUrl, SmtpDefaults, type SmtpSettings } from './report/smtp-settings.js';
 export { loadReportView, type LoadReportOptions } from './report/load-report-view.js';
 export {

@@ -160,6 +160,27 @@ describe('kinlog demo (npm start)', function () {
     expect(logs.sort()).to.deep.equal(['access.log', 'access.log.1']);
   });
 
+  it('runs a saved query on every iteration and shows its result next to the top-10, in every output', async () => {
+    const titles = run.stdout.match(/Saved query events-by-format \(\d+ rows?\)/g) ?? [];
+    expect(titles, run.stdout).to.have.length(3);
+    expect(run.stdout).to.match(/^format\s+│\s+events\s+│\s+errors_5xx$/m);
+    const json = JSON.parse(await readFile(join(outDir, 'report-iteration-3.json'), 'utf8')) as {
+      totals: { events: number };
+      savedQueries: { query: string; rows: { format: string; events: number }[] }[];
+    };
+    expect(json.savedQueries.map((q) => q.query)).to.deep.equal(['events-by-format']);
+    // Every event the top-N counted is a row of the saved query's table.
+    const events = json.savedQueries[0]!.rows.reduce((sum, r) => sum + r.events, 0);
+    expect(events).to.equal(json.totals.events);
+    const html = await readFile(join(outDir, 'report-iteration-3.html'), 'utf8');
+    expect(html).to.include('Saved query events-by-format');
+    const mail = await simpleParser(await readFile(join(outDir, 'report-iteration-3.eml')), {
+      skipImageLinks: true,
+    });
+    expect(mail.text).to.include('Saved query events-by-format');
+    expect(mail.html === false ? '' : (mail.html ?? '')).to.include('Saved query events-by-format');
+  });
+
   it('leaves no process behind', () => {
     expect(run.descendants.size, 'the demo starts its local services in a child').to.be.greaterThan(
       0,

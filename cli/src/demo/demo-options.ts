@@ -23,6 +23,14 @@ export const DemoDefaults = {
   DELIVERY_TIMEOUT_MS: 20_000,
   REPORT_TO: 'ops@example.com',
   REPORT_FROM: 'kinlog-demo@example.com',
+  /** The saved query each iteration runs over its window (as `kinlog analyze --query`). */
+  SAVED_QUERY: {
+    name: 'events-by-format',
+    sql:
+      'SELECT _format AS format, count(*) AS events, ' +
+      'count(*) FILTER (WHERE status >= 500) AS errors_5xx ' +
+      'FROM logs GROUP BY _format ORDER BY events DESC, format',
+  },
 } as const;
 
 /** `kinlog demo` options after validation. */

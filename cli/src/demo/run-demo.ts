@@ -4,7 +4,7 @@
  *   stream (2 shards) + tables ─▶ 3 phases of traffic:
  *        winston app ─▶ KinesisTransport ──────────┐
  *        pino app ────▶ pino transport (worker) ───┼─▶ stream ─▶ Analyzer.runIteration()
- *        nginx access.log ─▶ ShipDaemon (tail) ────┘              │ top-10 table
+ *        nginx access.log ─▶ ShipDaemon (tail) ────┘              │ top-10 table + saved query
  *        (phase 2 splits a shard; mid-run the log rotates)       └▶ report email ─▶ SMTP capture
  *   last iteration ─▶ demo-output/ (HTML, JSON, .eml) ─▶ stop everything
  */
@@ -19,10 +19,15 @@ import {
   DynamoCheckpointStore,
   renderHtml,
   renderJson,
+  renderSavedQueriesText,
   renderTable,
   sendIterationReport,
+  withSavedQueriesHtml,
+  withSavedQueriesJson,
   type ReportView,
+  type StoredQueryResult,
 } from '@kinlog/analyzer';
+import { savedQueryHook } from '@kinlog/query';
 import { awsClientConfig, ensureStream, type CommandContext } from '@kinlog/core';
 import { LocalEnvironmentDefaults, startLocalServices, type LocalServices } from '@kinlog/local';
 import { DemoIncidents, DemoSources, type DemoSource } from './demo-incidents.js';
@@ -126,6 +131,7 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
       [DemoSources.NGINX]: nginx,
     };
     const traffic = new DemoTraffic(seededRandom(options.seed));
+    let saved: readonly StoredQueryResult[] = [];
     const analyzer = new Analyzer({
       name: DemoDefaults.ANALYZER_NAME,
       stream: target.streamName,
@@ -133,11 +139,19 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
       store,
       topN: DemoDefaults.TOP,
       signal: context.signal,
+      windowHook: savedQueryHook({
+        store,
+        queries: [DemoDefaults.SAVED_QUERY],
+        onResults: (_info, results) => {
+          saved = results;
+        },
+      }),
     });
     cleanup.push(() => Promise.resolve(analyzer.close()));
 
     const phaseMs = Math.round(options.durationMs / DemoDefaults.PHASES);
     let lastView: ReportView | undefined;
+    let lastSaved: readonly StoredQueryResult[] = [];
     for (let phase = 1; phase <= DemoDefaults.PHASES; phase += 1) {
       if (phase === 2) {
         const split = await splitShard(kinesis, target.streamName);
@@ -185,6 +199,7 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
           color: (context.stdout as { isTTY?: boolean }).isTTY === true,
         }).trimEnd(),
       );
+      progress.line(renderSavedQueriesText(saved).trimEnd());
       progress.line();
 
       const sent = await sendIterationReport({
@@ -202,6 +217,7 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
           : `report #${outcome.iteration} not emailed: ${sent.status}`,
       );
       lastView = view;
+      lastSaved = saved;
     }
 
     const last = smtp.messages.at(-1);
@@ -210,8 +226,8 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
     const base = join(outDir, `report-iteration-${lastView.iteration}`);
     const files = { html: `${base}.html`, json: `${base}.json`, eml: `${base}.eml` };
     await Promise.all([
-      writeFile(files.html, renderHtml(lastView)),
-      writeFile(files.json, renderJson(lastView)),
+      writeFile(files.html, withSavedQueriesHtml(renderHtml(lastView), lastSaved)),
+      writeFile(files.json, withSavedQueriesJson(renderJson(lastView), lastSaved)),
       writeFile(files.eml, last.raw),
     ]);
     const shown = (file: string): string => relative(process.cwd(), file) || file;
