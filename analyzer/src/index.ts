@@ -44,6 +44,9 @@ export {
   type StoredReport,
   SavedQueryLimits,
   StoredQueryResultFormats,
+  MULTI_STREAM_REPORT_FORMAT,
+  streamCutsOf,
+  type StoredStreamCut,
   type StoredQueryResult,
 } from './checkpoint/stored-items.js';
 export {

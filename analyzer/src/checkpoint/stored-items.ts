@@ -29,11 +29,34 @@ export interface IterationItem {
  * - 2: signature counts carry `countError`; `keyHistory` (counts or filter of every key seen);
  *   rows stored up to `TopNDefaults.storedRows` whatever `--top` showed.
  * - 3: `formats`: records per format read, and the format detector's version.
+ * - 4: `streams`: one cut per stream of a name that analyzes several streams (written only for
+ *   those; a single stream's report stays format 3).
  */
-export const StoredReportFormats = { v1: 1, v2: 2, v3: 3 } as const;
+export const StoredReportFormats = { v1: 1, v2: 2, v3: 3, v4: 4 } as const;
 export type StoredReportFormat = (typeof StoredReportFormats)[keyof typeof StoredReportFormats];
-/** The version this kinlog writes. */
+/** The version this kinlog writes for a name over one stream. */
 export const STORED_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v3;
+/** The version this kinlog writes for a name over several streams (with `streams`). */
+export const MULTI_STREAM_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v4;
+
+/** One stream's part of an iteration's cut. */
+export interface StoredStreamCut {
+  readonly stream: string;
+  readonly window: readonly ShardWindow[];
+}
+
+/**
+ * Every stream's cut of a stored report, in the order the streams were given: the one stream
+ * of a report before format 4, else its `streams`.
+ *
+ * @example
+ * ```ts
+ * for (const cut of streamCutsOf(report)) console.log(cut.stream, cut.window.length);
+ * ```
+ */
+export function streamCutsOf(report: StoredReport): readonly StoredStreamCut[] {
+  return report.streams ?? [{ stream: report.stream, window: report.window }];
+}
 
 /** How an iteration's records were read: which formats they were in, told by which rules. */
 export interface StoredFormats {
@@ -62,6 +85,11 @@ export interface StoredReport {
   readonly formats?: StoredFormats;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /**
+   * Since format 4, for a name over several streams: every stream's cut, the first being
+   * `stream` and `window`. The top-N counts the records of all of them.
+   */
+  readonly streams?: readonly StoredStreamCut[];
   /** Set when workers sharing shard leases made the report from per-shard partials. */
   readonly leased?: LeasedReportInfo;
 }

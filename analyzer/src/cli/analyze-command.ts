@@ -60,16 +60,29 @@ export const AnalyzeCommandDefaults = {
   PROGRESS_MIN_BEHIND_MS: 60_000,
   /** …or has read this many records. */
   PROGRESS_MIN_RECORDS: 50_000,
+  /** Streams one name may cut together (`--stream`, repeated). */
+  MAX_STREAMS: 8,
 } as const;
 
+const STREAM_NAME = /^[\w.-]{1,128}$/;
 const RELATIVE_TIME = /^(\d+)(s|m|h|d)$/;
 const RELATIVE_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 const rawOptions = z
   .object({
+    // Checked as a whole (problems name --stream, not one element of it).
     stream: z
-      .string({ error: 'is required' })
-      .regex(/^[\w.-]{1,128}$/, 'must be a Kinesis stream name'),
+      .array(z.string(), { error: 'is required' })
+      .min(1, 'is required')
+      .max(
+        AnalyzeCommandDefaults.MAX_STREAMS,
+        `at most ${AnalyzeCommandDefaults.MAX_STREAMS} streams under one name`,
+      )
+      .refine(
+        (streams) => streams.every((x) => STREAM_NAME.test(x)),
+        'must be a Kinesis stream name',
+      )
+      .refine((streams) => new Set(streams).size === streams.length, 'names a stream twice'),
     name: z
       .string()
       .regex(/^[\w.-]{1,128}$/, 'must be 1 to 128 letters, digits, _ . or -')
@@ -155,6 +168,19 @@ const rawOptions = z
         'runs where one process reads the whole window, not with --workers; query a committed ' +
           'iteration afterwards with kinlog query --name N --iteration k',
       );
+    if (o.stream.length > 1) {
+      for (const [key, on] of [
+        ['wholeStream', o.wholeStream],
+        ['workers', o.workers],
+      ] as const) {
+        if (on === true) problem(key, 'reads one stream: give a single --stream');
+      }
+      if (o.query !== undefined)
+        problem(
+          'query',
+          'reads one stream; with several, query an iteration with kinlog query --table a=s1 --table b=s2',
+        );
+    }
     if (o.query !== undefined && o.wholeStream === true)
       problem(
         'query',
@@ -199,7 +225,12 @@ export function analyzeCommand(
 ): Command {
   const command = new Command('analyze')
     .description('count the top errors by region and page in the next window of a Kinesis stream')
-    .option('--stream <name>', 'Kinesis stream to read')
+    .option(
+      '--stream <name>',
+      'Kinesis stream to read; repeat it to cut several streams in each iteration of the ' +
+        'name (one consistent batch: kinlog query --iteration k joins them)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--name <logical-name>', 'logical name iterations and checkpoints are kept under')
     .option('--iteration <n>', 'rerun committed iteration n over exactly its records')
     .option('--whole-stream', 'read everything retained, write no checkpoint')
@@ -280,6 +311,7 @@ Examples:
   kinlog analyze --stream logs --whole-stream --since 6h
   kinlog analyze --stream logs --name web --workers --every 5m   (on each of N hosts)
   kinlog analyze --stream logs --name web --query errors-by-host=errors-by-host.sql
+  kinlog analyze --stream web-logs --stream clicks --name shop   (one cut of both)
   kinlog analyze --stream logs --name web --every 15m \\
     --email ops@example.com,dev@example.com --smtp-url smtps://kinlog:PASSWORD@mail.example.com
   SMTP_PASSWORD=... kinlog analyze --stream logs --name web --cron '0 8 * * MON-FRI' \\
@@ -363,7 +395,8 @@ async function runAnalyze(
         });
   const analyzer = new Analyzer({
     name: o.name ?? 'whole-stream',
-    stream: o.stream,
+    stream: o.stream[0]!,
+    ...(o.stream.length > 1 ? { streams: o.stream } : {}),
     ...(store === undefined ? {} : { store }),
     ...(windowHook === undefined ? {} : { windowHook }),
     kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
@@ -378,7 +411,7 @@ async function runAnalyze(
     o.workers === true
       ? leaseWorkerRun({
           name: o.name ?? '',
-          stream: o.stream,
+          stream: o.stream[0]!,
           store: analyzer.checkpointStore,
           kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
           dynamodb: connection(o.dynamodbEndpoint ?? o.endpoint),
@@ -427,7 +460,7 @@ async function runAnalyze(
     if (o.wholeStream === true) {
       const since = o.since === undefined ? undefined : parseSince(o.since, Date.now());
       const out = await analyzer.wholeStream(since === undefined ? {} : { since });
-      print(`${o.stream} (whole stream)`, out, out.result, {
+      print(`${o.stream[0]!} (whole stream)`, out, out.result, {
         detectorVersion: FORMAT_DETECTOR_VERSION,
         parser: o.parser,
         counts: out.formats,

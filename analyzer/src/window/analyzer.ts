@@ -25,9 +25,13 @@ import {
 } from '../checkpoint/dynamo-checkpoint-store.js';
 import {
   IterationStatuses,
+  MULTI_STREAM_REPORT_FORMAT,
   STORED_REPORT_FORMAT,
+  streamCutsOf,
   type StoredReport,
+  type StoredStreamCut,
 } from '../checkpoint/stored-items.js';
+import { TopNAggregator } from '../aggregate/top-n-aggregator.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
 import {
   IterationConflictError,
@@ -65,6 +69,11 @@ export interface AnalyzerOptions extends AnalyzeSettings {
   /** Logical name: iterations and checkpoints are kept per name. */
   readonly name: string;
   readonly stream: string;
+  /**
+   * Several streams under one name: each iteration cuts every one of them at the same moment
+   * (one consistent batch), and its top-N counts them all. `stream` must be the first.
+   */
+  readonly streams?: readonly string[];
   readonly kinesis?: AwsConnectionOptions;
   readonly dynamodb?: CheckpointStoreOptions;
   /** Ready-made clients (tests, or sharing one across runs); closed by their owner. */
@@ -134,6 +143,22 @@ export class Analyzer {
         message: 'must be a Kinesis stream name (1 to 128 of [a-zA-Z0-9_.-])',
       });
     }
+    if (options.streams !== undefined) {
+      const streams = options.streams;
+      if (streams[0] !== options.stream)
+        problems.push({ path: 'streams', message: 'must start with stream' });
+      if (new Set(streams).size !== streams.length)
+        problems.push({ path: 'streams', message: 'must not name a stream twice' });
+      for (const s of streams) {
+        if (typeof s !== 'string' || !/^[\w.-]{1,128}$/.test(s))
+          problems.push({ path: 'streams', message: `${String(s)} is not a Kinesis stream name` });
+      }
+      if (streams.length > 1 && options.windowHook !== undefined)
+        problems.push({
+          path: 'windowHook',
+          message: 'reads one stream: not with several streams',
+        });
+    }
     for (const key of ['leaseMs', 'iterationTimeoutMs'] as const) {
       const v = options[key];
       if (v !== undefined && !(Number.isInteger(v) && v > 0))
@@ -169,7 +194,9 @@ export class Analyzer {
    * @throws {PreviousIterationMissingError} when n−1 is not committed.
    */
   async runIteration(): Promise<IterationOutcome> {
-    const { name, stream } = this.options;
+    const { name } = this.options;
+    // The iteration item names the stream list: a name keeps the streams it started with.
+    const stream = this.streams().join(',');
     const latest = await this.store.latestIteration(name);
     if (latest !== undefined && latest.stream !== stream) {
       throw new ConfigError([
@@ -237,7 +264,7 @@ export class Analyzer {
         await sink?.close();
         await this.replayForHook(this.options.windowHook, report, signal);
       }
-      await this.writeCheckpoints(n, report.window);
+      await this.writeCheckpoints(n, report);
       await this.store.commitIteration(name, n, this.owner);
       return { iteration: n, report, recovered };
     } catch (err) {
@@ -302,34 +329,50 @@ export class Analyzer {
     stored: StoredReport,
     extra: Pick<AnalyzeShardsOptions, 'previous' | 'signal' | 'windowSink'>,
   ): Promise<AnalyzeOutcome> {
-    const plans: AnalyzePlan[] = stored.window.map((w) => {
-      const empty = w.endSeq === undefined || w.endSeq === w.startAfterSeq;
-      return {
-        shardId: w.shardId,
-        parentShardIds: w.parentShardIds,
-        ...(w.startAfterSeq === undefined ? {} : { startAfterSeq: w.startAfterSeq }),
-        ...(w.endSeq === undefined ? {} : { endSeq: w.endSeq }),
-        ...(empty ? { carried: w } : {}),
-      };
-    });
-    const parser = stored.formats?.parser;
-    const outcome = await analyzeShards(this.source, plans, {
-      ...this.options,
-      stream: stored.stream,
-      // Read as the iteration was: the same parser gives the same counts.
-      parser: parser !== undefined && isParserName(parser) ? parser : AUTO_PARSER,
-      ...extra,
-    });
-    outcome.window.forEach((w, i) => {
-      const want = stored.window[i]!;
-      if (w.records !== want.records || w.endSeq !== want.endSeq) {
-        throw new WindowNotReplayableError(
-          w.shardId,
-          `expected ${want.records} records up to ${String(want.endSeq)}, read ${w.records} up to ${String(w.endSeq)}`,
-        );
-      }
-    });
-    return outcome;
+    const cuts = streamCutsOf(stored);
+    if (cuts.length > 1 && extra.windowSink !== undefined) {
+      throw new ConfigError([
+        {
+          path: 'windowHook',
+          message: `iteration ${stored.iteration} of ${stored.name} cut several streams: a window hook reads one (use kinlog query)`,
+        },
+      ]);
+    }
+    // Several streams count into one aggregator, as the iteration did.
+    const aggregator = cuts.length > 1 ? this.sharedAggregator() : undefined;
+    const outcomes: AnalyzeOutcome[] = [];
+    for (const cut of cuts) {
+      const plans: AnalyzePlan[] = cut.window.map((w) => {
+        const empty = w.endSeq === undefined || w.endSeq === w.startAfterSeq;
+        return {
+          shardId: w.shardId,
+          parentShardIds: w.parentShardIds,
+          ...(w.startAfterSeq === undefined ? {} : { startAfterSeq: w.startAfterSeq }),
+          ...(w.endSeq === undefined ? {} : { endSeq: w.endSeq }),
+          ...(empty ? { carried: w } : {}),
+        };
+      });
+      const parser = stored.formats?.parser;
+      const outcome = await analyzeShards(this.source, plans, {
+        ...this.options,
+        stream: cut.stream,
+        // Read as the iteration was: the same parser gives the same counts.
+        parser: parser !== undefined && isParserName(parser) ? parser : AUTO_PARSER,
+        ...(aggregator === undefined ? {} : { aggregator }),
+        ...extra,
+      });
+      outcome.window.forEach((w, i) => {
+        const want = cut.window[i]!;
+        if (w.records !== want.records || w.endSeq !== want.endSeq) {
+          throw new WindowNotReplayableError(
+            w.shardId,
+            `expected ${want.records} records up to ${String(want.endSeq)}, read ${w.records} up to ${String(w.endSeq)}`,
+          );
+        }
+      });
+      outcomes.push(outcome);
+    }
+    return sumOutcomes(outcomes);
   }
 
   /** Feeds the hook iteration n's stored cut (a recovered iteration: this run did not read it). */
@@ -387,6 +430,7 @@ export class Analyzer {
     const previous = n > 1 ? await this.store.getReport(name, n - 1) : undefined;
     if (n > 1 && previous === undefined) throw new PreviousIterationMissingError(name, n);
     const startedMs = Date.now();
+    if (this.streams().length > 1) return this.computeStreams(n, signal, previous, startedMs);
     const shards = await this.source.listShards(stream);
     const planned = planWindow(shards, previous?.window ?? []);
     const outcome = await analyzeShards(this.source, planned, {
@@ -417,13 +461,98 @@ export class Analyzer {
     };
   }
 
-  private async writeCheckpoints(n: number, window: readonly ShardWindow[]): Promise<void> {
-    const { name, stream } = this.options;
+  /** Iteration n over several streams: every stream cut at `startedMs`, one top-N over all. */
+  private async computeStreams(
+    n: number,
+    signal: AbortSignal,
+    previous: StoredReport | undefined,
+    startedMs: number,
+  ): Promise<StoredReport> {
+    const { name } = this.options;
+    const previousCuts = previous === undefined ? [] : streamCutsOf(previous);
+    const aggregator = this.sharedAggregator();
+    const outcomes: AnalyzeOutcome[] = [];
+    const cuts: StoredStreamCut[] = [];
+    for (const stream of this.streams()) {
+      const shards = await this.source.listShards(stream);
+      const before = previousCuts.find((c) => c.stream === stream)?.window ?? [];
+      const outcome = await analyzeShards(this.source, planWindow(shards, before), {
+        ...this.options,
+        stream,
+        signal,
+        aggregator,
+        cutoffArrivalMs: startedMs + AnalyzerDefaults.ARRIVAL_SKEW_TOLERANCE_MS,
+        deadlineMs:
+          startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
+        ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+      });
+      outcomes.push(outcome);
+      cuts.push({ stream, window: outcome.window });
+    }
+    const total = sumOutcomes(outcomes);
+    return {
+      formatVersion: MULTI_STREAM_REPORT_FORMAT,
+      name,
+      stream: cuts[0]!.stream,
+      iteration: n,
+      window: cuts[0]!.window,
+      streams: cuts,
+      result: total.result,
+      decode: total.decode,
+      formats: {
+        detectorVersion: FORMAT_DETECTOR_VERSION,
+        parser: this.options.parser ?? AUTO_PARSER,
+        counts: total.formats,
+      },
+      startedAt: new Date(startedMs).toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  /** One aggregator every stream of an iteration counts into (the last read's result has all). */
+  private sharedAggregator(): TopNAggregator {
+    return new TopNAggregator(
+      this.options.maxDistinctKeys === undefined
+        ? {}
+        : { maxDistinctKeys: this.options.maxDistinctKeys },
+    );
+  }
+
+  private async writeCheckpoints(n: number, report: StoredReport): Promise<void> {
+    const { name } = this.options;
     const step = AnalyzerDefaults.CHECKPOINT_WRITE_CONCURRENCY;
-    for (let i = 0; i < window.length; i += step) {
-      await Promise.all(
-        window.slice(i, i + step).map((w) => this.store.putCheckpoint(name, stream, n, w)),
-      );
+    for (const { stream, window } of streamCutsOf(report)) {
+      for (let i = 0; i < window.length; i += step) {
+        await Promise.all(
+          window.slice(i, i + step).map((w) => this.store.putCheckpoint(name, stream, n, w)),
+        );
+      }
     }
   }
+
+  private streams(): readonly string[] {
+    return this.options.streams ?? [this.options.stream];
+  }
+}
+
+/**
+ * The reads of an iteration's streams as one: the last result (every stream counted into one
+ * aggregator), decode and format counts added up, the windows one after another.
+ */
+function sumOutcomes(outcomes: readonly AnalyzeOutcome[]): AnalyzeOutcome {
+  if (outcomes.length === 1) return outcomes[0]!;
+  const decode = { ...outcomes[0]!.decode };
+  const formats = { ...outcomes[0]!.formats };
+  for (const o of outcomes.slice(1)) {
+    for (const key of Object.keys(o.decode) as (keyof typeof decode)[])
+      decode[key] = (decode[key] ?? 0) + o.decode[key];
+    for (const key of Object.keys(o.formats) as (keyof typeof formats)[])
+      formats[key] = (formats[key] ?? 0) + o.formats[key];
+  }
+  return {
+    window: outcomes.flatMap((o) => o.window),
+    result: outcomes.at(-1)!.result,
+    decode,
+    formats,
+  };
 }

@@ -6,6 +6,7 @@
 import {
   AnalyzerDefaults,
   compareShardIds,
+  streamCutsOf,
   type DynamoCheckpointStore,
   type ShardSource,
 } from '@kinlog/analyzer';
@@ -51,12 +52,20 @@ export async function iterationWindow(
 ): Promise<StreamWindow> {
   const report = await store.getReport(name, iteration);
   if (report === undefined) throw new WindowNotStoredError(name, iteration);
-  if (report.stream !== stream)
-    throw new StreamNotInWindowError(name, iteration, stream, [report.stream]);
+  // A name over several streams stores one cut per stream (format 4); older reports cut one.
+  const cuts = streamCutsOf(report);
+  const cut = cuts.find((c) => c.stream === stream);
+  if (cut === undefined)
+    throw new StreamNotInWindowError(
+      name,
+      iteration,
+      stream,
+      cuts.map((c) => c.stream),
+    );
   return {
     stream,
     label: `iteration ${iteration} of ${name}`,
-    shards: report.window.map((w) => ({
+    shards: cut.window.map((w) => ({
       shardId: w.shardId,
       ...(w.startAfterSeq === undefined ? {} : { startAfterSeq: w.startAfterSeq }),
       ...(w.endSeq === undefined ? {} : { endSeq: w.endSeq }),
