@@ -336,7 +336,10 @@ export class DynamoCheckpointStore {
     );
   }
 
-  /** The saved-query results stored with iteration n, in `--query` order (none: empty). */
+  /**
+   * The saved-query results stored with iteration n, in `--query` order (none: empty); items a
+   * run with more queries left behind are skipped.
+   */
   async getSavedQueryResults(name: string, iteration: number): Promise<StoredQueryResult[]> {
     const pk = ItemKeys.savedQueriesPk(name, iteration);
     const results: StoredQueryResult[] = [];
@@ -368,7 +371,8 @@ export class DynamoCheckpointStore {
       }
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    return results;
+    // Items come in SK order; the first is always rewritten, so its count is the latest run's.
+    return results.slice(0, results[0]?.ofQueries ?? 0);
   }
 
   /** Writes one shard's checkpoint for n; writing the same values again changes nothing. */

@@ -139,4 +139,9 @@ export interface StoredQueryResult {
   /** Rows as JSON values, at most {@link SavedQueryLimits.MAX_ROWS}. */
   readonly rows: readonly (readonly unknown[])[];
   readonly ranAt: string;
+  /**
+   * How many saved queries the run that stored this ran: a resumed iteration run with fewer
+   * leaves items past them, which readers skip.
+   */
+  readonly ofQueries: number;
 }

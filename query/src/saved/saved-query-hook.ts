@@ -126,6 +126,7 @@ async function openSink(info: WindowReadInfo, options: SavedQueryHookOptions): P
           columns,
           rows,
           ranAt: new Date().toISOString(),
+          ofQueries: options.queries.length,
         });
       }
       if (info.kind === WindowReadKinds.iteration) {

@@ -146,9 +146,24 @@ describe('saved queries per iteration (local Kinesis + DynamoDB, real DuckDB)', 
     );
 
     await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // As if a run with two queries had stored its results and died before the commit.
+    const stale = {
+      formatVersion: 1,
+      name,
+      iteration: 1,
+      query: 'stale',
+      sql: 'SELECT 1',
+      columns: [],
+      rows: [],
+      ranAt: new Date().toISOString(),
+      ofQueries: 2,
+    } as const;
+    await store.putSavedQueryResult({ ...stale, query: 'stale-0' }, 0);
+    await store.putSavedQueryResult({ ...stale, query: 'stale-1' }, 1);
     const outcome = await run([TOTALS]);
     expect(outcome.recovered).to.equal(true);
     const stored = await store.getSavedQueryResults(name, 1);
+    expect(stored.map((r) => r.query)).to.deep.equal([TOTALS.name]);
     expect(stored.map((r) => r.rows)).to.deep.equal([expected(0, 40).totals]);
   });
 });

@@ -22,6 +22,7 @@ function result(rows: unknown[][]): StoredQueryResult {
     ],
     rows,
     ranAt: '2026-01-01T00:00:00.000Z',
+    ofQueries: 1,
   };
 }
 
