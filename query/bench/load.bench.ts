@@ -1,7 +1,7 @@
 // Loading decoded events into DuckDB, in one process, each measurement on a fresh database:
 //
 //   load       1,000,000 decoded events (as the analyzer's decoder hands them over, 20 % errors)
-//              ─▶ RowEncoder (stable types, meta columns) ─▶ TableLoader: NDJSON chunks, each
+//              ─▶ StreamRowWriter as queries load them ─▶ TableLoader: NDJSON chunks, each
 //              read by read_json while the next is encoded: records/s, against DuckDB's own read_json (types detected)
 //              over the same events already on disk as NDJSON. Target: ratio ≥ 0.5.
 //   top-N      SELECT region, page, count(*) … LIMIT 10 over the loaded table, against the
@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { classifyEvent, TopNAggregator } from '@kinlog/analyzer';
 import { normalizeJsonEvent, type LogEvent } from '@kinlog/core';
 import { EventColumns, MetaColumns } from '../src/columns/column-types.js';
-import { RowEncoder, timestampText } from '../src/columns/row-encoder.js';
+import { RowEncoder } from '../src/columns/row-encoder.js';
 import { QuerySession, quoteLiteral } from '../src/engine/query-session.js';
 import { SpoolDirectory } from '../src/load/ndjson-spool.js';
-import { TableLoader } from '../src/load/table-loader.js';
+import { StreamRowWriter } from '../src/load/stream-row-writer.js';
+import { SpoolFormats, TableLoader, TableLoaderLimits } from '../src/load/table-loader.js';
 
 const EVENTS = Number(process.env.KINLOG_BENCH_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.KINLOG_BENCH_ROUNDS ?? 2);
@@ -75,19 +76,23 @@ async function main(): Promise<void> {
       const session = await QuerySession.open();
       const o = await timed(async () => {
         const encoder = new RowEncoder(EventColumns, MetaColumns);
-        const loader = new TableLoader(session, spool, 'logs', encoder);
+        const loader = new TableLoader(
+          session,
+          spool,
+          'logs',
+          encoder,
+          TableLoaderLimits.CHUNK_ROWS,
+          SpoolFormats.streamRows,
+        );
+        const writer = new StreamRowWriter(encoder, loader, 'web-logs');
         for (let i = 0; i < events.length; i++) {
-          loader.add(
-            encoder.encode(events[i]!, {
-              _stream: 'web-logs',
-              _shard: 'shardId-000000000000',
-              _seq: String(49_600_000_000_000 + i),
-              _arrival: timestampText(T0_MS + i * 10),
-              _partition_key: `k-${i % 64}`,
-              _format: 'json',
-              _raw: lines[i],
-            }),
-          );
+          writer.row(events[i]!, lines[i]!, {
+            shardId: 'shardId-000000000000',
+            sequenceNumber: String(49_600_000_000_000 + i),
+            arrivalMs: T0_MS + i * 10,
+            partitionKey: `k-${i % 64}`,
+            format: 'json',
+          });
           // Pages of a GetRecords answer hold up to 10,000 records.
           if (i % 10_000 === 0) await loader.settle();
         }

@@ -86,6 +86,11 @@ export interface QuerySessionOptions {
   readonly threads?: number;
 }
 
+function loadError(table: string, err: unknown): QueryError {
+  const detail = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+  return new QueryError(`loading table ${table} failed: ${detail}`, { code: 'LOAD', cause: err });
+}
+
 /** Quotes an identifier for DuckDB. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -147,6 +152,16 @@ export class QuerySession {
     await this.readNdjson(`INSERT INTO ${quoteIdent(name)} BY NAME SELECT *`, name, file, columns);
   }
 
+  /** Appends the rows of `select` (kinlog's own, reading a spool file) to table `name`. */
+  async insertSelect(name: string, select: string): Promise<void> {
+    this.mustBeOpen();
+    try {
+      await this.connection.run(`INSERT INTO ${quoteIdent(name)} BY NAME ${select}`);
+    } catch (err) {
+      throw loadError(name, err);
+    }
+  }
+
   private async readNdjson(
     into: string,
     name: string,
@@ -162,8 +177,7 @@ export class QuerySession {
           `maximum_object_size = ${QuerySessionLimits.MAX_OBJECT_BYTES})`,
       );
     } catch (err) {
-      const detail = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-      throw new QueryError(`loading table ${name} failed: ${detail}`, { code: 'LOAD', cause: err });
+      throw loadError(name, err);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ShardSource } from '@kinlog/analyzer';
 import { EventColumns, MetaColumns } from '../columns/column-types.js';
+import type { LogEvent } from '@kinlog/core';
 import {
   RowEncoder,
   timestampText,
@@ -7,7 +8,6 @@ import {
   type EncodeStats,
 } from '../columns/row-encoder.js';
 import { QuerySessionLimits, type QuerySession } from '../engine/query-session.js';
-import type { LogEvent } from '@kinlog/core';
 import {
   readWindowRows,
   type ReadWindowOptions,
@@ -15,13 +15,13 @@ import {
 } from '../window/read-window-rows.js';
 import type { StreamWindow } from '../window/stream-window.js';
 import type { SpoolDirectory } from './ndjson-spool.js';
-import { TableLoader } from './table-loader.js';
+import { OVERSIZED_ROW, StreamRowWriter } from './stream-row-writer.js';
+import { SpoolFormats, TableLoader, TableLoaderLimits } from './table-loader.js';
 
 /** Rows of a plain-row load written out together. */
 const LOAD_ROWS_BATCH = 1_000;
 
-/** Counted in `nulled` for rows past MAX_OBJECT_BYTES, loaded with their meta columns only. */
-export const OVERSIZED_ROW = 'oversized rows (fields and _raw)';
+export { OVERSIZED_ROW };
 
 /** What loading one stream table did. */
 export interface LoadedTable {
@@ -53,15 +53,22 @@ export async function loadStreamTable(
   options: ReadWindowOptions = {},
 ): Promise<LoadedTable> {
   const encoder = new RowEncoder(EventColumns, MetaColumns);
-  const loader = new TableLoader(session, spool, table, encoder);
-  const row = streamRowAdder(encoder, loader, window.stream);
+  const loader = new TableLoader(
+    session,
+    spool,
+    table,
+    encoder,
+    TableLoaderLimits.CHUNK_ROWS,
+    SpoolFormats.streamRows,
+  );
+  const writer = new StreamRowWriter(encoder, loader, window.stream);
   let outcome;
   try {
     outcome = await readWindowRows(
       source,
       window,
       {
-        row,
+        row: (event, line, origin) => writer.row(event, line, origin),
         afterPage: () => loader.settle(),
       },
       options,
@@ -83,8 +90,10 @@ export async function loadStreamTable(
 }
 
 /**
- * The row handler of a stream table: each event with its meta columns, encoded and added to
- * `loader` (a row past `MAX_OBJECT_BYTES` keeps its meta columns only, and is counted).
+ * The row handler of a stream table loaded as NDJSON rows (a `TableLoader` in its default
+ * format): each event with its meta columns, encoded and added to `loader` (a row past
+ * `MAX_OBJECT_BYTES` keeps its meta columns only, and is counted). The same rows as
+ * {@link StreamRowWriter} spools for {@link loadStreamTable}.
  *
  * @example
  * ```ts

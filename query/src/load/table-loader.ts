@@ -10,9 +10,10 @@
 import { rm } from 'node:fs/promises';
 import { ColumnTypes, type ColumnType } from '../columns/column-types.js';
 import type { ColumnSpec, RowEncoder } from '../columns/row-encoder.js';
-import { quoteIdent, type QuerySession } from '../engine/query-session.js';
+import { QuerySessionLimits, quoteIdent, type QuerySession } from '../engine/query-session.js';
 import { QueryError } from '../errors.js';
 import type { SpoolDirectory, SpoolFile } from './ndjson-spool.js';
+import { streamRowsSelect } from './stream-row-format.js';
 
 /** Bounds of a table load. */
 export const TableLoaderLimits = {
@@ -21,6 +22,12 @@ export const TableLoaderLimits = {
   /** Chunks written and not yet loaded, at most (bounds the spool on disk). */
   MAX_PENDING_CHUNKS: 2,
 } as const;
+
+/** How rows are spooled: NDJSON rows (encoder.encode), or stream rows (stream-row-format.ts). */
+export const SpoolFormats = { ndjson: 'ndjson', streamRows: 'streamRows' } as const;
+export type SpoolFormat = (typeof SpoolFormats)[keyof typeof SpoolFormats];
+
+const LINE_END_BYTES = 1;
 
 /** Integral doubles below this print as integers, as JSON wrote them. */
 const MAX_EXACT_DOUBLE_INTEGER = 2 ** 53;
@@ -41,7 +48,8 @@ function widenExpression(column: string, from: ColumnType, to: ColumnType): stri
 }
 
 /**
- * Loads NDJSON rows made by one {@link RowEncoder} into one table, chunk by chunk.
+ * Loads rows made by one {@link RowEncoder} into one table, chunk by chunk: NDJSON rows, or
+ * stream rows (see stream-row-format.ts) with `format` {@link SpoolFormats}.streamRows.
  *
  * @example
  * ```ts
@@ -68,6 +76,7 @@ export class TableLoader {
     private readonly table: string,
     private readonly encoder: RowEncoder,
     private readonly chunkRows: number = TableLoaderLimits.CHUNK_ROWS,
+    private readonly format: SpoolFormat = SpoolFormats.ndjson,
   ) {}
 
   /** Adds one row; {@link settle}, which callers run between pages, writes and loads it. */
@@ -150,7 +159,14 @@ export class TableLoader {
       this.loadedTypes.set(c.name, c.type);
     }
     try {
-      await this.session.insertNdjson(this.table, path, columns);
+      if (this.format === SpoolFormats.streamRows) {
+        await this.session.insertSelect(
+          this.table,
+          streamRowsSelect(path, columns, QuerySessionLimits.MAX_OBJECT_BYTES + LINE_END_BYTES),
+        );
+      } else {
+        await this.session.insertNdjson(this.table, path, columns);
+      }
     } finally {
       await rm(path, { force: true });
     }
