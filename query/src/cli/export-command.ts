@@ -11,6 +11,7 @@ import {
   addWindowOptions,
   checkWindowOptions,
   parseCommandOptions,
+  schemaOption,
   windowSessionOptions,
   WindowOptionsShape,
 } from './shared-options.js';
@@ -60,7 +61,7 @@ Example:
     )
     .action(async (raw: Record<string, unknown>) => {
       const o = parseCommandOptions(rawOptions, raw, 'kinlog export');
-      const session = windowSessionOptions(o, context.signal);
+      const session = { ...windowSessionOptions(o, context.signal), ...(await schemaOption(o)) };
       const files = await exportWindow({
         ...session,
         name: o.name!,

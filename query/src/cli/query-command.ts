@@ -16,6 +16,7 @@ import {
   checkWindowOptions,
   parseCommandOptions,
   parsePairs,
+  schemaOption,
   windowSessionOptions,
   WindowOptionsShape,
 } from './shared-options.js';
@@ -113,6 +114,7 @@ export function queryCommand(context: CommandContext): Command {
       }));
       const outcome = await runQuery({
         ...windowSessionOptions(o, context.signal, dynamodbTables),
+        ...(await schemaOption(o)),
         sql: text!,
         ...(o.allowFiles === true ? { allowFiles: true } : {}),
         ...(o.out === undefined ? {} : { out: o.out }),
@@ -150,7 +152,8 @@ analyzer counted for iteration k (its stored per-shard cut); --whole-stream read
 retained. Queries never advance a window. Columns: the event's fields (time TIMESTAMP,
 status INTEGER, level, msg, page, region, service, host, source VARCHAR; others typed by
 the window, objects as JSON) and _stream, _shard, _seq, _arrival, _partition_key, _format,
-_raw. After loading, SQL cannot read or write files, use the network or install extensions
+_raw. --schema types.json pins more types ({"durationMs": "BIGINT", "user": "JSON"}); a
+value that does not fit its type is read as NULL and counted. After loading, SQL cannot read or write files, use the network or install extensions
 (--allow-files lifts the file part). Bad SQL exits with status 2.
 
 Examples:

@@ -6,6 +6,8 @@ import { ConfigError, ParserNames, type ConfigProblem } from '@kinlog/core';
 import { AUTO_PARSER } from '@kinlog/analyzer';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { readColumnSchema } from '../columns/column-schema.js';
+import type { ColumnType } from '../columns/column-types.js';
 import { memoryLimitProblem } from '../engine/query-session.js';
 import type { DynamoTable, StreamTable, WindowSessionOptions } from '../engine/window-session.js';
 
@@ -39,6 +41,10 @@ export function addWindowOptions(command: Command, withWholeStream: boolean): Co
       '--parser <parser>',
       `how to read text records: ${AUTO_PARSER} or a parser name`,
       AUTO_PARSER,
+    )
+    .option(
+      '--schema <file>',
+      'pin column types: a JSON file of {"column": "TYPE"} (BIGINT, DOUBLE, VARCHAR, JSON…)',
     )
     .option(
       '--memory-limit <size>',
@@ -78,6 +84,7 @@ export const WindowOptionsShape = {
   since: z.string().optional(),
   parser: z.enum([AUTO_PARSER, ...ParserNames]),
   memoryLimit: z.string().optional(),
+  schema: z.string().optional(),
   tempDir: z.string().optional(),
   endpoint: z.url().optional(),
   kinesisEndpoint: z.url().optional(),
@@ -132,6 +139,17 @@ export function checkWindowOptions(
       problem('since', 'must be an ISO-8601 time or a relative one like 30m, 6h, 2d');
     else if (since > nowMs) problem('since', 'is in the future');
   }
+}
+
+/**
+ * The column types a `--schema` file pins, read and checked.
+ *
+ * @throws {ConfigError} naming every problem of the file.
+ */
+export async function schemaOption(
+  o: Pick<WindowOptions, 'schema'>,
+): Promise<{ columnTypes?: Record<string, ColumnType> }> {
+  return o.schema === undefined ? {} : { columnTypes: await readColumnSchema(o.schema) };
 }
 
 /** The window session options the parsed command options describe. */

@@ -44,6 +44,39 @@ function isInt32(value: unknown): value is number {
   );
 }
 
+/** Whether a non-null `value` can be written as it is into a fixed column of `type`. */
+function fitsAsIs(type: ColumnType, value: unknown): boolean {
+  switch (type) {
+    case ColumnTypes.timestamp:
+      return typeof value === 'string' && TIMESTAMP_ISO.test(value);
+    case ColumnTypes.integer:
+      return isInt32(value);
+    case ColumnTypes.bigint:
+      return Number.isSafeInteger(value);
+    case ColumnTypes.double:
+      return Number.isFinite(value);
+    case ColumnTypes.boolean:
+      return typeof value === 'boolean';
+    case ColumnTypes.json:
+      return true;
+    default:
+      return typeof value === 'string';
+  }
+}
+
+/**
+ * A non-null `value` in the form a fixed column of `type` holds, `undefined` when it does
+ * not fit: times are converted, numbers and booleans are also text, other values are taken
+ * only as what they are (no number is read from text).
+ */
+function fitValue(type: ColumnType, value: unknown): unknown {
+  if (type === ColumnTypes.timestamp) return timestampText(value);
+  if (fitsAsIs(type, value)) return value;
+  if (type === ColumnTypes.varchar && (typeof value === 'number' || typeof value === 'boolean'))
+    return String(value);
+  return undefined;
+}
+
 /**
  * A time as DuckDB reads a TIMESTAMP (ISO-8601 in UTC, years 0 to 9999, at most microseconds),
  * `undefined` when it is not one.
@@ -163,13 +196,8 @@ export class RowEncoder {
       const target = this.byField.get(field) ?? this.targetOf(field);
       if (target.kind !== 'dynamic' || target.name !== field) {
         if (target.kind !== 'fixed' || target.name !== field) return false;
-        if (value === null) continue;
-        if (target.type === ColumnTypes.timestamp) {
-          if (typeof value !== 'string' || !TIMESTAMP_ISO.test(value)) return false;
-        } else if (target.type === ColumnTypes.integer) {
-          if (!isInt32(value)) return false;
-        } else if (typeof value !== 'string') return false;
-        continue;
+        if (value === null || fitsAsIs(target.type, value)) continue;
+        return false;
       }
       if (value === null) continue;
       const column = target.column;
@@ -230,13 +258,9 @@ export class RowEncoder {
   }
 
   /** `value` in its fixed column's form, `undefined` for NULL (counted when it was unfit). */
-  private fit(name: string, type: ColumnType, value: unknown): string | number | undefined {
+  private fit(name: string, type: ColumnType, value: unknown): unknown {
     if (value === null) return undefined;
-    let fitted: string | number | undefined;
-    if (type === ColumnTypes.timestamp) fitted = timestampText(value);
-    else if (type === ColumnTypes.integer) fitted = isInt32(value) ? value : undefined;
-    else if (typeof value === 'string') fitted = value;
-    else if (typeof value === 'number' || typeof value === 'boolean') fitted = String(value);
+    const fitted = fitValue(type, value);
     if (fitted === undefined) this.stats.nulled[name] = (this.stats.nulled[name] ?? 0) + 1;
     return fitted;
   }

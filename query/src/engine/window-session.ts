@@ -12,6 +12,7 @@ import {
   type ShardSource,
 } from '@kinlog/analyzer';
 import { ConfigError, type AwsConnectionOptions } from '@kinlog/core';
+import type { ColumnType } from '../columns/column-types.js';
 import { scanDynamoTable } from '../dynamo/scan-dynamo-table.js';
 import { loadRows, loadStreamTable, type LoadedTable } from '../load/load-stream-table.js';
 import { SpoolDirectory } from '../load/ndjson-spool.js';
@@ -43,6 +44,8 @@ export interface WindowSessionOptions {
   /** Where the analyzer's iterations are stored (and DynamoDB tables are scanned). */
   readonly dynamodb?: CheckpointStoreOptions;
   readonly parser?: DecoderParser;
+  /** Column types pinned for every stream table (a `--schema` file). */
+  readonly columnTypes?: Readonly<Record<string, ColumnType>>;
   readonly memoryLimit?: string;
   readonly maxSpoolBytes?: number;
   readonly tempDirectory?: string;
@@ -131,6 +134,7 @@ export async function openWindowSession(options: WindowSessionOptions): Promise<
       loaded.push(
         await loadStreamTable(session, spool, source, t.table, window, {
           ...(options.parser === undefined ? {} : { parser: options.parser }),
+          ...(options.columnTypes === undefined ? {} : { columnTypes: options.columnTypes }),
           ...(options.signal === undefined ? {} : { signal: options.signal }),
           ...(options.minCallIntervalMs === undefined
             ? {}

@@ -1,6 +1,7 @@
 import type { ShardSource } from '@kinlog/analyzer';
-import { EventColumns, MetaColumns } from '../columns/column-types.js';
 import type { LogEvent } from '@kinlog/core';
+import { fixedColumns } from '../columns/column-schema.js';
+import { EventColumns, MetaColumns, type ColumnType } from '../columns/column-types.js';
 import {
   RowEncoder,
   timestampText,
@@ -22,6 +23,11 @@ import { SpoolFormats, TableLoader, TableLoaderLimits } from './table-loader.js'
 const LOAD_ROWS_BATCH = 1_000;
 
 export { OVERSIZED_ROW };
+
+export interface LoadStreamOptions extends ReadWindowOptions {
+  /** Column types pinned beyond the common event fields' (a `--schema` file). */
+  readonly columnTypes?: Readonly<Record<string, ColumnType>>;
+}
 
 /** What loading one stream table did. */
 export interface LoadedTable {
@@ -50,9 +56,9 @@ export async function loadStreamTable(
   source: ShardSource,
   table: string,
   window: StreamWindow,
-  options: ReadWindowOptions = {},
+  options: LoadStreamOptions = {},
 ): Promise<LoadedTable> {
-  const encoder = new RowEncoder(EventColumns, MetaColumns);
+  const encoder = new RowEncoder(fixedColumns(options.columnTypes), MetaColumns);
   const loader = new TableLoader(
     session,
     spool,

@@ -130,6 +130,43 @@ describe('kinlog query and kinlog export commands', function () {
     }
   });
 
+  it('pins column types with --schema; values that do not fit are NULL and counted', async () => {
+    const schema = join(dir.path, 'types.json');
+    await writeFile(
+      schema,
+      '{"id": "VARCHAR", "ad": "INTEGER", "user": "JSON", "extra": "DOUBLE"}',
+    );
+    const { stdout, stderr } = await kinlog([
+      'query',
+      'SELECT typeof(id), typeof(ad), count(ad), typeof(user), typeof(extra), count(*) FROM logs GROUP BY ALL',
+      '--stream',
+      stream,
+      '--name',
+      'shop',
+      '--iteration',
+      '1',
+      '--schema',
+      schema,
+      '--format',
+      'csv',
+      ...common,
+    ]);
+    expect(stdout.split('\n')[1]).to.equal('VARCHAR,INTEGER,0,JSON,DOUBLE,120');
+    expect(stderr).to.include('read as NULL (value did not fit its type): ad 120');
+    await writeFile(schema, '{"id": "NUMBER"}');
+    const error = await kinlog([
+      'query',
+      'SELECT 1',
+      '--stream',
+      stream,
+      '--whole-stream',
+      '--schema',
+      schema,
+    ]).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).message).to.include('types.json.id');
+  });
+
   it('names every bad option at once; bad SQL is a SqlError (exit status 2)', async () => {
     let error: unknown;
     try {

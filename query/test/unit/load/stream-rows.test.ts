@@ -154,4 +154,48 @@ describe('stream rows (real DuckDB)', () => {
       await spool.remove();
     }
   });
+
+  it('keeps pinned column types whatever the window holds; values that do not fit are NULL and counted', async () => {
+    const lines = [
+      '{"durationMs":12,"user":{"id":1},"status":200}',
+      '{"durationMs":"slow","user":"anonymous","status":"oops"}',
+      '{"durationMs":7.5,"status":70000}',
+      'plain text',
+    ];
+    const source = new MemoryShardSource(
+      new Map([
+        ['shardId-0', lines.map((line, i) => ({ data: utf8(line), arrivalMs: T0_MS + i }))],
+      ]),
+    );
+    const window: StreamWindow = { stream: 's', shards: [{ shardId: 'shardId-0' }], label: 'w' };
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      const loaded = await loadStreamTable(session, spool, source, 'logs', window, {
+        columnTypes: { durationMs: 'BIGINT', user: 'JSON', Status: 'BIGINT', flag: 'BOOLEAN' },
+      });
+      expect(loaded.encode.nulled).to.deep.equal({ durationMs: 2, status: 1 });
+      const types = await session.run(
+        `SELECT column_name, column_type FROM (DESCRIBE logs) WHERE column_name IN ('durationMs', 'user', 'status', 'flag')`,
+      );
+      expect(types.rows).to.deep.equal([
+        ['status', 'BIGINT'],
+        ['durationMs', 'BIGINT'],
+        ['user', 'JSON'],
+        ['flag', 'BOOLEAN'],
+      ]);
+      const rows = await session.run(
+        'SELECT durationMs, user, status, flag FROM logs ORDER BY rowid',
+      );
+      expect(rows.rows).to.deep.equal([
+        [12, '{"id":1}', 200, null],
+        [null, '"anonymous"', null, null],
+        [null, null, 70000, null],
+        [null, null, null, null],
+      ]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
 });
