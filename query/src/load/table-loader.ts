@@ -28,6 +28,8 @@ export const SpoolFormats = { ndjson: 'ndjson', streamRows: 'streamRows' } as co
 export type SpoolFormat = (typeof SpoolFormats)[keyof typeof SpoolFormats];
 
 const LINE_END_BYTES = 1;
+/** The name a table is copied under while its columns are put in order. */
+const REORDER_SUFFIX = '__kinlog_ordered';
 
 /** Integral doubles below this print as integers, as JSON wrote them. */
 const MAX_EXACT_DOUBLE_INTEGER = 2 ** 53;
@@ -107,7 +109,34 @@ export class TableLoader {
     await this.chain;
     this.throwIfFailed();
     if (!this.created) await this.create(this.encoder.columns());
+    await this.reorder();
     return { rows: this.rows, columns: this.currentColumns() };
+  }
+
+  /**
+   * Columns added after the first chunk were appended, after the `_` columns: the table is
+   * copied once into the encoder's order (fields first), which only such loads pay for.
+   */
+  private async reorder(): Promise<void> {
+    const order = this.encoder.columns().map((c) => c.name);
+    const loaded = [...this.loadedTypes.keys()];
+    if (order.length !== loaded.length || order.every((name, i) => name === loaded[i])) return;
+    const table = quoteIdent(this.table);
+    const staging = quoteIdent(`${this.table}${REORDER_SUFFIX}`);
+    const list = order.map(quoteIdent).join(', ');
+    try {
+      await this.session.exec(
+        `CREATE TABLE ${staging} AS SELECT ${list} FROM ${table} ORDER BY rowid`,
+      );
+      await this.session.exec(`DROP TABLE ${table}`);
+      await this.session.exec(`ALTER TABLE ${staging} RENAME TO ${table}`);
+    } catch (err) {
+      this.failure ??= err;
+      this.throwIfFailed();
+    }
+    const types = new Map(this.loadedTypes);
+    this.loadedTypes.clear();
+    for (const name of order) this.loadedTypes.set(name, types.get(name)!);
   }
 
   /** Removes chunk files not loaded (after a failure); the spool directory goes with its owner. */

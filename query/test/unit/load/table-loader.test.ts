@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
+import { MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder } from '../../../src/columns/row-encoder.js';
 import { QuerySession } from '../../../src/engine/query-session.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
@@ -44,6 +45,35 @@ describe('TableLoader (real DuckDB)', () => {
         [201, null, null, null],
       ]);
       expect(await readdir(spool.path)).to.deep.equal([]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('keeps fields before the _ columns when a field first shows up in a later chunk', async () => {
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      const encoder = new RowEncoder({ status: 'INTEGER' }, MetaColumns);
+      const loader = new TableLoader(session, spool, 't', encoder, 2);
+      const events: Record<string, unknown>[] = [{ status: 200 }, { a: 1 }, { b: 'late' }, {}];
+      for (const [i, event] of events.entries()) {
+        loader.add(encoder.encode(event, { _seq: String(i + 1), _raw: JSON.stringify(event) }));
+        await loader.settle();
+      }
+      const { columns } = await loader.finish();
+      const expected = ['status', 'a', 'b', ...Object.keys(MetaColumns)];
+      expect(columns.map((c) => c.name)).to.deep.equal(expected);
+      const result = await session.run('SELECT * FROM t');
+      expect(result.columns.map((c) => c.name)).to.deep.equal(expected);
+      const rows = await session.run('SELECT status, a, b, _seq FROM t');
+      expect(rows.rows).to.deep.equal([
+        [200, null, null, '1'],
+        [null, 1, null, '2'],
+        [null, null, 'late', '3'],
+        [null, null, null, '4'],
+      ]);
     } finally {
       session.close();
       await spool.remove();
