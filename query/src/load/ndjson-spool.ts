@@ -11,6 +11,8 @@ import { LoadLimitError } from '../errors.js';
 export const SpoolLimits = {
   /** Lines are written in batches of about this many bytes. */
   FLUSH_BYTES: 4 * 1024 * 1024,
+  /** Write buffers kept for use again, per spool directory. */
+  POOLED_BUFFERS: 4,
   /** One window's rows on disk, at most (a day of a busy stream fits). */
   DEFAULT_MAX_SPOOL_BYTES: 16 * 1024 * 1024 * 1024,
 } as const;
@@ -31,6 +33,7 @@ export const SpoolLimits = {
 export class SpoolDirectory {
   private files = 0;
   private bytes = 0;
+  private readonly buffers = new BufferPool();
 
   private constructor(
     readonly path: string,
@@ -48,7 +51,7 @@ export class SpoolDirectory {
   file(label: string): SpoolFile {
     this.files++;
     const path = join(this.path, `${this.files}-${label.replace(/[^\w.-]/g, '_')}.ndjson`);
-    return new SpoolFile(path, (n) => this.account(n));
+    return new SpoolFile(path, (n) => this.account(n), this.buffers);
   }
 
   /** A subdirectory path for DuckDB's spills. */
@@ -69,34 +72,62 @@ export class SpoolDirectory {
 }
 
 /**
+ * Write buffers of FLUSH_BYTES, used again once written: a buffer left to the garbage
+ * collector is freed only when V8 next collects, and tens of megabytes of them wait meanwhile.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  take(bytes: number): Buffer {
+    if (bytes <= SpoolLimits.FLUSH_BYTES) {
+      const buffer = this.free.pop();
+      if (buffer !== undefined) return buffer;
+    }
+    return Buffer.allocUnsafe(Math.max(SpoolLimits.FLUSH_BYTES, bytes));
+  }
+
+  giveBack(buffer: Buffer): void {
+    if (buffer.length === SpoolLimits.FLUSH_BYTES && this.free.length < SpoolLimits.POOLED_BUFFERS)
+      this.free.push(buffer);
+  }
+}
+
+/**
  * One NDJSON file being written. Lines are copied into large buffers as they come, so the
  * strings die young (cheap to collect) instead of waiting in arrays to be joined.
  */
 export class SpoolFile {
   lines = 0;
+  /** Bytes of the longest line so far (without its newline). */
+  longestLineBytes = 0;
   private handle: FileHandle | undefined;
-  private buffer: Buffer = Buffer.allocUnsafe(SpoolLimits.FLUSH_BYTES);
+  private buffer: Buffer | undefined;
   private used = 0;
-  private full: Buffer[] = [];
+  /** Buffers filled, each with the bytes of it used. */
+  private full: { buffer: Buffer; used: number }[] = [];
   private closed = false;
 
   constructor(
     readonly path: string,
     private readonly account: (bytes: number) => void,
+    private readonly pool: BufferPool = new BufferPool(),
   ) {}
 
   /** Adds a line; call {@link flushIfFull} between pages to bound what is held in memory. */
   push(line: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit, plus the newline.
     const most = line.length * 3 + 1;
-    if (this.used + most > this.buffer.length) {
-      if (this.used > 0) this.full.push(this.buffer.subarray(0, this.used));
-      this.buffer = Buffer.allocUnsafe(Math.max(SpoolLimits.FLUSH_BYTES, most));
+    let buffer = this.buffer;
+    if (buffer === undefined || this.used + most > buffer.length) {
+      if (buffer !== undefined) this.full.push({ buffer, used: this.used });
+      buffer = this.buffer = this.pool.take(most);
       this.used = 0;
     }
-    this.used += this.buffer.write(line, this.used);
-    this.buffer[this.used++] = NEWLINE;
+    const bytes = buffer.write(line, this.used);
+    this.used += bytes;
+    buffer[this.used++] = NEWLINE;
     this.lines++;
+    if (bytes > this.longestLineBytes) this.longestLineBytes = bytes;
   }
 
   /** Writes the buffers filled so far. */
@@ -107,21 +138,27 @@ export class SpoolFile {
     await this.write(full);
   }
 
-  private async write(buffers: Buffer[]): Promise<void> {
+  private async write(buffers: { buffer: Buffer; used: number }[]): Promise<void> {
     let bytes = 0;
-    for (const b of buffers) bytes += b.byteLength;
-    if (bytes === 0) return;
-    this.account(bytes);
-    this.handle ??= await open(this.path, 'wx', 0o600);
-    await this.handle.writev(buffers);
+    for (const b of buffers) bytes += b.used;
+    try {
+      if (bytes === 0) return;
+      this.account(bytes);
+      this.handle ??= await open(this.path, 'wx', 0o600);
+      await this.handle.writev(buffers.map((b) => b.buffer.subarray(0, b.used)));
+    } finally {
+      for (const b of buffers) this.pool.giveBack(b.buffer);
+    }
   }
 
   /** Writes everything and closes the file (creating it, empty, if nothing came); safe twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const rest = [...this.full, this.buffer.subarray(0, this.used)];
+    const rest = this.full;
+    if (this.buffer !== undefined) rest.push({ buffer: this.buffer, used: this.used });
     this.full = [];
+    this.buffer = undefined;
     this.used = 0;
     try {
       await this.write(rest);

@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import { ColumnTypes, type ColumnType } from '../columns/column-types.js';
 import type { ColumnSpec, RowEncoder } from '../columns/row-encoder.js';
-import { QuerySessionLimits, quoteIdent, type QuerySession } from '../engine/query-session.js';
+import { quoteIdent, type QuerySession } from '../engine/query-session.js';
 import { QueryError } from '../errors.js';
 import type { SpoolDirectory, SpoolFile } from './ndjson-spool.js';
 import { streamRowsSelect } from './stream-row-format.js';
@@ -21,6 +21,8 @@ export const TableLoaderLimits = {
   CHUNK_ROWS: 100_000,
   /** Chunks written and not yet loaded, at most (bounds the spool on disk). */
   MAX_PENDING_CHUNKS: 2,
+  /** The smallest line size (and read buffer) a chunk of stream rows is read with. */
+  MIN_LINE_BYTES: 1024 * 1024,
 } as const;
 
 /** How rows are spooled: NDJSON rows (encoder.encode), or stream rows (stream-row-format.ts). */
@@ -155,7 +157,7 @@ export class TableLoader {
     if (this.pending >= TableLoaderLimits.MAX_PENDING_CHUNKS) await this.chain;
     this.pending++;
     this.chain = this.chain
-      .then(() => this.loadChunk(file.path, columns))
+      .then(() => this.loadChunk(file.path, columns, file.longestLineBytes))
       .catch((err: unknown) => {
         this.failure ??= err;
       })
@@ -171,7 +173,14 @@ export class TableLoader {
     this.created = true;
   }
 
-  private async loadChunk(path: string, columns: readonly ColumnSpec[]): Promise<void> {
+  private async loadChunk(
+    path: string,
+    columns: readonly ColumnSpec[],
+    longestLineBytes: number,
+  ): Promise<void> {
+    // DuckDB reads with buffers of at least the longest line: sized to this chunk's lines, not
+    // the largest a line may be, they stay small for the common chunk.
+    const lineBytes = Math.max(TableLoaderLimits.MIN_LINE_BYTES, longestLineBytes + LINE_END_BYTES);
     if (this.failure !== undefined) return;
     const table = quoteIdent(this.table);
     if (!this.created) await this.create(columns);
@@ -189,10 +198,7 @@ export class TableLoader {
     }
     try {
       if (this.format === SpoolFormats.streamRows) {
-        await this.session.insertSelect(
-          this.table,
-          streamRowsSelect(path, columns, QuerySessionLimits.MAX_OBJECT_BYTES + LINE_END_BYTES),
-        );
+        await this.session.insertSelect(this.table, streamRowsSelect(path, columns, lineBytes));
       } else {
         await this.session.insertNdjson(this.table, path, columns);
       }
