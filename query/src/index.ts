@@ -29,8 +29,21 @@ export {
   streamRowAdder,
   OVERSIZED_ROW,
   type LoadedTable,
+  type LoadStreamOptions,
 } from './load/load-stream-table.js';
-export { TableLoader, TableLoaderLimits } from './load/table-loader.js';
+export {
+  SpoolFormats,
+  TableLoader,
+  TableLoaderLimits,
+  type SpoolFormat,
+} from './load/table-loader.js';
+export { StreamRowWriter } from './load/stream-row-writer.js';
+export {
+  ColumnSchemaLimits,
+  fixedColumns,
+  parseColumnSchema,
+  readColumnSchema,
+} from './columns/column-schema.js';
 export {
   QuerySession,
   QuerySessionLimits,
