@@ -1,7 +1,7 @@
 import type { ShardSource } from '@kinlog/analyzer';
 import type { LogEvent } from '@kinlog/core';
 import { fixedColumns } from '../columns/column-schema.js';
-import { EventColumns, MetaColumns, type ColumnType } from '../columns/column-types.js';
+import { MetaColumns, type ColumnType } from '../columns/column-types.js';
 import {
   RowEncoder,
   timestampText,
