@@ -126,6 +126,7 @@ export {
   RecordDecoder,
   AUTO_PARSER,
   type DecodeStats,
+  type DecodedFormat,
   type DecoderParser,
   type RecordDecoderOptions,
 } from './decode/record-decoder.js';

@@ -164,6 +164,8 @@ export class RecordDecoder {
     misplaced: 0,
   };
   /** Events per format; see {@link DecodeFormatCounts}. */
+  /** The format that read the last event handed out (what its `formatCounts` entry counted). */
+  lastFormat: DecodedFormat = 'json';
   readonly formatCounts: DecodeFormatCounts = Object.fromEntries(
     DecodedFormatNames.map((f) => [f, 0]),
   ) as DecodeFormatCounts;
@@ -262,7 +264,7 @@ export class RecordDecoder {
     }
     this.stats.events++;
     if (this.screenBytes !== undefined && !this.screenBytes(payload)) {
-      this.formatCounts.json++; // only ever a valid JSON object line
+      this.count('json'); // only ever a valid JSON object line
       emit(SCREENED_OUT, '');
       return;
     }
@@ -276,10 +278,15 @@ export class RecordDecoder {
   /** The parser's event for a line, counted under the format that read it. */
   private parseCounted(line: string): LogEvent {
     const event = this.parse(line);
-    if (this.detector !== undefined) this.formatCounts[this.detector.format]++;
-    else if (event.parseError === true) this.formatCounts.unparsed++;
-    else this.formatCounts[this.namedFormat]++;
+    if (this.detector !== undefined) this.count(this.detector.format);
+    else if (event.parseError === true) this.count('unparsed');
+    else this.count(this.namedFormat);
     return event;
+  }
+
+  private count(format: DecodedFormat): void {
+    this.formatCounts[format]++;
+    this.lastFormat = format;
   }
 
   /**
@@ -291,7 +298,7 @@ export class RecordDecoder {
   private screened(line: string, screen: RecordScreen): LogEvent {
     const parsed = parseJsonObject(line);
     if (parsed === undefined) return this.parseCounted(line);
-    this.formatCounts.json++;
+    this.count('json');
     if (!screen(parsed as Record<string, unknown>)) return SCREENED_OUT;
     return normalizeJsonEvent(parsed, line);
   }
@@ -299,7 +306,7 @@ export class RecordDecoder {
   private emitUndecodable(payload: Uint8Array, emit: DecodedEventHandler): void {
     this.stats.undecodable++;
     this.stats.events++;
-    this.formatCounts.undecodable++;
+    this.count('undecodable');
     const text = Buffer.from(payload.subarray(0, RecordDecoderLimits.MAX_UNPARSED_CHARS)).toString(
       'latin1',
     );

@@ -160,7 +160,8 @@ export async function analyzeShards(
       ? undefined
       : new RecordDecoder(options.parser === undefined ? {} : { parser: options.parser });
   let origin: WindowRecordOrigin | undefined;
-  const toSink: DecodedEventHandler = (event, line) => sink!.event(event, line, origin!);
+  const toSink: DecodedEventHandler = (event, line) =>
+    sink!.event(event, line, origin!, sinkDecoder!.lastFormat);
   const byId = new Map(toRead.map((p) => [p.shardId, p]));
   const owners = await shardOwners(source, options.stream, toRead.length > 0, options.listedShards);
   for await (const step of steps) {

@@ -6,6 +6,7 @@
  */
 import type { LogEvent } from '@kinlog/core';
 import type { StoredReport } from '../checkpoint/stored-items.js';
+import type { DecodedFormat } from '../decode/record-decoder.js';
 
 /** Why a window is read. */
 export const WindowReadKinds = {
@@ -37,8 +38,11 @@ export interface WindowRecordOrigin {
 
 /** Receives the events of one window read. */
 export interface WindowSink {
-  /** One decoded event: fully parsed, never screened (the top-N's shortcut does not apply). */
-  event(event: LogEvent, line: string, origin: WindowRecordOrigin): void;
+  /**
+   * One decoded event: fully parsed, never screened (the top-N's shortcut does not apply);
+   * `format` is what read it, as the report's per-format counts count it.
+   */
+  event(event: LogEvent, line: string, origin: WindowRecordOrigin, format: DecodedFormat): void;
   /** Awaited after each page: lets the sink write out what it holds (bounded memory). */
   afterPage?(): Promise<void>;
   /**

@@ -107,8 +107,8 @@ async function openSink(info: WindowReadInfo, options: SavedQueryHookOptions): P
   let finished = false;
   let closed = false;
   return {
-    event: (event, line, origin) =>
-      add(event, line, { ...origin, format: recordFormat(origin.data, event, line) }),
+    event: (event, line, origin, format) =>
+      add(event, line, { ...origin, format: recordFormat(origin.data, format) }),
     afterPage: () => loader.settle(),
     end: async (report) => {
       await loader.finish();

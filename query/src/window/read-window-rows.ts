@@ -4,6 +4,7 @@
  *   end of each shard ─▶ records read must equal what the analyzer counted for the slice
  */
 import {
+  type DecodedFormat,
   isKplAggregate,
   readShardsInOrder,
   RecordDecoder,
@@ -47,31 +48,20 @@ export interface ReadWindowOutcome {
 
 const GZIP_0 = 0x1f;
 const GZIP_1 = 0x8b;
-const OPEN_BRACE = 0x7b;
-
-function contentFormat(event: LogEvent, line: string): string {
-  if (event.parseError === true) return 'unparsed';
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0xfeff) continue;
-    return c === OPEN_BRACE ? 'json' : 'text';
-  }
-  return 'text';
-}
 
 /**
- * How a record was packed and what it held: `json`, `text` or `unparsed`, prefixed `gzip+` /
- * `kpl+` when so packed (the `_format` column).
+ * How a record was packed and what read it: the decoder's format (`json`, `access`, `log4j`,
+ * `syslog`, `raw`, `unparsed`, …, as the report's per-format counts name them), prefixed `gzip+`
+ * / `kpl+` when so packed (the `_format` column).
  *
  * @example
  * ```ts
- * recordFormat(Buffer.from('{"a":1}'), { a: 1 }, '{"a":1}'); // 'json'
+ * recordFormat(Buffer.from('{"a":1}'), 'json'); // 'json'
  * ```
  */
-export function recordFormat(data: Uint8Array, event: LogEvent, line: string): string {
+export function recordFormat(data: Uint8Array, format: DecodedFormat): string {
   const container = containerOf(data);
-  const content = contentFormat(event, line);
-  return container === '' ? content : `${container}+${content}`;
+  return container === '' ? format : `${container}+${format}`;
 }
 
 function containerOf(data: Uint8Array): string {
@@ -125,7 +115,7 @@ export async function readWindowRows(
   let partitionKey: string | undefined;
   let container = '';
   const emit = (event: LogEvent, line: string): void => {
-    const content = contentFormat(event, line);
+    const content = decoder.lastFormat;
     sink.row(event, line, {
       shardId,
       sequenceNumber,
