@@ -1,13 +1,16 @@
 // The merge of one iteration's per-shard partials, as the merging worker does it:
 //
 //   64 shards × PartialLimits.MAX_KEYS keys (the most a partial lists), 40 % of keys shared
-//   between shards ─▶ encodePartial (gzip) ─▶ decodePartial ─▶ mergePartials (top 50)
+//   between shards ─▶ encodePartial (gzip) ─▶ decodePartial ─▶ PartialMerger.add, one partial
+//   at a time ─▶ finish (top 50)
 //
 // Prints the compressed size of one partial, the time of decode + merge and the heap it added
 // (targets: under 1 s and under 50 MB), median and spread over RUNS runs.
 import { TopNAggregator } from '../src/aggregate/top-n-aggregator.js';
 import { SIGNATURE_RULES_VERSION } from '../src/classify/message-signature.js';
-import { mergePartials } from '../src/lease/merge-partials.js';
+import { FORMAT_DETECTOR_VERSION } from '@kinlog/core';
+import { DecodedFormatNames, type DecodeFormatCounts } from '../src/decode/record-decoder.js';
+import { PartialMerger } from '../src/lease/merge-partials.js';
 import { decodePartial, encodePartial, PartialLimits } from '../src/lease/shard-partial.js';
 import { StopReasons } from '../src/stream/shard-reader.js';
 
@@ -18,6 +21,7 @@ const KEYS = Math.min(
   PartialLimits.MAX_KEYS,
 );
 const SHARED_KEYS = Math.floor(KEYS * 0.4);
+const zeroCounts = Object.fromEntries(DecodedFormatNames.map((f) => [f, 0])) as DecodeFormatCounts;
 
 function partialBytes(shard: number): Uint8Array {
   const aggregator = new TopNAggregator({ maxDistinctKeys: KEYS });
@@ -55,6 +59,11 @@ function partialBytes(shard: number): Uint8Array {
       undecodable: 0,
       misplaced: 0,
     },
+    formats: {
+      detectorVersion: FORMAT_DETECTOR_VERSION,
+      parser: 'auto',
+      counts: { ...zeroCounts, json: KEYS },
+    },
     snapshot: aggregator.snapshot(),
     signatureRulesVersion: SIGNATURE_RULES_VERSION,
   });
@@ -68,12 +77,13 @@ for (let run = 0; run < RUNS; run++) {
   const heapBefore = process.memoryUsage().heapUsed;
   let heapPeak = heapBefore;
   const started = performance.now();
-  const partials = stored.map((bytes) => {
-    const p = decodePartial(bytes);
+  // As the merging worker does: one partial decoded at a time, in cut order.
+  const merger = new PartialMerger();
+  for (const bytes of stored) {
+    merger.add(decodePartial(bytes));
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    return p;
-  });
-  const merged = mergePartials(partials, { topN: 50 });
+  }
+  const merged = merger.finish({ topN: 50 });
   heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   ms.push(performance.now() - started);
   heapMb.push((heapPeak - heapBefore) / 1e6);

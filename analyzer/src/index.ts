@@ -159,10 +159,20 @@ export {
   encodePartial,
   decodePartial,
   PartialLimits,
+  PartialFormats,
+  PARTIAL_FORMAT,
+  type PartialFormat,
+  type PartialColumns,
+  type PartialFormatCounts,
   type ShardPartial,
   type PartialInput,
 } from './lease/shard-partial.js';
-export { mergePartials, type MergedPartials } from './lease/merge-partials.js';
+export {
+  mergePartials,
+  PartialMerger,
+  type MergedPartials,
+  type MergeOptions,
+} from './lease/merge-partials.js';
 export {
   LeaseWorker,
   LeaseWorkerDefaults,

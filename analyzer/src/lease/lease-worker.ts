@@ -12,12 +12,18 @@
  * (startAfterSeq, cutoff] again. A stale owner's partial is refused by the lease counter.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConfigError } from '@kinlog/core';
+import { ConfigError, FORMAT_DETECTOR_VERSION } from '@kinlog/core';
 import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../aggregate/top-n-result.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
 import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
-import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
+import {
+  IterationStatuses,
+  STORED_REPORT_FORMAT,
+  StoredReportFormats,
+  type StoredReport,
+} from '../checkpoint/stored-items.js';
+import { AUTO_PARSER } from '../decode/record-decoder.js';
 import {
   AnalyzerError,
   IterationConflictError,
@@ -32,8 +38,14 @@ import { AnalyzerDefaults, type IterationOutcome } from '../window/analyzer.js';
 import { planWindow } from '../window/plan-window.js';
 import { LeaseCoordinator } from './lease-coordinator.js';
 import { leaseKeyOf, type CutShard, type IterationCut, type LeaseStore } from './lease-store.js';
-import { mergePartials } from './merge-partials.js';
-import { decodePartial, encodePartial, type ShardPartial } from './shard-partial.js';
+import { PartialMerger } from './merge-partials.js';
+import {
+  decodePartial,
+  emptyColumns,
+  encodePartial,
+  PARTIAL_FORMAT,
+  type ShardPartial,
+} from './shard-partial.js';
 
 /** Defaults of {@link LeaseWorkerOptions}. */
 export const LeaseWorkerDefaults = {
@@ -252,6 +264,11 @@ export class LeaseWorker {
       stream: shard.stream,
       window: outcome.window[0]!,
       decode: outcome.decode,
+      formats: {
+        detectorVersion: FORMAT_DETECTOR_VERSION,
+        parser: this.options.parser ?? AUTO_PARSER,
+        counts: outcome.formats,
+      },
       snapshot: aggregator.snapshot(),
       signatureRulesVersion: SIGNATURE_RULES_VERSION,
     });
@@ -296,34 +313,41 @@ export class LeaseWorker {
     const { name, stream, store, leases } = this.options;
     let report = await store.getReport(name, k);
     if (report === undefined) {
-      const partials: ShardPartial[] = [];
+      // One partial decoded at a time: the merger keeps one entry per key, not the partials.
+      const merger = new PartialMerger();
       for (const shard of cut.shards) {
         if (shard.carried !== undefined) {
-          partials.push(carriedPartial(k, shard));
+          merger.add(carriedPartial(k, shard));
           continue;
         }
         const key = leaseKeyOf(shard.stream, shard.shardId);
         const bytes = await leases.getPartial(name, key, k);
         // A partial of k is never replaced once published for k, so this cannot be missing.
         if (bytes === undefined) return undefined;
-        partials.push(decodePartial(bytes, `${name} partial ${k} ${key}`));
+        merger.add(decodePartial(bytes, `${name} partial ${k} ${key}`));
       }
-      const merged = mergePartials(partials, {
+      const merged = merger.finish({
         // As many rows as a single run stores, whatever the report shows.
         topN: Math.max(
           this.options.topN ?? TopNDefaults.topN,
           this.options.storedRows ?? TopNDefaults.storedRows,
         ),
         ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+        formats: {
+          detectorVersion: FORMAT_DETECTOR_VERSION,
+          parser: this.options.parser ?? AUTO_PARSER,
+        },
       });
       const computed: StoredReport = {
-        formatVersion: 1,
+        // Partials of older workers (or counted by other detector versions) give no formats.
+        formatVersion: merged.formats === undefined ? StoredReportFormats.v2 : STORED_REPORT_FORMAT,
         name,
         stream,
         iteration: k,
         window: merged.window,
         result: merged.result,
         decode: merged.decode,
+        ...(merged.formats === undefined ? {} : { formats: merged.formats }),
         startedAt: new Date(cut.createdAtMs).toISOString(),
         finishedAt: new Date().toISOString(),
         leased: {
@@ -355,7 +379,7 @@ export class LeaseWorker {
 /** The empty partial of a closed shard finished in an earlier iteration. */
 function carriedPartial(k: number, shard: CutShard): ShardPartial {
   return {
-    formatVersion: 1,
+    formatVersion: PARTIAL_FORMAT,
     iteration: k,
     stream: shard.stream,
     window: shard.carried!,
@@ -376,6 +400,6 @@ function carriedPartial(k: number, shard: CutShard): ShardPartial {
     bounded: false,
     errorBound: 0,
     signatureRulesVersion: SIGNATURE_RULES_VERSION,
-    keys: [],
+    keys: emptyColumns(),
   };
 }

@@ -1,13 +1,16 @@
 /*
- *   partials in cut order (parents before children, then shard id), keys sorted in each
- *     ─▶ k-way merge on (region, page): each key once, its parts in cut order
+ *   partials in cut order (parents before children, then shard id), one at a time
+ *     ─▶ each key looked up in a table (region ─▶ page ─▶ id): new keys get the next id
+ *     ─▶ counts added into columns indexed by id (typed-array chunks, no object per key)
+ *     ─▶ signatures and example kept only for keys a partial carries them for (its top rows)
+ *   finish:
  *     ─▶ count = Σ counts + Σ error bounds of the bounded partials that do not list it
- *     ─▶ top-N kept as it goes (count desc, region, page): no table of every key is built
- *     ─▶ rows: signatures summed (top 5), example from the first part that has one,
+ *     ─▶ top-N (count desc, region, page) in one pass over the ids
+ *     ─▶ rows: signatures summed (top 5), example from the first partial that has one,
  *        first/last seen min/max, change against the previous result
  *
  * The same partials give the same result whichever workers made them and in whatever order
- * they arrived: nothing depends on time or on a Map's insertion order.
+ * they arrived: nothing depends on time, and ids follow the cut order given.
  */
 import { addToFilter, keyHistoryOf, KeyHistoryLimits } from '../aggregate/key-history.js';
 import { hashKey } from '../aggregate/key-hash.js';
@@ -18,26 +21,336 @@ import {
   type TopNResult,
   type TopNRow,
 } from '../aggregate/top-n-result.js';
-import type { DecodeStats } from '../decode/record-decoder.js';
+import {
+  DecodedFormatNames,
+  type DecodeFormatCounts,
+  type DecodeStats,
+} from '../decode/record-decoder.js';
 import { ConfigError } from '@kinlog/core';
 import type { ShardWindow } from '../window/shard-window.js';
-import { compareKeys, type PartialKey, type ShardPartial } from './shard-partial.js';
+import { compareText, type PartialFormatCounts, type ShardPartial } from './shard-partial.js';
 
 const SHARE_DECIMALS = 1e6;
+/** Keys per column chunk: columns grow by chunks, never by copying. */
+const CHUNK_KEYS = 1 << 14;
 
 /** The merge of one iteration's partials. */
 export interface MergedPartials {
   readonly result: TopNResult;
   readonly window: ShardWindow[];
   readonly decode: DecodeStats;
+  /**
+   * Events per format of every partial, when each partial that read events counted them with
+   * the same detector version and parser; otherwise (older partials, mixed versions) absent.
+   */
+  readonly formats?: PartialFormatCounts;
   /** Shards whose partial was a bounded summary (the report is then within `errorBound`). */
   readonly boundedShards: string[];
 }
 
-interface Cursor {
-  readonly partial: ShardPartial;
-  readonly order: number;
-  at: number;
+/** Options of {@link PartialMerger.finish}. */
+export interface MergeOptions {
+  /** Rows of the result, 1 to `TopNLimits.MAX_TOP_N`; default 10. */
+  readonly topN?: number;
+  readonly previous?: TopNResult;
+  /** Detector version and parser stated when no partial read any event. */
+  readonly formats?: Omit<PartialFormatCounts, 'counts'>;
+}
+
+/** A column of numbers indexed by key id, grown a chunk at a time. */
+class Column {
+  private readonly chunks: Float64Array[] = [];
+  constructor(private readonly initial = 0) {}
+
+  get(id: number): number {
+    const chunk = this.chunks[id >>> 14];
+    return chunk === undefined ? this.initial : chunk[id & (CHUNK_KEYS - 1)]!;
+  }
+
+  add(id: number, value: number): void {
+    this.chunkOf(id)[id & (CHUNK_KEYS - 1)]! += value;
+  }
+
+  set(id: number, value: number): void {
+    this.chunkOf(id)[id & (CHUNK_KEYS - 1)] = value;
+  }
+
+  private chunkOf(id: number): Float64Array {
+    const at = id >>> 14;
+    while (this.chunks.length <= at) {
+      const chunk = new Float64Array(CHUNK_KEYS);
+      if (this.initial !== 0) chunk.fill(this.initial);
+      this.chunks.push(chunk);
+    }
+    return this.chunks[at]!;
+  }
+}
+
+interface Detail {
+  example: string;
+  readonly signatures: Map<string, { count: number; countError: number }>;
+}
+
+/**
+ * Merges per-shard partials, added in the cut's order, into one top-N result, holding one
+ * entry per distinct key (and no partial once added).
+ *
+ * @example
+ * ```ts
+ * const merger = new PartialMerger();
+ * for (const bytes of storedInCutOrder) merger.add(decodePartial(bytes));
+ * const { result, window, formats } = merger.finish({ topN: 10, previous });
+ * ```
+ */
+export class PartialMerger {
+  private readonly pagesByRegion = new Map<string, Map<string, number>>();
+  private readonly regionOf: string[] = [];
+  private readonly pageOf: string[] = [];
+  private readonly count = new Column();
+  private readonly overestimate = new Column();
+  /** Σ error bounds of the bounded partials that list the key. */
+  private readonly listedBound = new Column();
+  private readonly count5xx = new Column();
+  private readonly count4xx = new Column();
+  private readonly countLevel = new Column();
+  private readonly firstSeenMs = new Column(Number.NaN);
+  private readonly lastSeenMs = new Column(Number.NaN);
+  private readonly details = new Map<number, Detail>();
+  private readonly filter = new Uint32Array(KeyHistoryLimits.FILTER_BITS / 32);
+  private readonly windows: ShardWindow[] = [];
+  private readonly boundedShards: string[] = [];
+  private readonly distinctKeysSeen: number[] = [];
+  private readonly totals = {
+    events: 0,
+    errors5xx: 0,
+    errors4xx: 0,
+    errorsLevel: 0,
+    unparsed: 0,
+    errorBound: 0,
+  };
+  private readonly decode: { -readonly [K in keyof DecodeStats]: DecodeStats[K] } = {
+    records: 0,
+    events: 0,
+    gzipPayloads: 0,
+    kplAggregates: 0,
+    undecodable: 0,
+    misplaced: 0,
+  };
+  private formatCounts: DecodeFormatCounts | undefined;
+  private formatsOf: Omit<PartialFormatCounts, 'counts'> | undefined;
+  private formatsAgree = true;
+  private signatureRulesVersion: number | undefined;
+  private bounded = false;
+
+  /** Adds the next partial of the cut. */
+  add(partial: ShardPartial): void {
+    this.windows.push(partial.window);
+    this.signatureRulesVersion ??= partial.signatureRulesVersion;
+    for (const key of Object.keys(this.decode) as (keyof DecodeStats)[]) {
+      this.decode[key] += partial.decode[key];
+    }
+    this.totals.events += partial.events;
+    this.totals.errors5xx += partial.errors5xx;
+    this.totals.errors4xx += partial.errors4xx;
+    this.totals.errorsLevel += partial.errorsLevel;
+    this.totals.unparsed += partial.unparsed;
+    this.distinctKeysSeen.push(partial.distinctKeys);
+    this.addFormats(partial);
+    const bound = partial.bounded ? partial.errorBound : 0;
+    if (partial.bounded) {
+      this.bounded = true;
+      this.totals.errorBound += bound;
+      this.boundedShards.push(partial.window.shardId);
+    }
+
+    const keys = partial.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const region = keys.regions[keys.region[i]!]!;
+      const page = keys.page[i]!;
+      let pages = this.pagesByRegion.get(region);
+      if (pages === undefined) {
+        pages = new Map();
+        this.pagesByRegion.set(region, pages);
+      }
+      let id = pages.get(page);
+      if (id === undefined) {
+        id = this.pageOf.length;
+        pages.set(page, id);
+        this.regionOf.push(region);
+        this.pageOf.push(page);
+        addToFilter(this.filter, hashKey(region, page));
+      }
+      this.count.add(id, keys.count[i]!);
+      this.overestimate.add(id, keys.overestimate[i]!);
+      if (bound !== 0) this.listedBound.add(id, bound);
+      this.count5xx.add(id, keys.count5xx[i]!);
+      this.count4xx.add(id, keys.count4xx[i]!);
+      this.countLevel.add(id, keys.countLevel[i]!);
+      const first = keys.firstSeenMs[i]!;
+      if (!Number.isNaN(first) && !(first >= this.firstSeenMs.get(id))) {
+        this.firstSeenMs.set(id, first);
+      }
+      const last = keys.lastSeenMs[i]!;
+      if (!Number.isNaN(last) && !(last <= this.lastSeenMs.get(id))) {
+        this.lastSeenMs.set(id, last);
+      }
+      const detail = keys.detail.get(i);
+      if (detail !== undefined) {
+        let into = this.details.get(id);
+        if (into === undefined) {
+          into = { example: '', signatures: new Map() };
+          this.details.set(id, into);
+        }
+        if (into.example === '' && detail[0] !== '') into.example = detail[0];
+        for (const [signature, n, error] of detail[1]) {
+          const sum = into.signatures.get(signature);
+          if (sum === undefined) into.signatures.set(signature, { count: n, countError: error });
+          else {
+            sum.count += n;
+            sum.countError += error;
+          }
+        }
+      }
+    }
+  }
+
+  /** The merged result of every partial added. */
+  finish(options: MergeOptions = {}): MergedPartials {
+    const topN = options.topN ?? 10;
+    if (!Number.isInteger(topN) || topN < 1 || topN > TopNLimits.MAX_TOP_N) {
+      throw new ConfigError([
+        { path: 'topN', message: `must be an integer from 1 to ${TopNLimits.MAX_TOP_N}` },
+      ]);
+    }
+    const keys = this.pageOf.length;
+    const totalBound = this.totals.errorBound;
+    const countOf = (id: number) =>
+      this.count.get(id) + (totalBound === 0 ? 0 : totalBound - this.listedBound.get(id));
+    const ranksBefore = (a: number, countA: number, b: number, countB: number) =>
+      countA !== countB
+        ? countA > countB
+        : (compareText(this.regionOf[a]!, this.regionOf[b]!) ||
+            compareText(this.pageOf[a]!, this.pageOf[b]!)) < 0;
+    const top: { id: number; count: number }[] = [];
+    for (let id = 0; id < keys; id++) {
+      const count = countOf(id);
+      const last = top[top.length - 1];
+      if (top.length < topN || ranksBefore(id, count, last!.id, last!.count)) {
+        let i = top.length;
+        while (i > 0 && ranksBefore(id, count, top[i - 1]!.id, top[i - 1]!.count)) i--;
+        top.splice(i, 0, { id, count });
+        if (top.length > topN) top.pop();
+      }
+    }
+
+    const { errors5xx, errors4xx, errorsLevel } = this.totals;
+    const errors = errors5xx + errors4xx + errorsLevel;
+    const changeOf = changeAgainst(options.previous);
+    const rows = top.map(({ id, count }): TopNRow => {
+      const region = this.regionOf[id]!;
+      const page = this.pageOf[id]!;
+      const detail = this.details.get(id);
+      const signatures = [...(detail?.signatures ?? [])]
+        .map(([signature, n]) => ({ signature, count: n.count, countError: n.countError }))
+        .sort((a, b) => b.count - a.count || compareText(a.signature, b.signature))
+        .slice(0, SIGNATURES_PER_KEY);
+      const firstSeen = this.firstSeenMs.get(id);
+      const lastSeen = this.lastSeenMs.get(id);
+      return {
+        region,
+        page,
+        count,
+        share: errors === 0 ? 0 : Math.round((count / errors) * SHARE_DECIMALS) / SHARE_DECIMALS,
+        count5xx: this.count5xx.get(id),
+        count4xx: this.count4xx.get(id),
+        countLevel: this.countLevel.get(id),
+        countError: this.overestimate.get(id) + (count - this.count.get(id)),
+        signatures,
+        example: detail?.example ?? '',
+        firstSeen: Number.isNaN(firstSeen) ? null : new Date(firstSeen).toISOString(),
+        lastSeen: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
+        change: changeOf(region, page, count),
+      };
+    });
+
+    const result: TopNResult = {
+      rows,
+      totals: {
+        events: this.totals.events,
+        errors,
+        errors5xx,
+        errors4xx,
+        errorsLevel,
+        unparsed: this.totals.unparsed,
+        // Exact when no partial is bounded; otherwise the best lower estimate at hand.
+        distinctKeys: this.bounded ? Math.max(keys, ...this.distinctKeysSeen) : keys,
+      },
+      bounded: this.bounded,
+      errorBound: totalBound,
+      signatureRulesVersion: this.signatureRulesVersion ?? 0,
+    };
+    // What the next iteration needs to tell new keys (as TopNAggregator keeps it): every key
+    // with its count while there are few, and a filter of every key either way. A bounded
+    // partial does not list every key it saw: without a complete history, earlier counts of
+    // keys below the cut-off read as unknown rather than as a wrong "new".
+    let keyHistory;
+    if (!this.bounded) {
+      let counted: [string, string, number][] | undefined;
+      if (keys <= KeyHistoryLimits.MAX_COUNTED_KEYS) {
+        counted = [];
+        for (let id = 0; id < keys; id++) {
+          counted.push([this.regionOf[id]!, this.pageOf[id]!, countOf(id)]);
+        }
+        counted.sort((a, b) => b[2] - a[2] || compareText(a[0], b[0]) || compareText(a[1], b[1]));
+      }
+      keyHistory = keyHistoryOf(
+        counted,
+        counted === undefined ? this.filter : undefined,
+        TopNLimits.MAX_RESULT_BYTES - Buffer.byteLength(JSON.stringify(result)),
+      );
+    }
+    const formats = this.formatsFinished(options.formats);
+    return {
+      result: keyHistory === undefined ? result : { ...result, keyHistory },
+      window: [...this.windows],
+      decode: { ...this.decode },
+      ...(formats === undefined ? {} : { formats }),
+      boundedShards: [...this.boundedShards],
+    };
+  }
+
+  private addFormats(partial: ShardPartial): void {
+    // A partial without events counted nothing, whichever version counted it.
+    if (partial.decode.events === 0 && partial.events === 0) return;
+    const formats = partial.formats;
+    if (formats === undefined) {
+      this.formatsAgree = false;
+      return;
+    }
+    if (this.formatsOf === undefined) {
+      this.formatsOf = { detectorVersion: formats.detectorVersion, parser: formats.parser };
+    } else if (
+      this.formatsOf.detectorVersion !== formats.detectorVersion ||
+      this.formatsOf.parser !== formats.parser
+    ) {
+      this.formatsAgree = false;
+    }
+    const counts = (this.formatCounts ??= zeroCounts());
+    for (const name of DecodedFormatNames) counts[name] += formats.counts[name] ?? 0;
+  }
+
+  private formatsFinished(
+    fallback: Omit<PartialFormatCounts, 'counts'> | undefined,
+  ): PartialFormatCounts | undefined {
+    if (!this.formatsAgree) return undefined;
+    const of = this.formatsOf ?? fallback;
+    if (of === undefined) return undefined;
+    return {
+      detectorVersion: of.detectorVersion,
+      parser: of.parser,
+      counts: { ...(this.formatCounts ?? zeroCounts()) },
+    };
+  }
 }
 
 /**
@@ -50,214 +363,13 @@ interface Cursor {
  */
 export function mergePartials(
   partials: readonly ShardPartial[],
-  options: { topN?: number; previous?: TopNResult } = {},
+  options: MergeOptions = {},
 ): MergedPartials {
-  const topN = options.topN ?? 10;
-  if (!Number.isInteger(topN) || topN < 1 || topN > TopNLimits.MAX_TOP_N) {
-    throw new ConfigError([
-      { path: 'topN', message: `must be an integer from 1 to ${TopNLimits.MAX_TOP_N}` },
-    ]);
-  }
-  const totalBound = partials.reduce((sum, p) => sum + (p.bounded ? p.errorBound : 0), 0);
-  const heap: Cursor[] = [];
-  partials.forEach((partial, order) => {
-    if (partial.keys.length > 0) heapPush(heap, { partial, order, at: 0 });
-  });
-
-  let mergedKeys = 0;
-  // What the next iteration needs to tell new keys (as TopNAggregator keeps it): every key with
-  // its count while there are few, and a filter of every key either way.
-  let counted: [string, string, number][] | undefined = [];
-  const filter = new Uint32Array(KeyHistoryLimits.FILTER_BITS / 32);
-  const top: { parts: { key: PartialKey; order: number }[]; count: number; bound: number }[] = [];
-  while (heap.length > 0) {
-    const first = heap[0]!;
-    const key = first.partial.keys[first.at]!;
-    const parts: { key: PartialKey; order: number }[] = [];
-    while (heap.length > 0 && compareKeys(current(heap[0]!), key) === 0) {
-      const cursor = heap[0]!;
-      parts.push({ key: current(cursor), order: cursor.order });
-      cursor.at++;
-      if (cursor.at < cursor.partial.keys.length) siftDown(heap, 0);
-      else heapPop(heap);
-    }
-    mergedKeys++;
-    parts.sort((a, b) => a.order - b.order);
-    let count = 0;
-    let over = 0;
-    let listedBound = 0;
-    for (const { key: k, order } of parts) {
-      count += k[2];
-      over += k[3];
-      const p = partials[order]!;
-      if (p.bounded) listedBound += p.errorBound;
-    }
-    const missing = totalBound - listedBound;
-    count += missing;
-    over += missing;
-    addToFilter(filter, hashKey(key[0], key[1]));
-    if (counted !== undefined) {
-      if (counted.length < KeyHistoryLimits.MAX_COUNTED_KEYS) counted.push([key[0], key[1], count]);
-      else counted = undefined;
-    }
-    const entry = { parts, count, bound: over };
-    if (top.length < topN || ranksBefore(entry, top[top.length - 1]!)) {
-      let i = top.length;
-      while (i > 0 && ranksBefore(entry, top[i - 1]!)) i--;
-      top.splice(i, 0, entry);
-      if (top.length > topN) top.pop();
-    }
-  }
-
-  const errors5xx = sum(partials, (p) => p.errors5xx);
-  const errors4xx = sum(partials, (p) => p.errors4xx);
-  const errorsLevel = sum(partials, (p) => p.errorsLevel);
-  const errors = errors5xx + errors4xx + errorsLevel;
-  const bounded = partials.some((p) => p.bounded);
-  const changeOf = changeAgainst(options.previous);
-  const rows = top.map(({ parts, count, bound }): TopNRow => {
-    const [region, page] = [parts[0]!.key[0], parts[0]!.key[1]];
-    const signatureCounts = new Map<string, { count: number; countError: number }>();
-    let example = '';
-    let firstSeen = Number.NaN;
-    let lastSeen = Number.NaN;
-    for (const { key } of parts) {
-      const detail = key[9];
-      if (detail !== undefined) {
-        if (example === '' && detail[0] !== '') example = detail[0];
-        for (const [signature, n, error] of detail[1]) {
-          const sum = signatureCounts.get(signature) ?? { count: 0, countError: 0 };
-          signatureCounts.set(signature, {
-            count: sum.count + n,
-            countError: sum.countError + error,
-          });
-        }
-      }
-      if (key[7] !== null && !(key[7] >= firstSeen)) firstSeen = key[7];
-      if (key[8] !== null && !(key[8] <= lastSeen)) lastSeen = key[8];
-    }
-    const signatures = [...signatureCounts]
-      .map(([signature, n]) => ({ signature, ...n }))
-      .sort(
-        (a, b) =>
-          b.count - a.count || (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0),
-      )
-      .slice(0, SIGNATURES_PER_KEY);
-    return {
-      region,
-      page,
-      count,
-      share: errors === 0 ? 0 : Math.round((count / errors) * SHARE_DECIMALS) / SHARE_DECIMALS,
-      count5xx: sum(parts, (p) => p.key[4]),
-      count4xx: sum(parts, (p) => p.key[5]),
-      countLevel: sum(parts, (p) => p.key[6]),
-      countError: bound,
-      signatures,
-      example,
-      firstSeen: Number.isNaN(firstSeen) ? null : new Date(firstSeen).toISOString(),
-      lastSeen: Number.isNaN(lastSeen) ? null : new Date(lastSeen).toISOString(),
-      change: changeOf(region, page, count),
-    };
-  });
-
-  const decode: DecodeStats = {
-    records: sum(partials, (p) => p.decode.records),
-    events: sum(partials, (p) => p.decode.events),
-    gzipPayloads: sum(partials, (p) => p.decode.gzipPayloads),
-    kplAggregates: sum(partials, (p) => p.decode.kplAggregates),
-    undecodable: sum(partials, (p) => p.decode.undecodable),
-    misplaced: sum(partials, (p) => p.decode.misplaced),
-  };
-  const signatureRulesVersion = partials[0]?.signatureRulesVersion ?? 0;
-  const result: TopNResult = {
-    rows,
-    totals: {
-      events: sum(partials, (p) => p.events),
-      errors,
-      errors5xx,
-      errors4xx,
-      errorsLevel,
-      unparsed: sum(partials, (p) => p.unparsed),
-      // Exact when no partial is bounded; otherwise the best lower estimate at hand.
-      distinctKeys: bounded
-        ? Math.max(mergedKeys, ...partials.map((p) => p.distinctKeys))
-        : mergedKeys,
-    },
-    bounded,
-    errorBound: totalBound,
-    signatureRulesVersion,
-  };
-  // A bounded partial does not list every key it saw: without a complete history, earlier
-  // counts of keys below the cut-off read as unknown rather than as a wrong "new".
-  const keyHistory = bounded
-    ? undefined
-    : keyHistoryOf(
-        counted?.sort(
-          (a, b) =>
-            b[2] - a[2] ||
-            (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
-        ),
-        counted === undefined ? filter : undefined,
-        TopNLimits.MAX_RESULT_BYTES - Buffer.byteLength(JSON.stringify(result)),
-      );
-  return {
-    result: keyHistory === undefined ? result : { ...result, keyHistory },
-    window: partials.map((p) => p.window),
-    decode,
-    boundedShards: partials.filter((p) => p.bounded).map((p) => p.window.shardId),
-  };
+  const merger = new PartialMerger();
+  for (const partial of partials) merger.add(partial);
+  return merger.finish(options);
 }
 
-function current(cursor: Cursor): PartialKey {
-  return cursor.partial.keys[cursor.at]!;
-}
-
-function sum<T>(items: readonly T[], of: (item: T) => number): number {
-  let total = 0;
-  for (const item of items) total += of(item);
-  return total;
-}
-
-function ranksBefore(
-  a: { parts: { key: PartialKey }[]; count: number },
-  b: { parts: { key: PartialKey }[]; count: number },
-): boolean {
-  if (a.count !== b.count) return a.count > b.count;
-  return compareKeys(a.parts[0]!.key, b.parts[0]!.key) < 0;
-}
-
-function less(a: Cursor, b: Cursor): boolean {
-  const byKey = compareKeys(current(a), current(b));
-  return byKey < 0 || (byKey === 0 && a.order < b.order);
-}
-
-function heapPush(heap: Cursor[], cursor: Cursor): void {
-  heap.push(cursor);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!less(heap[i]!, heap[parent]!)) break;
-    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-    i = parent;
-  }
-}
-
-function heapPop(heap: Cursor[]): void {
-  const last = heap.pop()!;
-  if (heap.length === 0) return;
-  heap[0] = last;
-  siftDown(heap, 0);
-}
-
-function siftDown(heap: Cursor[], index: number): void {
-  let i = index;
-  for (;;) {
-    const left = 2 * i + 1;
-    if (left >= heap.length) return;
-    let child = left;
-    if (left + 1 < heap.length && less(heap[left + 1]!, heap[left]!)) child = left + 1;
-    if (!less(heap[child]!, heap[i]!)) return;
-    [heap[i], heap[child]] = [heap[child]!, heap[i]!];
-    i = child;
-  }
+function zeroCounts(): DecodeFormatCounts {
+  return Object.fromEntries(DecodedFormatNames.map((f) => [f, 0])) as DecodeFormatCounts;
 }

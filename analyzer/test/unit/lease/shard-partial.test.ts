@@ -1,13 +1,17 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { FORMAT_DETECTOR_VERSION } from '@kinlog/core';
 import { expect } from 'chai';
 import { TopNAggregator } from '../../../src/aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../../../src/aggregate/top-n-result.js';
 import type { ClassifiedEvent, EventKind } from '../../../src/classify/classify-event.js';
 import { SIGNATURE_RULES_VERSION } from '../../../src/classify/message-signature.js';
+import { DecodedFormatNames, type DecodeFormatCounts } from '../../../src/decode/record-decoder.js';
 import { CorruptItemError } from '../../../src/errors.js';
 import { mergePartials } from '../../../src/lease/merge-partials.js';
 import {
   decodePartial,
   encodePartial,
+  PARTIAL_FORMAT,
   PartialLimits,
   type ShardPartial,
 } from '../../../src/lease/shard-partial.js';
@@ -23,6 +27,10 @@ const NO_DECODE = {
   undecodable: 0,
   misplaced: 0,
 };
+
+function zeroCounts(): DecodeFormatCounts {
+  return Object.fromEntries(DecodedFormatNames.map((f) => [f, 0])) as DecodeFormatCounts;
+}
 
 /** A deterministic pseudo-random sequence (xorshift). */
 function random(seed: number): () => number {
@@ -67,7 +75,12 @@ function makeShards(shards: number, perShard: number, keys: number, seed: number
 function partialOf(
   shardId: string,
   events: readonly Fed[],
-  options: { maxDistinctKeys?: number; maxKeys?: number; maxGzipBytes?: number } = {},
+  options: {
+    maxDistinctKeys?: number;
+    maxKeys?: number;
+    maxGzipBytes?: number;
+    detectorVersion?: number;
+  } = {},
 ): Uint8Array {
   const aggregator = new TopNAggregator(
     options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys },
@@ -85,6 +98,15 @@ function partialOf(
         stopReason: StopReasons.caughtUp,
       },
       decode: { ...NO_DECODE, records: events.length, events: events.length },
+      formats: {
+        detectorVersion: options.detectorVersion ?? FORMAT_DETECTOR_VERSION,
+        parser: 'auto',
+        counts: {
+          ...zeroCounts(),
+          json: Math.max(0, events.length - 1),
+          raw: Math.min(1, events.length),
+        },
+      },
       snapshot: aggregator.snapshot(),
       signatureRulesVersion: SIGNATURE_RULES_VERSION,
     },
@@ -174,12 +196,12 @@ describe('shard partials', () => {
   it('keeps signatures and examples only for each partial’s top rows', () => {
     const shards = makeShards(1, 5_000, 2_000, 3);
     const partial = decodePartial(partialOf('s0', shards[0]!));
-    const withDetail = partial.keys.filter((k) => k[9] !== undefined);
-    expect(withDetail).to.have.length(PartialLimits.DETAIL_ROWS);
-    const smallest = Math.min(...withDetail.map((k) => k[2]));
-    expect(partial.keys.filter((k) => k[9] === undefined).every((k) => k[2] <= smallest)).to.equal(
-      true,
-    );
+    const { keys } = partial;
+    expect(keys.detail.size).to.equal(PartialLimits.DETAIL_ROWS);
+    const smallest = Math.min(...[...keys.detail.keys()].map((i) => keys.count[i]!));
+    for (let i = 0; i < keys.length; i++) {
+      if (!keys.detail.has(i)) expect(keys.count[i]).to.be.at.most(smallest);
+    }
   });
 
   it('past the key bound a partial is a bounded summary whose merge stays within its stated bound', () => {
@@ -230,7 +252,10 @@ describe('shard partials', () => {
     expect(bytes.length).to.be.at.most(maxGzipBytes);
     const partial: ShardPartial = decodePartial(bytes);
     expect(partial.bounded).to.equal(true);
-    const listed = new Set(partial.keys.map((k) => `${k[0]}\u0000${k[1]}`));
+    const { keys } = partial;
+    const listed = new Set(
+      keys.page.map((page, i) => `${keys.regions[keys.region[i]!]!}\u0000${page}`),
+    );
     const truth = trueCounts(shards);
     for (const [key, n] of truth) {
       if (!listed.has(key)) expect(n).to.be.at.most(partial.errorBound);
@@ -242,5 +267,70 @@ describe('shard partials', () => {
 
   it('refuses bytes that are not a partial', () => {
     expect(() => decodePartial(new Uint8Array([1, 2, 3]), 'x')).to.throw(CorruptItemError);
+    const good = JSON.parse(
+      gunzipSync(partialOf('s0', makeShards(1, 50, 10, 1)[0]!)).toString(),
+    ) as { keys: Record<'count' | 'region' | 'count5xx', unknown[]> };
+    for (const broken of [
+      { ...good, formatVersion: 9 },
+      { ...good, keys: { ...good.keys, count: good.keys.count.slice(1) } },
+      { ...good, keys: { ...good.keys, region: good.keys.region.map(() => 99) } },
+      { ...good, keys: { ...good.keys, count5xx: good.keys.count5xx.map(() => 'x') } },
+      { ...good, formats: undefined },
+    ]) {
+      expect(() => decodePartial(gzipSync(JSON.stringify(broken)), 'x')).to.throw(CorruptItemError);
+    }
+  });
+
+  it('carries per-format counts and the detector version; the merge adds them', () => {
+    const shards = makeShards(4, 300, 40, 23);
+    const decoded = shards.map((events, i) => decodePartial(partialOf(`s${i}`, events)));
+    expect(decoded[0]!.formatVersion).to.equal(PARTIAL_FORMAT);
+    expect(decoded[0]!.formats?.counts.json).to.equal(299);
+    const merged = mergePartials(decoded, { topN: 10 });
+    expect(merged.formats).to.deep.equal({
+      detectorVersion: FORMAT_DETECTOR_VERSION,
+      parser: 'auto',
+      counts: { ...zeroCounts(), json: 4 * 299, raw: 4 },
+    });
+    // Partials counted by different detector versions give no format counts at all.
+    const mixed = [
+      ...decoded.slice(1),
+      decodePartial(partialOf('s0', shards[0]!, { detectorVersion: FORMAT_DETECTOR_VERSION + 1 })),
+    ];
+    expect(mergePartials(mixed, { topN: 10 }).formats).to.equal(undefined);
+    // With no events read, the formats are the merger's own, all zero.
+    const empty = decodePartial(partialOf('s9', []));
+    expect(
+      mergePartials([empty], { formats: { detectorVersion: 7, parser: 'json' } }).formats,
+    ).to.deep.equal({ detectorVersion: 7, parser: 'json', counts: zeroCounts() });
+  });
+
+  it('still reads version 1 partials (rows, no formats): same counts, no format counts', () => {
+    const shards = makeShards(3, 400, 60, 29);
+    const decoded = shards.map((events, i) => decodePartial(partialOf(`s${i}`, events)));
+    const v1 = decoded.map((p) => {
+      const k = p.keys;
+      const rows = k.page.map((page, i) => {
+        const row: unknown[] = [
+          k.regions[k.region[i]!],
+          page,
+          k.count[i],
+          k.overestimate[i],
+          k.count5xx[i],
+          k.count4xx[i],
+          k.countLevel[i],
+          Number.isNaN(k.firstSeenMs[i]) ? null : k.firstSeenMs[i],
+          Number.isNaN(k.lastSeenMs[i]) ? null : k.lastSeenMs[i],
+        ];
+        const detail = k.detail.get(i);
+        if (detail !== undefined) row.push(detail);
+        return row;
+      });
+      const { formats: _f, ...rest } = p;
+      return decodePartial(gzipSync(JSON.stringify({ ...rest, formatVersion: 1, keys: rows })));
+    });
+    const merged = mergePartials(v1, { topN: 20 });
+    expect(merged.result).to.deep.equal(mergePartials(decoded, { topN: 20 }).result);
+    expect(merged.formats).to.equal(undefined);
   });
 });
