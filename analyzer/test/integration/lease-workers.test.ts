@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
+import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'chai';
 import {
   Analyzer,
@@ -38,7 +39,12 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
     ddb.destroy();
   });
 
-  async function group(stream: string, name: string, count: number) {
+  async function group(
+    stream: string,
+    name: string,
+    count: number,
+    options: { failoverMs?: number } = {},
+  ) {
     const tables = freshTables();
     const store = new DynamoCheckpointStore(tables);
     await store.createTables();
@@ -48,28 +54,36 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
     });
     await leases.createTable();
     const source = new KinesisShardSource();
-    const workers = Array.from(
-      { length: count },
-      (_, i) =>
-        new LeaseWorker({
-          name,
-          stream,
-          source,
-          store,
-          leases,
-          workerId: `${name}-w${i}`,
-          failoverMs: FAILOVER_MS,
-          pollIntervalMs: 50,
-          minCallIntervalMs: 0,
-          topN: 20,
-        }),
-    );
+    const make = (i: number) =>
+      new LeaseWorker({
+        name,
+        stream,
+        source,
+        store,
+        leases,
+        workerId: `${name}-w${i}`,
+        failoverMs: options.failoverMs ?? FAILOVER_MS,
+        pollIntervalMs: 50,
+        minCallIntervalMs: 0,
+        topN: 20,
+      });
+    const workers = Array.from({ length: count }, (_, i) => make(i));
+    let made = count;
+    const stopped: LeaseWorker[] = [];
     return {
       store,
       workers,
       run: () => Promise.all(workers.map((w) => w.runIteration())),
+      /** A worker joins (it takes leases from its first iteration on). */
+      join: () => workers.push(make(made++)),
+      /** The i-th worker stops: handing its leases back, or (crash) just no longer renewing. */
+      leave: async (i: number, how: 'close' | 'crash') => {
+        const [gone] = workers.splice(i, 1);
+        stopped.push(gone!);
+        await (how === 'close' ? gone!.close() : gone!.coordinator.stop());
+      },
       close: async () => {
-        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all([...workers, ...stopped].map((w) => w.close()));
         source.close();
         store.close();
       },
@@ -144,6 +158,61 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       await one.close();
       await four.close();
       single.close();
+    }
+  });
+
+  it('workers joining and leaving between iterations: leases rebalance to within one of even', async () => {
+    const shards = 16;
+    const stream = await createTestStream(shards);
+    // Short lease times: a tick every 200 ms, a silent lease taken after 600 ms.
+    const g = await group(stream, 'churn', 2, { failoverMs: 600 });
+    let next = 0;
+    const reports: StoredReport[] = [];
+    /** Lease counts of the running workers once they settle within one of even. */
+    const settled = async (): Promise<number[]> => {
+      const counts = () => g.workers.map((w) => w.coordinator.heldKeys().length);
+      // Bounded wait for the background ticks (each steals at most one lease per worker).
+      for (let round = 0; round < 300; round++) {
+        const held = counts();
+        const total = held.reduce((x, y) => x + y, 0);
+        if (total === shards && Math.max(...held) - Math.min(...held) <= 1) return held;
+        await delay(50);
+      }
+      return counts();
+    };
+    const iterate = async () => {
+      await putNumbered(client, stream, next, (next += 300));
+      const outs = await g.run();
+      for (const out of outs) expect(out.report).to.deep.equal(outs[0]!.report);
+      expect((outs[0]!.report.result as TopNResult).totals.events).to.equal(300);
+      reports.push(outs[0]!.report);
+      return settled();
+    };
+    const even = (held: number[]) => {
+      expect(held.reduce((x, y) => x + y, 0)).to.equal(shards);
+      expect(Math.max(...held) - Math.min(...held)).to.be.at.most(1);
+      expect(Math.min(...held)).to.be.at.least(Math.floor(shards / held.length));
+    };
+    try {
+      even(await iterate()); // 2 workers: 8 + 8
+      g.join();
+      g.join();
+      const four = await iterate();
+      expect(four).to.have.length(4);
+      even(four); // 4 + 4 + 4 + 4: the newcomers stole their share
+      g.join();
+      even(await iterate()); // 5 workers: 4 + 3 + 3 + 3 + 3
+      await g.leave(0, 'close');
+      even(await iterate()); // a worker left, handing its leases back
+      await g.leave(1, 'crash');
+      const three = await iterate();
+      expect(three).to.have.length(3);
+      even(three); // a crashed worker's leases expired and were taken
+      const ids = (await Promise.all(reports.map((r) => idsInWindows(stream, r.window)))).flat();
+      expect(ids.length).to.equal(next);
+      expect(new Set(ids).size).to.equal(next);
+    } finally {
+      await g.close();
     }
   });
 
