@@ -42,3 +42,30 @@ function finalizeHash(h: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+/**
+ * {@link hashKey} in two steps, for keys held as code units rather than strings: the state
+ * after the region (and separator), then {@link hashKeyPage} over the page's code units.
+ *
+ * @example
+ * ```ts
+ * hashKeyPage(hashKeyRegion('EU'), Buffer.from('/cart', 'latin1'), 0, 5) === hashKey('EU', '/cart'); // true
+ * ```
+ */
+export function hashKeyRegion(region: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < region.length; i++) h = Math.imul(h ^ region.charCodeAt(i), FNV_PRIME);
+  return Math.imul(h ^ KEY_SEPARATOR, FNV_PRIME);
+}
+
+/** Finishes {@link hashKeyRegion}'s state over `units[start, end)` (see there). */
+export function hashKeyPage(
+  state: number,
+  units: Uint8Array | Uint16Array,
+  start: number,
+  end: number,
+): number {
+  let h = state;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ units[i]!, FNV_PRIME);
+  return finalizeHash(h);
+}

@@ -1,7 +1,8 @@
 /*
  *   partials in cut order (parents before children, then shard id), one at a time
- *     ─▶ each key looked up in a table (region ─▶ page ─▶ id): new keys get the next id
- *     ─▶ counts added into columns indexed by id (typed-array chunks, no object per key)
+ *     ─▶ each key hashed from its code units (hashKey's hash) and looked up in an open-addressing
+ *        table of ids; a new key gets the next id, its page's code units go to a byte arena
+ *     ─▶ counts added into columns indexed by id (typed-array chunks, no object or string per key)
  *     ─▶ signatures and example kept only for keys a partial carries them for (its top rows)
  *   finish:
  *     ─▶ count = Σ counts + Σ error bounds of the bounded partials that do not list it
@@ -13,7 +14,7 @@
  * they arrived: nothing depends on time, and ids follow the cut order given.
  */
 import { addToFilter, keyHistoryOf, KeyHistoryLimits } from '../aggregate/key-history.js';
-import { hashKey } from '../aggregate/key-hash.js';
+import { hashKeyPage, hashKeyRegion } from '../aggregate/key-hash.js';
 import { changeAgainst } from '../aggregate/top-n-aggregator.js';
 import {
   SIGNATURES_PER_KEY,
@@ -28,11 +29,21 @@ import {
 } from '../decode/record-decoder.js';
 import { ConfigError } from '@kinlog/core';
 import type { ShardWindow } from '../window/shard-window.js';
-import { compareText, type PartialFormatCounts, type ShardPartial } from './shard-partial.js';
+import {
+  compareText,
+  type PartialColumns,
+  type PartialFormatCounts,
+  type ShardPartial,
+} from './shard-partial.js';
 
 const SHARE_DECIMALS = 1e6;
 /** Keys per column chunk: columns grow by chunks, never by copying. */
 const CHUNK_KEYS = 1 << 14;
+/** Bytes per arena chunk (a longer page gets a chunk of its own). */
+const ARENA_CHUNK_BITS = 20;
+const UINT32_MAX = 0xffff_ffff;
+/** Set in a key's page length when its page is stored as UTF-16 code units. */
+const WIDE_PAGE = 0x8000_0000;
 
 /** The merge of one iteration's partials. */
 export interface MergedPartials {
@@ -86,6 +97,100 @@ class Column {
   }
 }
 
+/** A column of non-negative integers in 4 bytes each; sums past 2³² − 1 move to a side table. */
+class CountColumn {
+  private readonly chunks: Uint32Array[] = [];
+  private readonly overflow = new Map<number, number>();
+
+  get(id: number): number {
+    if (this.overflow.size !== 0) {
+      const big = this.overflow.get(id);
+      if (big !== undefined) return big;
+    }
+    const chunk = this.chunks[id >>> 14];
+    return chunk === undefined ? 0 : chunk[id & (CHUNK_KEYS - 1)]!;
+  }
+
+  set(id: number, value: number): void {
+    const at = id >>> 14;
+    while (this.chunks.length <= at) this.chunks.push(new Uint32Array(CHUNK_KEYS));
+    if (Number.isInteger(value) && value >= 0 && value <= UINT32_MAX) {
+      this.chunks[at]![id & (CHUNK_KEYS - 1)] = value;
+      if (this.overflow.size !== 0) this.overflow.delete(id);
+    } else {
+      this.overflow.set(id, value);
+    }
+  }
+
+  add(id: number, value: number): void {
+    this.set(id, this.get(id) + value);
+  }
+}
+
+/** Pages of the merged keys as code units (Latin-1 bytes or UTF-16 pairs), chunk by chunk. */
+class PageArena {
+  private readonly chunks: Uint8Array[] = [];
+  private used = 1 << ARENA_CHUNK_BITS;
+
+  /** Stores units[start, end) and returns its reference (chunk and offset). */
+  put(units: Uint8Array | Uint16Array, start: number, end: number, wide: boolean): number {
+    const bytes = (end - start) * (wide ? 2 : 1);
+    if (this.used + bytes > 1 << ARENA_CHUNK_BITS) {
+      this.chunks.push(new Uint8Array(Math.max(1 << ARENA_CHUNK_BITS, bytes)));
+      this.used = 0;
+    }
+    const chunk = this.chunks[this.chunks.length - 1]!;
+    const at = this.used;
+    if (wide) {
+      for (let i = start, o = at; i < end; i++, o += 2) {
+        chunk[o] = units[i]! & 0xff;
+        chunk[o + 1] = units[i]! >>> 8;
+      }
+    } else {
+      for (let i = start, o = at; i < end; i++, o++) chunk[o] = units[i]!;
+    }
+    this.used += bytes;
+    return (this.chunks.length - 1) * (1 << ARENA_CHUNK_BITS) + at;
+  }
+
+  /** Code unit `j` of the page at `ref`. */
+  unit(ref: number, wide: boolean, j: number): number {
+    const chunk = this.chunks[Math.floor(ref / (1 << ARENA_CHUNK_BITS))]!;
+    const o = ref % (1 << ARENA_CHUNK_BITS);
+    return wide ? chunk[o + 2 * j]! | (chunk[o + 2 * j + 1]! << 8) : chunk[o + j]!;
+  }
+
+  /** Whether the page at `ref` has the code units `units[start, end)`. */
+  equals(
+    ref: number,
+    wide: boolean,
+    units: Uint8Array | Uint16Array,
+    start: number,
+    end: number,
+  ): boolean {
+    const chunk = this.chunks[Math.floor(ref / (1 << ARENA_CHUNK_BITS))]!;
+    let o = ref % (1 << ARENA_CHUNK_BITS);
+    if (wide) {
+      for (let i = start; i < end; i++, o += 2) {
+        if ((chunk[o]! | (chunk[o + 1]! << 8)) !== units[i]) return false;
+      }
+    } else {
+      for (let i = start; i < end; i++, o++) if (chunk[o] !== units[i]) return false;
+    }
+    return true;
+  }
+
+  text(ref: number, wide: boolean, length: number): string {
+    const chunk = this.chunks[Math.floor(ref / (1 << ARENA_CHUNK_BITS))]!;
+    const o = ref % (1 << ARENA_CHUNK_BITS);
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(
+      wide ? 'utf16le' : 'latin1',
+      o,
+      o + length * (wide ? 2 : 1),
+    );
+  }
+}
+
 interface Detail {
   example: string;
   readonly signatures: Map<string, { count: number; countError: number }>;
@@ -103,16 +208,26 @@ interface Detail {
  * ```
  */
 export class PartialMerger {
-  private readonly pagesByRegion = new Map<string, Map<string, number>>();
-  private readonly regionOf: string[] = [];
-  private readonly pageOf: string[] = [];
+  /** Regions of every partial, by first appearance, and hashKey's state after each. */
+  private readonly regionIds = new Map<string, number>();
+  private readonly regions: string[] = [];
+  private readonly regionStates: number[] = [];
+  /** Open addressing: id + 1 per slot, 0 when free; at most half full. */
+  private slots = new Int32Array(1 << 10);
+  private keys = 0;
+  private readonly arena = new PageArena();
+  private readonly regionOf = new CountColumn();
+  private readonly hashOf = new CountColumn();
+  private readonly pageRef = new CountColumn();
+  /** Code units, with WIDE_PAGE set for a page stored as UTF-16. */
+  private readonly pageLength = new CountColumn();
   private readonly count = new Column();
   private readonly overestimate = new Column();
   /** Σ error bounds of the bounded partials that list the key. */
   private readonly listedBound = new Column();
-  private readonly count5xx = new Column();
-  private readonly count4xx = new Column();
-  private readonly countLevel = new Column();
+  private readonly count5xx = new CountColumn();
+  private readonly count4xx = new CountColumn();
+  private readonly countLevel = new CountColumn();
   private readonly firstSeenMs = new Column(Number.NaN);
   private readonly lastSeenMs = new Column(Number.NaN);
   private readonly details = new Map<number, Detail>();
@@ -164,22 +279,9 @@ export class PartialMerger {
     }
 
     const keys = partial.keys;
+    const regionIdOf = keys.regions.map((r) => this.regionId(r));
     for (let i = 0; i < keys.length; i++) {
-      const region = keys.regions[keys.region[i]!]!;
-      const page = keys.page[i]!;
-      let pages = this.pagesByRegion.get(region);
-      if (pages === undefined) {
-        pages = new Map();
-        this.pagesByRegion.set(region, pages);
-      }
-      let id = pages.get(page);
-      if (id === undefined) {
-        id = this.pageOf.length;
-        pages.set(page, id);
-        this.regionOf.push(region);
-        this.pageOf.push(page);
-        addToFilter(this.filter, hashKey(region, page));
-      }
+      const id = this.idOf(keys, i, regionIdOf[keys.region[i]!]!);
       this.count.add(id, keys.count[i]!);
       this.overestimate.add(id, keys.overestimate[i]!);
       if (bound !== 0) this.listedBound.add(id, bound);
@@ -222,15 +324,12 @@ export class PartialMerger {
         { path: 'topN', message: `must be an integer from 1 to ${TopNLimits.MAX_TOP_N}` },
       ]);
     }
-    const keys = this.pageOf.length;
+    const keys = this.keys;
     const totalBound = this.totals.errorBound;
     const countOf = (id: number) =>
       this.count.get(id) + (totalBound === 0 ? 0 : totalBound - this.listedBound.get(id));
     const ranksBefore = (a: number, countA: number, b: number, countB: number) =>
-      countA !== countB
-        ? countA > countB
-        : (compareText(this.regionOf[a]!, this.regionOf[b]!) ||
-            compareText(this.pageOf[a]!, this.pageOf[b]!)) < 0;
+      countA !== countB ? countA > countB : this.compareKeys(a, b) < 0;
     const top: { id: number; count: number }[] = [];
     for (let id = 0; id < keys; id++) {
       const count = countOf(id);
@@ -247,8 +346,8 @@ export class PartialMerger {
     const errors = errors5xx + errors4xx + errorsLevel;
     const changeOf = changeAgainst(options.previous);
     const rows = top.map(({ id, count }): TopNRow => {
-      const region = this.regionOf[id]!;
-      const page = this.pageOf[id]!;
+      const region = this.regions[this.regionOf.get(id)]!;
+      const page = this.pageText(id);
       const detail = this.details.get(id);
       const signatures = [...(detail?.signatures ?? [])]
         .map(([signature, n]) => ({ signature, count: n.count, countError: n.countError }))
@@ -299,7 +398,7 @@ export class PartialMerger {
       if (keys <= KeyHistoryLimits.MAX_COUNTED_KEYS) {
         counted = [];
         for (let id = 0; id < keys; id++) {
-          counted.push([this.regionOf[id]!, this.pageOf[id]!, countOf(id)]);
+          counted.push([this.regions[this.regionOf.get(id)]!, this.pageText(id), countOf(id)]);
         }
         counted.sort((a, b) => b[2] - a[2] || compareText(a[0], b[0]) || compareText(a[1], b[1]));
       }
@@ -317,6 +416,94 @@ export class PartialMerger {
       ...(formats === undefined ? {} : { formats }),
       boundedShards: [...this.boundedShards],
     };
+  }
+
+  private regionId(region: string): number {
+    let id = this.regionIds.get(region);
+    if (id === undefined) {
+      id = this.regions.length;
+      this.regionIds.set(region, id);
+      this.regions.push(region);
+      this.regionStates.push(hashKeyRegion(region));
+    }
+    return id;
+  }
+
+  /** The id of key i of a partial, a new one if the merge has not seen the key. */
+  private idOf(keys: PartialColumns, i: number, region: number): number {
+    const units = keys.pageUnits;
+    const start = keys.pageStart[i]!;
+    const end = keys.pageStart[i + 1]!;
+    const hash = hashKeyPage(this.regionStates[region]!, units, start, end);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (;;) {
+      const held = this.slots[slot]!;
+      if (held === 0) break;
+      const id = held - 1;
+      if (
+        this.hashOf.get(id) === hash &&
+        this.regionOf.get(id) === region &&
+        this.samePage(id, units, start, end)
+      ) {
+        return id;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.keys++;
+    let wide = false;
+    if (units instanceof Uint16Array) {
+      for (let j = start; j < end && !wide; j++) wide = units[j]! > 0xff;
+    }
+    this.regionOf.set(id, region);
+    this.hashOf.set(id, hash);
+    this.pageRef.set(id, this.arena.put(units, start, end, wide));
+    this.pageLength.set(id, end - start + (wide ? WIDE_PAGE : 0));
+    addToFilter(this.filter, hash);
+    this.slots[slot] = id + 1;
+    if (this.keys * 2 > this.slots.length) this.grow();
+    return id;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.keys; id++) {
+      let slot = this.hashOf.get(id) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = id + 1;
+    }
+    this.slots = slots;
+  }
+
+  private samePage(id: number, units: Uint8Array | Uint16Array, start: number, end: number) {
+    const stored = this.pageLength.get(id);
+    const length = stored & ~WIDE_PAGE;
+    if (length !== end - start) return false;
+    return this.arena.equals(this.pageRef.get(id), (stored & WIDE_PAGE) !== 0, units, start, end);
+  }
+
+  private pageText(id: number): string {
+    const stored = this.pageLength.get(id);
+    return this.arena.text(this.pageRef.get(id), (stored & WIDE_PAGE) !== 0, stored & ~WIDE_PAGE);
+  }
+
+  /** Region, then page, in code-unit order (the report's tie order). */
+  private compareKeys(a: number, b: number): number {
+    const byRegion = compareText(
+      this.regions[this.regionOf.get(a)]!,
+      this.regions[this.regionOf.get(b)]!,
+    );
+    if (byRegion !== 0) return byRegion;
+    const [la, lb] = [this.pageLength.get(a), this.pageLength.get(b)];
+    const [ra, rb] = [this.pageRef.get(a), this.pageRef.get(b)];
+    const [wa, wb] = [(la & WIDE_PAGE) !== 0, (lb & WIDE_PAGE) !== 0];
+    const [na, nb] = [la & ~WIDE_PAGE, lb & ~WIDE_PAGE];
+    for (let j = 0; j < Math.min(na, nb); j++) {
+      const d = this.arena.unit(ra, wa, j) - this.arena.unit(rb, wb, j);
+      if (d !== 0) return d;
+    }
+    return na - nb;
   }
 
   private addFormats(partial: ShardPartial): void {

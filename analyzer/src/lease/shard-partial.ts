@@ -49,13 +49,12 @@ export interface PartialFormatCounts {
   readonly counts: DecodeFormatCounts;
 }
 
-/** A partial's keys, one array per field (index i is one key). */
+/** A partial's keys, one typed array per field (index i is one key); no object per key. */
 export interface PartialColumns {
   readonly length: number;
   /** Distinct regions; `region[i]` indexes it. */
   readonly regions: readonly string[];
   readonly region: Uint32Array;
-  readonly page: readonly string[];
   readonly count: Float64Array;
   readonly overestimate: Float64Array;
   readonly count5xx: Float64Array;
@@ -64,6 +63,10 @@ export interface PartialColumns {
   /** NaN when unknown. */
   readonly firstSeenMs: Float64Array;
   readonly lastSeenMs: Float64Array;
+  /** Code units of every page one after another: Latin-1 bytes when all fit, else UTF-16. */
+  readonly pageUnits: Uint8Array | Uint16Array;
+  /** Page i is `pageUnits[pageStart[i], pageStart[i + 1])`. */
+  readonly pageStart: Uint32Array;
   /** Signatures and example of the keys that carry them (the partial's top rows), by index. */
   readonly detail: ReadonlyMap<number, PartialDetail>;
 }
@@ -103,25 +106,28 @@ export interface PartialInput {
   readonly signatureRulesVersion: number;
 }
 
-/** The stored JSON of a version 2 partial. */
-interface StoredPartialV2 extends Omit<ShardPartial, 'keys' | 'formatVersion' | 'formats'> {
+/** The JSON header of a version 2 partial; the key columns follow it in binary. */
+interface PartialHeaderV2 extends Omit<ShardPartial, 'keys' | 'formatVersion' | 'formats'> {
   readonly formatVersion: 2;
   readonly formats: PartialFormatCounts;
-  readonly keys: {
-    readonly regions: string[];
-    readonly region: number[];
-    readonly page: string[];
-    readonly count: number[];
-    readonly overestimate: number[];
-    readonly count5xx: number[];
-    readonly count4xx: number[];
-    readonly countLevel: number[];
-    readonly firstSeenMs: (number | null)[];
-    readonly lastSeenMs: (number | null)[];
-    /** `[index, example, signatures]` */
-    readonly detail: [number, string, [string, number, number][]][];
-  };
+  readonly keyCount: number;
+  readonly regions: string[];
+  readonly pageEncoding: 'latin1' | 'utf16le';
+  /** `[index, example, signatures]` */
+  readonly detail: [number, string, [string, number, number][]][];
 }
+
+/** First bytes of a version 2 partial (a version 1 partial is JSON: it starts with `{`). */
+const MAGIC_V2 = Buffer.from('KLP2', 'latin1');
+const FLOAT_COLUMNS = [
+  'count',
+  'overestimate',
+  'count5xx',
+  'count4xx',
+  'countLevel',
+  'firstSeenMs',
+  'lastSeenMs',
+] as const;
 
 /** A version 1 key row. */
 type V1Key = [
@@ -136,16 +142,6 @@ type V1Key = [
   lastSeenMs: number | null,
   detail?: PartialDetail,
 ];
-
-const NUMBER_COLUMNS = [
-  'count',
-  'overestimate',
-  'count5xx',
-  'count4xx',
-  'countLevel',
-  'firstSeenMs',
-  'lastSeenMs',
-] as const;
 
 /**
  * Encodes a shard's counts compactly (gzip'd JSON columns), within {@link PartialLimits}.
@@ -175,40 +171,20 @@ export function encodePartial(
     });
     const regions = [...new Set(order.map((i) => all[i]!.region))].sort(compareText);
     const regionIndex = new Map(regions.map((r, i) => [r, i]));
-    const keys: StoredPartialV2['keys'] = {
-      regions,
-      region: [],
-      page: [],
-      count: [],
-      overestimate: [],
-      count5xx: [],
-      count4xx: [],
-      countLevel: [],
-      firstSeenMs: [],
-      lastSeenMs: [],
-      detail: [],
-    };
+    const n = order.length;
+    const detail: PartialHeaderV2['detail'] = [];
     order.forEach((i, at) => {
       const e = all[i]!;
-      keys.region.push(regionIndex.get(e.region)!);
-      keys.page.push(e.page);
-      keys.count.push(e.count);
-      keys.overestimate.push(e.overestimate);
-      keys.count5xx.push(e.count5xx);
-      keys.count4xx.push(e.count4xx);
-      keys.countLevel.push(e.countLevel);
-      keys.firstSeenMs.push(Number.isNaN(e.firstSeenMs) ? null : e.firstSeenMs);
-      keys.lastSeenMs.push(Number.isNaN(e.lastSeenMs) ? null : e.lastSeenMs);
       if (i < PartialLimits.DETAIL_ROWS) {
-        keys.detail.push([
+        detail.push([
           at,
           e.example,
           e.signatures.map((s): [string, number, number] => [s.signature, s.count, s.countError]),
         ]);
       }
     });
-    keys.detail.sort((a, b) => a[0] - b[0]);
-    const partial: StoredPartialV2 = {
+    const { units, start } = packPages(order.map((i) => all[i]!.page));
+    const header: PartialHeaderV2 = {
       formatVersion: PartialFormats.v2,
       iteration: input.iteration,
       stream: input.stream,
@@ -224,9 +200,30 @@ export function encodePartial(
       bounded: snapshot.bounded || keep < all.length,
       errorBound: Math.max(snapshot.errorBound, droppedMax),
       signatureRulesVersion: input.signatureRulesVersion,
-      keys,
+      keyCount: n,
+      regions,
+      pageEncoding: units instanceof Uint8Array ? 'latin1' : 'utf16le',
+      detail,
     };
-    const bytes = gzipSync(JSON.stringify(partial));
+    const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+    const layout = layoutOf(headerBytes.length, n, units.byteLength);
+    const buffer = new ArrayBuffer(layout.size);
+    const out = new Uint8Array(buffer);
+    out.set(MAGIC_V2, 0);
+    new DataView(buffer).setUint32(MAGIC_V2.length, headerBytes.length, true);
+    out.set(headerBytes, MAGIC_V2.length + 4);
+    FLOAT_COLUMNS.forEach((name, c) => {
+      const column = new Float64Array(buffer, layout.floats + c * n * 8, n);
+      order.forEach((i, at) => {
+        const e = all[i]!;
+        column[at] = e[name];
+      });
+    });
+    const region = new Uint32Array(buffer, layout.region, n);
+    order.forEach((i, at) => (region[at] = regionIndex.get(all[i]!.region)!));
+    new Uint32Array(buffer, layout.pageStart, n + 1).set(start);
+    out.set(new Uint8Array(units.buffer, units.byteOffset, units.byteLength), layout.pageUnits);
+    const bytes = gzipSync(out);
     if (bytes.length <= maxGzipBytes || keep === 0) return bytes;
     // Shrink in proportion, with a margin, so a few rounds at most reach the bound.
     keep = Math.floor((keep * maxGzipBytes * 0.9) / bytes.length);
@@ -239,31 +236,46 @@ export function encodePartial(
  * @throws {CorruptItemError} when the bytes are not a partial of a known format.
  */
 export function decodePartial(bytes: Uint8Array, where = 'partial'): ShardPartial {
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(bytes);
+  } catch (err) {
+    throw new CorruptItemError(where, 'not gzip’d', err);
+  }
+  if (raw.subarray(0, MAGIC_V2.length).equals(MAGIC_V2)) {
+    const partial = decodeV2(raw);
+    if (partial === undefined) throw new CorruptItemError(where, 'a malformed version 2 partial');
+    return partial;
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(gunzipSync(bytes).toString('utf8'));
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new CorruptItemError(where, 'not gzip’d JSON', err);
+    throw new CorruptItemError(where, 'neither a version 2 partial nor JSON', err);
   }
   const partial = parsed as Record<string, unknown> | null;
-  if (partial === null || typeof partial !== 'object' || typeof partial.window !== 'object') {
-    throw new CorruptItemError(where, 'not a partial');
+  if (
+    partial === null ||
+    typeof partial !== 'object' ||
+    partial.formatVersion !== PartialFormats.v1 ||
+    typeof partial.window !== 'object' ||
+    !Array.isArray(partial.keys)
+  ) {
+    throw new CorruptItemError(where, 'not a partial of version 1 or 2');
   }
-  if (partial.formatVersion === PartialFormats.v1 && Array.isArray(partial.keys)) {
-    return {
-      ...(partial as unknown as ShardPartial),
-      keys: columnsOfRows(partial.keys as V1Key[]),
-    };
-  }
-  if (partial.formatVersion === PartialFormats.v2) {
-    const stored = partial as unknown as StoredPartialV2;
-    const keys = columnsOfStored(stored.keys);
-    if (keys === undefined || typeof stored.formats?.counts !== 'object') {
-      throw new CorruptItemError(where, 'a version 2 partial with malformed key columns');
-    }
-    return { ...stored, keys };
-  }
-  throw new CorruptItemError(where, `not a partial of version 1 or 2`);
+  return { ...(partial as unknown as ShardPartial), keys: columnsOfRows(partial.keys as V1Key[]) };
+}
+
+/** The text of page `i`. */
+export function pageAt(keys: PartialColumns, i: number): string {
+  const units = keys.pageUnits;
+  const view = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
+  const width = units.BYTES_PER_ELEMENT;
+  return view.toString(
+    width === 1 ? 'latin1' : 'utf16le',
+    keys.pageStart[i]! * width,
+    keys.pageStart[i + 1]! * width,
+  );
 }
 
 /** Code-unit order (the report's tie order). */
@@ -276,40 +288,106 @@ export function emptyColumns(): PartialColumns {
   return columnsOfRows([]);
 }
 
-function columnsOfStored(keys: StoredPartialV2['keys'] | undefined): PartialColumns | undefined {
-  if (typeof keys !== 'object' || !Array.isArray(keys.page) || !Array.isArray(keys.regions)) {
+function layoutOf(headerLength: number, n: number, unitBytes: number) {
+  // Columns start 8-aligned (Float64 views); Uint32 and Uint16 columns follow, aligned too.
+  const floats = Math.ceil((MAGIC_V2.length + 4 + headerLength) / 8) * 8;
+  const region = floats + FLOAT_COLUMNS.length * n * 8;
+  const pageStart = region + n * 4;
+  const pageUnits = pageStart + (n + 1) * 4;
+  return { floats, region, pageStart, pageUnits, size: pageUnits + unitBytes };
+}
+
+function decodeV2(raw: Buffer): ShardPartial | undefined {
+  if (raw.length < MAGIC_V2.length + 4) return undefined;
+  const headerLength = raw.readUInt32LE(MAGIC_V2.length);
+  let header: PartialHeaderV2;
+  try {
+    header = JSON.parse(
+      raw.toString('utf8', MAGIC_V2.length + 4, MAGIC_V2.length + 4 + headerLength),
+    ) as PartialHeaderV2;
+  } catch {
     return undefined;
   }
-  const n = keys.page.length;
-  if (!Array.isArray(keys.region) || keys.region.length !== n || !Array.isArray(keys.detail)) {
+  const n = header?.keyCount;
+  if (
+    typeof header !== 'object' ||
+    header.formatVersion !== PartialFormats.v2 ||
+    typeof header.window !== 'object' ||
+    typeof header.formats?.counts !== 'object' ||
+    !Array.isArray(header.regions) ||
+    !Array.isArray(header.detail) ||
+    !Number.isInteger(n) ||
+    n < 0
+  ) {
     return undefined;
   }
-  const region = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = keys.region[i]!;
-    if (!(r >= 0 && r < keys.regions.length) || typeof keys.page[i] !== 'string') return undefined;
-    region[i] = r;
+  const width = header.pageEncoding === 'latin1' ? 1 : header.pageEncoding === 'utf16le' ? 2 : 0;
+  if (width === 0) return undefined;
+  const fixed = layoutOf(headerLength, n, 0);
+  if (raw.length < fixed.size || (raw.length - fixed.size) % width !== 0) return undefined;
+  // Typed views need the columns 8-aligned: zlib's output usually starts its own buffer.
+  let data: Uint8Array = raw;
+  if (raw.byteOffset % 8 !== 0) {
+    data = new Uint8Array(raw.length);
+    data.set(raw);
   }
-  const numbers = {} as Record<(typeof NUMBER_COLUMNS)[number], Float64Array>;
-  for (const name of NUMBER_COLUMNS) {
-    const source = keys[name];
-    if (!Array.isArray(source) || source.length !== n) return undefined;
-    const column = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = source[i];
-      if (typeof v === 'number') column[i] = v;
-      else if (v === null && (name === 'firstSeenMs' || name === 'lastSeenMs'))
-        column[i] = Number.NaN;
-      else return undefined;
-    }
-    numbers[name] = column;
-  }
+  const { buffer } = data;
+  const base = data.byteOffset;
+  const floats = {} as Record<(typeof FLOAT_COLUMNS)[number], Float64Array>;
+  FLOAT_COLUMNS.forEach((name, c) => {
+    floats[name] = new Float64Array(buffer, base + fixed.floats + c * n * 8, n);
+  });
+  const region = new Uint32Array(buffer, base + fixed.region, n);
+  for (let i = 0; i < n; i++) if (region[i]! >= header.regions.length) return undefined;
+  const pageStart = new Uint32Array(buffer, base + fixed.pageStart, n + 1);
+  const unitCount = (raw.length - fixed.size) / width;
+  const pageUnits =
+    width === 1
+      ? new Uint8Array(buffer, base + fixed.pageUnits, unitCount)
+      : new Uint16Array(buffer, base + fixed.pageUnits, unitCount);
+  if (pageStart[0] !== 0 || pageStart[n] !== unitCount) return undefined;
+  for (let i = 0; i < n; i++) if (pageStart[i]! > pageStart[i + 1]!) return undefined;
   const detail = new Map<number, PartialDetail>();
-  for (const d of keys.detail) {
+  for (const d of header.detail) {
     if (!Array.isArray(d) || !(d[0] >= 0 && d[0] < n) || !Array.isArray(d[2])) return undefined;
     detail.set(d[0], [d[1], d[2]]);
   }
-  return { length: n, regions: keys.regions, region, page: keys.page, ...numbers, detail };
+  const {
+    keyCount: _n,
+    regions,
+    pageEncoding: _e,
+    detail: _d,
+    formatVersion,
+    formats,
+    ...rest
+  } = header;
+  return {
+    ...rest,
+    formatVersion,
+    formats,
+    keys: { length: n, regions, region, ...floats, pageUnits, pageStart, detail },
+  };
+}
+
+/** Pages as code units: Latin-1 bytes when every unit fits one, else UTF-16. */
+function packPages(pages: readonly string[]): {
+  units: Uint8Array | Uint16Array;
+  start: Uint32Array;
+} {
+  const start = new Uint32Array(pages.length + 1);
+  let total = 0;
+  let wide = false;
+  pages.forEach((page, i) => {
+    total += page.length;
+    start[i + 1] = total;
+    for (let j = 0; j < page.length && !wide; j++) wide = page.charCodeAt(j) > 0xff;
+  });
+  const units = wide ? new Uint16Array(total) : new Uint8Array(total);
+  pages.forEach((page, i) => {
+    const at = start[i]!;
+    for (let j = 0; j < page.length; j++) units[at + j] = page.charCodeAt(j);
+  });
+  return { units, start };
 }
 
 function columnsOfRows(rows: readonly V1Key[]): PartialColumns {
@@ -322,11 +400,11 @@ function columnsOfRows(rows: readonly V1Key[]): PartialColumns {
   rows.forEach((r, i) => {
     if (r[9] !== undefined) detail.set(i, r[9]);
   });
+  const { units, start } = packPages(rows.map((r) => r[1]));
   return {
     length: n,
     regions,
     region: Uint32Array.from(rows, (r) => regionIndex.get(r[0])!),
-    page: rows.map((r) => r[1]),
     count: column(2),
     overestimate: column(3),
     count5xx: column(4),
@@ -334,6 +412,8 @@ function columnsOfRows(rows: readonly V1Key[]): PartialColumns {
     countLevel: column(6),
     firstSeenMs: column(7),
     lastSeenMs: column(8),
+    pageUnits: units,
+    pageStart: start,
     detail,
   };
 }

@@ -12,6 +12,7 @@ import {
   decodePartial,
   encodePartial,
   PARTIAL_FORMAT,
+  pageAt,
   PartialLimits,
   type ShardPartial,
 } from '../../../src/lease/shard-partial.js';
@@ -254,7 +255,10 @@ describe('shard partials', () => {
     expect(partial.bounded).to.equal(true);
     const { keys } = partial;
     const listed = new Set(
-      keys.page.map((page, i) => `${keys.regions[keys.region[i]!]!}\u0000${page}`),
+      Array.from(
+        { length: keys.length },
+        (_, i) => `${keys.regions[keys.region[i]!]!}\u0000${pageAt(keys, i)}`,
+      ),
     );
     const truth = trueCounts(shards);
     for (const [key, n] of truth) {
@@ -267,18 +271,60 @@ describe('shard partials', () => {
 
   it('refuses bytes that are not a partial', () => {
     expect(() => decodePartial(new Uint8Array([1, 2, 3]), 'x')).to.throw(CorruptItemError);
-    const good = JSON.parse(
-      gunzipSync(partialOf('s0', makeShards(1, 50, 10, 1)[0]!)).toString(),
-    ) as { keys: Record<'count' | 'region' | 'count5xx', unknown[]> };
+    const good = gunzipSync(partialOf('s0', makeShards(1, 50, 10, 1)[0]!));
+    const headerLength = good.readUInt32LE(4);
+    const header = JSON.parse(good.toString('utf8', 8, 8 + headerLength)) as Record<
+      string,
+      unknown
+    >;
+    const withHeader = (changed: Record<string, unknown>) => {
+      const text = Buffer.from(JSON.stringify({ ...header, ...changed }));
+      // Keep the header's length, so the columns stay where they were.
+      const padded = Buffer.concat([text, Buffer.alloc(headerLength - text.length, 0x20)]);
+      const copy = Buffer.from(good);
+      padded.copy(copy, 8);
+      return copy;
+    };
+    const regionColumnAt =
+      Math.ceil((8 + headerLength) / 8) * 8 + 7 * 8 * (header.keyCount as number);
+    const badRegion = Buffer.from(good);
+    badRegion.writeUInt32LE(99, regionColumnAt);
+    const badMagic = Buffer.from(good);
+    badMagic.write('KLP9', 0, 'latin1');
     for (const broken of [
-      { ...good, formatVersion: 9 },
-      { ...good, keys: { ...good.keys, count: good.keys.count.slice(1) } },
-      { ...good, keys: { ...good.keys, region: good.keys.region.map(() => 99) } },
-      { ...good, keys: { ...good.keys, count5xx: good.keys.count5xx.map(() => 'x') } },
-      { ...good, formats: undefined },
+      good.subarray(0, good.length - 3),
+      badRegion,
+      badMagic,
+      withHeader({ formatVersion: 9 }),
+      withHeader({ formats: null }),
+      withHeader({ keyCount: (header.keyCount as number) + 1 }),
+      withHeader({ pageEncoding: 'ebcdic' }),
+      Buffer.from(JSON.stringify({ formatVersion: 1, window: {}, keys: 'no' })),
     ]) {
-      expect(() => decodePartial(gzipSync(JSON.stringify(broken)), 'x')).to.throw(CorruptItemError);
+      expect(() => decodePartial(gzipSync(broken), 'x')).to.throw(CorruptItemError);
     }
+    expect(decodePartial(gzipSync(withHeader({}))).keys.length).to.equal(header.keyCount);
+  });
+
+  it('keeps pages outside Latin-1 (UTF-16 columns) and merges them with Latin-1 ones', () => {
+    const shards = makeShards(2, 500, 30, 31).map((shard, s) =>
+      shard.map((f) =>
+        f.event.kind === 'ok' || s === 0
+          ? f
+          : { ...f, event: { ...f.event, page: `${f.event.page}/€` } },
+      ),
+    );
+    shards.push(makeShards(1, 500, 30, 31)[0]!);
+    const whole = new TopNAggregator();
+    for (const shard of shards) for (const f of shard) whole.add(f.event, f.line, f.timeMs);
+    const decoded = shards.map((events, i) => decodePartial(partialOf(`s${i}`, events)));
+    expect(decoded[1]!.keys.pageUnits).to.be.instanceOf(Uint16Array);
+    expect(decoded[0]!.keys.pageUnits).to.be.instanceOf(Uint8Array);
+    const merged = mergePartials(decoded, { topN: 50 }).result;
+    expect(merged.totals).to.deep.equal(whole.result(50).totals);
+    expect(merged.keyHistory).to.deep.equal(whole.result(50).keyHistory);
+    const counts = (r: TopNResult) => r.rows.map((row) => [row.region, row.page, row.count]);
+    expect(counts(merged)).to.deep.equal(counts(whole.result(50)));
   });
 
   it('carries per-format counts and the detector version; the merge adds them', () => {
@@ -310,10 +356,10 @@ describe('shard partials', () => {
     const decoded = shards.map((events, i) => decodePartial(partialOf(`s${i}`, events)));
     const v1 = decoded.map((p) => {
       const k = p.keys;
-      const rows = k.page.map((page, i) => {
+      const rows = Array.from({ length: k.length }, (_, i) => {
         const row: unknown[] = [
           k.regions[k.region[i]!],
-          page,
+          pageAt(k, i),
           k.count[i],
           k.overestimate[i],
           k.count5xx[i],
