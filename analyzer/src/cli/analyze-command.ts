@@ -49,6 +49,7 @@ import {
 import { requestTimeoutSchema } from './request-timeout.js';
 import { parseEmailCommandOptions, redactingAction } from './email-command-options.js';
 import { AnalyzeFormats, formatTable } from './format-report.js';
+import { startAnalyzeMetricsRun } from './analyze-metrics-run.js';
 import { leaseWorkerRun } from './lease-worker-run.js';
 import { isDuration, isTimeZone, parseSchedule, type Schedule } from './schedule.js';
 
@@ -117,6 +118,13 @@ const rawOptions = z
       .array(z.string().regex(/^[^=]+=.+$/, 'must be name=file.sql'))
       .max(SavedQueryLimits.MAX_QUERIES, `at most ${SavedQueryLimits.MAX_QUERIES} saved queries`)
       .optional(),
+    metricsPort: z.coerce
+      .number()
+      .int()
+      .min(0, 'must be a port from 0 to 65535')
+      .max(65535, 'must be a port from 0 to 65535')
+      .optional(),
+    metricsHost: z.string().min(1).optional(),
     ...EmailOptionsShape,
   })
   .superRefine((o, ctx) => {
@@ -186,6 +194,8 @@ const rawOptions = z
         'query',
         'runs over iterations; for the whole stream use kinlog query --whole-stream',
       );
+    if (o.metricsHost !== undefined && o.metricsPort === undefined)
+      problem('metricsHost', 'needs --metrics-port');
     checkEmailOptions(o, problem);
   });
 
@@ -283,6 +293,14 @@ export function analyzeCommand(
         `(at most ${SavedQueryLimits.MAX_ROWS} rows, end it with ORDER BY for a stable order) is ` +
         'stored with the iteration and shown by kinlog report; not with --workers',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on http://127.0.0.1:<port>/metrics (0: any free port, printed)',
+    )
+    .option(
+      '--metrics-host <host>',
+      'with --metrics-port: address to listen on (default 127.0.0.1)',
     );
   return addEmailOptions(command)
     .addHelpText('after', ANALYZE_HELP_EXAMPLES)
@@ -312,6 +330,7 @@ Examples:
   kinlog analyze --stream logs --name web --workers --every 5m   (on each of N hosts)
   kinlog analyze --stream logs --name web --query errors-by-host=errors-by-host.sql
   kinlog analyze --stream web-logs --stream clicks --name shop   (one cut of both)
+  kinlog analyze --stream logs --name web --every 5m --metrics-port 9465
   kinlog analyze --stream logs --name web --every 15m \\
     --email ops@example.com,dev@example.com --smtp-url smtps://kinlog:PASSWORD@mail.example.com
   SMTP_PASSWORD=... kinlog analyze --stream logs --name web --cron '0 8 * * MON-FRI' \\
@@ -393,12 +412,26 @@ async function runAnalyze(
             saved = results;
           },
         });
+  const metricsRun =
+    o.metricsPort === undefined
+      ? undefined
+      : await startAnalyzeMetricsRun({
+          port: o.metricsPort,
+          kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
+          ...(o.metricsHost === undefined ? {} : { host: o.metricsHost }),
+        });
+  if (metricsRun !== undefined) {
+    const host = o.metricsHost ?? '127.0.0.1';
+    context.stderr.write(`metrics on http://${host}:${metricsRun.port}/metrics\n`);
+  }
+  const metrics = metricsRun?.metrics;
   const analyzer = new Analyzer({
     name: o.name ?? 'whole-stream',
     stream: o.stream[0]!,
     ...(o.stream.length > 1 ? { streams: o.stream } : {}),
     ...(store === undefined ? {} : { store }),
     ...(windowHook === undefined ? {} : { windowHook }),
+    ...(metricsRun === undefined ? {} : { source: metricsRun.source }),
     kinesis: connection(o.kinesisEndpoint ?? o.endpoint),
     dynamodb,
     topN: o.top,
@@ -422,6 +455,13 @@ async function runAnalyze(
           ...(o.workerId === undefined ? {} : { workerId: o.workerId }),
           ...(o.failoverMs === undefined ? {} : { failoverMs: o.failoverMs }),
           ...(o.leasesTable === undefined ? {} : { leasesTable: o.leasesTable }),
+          ...(metrics === undefined
+            ? {}
+            : {
+                source: metricsRun!.source,
+                onLeaseTick: (tick) => metrics.onLeaseTick(tick),
+                onLeaseTickError: (err) => metrics.onError(err),
+              }),
         })
       : undefined;
   const print = (
@@ -498,8 +538,20 @@ async function runAnalyze(
         : (parseSchedule(scheduleText, timezoneOption(o.tz)) as Schedule);
     for (;;) {
       const startedAt = new Date();
+      const seconds = () => (Date.now() - startedAt.getTime()) / 1000;
       try {
-        const out = await (leaseRun?.worker ?? analyzer).runIteration();
+        const out = await (leaseRun?.worker ?? analyzer).runIteration().then(
+          (done) => {
+            metrics?.onIteration('committed', seconds());
+            return done;
+          },
+          (err: unknown) => {
+            const conflict = err instanceof IterationConflictError;
+            metrics?.onIteration(conflict ? 'conflict' : 'failed', seconds());
+            metrics?.onError(err);
+            throw err;
+          },
+        );
         print(
           `${name} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
           out.report,
@@ -538,6 +590,7 @@ async function runAnalyze(
     await leaseRun?.close();
     analyzer.close();
     store?.close();
+    await metricsRun?.close();
   }
 }
 

@@ -51,7 +51,11 @@ export function redactingAction(
     try {
       await run(raw);
     } catch (err) {
-      if (err instanceof Error) err.message = redactSecrets(err.message, secrets);
+      // Only rewritten when it holds a secret: some errors' messages cannot be set (AbortError).
+      if (err instanceof Error) {
+        const redacted = redactSecrets(err.message, secrets);
+        if (redacted !== err.message) err.message = redacted;
+      }
       throw err;
     }
   };

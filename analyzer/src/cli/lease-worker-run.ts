@@ -2,7 +2,8 @@ import type { AwsConnectionOptions } from '@kinlog/core';
 import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
 import { DynamoLeaseStore } from '../lease/dynamo-lease-store.js';
 import { LeaseWorker } from '../lease/lease-worker.js';
-import { KinesisShardSource } from '../stream/kinesis-shard-source.js';
+import type { LeaseTick } from '../lease/lease-coordinator.js';
+import { KinesisShardSource, type ShardSource } from '../stream/kinesis-shard-source.js';
 import type { AnalyzeSettings } from '../window/analyze-shards.js';
 
 /** What `kinlog analyze --workers` runs iterations with, and how it ends. */
@@ -34,9 +35,14 @@ export function leaseWorkerRun(
     readonly failoverMs?: number;
     readonly leasesTable?: string;
     readonly signal?: AbortSignal;
+    /** Read through this source (not closed here) instead of one made from `kinesis`. */
+    readonly source?: ShardSource;
+    readonly onLeaseTick?: (tick: LeaseTick) => void;
+    readonly onLeaseTickError?: (err: unknown) => void;
   },
 ): LeaseWorkerRun {
-  const source = new KinesisShardSource(options.kinesis);
+  const ownSource = options.source === undefined;
+  const source = options.source ?? new KinesisShardSource(options.kinesis);
   const leases = new DynamoLeaseStore({
     ...options.dynamodb,
     ...(options.leasesTable === undefined ? {} : { leasesTable: options.leasesTable }),
@@ -48,7 +54,7 @@ export function leaseWorkerRun(
     leases,
     close: () =>
       (closed ??= worker.close().finally(() => {
-        source.close();
+        if (ownSource) source.close();
         leases.close();
       })),
   };

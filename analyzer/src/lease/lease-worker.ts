@@ -36,7 +36,7 @@ import type { ShardInfo } from '../stream/shard-info.js';
 import { analyzeShards, type AnalyzeSettings } from '../window/analyze-shards.js';
 import { AnalyzerDefaults, type IterationOutcome } from '../window/analyzer.js';
 import { planWindow } from '../window/plan-window.js';
-import { LeaseCoordinator } from './lease-coordinator.js';
+import { LeaseCoordinator, type LeaseTick } from './lease-coordinator.js';
 import { leaseKeyOf, type CutShard, type IterationCut, type LeaseStore } from './lease-store.js';
 import { PartialMerger } from './merge-partials.js';
 import {
@@ -79,6 +79,9 @@ export interface LeaseWorkerOptions extends AnalyzeSettings {
   readonly iterationTimeoutMs?: number;
   readonly pollIntervalMs?: number;
   readonly signal?: AbortSignal;
+  /** Told what each lease tick did (see `LeaseCoordinatorOptions.onTick`). */
+  readonly onLeaseTick?: (tick: LeaseTick) => void;
+  readonly onLeaseTickError?: (err: unknown) => void;
 }
 
 /**
@@ -109,6 +112,8 @@ export class LeaseWorker {
       name: options.name,
       ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
       ...(options.failoverMs === undefined ? {} : { failoverMs: options.failoverMs }),
+      ...(options.onLeaseTick === undefined ? {} : { onTick: options.onLeaseTick }),
+      ...(options.onLeaseTickError === undefined ? {} : { onTickError: options.onLeaseTickError }),
     });
   }
 
