@@ -12,7 +12,7 @@
  * (startAfterSeq, cutoff] again. A stale owner's partial is refused by the lease counter.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConfigError, FORMAT_DETECTOR_VERSION } from '@kinlog/core';
+import { ConfigError, FORMAT_DETECTOR_VERSION, retryWithBackoff } from '@kinlog/core';
 import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../aggregate/top-n-result.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
@@ -52,6 +52,10 @@ export const LeaseWorkerDefaults = {
   /** How often a waiting worker looks for partials and for the commit. */
   POLL_INTERVAL_MS: 250,
   CHECKPOINT_WRITE_CONCURRENCY: 16,
+  /** A shard listing that fails retryably (a dropped connection, throttling) is tried again. */
+  LIST_SHARDS_ATTEMPTS: 4,
+  LIST_SHARDS_BACKOFF_BASE_MS: 200,
+  LIST_SHARDS_BACKOFF_MAX_MS: 2_000,
 } as const;
 
 /** The iteration and report items a lease worker uses (the DynamoDB checkpoint store). */
@@ -150,7 +154,7 @@ export class LeaseWorker {
     const cut = await this.cutOf(k, previous);
     const toRead = cut.shards.filter((s) => s.carried === undefined);
     // Listed once per iteration: the hash ranges that check aggregated records' shards.
-    const listed = await this.options.source.listShards(stream);
+    const listed = await this.listShards();
     await this.options.leases.ensureLeases(name, toRead);
     this.coordinator.start();
     await this.coordinator.tick();
@@ -189,16 +193,25 @@ export class LeaseWorker {
     }
   }
 
+  /** The stream's shards; every worker lists them each iteration, so a dropped call is retried. */
+  private listShards(): Promise<ShardInfo[]> {
+    return retryWithBackoff(() => this.options.source.listShards(this.options.stream), {
+      maxAttempts: LeaseWorkerDefaults.LIST_SHARDS_ATTEMPTS,
+      baseMs: LeaseWorkerDefaults.LIST_SHARDS_BACKOFF_BASE_MS,
+      maxMs: LeaseWorkerDefaults.LIST_SHARDS_BACKOFF_MAX_MS,
+      shouldRetry: (err) => err instanceof AnalyzerError && err.retryable,
+      unref: true,
+      ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
+    });
+  }
+
   /** The stored cut of k, or a new one stored now (the first stored wins). */
   private async cutOf(k: number, previous: StoredReport | undefined): Promise<IterationCut> {
     const { name, stream, leases } = this.options;
     const stored = await leases.getCut(name, k);
     if (stored !== undefined) return stored;
     const startedMs = Date.now();
-    const planned = planWindow(
-      await this.options.source.listShards(stream),
-      previous?.window ?? [],
-    );
+    const planned = planWindow(await this.listShards(), previous?.window ?? []);
     const shards = planned.map((p): CutShard => ({
       stream,
       shardId: p.shardId,

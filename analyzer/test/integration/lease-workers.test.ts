@@ -10,7 +10,8 @@ import {
   type StoredReport,
   type TopNResult,
 } from '../../src/index.js';
-import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
+import { StreamReadError } from '../../src/errors.js';
+import { KinesisShardSource, type ShardSource } from '../../src/stream/kinesis-shard-source.js';
 import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
 import { LeaseWorker } from '../../src/lease/lease-worker.js';
 import {
@@ -216,6 +217,50 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       expect(new Set(ids).size).to.equal(next);
     } finally {
       await g.close();
+    }
+  });
+
+  it('a shard listing dropped on the way is tried again, not the iteration failed', async () => {
+    const stream = await createTestStream(2);
+    await putNumbered(client, stream, 0, 50);
+    const tables = freshTables();
+    const store = new DynamoCheckpointStore(tables);
+    await store.createTables();
+    const leases = new DynamoLeaseStore({
+      client: ddb,
+      leasesTable: `leases-${tables.iterationsTable}`,
+    });
+    await leases.createTable();
+    const inner = new KinesisShardSource();
+    let listings = 0;
+    const source: ShardSource = {
+      listShards: (s) =>
+        ++listings === 1
+          ? Promise.reject(new StreamReadError('ListShards failed: socket hang up', true))
+          : inner.listShards(s),
+      getIterator: (...args) => inner.getIterator(...args),
+      getRecords: (...args) => inner.getRecords(...args),
+      close: () => inner.close(),
+    };
+    const worker = new LeaseWorker({
+      name: 'flaky',
+      stream,
+      source,
+      store,
+      leases,
+      workerId: 'flaky-w0',
+      failoverMs: FAILOVER_MS,
+      pollIntervalMs: 50,
+      minCallIntervalMs: 0,
+    });
+    try {
+      const out = await worker.runIteration();
+      expect((out.report.result as TopNResult).totals.events).to.equal(50);
+      expect(listings).to.be.at.least(2);
+    } finally {
+      await worker.close();
+      inner.close();
+      store.close();
     }
   });
 
