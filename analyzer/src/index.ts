@@ -37,18 +37,23 @@ export {
 } from './checkpoint/dynamo-checkpoint-store.js';
 export {
   IterationStatuses,
-  StoredReportFormats,
-  STORED_REPORT_FORMAT,
-  type StoredReportFormat,
   type IterationStatus,
-  type StoredReport,
   SavedQueryLimits,
   StoredQueryResultFormats,
-  MULTI_STREAM_REPORT_FORMAT,
-  streamCutsOf,
-  type StoredStreamCut,
   type StoredQueryResult,
 } from './checkpoint/stored-items.js';
+export {
+  readStoredReport,
+  StoredReportFormats,
+  STORED_REPORT_FORMAT,
+  MULTI_STREAM_REPORT_FORMAT,
+  streamCutsOf,
+  type StoredReportFormat,
+  type StoredReport,
+  type StoredStreamCut,
+  type StoredFormats,
+  type LeasedReportInfo,
+} from './checkpoint/stored-report.js';
 export {
   WindowReadKinds,
   type WindowReadKind,
@@ -72,7 +77,7 @@ export {
 } from './cli/analyze-command.js';
 export {
   buildReportView,
-  storedFormatOf,
+  reportFormatsOf,
   GoneStates,
   type GoneRow,
   type GoneState,
@@ -169,4 +174,3 @@ export {
   type LeaseWorkerOptions,
   type IterationStore,
 } from './lease/lease-worker.js';
-export type { LeasedReportInfo } from './checkpoint/stored-items.js';

@@ -41,14 +41,14 @@ import {
 } from '../errors.js';
 import { ItemKeys } from './item-keys.js';
 import { translateDynamoError as translate } from './translate-dynamo-error.js';
-import type { ShardWindow } from '../window/shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 import {
   IterationStatuses,
   type CheckpointItem,
   type IterationItem,
   type StoredQueryResult,
-  type StoredReport,
 } from './stored-items.js';
+import { readStoredReport, type StoredReport } from './stored-report.js';
 
 /** Table names and bounds of the store. */
 export const CheckpointStoreDefaults = {
@@ -267,11 +267,13 @@ export class DynamoCheckpointStore {
     const text = item['report']?.S;
     const where = ItemKeys.reportRef(name, iteration);
     if (text === undefined) throw new CorruptItemError(where, 'no report attribute');
+    let json: unknown;
     try {
-      return JSON.parse(text) as StoredReport;
+      json = JSON.parse(text);
     } catch (err) {
       throw new CorruptItemError(where, 'report is not JSON', err);
     }
+    return readStoredReport(json, where);
   }
 
   /**

@@ -14,10 +14,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError } from '@kinlog/core';
 import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
-import type { TopNResult } from '../aggregate/top-n-result.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
 import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
-import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
+import { IterationStatuses } from '../checkpoint/stored-items.js';
+import type { StoredReport } from '../checkpoint/stored-report.js';
 import {
   AnalyzerError,
   IterationConflictError,
@@ -314,7 +314,7 @@ export class LeaseWorker {
           this.options.topN ?? TopNDefaults.topN,
           this.options.storedRows ?? TopNDefaults.storedRows,
         ),
-        ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+        ...(previous === undefined ? {} : { previous: previous.result }),
       });
       const computed: StoredReport = {
         formatVersion: 1,

@@ -20,7 +20,7 @@ import {
 } from '../aggregate/top-n-result.js';
 import type { DecodeStats } from '../decode/record-decoder.js';
 import { ConfigError } from '@kinlog/core';
-import type { ShardWindow } from '../window/shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 import { compareKeys, type PartialKey, type ShardPartial } from './shard-partial.js';
 
 const SHARE_DECIMALS = 1e6;
