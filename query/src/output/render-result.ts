@@ -1,5 +1,5 @@
 import { displayWidth, fitWidth, padWidth } from '@kinlog/analyzer';
-import type { QueryResult } from '../engine/query-session.js';
+import type { QueryResult } from '../session/query-session.js';
 
 /** How a result is printed. */
 export const ResultFormats = {
