@@ -100,14 +100,18 @@ export {
   withSavedQueriesJson,
   SavedQueryRenderLimits,
 } from './report/render-saved-queries.js';
-export { smtpSettingsFromUrl, SmtpDefaults, type SmtpSettings } from './report/smtp-settings.js';
-export { loadReportView, type LoadReportOptions } from './report/load-report-view.js';
+export {
+  smtpSettingsFromUrl,
+  SmtpDefaults,
+  type SmtpSettings,
+} from './report-delivery/smtp-settings.js';
+export { loadReportView, type LoadReportOptions } from './report-delivery/load-report-view.js';
 export {
   sendIterationReport,
   SendReportDefaults,
   type SendIterationReportOptions,
   type SendIterationReportOutcome,
-} from './report/send-iteration-report.js';
+} from './report-delivery/send-iteration-report.js';
 export {
   reportCommand,
   ReportFormats,

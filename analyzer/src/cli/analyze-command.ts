@@ -30,8 +30,11 @@ import { renderSavedQueriesText, savedQueriesJson } from '../report/render-saved
 import type { WindowHook, WindowReadInfo } from '../window/window-hook.js';
 import { IterationConflictError } from '../errors.js';
 import type { AnalyzeProgress } from '../window/analyze-shards.js';
-import { IterationEmailer, IterationEmailerDefaults } from '../report/iteration-emailer.js';
-import { redactSecrets } from '../report/smtp-settings.js';
+import {
+  IterationEmailer,
+  IterationEmailerDefaults,
+} from '../report-delivery/iteration-emailer.js';
+import { redactSecrets } from '../report-delivery/smtp-settings.js';
 import { Analyzer } from '../window/analyzer.js';
 import {
   addEmailOptions,

@@ -7,7 +7,7 @@ import { IterationStatuses } from '../checkpoint/stored-items.js';
 import type { StoredReport } from '../checkpoint/stored-report.js';
 import { CorruptItemError, IterationNotFoundError } from '../errors.js';
 import { lookupPageOwners } from './owners-table.js';
-import { buildReportView, ReportViewDefaults, type ReportView } from './report-view.js';
+import { buildReportView, ReportViewDefaults, type ReportView } from '../report/report-view.js';
 
 export interface LoadReportOptions {
   readonly name: string;
