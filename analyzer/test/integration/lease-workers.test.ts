@@ -2,12 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
-import {
-  Analyzer,
-  DynamoCheckpointStore,
-  type StoredReport,
-  type TopNResult,
-} from '../../src/index.js';
+import { Analyzer, DynamoCheckpointStore, type StoredReport } from '../../src/index.js';
 import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
 import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
 import { LeaseWorker } from '../../src/lease/lease-worker.js';
@@ -103,14 +98,14 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
         expect(b.leased?.boundedShards).to.deep.equal([]);
         const total = b.window.reduce((s, w) => s + w.records, 0);
         expect(total).to.equal(count);
-        expect((b.result as TopNResult).totals.events).to.equal(count);
+        expect(b.result.totals.events).to.equal(count);
         fourReports.push(b);
 
         // The single-worker path counts the same (its example lines may come from other shards).
         const alone = (await single.runIteration()).report;
         const counts = (r: StoredReport) =>
-          (r.result as TopNResult).rows.map((row) => [row.region, row.page, row.count]);
-        expect((alone.result as TopNResult).totals).to.deep.equal((b.result as TopNResult).totals);
+          r.result.rows.map((row) => [row.region, row.page, row.count]);
+        expect(alone.result.totals).to.deep.equal(b.result.totals);
         expect(counts(alone)).to.deep.equal(counts(b));
         expect(alone.window).to.deep.equal(b.window);
       }
@@ -130,9 +125,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       const rerun = (await rerunner.rerunIteration(2)).report;
       rerunner.close();
       expect(rerun.window).to.deep.equal(fourReports[1]!.window);
-      expect((rerun.result as TopNResult).totals).to.deep.equal(
-        (fourReports[1]!.result as TopNResult).totals,
-      );
+      expect(rerun.result.totals).to.deep.equal(fourReports[1]!.result.totals);
       // Every worker held some shards by the end.
       const held = four.workers.map((w) => w.coordinator.heldKeys().length);
       expect(held.reduce((x, y) => x + y)).to.equal(64);
@@ -160,7 +153,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       await putNumbered(client, stream, next, (next += 400));
       reports.push((await three.run())[0]!.report);
       for (const r of reports) {
-        expect((r.result as TopNResult).totals.events).to.equal(400);
+        expect(r.result.totals.events).to.equal(400);
       }
       const ids = (await Promise.all(reports.map((r) => idsInWindows(stream, r.window)))).flat();
       expect(ids.length).to.equal(next);
