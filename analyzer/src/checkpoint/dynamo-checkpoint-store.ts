@@ -321,8 +321,11 @@ export class DynamoCheckpointStore {
       result: { S: text },
     };
     await this.call(this.iterationsTable, 'PutItem', () =>
-      this.bounded((o) =>
-        this.client.send(new PutItemCommand({ TableName: this.iterationsTable, Item: item }), o),
+      this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
+          new PutItemCommand({ TableName: this.iterationsTable, Item: item }),
+          o,
+        ),
       ),
     );
   }
@@ -337,8 +340,8 @@ export class DynamoCheckpointStore {
     let start: Item | undefined;
     do {
       const page = await this.call(this.iterationsTable, 'Query', () =>
-        this.bounded((o) =>
-          this.client.send(
+        this.dynamo.bounded((o) =>
+          this.dynamo.client.send(
             new QueryCommand({
               TableName: this.iterationsTable,
               KeyConditionExpression: 'PK = :pk',
