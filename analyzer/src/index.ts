@@ -93,6 +93,7 @@ export { renderCsv } from './report/render-csv.js';
 export { renderHtml } from './report/render-html.js';
 export { renderText } from './report/render-text.js';
 export {
+  isNumericColumnType,
   renderSavedQueriesText,
   renderSavedQueriesHtml,
   savedQueriesJson,

@@ -22,6 +22,20 @@ export const SavedQueryRenderLimits = {
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
+/**
+ * Whether a SQL result column of this DuckDB type holds numbers: tables align it right. Shared
+ * by every renderer of query results (saved queries here, `kinlog query` in `@kinlog/query`).
+ *
+ * @example
+ * ```ts
+ * isNumericColumnType('DECIMAL(18,3)'); // true
+ * isNumericColumnType('VARCHAR'); // false
+ * ```
+ */
+export function isNumericColumnType(type: string): boolean {
+  return NUMERIC_TYPE.test(type);
+}
+
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -54,7 +68,7 @@ export function renderSavedQueriesText(results: readonly StoredQueryResult[]): s
       const header = result.columns.map((c) => cellText(c.name));
       const { rows, more } = shownRows(result);
       const body = rows.map((row) => result.columns.map((_, i) => cellText(row[i])));
-      const right = result.columns.map((c) => NUMERIC_TYPE.test(c.type));
+      const right = result.columns.map((c) => isNumericColumnType(c.type));
       const widths = header.map((h, i) =>
         Math.max(displayWidth(h), ...body.map((cells) => displayWidth(cells[i] ?? ''))),
       );
@@ -92,7 +106,7 @@ export function renderSavedQueriesHtml(results: readonly StoredQueryResult[]): s
       const { rows, more } = shownRows(result);
       const cell = (text: string, tag: 'th' | 'td', right: boolean) =>
         `<${tag} style="padding:4px 8px;border-bottom:1px solid #e3e8ee;text-align:${right ? 'right' : 'left'};">${escapeHtml(text)}</${tag}>`;
-      const right = result.columns.map((c) => NUMERIC_TYPE.test(c.type));
+      const right = result.columns.map((c) => isNumericColumnType(c.type));
       const head = result.columns.map((c, i) => cell(cellText(c.name), 'th', right[i]!)).join('');
       const body = rows
         .map(

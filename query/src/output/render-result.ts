@@ -1,4 +1,4 @@
-import { displayWidth, fitWidth, padWidth } from '@kinlog/analyzer';
+import { displayWidth, fitWidth, isNumericColumnType, padWidth } from '@kinlog/analyzer';
 import type { QueryResult } from '../session/query-session.js';
 
 /** How a result is printed. */
@@ -18,9 +18,6 @@ export const ResultTableLimits = {
   /** Cells joined by this separator. */
   SEPARATOR: ' │ ',
 } as const;
-
-const NUMERIC_TYPE =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
@@ -97,7 +94,7 @@ export function csvField(text: string): string {
 function renderTable(result: QueryResult, width: number): string {
   const header = result.columns.map((c) => c.name);
   const body = result.rows.map((row) => result.columns.map((_, i) => cellText(row[i])));
-  const right = result.columns.map((c) => NUMERIC_TYPE.test(c.type));
+  const right = result.columns.map((c) => isNumericColumnType(c.type));
   const widths = header.map((h, i) =>
     Math.max(displayWidth(h), ...body.map((cells) => displayWidth(cells[i] ?? ''))),
   );

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { StoredQueryResult } from '../../../src/checkpoint/stored-items.js';
 import {
+  isNumericColumnType,
   renderSavedQueriesHtml,
   renderSavedQueriesText,
   SavedQueryRenderLimits,
@@ -81,5 +82,14 @@ describe('saved-query renderers', () => {
     expect(html.indexOf('Saved query')).to.be.greaterThan(html.indexOf('<p>top</p>'));
     expect(html.indexOf('Saved query')).to.be.lessThan(html.indexOf('</body>'));
     expect(withSavedQueriesHtml('<p>x</p>', [])).to.equal('<p>x</p>');
+  });
+});
+
+describe('isNumericColumnType', () => {
+  it('tells number columns (aligned right) from the rest, by their DuckDB type', () => {
+    for (const t of ['BIGINT', 'INTEGER', 'HUGEINT', 'UBIGINT', 'DOUBLE', 'FLOAT', 'DECIMAL(18,3)'])
+      expect(isNumericColumnType(t), t).to.equal(true);
+    for (const t of ['VARCHAR', 'TIMESTAMP', 'BOOLEAN', 'DATE', 'JSON', 'INTERVAL'])
+      expect(isNumericColumnType(t), t).to.equal(false);
   });
 });
