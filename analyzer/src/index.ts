@@ -94,6 +94,7 @@ export { renderHtml } from './report/render-html.js';
 export { renderText } from './report/render-text.js';
 export {
   isNumericColumnType,
+  rowAsObject,
   renderSavedQueriesText,
   renderSavedQueriesHtml,
   savedQueriesJson,

@@ -23,6 +23,29 @@ const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 /**
+ * A query result row as an object keyed by column name; a later column of a name already taken
+ * keeps its own key (`n_1`, `n_2`), and a missing value is `null`. Shared by every JSON output of
+ * query results (saved queries here, `kinlog query` in `@kinlog/query`).
+ *
+ * @example
+ * ```ts
+ * rowAsObject([{ name: 'n' }, { name: 'n' }], [1, 2]); // { n: 1, n_1: 2 }
+ * ```
+ */
+export function rowAsObject(
+  columns: readonly { readonly name: string }[],
+  row: readonly unknown[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  columns.forEach((c, i) => {
+    let key = c.name;
+    for (let n = 1; key in out; n++) key = `${c.name}_${n}`;
+    out[key] = row[i] ?? null;
+  });
+  return out;
+}
+
+/**
  * Whether a SQL result column of this DuckDB type holds numbers: tables align it right. Shared
  * by every renderer of query results (saved queries here, `kinlog query` in `@kinlog/query`).
  *
@@ -143,15 +166,7 @@ export function savedQueriesJson(results: readonly StoredQueryResult[]): object[
     query: result.query,
     sql: result.sql,
     columns: result.columns,
-    rows: result.rows.map((row) => {
-      const out: Record<string, unknown> = {};
-      result.columns.forEach((c, i) => {
-        let key = c.name;
-        for (let n = 1; key in out; n++) key = `${c.name}_${n}`;
-        out[key] = row[i] ?? null;
-      });
-      return out;
-    }),
+    rows: result.rows.map((row) => rowAsObject(result.columns, row)),
     ranAt: result.ranAt,
   }));
 }

@@ -1,4 +1,10 @@
-import { displayWidth, fitWidth, isNumericColumnType, padWidth } from '@kinlog/analyzer';
+import {
+  displayWidth,
+  fitWidth,
+  isNumericColumnType,
+  padWidth,
+  rowAsObject,
+} from '@kinlog/analyzer';
 import type { QueryResult } from '../session/query-session.js';
 
 /** How a result is printed. */
@@ -69,13 +75,7 @@ export function renderResult(
 
 /** A row as an object keyed by column name (later duplicates keep their own key: `n_1`). */
 export function rowObject(result: QueryResult, row: readonly unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  result.columns.forEach((c, i) => {
-    let key = c.name;
-    for (let n = 1; key in out; n++) key = `${c.name}_${n}`;
-    out[key] = row[i] ?? null;
-  });
-  return out;
+  return rowAsObject(result.columns, row);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { StoredQueryResult } from '../../../src/checkpoint/stored-items.js'
 import {
   isNumericColumnType,
   renderSavedQueriesHtml,
+  rowAsObject,
   renderSavedQueriesText,
   SavedQueryRenderLimits,
   savedQueriesJson,
@@ -91,5 +92,15 @@ describe('isNumericColumnType', () => {
       expect(isNumericColumnType(t), t).to.equal(true);
     for (const t of ['VARCHAR', 'TIMESTAMP', 'BOOLEAN', 'DATE', 'JSON', 'INTERVAL'])
       expect(isNumericColumnType(t), t).to.equal(false);
+  });
+});
+
+describe('rowAsObject', () => {
+  it('keys a row by column name, a repeated name by its own key, a missing value as null', () => {
+    expect(rowAsObject([{ name: 'n' }, { name: 'n' }, { name: 'x' }], [1, 2])).to.deep.equal({
+      n: 1,
+      n_1: 2,
+      x: null,
+    });
   });
 });
