@@ -37,18 +37,23 @@ export {
 } from './checkpoint/dynamo-checkpoint-store.js';
 export {
   IterationStatuses,
-  StoredReportFormats,
-  STORED_REPORT_FORMAT,
-  type StoredReportFormat,
   type IterationStatus,
-  type StoredReport,
   SavedQueryLimits,
   StoredQueryResultFormats,
-  MULTI_STREAM_REPORT_FORMAT,
-  streamCutsOf,
-  type StoredStreamCut,
   type StoredQueryResult,
 } from './checkpoint/stored-items.js';
+export {
+  readStoredReport,
+  StoredReportFormats,
+  STORED_REPORT_FORMAT,
+  MULTI_STREAM_REPORT_FORMAT,
+  streamCutsOf,
+  type StoredReportFormat,
+  type StoredReport,
+  type StoredStreamCut,
+  type StoredFormats,
+  type LeasedReportInfo,
+} from './checkpoint/stored-report.js';
 export {
   WindowReadKinds,
   type WindowReadKind,
@@ -72,7 +77,7 @@ export {
 } from './cli/analyze-command.js';
 export {
   buildReportView,
-  storedFormatOf,
+  reportFormatsOf,
   GoneStates,
   type GoneRow,
   type GoneState,
@@ -88,6 +93,8 @@ export { renderCsv } from './report/render-csv.js';
 export { renderHtml } from './report/render-html.js';
 export { renderText } from './report/render-text.js';
 export {
+  isNumericColumnType,
+  rowAsObject,
   renderSavedQueriesText,
   renderSavedQueriesHtml,
   savedQueriesJson,
@@ -95,14 +102,18 @@ export {
   withSavedQueriesJson,
   SavedQueryRenderLimits,
 } from './report/render-saved-queries.js';
-export { smtpSettingsFromUrl, SmtpDefaults, type SmtpSettings } from './report/smtp-settings.js';
-export { loadReportView, type LoadReportOptions } from './report/load-report-view.js';
+export {
+  smtpSettingsFromUrl,
+  SmtpDefaults,
+  type SmtpSettings,
+} from './report-delivery/smtp-settings.js';
+export { loadReportView, type LoadReportOptions } from './report-delivery/load-report-view.js';
 export {
   sendIterationReport,
   SendReportDefaults,
   type SendIterationReportOptions,
   type SendIterationReportOutcome,
-} from './report/send-iteration-report.js';
+} from './report-delivery/send-iteration-report.js';
 export {
   reportCommand,
   ReportFormats,
@@ -179,4 +190,3 @@ export {
   type LeaseWorkerOptions,
   type IterationStore,
 } from './lease/lease-worker.js';
-export type { LeasedReportInfo } from './checkpoint/stored-items.js';

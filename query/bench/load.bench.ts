@@ -14,7 +14,7 @@ import { classifyEvent, TopNAggregator } from '@kinlog/analyzer';
 import { normalizeJsonEvent, type LogEvent } from '@kinlog/core';
 import { EventColumns, MetaColumns } from '../src/columns/column-types.js';
 import { RowEncoder } from '../src/columns/row-encoder.js';
-import { QuerySession, quoteLiteral } from '../src/engine/query-session.js';
+import { QuerySession, quoteLiteral } from '../src/session/query-session.js';
 import { SpoolDirectory } from '../src/load/ndjson-spool.js';
 import { StreamRowWriter } from '../src/load/stream-row-writer.js';
 import { SpoolFormats, TableLoader, TableLoaderLimits } from '../src/load/table-loader.js';

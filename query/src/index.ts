@@ -55,8 +55,8 @@ export {
   type QueryResult,
   type ColumnSpecText,
   type QuerySessionOptions,
-} from './engine/query-session.js';
-export { sqlErrorOf } from './engine/sql-error-of.js';
+} from './session/query-session.js';
+export { sqlErrorOf } from './session/sql-error-of.js';
 export {
   openWindowSession,
   tableProblems,

@@ -12,7 +12,6 @@ import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -20,35 +19,29 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDbLimits, sleep } from '@kinlog/core';
 import {
-  AwsClientDefaults,
-  awsClientConfig,
-  classifyAwsError,
-  withRequestDeadline,
-  DynamoDbLimits,
-  retryBudgetMs,
-  retryWithBackoff,
-  sleep,
-  type AwsConnectionOptions,
-} from '@kinlog/core';
-import {
-  AnalyzerError,
   CheckpointStoreError,
   CorruptItemError,
   IterationConflictError,
   ReportTooLargeError,
   SavedQueryTooLargeError,
 } from '../errors.js';
+import {
+  DynamoConnection,
+  DynamoRetryDefaults,
+  type DynamoConnectionOptions,
+} from './dynamo-connection.js';
 import { ItemKeys } from './item-keys.js';
 import { translateDynamoError as translate } from './translate-dynamo-error.js';
-import type { ShardWindow } from '../window/shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 import {
   IterationStatuses,
   type CheckpointItem,
   type IterationItem,
   type StoredQueryResult,
-  type StoredReport,
 } from './stored-items.js';
+import { readStoredReport, type StoredReport } from './stored-report.js';
 
 /** Table names and bounds of the store. */
 export const CheckpointStoreDefaults = {
@@ -56,18 +49,16 @@ export const CheckpointStoreDefaults = {
   ITERATIONS_TABLE: 'kinlog-iterations',
   TABLE_ACTIVE_TIMEOUT_MS: 60_000,
   TABLE_POLL_INTERVAL_MS: 100,
-  MAX_ATTEMPTS: 4,
-  RETRY_BASE_MS: 100,
-  RETRY_MAX_MS: 2_000,
+  MAX_ATTEMPTS: DynamoRetryDefaults.MAX_ATTEMPTS,
+  RETRY_BASE_MS: DynamoRetryDefaults.RETRY_BASE_MS,
+  RETRY_MAX_MS: DynamoRetryDefaults.RETRY_MAX_MS,
   /** Room left under the item limit for attribute names and numbers. */
   ITEM_OVERHEAD_BYTES: 1024,
 } as const;
 
-export interface CheckpointStoreOptions extends AwsConnectionOptions {
+export interface CheckpointStoreOptions extends DynamoConnectionOptions {
   readonly checkpointsTable?: string;
   readonly iterationsTable?: string;
-  /** Ends every call and retry wait at once (a command stopped by a signal). */
-  readonly signal?: AbortSignal;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -85,30 +76,26 @@ type Item = Record<string, AttributeValue>;
 export class DynamoCheckpointStore {
   readonly checkpointsTable: string;
   readonly iterationsTable: string;
-  private readonly client: DynamoDBClient;
+  private readonly dynamo: DynamoConnection;
   private readonly signal: AbortSignal | undefined;
-  private readonly retryBudgetMs: number;
-  private readonly requestTimeoutMs: number;
 
   constructor(options: CheckpointStoreOptions = {}) {
-    this.client = new DynamoDBClient(awsClientConfig(options));
+    this.dynamo = new DynamoConnection(options);
     this.signal = options.signal;
-    this.retryBudgetMs = retryBudgetMs(options.requestTimeoutMs);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
     this.checkpointsTable = options.checkpointsTable ?? CheckpointStoreDefaults.CHECKPOINTS_TABLE;
     this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
   }
 
   close(): void {
-    this.client.destroy();
+    this.dynamo.close();
   }
 
   /** Creates both tables (on-demand billing) if missing and waits until they are ACTIVE. */
   async createTables(): Promise<void> {
     for (const table of [this.checkpointsTable, this.iterationsTable]) {
       try {
-        await this.bounded((o) =>
-          this.client.send(
+        await this.dynamo.bounded((o) =>
+          this.dynamo.client.send(
             new CreateTableCommand({
               TableName: table,
               BillingMode: 'PAY_PER_REQUEST',
@@ -133,7 +120,9 @@ export class DynamoCheckpointStore {
     for (const table of [this.checkpointsTable, this.iterationsTable]) {
       for (;;) {
         const out = await this.call(table, 'DescribeTable', () =>
-          this.bounded((o) => this.client.send(new DescribeTableCommand({ TableName: table }), o)),
+          this.dynamo.bounded((o) =>
+            this.dynamo.client.send(new DescribeTableCommand({ TableName: table }), o),
+          ),
         );
         if (out.Table?.TableStatus === 'ACTIVE') break;
         if (Date.now() > deadline) {
@@ -150,8 +139,8 @@ export class DynamoCheckpointStore {
   /** The iteration item with the highest n, if any. */
   async latestIteration(name: string): Promise<IterationItem | undefined> {
     const out = await this.call(this.iterationsTable, 'Query', () =>
-      this.bounded((o) =>
-        this.client.send(
+      this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
           new QueryCommand({
             TableName: this.iterationsTable,
             KeyConditionExpression: 'PK = :pk',
@@ -196,8 +185,8 @@ export class DynamoCheckpointStore {
       leaseExpiresAtMs: now + leaseMs,
     };
     try {
-      await this.bounded((o) =>
-        this.client.send(
+      await this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
           new PutItemCommand({
             TableName: this.iterationsTable,
             Item: fromIteration(item),
@@ -236,8 +225,8 @@ export class DynamoCheckpointStore {
    */
   async renewLease(name: string, iteration: number, owner: string, leaseMs: number): Promise<void> {
     try {
-      await this.bounded((o) =>
-        this.client.send(
+      await this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
           new UpdateItemCommand({
             TableName: this.iterationsTable,
             Key: ItemKeys.iteration(name, iteration),
@@ -267,11 +256,13 @@ export class DynamoCheckpointStore {
     const text = item['report']?.S;
     const where = ItemKeys.reportRef(name, iteration);
     if (text === undefined) throw new CorruptItemError(where, 'no report attribute');
+    let json: unknown;
     try {
-      return JSON.parse(text) as StoredReport;
+      json = JSON.parse(text);
     } catch (err) {
       throw new CorruptItemError(where, 'report is not JSON', err);
     }
+    return readStoredReport(json, where);
   }
 
   /**
@@ -286,8 +277,8 @@ export class DynamoCheckpointStore {
     if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
       throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
     try {
-      await this.bounded((o) =>
-        this.client.send(
+      await this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
           new PutItemCommand({
             TableName: this.iterationsTable,
             Item: {
@@ -330,8 +321,11 @@ export class DynamoCheckpointStore {
       result: { S: text },
     };
     await this.call(this.iterationsTable, 'PutItem', () =>
-      this.bounded((o) =>
-        this.client.send(new PutItemCommand({ TableName: this.iterationsTable, Item: item }), o),
+      this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
+          new PutItemCommand({ TableName: this.iterationsTable, Item: item }),
+          o,
+        ),
       ),
     );
   }
@@ -346,8 +340,8 @@ export class DynamoCheckpointStore {
     let start: Item | undefined;
     do {
       const page = await this.call(this.iterationsTable, 'Query', () =>
-        this.bounded((o) =>
-          this.client.send(
+        this.dynamo.bounded((o) =>
+          this.dynamo.client.send(
             new QueryCommand({
               TableName: this.iterationsTable,
               KeyConditionExpression: 'PK = :pk',
@@ -392,8 +386,11 @@ export class DynamoCheckpointStore {
     if (window.startAfterSeq !== undefined) item['startAfterSeq'] = { S: window.startAfterSeq };
     if (window.endSeq !== undefined) item['endSeq'] = { S: window.endSeq };
     await this.call(this.checkpointsTable, 'PutItem', () =>
-      this.bounded((o) =>
-        this.client.send(new PutItemCommand({ TableName: this.checkpointsTable, Item: item }), o),
+      this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
+          new PutItemCommand({ TableName: this.checkpointsTable, Item: item }),
+          o,
+        ),
       ),
     );
   }
@@ -432,8 +429,8 @@ export class DynamoCheckpointStore {
    */
   async commitIteration(name: string, iteration: number, owner: string): Promise<void> {
     try {
-      await this.bounded((o) =>
-        this.client.send(
+      await this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
           new UpdateItemCommand({
             TableName: this.iterationsTable,
             Key: ItemKeys.iteration(name, iteration),
@@ -465,8 +462,8 @@ export class DynamoCheckpointStore {
 
   private async getItem(table: string, key: Item): Promise<Item | undefined> {
     const out = await this.call(table, 'GetItem', () =>
-      this.bounded((o) =>
-        this.client.send(
+      this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
           new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
           o,
         ),
@@ -478,25 +475,10 @@ export class DynamoCheckpointStore {
   /** Runs an idempotent call, retrying throttling and transient failures with core's backoff. */
   private async call<T>(table: string, what: string, send: () => Promise<T>): Promise<T> {
     try {
-      return await retryWithBackoff(send, {
-        maxAttempts: CheckpointStoreDefaults.MAX_ATTEMPTS,
-        baseMs: CheckpointStoreDefaults.RETRY_BASE_MS,
-        maxMs: CheckpointStoreDefaults.RETRY_MAX_MS,
-        maxElapsedMs: this.retryBudgetMs,
-        signal: this.signal,
-        // The default reading: core's classifier (our own errors are never retried).
-        shouldRetry: (err) => !(err instanceof AnalyzerError) && classifyAwsError(err).retryable,
-      });
+      return await this.dynamo.retrying(send);
     } catch (err) {
       throw translate(err, `${what} on ${table}`, table);
     }
-  }
-
-  /** One SDK call, bounded by the request timeout (answer read included) and ended by the signal. */
-  private bounded<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
-    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
-      send({ abortSignal }),
-    );
   }
 }
 

@@ -23,18 +23,18 @@ import {
 import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
-import {
-  SavedQueryLimits,
-  type StoredFormats,
-  type StoredQueryResult,
-} from '../checkpoint/stored-items.js';
+import { SavedQueryLimits, type StoredQueryResult } from '../checkpoint/stored-items.js';
+import type { StoredFormats } from '../checkpoint/stored-report.js';
 import { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
 import { renderSavedQueriesText, savedQueriesJson } from '../report/render-saved-queries.js';
 import type { WindowHook, WindowReadInfo } from '../window/window-hook.js';
 import { IterationConflictError } from '../errors.js';
 import type { AnalyzeProgress } from '../window/analyze-shards.js';
-import { IterationEmailer, IterationEmailerDefaults } from '../report/iteration-emailer.js';
-import { redactSecrets } from '../report/smtp-settings.js';
+import {
+  IterationEmailer,
+  IterationEmailerDefaults,
+} from '../report-delivery/iteration-emailer.js';
+import { redactSecrets } from '../report-delivery/smtp-settings.js';
 import { Analyzer } from '../window/analyzer.js';
 import {
   addEmailOptions,
@@ -526,7 +526,7 @@ async function runAnalyze(
       print(
         `${o.name ?? ''} #${out.iteration} (${other === undefined ? 'rerun' : 'stored'})`,
         out.report,
-        out.report.result as TopNResult,
+        out.report.result,
         out.report.formats,
       );
       return;
@@ -555,7 +555,7 @@ async function runAnalyze(
         print(
           `${name} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
           out.report,
-          out.report.result as TopNResult,
+          out.report.result,
           out.report.formats,
         );
         // The iteration is committed whatever happens to its email.

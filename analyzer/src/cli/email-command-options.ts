@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '@kinlog/core';
-import { redactSecrets } from '../report/smtp-settings.js';
+import { redactSecrets } from '../report-delivery/smtp-settings.js';
 import { smtpPasswordProblems, smtpSecrets, type EmailOptions } from './email-options.js';
 
 /**

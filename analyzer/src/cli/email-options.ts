@@ -9,8 +9,12 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '@kinlog/core';
-import type { SendIterationReportOutcome } from '../report/send-iteration-report.js';
-import { smtpSettingsFromUrl, SmtpDefaults, type SmtpSettings } from '../report/smtp-settings.js';
+import type { SendIterationReportOutcome } from '../report-delivery/send-iteration-report.js';
+import {
+  smtpSettingsFromUrl,
+  SmtpDefaults,
+  type SmtpSettings,
+} from '../report-delivery/smtp-settings.js';
 
 /** Environment variable holding the SMTP password for `--smtp-host`. */
 export const SMTP_PASSWORD_ENV = 'SMTP_PASSWORD';

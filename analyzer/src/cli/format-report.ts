@@ -1,9 +1,9 @@
 import type { TopNResult } from '../aggregate/top-n-result.js';
-import type { StoredFormats } from '../checkpoint/stored-items.js';
+import type { StoredFormats } from '../checkpoint/stored-report.js';
 import { displayText } from '../report/display-text.js';
 import { displayWidth, padWidth } from '../report/display-width.js';
 import { countLabel, formatsLabel } from '../report/report-text-parts.js';
-import { parseReportFormats } from '../report/report-view.js';
+import { reportFormatsOf } from '../report/report-view.js';
 
 /** Output formats of `kinlog analyze`. */
 export const AnalyzeFormats = { table: 'table', json: 'json' } as const;
@@ -30,7 +30,7 @@ export function formatTable(
   formats?: StoredFormats,
 ): string {
   const t = result.totals;
-  const byFormat = formatsLabel(parseReportFormats(formats, title));
+  const byFormat = formatsLabel(reportFormatsOf(formats));
   const header = ['#', 'region', 'page', 'errors', 'share', 'change', 'top signature'];
   const rows = result.rows
     .slice(0, top)

@@ -13,7 +13,7 @@ import {
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
 import type { StoredQueryResult } from '../checkpoint/stored-items.js';
-import { loadReportView } from '../report/load-report-view.js';
+import { loadReportView } from '../report-delivery/load-report-view.js';
 import { renderCsv } from '../report/render-csv.js';
 import { renderHtml } from '../report/render-html.js';
 import { renderJson } from '../report/render-json.js';
@@ -24,7 +24,7 @@ import {
   withSavedQueriesHtml,
   withSavedQueriesJson,
 } from '../report/render-saved-queries.js';
-import { sendIterationReport } from '../report/send-iteration-report.js';
+import { sendIterationReport } from '../report-delivery/send-iteration-report.js';
 import {
   addEmailOptions,
   checkEmailOptions,

@@ -6,7 +6,7 @@
  * A partial is made visible by the same conditional write that moves the lease counter, so only
  * the lease's current owner can publish one; chunks of a failed attempt are never referenced.
  */
-import type { ShardWindow } from '../window/shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 
 /** One shard's lease under a logical name, keyed by (stream, shard). */
 export interface Lease {

@@ -14,15 +14,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError, FORMAT_DETECTOR_VERSION, retryWithBackoff } from '@kinlog/core';
 import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
-import type { TopNResult } from '../aggregate/top-n-result.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
 import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
+import { IterationStatuses } from '../checkpoint/stored-items.js';
 import {
-  IterationStatuses,
   STORED_REPORT_FORMAT,
   StoredReportFormats,
   type StoredReport,
-} from '../checkpoint/stored-items.js';
+} from '../checkpoint/stored-report.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
 import {
   AnalyzerError,
@@ -350,7 +349,7 @@ export class LeaseWorker {
           this.options.topN ?? TopNDefaults.topN,
           this.options.storedRows ?? TopNDefaults.storedRows,
         ),
-        ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+        ...(previous === undefined ? {} : { previous: previous.result }),
         formats: {
           detectorVersion: FORMAT_DETECTOR_VERSION,
           parser: this.options.parser ?? AUTO_PARSER,

@@ -28,7 +28,7 @@ import {
   type DecodeStats,
 } from '../decode/record-decoder.js';
 import { ConfigError } from '@kinlog/core';
-import type { ShardWindow } from '../window/shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 import {
   compareText,
   type PartialColumns,

@@ -17,7 +17,7 @@ import type { TopNSnapshot } from '../aggregate/top-n-aggregator.js';
 import { TopNLimits } from '../aggregate/top-n-result.js';
 import type { DecodeFormatCounts, DecodeStats } from '../decode/record-decoder.js';
 import { CorruptItemError } from '../errors.js';
-import type { ShardWindow } from '../window/shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 
 /** Size bounds of a stored partial (see the README's scale-out section for write costs). */
 export const PartialLimits = {

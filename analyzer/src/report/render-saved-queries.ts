@@ -22,6 +22,43 @@ export const SavedQueryRenderLimits = {
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
+/**
+ * A query result row as an object keyed by column name; a later column of a name already taken
+ * keeps its own key (`n_1`, `n_2`), and a missing value is `null`. Shared by every JSON output of
+ * query results (saved queries here, `kinlog query` in `@kinlog/query`).
+ *
+ * @example
+ * ```ts
+ * rowAsObject([{ name: 'n' }, { name: 'n' }], [1, 2]); // { n: 1, n_1: 2 }
+ * ```
+ */
+export function rowAsObject(
+  columns: readonly { readonly name: string }[],
+  row: readonly unknown[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  columns.forEach((c, i) => {
+    let key = c.name;
+    for (let n = 1; key in out; n++) key = `${c.name}_${n}`;
+    out[key] = row[i] ?? null;
+  });
+  return out;
+}
+
+/**
+ * Whether a SQL result column of this DuckDB type holds numbers: tables align it right. Shared
+ * by every renderer of query results (saved queries here, `kinlog query` in `@kinlog/query`).
+ *
+ * @example
+ * ```ts
+ * isNumericColumnType('DECIMAL(18,3)'); // true
+ * isNumericColumnType('VARCHAR'); // false
+ * ```
+ */
+export function isNumericColumnType(type: string): boolean {
+  return NUMERIC_TYPE.test(type);
+}
+
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -54,7 +91,7 @@ export function renderSavedQueriesText(results: readonly StoredQueryResult[]): s
       const header = result.columns.map((c) => cellText(c.name));
       const { rows, more } = shownRows(result);
       const body = rows.map((row) => result.columns.map((_, i) => cellText(row[i])));
-      const right = result.columns.map((c) => NUMERIC_TYPE.test(c.type));
+      const right = result.columns.map((c) => isNumericColumnType(c.type));
       const widths = header.map((h, i) =>
         Math.max(displayWidth(h), ...body.map((cells) => displayWidth(cells[i] ?? ''))),
       );
@@ -92,7 +129,7 @@ export function renderSavedQueriesHtml(results: readonly StoredQueryResult[]): s
       const { rows, more } = shownRows(result);
       const cell = (text: string, tag: 'th' | 'td', right: boolean) =>
         `<${tag} style="padding:4px 8px;border-bottom:1px solid #e3e8ee;text-align:${right ? 'right' : 'left'};">${escapeHtml(text)}</${tag}>`;
-      const right = result.columns.map((c) => NUMERIC_TYPE.test(c.type));
+      const right = result.columns.map((c) => isNumericColumnType(c.type));
       const head = result.columns.map((c, i) => cell(cellText(c.name), 'th', right[i]!)).join('');
       const body = rows
         .map(
@@ -129,15 +166,7 @@ export function savedQueriesJson(results: readonly StoredQueryResult[]): object[
     query: result.query,
     sql: result.sql,
     columns: result.columns,
-    rows: result.rows.map((row) => {
-      const out: Record<string, unknown> = {};
-      result.columns.forEach((c, i) => {
-        let key = c.name;
-        for (let n = 1; key in out; n++) key = `${c.name}_${n}`;
-        out[key] = row[i] ?? null;
-      });
-      return out;
-    }),
+    rows: result.rows.map((row) => rowAsObject(result.columns, row)),
     ranAt: result.ranAt,
   }));
 }

@@ -1,21 +1,7 @@
-import { z } from 'zod';
-import { KeyHistoryLimits } from '../aggregate/key-history.js';
 import { previousCountOf } from '../aggregate/previous-count.js';
-import {
-  SIGNATURES_PER_KEY,
-  TopNLimits,
-  type TopNResult,
-  type TopNRow,
-  type TopNTotals,
-} from '../aggregate/top-n-result.js';
-import {
-  STORED_REPORT_FORMAT,
-  StoredReportFormats,
-  type StoredReport,
-  type StoredReportFormat,
-} from '../checkpoint/stored-items.js';
+import type { TopNResult, TopNRow, TopNTotals } from '../aggregate/top-n-result.js';
+import type { StoredFormats, StoredReport } from '../checkpoint/stored-report.js';
 import { DecodedFormatNames } from '../decode/record-decoder.js';
-import { CorruptItemError } from '../errors.js';
 
 /** Defaults of {@link buildReportView}. */
 export const ReportViewDefaults = {
@@ -130,88 +116,18 @@ export interface ReportViewOptions {
   readonly history?: readonly StoredReport[];
 }
 
-const count = z.number().int().nonnegative();
-const isoOrNull = z.string().nullable();
-const rowSchema = z.object({
-  region: z.string(),
-  page: z.string(),
-  count,
-  share: z.number().min(0).max(1),
-  count5xx: count,
-  count4xx: count,
-  countLevel: count,
-  countError: count,
-  signatures: z.array(z.object({ signature: z.string(), count, countError: count.optional() })),
-  example: z.string(),
-  firstSeen: isoOrNull,
-  lastSeen: isoOrNull,
-  change: z
-    .object({
-      previousCount: count.nullable(),
-      delta: z.number().int().nullable(),
-      isNew: z.boolean(),
-    })
-    .nullable(),
-});
-const resultSchema = z.object({
-  rows: z.array(rowSchema).max(TopNLimits.MAX_TOP_N),
-  totals: z.object({
-    events: count,
-    errors: count,
-    errors5xx: count,
-    errors4xx: count,
-    errorsLevel: count,
-    unparsed: count,
-    distinctKeys: count,
-  }),
-  bounded: z.boolean(),
-  errorBound: z.number().nonnegative(),
-  signatureRulesVersion: z.number().int(),
-  keyHistory: z
-    .discriminatedUnion('kind', [
-      z.object({
-        kind: z.literal('counts'),
-        keys: z
-          .array(z.tuple([z.string(), z.string(), count]))
-          .max(KeyHistoryLimits.MAX_COUNTED_KEYS),
-      }),
-      z.object({
-        kind: z.literal('filter'),
-        bits: z.string(),
-        bitCount: z.number().int().positive(),
-        hashes: z.number().int().min(1).max(32),
-        falsePositiveRate: z.number().min(0).max(1),
-      }),
-    ])
-    .optional(),
-});
-
-const formatsSchema = z.object({
-  detectorVersion: z.number().int(),
-  parser: z.string(),
-  counts: z.record(z.string(), count),
-});
-
 /**
- * Checks a stored report's `formats` (absent before stored format 2) and orders its counts.
+ * Orders a stored report's per-format counts for display: known formats in their fixed order,
+ * then any a newer analyzer wrote; formats that read nothing are left out.
  *
- * @throws {CorruptItemError} when it is present but malformed.
  * @example
  * ```ts
- * parseReportFormats(stored.formats, 'web#REPORT / 7')?.counts; // [{ format: 'json', records: 9 }]
+ * reportFormatsOf(stored.formats)?.counts; // [{ format: 'json', records: 9 }]
  * ```
  */
-export function parseReportFormats(formats: unknown, where: string): ReportFormats | null {
+export function reportFormatsOf(formats: StoredFormats | undefined): ReportFormats | null {
   if (formats === undefined) return null;
-  const parsed = formatsSchema.safeParse(formats);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `formats.${issue.path.join('.')}: ${issue.message}`);
-    throw new CorruptItemError(where, problems.join('; '));
-  }
-  const counts = parsed.data.counts;
-  // Known formats in their fixed order, then any a newer analyzer wrote.
+  const counts = formats.counts;
   const known: readonly string[] = DecodedFormatNames;
   const order = [
     ...known,
@@ -220,78 +136,12 @@ export function parseReportFormats(formats: unknown, where: string): ReportForma
       .sort(),
   ];
   return {
-    detectorVersion: parsed.data.detectorVersion,
-    parser: parsed.data.parser,
+    detectorVersion: formats.detectorVersion,
+    parser: formats.parser,
     counts: order
       .filter((format) => (counts[format] ?? 0) > 0)
       .map((format) => ({ format, records: counts[format]! })),
   };
-}
-
-/**
- * Checks a stored report's `result` against the shape {@link TopNAggregator} writes.
- *
- * @throws {CorruptItemError} naming every field that does not match.
- * @example
- * ```ts
- * const result = parseTopNResult(stored.result, 'web#REPORT / 7');
- * ```
- */
-export function parseTopNResult(
-  result: unknown,
-  where: string,
-  formatVersion: StoredReportFormat = STORED_REPORT_FORMAT,
-): TopNResult {
-  const parsed = resultSchema.safeParse(result);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || 'result'}: ${issue.message}`);
-    throw new CorruptItemError(where, problems.join('; '));
-  }
-  const data = parsed.data;
-  return {
-    ...data,
-    rows: data.rows.map((row) => ({
-      ...row,
-      signatures: row.signatures.map((sig) => ({
-        ...sig,
-        countError: sig.countError ?? formerSignatureError(formatVersion, sig.count, row),
-      })),
-    })),
-  };
-}
-
-/**
- * Format 1 stored no signature bound. A key that filled its 5 slots may have replaced signatures,
- * and a replacement inherits a count: all that is sure is that each was seen at least once.
- */
-function formerSignatureError(
-  formatVersion: StoredReportFormat,
-  signatureCount: number,
-  row: { signatures: readonly unknown[] },
-): number {
-  if (formatVersion !== StoredReportFormats.v1) return 0;
-  return row.signatures.length >= SIGNATURES_PER_KEY ? Math.max(0, signatureCount - 1) : 0;
-}
-
-/**
- * The stored report's format version, checked: every version up to this kinlog's is read.
- *
- * @throws {CorruptItemError} for an unknown (newer) version.
- */
-export function storedFormatOf(
-  stored: Pick<StoredReport, 'formatVersion' | 'name' | 'iteration'>,
-): StoredReportFormat {
-  const version = stored.formatVersion as unknown;
-  const known = Object.values(StoredReportFormats) as unknown[];
-  if (!known.includes(version)) {
-    throw new CorruptItemError(
-      `${stored.name}#REPORT / ${stored.iteration}`,
-      `formatVersion ${String(version)} is not one this kinlog reads (${known.join(', ')}); upgrade kinlog`,
-    );
-  }
-  return version as StoredReportFormat;
 }
 
 /**
@@ -306,12 +156,12 @@ export function storedFormatOf(
  */
 export function buildReportView(stored: StoredReport, options: ReportViewOptions = {}): ReportView {
   const top = options.top ?? ReportViewDefaults.TOP;
-  const result = parseStored(stored);
+  const result = stored.result;
   // Earlier iterations, oldest first, as far back as they are consecutive.
   const earlier: { iteration: number; result: TopNResult }[] = [];
   for (const h of (options.history ?? []).slice(0, ReportViewDefaults.TREND_ITERATIONS)) {
     if (h.iteration !== stored.iteration - 1 - earlier.length) break;
-    earlier.push({ iteration: h.iteration, result: parseStored(h) });
+    earlier.push({ iteration: h.iteration, result: h.result });
   }
   earlier.reverse();
   const previous = earlier[earlier.length - 1];
@@ -372,7 +222,7 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
       stopReason: w.stopReason,
     })),
     totals: result.totals,
-    formats: parseReportFormats(stored.formats, `${stored.name}#REPORT / ${stored.iteration}`),
+    formats: reportFormatsOf(stored.formats),
     storedFormatVersion: stored.formatVersion,
     bounded: result.bounded,
     errorBound: result.errorBound,
@@ -385,14 +235,6 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
     withOwners: owners !== undefined,
     withChange: rows.some((r) => r.change !== null),
   };
-}
-
-function parseStored(stored: StoredReport): TopNResult {
-  return parseTopNResult(
-    stored.result,
-    `${stored.name}#REPORT / ${stored.iteration}`,
-    storedFormatOf(stored),
-  );
 }
 
 /**

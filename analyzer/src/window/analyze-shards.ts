@@ -23,7 +23,7 @@ import type { ShardSource } from '../stream/kinesis-shard-source.js';
 import type { ShardInfo } from '../stream/shard-info.js';
 import { readShardsInOrder } from '../stream/read-shards-in-order.js';
 import type { ShardReadPlan } from '../stream/shard-reader.js';
-import type { ShardWindow } from './shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 import type { WindowRecordOrigin, WindowSink } from './window-hook.js';
 
 /** One shard to analyze: read per `ShardReadPlan`, or (with `carried`) taken as is. */

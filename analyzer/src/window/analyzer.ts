@@ -23,14 +23,14 @@ import {
   DynamoCheckpointStore,
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
+import { IterationStatuses } from '../checkpoint/stored-items.js';
 import {
-  IterationStatuses,
   MULTI_STREAM_REPORT_FORMAT,
   STORED_REPORT_FORMAT,
   streamCutsOf,
   type StoredReport,
   type StoredStreamCut,
-} from '../checkpoint/stored-items.js';
+} from '../checkpoint/stored-report.js';
 import { TopNAggregator } from '../aggregate/top-n-aggregator.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
 import {
@@ -48,7 +48,7 @@ import {
   type AnalyzeShardsOptions,
 } from './analyze-shards.js';
 import { compareShardIds, planWindow } from './plan-window.js';
-import type { ShardWindow } from './shard-window.js';
+import type { ShardWindow } from '../stream/shard-window.js';
 import { WindowReadKinds, type WindowHook, type WindowSink } from './window-hook.js';
 
 /** Defaults of {@link AnalyzerOptions}. */
@@ -307,7 +307,7 @@ export class Analyzer {
     });
     try {
       const outcome = await this.readStoredCut(stored, {
-        ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+        ...(previous === undefined ? {} : { previous: previous.result }),
         ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
         ...(sink === undefined ? {} : { windowSink: sink }),
       });
@@ -440,7 +440,7 @@ export class Analyzer {
       cutoffArrivalMs: startedMs + AnalyzerDefaults.ARRIVAL_SKEW_TOLERANCE_MS,
       deadlineMs:
         startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
-      ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+      ...(previous === undefined ? {} : { previous: previous.result }),
       ...(windowSink === undefined ? {} : { windowSink }),
     });
     return {
@@ -484,7 +484,7 @@ export class Analyzer {
         cutoffArrivalMs: startedMs + AnalyzerDefaults.ARRIVAL_SKEW_TOLERANCE_MS,
         deadlineMs:
           startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
-        ...(previous === undefined ? {} : { previous: previous.result as TopNResult }),
+        ...(previous === undefined ? {} : { previous: previous.result }),
       });
       outcomes.push(outcome);
       cuts.push({ stream, window: outcome.window });

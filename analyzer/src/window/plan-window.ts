@@ -9,7 +9,7 @@
  */
 import type { ShardInfo } from '../stream/shard-info.js';
 import { StopReasons } from '../stream/shard-reader.js';
-import { nextStartAfter, type ShardWindow } from './shard-window.js';
+import { nextStartAfter, type ShardWindow } from '../stream/shard-window.js';
 
 /** One shard of an iteration's plan: read it from `startAfterSeq`, or carry `carried` as is. */
 export interface PlannedShard {

@@ -5,7 +5,7 @@
  *   always, last (after end, a failure, or a cut another run stored) ─▶ sink.close()
  */
 import type { LogEvent } from '@kinlog/core';
-import type { StoredReport } from '../checkpoint/stored-items.js';
+import type { StoredReport } from '../checkpoint/stored-report.js';
 import type { DecodedFormat } from '../decode/record-decoder.js';
 
 /** Why a window is read. */

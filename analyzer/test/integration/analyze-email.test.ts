@@ -9,7 +9,7 @@ import { createTestStream } from '@kinlog/testkit';
 import { analyzeCommand } from '../../src/cli/analyze-command.js';
 import { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
 import { IterationStatuses } from '../../src/checkpoint/stored-items.js';
-import { EmailClaimStore } from '../../src/report/email-claim-store.js';
+import { EmailClaimStore } from '../../src/report-delivery/email-claim-store.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/report-email-fixtures.js';
 import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
 

@@ -16,7 +16,7 @@ import {
   KinesisShardSource,
   StreamReadError,
 } from '../../src/index.js';
-import { EmailClaimStore } from '../../src/report/email-claim-store.js';
+import { EmailClaimStore } from '../../src/report-delivery/email-claim-store.js';
 import { freshTables } from '../support/stream-fixtures.js';
 import { sampleStoredReport } from '../support/report-fixtures.js';
 import { seedCommittedReport } from '../support/report-email-fixtures.js';

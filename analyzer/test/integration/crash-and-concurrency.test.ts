@@ -133,9 +133,7 @@ describe('analyzer under crashes and concurrent runs', function () {
     expect(all).to.deep.equal([...new Set(all)]);
     expect(all.length).to.be.at.least(6);
     let events = 0;
-    for (const n of all)
-      events += ((await store.getReport('twin', n))!.result as { totals: { events: number } })
-        .totals.events;
+    for (const n of all) events += (await store.getReport('twin', n))!.result.totals.events;
     expect(events).to.equal(next);
     store.close();
   });

@@ -98,7 +98,7 @@ describe('auto format detection on text records (local Kinesis)', function () {
       expect(errorsByKey(auto.result)).to.deep.equal(errorsByKey(named.result));
       // Every line of the format was read as it; only stack-trace lines (log4j) are raw text.
       const stackLines = lines.filter((l) => /^(\s|java\.)/.test(l)).length;
-      expect(auto.formats[format as keyof typeof auto.formats]).to.equal(lines.length - stackLines);
+      expect(auto.formats[format]).to.equal(lines.length - stackLines);
       expect(auto.formats.raw).to.equal(stackLines);
       expect(Object.values(auto.formats).reduce((a, b) => a + b, 0)).to.equal(lines.length);
     });
@@ -181,7 +181,7 @@ describe('auto format detection on text records (local Kinesis)', function () {
         iteration: 2,
         formatVersion: 2 as const,
       };
-      const oldReport: StoredReport = { ...old, result: { ...(first.report.result as object) } };
+      const oldReport: StoredReport = { ...old, result: { ...first.report.result } };
       await store.putReport(oldReport);
       await store.commitIteration('web', 2, 'old-analyzer');
       const stale = await analyzer.rerunIteration(2);

@@ -8,7 +8,6 @@ import {
   PreviousIterationMissingError,
   TableMissingError,
   type StoredReport,
-  type TopNResult,
 } from '../../src/index.js';
 import { freshTables, idsInWindows, kinesis, putNumbered } from '../support/stream-fixtures.js';
 
@@ -32,7 +31,7 @@ describe('analyzer iterations (local Kinesis + DynamoDB)', function () {
       const outcome = await analyzer.runIteration();
       expect(outcome.iteration).to.equal(i);
       expect(outcome.recovered).to.equal(false);
-      expect((outcome.report.result as TopNResult).totals.events).to.equal(count);
+      expect(outcome.report.result.totals.events).to.equal(count);
       reports.push(outcome.report);
     }
     const ids = (await Promise.all(reports.map((r) => idsInWindows(stream, r.window)))).flat();
@@ -48,7 +47,7 @@ describe('analyzer iterations (local Kinesis + DynamoDB)', function () {
     const rerun = await analyzer.rerunIteration(3);
     expect(rerun.report.result).to.deep.equal(stored3!.result);
     expect(rerun.report.window).to.deep.equal(stored3!.window);
-    expect((rerun.report.result as TopNResult).rows[0]!.change).to.not.equal(null);
+    expect(rerun.report.result.rows[0]!.change).to.not.equal(null);
 
     const ddb = new DynamoDBClient(awsClientConfig());
     const before = await ddb.send(
@@ -60,13 +59,12 @@ describe('analyzer iterations (local Kinesis + DynamoDB)', function () {
     );
     ddb.destroy();
     expect(after.Count).to.equal(before.Count);
-    const sum = (key: 'events' | 'errors') =>
-      reports.reduce((s, r) => s + (r.result as TopNResult).totals[key], 0);
+    const sum = (key: 'events' | 'errors') => reports.reduce((s, r) => s + r.result.totals[key], 0);
     expect(whole.result.totals.events).to.equal(sum('events'));
     expect(whole.result.totals.errors).to.equal(sum('errors'));
     const rowCounts = new Map<string, number>();
     for (const r of reports) {
-      for (const row of (r.result as TopNResult).rows) {
+      for (const row of r.result.rows) {
         rowCounts.set(
           `${row.region} ${row.page}`,
           (rowCounts.get(`${row.region} ${row.page}`) ?? 0) + row.count,

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
-import { DynamoCheckpointStore, type StoredReport, type TopNResult } from '../../src/index.js';
+import { DynamoCheckpointStore, type StoredReport } from '../../src/index.js';
 import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
 import { freshTables, idsInWindows, kinesis, putNumbered } from '../support/stream-fixtures.js';
 
@@ -114,7 +114,7 @@ describe('kinlog analyze --workers (spawned processes)', function () {
     for (const r of reports) expect(r).to.deep.equal(stored);
     expect(stored.result).to.deep.equal(reference.result);
     expect(stored.window).to.deep.equal(reference.window);
-    expect((stored.result as TopNResult).totals.events).to.equal(RECORDS);
+    expect(stored.result.totals.events).to.equal(RECORDS);
     const ids = await idsInWindows(stream, stored.window);
     expect(new Set(ids).size).to.equal(RECORDS);
     expect(ids.length).to.equal(RECORDS);

@@ -8,7 +8,6 @@ import {
   DynamoCheckpointStore,
   STORED_REPORT_FORMAT,
   type StoredReport,
-  type TopNResult,
 } from '../../src/index.js';
 import { StreamReadError } from '../../src/errors.js';
 import { KinesisShardSource, type ShardSource } from '../../src/stream/kinesis-shard-source.js';
@@ -126,7 +125,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
         expect(b.leased?.boundedShards).to.deep.equal([]);
         const total = b.window.reduce((s, w) => s + w.records, 0);
         expect(total).to.equal(count);
-        expect((b.result as TopNResult).totals.events).to.equal(count);
+        expect(b.result.totals.events).to.equal(count);
         fourReports.push(b);
 
         // The single-worker path stores the same report: format, window, decode and format
@@ -152,9 +151,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       const rerun = (await rerunner.rerunIteration(2)).report;
       rerunner.close();
       expect(rerun.window).to.deep.equal(fourReports[1]!.window);
-      expect((rerun.result as TopNResult).totals).to.deep.equal(
-        (fourReports[1]!.result as TopNResult).totals,
-      );
+      expect(rerun.result.totals).to.deep.equal(fourReports[1]!.result.totals);
       // Every worker held some shards by the end.
       const held = four.workers.map((w) => w.coordinator.heldKeys().length);
       expect(held.reduce((x, y) => x + y)).to.equal(64);
@@ -188,7 +185,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       await putNumbered(client, stream, next, (next += 300));
       const outs = await g.run();
       for (const out of outs) expect(out.report).to.deep.equal(outs[0]!.report);
-      expect((outs[0]!.report.result as TopNResult).totals.events).to.equal(300);
+      expect(outs[0]!.report.result.totals.events).to.equal(300);
       reports.push(outs[0]!.report);
       return settled();
     };
@@ -255,7 +252,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
     });
     try {
       const out = await worker.runIteration();
-      expect((out.report.result as TopNResult).totals.events).to.equal(50);
+      expect(out.report.result.totals.events).to.equal(50);
       expect(listings).to.be.at.least(2);
     } finally {
       await worker.close();
@@ -281,7 +278,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       await putNumbered(client, stream, next, (next += 400));
       reports.push((await three.run())[0]!.report);
       for (const r of reports) {
-        expect((r.result as TopNResult).totals.events).to.equal(400);
+        expect(r.result.totals.events).to.equal(400);
       }
       const ids = (await Promise.all(reports.map((r) => idsInWindows(stream, r.window)))).flat();
       expect(ids.length).to.equal(next);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
 import { ReportEmailUnconfirmedError } from '../../src/errors.js';
-import { EmailClaimStore } from '../../src/report/email-claim-store.js';
-import { sendIterationReport } from '../../src/report/send-iteration-report.js';
+import { EmailClaimStore } from '../../src/report-delivery/email-claim-store.js';
+import { sendIterationReport } from '../../src/report-delivery/send-iteration-report.js';
 import {
   hostileResult,
   HOSTILE_STRINGS,

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
-import { EmailClaimStore } from '../../src/report/email-claim-store.js';
+import { EmailClaimStore } from '../../src/report-delivery/email-claim-store.js';
 import { sampleStoredReport } from '../support/report-fixtures.js';
 import {
   runSupportScript,

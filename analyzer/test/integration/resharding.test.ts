@@ -1,11 +1,6 @@
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
-import {
-  Analyzer,
-  DynamoCheckpointStore,
-  type StoredReport,
-  type TopNResult,
-} from '../../src/index.js';
+import { Analyzer, DynamoCheckpointStore, type StoredReport } from '../../src/index.js';
 import {
   freshTables,
   idsInWindows,
@@ -54,7 +49,7 @@ describe('analyzer across resharding', function () {
     expect(reports[3]!.window.some((w) => w.parentShardIds.length === 2)).to.equal(true);
 
     if (process.env.DEBUG_WINDOWS) for (const r of reports) console.log(JSON.stringify(r.window));
-    const events = reports.reduce((s, r) => s + (r.result as TopNResult).totals.events, 0);
+    const events = reports.reduce((s, r) => s + r.result.totals.events, 0);
     expect(events).to.equal(next);
     const ids = (await Promise.all(reports.map((r) => idsInWindows(stream, r.window)))).flat();
     expect(ids.length).to.equal(next);

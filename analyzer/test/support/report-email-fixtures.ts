@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
-import type { StoredReport } from '../../src/checkpoint/stored-items.js';
+import type { StoredReport } from '../../src/checkpoint/stored-report.js';
 import { reportCommand } from '../../src/cli/report-command.js';
 
 /** An in-process SMTP server that keeps every message it accepted, parsed. */

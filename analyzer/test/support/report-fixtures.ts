@@ -1,5 +1,5 @@
 import type { TopNResult, TopNRow } from '../../src/aggregate/top-n-result.js';
-import { STORED_REPORT_FORMAT, type StoredReport } from '../../src/checkpoint/stored-items.js';
+import { STORED_REPORT_FORMAT, type StoredReport } from '../../src/checkpoint/stored-report.js';
 
 const REGIONS = ['EU', 'US', 'APAC', 'SA'] as const;
 /** Pages of the sample rows, in row order (row i has page i). */

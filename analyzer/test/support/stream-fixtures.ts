@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { awsClientConfig } from '@kinlog/core';
 import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
 import { readShard } from '../../src/stream/shard-reader.js';
-import { type ShardWindow } from '../../src/window/shard-window.js';
+import { type ShardWindow } from '../../src/stream/shard-window.js';
 
 /** Numbered JSON events: every one an error, so totals.errors counts them. */
 export function numberedEvent(id: number): string {

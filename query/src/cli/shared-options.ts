@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { readColumnSchema } from '../columns/column-schema.js';
 import type { ColumnType } from '../columns/column-types.js';
-import { memoryLimitProblem } from '../engine/query-session.js';
+import { memoryLimitProblem } from '../session/query-session.js';
 import type { DynamoTable, StreamTable, WindowSessionOptions } from '../engine/window-session.js';
 
 const RELATIVE_TIME = /^(\d+)(s|m|h|d)$/;

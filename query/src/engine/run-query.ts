@@ -2,8 +2,8 @@
  *   openWindowSession (tables loaded) ─▶ lock() unless allowFiles ─▶ user SQL ─▶ result
  *   with `out`: the result goes to a second database that only kinlog's own COPY runs in
  */
-import type { QueryResult } from './query-session.js';
-import { QuerySession, quoteIdent } from './query-session.js';
+import type { QueryResult } from '../session/query-session.js';
+import { QuerySession, quoteIdent } from '../session/query-session.js';
 import {
   openWindowSession,
   type WindowSession,

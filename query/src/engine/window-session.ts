@@ -17,7 +17,7 @@ import { scanDynamoTable } from '../dynamo/scan-dynamo-table.js';
 import { loadRows, loadStreamTable, type LoadedTable } from '../load/load-stream-table.js';
 import { SpoolDirectory } from '../load/ndjson-spool.js';
 import { iterationWindow, wholeStreamWindow, type StreamWindow } from '../window/stream-window.js';
-import { QuerySession } from './query-session.js';
+import { QuerySession } from '../session/query-session.js';
 
 /** A SQL table read from a Kinesis stream. */
 export interface StreamTable {

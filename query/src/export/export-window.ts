@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { quoteIdent } from '../engine/query-session.js';
+import { quoteIdent } from '../session/query-session.js';
 import { openWindowSession, type WindowSessionOptions } from '../engine/window-session.js';
 import { extensionOf, writeTableFile, type FileFormat } from '../output/write-table-file.js';
 

@@ -8,7 +8,7 @@ import {
   type ColumnSpec,
   type EncodeStats,
 } from '../columns/row-encoder.js';
-import { QuerySessionLimits, type QuerySession } from '../engine/query-session.js';
+import { QuerySessionLimits, type QuerySession } from '../session/query-session.js';
 import {
   readWindowRows,
   type ReadWindowOptions,

@@ -14,7 +14,7 @@
  */
 import { MetaColumns } from '../columns/column-types.js';
 import type { ColumnSpec } from '../columns/row-encoder.js';
-import { quoteIdent, quoteLiteral } from '../engine/query-session.js';
+import { quoteIdent, quoteLiteral } from '../session/query-session.js';
 
 /** Meta columns of a spooled stream row, in their place on the line. */
 export const STREAM_ROW_META = [

@@ -5,7 +5,7 @@
  */
 import type { LogEvent } from '@kinlog/core';
 import { timestampText, type RowEncoder } from '../columns/row-encoder.js';
-import { QuerySessionLimits } from '../engine/query-session.js';
+import { QuerySessionLimits } from '../session/query-session.js';
 import type { RowOrigin } from '../window/read-window-rows.js';
 import { JSON_META_FLAG, NO_RAW, PLAIN_META } from './stream-row-format.js';
 import type { TableLoader } from './table-loader.js';

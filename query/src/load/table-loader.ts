@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import { ColumnTypes, type ColumnType } from '../columns/column-types.js';
 import type { ColumnSpec, RowEncoder } from '../columns/row-encoder.js';
-import { quoteIdent, type QuerySession } from '../engine/query-session.js';
+import { quoteIdent, type QuerySession } from '../session/query-session.js';
 import { QueryError } from '../errors.js';
 import type { SpoolDirectory, SpoolFile } from './ndjson-spool.js';
 import { streamRowsSelect } from './stream-row-format.js';

@@ -1,5 +1,11 @@
-import { displayWidth, fitWidth, padWidth } from '@kinlog/analyzer';
-import type { QueryResult } from '../engine/query-session.js';
+import {
+  displayWidth,
+  fitWidth,
+  isNumericColumnType,
+  padWidth,
+  rowAsObject,
+} from '@kinlog/analyzer';
+import type { QueryResult } from '../session/query-session.js';
 
 /** How a result is printed. */
 export const ResultFormats = {
@@ -18,9 +24,6 @@ export const ResultTableLimits = {
   /** Cells joined by this separator. */
   SEPARATOR: ' │ ',
 } as const;
-
-const NUMERIC_TYPE =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
@@ -72,13 +75,7 @@ export function renderResult(
 
 /** A row as an object keyed by column name (later duplicates keep their own key: `n_1`). */
 export function rowObject(result: QueryResult, row: readonly unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  result.columns.forEach((c, i) => {
-    let key = c.name;
-    for (let n = 1; key in out; n++) key = `${c.name}_${n}`;
-    out[key] = row[i] ?? null;
-  });
-  return out;
+  return rowAsObject(result.columns, row);
 }
 
 /**
@@ -97,7 +94,7 @@ export function csvField(text: string): string {
 function renderTable(result: QueryResult, width: number): string {
   const header = result.columns.map((c) => c.name);
   const body = result.rows.map((row) => result.columns.map((_, i) => cellText(row[i])));
-  const right = result.columns.map((c) => NUMERIC_TYPE.test(c.type));
+  const right = result.columns.map((c) => isNumericColumnType(c.type));
   const widths = header.map((h, i) =>
     Math.max(displayWidth(h), ...body.map((cells) => displayWidth(cells[i] ?? ''))),
   );

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { ConfigError } from '@kinlog/core';
-import { quoteLiteral, type QuerySession } from '../engine/query-session.js';
+import { quoteLiteral, type QuerySession } from '../session/query-session.js';
 import { OutputError } from '../errors.js';
 
 /** File formats kinlog writes. */

@@ -17,7 +17,7 @@ import {
 import { ConfigError } from '@kinlog/core';
 import { EventColumns, MetaColumns } from '../columns/column-types.js';
 import { RowEncoder } from '../columns/row-encoder.js';
-import { QuerySession } from '../engine/query-session.js';
+import { QuerySession } from '../session/query-session.js';
 import { QueryError, SqlError } from '../errors.js';
 import { streamRowAdder } from '../load/load-stream-table.js';
 import { SpoolDirectory } from '../load/ndjson-spool.js';

@@ -48,7 +48,7 @@ describe('kinlog query over analyzer windows (local Kinesis + DynamoDB, real Duc
         if (from === batches[2][0]) sinceThird = Date.now();
         await putWebEvents(client, stream, from, to);
         const outcome = await analyzer.runIteration();
-        reports.push(outcome.report.result as TopNResult);
+        reports.push(outcome.report.result);
       }
     } finally {
       analyzer.close();

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { StoredQueryResult } from '../../../src/checkpoint/stored-items.js';
 import {
+  isNumericColumnType,
   renderSavedQueriesHtml,
+  rowAsObject,
   renderSavedQueriesText,
   SavedQueryRenderLimits,
   savedQueriesJson,
@@ -81,5 +83,24 @@ describe('saved-query renderers', () => {
     expect(html.indexOf('Saved query')).to.be.greaterThan(html.indexOf('<p>top</p>'));
     expect(html.indexOf('Saved query')).to.be.lessThan(html.indexOf('</body>'));
     expect(withSavedQueriesHtml('<p>x</p>', [])).to.equal('<p>x</p>');
+  });
+});
+
+describe('isNumericColumnType', () => {
+  it('tells number columns (aligned right) from the rest, by their DuckDB type', () => {
+    for (const t of ['BIGINT', 'INTEGER', 'HUGEINT', 'UBIGINT', 'DOUBLE', 'FLOAT', 'DECIMAL(18,3)'])
+      expect(isNumericColumnType(t), t).to.equal(true);
+    for (const t of ['VARCHAR', 'TIMESTAMP', 'BOOLEAN', 'DATE', 'JSON', 'INTERVAL'])
+      expect(isNumericColumnType(t), t).to.equal(false);
+  });
+});
+
+describe('rowAsObject', () => {
+  it('keys a row by column name, a repeated name by its own key, a missing value as null', () => {
+    expect(rowAsObject([{ name: 'n' }, { name: 'n' }, { name: 'x' }], [1, 2])).to.deep.equal({
+      n: 1,
+      n_1: 2,
+      x: null,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { planWindow } from '../../../src/window/plan-window.js';
-import { nextStartAfter, type ShardWindow } from '../../../src/window/shard-window.js';
+import { nextStartAfter, type ShardWindow } from '../../../src/stream/shard-window.js';
 
 const w = (shardId: string, extra: Partial<ShardWindow>): ShardWindow => ({
   shardId,

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { KplAggregateBuilder } from '@kinlog/core';
 import { EventColumns, MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder, timestampText } from '../../../src/columns/row-encoder.js';
-import { QuerySession, QuerySessionLimits } from '../../../src/engine/query-session.js';
+import { QuerySession, QuerySessionLimits } from '../../../src/session/query-session.js';
 import { loadStreamTable } from '../../../src/load/load-stream-table.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader } from '../../../src/load/table-loader.js';

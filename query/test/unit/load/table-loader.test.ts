@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
 import { MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder } from '../../../src/columns/row-encoder.js';
-import { QuerySession } from '../../../src/engine/query-session.js';
+import { QuerySession } from '../../../src/session/query-session.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader } from '../../../src/load/table-loader.js';
 

@@ -14,7 +14,7 @@ import {
   type AwsConnectionOptions,
 } from '@kinlog/core';
 import { CheckpointStoreError, type AnalyzerError } from '../errors.js';
-import type { PageOwner } from './report-view.js';
+import type { PageOwner } from '../report/report-view.js';
 
 /** Bounds of {@link lookupPageOwners}. */
 export const OwnersTableLimits = {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { defaultSender } from '../../../src/report/default-sender.js';
+import { defaultSender } from '../../../src/report-delivery/default-sender.js';
 
 describe('defaultSender', () => {
   it('is the SMTP user when that is an address, else kinlog at the host', () => {

@@ -21,12 +21,12 @@ import {
 } from '../errors.js';
 import { EmailClaimStore } from './email-claim-store.js';
 import { loadReportView } from './load-report-view.js';
-import { renderHtml } from './render-html.js';
-import { renderText } from './render-text.js';
-import { renderSavedQueriesText, withSavedQueriesHtml } from './render-saved-queries.js';
+import { renderHtml } from '../report/render-html.js';
+import { renderText } from '../report/render-text.js';
+import { renderSavedQueriesText, withSavedQueriesHtml } from '../report/render-saved-queries.js';
 import { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
 import { mayHaveBeenSent, ReportMailer, type SentReceipt } from './report-mailer.js';
-import { reportSubject } from './report-subject.js';
+import { reportSubject } from '../report/report-subject.js';
 import { defaultSender } from './default-sender.js';
 import type { SmtpSettings } from './smtp-settings.js';
 

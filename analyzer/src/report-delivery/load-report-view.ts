@@ -3,10 +3,11 @@ import {
   DynamoCheckpointStore,
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
-import { IterationStatuses, type StoredReport } from '../checkpoint/stored-items.js';
+import { IterationStatuses } from '../checkpoint/stored-items.js';
+import type { StoredReport } from '../checkpoint/stored-report.js';
 import { CorruptItemError, IterationNotFoundError } from '../errors.js';
 import { lookupPageOwners } from './owners-table.js';
-import { buildReportView, ReportViewDefaults, type ReportView } from './report-view.js';
+import { buildReportView, ReportViewDefaults, type ReportView } from '../report/report-view.js';
 
 export interface LoadReportOptions {
   readonly name: string;
@@ -46,14 +47,7 @@ export async function loadReportView(options: LoadReportOptions): Promise<Report
         'committed but no report stored',
       );
     const top = options.top ?? ReportViewDefaults.TOP;
-    const pages = (
-      Array.isArray((stored.result as { rows?: unknown }).rows)
-        ? (stored.result as { rows: { page?: unknown }[] }).rows
-        : []
-    )
-      .slice(0, top)
-      .map((r) => r.page)
-      .filter((p): p is string => typeof p === 'string');
+    const pages = stored.result.rows.slice(0, top).map((r) => r.page);
     const owners =
       options.ownersTable === undefined
         ? undefined

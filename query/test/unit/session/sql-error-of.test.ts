@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sqlErrorOf } from '../../../src/engine/sql-error-of.js';
+import { sqlErrorOf } from '../../../src/session/sql-error-of.js';
 import { SqlError } from '../../../src/errors.js';
 
 describe('sqlErrorOf', () => {

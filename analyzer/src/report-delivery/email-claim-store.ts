@@ -12,24 +12,15 @@
  */
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import {
-  AwsErrorKinds,
-  AwsClientDefaults,
-  awsClientConfig,
-  withRequestDeadline,
-  classifyAwsError,
-  retryBudgetMs,
-  retryWithBackoff,
-} from '@kinlog/core';
-import {
   CheckpointStoreDefaults,
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
+import { DynamoConnection, RetryOn } from '../checkpoint/dynamo-connection.js';
 import { IterationStatuses, type IterationStatus } from '../checkpoint/stored-items.js';
 import { ItemKeys } from '../checkpoint/item-keys.js';
 import { translateDynamoError } from '../checkpoint/translate-dynamo-error.js';
@@ -59,30 +50,24 @@ type Item = Record<string, AttributeValue>;
  */
 export class EmailClaimStore {
   readonly iterationsTable: string;
-  private readonly client: DynamoDBClient;
-  private readonly signal: AbortSignal | undefined;
-  private readonly retryBudgetMs: number;
-  private readonly requestTimeoutMs: number;
+  private readonly dynamo: DynamoConnection;
 
   constructor(options: CheckpointStoreOptions = {}) {
-    this.client = new DynamoDBClient(awsClientConfig(options));
-    this.signal = options.signal;
-    this.retryBudgetMs = retryBudgetMs(options.requestTimeoutMs);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
+    this.dynamo = new DynamoConnection(options);
     this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
   }
 
   close(): void {
-    this.client.destroy();
+    this.dynamo.close();
   }
 
   /** The iteration's status and email attributes; `undefined` when there is no such iteration. */
   async state(name: string, iteration: number): Promise<EmailState | undefined> {
     let item: Item | undefined;
     try {
-      const out = await this.retrying(() =>
-        this.bounded((o) =>
-          this.client.send(
+      const out = await this.dynamo.retrying(() =>
+        this.dynamo.bounded((o) =>
+          this.dynamo.client.send(
             new GetItemCommand({
               TableName: this.iterationsTable,
               Key: ItemKeys.iteration(name, iteration),
@@ -197,39 +182,14 @@ export class EmailClaimStore {
       Key: ItemKeys.iteration(name, iteration),
       ...update,
     };
-    await this.retrying(
-      () => this.bounded((o) => this.client.send(new UpdateItemCommand(input), o)),
-      true,
+    // A conditional write: retried only when refused outright by throttling (see RetryOn).
+    await this.dynamo.retrying(
+      () => this.dynamo.bounded((o) => this.dynamo.client.send(new UpdateItemCommand(input), o)),
+      RetryOn.throttled,
     );
-  }
-
-  /**
-   * Retries a read on any transient failure; a conditional write (`onlyThrottled`) only when
-   * DynamoDB refused it outright by throttling: after a timeout or a lost answer the write may
-   * have happened, and a second try would read its own claim as someone else's.
-   */
-  private retrying<T>(send: () => Promise<T>, onlyThrottled = false): Promise<T> {
-    return retryWithBackoff(send, {
-      maxAttempts: CheckpointStoreDefaults.MAX_ATTEMPTS,
-      baseMs: CheckpointStoreDefaults.RETRY_BASE_MS,
-      maxMs: CheckpointStoreDefaults.RETRY_MAX_MS,
-      maxElapsedMs: this.retryBudgetMs,
-      signal: this.signal,
-      shouldRetry: (err) => {
-        const c = classifyAwsError(err);
-        return onlyThrottled ? c.kind === AwsErrorKinds.throttled : c.retryable;
-      },
-    });
   }
 
   private translate(err: unknown, what: string): Error {
     return translateDynamoError(err, `${what} on ${this.iterationsTable}`, this.iterationsTable);
-  }
-
-  /** One SDK call, bounded by the request timeout (answer read included) and ended by the signal. */
-  private bounded<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
-    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
-      send({ abortSignal }),
-    );
   }
 }

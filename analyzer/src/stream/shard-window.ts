@@ -1,4 +1,4 @@
-import type { StopReason } from '../stream/shard-reader.js';
+import type { StopReason } from './shard-reader.js';
 
 /**
  * What one iteration read of one shard: the records with sequence numbers in
