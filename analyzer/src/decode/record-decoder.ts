@@ -105,6 +105,18 @@ export interface DecodeStats {
   misplaced: number;
 }
 
+/**
+ * Counters of a decoder that has seen nothing yet (also what an empty or carried shard reports).
+ *
+ * @example
+ * ```ts
+ * emptyDecodeStats().records; // 0
+ * ```
+ */
+export function emptyDecodeStats(): DecodeStats {
+  return { records: 0, events: 0, gzipPayloads: 0, kplAggregates: 0, undecodable: 0, misplaced: 0 };
+}
+
 /** Receives each decoded event with the text line it came from. */
 export type DecodedEventHandler = (event: LogEvent, line: string) => void;
 
@@ -155,17 +167,10 @@ export interface RecordDecoderOptions {
  * ```
  */
 export class RecordDecoder {
-  readonly stats: DecodeStats = {
-    records: 0,
-    events: 0,
-    gzipPayloads: 0,
-    kplAggregates: 0,
-    undecodable: 0,
-    misplaced: 0,
-  };
-  /** Events per format; see {@link DecodeFormatCounts}. */
+  readonly stats: DecodeStats = emptyDecodeStats();
   /** The format that read the last event handed out (what its `formatCounts` entry counted). */
   lastFormat: DecodedFormat = 'json';
+  /** Events per format; see {@link DecodeFormatCounts}. */
   readonly formatCounts: DecodeFormatCounts = Object.fromEntries(
     DecodedFormatNames.map((f) => [f, 0]),
   ) as DecodeFormatCounts;

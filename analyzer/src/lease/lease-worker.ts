@@ -22,7 +22,7 @@ import {
   StoredReportFormats,
   type StoredReport,
 } from '../checkpoint/stored-report.js';
-import { AUTO_PARSER } from '../decode/record-decoder.js';
+import { AUTO_PARSER, emptyDecodeStats } from '../decode/record-decoder.js';
 import {
   AnalyzerError,
   IterationConflictError,
@@ -400,14 +400,7 @@ function carriedPartial(k: number, shard: CutShard): ShardPartial {
     iteration: k,
     stream: shard.stream,
     window: shard.carried!,
-    decode: {
-      records: 0,
-      events: 0,
-      gzipPayloads: 0,
-      kplAggregates: 0,
-      undecodable: 0,
-      misplaced: 0,
-    },
+    decode: emptyDecodeStats(),
     events: 0,
     errors5xx: 0,
     errors4xx: 0,

@@ -24,6 +24,7 @@ import {
 } from '../aggregate/top-n-result.js';
 import {
   DecodedFormatNames,
+  emptyDecodeStats,
   type DecodeFormatCounts,
   type DecodeStats,
 } from '../decode/record-decoder.js';
@@ -243,14 +244,7 @@ export class PartialMerger {
     unparsed: 0,
     errorBound: 0,
   };
-  private readonly decode: { -readonly [K in keyof DecodeStats]: DecodeStats[K] } = {
-    records: 0,
-    events: 0,
-    gzipPayloads: 0,
-    kplAggregates: 0,
-    undecodable: 0,
-    misplaced: 0,
-  };
+  private readonly decode: DecodeStats = emptyDecodeStats();
   private formatCounts: DecodeFormatCounts | undefined;
   private formatsOf: Omit<PartialFormatCounts, 'counts'> | undefined;
   private formatsAgree = true;
