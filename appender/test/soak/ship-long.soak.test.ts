@@ -7,7 +7,9 @@ import { expect } from 'chai';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { KinesisLimits } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
+import { SinkDefaults } from '../../src/index.js';
 import { configFor, shipUnderLimit, writeFiles } from '../support/many-files.js';
 import {
   countNumbers,
@@ -106,7 +108,8 @@ describe('soak: kinlog ship', function () {
       total,
     );
     expect(missing).to.deep.equal([]);
-    // At most one batch (500 records, the default commit window) re-sent per kill.
-    expect(duplicates).to.be.at.most(10 * 500);
+    // At most the default in-flight window re-sent per kill: maxInFlight full batches.
+    const window = SinkDefaults.MAX_IN_FLIGHT * KinesisLimits.MAX_RECORDS_PER_REQUEST;
+    expect(duplicates).to.be.at.most(10 * window);
   });
 });
