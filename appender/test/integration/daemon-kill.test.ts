@@ -123,7 +123,8 @@ async function killAndRestart(mode: KillMode): Promise<void> {
       expect(signal, proc.output()).to.equal('SIGKILL');
     }
     await writer;
-    proc = spawnShip(['--config', await configFor(KILLS)]);
+    const last = spawnShip(['--config', await configFor(KILLS)], { KINLOG_FIXTURE_SAY_READY: '1' });
+    proc = last;
     const committed = async (): Promise<number> => {
       try {
         const state = JSON.parse(
@@ -136,8 +137,9 @@ async function killAndRestart(mode: KillMode): Promise<void> {
     };
     const fileSize = statSync(file).size;
     await waitFor(
-      async () => (await committed()) === fileSize,
-      'the last run to commit the whole file',
+      async () =>
+        last.output().includes('fixture: signals handled') && (await committed()) === fileSize,
+      'the last run to start and commit the whole file',
       120_000,
     );
     proc.child.kill('SIGTERM');
