@@ -45,7 +45,7 @@ const ShipBench = {
   RUN_TIMEOUT_MS: 20 * 60_000,
 } as const;
 
-const SHIP_MAIN = fileURLToPath(new URL('./support/ship-main.js', import.meta.url));
+const SHIP_MAIN = fileURLToPath(new URL('./bin/ship-main.js', import.meta.url));
 const LINE_ID = /[?&]id=(\d+)/;
 const EXTRA_FLAGS = (process.env.KINLOG_BENCH_SHIP_FLAGS ?? '').split(' ').filter((f) => f !== '');
 

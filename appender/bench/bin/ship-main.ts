@@ -1,3 +1,4 @@
+// A process entry of the ship benchmark (it owns its process, as bin/ entries do).
 // `kinlog ship` as the kinlog bin runs it, plus one thing for the benchmark: at exit, the
 // process's own resource usage (CPU, peak RSS) is written to $KINLOG_BENCH_USAGE_FILE, since a
 // parent cannot read a child's usage in Node.
