@@ -116,7 +116,7 @@ function onBeforeExit(): void {
 }
 
 /**
- * `process.exit()` with records still held ends the process before they can be sent, and no
+ * An explicit exit (`process.exit`) with records still held ends the process before they can be sent, and no
  * hook can wait: say so, once, on stderr (the logger cannot carry its own failure).
  */
 function onExit(): void {
@@ -125,7 +125,7 @@ function onExit(): void {
   if (held === 0) return;
   process.stderr.write(
     `kinlog: ${held} log record(s) not delivered to Kinesis: the process exited before they ` +
-      'were sent. Await closeLogger(logger) before process.exit(), or set process.exitCode ' +
+      'were sent. Await closeLogger(logger) before calling process.exit, or set process.exitCode ' +
       'and let the process end by itself.\n',
   );
 }
