@@ -87,8 +87,12 @@ export class PreviousIterationMissingError extends AnalyzerError {
 export class IterationNotFoundError extends AnalyzerError {
   readonly iteration: number;
 
-  constructor(name: string, iteration: number) {
-    super(`iteration ${iteration} of ${name} is not committed`, { code: 'ITERATION_NOT_FOUND' });
+  /** @param detail what the name has instead, and what to run (appended after `; `). */
+  constructor(name: string, iteration: number, detail?: string) {
+    super(
+      `iteration ${iteration} of ${name} is not committed${detail === undefined ? '' : `; ${detail}`}`,
+      { code: 'ITERATION_NOT_FOUND' },
+    );
     this.iteration = iteration;
   }
 }
@@ -273,5 +277,44 @@ export class LeaseLostError extends AnalyzerError {
       cause,
     });
     this.leaseKey = leaseKey;
+  }
+}
+
+/**
+ * A report asked for a whole-stream run that is not stored (or for any run of a name that has
+ * none).
+ *
+ * @example
+ * ```ts
+ * throw new RunNotFoundError('web', 3, 'runs 1 to 2 are stored');
+ * ```
+ */
+export class RunNotFoundError extends AnalyzerError {
+  readonly run: number | undefined;
+
+  constructor(name: string, run: number | undefined, detail: string) {
+    super(`${run === undefined ? 'no whole-stream run' : `run ${run}`} of ${name}: ${detail}`, {
+      code: 'RUN_NOT_FOUND',
+    });
+    this.run = run;
+  }
+}
+
+/**
+ * A name is being advanced in the other way: by `--workers` (shard leases) while a single
+ * process runs it, or the other way round. Two ways at once would cut iterations twice.
+ *
+ * @example
+ * ```ts
+ * throw new NameInUseError('web', 'workers', 'host-a:42', '2026-01-01T10:00:30.000Z');
+ * ```
+ */
+export class NameInUseError extends AnalyzerError {
+  constructor(name: string, holder: string, detail: string, cause?: unknown) {
+    super(`name ${name} is being analyzed by ${holder}: ${detail}`, {
+      code: 'NAME_IN_USE',
+      retryable: true,
+      cause,
+    });
   }
 }

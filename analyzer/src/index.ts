@@ -29,6 +29,8 @@ export {
   SavedQueryTooLargeError,
   ReportEmailError,
   ReportEmailUnconfirmedError,
+  RunNotFoundError,
+  NameInUseError,
 } from './errors.js';
 export {
   DynamoCheckpointStore,
@@ -37,6 +39,8 @@ export {
 } from './checkpoint/dynamo-checkpoint-store.js';
 export {
   IterationStatuses,
+  ReportKinds,
+  type ReportKind,
   type IterationStatus,
   SavedQueryLimits,
   StoredQueryResultFormats,
@@ -47,6 +51,7 @@ export {
   StoredReportFormats,
   STORED_REPORT_FORMAT,
   MULTI_STREAM_REPORT_FORMAT,
+  RUN_REPORT_FORMAT,
   streamCutsOf,
   type StoredReportFormat,
   type StoredReport,

@@ -3,6 +3,8 @@
  *
  *   iterations table  PK = <name>#ITER    SK = n   status, owner, lease, reportKey, emailSentAt
  *                     PK = <name>#REPORT  SK = n   window + result (JSON), conditional put
+ *                     PK = <name>#RUN     SK = r   a whole-stream run: report + email state
+ *                     PK = <name>#RUNNER  SK = 0   who advances the name: workers or single runs
  *   checkpoints table PK = <name>#<stream>#<shardId>  SK = n   startAfterSeq, endSeq, counts…
  *
  * No multi-item transactions (dynalite has none): every step is a single conditional or
@@ -54,6 +56,8 @@ export const CheckpointStoreDefaults = {
   RETRY_MAX_MS: DynamoRetryDefaults.RETRY_MAX_MS,
   /** Room left under the item limit for attribute names and numbers. */
   ITEM_OVERHEAD_BYTES: 1024,
+  /** Numbers tried when runs of one name are stored at the same moment (each takes the next). */
+  RUN_NUMBER_ATTEMPTS: 8,
 } as const;
 
 export interface CheckpointStoreOptions extends DynamoConnectionOptions {
@@ -252,17 +256,93 @@ export class DynamoCheckpointStore {
 
   async getReport(name: string, iteration: number): Promise<StoredReport | undefined> {
     const item = await this.getItem(this.iterationsTable, ItemKeys.report(name, iteration));
-    if (item === undefined) return undefined;
-    const text = item['report']?.S;
-    const where = ItemKeys.reportRef(name, iteration);
-    if (text === undefined) throw new CorruptItemError(where, 'no report attribute');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new CorruptItemError(where, 'report is not JSON', err);
+    return item === undefined ? undefined : reportOf(item, ItemKeys.reportRef(name, iteration));
+  }
+
+  /**
+   * Stores the report of a whole-stream run as the next run of its name (`iteration` is
+   * replaced by that number) in one item that also keeps the run's email state; runs stored at
+   * the same moment take the numbers after it.
+   *
+   * @returns the report as stored, numbered.
+   * @throws {ReportTooLargeError} when the item would pass DynamoDB's 400 KB limit.
+   * @example
+   * ```ts
+   * const { iteration: run } = await store.putRun(report); // 1, then 2, …
+   * ```
+   */
+  async putRun(report: StoredReport): Promise<StoredReport> {
+    for (let attempt = 1; ; attempt++) {
+      const latest = (await this.runRange(report.name))?.latest ?? 0;
+      const numbered: StoredReport = { ...report, iteration: latest + 1 };
+      const text = JSON.stringify(numbered);
+      const bytes = Buffer.byteLength(text) + CheckpointStoreDefaults.ITEM_OVERHEAD_BYTES;
+      if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
+        throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
+      try {
+        await this.dynamo.bounded((o) =>
+          this.dynamo.client.send(
+            new PutItemCommand({
+              TableName: this.iterationsTable,
+              Item: {
+                ...ItemKeys.run(report.name, numbered.iteration),
+                stream: { S: report.stream },
+                // Committed from the start: the email claim reads the same status as iterations'.
+                status: { S: IterationStatuses.committed },
+                storedAt: { S: new Date().toISOString() },
+                report: { S: text },
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            }),
+            o,
+          ),
+        );
+        return numbered;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException))
+          throw translate(err, 'store run', this.iterationsTable);
+        if (attempt >= CheckpointStoreDefaults.RUN_NUMBER_ATTEMPTS) {
+          throw new CheckpointStoreError(
+            `could not number a run of ${report.name}: ${attempt} numbers were taken by runs stored at the same moment`,
+            true,
+            err,
+          );
+        }
+      }
     }
-    return readStoredReport(json, where);
+  }
+
+  /** The report of whole-stream run `run` of `name`, if stored. */
+  async getRun(name: string, run: number): Promise<StoredReport | undefined> {
+    const item = await this.getItem(this.iterationsTable, ItemKeys.run(name, run));
+    return item === undefined ? undefined : reportOf(item, ItemKeys.runRef(name, run));
+  }
+
+  /** The first and the latest run number of `name`; `undefined` when it has no run. */
+  async runRange(name: string): Promise<{ first: number; latest: number } | undefined> {
+    const edge = async (forward: boolean): Promise<number | undefined> => {
+      const out = await this.call(this.iterationsTable, 'Query', () =>
+        this.dynamo.bounded((o) =>
+          this.dynamo.client.send(
+            new QueryCommand({
+              TableName: this.iterationsTable,
+              KeyConditionExpression: 'PK = :pk',
+              ExpressionAttributeValues: { ':pk': { S: ItemKeys.runPk(name) } },
+              ProjectionExpression: 'SK',
+              ScanIndexForward: forward,
+              Limit: 1,
+              ConsistentRead: true,
+            }),
+            o,
+          ),
+        ),
+      );
+      const sk = out.Items?.[0]?.['SK']?.N;
+      return sk === undefined ? undefined : Number(sk);
+    };
+    const latest = await edge(false);
+    if (latest === undefined) return undefined;
+    return { first: (await edge(true)) ?? latest, latest };
   }
 
   /**
@@ -480,6 +560,19 @@ export class DynamoCheckpointStore {
       throw translate(err, `${what} on ${table}`, table);
     }
   }
+}
+
+/** The stored report in an item's `report` attribute, read through {@link readStoredReport}. */
+function reportOf(item: Item, where: string): StoredReport {
+  const text = item['report']?.S;
+  if (text === undefined) throw new CorruptItemError(where, 'no report attribute');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptItemError(where, 'report is not JSON', err);
+  }
+  return readStoredReport(json, where);
 }
 
 function fromIteration(item: IterationItem): Item {

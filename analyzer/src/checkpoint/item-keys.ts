@@ -5,6 +5,8 @@
  *   report      iterations table   PK = <name>#REPORT               SK = n
  *   checkpoint  checkpoints table  PK = <name>#<stream>#<shardId>   SK = n
  *   saved query iterations table   PK = <name>#QUERY#<n>            SK = i (the i-th --query)
+ *   run         iterations table   PK = <name>#RUN                  SK = r (whole-stream run)
+ *   runner      iterations table   PK = <name>#RUNNER               SK = 0 (who advances name)
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
@@ -14,6 +16,8 @@ export type ItemKey = { PK: { S: string }; SK: { N: string } } & Record<string, 
 const ITER_SUFFIX = '#ITER';
 const REPORT_SUFFIX = '#REPORT';
 const QUERY_INFIX = '#QUERY#';
+const RUN_SUFFIX = '#RUN';
+const RUNNER_SUFFIX = '#RUNNER';
 
 function itemKey(pk: string, sk: number): ItemKey {
   return { PK: { S: pk }, SK: { N: String(sk) } };
@@ -41,6 +45,14 @@ export const ItemKeys = {
   savedQueriesPk: (name: string, iteration: number): string => `${name}${QUERY_INFIX}${iteration}`,
   savedQuery: (name: string, iteration: number, index: number): ItemKey =>
     itemKey(`${name}${QUERY_INFIX}${iteration}`, index),
+  /** Partition key of the whole-stream runs of `name`. */
+  runPk: (name: string): string => name + RUN_SUFFIX,
+  /** A whole-stream run: its report, status and email state in one item. */
+  run: (name: string, run: number): ItemKey => itemKey(name + RUN_SUFFIX, run),
+  /** How a run item is named in messages: `<name>#RUN/r`. */
+  runRef: (name: string, run: number): string => `${name}${RUN_SUFFIX}/${run}`,
+  /** The one item saying whether workers or single runs advance `name` now. */
+  runner: (name: string): ItemKey => itemKey(name + RUNNER_SUFFIX, 0),
   checkpoint: (name: string, stream: string, shardId: string, iteration: number): ItemKey =>
     itemKey(`${name}#${stream}#${shardId}`, iteration),
 } as const;

@@ -9,6 +9,13 @@ export const IterationStatuses = {
 } as const;
 export type IterationStatus = (typeof IterationStatuses)[keyof typeof IterationStatuses];
 
+/**
+ * What a stored report belongs to: an iteration (`PK = <name>#ITER`, checkpointed) or a
+ * whole-stream run (`PK = <name>#RUN`, numbered apart, no checkpoint).
+ */
+export const ReportKinds = { iteration: 'iteration', run: 'run' } as const;
+export type ReportKind = (typeof ReportKinds)[keyof typeof ReportKinds];
+
 /** The iteration item, `PK = <name>#ITER`, `SK = n`. */
 export interface IterationItem {
   readonly name: string;

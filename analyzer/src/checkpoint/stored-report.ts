@@ -38,13 +38,23 @@ import type { ShardWindow } from '../stream/shard-window.js';
  * - 3: `formats`: records per format read, and the format detector's version.
  * - 4: `streams`: one cut per stream of a name that analyzes several streams (written only for
  *   those; a single stream's report stays format 3).
+ * - 5: `run`: the report of a whole-stream run (`PK = <name>#RUN`), whose `iteration` holds the
+ *   run's number; written only for runs (an iteration's report stays format 3 or 4).
  */
-export const StoredReportFormats = { v1: 1, v2: 2, v3: 3, v4: 4 } as const;
+export const StoredReportFormats = { v1: 1, v2: 2, v3: 3, v4: 4, v5: 5 } as const;
 export type StoredReportFormat = (typeof StoredReportFormats)[keyof typeof StoredReportFormats];
 /** The version this kinlog writes for a name over one stream. */
 export const STORED_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v3;
 /** The version this kinlog writes for a name over several streams (with `streams`). */
 export const MULTI_STREAM_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v4;
+/** The version this kinlog writes for a whole-stream run (with `run`). */
+export const RUN_REPORT_FORMAT: StoredReportFormat = StoredReportFormats.v5;
+
+/** What a whole-stream run read: every shard from its start, or from `since`. */
+export interface StoredRunInfo {
+  /** ISO-8601 start of the run's window; `null` = everything retained. */
+  readonly since: string | null;
+}
 
 /** One stream's part of an iteration's cut. */
 export interface StoredStreamCut {
@@ -118,6 +128,11 @@ export interface StoredReport {
   readonly streams?: readonly StoredStreamCut[];
   /** Set when workers sharing shard leases made the report from per-shard partials. */
   readonly leased?: LeasedReportInfo;
+  /**
+   * Since format 5, only in the report of a whole-stream run: then `iteration` is the run's
+   * number (runs are numbered on their own, apart from iterations).
+   */
+  readonly run?: StoredRunInfo;
 }
 
 const count = z.number().int().nonnegative();
@@ -247,6 +262,11 @@ const versionSchemas = {
     formats: formatsSchema,
     streams: z.array(z.object({ stream: z.string(), window: z.array(windowSchema) })).min(1),
   }),
+  [StoredReportFormats.v5]: baseSchema(count).extend({
+    formatVersion: z.literal(StoredReportFormats.v5),
+    formats: formatsSchema,
+    run: z.object({ since: z.string().nullable() }),
+  }),
 } as const;
 
 /**
@@ -323,6 +343,7 @@ export function readStoredReport(value: unknown, where?: string): StoredReport {
     finishedAt: data.finishedAt,
     ...('streams' in data ? { streams: data.streams } : {}),
     ...(data.leased === undefined ? {} : { leased: data.leased }),
+    ...('run' in data ? { run: data.run } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 /*
  *   argv ─▶ commander ─▶ zod (every problem at once) ─▶ Analyzer
  *     --whole-stream ─▶ wholeStream()        --iteration n ─▶ rerunIteration(n)
+ *       with --every/--cron or --email ─▶ wholeStreamRun(): each run stored as run r of the
+ *       name (no checkpoint, no iteration), repeated and emailed like iterations below
  *     otherwise      ─▶ runIteration(), repeated on --every until the context's signal aborts
  *                       └─ --email ─▶ IterationEmailer (one SMTP connection for the whole run):
  *                          n and the unsent ones just before it; a failure waits for the next tick,
@@ -23,7 +25,11 @@ import {
 import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
-import { SavedQueryLimits, type StoredQueryResult } from '../checkpoint/stored-items.js';
+import {
+  ReportKinds,
+  SavedQueryLimits,
+  type StoredQueryResult,
+} from '../checkpoint/stored-items.js';
 import type { StoredFormats } from '../checkpoint/stored-report.js';
 import { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
 import { renderSavedQueriesText, savedQueriesJson } from '../report/render-saved-queries.js';
@@ -132,6 +138,15 @@ const rawOptions = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (o.wholeStream !== true && o.name === undefined)
       problem('name', 'is required unless --whole-stream');
+    if (
+      o.wholeStream === true &&
+      o.name === undefined &&
+      (o.every !== undefined || o.cron !== undefined || o.email !== undefined)
+    )
+      problem(
+        'name',
+        'is required with --whole-stream and --every, --cron or --email (runs are stored under it)',
+      );
     if (o.wholeStream === true && o.iteration !== undefined)
       problem('iteration', 'cannot be used with --whole-stream');
     if (o.since !== undefined && o.wholeStream !== true) problem('since', 'needs --whole-stream');
@@ -146,8 +161,8 @@ const rawOptions = z
       ['cron', o.cron],
     ] as const) {
       if (text === undefined) continue;
-      if (o.iteration !== undefined || o.wholeStream === true)
-        problem(option, 'only repeats new iterations');
+      if (o.iteration !== undefined)
+        problem(option, 'only repeats new iterations or whole-stream runs');
       if (option === 'cron' && isDuration(text)) {
         problem(option, `${JSON.stringify(text)} is a duration: use --every ${text}`);
         continue;
@@ -160,7 +175,7 @@ const rawOptions = z
     const cronText = o.cron ?? o.every;
     if (o.tz !== undefined && (cronText === undefined || isDuration(cronText)))
       problem('tz', 'applies to a cron schedule (--cron, or --every with a cron expression)');
-    if (o.email !== undefined && (o.wholeStream === true || o.iteration !== undefined))
+    if (o.email !== undefined && o.iteration !== undefined)
       problem(
         'email',
         'sends new iterations as they commit; for a committed one use kinlog report --iteration n --email',
@@ -243,7 +258,11 @@ export function analyzeCommand(
     )
     .option('--name <logical-name>', 'logical name iterations and checkpoints are kept under')
     .option('--iteration <n>', 'rerun committed iteration n over exactly its records')
-    .option('--whole-stream', 'read everything retained, write no checkpoint')
+    .option(
+      '--whole-stream',
+      'read everything retained, write no checkpoint; with --every/--cron or --email each run ' +
+        'is stored as run 1, 2, … of --name (kinlog report --name N --run r)',
+    )
     .option('--since <time>', 'with --whole-stream: start here (ISO-8601, or 30m / 6h / 2d ago)')
     .option('--every <interval|cron>', "keep running: '5m', '1h' or a cron expression")
     .option(
@@ -323,10 +342,18 @@ and iteration (as with kinlog report), after any of the ${IterationEmailerDefaul
 that are committed but not emailed yet. A failed email does not stop --every (the
 next tick sends it); a single run exits non-zero once the iteration is committed.
 
+--whole-stream with --every/--cron or --email is a sliding-window report: each run
+reads the whole retained stream (or the last --since, measured from each run's
+start), stores its report as the next numbered run of --name (apart from
+iterations; no checkpoint), and is emailed at most once, a restart included.
+kinlog report --name N --run r (or --run for the latest) shows a run again.
+
 Examples:
   kinlog analyze --stream logs --name web --create-tables
   kinlog analyze --stream logs --name web --iteration 7 --format json
   kinlog analyze --stream logs --whole-stream --since 6h
+  kinlog analyze --stream logs --name web-24h --whole-stream --since 24h --every 1h \\
+    --email ops@example.com --smtp-host mail.example.com
   kinlog analyze --stream logs --name web --workers --every 5m   (on each of N hosts)
   kinlog analyze --stream logs --name web --query errors-by-host=errors-by-host.sql
   kinlog analyze --stream web-logs --stream clicks --name shop   (one cut of both)
@@ -481,23 +508,29 @@ async function runAnalyze(
     saved = [];
   };
   const name = o.name ?? '';
+  const scheduleText = o.cron ?? o.every;
+  // A whole-stream read that repeats or emails is kept: each run is stored and numbered.
+  const storesRuns =
+    o.wholeStream === true && (scheduleText !== undefined || o.email !== undefined);
+  const kind = storesRuns ? ReportKinds.run : ReportKinds.iteration;
   const emailer =
     o.email === undefined
       ? undefined
       : new IterationEmailer({
           name,
+          kind,
           to: splitAddresses(o.email),
           ...(o.from === undefined ? {} : { from: o.from }),
           smtp: smtpSettingsOf(o),
           dynamodb,
           top: o.top,
           onOutcome: (n, outcome) =>
-            context.stderr.write(emailOutcomeLine(name, n, outcome) + '\n'),
+            context.stderr.write(emailOutcomeLine(name, n, outcome, kind) + '\n'),
         });
   try {
     if (o.createTables === true) await analyzer.checkpointStore.createTables();
     if (o.createTables === true) await leaseRun?.leases.createTable();
-    if (o.wholeStream === true) {
+    if (o.wholeStream === true && !storesRuns) {
       const since = o.since === undefined ? undefined : parseSince(o.since, Date.now());
       const out = await analyzer.wholeStream(since === undefined ? {} : { since });
       print(`${o.stream[0]!} (whole stream)`, out, out.result, {
@@ -531,7 +564,6 @@ async function runAnalyze(
       );
       return;
     }
-    const scheduleText = o.cron ?? o.every;
     const schedule =
       scheduleText === undefined
         ? undefined
@@ -540,28 +572,38 @@ async function runAnalyze(
       const startedAt = new Date();
       const seconds = () => (Date.now() - startedAt.getTime()) / 1000;
       try {
-        const out = await (leaseRun?.worker ?? analyzer).runIteration().then(
-          (done) => {
-            metrics?.onIteration('committed', seconds());
-            return done;
-          },
-          (err: unknown) => {
-            const conflict = err instanceof IterationConflictError;
-            metrics?.onIteration(conflict ? 'conflict' : 'failed', seconds());
-            metrics?.onError(err);
-            throw err;
-          },
-        );
-        print(
-          `${name} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
-          out.report,
-          out.report.result,
-          out.report.formats,
-        );
-        // The iteration is committed whatever happens to its email.
+        let number: number;
+        if (storesRuns) {
+          // --since is measured from each run's start: the window slides.
+          const since = o.since === undefined ? undefined : parseSince(o.since, Date.now());
+          const run = await analyzer.wholeStreamRun(since === undefined ? {} : { since });
+          number = run.iteration;
+          print(`${name} run ${run.iteration} (whole stream)`, run, run.result, run.formats);
+        } else {
+          const out = await (leaseRun?.worker ?? analyzer).runIteration().then(
+            (done) => {
+              metrics?.onIteration('committed', seconds());
+              return done;
+            },
+            (err: unknown) => {
+              const conflict = err instanceof IterationConflictError;
+              metrics?.onIteration(conflict ? 'conflict' : 'failed', seconds());
+              metrics?.onError(err);
+              throw err;
+            },
+          );
+          number = out.iteration;
+          print(
+            `${name} #${out.iteration}${out.recovered ? ' (recovered)' : ''}`,
+            out.report,
+            out.report.result,
+            out.report.formats,
+          );
+        }
+        // The iteration (or run) is stored whatever happens to its email.
         if (emailer !== undefined) {
           try {
-            await emailer.emailThrough(out.iteration);
+            await emailer.emailThrough(number);
           } catch (err) {
             if (schedule === undefined) throw err;
             const message = err instanceof Error ? err.message : String(err);

@@ -6,6 +6,7 @@
  *   z.object({ ...EmailOptionsShape, … }).superRefine(… checkEmailOptions(o, problem) …)
  *   smtpPasswordProblems(o) (reads the environment) ─▶ smtpSettingsOf(o) ─▶ sendIterationReport
  */
+import { ReportKinds, type ReportKind } from '../checkpoint/stored-items.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '@kinlog/core';
@@ -214,8 +215,9 @@ export function emailOutcomeLine(
   name: string,
   iteration: number,
   outcome: SendIterationReportOutcome,
+  kind: ReportKind = ReportKinds.iteration,
 ): string {
-  const what = `${name} #${iteration}`;
+  const what = `${name} ${kind === ReportKinds.run ? 'run ' : '#'}${iteration}`;
   switch (outcome.status) {
     case 'sent':
       return `emailed ${what} to ${outcome.accepted.join(', ')}: ${outcome.subject}`;

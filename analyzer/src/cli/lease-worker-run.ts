@@ -42,10 +42,13 @@ export function leaseWorkerRun(
   },
 ): LeaseWorkerRun {
   const ownSource = options.source === undefined;
-  const source = options.source ?? new KinesisShardSource(options.kinesis);
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  // Every call of theirs ends at once when the command is stopped (Ctrl-C never waits on AWS).
+  const source = options.source ?? new KinesisShardSource({ ...options.kinesis, ...signal });
   const leases = new DynamoLeaseStore({
     ...options.dynamodb,
     ...(options.leasesTable === undefined ? {} : { leasesTable: options.leasesTable }),
+    ...signal,
   });
   const worker = new LeaseWorker({ ...options, source, leases });
   let closed: Promise<void> | undefined;

@@ -1,5 +1,6 @@
 /*
  *   argv ─▶ commander ─▶ zod (every problem at once) ─▶ stored report of n (never the stream)
+ *     --run [r|latest] ─▶ the stored report of whole-stream run r instead (no trend)
  *     ─▶ --format table|json|csv|html ─▶ stdout or --out
  *     ─▶ --email ─▶ sendIterationReport (claim, send, mark: at most once per name and iteration)
  */
@@ -12,7 +13,8 @@ import {
   DynamoCheckpointStore,
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
-import type { StoredQueryResult } from '../checkpoint/stored-items.js';
+import { ReportKinds, type StoredQueryResult } from '../checkpoint/stored-items.js';
+import { IterationNotFoundError, RunNotFoundError } from '../errors.js';
 import { loadReportView } from '../report-delivery/load-report-view.js';
 import { renderCsv } from '../report/render-csv.js';
 import { renderHtml } from '../report/render-html.js';
@@ -52,6 +54,13 @@ const rawOptions = z
       .regex(NAME, 'must be 1 to 128 letters, digits, _ . or -'),
     iteration: z.coerce.number().int().min(1, 'must be an integer ≥ 1').optional(),
     latest: z.boolean().optional(),
+    // `--run` alone (true) or `--run latest`: the latest stored run.
+    run: z
+      .union([
+        z.literal(true),
+        z.string().regex(/^(latest|[1-9]\d*)$/, 'must be a run number ≥ 1, or latest'),
+      ])
+      .optional(),
     format: z.enum(Object.values(ReportFormats)).optional(),
     out: z.string().min(1).optional(),
     top: z.coerce
@@ -73,6 +82,10 @@ const rawOptions = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (o.iteration !== undefined && o.latest === true)
       problem('latest', 'cannot be used with --iteration');
+    if (o.run !== undefined && o.iteration !== undefined)
+      problem('run', 'cannot be used with --iteration (runs are numbered apart from iterations)');
+    if (o.run !== undefined && o.latest === true)
+      problem('latest', 'is the latest iteration; the latest run is --run alone');
     if (o.resend === true && o.email === undefined) problem('resend', 'needs --email');
     checkEmailOptions(o, problem);
   });
@@ -96,6 +109,11 @@ export function reportCommand(context: CommandContext): Command {
       .option('--name <logical-name>', 'logical name the iterations are kept under')
       .option('--iteration <n>', 'a committed iteration (default: the latest committed)')
       .option('--latest', 'the latest committed iteration (the default)')
+      .option(
+        '--run [r]',
+        'a stored whole-stream run (kinlog analyze --whole-stream --every/--email) instead of ' +
+          "an iteration; --run alone or '--run latest': the latest run",
+      )
       .addOption(
         new Option('--format <format>', 'output format (default table)').choices(
           Object.values(ReportFormats),
@@ -108,7 +126,7 @@ export function reportCommand(context: CommandContext): Command {
         String(ReportViewDefaults.TOP),
       ),
   )
-    .option('--resend', 'send even if this iteration was emailed already')
+    .option('--resend', 'send even if this iteration (or run) was emailed already')
     .option('--owners-table <table>', 'DynamoDB table mapping page → owner and team')
     .option('--endpoint <url>', 'DynamoDB endpoint (local services)')
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
@@ -172,16 +190,33 @@ async function runReport(context: CommandContext, o: ReportOptions): Promise<voi
     ...(o.requestTimeout === undefined ? {} : { requestTimeoutMs: o.requestTimeout }),
     signal: context.signal,
   };
+  const run = o.run === undefined ? undefined : await runNumber(dynamodb, o.name, o.run);
+  const kind = run === undefined ? ReportKinds.iteration : ReportKinds.run;
   const view = await loadReportView({
     name: o.name,
     ...(o.iteration === undefined ? {} : { iteration: o.iteration }),
+    ...(run === undefined ? {} : { run }),
     top: o.top,
     ...(o.ownersTable === undefined ? {} : { ownersTable: o.ownersTable }),
     dynamodb,
+  }).catch(async (err: unknown) => {
+    // A name kept only by whole-stream runs: say what is there.
+    if (err instanceof IterationNotFoundError && o.iteration === undefined && run === undefined) {
+      const runs = await runRangeOf(dynamodb, o.name);
+      if (runs !== undefined)
+        throw new IterationNotFoundError(
+          o.name,
+          err.iteration,
+          `${o.name} has whole-stream runs ${runs.first} to ${runs.latest}: ` +
+            `kinlog report --name ${o.name} --run ${runs.latest} (--run alone: the latest)`,
+        );
+    }
+    throw err;
   });
   // With --email, the rendered report goes out only when asked for with --format or --out.
   if (o.email === undefined || o.format !== undefined || o.out !== undefined) {
-    const saved = await savedQueryResults(dynamodb, o.name, view.iteration);
+    const saved =
+      run === undefined ? await savedQueryResults(dynamodb, o.name, view.iteration) : [];
     const text = render(view, saved, o.format ?? ReportFormats.table, context);
     if (o.out === undefined) context.stdout.write(text);
     else await writeFile(o.out, text);
@@ -190,6 +225,7 @@ async function runReport(context: CommandContext, o: ReportOptions): Promise<voi
   const outcome = await sendIterationReport({
     name: o.name,
     iteration: view.iteration,
+    kind,
     to: splitAddresses(o.email),
     ...(o.from === undefined ? {} : { from: o.from }),
     smtp: smtpSettingsOf(o),
@@ -198,5 +234,35 @@ async function runReport(context: CommandContext, o: ReportOptions): Promise<voi
     ...(o.ownersTable === undefined ? {} : { ownersTable: o.ownersTable }),
     resend: o.resend === true,
   });
-  context.stderr.write(emailOutcomeLine(o.name, view.iteration, outcome) + '\n');
+  context.stderr.write(emailOutcomeLine(o.name, view.iteration, outcome, kind) + '\n');
+}
+
+/** The first and latest run of a name (none: `undefined`). */
+async function runRangeOf(
+  dynamodb: CheckpointStoreOptions,
+  name: string,
+): Promise<{ first: number; latest: number } | undefined> {
+  const store = new DynamoCheckpointStore(dynamodb);
+  try {
+    return await store.runRange(name);
+  } finally {
+    store.close();
+  }
+}
+
+/** `--run r` as a number; `--run` alone or `--run latest`: the latest stored run. */
+async function runNumber(
+  dynamodb: CheckpointStoreOptions,
+  name: string,
+  option: true | string,
+): Promise<number> {
+  if (option !== true && option !== 'latest') return Number(option);
+  const runs = await runRangeOf(dynamodb, name);
+  if (runs === undefined)
+    throw new RunNotFoundError(
+      name,
+      undefined,
+      'kinlog analyze --whole-stream with --every or --email stores them',
+    );
+  return runs.latest;
 }

@@ -1,6 +1,7 @@
 /*
- * The email attributes of an iteration item (ItemKeys.iteration), next to the ones the
- * analyzer writes; every SDK error is translated here, by core's classifier.
+ * The email attributes of an iteration item (ItemKeys.iteration) or of a whole-stream run's
+ * item (ItemKeys.run), next to the ones the analyzer writes; every SDK error is translated
+ * here, by core's classifier.
  *
  *   claim    SET emailClaimBy, emailClaimAtMs   if committed, not sent, not claimed (or --resend)
  *   send     (SMTP, outside this file)
@@ -21,7 +22,12 @@ import {
   type CheckpointStoreOptions,
 } from '../checkpoint/dynamo-checkpoint-store.js';
 import { DynamoConnection, RetryOn } from '../checkpoint/dynamo-connection.js';
-import { IterationStatuses, type IterationStatus } from '../checkpoint/stored-items.js';
+import {
+  IterationStatuses,
+  ReportKinds,
+  type IterationStatus,
+  type ReportKind,
+} from '../checkpoint/stored-items.js';
 import { ItemKeys } from '../checkpoint/item-keys.js';
 import { translateDynamoError } from '../checkpoint/translate-dynamo-error.js';
 
@@ -51,10 +57,13 @@ type Item = Record<string, AttributeValue>;
 export class EmailClaimStore {
   readonly iterationsTable: string;
   private readonly dynamo: DynamoConnection;
+  private readonly keyOf: (name: string, n: number) => Item;
 
-  constructor(options: CheckpointStoreOptions = {}) {
+  /** @param kind whose items the claims are on: iterations (default) or whole-stream runs. */
+  constructor(options: CheckpointStoreOptions = {}, kind: ReportKind = ReportKinds.iteration) {
     this.dynamo = new DynamoConnection(options);
     this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
+    this.keyOf = kind === ReportKinds.run ? ItemKeys.run : ItemKeys.iteration;
   }
 
   close(): void {
@@ -70,7 +79,7 @@ export class EmailClaimStore {
           this.dynamo.client.send(
             new GetItemCommand({
               TableName: this.iterationsTable,
-              Key: ItemKeys.iteration(name, iteration),
+              Key: this.keyOf(name, iteration),
               ConsistentRead: true,
             }),
             o,
@@ -179,7 +188,7 @@ export class EmailClaimStore {
   ): Promise<void> {
     const input = {
       TableName: this.iterationsTable,
-      Key: ItemKeys.iteration(name, iteration),
+      Key: this.keyOf(name, iteration),
       ...update,
     };
     // A conditional write: retried only when refused outright by throttling (see RetryOn).

@@ -10,7 +10,7 @@
  * every iteration is emailed at most once however many runs look back at it.
  */
 import type { CheckpointStoreOptions } from '../checkpoint/dynamo-checkpoint-store.js';
-import { IterationStatuses } from '../checkpoint/stored-items.js';
+import { IterationStatuses, ReportKinds, type ReportKind } from '../checkpoint/stored-items.js';
 import { EmailClaimStore } from './email-claim-store.js';
 import { ReportMailer } from './report-mailer.js';
 import { sendIterationReport, type SendIterationReportOutcome } from './send-iteration-report.js';
@@ -25,6 +25,8 @@ export const IterationEmailerDefaults = {
 
 export interface IterationEmailerOptions {
   readonly name: string;
+  /** Iterations (default) or whole-stream runs: numbers passed to `emailThrough` are runs. */
+  readonly kind?: ReportKind;
   readonly to: readonly string[];
   readonly from?: string;
   readonly smtp: SmtpSettings;
@@ -59,7 +61,7 @@ export class IterationEmailer {
       IterationEmailerDefaults.MAX_LOOK_BACK_ITERATIONS,
     );
     this.mailer = new ReportMailer(options.smtp);
-    this.claims = new EmailClaimStore(options.dynamodb);
+    this.claims = new EmailClaimStore(options.dynamodb, options.kind ?? ReportKinds.iteration);
   }
 
   /**
@@ -94,6 +96,7 @@ export class IterationEmailer {
       outcome = await sendIterationReport({
         name: o.name,
         iteration,
+        ...(o.kind === undefined ? {} : { kind: o.kind }),
         to: o.to,
         smtp: this.mailer,
         ...(o.from === undefined ? {} : { from: o.from }),
@@ -103,7 +106,8 @@ export class IterationEmailer {
       });
     } catch (err) {
       // Which iteration failed matters once several are sent in one call.
-      if (err instanceof Error) err.message = `emailing ${o.name} #${iteration}: ${err.message}`;
+      const what = o.kind === ReportKinds.run ? `run ${iteration}` : `#${iteration}`;
+      if (err instanceof Error) err.message = `emailing ${o.name} ${what}: ${err.message}`;
       throw err;
     }
     o.onOutcome?.(iteration, outcome);

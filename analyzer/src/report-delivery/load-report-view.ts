@@ -5,14 +5,16 @@ import {
 } from '../checkpoint/dynamo-checkpoint-store.js';
 import { IterationStatuses } from '../checkpoint/stored-items.js';
 import type { StoredReport } from '../checkpoint/stored-report.js';
-import { CorruptItemError, IterationNotFoundError } from '../errors.js';
+import { CorruptItemError, IterationNotFoundError, RunNotFoundError } from '../errors.js';
 import { lookupPageOwners } from './owners-table.js';
 import { buildReportView, ReportViewDefaults, type ReportView } from '../report/report-view.js';
 
 export interface LoadReportOptions {
   readonly name: string;
-  /** A committed iteration; absent = the latest committed one. */
+  /** A committed iteration; absent = the latest committed one (unless `run`). */
   readonly iteration?: number;
+  /** A stored whole-stream run instead of an iteration (no trend: runs overlap). */
+  readonly run?: number;
   readonly top?: number;
   /** DynamoDB table mapping page → owner/team; absent = no owner column. */
   readonly ownersTable?: string;
@@ -36,6 +38,7 @@ export interface LoadReportOptions {
 export async function loadReportView(options: LoadReportOptions): Promise<ReportView> {
   const store = options.store ?? new DynamoCheckpointStore(options.dynamodb);
   try {
+    if (options.run !== undefined) return await loadRunView(store, options, options.run);
     const iteration = options.iteration ?? (await latestCommitted(store, options.name));
     const item = await store.getIteration(options.name, iteration);
     if (item?.status !== IterationStatuses.committed)
@@ -65,6 +68,34 @@ export async function loadReportView(options: LoadReportOptions): Promise<Report
   } finally {
     if (options.store === undefined) store.close();
   }
+}
+
+async function loadRunView(
+  store: DynamoCheckpointStore,
+  options: LoadReportOptions,
+  run: number,
+): Promise<ReportView> {
+  const stored = await store.getRun(options.name, run);
+  if (stored === undefined) {
+    const range = await store.runRange(options.name);
+    throw new RunNotFoundError(
+      options.name,
+      run,
+      range === undefined
+        ? 'the name has no stored run'
+        : `not stored (runs ${range.first} to ${range.latest} are)`,
+    );
+  }
+  const top = options.top ?? ReportViewDefaults.TOP;
+  const owners =
+    options.ownersTable === undefined
+      ? undefined
+      : await lookupPageOwners(
+          options.ownersTable,
+          stored.result.rows.slice(0, top).map((r) => r.page),
+          options.ownersConnection ?? options.dynamodb,
+        );
+  return buildReportView(stored, { top, ...(owners === undefined ? {} : { owners }) });
 }
 
 async function latestCommitted(store: DynamoCheckpointStore, name: string): Promise<number> {

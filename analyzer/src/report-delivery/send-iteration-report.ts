@@ -13,9 +13,10 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { CheckpointStoreOptions } from '../checkpoint/dynamo-checkpoint-store.js';
-import { IterationStatuses } from '../checkpoint/stored-items.js';
+import { IterationStatuses, ReportKinds, type ReportKind } from '../checkpoint/stored-items.js';
 import {
   IterationNotFoundError,
+  RunNotFoundError,
   ReportEmailError,
   ReportEmailUnconfirmedError,
 } from '../errors.js';
@@ -41,7 +42,10 @@ export const SendReportDefaults = {
 
 export interface SendIterationReportOptions {
   readonly name: string;
+  /** The iteration, or the run's number when `kind` is `run`. */
   readonly iteration: number;
+  /** An iteration's report (default) or a whole-stream run's; each is emailed at most once. */
+  readonly kind?: ReportKind;
   readonly to: readonly string[];
   /** Sender address. Default: the SMTP user when it is an address, else `kinlog@<hostname>`. */
   readonly from?: string;
@@ -93,25 +97,29 @@ export async function sendIterationReport(
 ): Promise<SendIterationReportOutcome> {
   const { name, iteration } = options;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const claims = new EmailClaimStore(options.dynamodb);
+  const kind = options.kind ?? ReportKinds.iteration;
+  const notFound = () =>
+    kind === ReportKinds.run
+      ? new RunNotFoundError(name, iteration, 'not stored')
+      : new IterationNotFoundError(name, iteration);
+  const claims = new EmailClaimStore(options.dynamodb, kind);
   const ownMailer = !(options.smtp instanceof ReportMailer);
   let mailer: ReportMailer | undefined;
   try {
     const before = await claims.state(name, iteration);
-    if (before?.status !== IterationStatuses.committed)
-      throw new IterationNotFoundError(name, iteration);
+    if (before?.status !== IterationStatuses.committed) throw notFound();
     if (options.resend !== true) {
       const busy = notOurs(name, iteration, before, options.claimStaleMs);
       if (busy !== undefined) return busy;
     }
     const view = await loadReportView({
       name,
-      iteration,
+      ...(kind === ReportKinds.run ? { run: iteration } : { iteration }),
       ...(options.top === undefined ? {} : { top: options.top }),
       ...(options.ownersTable === undefined ? {} : { ownersTable: options.ownersTable }),
       ...(options.dynamodb === undefined ? {} : { dynamodb: options.dynamodb }),
     });
-    const saved = await savedQueriesOf(options);
+    const saved = kind === ReportKinds.run ? [] : await savedQueriesOf(options);
     const subject = reportSubject(view);
     const message = {
       from: options.from ?? defaultSender(options.smtp.user),
@@ -125,8 +133,7 @@ export async function sendIterationReport(
 
     const claim = await claims.claim(name, iteration, owner, options.resend === true);
     if (!claim.claimed) {
-      if (claim.state?.status !== IterationStatuses.committed)
-        throw new IterationNotFoundError(name, iteration);
+      if (claim.state?.status !== IterationStatuses.committed) throw notFound();
       return (
         notOurs(name, iteration, claim.state, options.claimStaleMs) ?? {
           status: 'in-progress',

@@ -24,6 +24,7 @@ export function renderJson(view: ReportView): string {
     name: view.name,
     stream: view.stream,
     iteration: view.iteration,
+    ...(view.run === undefined ? {} : { run: view.run }),
     startedAt: view.startedAt,
     finishedAt: view.finishedAt,
     firstSeen: view.firstSeen,

@@ -1,5 +1,5 @@
 import { displayText } from './display-text.js';
-import { dominantKind, type ReportView } from './report-view.js';
+import { dominantKind, reportNumber, type ReportView } from './report-view.js';
 
 /** Bounds of {@link reportSubject}. */
 export const SubjectLimits = {
@@ -19,7 +19,7 @@ export const SubjectLimits = {
  * ```
  */
 export function reportSubject(view: ReportView): string {
-  const head = `[kinlog] ${displayText(view.name, 64)} #${view.iteration}`;
+  const head = `[kinlog] ${displayText(view.name, 64)} ${reportNumber(view)}`;
   const top = view.rows[0];
   const errors = `${view.totals.errors} error${view.totals.errors === 1 ? '' : 's'}`;
   const subject =

@@ -104,6 +104,23 @@ export interface ReportView {
   readonly withOwners: boolean;
   /** A previous iteration was compared: renderers add a change column. */
   readonly withChange: boolean;
+  /**
+   * Present for the report of a whole-stream run: then `iteration` is the run's number and
+   * `since` where its window began (`null`: everything retained).
+   */
+  readonly run?: { readonly since: string | null };
+}
+
+/**
+ * How a report names what it reports on: `#42` for iteration 42, `run 3` for whole-stream run 3.
+ *
+ * @example
+ * ```ts
+ * `kinlog report web ${reportNumber(view)}`; // 'kinlog report web #42'
+ * ```
+ */
+export function reportNumber(view: Pick<ReportView, 'iteration' | 'run'>): string {
+  return view.run === undefined ? `#${view.iteration}` : `run ${view.iteration}`;
 }
 
 export interface ReportViewOptions {
@@ -234,6 +251,7 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
     previousIteration: previous?.iteration ?? null,
     withOwners: owners !== undefined,
     withChange: rows.some((r) => r.change !== null),
+    ...(stored.run === undefined ? {} : { run: stored.run }),
   };
 }
 

@@ -5,6 +5,8 @@
  *                  ─▶ checkpoints (idempotent) ─▶ commit
  *   rerunIteration: stored window of n ─▶ read exactly (startAfterSeq, endSeq] ─▶ same report
  *   wholeStream:    every shard from its start (or --since) to now; nothing written
+ *   wholeStreamRun: the same read, its report stored as the next numbered run of the name
+ *                   (PK = <name>#RUN); no checkpoint, no iteration
  *   windowHook:     a new iteration's read feeds a sink; once the report is stored, sink.end(report)
  *                   runs before the commit. A recovered (or lost-race) iteration reads its stored
  *                   cut again for the hook, so what the hook stores always belongs to the cut.
@@ -26,6 +28,7 @@ import {
 import { IterationStatuses } from '../checkpoint/stored-items.js';
 import {
   MULTI_STREAM_REPORT_FORMAT,
+  RUN_REPORT_FORMAT,
   STORED_REPORT_FORMAT,
   streamCutsOf,
   type StoredReport,
@@ -418,6 +421,41 @@ export class Analyzer {
       cutoffArrivalMs: startedMs + AnalyzerDefaults.ARRIVAL_SKEW_TOLERANCE_MS,
       deadlineMs:
         startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
+    });
+  }
+
+  /**
+   * Reads the whole stream as {@link wholeStream} does and stores its report as the next
+   * numbered run of the name (a sliding-window report): no checkpoint, no iteration.
+   *
+   * @returns the stored report; its `iteration` is the run's number.
+   * @example
+   * ```ts
+   * const run = await analyzer.wholeStreamRun({ since: new Date(Date.now() - 6 * 3_600_000) });
+   * console.log(`run ${run.iteration}`);
+   * ```
+   */
+  async wholeStreamRun(options: { since?: Date } = {}): Promise<StoredReport> {
+    const { name, stream } = this.options;
+    const startedAt = new Date().toISOString();
+    const out = await this.wholeStream(options);
+    return this.store.putRun({
+      formatVersion: RUN_REPORT_FORMAT,
+      name,
+      stream,
+      // Replaced by the run's number when stored.
+      iteration: 1,
+      window: out.window,
+      result: out.result,
+      decode: out.decode,
+      formats: {
+        detectorVersion: FORMAT_DETECTOR_VERSION,
+        parser: this.options.parser ?? AUTO_PARSER,
+        counts: out.formats,
+      },
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      run: { since: options.since?.toISOString() ?? null },
     });
   }
 

@@ -198,8 +198,8 @@ describe('kinlog analyze --email', function () {
     expect(subjects().map((s) => /#\d+/.exec(s)?.[0])).to.deep.equal(['#1', '#2']);
   });
 
-  it('refuses --email with --whole-stream or --iteration, naming the option', async () => {
-    for (const extra of [['--whole-stream'], ['--iteration', '1']]) {
+  it('refuses --email with --iteration, naming the option', async () => {
+    for (const extra of [['--iteration', '1']]) {
       try {
         await startAnalyze([...common(), '--smtp-url', 'smtp://127.0.0.1:1', ...extra]).done;
         expect.fail('accepted --email with ' + extra[0]);

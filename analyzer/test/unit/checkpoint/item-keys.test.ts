@@ -10,6 +10,9 @@ describe('ItemKeys', () => {
       SK: { N: '7' },
     });
     expect(ItemKeys.reportRef('web', 7)).to.equal('web#REPORT/7');
+    expect(ItemKeys.run('web', 2)).to.deep.equal({ PK: { S: 'web#RUN' }, SK: { N: '2' } });
+    expect(ItemKeys.runRef('web', 2)).to.equal('web#RUN/2');
+    expect(ItemKeys.runner('web')).to.deep.equal({ PK: { S: 'web#RUNNER' }, SK: { N: '0' } });
   });
 
   it('reads the name back from an iteration partition key, a # in the name included', () => {

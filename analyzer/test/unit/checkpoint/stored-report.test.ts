@@ -76,6 +76,19 @@ describe('readStoredReport', () => {
     expect(report.formats?.parser).to.equal('auto');
   });
 
+  it('reads format 5: a whole-stream run, numbered in iteration, with its since', async () => {
+    const report = readStoredReport(await fixture('stored-v5.json'));
+    expect(report.formatVersion).to.equal(5);
+    expect(report.iteration).to.equal(2);
+    expect(report.run).to.deep.equal({ since: '2025-03-01T04:20:00.000Z' });
+    expect(report.formats?.counts).to.include({ json: 4000 });
+  });
+
+  it('keeps run absent in the reports of iterations', async () => {
+    for (const version of [1, 2, 3, 4])
+      expect(readStoredReport(await fixture(`stored-v${version}.json`)).run).to.equal(undefined);
+  });
+
   it('reads the one stream of a report before format 4 as its only cut', async () => {
     const report = readStoredReport(await fixture('stored-v3.json'));
     expect(report.streams).to.equal(undefined);
