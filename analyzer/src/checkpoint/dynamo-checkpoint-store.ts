@@ -12,20 +12,18 @@
  */
 import {
   ConditionalCheckFailedException,
-  CreateTableCommand,
-  DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  ResourceInUseException,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDbLimits, sleep } from '@kinlog/core';
+import { DynamoDbLimits } from '@kinlog/core';
 import {
   CheckpointStoreError,
   CorruptItemError,
   IterationConflictError,
+  NameInUseError,
   ReportTooLargeError,
   SavedQueryTooLargeError,
 } from '../errors.js';
@@ -34,13 +32,16 @@ import {
   DynamoRetryDefaults,
   type DynamoConnectionOptions,
 } from './dynamo-connection.js';
+import { createKeyTables, DynamoTableDefaults, queryAll } from './dynamo-tables.js';
 import { ItemKeys } from './item-keys.js';
 import { translateDynamoError as translate } from './translate-dynamo-error.js';
 import type { ShardWindow } from '../stream/shard-window.js';
 import {
   IterationStatuses,
+  RunnerModes,
   type CheckpointItem,
   type IterationItem,
+  type RunnerMode,
   type StoredQueryResult,
 } from './stored-items.js';
 import { readStoredReport, type StoredReport } from './stored-report.js';
@@ -49,8 +50,8 @@ import { readStoredReport, type StoredReport } from './stored-report.js';
 export const CheckpointStoreDefaults = {
   CHECKPOINTS_TABLE: 'kinlog-checkpoints',
   ITERATIONS_TABLE: 'kinlog-iterations',
-  TABLE_ACTIVE_TIMEOUT_MS: 60_000,
-  TABLE_POLL_INTERVAL_MS: 100,
+  TABLE_ACTIVE_TIMEOUT_MS: DynamoTableDefaults.TABLE_ACTIVE_TIMEOUT_MS,
+  TABLE_POLL_INTERVAL_MS: DynamoTableDefaults.TABLE_POLL_INTERVAL_MS,
   MAX_ATTEMPTS: DynamoRetryDefaults.MAX_ATTEMPTS,
   RETRY_BASE_MS: DynamoRetryDefaults.RETRY_BASE_MS,
   RETRY_MAX_MS: DynamoRetryDefaults.RETRY_MAX_MS,
@@ -96,48 +97,10 @@ export class DynamoCheckpointStore {
 
   /** Creates both tables (on-demand billing) if missing and waits until they are ACTIVE. */
   async createTables(): Promise<void> {
-    for (const table of [this.checkpointsTable, this.iterationsTable]) {
-      try {
-        await this.dynamo.bounded((o) =>
-          this.dynamo.client.send(
-            new CreateTableCommand({
-              TableName: table,
-              BillingMode: 'PAY_PER_REQUEST',
-              AttributeDefinitions: [
-                { AttributeName: 'PK', AttributeType: 'S' },
-                { AttributeName: 'SK', AttributeType: 'N' },
-              ],
-              KeySchema: [
-                { AttributeName: 'PK', KeyType: 'HASH' },
-                { AttributeName: 'SK', KeyType: 'RANGE' },
-              ],
-            }),
-            o,
-          ),
-        );
-      } catch (err) {
-        if (!(err instanceof ResourceInUseException))
-          throw translate(err, `CreateTable ${table}`, table);
-      }
-    }
-    const deadline = Date.now() + CheckpointStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS;
-    for (const table of [this.checkpointsTable, this.iterationsTable]) {
-      for (;;) {
-        const out = await this.call(table, 'DescribeTable', () =>
-          this.dynamo.bounded((o) =>
-            this.dynamo.client.send(new DescribeTableCommand({ TableName: table }), o),
-          ),
-        );
-        if (out.Table?.TableStatus === 'ACTIVE') break;
-        if (Date.now() > deadline) {
-          throw new CheckpointStoreError(
-            `table ${table} is not ACTIVE after ${CheckpointStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS} ms`,
-            true,
-          );
-        }
-        await sleep(CheckpointStoreDefaults.TABLE_POLL_INTERVAL_MS, this.signal);
-      }
-    }
+    await createKeyTables(this.dynamo, [
+      { name: this.checkpointsTable, sortKeyType: 'N' },
+      { name: this.iterationsTable, sortKeyType: 'N' },
+    ]);
   }
 
   /** The iteration item with the highest n, if any. */
@@ -417,34 +380,26 @@ export class DynamoCheckpointStore {
   async getSavedQueryResults(name: string, iteration: number): Promise<StoredQueryResult[]> {
     const pk = ItemKeys.savedQueriesPk(name, iteration);
     const results: StoredQueryResult[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.call(this.iterationsTable, 'Query', () =>
-        this.dynamo.bounded((o) =>
-          this.dynamo.client.send(
-            new QueryCommand({
-              TableName: this.iterationsTable,
-              KeyConditionExpression: 'PK = :pk',
-              ExpressionAttributeValues: { ':pk': { S: pk } },
-              ConsistentRead: true,
-              ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-            }),
-            o,
-          ),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        const where = `${pk} / ${item['SK']?.N ?? '?'}`;
-        const text = item['result']?.S;
-        if (text === undefined) throw new CorruptItemError(where, 'no result attribute');
-        try {
-          results.push(JSON.parse(text) as StoredQueryResult);
-        } catch (err) {
-          throw new CorruptItemError(where, 'result is not JSON', err);
-        }
+    const items = await queryAll(
+      this.dynamo,
+      {
+        TableName: this.iterationsTable,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+        ConsistentRead: true,
+      },
+      'Query',
+    );
+    for (const item of items) {
+      const where = `${pk} / ${item['SK']?.N ?? '?'}`;
+      const text = item['result']?.S;
+      if (text === undefined) throw new CorruptItemError(where, 'no result attribute');
+      try {
+        results.push(JSON.parse(text) as StoredQueryResult);
+      } catch (err) {
+        throw new CorruptItemError(where, 'result is not JSON', err);
       }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    }
     // Items come in SK order; the first is always rewritten, so its count is the latest run's.
     return results.slice(0, results[0]?.ofQueries ?? 0);
   }
@@ -537,6 +492,85 @@ export class DynamoCheckpointStore {
         );
       }
       throw translate(err, 'commit iteration', this.iterationsTable);
+    }
+  }
+
+  /**
+   * Records that `owner` advances `name` in `mode` until now + `holdMs`: succeeds when nobody
+   * holds the name, when it is held in the same mode (several single runs, or several workers,
+   * share it), or when the other mode's hold ran out.
+   *
+   * @throws {NameInUseError} when the other mode holds the name, naming who and until when.
+   */
+  async holdRunner(name: string, mode: RunnerMode, owner: string, holdMs: number): Promise<void> {
+    const now = Date.now();
+    try {
+      await this.dynamo.bounded((o) =>
+        this.dynamo.client.send(
+          new UpdateItemCommand({
+            TableName: this.iterationsTable,
+            Key: ItemKeys.runner(name),
+            UpdateExpression: 'SET #mode = :mode, #by = :owner, untilMs = :until',
+            ConditionExpression: 'attribute_not_exists(PK) OR #mode = :mode OR untilMs < :now',
+            ExpressionAttributeNames: { '#mode': 'mode', '#by': 'by' },
+            ExpressionAttributeValues: {
+              ':mode': { S: mode },
+              ':owner': { S: owner },
+              ':until': { N: String(now + holdMs) },
+              ':now': { N: String(now) },
+            },
+          }),
+          o,
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException))
+        throw translate(err, 'hold name', this.iterationsTable);
+      const held = await this.getItem(this.iterationsTable, ItemKeys.runner(name));
+      const by = held?.['by']?.S ?? 'another run';
+      const until = new Date(Number(held?.['untilMs']?.N ?? now)).toISOString();
+      throw mode === RunnerModes.single
+        ? new NameInUseError(
+            name,
+            `--workers (${by} and any others, held until at least ${until})`,
+            'run this with --workers to join them, or stop them first (their hold then ends ' +
+              'at once, or by that time if they crashed)',
+            err,
+          )
+        : new NameInUseError(
+            name,
+            `a single kinlog analyze (${by}, held until at least ${until})`,
+            'stop it first (its hold then ends at once, or by that time if it crashed), or give ' +
+              'the workers another --name',
+            err,
+          );
+    }
+  }
+
+  /** Ends `owner`'s hold on `name` at once, if it was the last to renew it (else it runs out). */
+  async releaseRunner(name: string, mode: RunnerMode, owner: string): Promise<void> {
+    try {
+      // Called when stopping, often once the signal fired: bounded, not ended by it.
+      await this.dynamo.boundedWhileStopping((o) =>
+        this.dynamo.client.send(
+          new UpdateItemCommand({
+            TableName: this.iterationsTable,
+            Key: ItemKeys.runner(name),
+            UpdateExpression: 'SET untilMs = :zero',
+            ConditionExpression: '#mode = :mode AND #by = :owner',
+            ExpressionAttributeNames: { '#mode': 'mode', '#by': 'by' },
+            ExpressionAttributeValues: {
+              ':zero': { N: '0' },
+              ':mode': { S: mode },
+              ':owner': { S: owner },
+            },
+          }),
+          o,
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException))
+        throw translate(err, 'release name', this.iterationsTable);
     }
   }
 

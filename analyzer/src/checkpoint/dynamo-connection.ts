@@ -5,6 +5,7 @@
  *   retrying(send) ── retryWithBackoff (core) ── attempt ── bounded(send) ── client.send
  *        │  transient failures (or throttling only)         │ request timeout, answer read included
  *        └─ within the retry budget, ended by the signal ───┘ ended by the signal
+ *   boundedWhileStopping(send): a hand-back at stop (the signal has fired), bounded by STOP_CALL_MS
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -24,6 +25,11 @@ export const DynamoRetryDefaults = {
   MAX_ATTEMPTS: 4,
   RETRY_BASE_MS: 100,
   RETRY_MAX_MS: 2_000,
+  /**
+   * Bound of a call made while stopping (a lease or hold handed back once the signal fired):
+   * short, so a stopped command never waits long on DynamoDB, yet enough for a local answer.
+   */
+  STOP_CALL_MS: 2_000,
 } as const;
 
 /** Which failures a call is retried on. */
@@ -42,6 +48,8 @@ export type RetryOn = (typeof RetryOn)[keyof typeof RetryOn];
 export interface DynamoConnectionOptions extends AwsConnectionOptions {
   /** Ends every call and retry wait at once (a command stopped by a signal). */
   readonly signal?: AbortSignal;
+  /** A ready-made client (shared, or in tests); its owner destroys it, {@link close} does not. */
+  readonly client?: DynamoDBClient;
 }
 
 /**
@@ -57,12 +65,14 @@ export interface DynamoConnectionOptions extends AwsConnectionOptions {
  */
 export class DynamoConnection {
   readonly client: DynamoDBClient;
-  private readonly signal: AbortSignal | undefined;
+  readonly signal: AbortSignal | undefined;
+  private readonly ownsClient: boolean;
   private readonly retryBudgetMs: number;
   private readonly requestTimeoutMs: number;
 
   constructor(options: DynamoConnectionOptions = {}) {
-    this.client = new DynamoDBClient(awsClientConfig(options));
+    this.client = options.client ?? new DynamoDBClient(awsClientConfig(options));
+    this.ownsClient = options.client === undefined;
     this.signal = options.signal;
     this.retryBudgetMs = retryBudgetMs(options.requestTimeoutMs);
     this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
@@ -73,6 +83,15 @@ export class DynamoConnection {
     return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
       send({ abortSignal }),
     );
+  }
+
+  /**
+   * One SDK call made while stopping (handing a lease or hold back): not ended by the signal,
+   * which has fired already, but bounded by {@link DynamoRetryDefaults.STOP_CALL_MS}.
+   */
+  boundedWhileStopping<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    const ms = Math.min(this.requestTimeoutMs, DynamoRetryDefaults.STOP_CALL_MS);
+    return withRequestDeadline(ms, undefined, (abortSignal) => send({ abortSignal }));
   }
 
   /** Runs `send`, retrying the failures `retryOn` names with core's backoff; our own errors never. */
@@ -91,8 +110,8 @@ export class DynamoConnection {
     });
   }
 
-  /** Closes the client's sockets. */
+  /** Closes the client's sockets (unless the client was given). */
   close(): void {
-    this.client.destroy();
+    if (this.ownsClient) this.client.destroy();
   }
 }

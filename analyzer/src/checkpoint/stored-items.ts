@@ -16,6 +16,13 @@ export type IterationStatus = (typeof IterationStatuses)[keyof typeof IterationS
 export const ReportKinds = { iteration: 'iteration', run: 'run' } as const;
 export type ReportKind = (typeof ReportKinds)[keyof typeof ReportKinds];
 
+/**
+ * How a name's iterations are advanced: by single `kinlog analyze` runs or by `--workers`
+ * sharing shard leases. The runner item (`PK = <name>#RUNNER`) holds one of them at a time.
+ */
+export const RunnerModes = { single: 'single', workers: 'workers' } as const;
+export type RunnerMode = (typeof RunnerModes)[keyof typeof RunnerModes];
+
 /** The iteration item, `PK = <name>#ITER`, `SK = n`. */
 export interface IterationItem {
   readonly name: string;

@@ -11,6 +11,7 @@
  *                          the window with the top-N; results are stored with n and printed
  */
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -27,6 +28,7 @@ import { TopNLimits, type TopNResult } from '../aggregate/top-n-result.js';
 import { AUTO_PARSER } from '../decode/record-decoder.js';
 import {
   ReportKinds,
+  RunnerModes,
   SavedQueryLimits,
   type StoredQueryResult,
 } from '../checkpoint/stored-items.js';
@@ -42,6 +44,7 @@ import {
 } from '../report-delivery/iteration-emailer.js';
 import { redactSecrets } from '../report-delivery/smtp-settings.js';
 import { Analyzer } from '../window/analyzer.js';
+import { RunnerGuard } from '../window/runner-guard.js';
 import {
   addEmailOptions,
   checkEmailOptions,
@@ -513,6 +516,16 @@ async function runAnalyze(
   const storesRuns =
     o.wholeStream === true && (scheduleText !== undefined || o.email !== undefined);
   const kind = storesRuns ? ReportKinds.run : ReportKinds.iteration;
+  // New iterations are advanced either by single runs or by --workers, never both at once.
+  const guard =
+    o.iteration !== undefined || o.wholeStream === true
+      ? undefined
+      : new RunnerGuard({
+          store: analyzer.checkpointStore,
+          name,
+          mode: leaseRun === undefined ? RunnerModes.single : RunnerModes.workers,
+          owner: leaseRun?.worker.workerId ?? `${hostname()}:${process.pid}`,
+        });
   const emailer =
     o.email === undefined
       ? undefined
@@ -580,6 +593,7 @@ async function runAnalyze(
           number = run.iteration;
           print(`${name} run ${run.iteration} (whole stream)`, run, run.result, run.formats);
         } else {
+          await guard?.hold();
           const out = await (leaseRun?.worker ?? analyzer).runIteration().then(
             (done) => {
               metrics?.onIteration('committed', seconds());
@@ -628,6 +642,8 @@ async function runAnalyze(
     }
   } finally {
     progress.stop();
+    // Not ended (stopped by a signal, DynamoDB unreachable): the hold runs out by itself.
+    await guard?.close().catch(() => undefined);
     emailer?.close();
     await leaseRun?.close();
     analyzer.close();

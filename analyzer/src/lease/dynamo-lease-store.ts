@@ -9,43 +9,35 @@
  * Lease writes are single conditional updates on (counter, owner); a partial's chunks are put
  * first under a unique attempt, then published by the conditional update that moves the counter.
  *
- * Every call is bounded by the request timeout (answer read included) and ended by `signal`;
- * errors are read by core's classifier. Reads and unconditional puts are retried on any
- * transient failure with core's backoff, within the retry budget; a conditional write only when
- * throttled (refused outright: after a timeout it may have happened, and a retry would read its
- * own write as a lost lease).
+ * Every call goes through the analyzer's DynamoConnection: bounded by the request timeout
+ * (answer read included) and ended by `signal`; errors are read by core's classifier. Reads and
+ * unconditional puts are retried on any transient failure with core's backoff, within the retry
+ * budget; a conditional write only when throttled (refused outright: after a timeout it may have
+ * happened, and a retry would read its own write as a lost lease). A lease handed back once the
+ * signal fired (a stop) is one short bounded call, so a stop never waits on DynamoDB.
  */
 import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { DynamoDbLimits } from '@kinlog/core';
 import {
-  AwsClientDefaults,
-  AwsErrorKinds,
-  awsClientConfig,
-  classifyAwsError,
-  DynamoDbLimits,
-  retryBudgetMs,
-  retryWithBackoff,
-  sleep,
-  withRequestDeadline,
-  type AwsConnectionOptions,
-} from '@kinlog/core';
+  DynamoConnection,
+  DynamoRetryDefaults,
+  RetryOn,
+  type DynamoConnectionOptions,
+} from '../checkpoint/dynamo-connection.js';
+import {
+  createKeyTables,
+  DynamoTableDefaults,
+  isConditionFailed,
+  queryAll,
+} from '../checkpoint/dynamo-tables.js';
 import { translateDynamoError } from '../checkpoint/translate-dynamo-error.js';
-import {
-  AnalyzerError,
-  CheckpointStoreError,
-  CorruptItemError,
-  LeaseLostError,
-  ReportTooLargeError,
-} from '../errors.js';
+import { CorruptItemError, LeaseLostError, ReportTooLargeError } from '../errors.js';
 import {
   leaseKeyOf,
   type IterationCut,
@@ -59,22 +51,19 @@ export const LeaseStoreDefaults = {
   LEASES_TABLE: 'kinlog-leases',
   /** Bytes of partial data per item: under DynamoDB's 400 KB item limit with room for keys. */
   CHUNK_BYTES: 350_000,
-  TABLE_ACTIVE_TIMEOUT_MS: 60_000,
-  TABLE_POLL_INTERVAL_MS: 100,
-  MAX_ATTEMPTS: 4,
-  RETRY_BASE_MS: 100,
-  RETRY_MAX_MS: 2_000,
+  TABLE_ACTIVE_TIMEOUT_MS: DynamoTableDefaults.TABLE_ACTIVE_TIMEOUT_MS,
+  TABLE_POLL_INTERVAL_MS: DynamoTableDefaults.TABLE_POLL_INTERVAL_MS,
+  MAX_ATTEMPTS: DynamoRetryDefaults.MAX_ATTEMPTS,
+  RETRY_BASE_MS: DynamoRetryDefaults.RETRY_BASE_MS,
+  RETRY_MAX_MS: DynamoRetryDefaults.RETRY_MAX_MS,
   /** Items written at once (lease creation, partial chunks). */
   WRITE_CONCURRENCY: 16,
   ITEM_OVERHEAD_BYTES: 1024,
 } as const;
 
-export interface LeaseStoreOptions extends AwsConnectionOptions {
+/** Connection (an injected `client` included, and the stop `signal`) and table name. */
+export interface LeaseStoreOptions extends DynamoConnectionOptions {
   readonly leasesTable?: string;
-  /** A ready-made client (shared, or in tests); its owner destroys it. */
-  readonly client?: DynamoDBClient;
-  /** Ends every call and retry wait at once (a command stopped by a signal). */
-  readonly signal?: AbortSignal;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -91,66 +80,20 @@ type Item = Record<string, AttributeValue>;
  */
 export class DynamoLeaseStore implements LeaseStore {
   readonly table: string;
-  private readonly client: DynamoDBClient;
-  private readonly ownsClient: boolean;
-  private readonly signal: AbortSignal | undefined;
-  private readonly requestTimeoutMs: number;
-  private readonly retryBudgetMs: number;
+  private readonly dynamo: DynamoConnection;
 
   constructor(options: LeaseStoreOptions = {}) {
-    this.client = options.client ?? new DynamoDBClient(awsClientConfig(options));
-    this.ownsClient = options.client === undefined;
+    this.dynamo = new DynamoConnection(options);
     this.table = options.leasesTable ?? LeaseStoreDefaults.LEASES_TABLE;
-    this.signal = options.signal;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
-    this.retryBudgetMs = retryBudgetMs(options.requestTimeoutMs);
   }
 
   close(): void {
-    if (this.ownsClient) this.client.destroy();
+    this.dynamo.close();
   }
 
   /** Creates the table (on-demand billing) if missing and waits until it is ACTIVE. */
   async createTable(): Promise<void> {
-    try {
-      await this.retrying(() =>
-        this.bounded((o) =>
-          this.client.send(
-            new CreateTableCommand({
-              TableName: this.table,
-              BillingMode: 'PAY_PER_REQUEST',
-              AttributeDefinitions: [
-                { AttributeName: 'PK', AttributeType: 'S' },
-                { AttributeName: 'SK', AttributeType: 'S' },
-              ],
-              KeySchema: [
-                { AttributeName: 'PK', KeyType: 'HASH' },
-                { AttributeName: 'SK', KeyType: 'RANGE' },
-              ],
-            }),
-            o,
-          ),
-        ),
-      );
-    } catch (err) {
-      // Created already (by us in an earlier try, or by another worker): wait for it below.
-      if (classifyAwsError(err).name !== 'ResourceInUseException')
-        throw this.translate(err, 'CreateTable');
-    }
-    const deadline = Date.now() + LeaseStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS;
-    for (;;) {
-      const out = await this.call('DescribeTable', (o) =>
-        this.client.send(new DescribeTableCommand({ TableName: this.table }), o),
-      );
-      if (out.Table?.TableStatus === 'ACTIVE') return;
-      if (Date.now() > deadline) {
-        throw new CheckpointStoreError(
-          `table ${this.table} is not ACTIVE after ${LeaseStoreDefaults.TABLE_ACTIVE_TIMEOUT_MS} ms`,
-          true,
-        );
-      }
-      await sleep(LeaseStoreDefaults.TABLE_POLL_INTERVAL_MS, this.signal);
-    }
+    await createKeyTables(this.dynamo, [{ name: this.table, sortKeyType: 'S' }]);
   }
 
   async ensureLeases(
@@ -160,7 +103,7 @@ export class DynamoLeaseStore implements LeaseStore {
     await inBatches(shards, LeaseStoreDefaults.WRITE_CONCURRENCY, async ({ stream, shardId }) => {
       try {
         await this.call('PutItem lease', (o) =>
-          this.client.send(
+          this.dynamo.client.send(
             new PutItemCommand({
               TableName: this.table,
               Item: {
@@ -181,25 +124,19 @@ export class DynamoLeaseStore implements LeaseStore {
   }
 
   async listLeases(name: string): Promise<Lease[]> {
-    const leases: Lease[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.call('Query leases', (o) =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': { S: name + '#LEASE' } },
-            ConsistentRead: true,
-            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-          }),
-          o,
-        ),
-      );
-      for (const item of out.Items ?? []) leases.push(toLease(item));
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return leases.sort((a, b) => (a.leaseKey < b.leaseKey ? -1 : a.leaseKey > b.leaseKey ? 1 : 0));
+    const items = await queryAll(
+      this.dynamo,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: name + '#LEASE' } },
+        ConsistentRead: true,
+      },
+      'Query leases',
+    );
+    return items
+      .map(toLease)
+      .sort((a, b) => (a.leaseKey < b.leaseKey ? -1 : a.leaseKey > b.leaseKey ? 1 : 0));
   }
 
   async renewLease(name: string, lease: Lease): Promise<Lease> {
@@ -235,6 +172,8 @@ export class DynamoLeaseStore implements LeaseStore {
   async releaseLease(name: string, lease: Lease): Promise<void> {
     try {
       await this.conditional(name, lease, 'release', {
+        // Handed back when a command stops: once its signal fired, one short bounded try.
+        whileStopping: this.dynamo.signal?.aborted === true,
         UpdateExpression: 'SET #counter = :next REMOVE #owner',
         ConditionExpression: '#counter = :counter AND #owner = :owner',
         ExpressionAttributeNames: { '#counter': 'counter', '#owner': 'owner' },
@@ -256,10 +195,10 @@ export class DynamoLeaseStore implements LeaseStore {
       throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
     }
     try {
-      await this.retrying(
+      await this.dynamo.retrying(
         () =>
-          this.bounded((o) =>
-            this.client.send(
+          this.dynamo.bounded((o) =>
+            this.dynamo.client.send(
               new PutItemCommand({
                 TableName: this.table,
                 Item: { ...key(cut.name + '#CUT', iterationKey(cut.iteration)), cut: { B: data } },
@@ -268,7 +207,7 @@ export class DynamoLeaseStore implements LeaseStore {
               o,
             ),
           ),
-        true,
+        RetryOn.throttled,
       );
       return cut;
     } catch (err) {
@@ -284,7 +223,7 @@ export class DynamoLeaseStore implements LeaseStore {
 
   async getCut(name: string, iteration: number): Promise<IterationCut | undefined> {
     const out = await this.call('GetItem cut', (o) =>
-      this.client.send(
+      this.dynamo.client.send(
         new GetItemCommand({
           TableName: this.table,
           Key: key(name + '#CUT', iterationKey(iteration)),
@@ -322,7 +261,7 @@ export class DynamoLeaseStore implements LeaseStore {
     const indexes = Array.from({ length: chunks }, (_, i) => i);
     await inBatches(indexes, LeaseStoreDefaults.WRITE_CONCURRENCY, (i) =>
       this.call('PutItem partial', (o) =>
-        this.client.send(
+        this.dynamo.client.send(
           new PutItemCommand({
             TableName: this.table,
             Item: {
@@ -358,7 +297,7 @@ export class DynamoLeaseStore implements LeaseStore {
     iteration: number,
   ): Promise<Uint8Array | undefined> {
     const out = await this.call('GetItem lease', (o) =>
-      this.client.send(
+      this.dynamo.client.send(
         new GetItemCommand({
           TableName: this.table,
           Key: key(name + '#LEASE', leaseKey),
@@ -371,30 +310,20 @@ export class DynamoLeaseStore implements LeaseStore {
     const ref = toLease(out.Item).partial;
     if (ref?.iteration !== iteration) return undefined;
     const pk = partialKey(name, iteration, leaseKey);
-    const parts: Uint8Array[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.call('Query partial', (o) =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :attempt)',
-            ExpressionAttributeValues: {
-              ':pk': { S: pk },
-              ':attempt': { S: `${ref.attempt}#` },
-            },
-            ConsistentRead: true,
-            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-          }),
-          o,
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        const data = item['data']?.B;
-        if (data !== undefined) parts.push(data);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = await queryAll(
+      this.dynamo,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :attempt)',
+        ExpressionAttributeValues: { ':pk': { S: pk }, ':attempt': { S: `${ref.attempt}#` } },
+        ConsistentRead: true,
+      },
+      'Query partial',
+    );
+    const parts = items.flatMap((item) => {
+      const data = item['data']?.B;
+      return data === undefined ? [] : [data];
+    });
     const joined = Buffer.concat(parts);
     if (parts.length !== ref.chunks || joined.length !== ref.bytes) {
       throw new CorruptItemError(
@@ -409,23 +338,24 @@ export class DynamoLeaseStore implements LeaseStore {
     name: string,
     lease: Lease,
     what: string,
-    update: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'>,
+    update: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'> & {
+      readonly whileStopping?: boolean;
+    },
   ): Promise<void> {
-    try {
-      await this.retrying(
-        () =>
-          this.bounded((o) =>
-            this.client.send(
-              new UpdateItemCommand({
-                TableName: this.table,
-                Key: key(name + '#LEASE', lease.leaseKey),
-                ...update,
-              }),
-              o,
-            ),
-          ),
-        true,
+    const { whileStopping, ...input } = update;
+    const send = (o: { abortSignal: AbortSignal }) =>
+      this.dynamo.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: key(name + '#LEASE', lease.leaseKey),
+          ...input,
+        }),
+        o,
       );
+    try {
+      await (whileStopping === true
+        ? this.dynamo.boundedWhileStopping(send)
+        : this.dynamo.retrying(() => this.dynamo.bounded(send), RetryOn.throttled));
     } catch (err) {
       if (isConditionFailed(err)) {
         throw new LeaseLostError(
@@ -448,44 +378,16 @@ export class DynamoLeaseStore implements LeaseStore {
     send: (options: { abortSignal: AbortSignal }) => Promise<T>,
   ): Promise<T> {
     try {
-      return await this.retrying(() => this.bounded(send));
+      return await this.dynamo.retrying(() => this.dynamo.bounded(send));
     } catch (err) {
       if (isConditionFailed(err)) throw err;
       throw this.translate(err, what);
     }
   }
 
-  /** Retries `send` with core's backoff: on any transient failure, or `onlyThrottled`. */
-  private retrying<T>(send: () => Promise<T>, onlyThrottled = false): Promise<T> {
-    return retryWithBackoff(send, {
-      maxAttempts: LeaseStoreDefaults.MAX_ATTEMPTS,
-      baseMs: LeaseStoreDefaults.RETRY_BASE_MS,
-      maxMs: LeaseStoreDefaults.RETRY_MAX_MS,
-      maxElapsedMs: this.retryBudgetMs,
-      signal: this.signal,
-      shouldRetry: (err) => {
-        if (err instanceof AnalyzerError) return false;
-        const c = classifyAwsError(err);
-        return onlyThrottled ? c.kind === AwsErrorKinds.throttled : c.retryable;
-      },
-    });
-  }
-
-  /** One SDK call, bounded by the request timeout (answer read included) and ended by the signal. */
-  private bounded<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
-    return withRequestDeadline(this.requestTimeoutMs, this.signal, (abortSignal) =>
-      send({ abortSignal }),
-    );
-  }
-
   private translate(err: unknown, what: string): Error {
     return translateDynamoError(err, `${what} on ${this.table}`, this.table);
   }
-}
-
-/** DynamoDB found the item not as the condition required. */
-function isConditionFailed(err: unknown): boolean {
-  return classifyAwsError(err).kind === AwsErrorKinds.conditionFailed;
 }
 
 function key(pk: string, sk: string): Item {
