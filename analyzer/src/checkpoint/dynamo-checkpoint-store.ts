@@ -82,11 +82,9 @@ export class DynamoCheckpointStore {
   readonly checkpointsTable: string;
   readonly iterationsTable: string;
   private readonly dynamo: DynamoConnection;
-  private readonly signal: AbortSignal | undefined;
 
   constructor(options: CheckpointStoreOptions = {}) {
     this.dynamo = new DynamoConnection(options);
-    this.signal = options.signal;
     this.checkpointsTable = options.checkpointsTable ?? CheckpointStoreDefaults.CHECKPOINTS_TABLE;
     this.iterationsTable = options.iterationsTable ?? CheckpointStoreDefaults.ITERATIONS_TABLE;
   }
