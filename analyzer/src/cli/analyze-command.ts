@@ -186,8 +186,11 @@ const rawOptions = z
     for (const key of ['workerId', 'failoverMs', 'leasesTable'] as const) {
       if (o[key] !== undefined && o.workers !== true) problem(key, 'needs --workers');
     }
-    if (o.workers === true && (o.iteration !== undefined || o.wholeStream === true))
-      problem('workers', 'shares new iterations only');
+    if (o.workers === true && o.wholeStream === true)
+      problem(
+        'workers',
+        'shares iterations (new ones, or a rerun with --iteration), not --whole-stream',
+      );
     if (o.query !== undefined && o.workers === true)
       problem(
         'query',
@@ -301,7 +304,8 @@ export function analyzeCommand(
     .option('--iterations-table <name>', 'DynamoDB table of iterations and reports')
     .option(
       '--workers',
-      'share the name with other workers: each reads the shards it leases, one merges',
+      'share the name with other workers: each reads the shards it leases, one merges; with ' +
+        '--iteration n, the workers rerunning n share its stored cut the same way',
     )
     .option('--worker-id <id>', 'with --workers: this worker (default host:pid)')
     .option(
@@ -358,6 +362,7 @@ Examples:
   kinlog analyze --stream logs --name web-24h --whole-stream --since 24h --every 1h \\
     --email ops@example.com --smtp-host mail.example.com
   kinlog analyze --stream logs --name web --workers --every 5m   (on each of N hosts)
+  kinlog analyze --stream logs --name web --workers --iteration 7 (rerun, on each of N hosts)
   kinlog analyze --stream logs --name web --query errors-by-host=errors-by-host.sql
   kinlog analyze --stream web-logs --stream clicks --name shop   (one cut of both)
   kinlog analyze --stream logs --name web --every 5m --metrics-port 9465
@@ -554,7 +559,8 @@ async function runAnalyze(
       return;
     }
     if (o.iteration !== undefined) {
-      const out = await analyzer.rerunIteration(o.iteration);
+      // With --workers, every worker rerunning n reads the shards it leases of n's stored cut.
+      const out = await (leaseRun?.worker ?? analyzer).rerunIteration(o.iteration);
       const other = out.countedByOtherDetector;
       // Without --query (or with a recount refused), the results stored with n are shown.
       if (queries === undefined || other !== undefined)

@@ -1,7 +1,8 @@
 /*
  * The only file that calls DynamoDB for shard leases; every SDK error is translated here.
  *
- *   leases table  PK = <name>#LEASE                       SK = <stream>#<shardId>
+ *   leases table  PK = <name>#WORKER                      SK = <workerId>   beat (ADD 1 a tick)
+ *                 PK = <name>#LEASE                       SK = <stream>#<shardId>
  *                    owner?, counter, partialIteration/Attempt/Chunks/Bytes
  *                 PK = <name>#CUT                         SK = iteration (12 digits)   cut (gzip)
  *                 PK = <name>#PART#<k>#<stream>#<shard>   SK = <attempt>#<chunk>       data ≤ 350 KB
@@ -17,8 +18,10 @@
  * signal fired (a stop) is one short bounded call, so a stop never waits on DynamoDB.
  */
 import {
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
@@ -44,6 +47,7 @@ import {
   type Lease,
   type LeaseStore,
   type PartialRef,
+  type WorkerBeat,
 } from './lease-store.js';
 
 /** Table name and bounds of the lease store. */
@@ -188,6 +192,72 @@ export class DynamoLeaseStore implements LeaseStore {
     }
   }
 
+  async beat(name: string, workerId: string): Promise<void> {
+    // ADD is not idempotent, but a beat counted twice only shows the worker as live.
+    await this.call('UpdateItem worker', (o) =>
+      this.dynamo.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: key(name + '#WORKER', workerId),
+          UpdateExpression: 'ADD beat :one',
+          ExpressionAttributeValues: { ':one': { N: '1' } },
+        }),
+        o,
+      ),
+    );
+  }
+
+  async listWorkers(name: string): Promise<WorkerBeat[]> {
+    const items = await queryAll(
+      this.dynamo,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: name + '#WORKER' } },
+        ConsistentRead: true,
+      },
+      'Query workers',
+    );
+    return items.map((item) => ({
+      workerId: item['SK']?.S ?? '',
+      beat: Number(item['beat']?.N ?? 0),
+    }));
+  }
+
+  async forgetWorker(name: string, workerId: string, beat?: number): Promise<void> {
+    const send = (o: { abortSignal: AbortSignal }) =>
+      this.dynamo.client.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: key(name + '#WORKER', workerId),
+          ...(beat === undefined
+            ? {}
+            : {
+                ConditionExpression: 'beat = :beat',
+                ExpressionAttributeValues: { ':beat': { N: String(beat) } },
+              }),
+        }),
+        o,
+      );
+    try {
+      // A worker forgets itself when it stops, often once the signal fired: one bounded call.
+      await (this.dynamo.signal?.aborted === true
+        ? this.dynamo.boundedWhileStopping(send)
+        : this.dynamo.retrying(() => this.dynamo.bounded(send), RetryOn.throttled));
+    } catch (err) {
+      if (!isConditionFailed(err)) throw this.translate(err, 'DeleteItem worker');
+    }
+  }
+
+  async deleteLease(name: string, leaseKey: string): Promise<void> {
+    await this.call('DeleteItem lease', (o) =>
+      this.dynamo.client.send(
+        new DeleteItemCommand({ TableName: this.table, Key: key(name + '#LEASE', leaseKey) }),
+        o,
+      ),
+    );
+  }
+
   async putCut(cut: IterationCut): Promise<IterationCut> {
     const data = gzipSync(JSON.stringify(cut));
     const bytes = data.length + LeaseStoreDefaults.ITEM_OVERHEAD_BYTES;
@@ -232,15 +302,26 @@ export class DynamoLeaseStore implements LeaseStore {
         o,
       ),
     );
-    const data = out.Item?.['cut']?.B;
-    if (out.Item === undefined) return undefined;
-    const where = `${name}#CUT/${iteration}`;
-    if (data === undefined) throw new CorruptItemError(where, 'no cut attribute');
-    try {
-      return JSON.parse(gunzipSync(data).toString('utf8')) as IterationCut;
-    } catch (err) {
-      throw new CorruptItemError(where, 'cut is not gzip’d JSON', err);
-    }
+    return out.Item === undefined ? undefined : cutOf(out.Item, `${name}#CUT/${iteration}`);
+  }
+
+  async latestCut(name: string): Promise<IterationCut | undefined> {
+    // Iteration sort keys are zero-padded: the last in string order is the highest.
+    const out = await this.call('Query cut', (o) =>
+      this.dynamo.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': { S: name + '#CUT' } },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+        o,
+      ),
+    );
+    const item = out.Items?.[0];
+    return item === undefined ? undefined : cutOf(item, `${name}#CUT/${item['SK']?.S ?? '?'}`);
   }
 
   async putPartial(
@@ -387,6 +468,16 @@ export class DynamoLeaseStore implements LeaseStore {
 
   private translate(err: unknown, what: string): Error {
     return translateDynamoError(err, `${what} on ${this.table}`, this.table);
+  }
+}
+
+function cutOf(item: Item, where: string): IterationCut {
+  const data = item['cut']?.B;
+  if (data === undefined) throw new CorruptItemError(where, 'no cut attribute');
+  try {
+    return JSON.parse(gunzipSync(data).toString('utf8')) as IterationCut;
+  } catch (err) {
+    throw new CorruptItemError(where, 'cut is not gzip’d JSON', err);
   }
 }
 

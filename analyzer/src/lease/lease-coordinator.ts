@@ -1,9 +1,13 @@
 /*
- *   tick():  list leases ─▶ note counters (a counter unchanged for failoverMs = expired)
+ *   tick():  beat ─▶ list workers (a beat unchanged for failoverMs = gone) and leases ─▶ note
+ *            counters (a counter unchanged for failoverMs = expired)
  *            ─▶ renew mine (lost ones dropped, their signals aborted)
- *            ─▶ target = ⌈leases / live workers⌉ ─▶ below it? take expired (free first),
+ *            ─▶ target = ⌈leases / live workers⌉ (registered workers holding nothing count too,
+ *               so nobody takes more than its share of free leases) ─▶ below it? take expired (free first),
  *               else steal ONE from the most loaded worker if it is above target
  *               (or at target while we need two or more)
+ *
+ * retire(keys): leases of closed shards read to their end are deleted, never renewed again.
  *
  * Expiry is judged by this worker's own clock on counters it saw move, never by another host's
  * time, so clock skew between hosts cannot make a live lease look expired (the KCL's rule).
@@ -11,7 +15,7 @@
 import { ConfigError } from '@kinlog/core';
 import { hostname } from 'node:os';
 import { LeaseLostError } from '../errors.js';
-import type { Lease, LeaseStore } from './lease-store.js';
+import type { Lease, LeaseStore, WorkerBeat } from './lease-store.js';
 
 /** Defaults and bounds of {@link LeaseCoordinatorOptions}. */
 export const LeaseDefaults = {
@@ -21,6 +25,8 @@ export const LeaseDefaults = {
   TICKS_PER_FAILOVER: 3,
   /** Renewals sent at once. */
   RENEW_CONCURRENCY: 16,
+  /** A worker whose beat has not moved for this many failover times is unregistered. */
+  FORGET_AFTER_FAILOVERS: 10,
 } as const;
 
 export interface LeaseCoordinatorOptions {
@@ -75,6 +81,7 @@ export class LeaseCoordinator {
   private readonly onTick: ((tick: LeaseTick) => void) | undefined;
   private readonly onTickError: ((err: unknown) => void) | undefined;
   private readonly seen = new Map<string, Seen>();
+  private readonly seenWorkers = new Map<string, { beat: number; sinceMs: number }>();
   private readonly held = new Map<string, Lease>();
   private readonly lostSignals = new Map<string, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -140,15 +147,45 @@ export class LeaseCoordinator {
     this.timer.unref();
   }
 
-  /** Stops ticking; with `release`, gives every held lease up so others take them at once. */
+  /**
+   * Makes this worker known to the others before it holds anything (a tick does it too), so
+   * none of them takes more than its share of the free leases.
+   */
+  async register(): Promise<void> {
+    await this.exclusive(() => this.store.beat(this.name, this.workerId));
+  }
+
+  /**
+   * Stops ticking; with `release`, gives every held lease up so others take them at once, and
+   * unregisters.
+   */
   async stop(options: { release?: boolean } = {}): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.exclusive(async () => {
       if (options.release === true) {
         for (const lease of this.held.values()) await this.store.releaseLease(this.name, lease);
+        // Best effort: a registration left behind stops counting once its beat has not moved
+        // for the failover time, and is removed by the others later.
+        await this.store.forgetWorker(this.name, this.workerId).catch(() => undefined);
       }
       for (const key of [...this.held.keys()]) this.drop(key, 'released');
+    });
+  }
+
+  /**
+   * Deletes the leases of shards that are closed and read to their end in a committed
+   * iteration (nobody reads them again), so no worker renews or counts them any longer; held
+   * ones are dropped first. Any worker may retire any lease.
+   */
+  async retire(leaseKeys: readonly string[]): Promise<void> {
+    if (leaseKeys.length === 0) return;
+    await this.exclusive(async () => {
+      for (const key of leaseKeys) {
+        if (this.held.has(key)) this.drop(key, 'retired: its shard is read to its end');
+        this.seen.delete(key);
+        await this.store.deleteLease(this.name, key);
+      }
     });
   }
 
@@ -187,8 +224,11 @@ export class LeaseCoordinator {
   }
 
   private async tickNow(): Promise<LeaseTick> {
+    await this.store.beat(this.name, this.workerId);
+    const workers = await this.store.listWorkers(this.name);
     const leases = await this.store.listLeases(this.name);
     const now = this.clock();
+    const liveWorkers = await this.liveWorkers(workers, now);
     for (const lease of leases) {
       const seen = this.seen.get(lease.leaseKey);
       if (seen === undefined || seen.counter !== lease.counter || seen.owner !== lease.owner) {
@@ -232,6 +272,7 @@ export class LeaseCoordinator {
     // Balance: live counts per worker, this one included.
     const expired: Lease[] = [];
     const counts = new Map<string, number>([[this.workerId, 0]]);
+    for (const id of liveWorkers) counts.set(id, 0);
     const byOwner = new Map<string, Lease[]>();
     for (const lease of leases) {
       if (this.held.has(lease.leaseKey)) continue;
@@ -282,6 +323,30 @@ export class LeaseCoordinator {
       }
     }
     return { renewed, taken, stolen, lost, held: this.held.size, target };
+  }
+
+  /**
+   * Registered workers whose beat moved within the failover time (judged by this worker's
+   * clock, as leases are); ones gone for {@link LeaseDefaults.FORGET_AFTER_FAILOVERS} failover
+   * times are unregistered, so restarts under new ids do not pile up.
+   */
+  private async liveWorkers(workers: readonly WorkerBeat[], now: number): Promise<string[]> {
+    const live: string[] = [];
+    for (const { workerId, beat } of workers) {
+      const seen = this.seenWorkers.get(workerId);
+      if (seen === undefined || seen.beat !== beat) {
+        this.seenWorkers.set(workerId, { beat, sinceMs: now });
+        live.push(workerId);
+        continue;
+      }
+      const quietMs = now - seen.sinceMs;
+      if (quietMs < this.failoverMs) live.push(workerId);
+      else if (quietMs >= this.failoverMs * LeaseDefaults.FORGET_AFTER_FAILOVERS) {
+        this.seenWorkers.delete(workerId);
+        await this.store.forgetWorker(this.name, workerId, beat);
+      }
+    }
+    return live;
   }
 
   private isExpired(lease: Lease, now: number): boolean {

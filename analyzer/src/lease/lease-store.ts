@@ -1,4 +1,5 @@
 /*
+ *   worker item  (name, workerId)        beat (raised every tick: who is live, before it holds any)
  *   lease item   (name, stream#shardId)  owner?, counter, partial? ─┐ every change is conditional
  *   cut item     (name, iteration)       IterationCut (first put wins) │ on the counter read before:
  *   partial data (name, iteration, stream#shardId, attempt) chunks ◀──┘ a stale owner's write fails
@@ -62,6 +63,13 @@ export interface IterationCut {
   readonly shards: readonly CutShard[];
 }
 
+/** A worker registered under a name, and its heartbeat counter. */
+export interface WorkerBeat {
+  readonly workerId: string;
+  /** Raised by every tick of the worker: unchanged for the failover time = gone. */
+  readonly beat: number;
+}
+
 /**
  * Persistence of shard leases, iteration cuts and per-shard partials. Implementations:
  * {@link MemoryLeaseStore} (tests, one process) and `DynamoLeaseStore`.
@@ -94,9 +102,25 @@ export interface LeaseStore {
   takeLease(name: string, lease: Lease, owner: string): Promise<Lease>;
   /** Gives a held lease up (owner removed, counter raised); a lease already lost is ignored. */
   releaseLease(name: string, lease: Lease): Promise<void>;
+  /**
+   * Removes a lease whatever its owner and counter: only for a shard that is closed and read to
+   * its end in a committed iteration, which no worker reads again. Missing: nothing happens.
+   */
+  deleteLease(name: string, leaseKey: string): Promise<void>;
+  /** Raises `workerId`'s heartbeat, registering it first (beat 1) if new. */
+  beat(name: string, workerId: string): Promise<void>;
+  /** Every worker registered under the name. */
+  listWorkers(name: string): Promise<WorkerBeat[]>;
+  /**
+   * Removes a worker's registration: its own when it stops (no `beat`), or another's still at
+   * `beat` (long gone); a registration whose beat moved is kept.
+   */
+  forgetWorker(name: string, workerId: string, beat?: number): Promise<void>;
   /** Stores iteration k's cut unless one exists; returns the stored one (first put wins). */
   putCut(cut: IterationCut): Promise<IterationCut>;
   getCut(name: string, iteration: number): Promise<IterationCut | undefined>;
+  /** The cut with the highest iteration stored under the name, if any. */
+  latestCut(name: string): Promise<IterationCut | undefined>;
   /**
    * Stores a shard's partial bytes for iteration k and publishes them on the lease.
    * @throws {LeaseLostError} when `lease` is no longer held at its counter.

@@ -10,9 +10,21 @@
  *
  * A worker killed mid-read stores nothing: its leases expire and another worker reads the same
  * (startAfterSeq, cutoff] again. A stale owner's partial is refused by the lease counter.
+ *
+ *   rerunIteration(k) (every worker rerunning k at once; any number of them): committed k's
+ *     stored window ─▶ replay cut g under <name>#rerun-<k> (g: an unfinished one to join, else
+ *     the next) ─▶ the same lease loop over (startAfterSeq, endSeq] ─▶ every worker merges the
+ *     partials ─▶ each shard's records and end checked against the stored window; nothing written
+ *     to the iteration
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConfigError, FORMAT_DETECTOR_VERSION, retryWithBackoff } from '@kinlog/core';
+import {
+  ConfigError,
+  FORMAT_DETECTOR_VERSION,
+  isParserName,
+  retryWithBackoff,
+  type ParserName,
+} from '@kinlog/core';
 import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { SIGNATURE_RULES_VERSION } from '../classify/message-signature.js';
 import type { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
@@ -26,18 +38,21 @@ import { AUTO_PARSER, emptyDecodeStats } from '../decode/record-decoder.js';
 import {
   AnalyzerError,
   IterationConflictError,
+  IterationNotFoundError,
   LeaseLostError,
   PreviousIterationMissingError,
+  WindowNotReplayableError,
 } from '../errors.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
 import { ReadShardsDefaults } from '../stream/read-shards-in-order.js';
+import { streamCutsOf } from '../checkpoint/stored-report.js';
 import type { ShardInfo } from '../stream/shard-info.js';
 import { analyzeShards, type AnalyzeSettings } from '../window/analyze-shards.js';
 import { AnalyzerDefaults, type IterationOutcome } from '../window/analyzer.js';
 import { planWindow } from '../window/plan-window.js';
 import { LeaseCoordinator, type LeaseTick } from './lease-coordinator.js';
 import { leaseKeyOf, type CutShard, type IterationCut, type LeaseStore } from './lease-store.js';
-import { PartialMerger } from './merge-partials.js';
+import { PartialMerger, type MergedPartials } from './merge-partials.js';
 import {
   decodePartial,
   emptyColumns,
@@ -56,6 +71,19 @@ export const LeaseWorkerDefaults = {
   LIST_SHARDS_BACKOFF_BASE_MS: 200,
   LIST_SHARDS_BACKOFF_MAX_MS: 2_000,
 } as const;
+
+/**
+ * Where one round of shard reads keeps its leases, cut and partials: the name's own (a new
+ * iteration) or a replay's (`<name>#rerun-<k>`), with the coordinator of those leases.
+ */
+interface Lane {
+  readonly name: string;
+  readonly coordinator: LeaseCoordinator;
+  /** The iteration (or replay generation) the cut and partials are stored under. */
+  readonly iteration: number;
+  /** How text records are read: a replay reads as its iteration did. */
+  readonly parser: ParserName;
+}
 
 /** The iteration and report items a lease worker uses (the DynamoDB checkpoint store). */
 export type IterationStore = Pick<
@@ -110,9 +138,18 @@ export class LeaseWorker {
       }
     }
     this.options = options;
-    this.coordinator = new LeaseCoordinator({
+    this.coordinator = this.coordinatorOf(options.name);
+  }
+
+  private get parser(): ParserName {
+    return this.options.parser ?? AUTO_PARSER;
+  }
+
+  private coordinatorOf(name: string): LeaseCoordinator {
+    const options = this.options;
+    return new LeaseCoordinator({
       store: options.leases,
-      name: options.name,
+      name,
       ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
       ...(options.failoverMs === undefined ? {} : { failoverMs: options.failoverMs }),
       ...(options.onLeaseTick === undefined ? {} : { onTick: options.onLeaseTick }),
@@ -136,6 +173,8 @@ export class LeaseWorker {
    */
   async runIteration(): Promise<IterationOutcome> {
     const { name, stream, store } = this.options;
+    // Known to the others from now on: none of them takes this worker's share of free leases.
+    await this.coordinator.register();
     const latest = await store.latestIteration(name);
     if (latest !== undefined && latest.stream !== stream) {
       throw new ConfigError([
@@ -151,42 +190,183 @@ export class LeaseWorker {
     const previous = k > 1 ? await store.getReport(name, k - 1) : undefined;
     if (k > 1 && previous === undefined) throw new PreviousIterationMissingError(name, k);
     const cut = await this.cutOf(k, previous);
-    const toRead = cut.shards.filter((s) => s.carried === undefined);
     // Listed once per iteration: the hash ranges that check aggregated records' shards.
     const listed = await this.listShards();
-    await this.options.leases.ensureLeases(name, toRead);
-    this.coordinator.start();
-    await this.coordinator.tick();
-    const pollMs = this.options.pollIntervalMs ?? LeaseWorkerDefaults.POLL_INTERVAL_MS;
-
-    for (;;) {
-      this.options.signal?.throwIfAborted();
+    // A carried shard closed and was read to its end in an iteration committed before k: its
+    // lease would be renewed and counted forever. Its children are in the cut, leased below.
+    const listedLeases = new Set(
+      (await this.options.leases.listLeases(name)).map((l) => l.leaseKey),
+    );
+    await this.coordinator.retire(
+      cut.shards
+        .filter((s) => s.carried !== undefined)
+        .map((s) => leaseKeyOf(s.stream, s.shardId))
+        .filter((key) => listedLeases.has(key)),
+    );
+    const lane: Lane = { name, coordinator: this.coordinator, iteration: k, parser: this.parser };
+    return this.readUntil(lane, cut, listed, async (complete) => {
       const item = await store.getIteration(name, k);
       if (item?.status === IterationStatuses.committed) {
         const report = await store.getReport(name, k);
         if (report !== undefined) return { iteration: k, report, recovered: false };
       }
+      if (!complete) return undefined;
+      const report = await this.merge(k, cut, previous);
+      return report === undefined ? undefined : { iteration: k, report, recovered: false };
+    });
+  }
+
+  /**
+   * Replays committed iteration k over exactly its stored window, together with every worker
+   * rerunning k at the same time (each reads the shards it leases); nothing is written to the
+   * iteration. The report is the stored one with the result, decode and format counts of the
+   * replay, as a single process's rerun gives.
+   *
+   * @throws {IterationNotFoundError} when k is not committed.
+   * @throws {WindowNotReplayableError} when a shard's records are no longer all in the stream.
+   * @example
+   * ```ts
+   * const { report } = await worker.rerunIteration(7); // on each worker
+   * ```
+   */
+  async rerunIteration(k: number): Promise<IterationOutcome> {
+    const { name, stream, store, leases } = this.options;
+    const item = await store.getIteration(name, k);
+    const stored =
+      item?.status === IterationStatuses.committed ? await store.getReport(name, k) : undefined;
+    if (stored === undefined) throw new IterationNotFoundError(name, k);
+    const storedFormats = stored.formats;
+    if (storedFormats?.detectorVersion !== FORMAT_DETECTOR_VERSION) {
+      return {
+        iteration: k,
+        report: stored,
+        recovered: false,
+        countedByOtherDetector: { detectorVersion: storedFormats?.detectorVersion ?? null },
+      };
+    }
+    if (streamCutsOf(stored).length > 1 || stored.stream !== stream) {
+      throw new ConfigError([
+        {
+          path: 'stream',
+          message: `iteration ${k} of ${name} cut ${streamCutsOf(stored)
+            .map((c) => c.stream)
+            .join(', ')}: rerun it without --workers`,
+        },
+      ]);
+    }
+    const previous = k > 1 ? await store.getReport(name, k - 1) : undefined;
+    const replayName = `${name}#rerun-${k}`;
+    const listed = await this.listShards();
+    const shards = stored.window.map((w): CutShard => {
+      const empty = w.endSeq === undefined || w.endSeq === w.startAfterSeq;
+      return {
+        stream,
+        shardId: w.shardId,
+        parentShardIds: w.parentShardIds,
+        ...(w.startAfterSeq === undefined ? {} : { startAfterSeq: w.startAfterSeq }),
+        ...(w.endSeq === undefined ? {} : { endSeq: w.endSeq }),
+        ...(empty ? { carried: w } : {}),
+      };
+    });
+    const toRead = shards.filter((s) => s.carried === undefined);
+    // Join a replay still reading; a finished one (or none) starts the next generation.
+    const latest = await leases.latestCut(replayName);
+    let generation = latest?.iteration ?? 1;
+    if (latest !== undefined) {
+      const published = new Map(
+        (await leases.listLeases(replayName)).map((l) => [l.leaseKey, l.partial?.iteration]),
+      );
+      const finished = toRead.every(
+        (s) => published.get(leaseKeyOf(s.stream, s.shardId)) === latest.iteration,
+      );
+      if (finished) generation = latest.iteration + 1;
+    }
+    const startedMs = Date.now();
+    const cut = await leases.putCut({
+      formatVersion: 1,
+      name: replayName,
+      iteration: generation,
+      createdBy: this.workerId,
+      createdAtMs: startedMs,
+      // Every shard ends at its stored endSeq: the arrival cutoff never binds.
+      cutoffArrivalMs: Number.MAX_SAFE_INTEGER,
+      deadlineMs:
+        startedMs + (this.options.iterationTimeoutMs ?? AnalyzerDefaults.ITERATION_TIMEOUT_MS),
+      shards,
+    });
+    const coordinator = this.coordinatorOf(replayName);
+    const parser = storedFormats.parser;
+    const lane: Lane = {
+      name: replayName,
+      coordinator,
+      iteration: cut.iteration,
+      // Read as the iteration was: the same parser gives the same counts.
+      parser: isParserName(parser) ? parser : AUTO_PARSER,
+    };
+    try {
+      return await this.readUntil(lane, cut, listed, async (complete) => {
+        if (!complete) return undefined;
+        const merged = await this.mergePartials(lane, cut, previous);
+        if (merged === undefined) return undefined;
+        merged.window.forEach((w, i) => {
+          const want = stored.window[i]!;
+          if (w.records !== want.records || w.endSeq !== want.endSeq) {
+            throw new WindowNotReplayableError(
+              w.shardId,
+              `expected ${want.records} records up to ${String(want.endSeq)}, read ${w.records} up to ${String(w.endSeq)}`,
+            );
+          }
+        });
+        const report: StoredReport = {
+          ...stored,
+          result: merged.result,
+          decode: merged.decode,
+          formats: { ...storedFormats, counts: merged.formats?.counts ?? storedFormats.counts },
+        };
+        return { iteration: k, report, recovered: false };
+      });
+    } finally {
+      await coordinator.stop({ release: true });
+    }
+  }
+
+  /**
+   * The lease loop of one cut: renew and balance the lane's leases, read each leased shard with
+   * no partial yet, until `check` (told whether every shard has a partial) gives an outcome.
+   */
+  private async readUntil(
+    lane: Lane,
+    cut: IterationCut,
+    listed: readonly ShardInfo[],
+    check: (complete: boolean) => Promise<IterationOutcome | undefined>,
+  ): Promise<IterationOutcome> {
+    const toRead = cut.shards.filter((s) => s.carried === undefined);
+    await lane.coordinator.register();
+    await this.options.leases.ensureLeases(lane.name, toRead);
+    lane.coordinator.start();
+    await lane.coordinator.tick();
+    const pollMs = this.options.pollIntervalMs ?? LeaseWorkerDefaults.POLL_INTERVAL_MS;
+    for (;;) {
+      this.options.signal?.throwIfAborted();
       const leases = new Map(
-        (await this.options.leases.listLeases(name)).map((l) => [l.leaseKey, l]),
+        (await this.options.leases.listLeases(lane.name)).map((l) => [l.leaseKey, l]),
       );
       const missing = toRead.filter(
-        (s) => leases.get(leaseKeyOf(s.stream, s.shardId))?.partial?.iteration !== k,
+        (s) => leases.get(leaseKeyOf(s.stream, s.shardId))?.partial?.iteration !== lane.iteration,
       );
-      if (missing.length === 0) {
-        const report = await this.merge(k, cut, previous);
-        if (report !== undefined) return { iteration: k, report, recovered: false };
-      }
-      const mine = missing.filter((s) => this.coordinator.holds(leaseKeyOf(s.stream, s.shardId)));
+      const outcome = await check(missing.length === 0);
+      if (outcome !== undefined) return outcome;
+      const mine = missing.filter((s) => lane.coordinator.holds(leaseKeyOf(s.stream, s.shardId)));
       const limit = this.options.concurrency ?? ReadShardsDefaults.CONCURRENCY;
       let read = false;
       let at = 0;
-      const lane = async (): Promise<void> => {
+      const reader = async (): Promise<void> => {
         while (at < mine.length) {
           const shard = mine[at++]!;
-          if (await this.readShard(k, cut, shard, listed)) read = true;
+          if (await this.readShard(lane, cut, shard, listed)) read = true;
         }
       };
-      await Promise.all(Array.from({ length: Math.min(limit, mine.length) }, lane));
+      await Promise.all(Array.from({ length: Math.min(limit, mine.length) }, reader));
       // Awaited by the caller, so it keeps the process alive (unlike the lease ticks).
       if (!read) await delay(pollMs, undefined, { signal: this.options.signal });
     }
@@ -233,13 +413,14 @@ export class LeaseWorker {
 
   /** Reads one leased shard up to the cut and publishes its partial; false if the lease went. */
   private async readShard(
-    k: number,
+    lane: Lane,
     cut: IterationCut,
     shard: CutShard,
     listed: readonly ShardInfo[],
   ): Promise<boolean> {
+    const k = lane.iteration;
     const leaseKey = leaseKeyOf(shard.stream, shard.shardId);
-    const lost = this.coordinator.signalOf(leaseKey);
+    const lost = lane.coordinator.signalOf(leaseKey);
     if (lost === undefined) return false;
     const signal =
       this.options.signal === undefined ? lost : AbortSignal.any([lost, this.options.signal]);
@@ -262,6 +443,7 @@ export class LeaseWorker {
         ],
         {
           ...this.options,
+          parser: lane.parser,
           stream: shard.stream,
           aggregator,
           signal,
@@ -283,15 +465,15 @@ export class LeaseWorker {
       decode: outcome.decode,
       formats: {
         detectorVersion: FORMAT_DETECTOR_VERSION,
-        parser: this.options.parser ?? AUTO_PARSER,
+        parser: lane.parser,
         counts: outcome.formats,
       },
       snapshot: aggregator.snapshot(),
       signatureRulesVersion: SIGNATURE_RULES_VERSION,
     });
     try {
-      await this.coordinator.withLease(leaseKey, (lease) =>
-        this.options.leases.putPartial(this.options.name, lease, k, bytes),
+      await lane.coordinator.withLease(leaseKey, (lease) =>
+        this.options.leases.putPartial(lane.name, lease, k, bytes),
       );
       return true;
     } catch (err) {
@@ -322,39 +504,48 @@ export class LeaseWorker {
     }
   }
 
+  /** Every partial of the lane's cut merged in cut order; undefined if one is missing. */
+  private async mergePartials(
+    lane: Lane,
+    cut: IterationCut,
+    previous: StoredReport | undefined,
+  ): Promise<MergedPartials | undefined> {
+    const k = lane.iteration;
+    // One partial decoded at a time: the merger keeps one entry per key, not the partials.
+    const merger = new PartialMerger();
+    for (const shard of cut.shards) {
+      if (shard.carried !== undefined) {
+        merger.add(carriedPartial(k, shard));
+        continue;
+      }
+      const key = leaseKeyOf(shard.stream, shard.shardId);
+      const bytes = await this.options.leases.getPartial(lane.name, key, k);
+      // A partial of k is never replaced once published for k, so this cannot be missing.
+      if (bytes === undefined) return undefined;
+      merger.add(decodePartial(bytes, `${lane.name} partial ${k} ${key}`));
+    }
+    return merger.finish({
+      // As many rows as a single run stores, whatever the report shows.
+      topN: Math.max(
+        this.options.topN ?? TopNDefaults.topN,
+        this.options.storedRows ?? TopNDefaults.storedRows,
+      ),
+      ...(previous === undefined ? {} : { previous: previous.result }),
+      formats: { detectorVersion: FORMAT_DETECTOR_VERSION, parser: lane.parser },
+    });
+  }
+
   private async mergeClaimed(
     k: number,
     cut: IterationCut,
     previous: StoredReport | undefined,
   ): Promise<StoredReport | undefined> {
-    const { name, stream, store, leases } = this.options;
+    const { name, stream, store } = this.options;
     let report = await store.getReport(name, k);
     if (report === undefined) {
-      // One partial decoded at a time: the merger keeps one entry per key, not the partials.
-      const merger = new PartialMerger();
-      for (const shard of cut.shards) {
-        if (shard.carried !== undefined) {
-          merger.add(carriedPartial(k, shard));
-          continue;
-        }
-        const key = leaseKeyOf(shard.stream, shard.shardId);
-        const bytes = await leases.getPartial(name, key, k);
-        // A partial of k is never replaced once published for k, so this cannot be missing.
-        if (bytes === undefined) return undefined;
-        merger.add(decodePartial(bytes, `${name} partial ${k} ${key}`));
-      }
-      const merged = merger.finish({
-        // As many rows as a single run stores, whatever the report shows.
-        topN: Math.max(
-          this.options.topN ?? TopNDefaults.topN,
-          this.options.storedRows ?? TopNDefaults.storedRows,
-        ),
-        ...(previous === undefined ? {} : { previous: previous.result }),
-        formats: {
-          detectorVersion: FORMAT_DETECTOR_VERSION,
-          parser: this.options.parser ?? AUTO_PARSER,
-        },
-      });
+      const lane: Lane = { name, coordinator: this.coordinator, iteration: k, parser: this.parser };
+      const merged = await this.mergePartials(lane, cut, previous);
+      if (merged === undefined) return undefined;
       const computed: StoredReport = {
         // Partials of older workers (or counted by other detector versions) give no formats.
         formatVersion: merged.formats === undefined ? StoredReportFormats.v2 : STORED_REPORT_FORMAT,

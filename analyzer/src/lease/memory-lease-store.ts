@@ -5,6 +5,7 @@ import {
   type Lease,
   type LeaseStore,
   type PartialRef,
+  type WorkerBeat,
 } from './lease-store.js';
 
 /**
@@ -22,8 +23,9 @@ export class MemoryLeaseStore implements LeaseStore {
   private readonly leases = new Map<string, Map<string, Lease>>();
   private readonly cuts = new Map<string, IterationCut>();
   private readonly partials = new Map<string, Uint8Array>();
+  private readonly workers = new Map<string, Map<string, number>>();
   /** Writes made, by kind (tests count them). */
-  readonly writes = { renew: 0, take: 0, release: 0, partial: 0 };
+  readonly writes = { renew: 0, take: 0, release: 0, partial: 0, delete: 0 };
 
   ensureLeases(
     name: string,
@@ -72,6 +74,38 @@ export class MemoryLeaseStore implements LeaseStore {
     }
   }
 
+  beat(name: string, workerId: string): Promise<void> {
+    const beats = this.workersOf(name);
+    beats.set(workerId, (beats.get(workerId) ?? 0) + 1);
+    return Promise.resolve();
+  }
+
+  listWorkers(name: string): Promise<WorkerBeat[]> {
+    return Promise.resolve(
+      [...this.workersOf(name)].map(([workerId, beat]) => ({ workerId, beat })),
+    );
+  }
+
+  forgetWorker(name: string, workerId: string, beat?: number): Promise<void> {
+    const beats = this.workersOf(name);
+    if (beat === undefined || beats.get(workerId) === beat) beats.delete(workerId);
+    return Promise.resolve();
+  }
+
+  private workersOf(name: string): Map<string, number> {
+    let beats = this.workers.get(name);
+    if (beats === undefined) {
+      beats = new Map();
+      this.workers.set(name, beats);
+    }
+    return beats;
+  }
+
+  deleteLease(name: string, leaseKey: string): Promise<void> {
+    if (this.leasesOf(name).delete(leaseKey)) this.writes.delete++;
+    return Promise.resolve();
+  }
+
   putCut(cut: IterationCut): Promise<IterationCut> {
     const key = `${cut.name}#${cut.iteration}`;
     const stored = this.cuts.get(key);
@@ -83,6 +117,15 @@ export class MemoryLeaseStore implements LeaseStore {
   getCut(name: string, iteration: number): Promise<IterationCut | undefined> {
     const stored = this.cuts.get(`${name}#${iteration}`);
     return Promise.resolve(stored === undefined ? undefined : structuredClone(stored));
+  }
+
+  latestCut(name: string): Promise<IterationCut | undefined> {
+    let latest: IterationCut | undefined;
+    for (const cut of this.cuts.values()) {
+      if (cut.name === name && (latest === undefined || cut.iteration > latest.iteration))
+        latest = cut;
+    }
+    return Promise.resolve(latest === undefined ? undefined : structuredClone(latest));
   }
 
   async putPartial(

@@ -93,4 +93,47 @@ export function leaseStoreConformance(make: () => Promise<LeaseStore>): void {
     const [listed] = await store.listLeases(NAME);
     expect(listed!.counter).to.equal(lease.counter);
   });
+
+  it('the latest cut is the one with the highest iteration (past 9: keys sort as numbers)', async () => {
+    const cut = (iteration: number): IterationCut => ({
+      formatVersion: 1,
+      name: NAME,
+      iteration,
+      createdBy: 'w1',
+      createdAtMs: 1,
+      cutoffArrivalMs: 2,
+      deadlineMs: 3,
+      shards: [],
+    });
+    expect(await store.latestCut(NAME)).to.equal(undefined);
+    for (const k of [2, 10, 9]) await store.putCut(cut(k));
+    expect((await store.latestCut(NAME))?.iteration).to.equal(10);
+    expect(await store.latestCut('other')).to.equal(undefined);
+  });
+
+  it('deletes a lease whoever holds it; deleting a missing one does nothing', async () => {
+    await store.ensureLeases(NAME, [
+      { stream: 'logs', shardId: 's0' },
+      { stream: 'logs', shardId: 's1' },
+    ]);
+    const [free] = await store.listLeases(NAME);
+    await store.takeLease(NAME, free!, 'w1');
+    await store.deleteLease(NAME, 'logs#s0');
+    await store.deleteLease(NAME, 'logs#s0');
+    expect((await store.listLeases(NAME)).map((l) => l.leaseKey)).to.deep.equal(['logs#s1']);
+  });
+
+  it('registers workers with a beat each tick raises; forgets one only at the beat it was seen at', async () => {
+    await store.beat(NAME, 'w1');
+    await store.beat(NAME, 'w1');
+    await store.beat(NAME, 'w2');
+    const beats = async () =>
+      Object.fromEntries((await store.listWorkers(NAME)).map((w) => [w.workerId, w.beat]));
+    expect(await beats()).to.deep.equal({ w1: 2, w2: 1 });
+    await store.forgetWorker(NAME, 'w1', 1);
+    expect(await beats()).to.deep.equal({ w1: 2, w2: 1 });
+    await store.forgetWorker(NAME, 'w1', 2);
+    await store.forgetWorker(NAME, 'w2');
+    expect(await beats()).to.deep.equal({});
+  });
 }

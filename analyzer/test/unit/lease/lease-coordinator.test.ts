@@ -208,6 +208,61 @@ describe('LeaseCoordinator', () => {
     expect([...afterLeave.values()]).to.deep.equal([32, 32]);
   });
 
+  it('retires the leases of shards read to their end: deleted, never renewed, not counted', async () => {
+    const { store, worker, advance } = await fixture(6);
+    const a = worker('a');
+    const b = worker('b');
+    await rounds([a, b], 4, advance);
+    expect([...(await ownersOf(store)).values()]).to.deep.equal([3, 3]);
+    // Two closed shards of a, read to their end: their lease signals abort, the leases go.
+    const finished = a.heldKeys().slice(0, 2);
+    const signals = finished.map((key) => a.signalOf(key)!);
+    await b.retire(finished);
+    expect(signals.map((signal) => signal.aborted)).to.deep.equal([false, false]);
+    await a.retire(finished);
+    expect(signals.map((signal) => signal.aborted)).to.deep.equal([true, true]);
+    expect((await store.listLeases(NAME)).map((l) => l.leaseKey)).not.to.include.members(finished);
+    expect(a.heldKeys()).to.have.length(1);
+
+    const renewals = store.writes.renew;
+    const tick = await a.tick();
+    // a renews only the lease it still holds, and the split aims at 4 leases over 2 workers.
+    expect(store.writes.renew - renewals).to.equal(1);
+    expect(tick.renewed).to.equal(1);
+    expect(tick.target).to.equal(2);
+    await rounds([a, b], 4, advance);
+    expect([...(await ownersOf(store)).values()]).to.deep.equal([2, 2]);
+    expect(store.writes.delete).to.equal(2);
+  });
+
+  it('takes at most its fair share of free leases when other workers are known', async () => {
+    const { store, worker, advance } = await fixture(9);
+    const [a, b, c] = [worker('a'), worker('b'), worker('c')];
+    // b and c are known (registered) before a ticks, though they hold nothing yet.
+    await b.register();
+    await c.register();
+    const first = await a.tick();
+    expect(first.taken).to.have.length(3);
+    expect(first.target).to.equal(3);
+    const [tb, tc] = [await b.tick(), await c.tick()];
+    expect([tb.taken.length, tc.taken.length]).to.deep.equal([3, 3]);
+    expect([tb.stolen, tc.stolen]).to.deep.equal([[], []]);
+    expect(Object.fromEntries(await ownersOf(store))).to.deep.equal({ a: 3, b: 3, c: 3 });
+
+    // c crashes: once its beat has not moved for the failover time it is no longer counted,
+    // and a and b share its expired leases; long gone, it is unregistered.
+    await rounds([a, b], 4, advance);
+    expect([...(await ownersOf(store)).values()].sort()).to.deep.equal([4, 5]);
+    await rounds([a, b], 3 * 10, advance);
+    expect((await store.listWorkers(NAME)).map((w) => w.workerId).sort()).to.deep.equal(['a', 'b']);
+    // b leaves cleanly: unregistered at once, a takes everything at its next tick.
+    const released = b.heldKeys().length;
+    await b.stop({ release: true });
+    expect((await a.tick()).taken).to.have.length(released);
+    expect(a.heldKeys()).to.have.length(9);
+    expect((await store.listWorkers(NAME)).map((w) => w.workerId)).to.deep.equal(['a']);
+  });
+
   it('validates its options, naming each one', () => {
     const store = new MemoryLeaseStore();
     expect(() => new LeaseCoordinator({ store, name: NAME, workerId: '', failoverMs: 1 })).to.throw(

@@ -1,0 +1,82 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '@kinlog/core';
+import { createTestStream } from '@kinlog/testkit';
+import { expect } from 'chai';
+import { Analyzer, DynamoCheckpointStore } from '../../src/index.js';
+import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
+import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
+import { LeaseWorker } from '../../src/lease/lease-worker.js';
+import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
+
+describe('lease workers rerun an iteration over its stored cut (local Kinesis + DynamoDB)', function () {
+  this.timeout(120_000);
+  const client = kinesis();
+  const ddb = new DynamoDBClient(awsClientConfig());
+  after(() => {
+    client.destroy();
+    ddb.destroy();
+  });
+
+  it('a rerun of k on 2 workers, then on 1, gives the stored report of k; nothing is written to k', async () => {
+    const stream = await createTestStream(4);
+    const tables = freshTables();
+    const store = new DynamoCheckpointStore(tables);
+    await store.createTables();
+    const leases = new DynamoLeaseStore({
+      client: ddb,
+      leasesTable: `leases-${tables.iterationsTable}`,
+    });
+    await leases.createTable();
+    const source = new KinesisShardSource();
+    const make = (i: number) =>
+      new LeaseWorker({
+        name: 'web',
+        stream,
+        source,
+        store,
+        leases,
+        workerId: `w${i}`,
+        failoverMs: 1_500,
+        pollIntervalMs: 50,
+        minCallIntervalMs: 0,
+        topN: 20,
+      });
+    const workers = [make(0), make(1)];
+    try {
+      await putNumbered(client, stream, 0, 400);
+      await Promise.all(workers.map((w) => w.runIteration()));
+      await putNumbered(client, stream, 400, 730);
+      const [made] = await Promise.all(workers.map((w) => w.runIteration()));
+      expect(made!.iteration).to.equal(2);
+      const stored = (await store.getReport('web', 2))!;
+      expect(stored.result.totals.events).to.equal(330);
+      // More records after k: a rerun must stop at k's stored ends, not at the stream's tip.
+      await putNumbered(client, stream, 730, 800);
+
+      const byTwo = await Promise.all(workers.map((w) => w.rerunIteration(2)));
+      for (const out of byTwo) {
+        expect(out.iteration).to.equal(2);
+        expect(out.countedByOtherDetector).to.equal(undefined);
+        expect(out.report).to.deep.equal(stored);
+      }
+      // Both workers took part in one replay (generation 1 of its cut).
+      expect((await leases.latestCut('web#rerun-2'))?.iteration).to.equal(1);
+
+      // Later, one worker alone: a new replay generation, read again, same report.
+      const alone = await make(2).rerunIteration(2);
+      expect(alone.report).to.deep.equal(stored);
+      expect((await leases.latestCut('web#rerun-2'))?.iteration).to.equal(2);
+
+      // A single process's rerun agrees; the iteration itself is untouched.
+      const single = new Analyzer({ name: 'web', stream, store, source, minCallIntervalMs: 0 });
+      expect((await single.rerunIteration(2)).report.result).to.deep.equal(stored.result);
+      expect(await store.getReport('web', 2)).to.deep.equal(stored);
+      expect((await store.latestIteration('web'))?.iteration).to.equal(2);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      leases.close();
+      source.close();
+      store.close();
+    }
+  });
+});
