@@ -52,7 +52,7 @@ describe('kinlog analyze', function () {
     expect(table.split('\n').filter((l) => /^\d+ /.test(l))).to.have.length(3);
   });
 
-  it('lease options need --workers, and --workers only runs new iterations', async () => {
+  it('lease options need --workers, and --workers shares iterations, not --whole-stream', async () => {
     const err = await run([
       '--stream',
       'logs',
@@ -77,19 +77,18 @@ describe('kinlog analyze', function () {
     expect(messages.some((m) => m.startsWith('--failover-ms: must be an integer ≥ 30'))).to.equal(
       true,
     );
-    const rerun = await run([
+    const whole = await run([
       '--stream',
       'logs',
       '--name',
       'web',
       '--workers',
-      '--iteration',
-      '2',
+      '--whole-stream',
     ]).then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect((rerun as ConfigError).problems.map((p) => p.path)).to.include('--workers');
+    expect((whole as ConfigError).problems.map((p) => p.path)).to.include('--workers');
   });
 
   it('reports every invalid option at once', async () => {

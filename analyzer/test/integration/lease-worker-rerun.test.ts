@@ -1,12 +1,26 @@
+import { PassThrough } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Command } from 'commander';
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
 import { Analyzer, DynamoCheckpointStore } from '../../src/index.js';
+import { analyzeCommand } from '../../src/cli/analyze-command.js';
 import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
 import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
 import { LeaseWorker } from '../../src/lease/lease-worker.js';
 import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
+
+/** `kinlog analyze` in this process, its JSON output parsed. */
+async function analyzeJson(args: string[]): Promise<unknown> {
+  let out = '';
+  const stdout = new PassThrough().on('data', (c: Buffer) => (out += c.toString()));
+  const stderr = new PassThrough().resume();
+  const program = new Command('kinlog').exitOverride();
+  program.addCommand(analyzeCommand({ signal: new AbortController().signal, stdout, stderr }));
+  await program.parseAsync(['node', 'kinlog', 'analyze', ...args]);
+  return JSON.parse(out) as unknown;
+}
 
 describe('lease workers rerun an iteration over its stored cut (local Kinesis + DynamoDB)', function () {
   this.timeout(120_000);
@@ -66,6 +80,34 @@ describe('lease workers rerun an iteration over its stored cut (local Kinesis + 
       const alone = await make(2).rerunIteration(2);
       expect(alone.report).to.deep.equal(stored);
       expect((await leases.latestCut('web#rerun-2'))?.iteration).to.equal(2);
+
+      // kinlog analyze --workers --iteration 2 on two "hosts" at once: the same stored report.
+      const viaCli = await Promise.all(
+        ['cli-a', 'cli-b'].map((id) =>
+          analyzeJson([
+            '--stream',
+            stream,
+            '--name',
+            'web',
+            '--checkpoints-table',
+            tables.checkpointsTable,
+            '--iterations-table',
+            tables.iterationsTable,
+            '--leases-table',
+            `leases-${tables.iterationsTable}`,
+            '--workers',
+            '--worker-id',
+            id,
+            '--failover-ms',
+            '1500',
+            '--iteration',
+            '2',
+            '--format',
+            'json',
+          ]),
+        ),
+      );
+      for (const out of viaCli) expect(out).to.deep.equal(JSON.parse(JSON.stringify(stored)));
 
       // A single process's rerun agrees; the iteration itself is untouched.
       const single = new Analyzer({ name: 'web', stream, store, source, minCallIntervalMs: 0 });

@@ -164,6 +164,17 @@ describe('kinlog analyze --whole-stream --every/--email (stored runs)', function
     }
   });
 
+  it('kinlog report --run --email sends a run once; --resend sends it again', async () => {
+    const email = ['--email', 'ops@example.com', '--smtp-url', `smtp://127.0.0.1:${smtp.port}`];
+    const before = smtp.messages.length;
+    const again = await report(['--run', '2', ...email]);
+    expect(again.stderr).to.match(/^web run 2 was emailed at .*; kinlog report --resend/);
+    expect(smtp.messages.length).to.equal(before);
+    const resent = await report(['--run', '2', ...email, '--resend']);
+    expect(resent.stderr).to.match(/^emailed web run 2 to ops@example.com: \[kinlog\] web run 2: /);
+    expect(smtp.messages.length).to.equal(before + 1);
+  });
+
   it('kinlog report says what a name with only runs has, and which runs exist', async () => {
     try {
       await report([]);
