@@ -248,9 +248,16 @@ export class ReportEmailError extends AnalyzerError {
 export class ReportEmailUnconfirmedError extends AnalyzerError {
   readonly iteration: number;
 
-  constructor(name: string, iteration: number, claimedBy: string, claimedAt: string) {
+  /** @param what names the report in the message; default `<name> #<iteration>`. */
+  constructor(
+    name: string,
+    iteration: number,
+    claimedBy: string,
+    claimedAt: string,
+    what = `${name} #${iteration}`,
+  ) {
     super(
-      `the email of ${name} #${iteration} was claimed by ${claimedBy} at ${claimedAt} and never ` +
+      `the email of ${what} was claimed by ${claimedBy} at ${claimedAt} and never ` +
         'confirmed as sent; it may have gone out: check the inbox, then use --resend to send it again',
       { code: 'REPORT_EMAIL_UNCONFIRMED' },
     );

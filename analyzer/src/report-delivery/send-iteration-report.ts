@@ -98,6 +98,7 @@ export async function sendIterationReport(
   const { name, iteration } = options;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const kind = options.kind ?? ReportKinds.iteration;
+  const what = kind === ReportKinds.run ? `${name} run ${iteration}` : `${name} #${iteration}`;
   const notFound = () =>
     kind === ReportKinds.run
       ? new RunNotFoundError(name, iteration, 'not stored')
@@ -109,7 +110,7 @@ export async function sendIterationReport(
     const before = await claims.state(name, iteration);
     if (before?.status !== IterationStatuses.committed) throw notFound();
     if (options.resend !== true) {
-      const busy = notOurs(name, iteration, before, options.claimStaleMs);
+      const busy = notOurs(name, iteration, what, before, options.claimStaleMs);
       if (busy !== undefined) return busy;
     }
     const view = await loadReportView({
@@ -135,7 +136,7 @@ export async function sendIterationReport(
     if (!claim.claimed) {
       if (claim.state?.status !== IterationStatuses.committed) throw notFound();
       return (
-        notOurs(name, iteration, claim.state, options.claimStaleMs) ?? {
+        notOurs(name, iteration, what, claim.state, options.claimStaleMs) ?? {
           status: 'in-progress',
           claimedBy: 'another run',
           claimedAt: new Date().toISOString(),
@@ -152,7 +153,7 @@ export async function sendIterationReport(
       }
       const e = err as ReportEmailError;
       throw new ReportEmailError(
-        `${e.message}; the server may have accepted the message, so ${name} #${iteration} stays claimed (use --resend to send it again)`,
+        `${e.message}; the server may have accepted the message, so ${what} stays claimed (use --resend to send it again)`,
         false,
         e.cause,
       );
@@ -170,6 +171,7 @@ export async function sendIterationReport(
 function notOurs(
   name: string,
   iteration: number,
+  what: string,
   state: { emailSentAt?: string; emailClaimBy?: string; emailClaimAtMs?: number },
   claimStaleMs: number = SendReportDefaults.CLAIM_STALE_MS,
 ): SendIterationReportOutcome | undefined {
@@ -178,7 +180,7 @@ function notOurs(
   const claimedAtMs = state.emailClaimAtMs ?? 0;
   const claimedAt = new Date(claimedAtMs).toISOString();
   if (Date.now() - claimedAtMs > claimStaleMs)
-    throw new ReportEmailUnconfirmedError(name, iteration, state.emailClaimBy, claimedAt);
+    throw new ReportEmailUnconfirmedError(name, iteration, state.emailClaimBy, claimedAt, what);
   return { status: 'in-progress', claimedBy: state.emailClaimBy, claimedAt };
 }
 
