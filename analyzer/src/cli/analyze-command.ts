@@ -44,7 +44,7 @@ import {
 } from '../report-delivery/iteration-emailer.js';
 import { redactSecrets } from '../report-delivery/smtp-settings.js';
 import { Analyzer } from '../window/analyzer.js';
-import { RunnerGuard } from '../window/runner-guard.js';
+import { RunnerGuard, RunnerGuardDefaults } from '../window/runner-guard.js';
 import {
   addEmailOptions,
   checkEmailOptions,
@@ -354,6 +354,10 @@ reads the whole retained stream (or the last --since, measured from each run's
 start), stores its report as the next numbered run of --name (apart from
 iterations; no checkpoint), and is emailed at most once, a restart included.
 kinlog report --name N --run r (or --run for the latest) shows a run again.
+
+New iterations of a name are advanced either by single runs or by --workers,
+never both at once: started the other way, kinlog analyze fails (NAME_IN_USE)
+naming who holds the name; a clean stop frees it at once, a crash within ${RunnerGuardDefaults.HOLD_MS / 1000} s.
 
 Examples:
   kinlog analyze --stream logs --name web --create-tables
