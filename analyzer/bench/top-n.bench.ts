@@ -224,19 +224,26 @@ async function throughput(allErrors: boolean): Promise<void> {
   const parseRates: number[] = [];
   const analyzeRates: number[] = [];
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   let errors = 0;
   // Interleaved runs over the same bytes, each a ratio of its own: the machine is shared, and
   // a ratio of two measurements taken seconds apart is what noise disturbs least. Every run is
-  // printed, none is dropped.
+  // printed, none is dropped. The ratio of the process's CPU time (GC threads included) is
+  // printed too: on a loaded machine, wall time also counts the time spent waiting for a core.
   for (let r = 0; r < THROUGHPUT_RUNS; r++) {
     let started = performance.now();
+    let cpu = process.cpuUsage();
     for (const record of stored) {
       sink += (JSON.parse(textDecoder.decode(record)) as { status?: number }).status ?? 0;
     }
     const parseMs = performance.now() - started;
+    const parseCpu = process.cpuUsage(cpu);
     started = performance.now();
+    cpu = process.cpuUsage();
     const { result } = await analyze(source);
     const analyzeMs = performance.now() - started;
+    const analyzeCpu = process.cpuUsage(cpu);
+    cpuRatios.push((parseCpu.user + parseCpu.system) / (analyzeCpu.user + analyzeCpu.system));
     errors = result.totals.errors;
     parseRates.push(THROUGHPUT_RECORDS / (parseMs / 1000));
     analyzeRates.push(THROUGHPUT_RECORDS / (analyzeMs / 1000));
@@ -250,6 +257,7 @@ async function throughput(allErrors: boolean): Promise<void> {
     `throughput (${allErrors ? 'all errors' : '20 % errors'}, ${fmt(THROUGHPUT_RECORDS)} records, ` +
       `${(bytes / 1e6).toFixed(0)} MB, ${fmt(errors)} errors), ${THROUGHPUT_RUNS} runs: ` +
       `ratios ${ratios.map(ratio).join(' ')}, ${spread(ratios, ratio)} (target ≥ ${target} in every run); ` +
+      `CPU-time ratios ${cpuRatios.map(ratio).join(' ')}, ${spread(cpuRatios, ratio)}; ` +
       `decode+JSON.parse records/s ${spread(parseRates, fmt)}, analyzer records/s ${spread(analyzeRates, fmt)}; ` +
       `peak RSS ${peakRssMb().toFixed(0)} MB (stored records included)` +
       (sink < 0 ? '' : ''),
