@@ -17,6 +17,8 @@ import { analyzeShards } from '../../../src/window/analyze-shards.js';
 
 const T0_MS = Date.parse('2024-05-01T00:00:00Z');
 const ROWS = 50;
+const ALL_ERRORS_FROM = 10_000;
+const ALL_ERRORS_TO = 13_000;
 /** The shard owns the lower half of the hash key space: some aggregated user records are not its. */
 const OWNER = { startingHashKey: '0', endingHashKey: (MAX_HASH_KEY / 2n).toString() };
 
@@ -140,9 +142,9 @@ function fill(template: string, random: RandomSource, i: number, unique: boolean
 }
 
 /** One JSON object line, its fields in random order, some of them written awkwardly. */
-function jsonLine(random: RandomSource, i: number, unique: boolean): string {
+function jsonLine(random: RandomSource, i: number, unique: boolean, errors = 0.3): string {
   const fields: string[] = [];
-  const error = random() < 0.3;
+  const error = random() < errors;
   const levelKey = pick(random, ['level', 'level', 'severity', 'levelname', 'lev\\u0065l']);
   fields.push(`"${levelKey}":${pick(random, error ? ERROR_LEVELS : FINE_LEVELS)}`);
   if (random() < 0.5) {
@@ -179,6 +181,8 @@ function jsonLine(random: RandomSource, i: number, unique: boolean): string {
 /** A payload as producers write them: JSON, other formats, gzip, KPL, and broken ones. */
 function payload(random: RandomSource, i: number, unique: boolean): Uint8Array {
   const kind = random();
+  // A stretch of errors only, where the bytes screen stops being run for a while.
+  if (i >= ALL_ERRORS_FROM && i < ALL_ERRORS_TO) return Buffer.from(jsonLine(random, i, unique, 1));
   if (kind < 0.7) return Buffer.from(jsonLine(random, i, unique));
   if (kind < 0.8) {
     return Buffer.from(
