@@ -307,28 +307,44 @@ export class CompactSpaceSaving {
   /** Space-Saving within the key: a new signature takes the smallest one's place and count. */
   private countSignature(slot: number, signature: string): void {
     const table = this.signatures;
-    const hash = table.hashOf(signature);
     const base = slot * SIGNATURES_PER_KEY;
     const used = this.signatureUsed[slot]!;
+    // A signature counted lately is found by its entry number alone (entries are one per text).
+    const recent = table.recent(signature);
+    if (recent >= 0) {
+      for (let i = 0; i < used; i++) {
+        if (this.signatureIds[base + i] === recent) {
+          this.signatureCounts[base + i]!++;
+          return;
+        }
+      }
+    }
+    const hash = table.hashOf(signature);
     let min = -1;
     for (let i = 0; i < used; i++) {
-      if (table.matches(this.signatureIds[base + i]!, signature, hash)) {
+      const e = this.signatureIds[base + i]!;
+      if (table.matches(e, signature, hash)) {
         this.signatureCounts[base + i]!++;
+        table.remember(signature, e);
         return;
       }
       if (min < 0 || this.signatureCounts[base + i]! < this.signatureCounts[base + min]!) min = i;
     }
+    let e: number;
     if (used < SIGNATURES_PER_KEY) {
-      this.signatureIds[base + used] = table.acquire(signature, hash);
+      e = table.acquire(signature, hash);
+      this.signatureIds[base + used] = e;
       this.signatureCounts[base + used] = 1;
       this.signatureErrors[base + used] = 0;
       this.signatureUsed[slot] = used + 1;
     } else {
       table.release(this.signatureIds[base + min]!);
-      this.signatureIds[base + min] = table.acquire(signature, hash);
+      e = table.acquire(signature, hash);
+      this.signatureIds[base + min] = e;
       this.signatureErrors[base + min] = this.signatureCounts[base + min]!;
       this.signatureCounts[base + min]!++;
     }
+    table.remember(signature, e);
   }
 
   private startBounding(): void {

@@ -52,7 +52,24 @@ export function eventTimeMs(time: string): number {
   ) {
     return Date.parse(time);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC is a call into the runtime; the same sum in integers (all far below 2^53) is exact.
+  return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+const DAYS_PER_ERA = 146_097;
+/** Days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar. */
+const EPOCH_DAYS_FROM_ERA_START = 719_468;
+
+/** Days since 1970-01-01 of a valid date of a year ≥ 1 (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const shiftedMonth = month > 2 ? month - 3 : month + 9;
+  const dayOfYear = Math.floor((153 * shiftedMonth + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * DAYS_PER_ERA + dayOfEra - EPOCH_DAYS_FROM_ERA_START;
 }
 
 /** The number written by `count` digits from `start`, or -1 if one of them is not a digit. */

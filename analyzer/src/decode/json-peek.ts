@@ -320,8 +320,11 @@ export class JsonPeek {
         // Non-ASCII bytes never decode to ASCII, but an escape may spell a watched key.
         if ((stringFlags & ESCAPED) !== 0) return false;
         const watched = this.watchedKey(bytes, keyStart, pos - 1);
-        pos = skipSpace(bytes, pos);
-        if (bytes[pos] !== COLON) return false;
+        // Compact JSON (what loggers write) has no space around ':' and ',': tested first.
+        if (bytes[pos] !== COLON) {
+          pos = skipSpace(bytes, pos);
+          if (bytes[pos] !== COLON) return false;
+        }
         pos = skipSpace(bytes, pos + 1);
         if (watched === INVALID) {
           // The common values scanned here directly: skipValue is recursive, so never inlined.
@@ -343,8 +346,11 @@ export class JsonPeek {
           pos = end;
         }
         if (pos === INVALID) return false;
-        pos = skipSpace(bytes, pos);
-        const next = bytes[pos];
+        let next = bytes[pos];
+        if (next !== COMMA && next !== CLOSE_BRACE) {
+          pos = skipSpace(bytes, pos);
+          next = bytes[pos];
+        }
         if (next === CLOSE_BRACE) break;
         if (next !== COMMA) return false;
         pos = skipSpace(bytes, pos + 1);

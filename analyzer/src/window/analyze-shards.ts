@@ -19,6 +19,7 @@ import {
   type DecoderParser,
   type OwnerRange,
 } from '../decode/record-decoder.js';
+import { skipWhileUseless } from '../decode/skip-while-useless.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
 import type { ShardInfo } from '../stream/shard-info.js';
 import { readShardsInOrder } from '../stream/read-shards-in-order.js';
@@ -95,10 +96,11 @@ export async function analyzeShards(
   plans: readonly AnalyzePlan[],
   options: AnalyzeShardsOptions,
 ): Promise<AnalyzeOutcome> {
-  // Records that cannot be errors are counted without being normalized (see mayBeError).
+  // Records that cannot be errors are counted without being normalized (see mayBeError), and
+  // mostly without being decoded (the bytes screen), unless that screen rarely turns any down.
   const decoder = new RecordDecoder({
     screen: mayBeError,
-    screenBytes: createMayBeErrorBytes(),
+    screenBytes: skipWhileUseless(createMayBeErrorBytes()),
     ...(options.parser === undefined ? {} : { parser: options.parser }),
   });
   const topN =

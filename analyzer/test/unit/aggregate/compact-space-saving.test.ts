@@ -9,7 +9,70 @@ function seeded(seed: number): () => number {
   return () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
+/** Space-Saving of signatures within one key, as written out plainly: the reference. */
+function referenceSignatures(
+  stream: readonly [string, string][],
+  perKey: number,
+): Map<string, { signature: string; count: number; countError: number }[]> {
+  const keys = new Map<string, { signature: string; count: number; countError: number }[]>();
+  for (const [key, full] of stream) {
+    const signature = full.slice(0, SignatureLimits.MAX_SIGNATURE_CHARS);
+    const list = keys.get(key) ?? [];
+    keys.set(key, list);
+    const same = list.find((s) => s.signature === signature);
+    if (same !== undefined) {
+      same.count++;
+      continue;
+    }
+    if (list.length < perKey) {
+      list.push({ signature, count: 1, countError: 0 });
+      continue;
+    }
+    let min = 0;
+    for (let i = 1; i < list.length; i++) if (list[i]!.count < list[min]!.count) min = i;
+    list[min] = { signature, count: list[min]!.count + 1, countError: list[min]!.count };
+  }
+  return keys;
+}
+
 describe('CompactSpaceSaving', () => {
+  it('counts signatures within a key as plain Space-Saving does, whatever texts were seen lately', () => {
+    // Texts of one length with the same first and last characters share a slot of the table's
+    // recent texts; few keys and many texts make entries freed and handed to other texts while
+    // still remembered; some texts are cut; each text is a new string object, or the same one.
+    for (const seed of [3, 11, 2024]) {
+      const random = seeded(seed);
+      const long = 'x'.repeat(SignatureLimits.MAX_SIGNATURE_CHARS);
+      const texts = [
+        ...Array.from({ length: 12 }, (_, i) => `s${String.fromCharCode(97 + i)}z`),
+        ...Array.from({ length: 6 }, (_, i) => `timeout after <n>ms on shard ${i}`),
+        `${long}a`,
+        `${long}b`,
+        '503 Service Unavailable',
+      ];
+      const store = new CompactSpaceSaving(1000);
+      const stream: [string, string][] = [];
+      for (let n = 0; n < 20_000; n++) {
+        const page = `/p/${Math.floor(random() * 4)}`;
+        const text = texts[Math.floor(random() * random() * texts.length)]!;
+        const signature = random() < 0.5 ? text : (' ' + text).slice(1);
+        stream.push([page, signature]);
+        store.add('errorLevel', 'EU', page, signature, undefined, undefined);
+      }
+      const reference = referenceSignatures(stream, 5);
+      const rows = store.top(store.size);
+      expect(rows.length).to.equal(reference.size);
+      for (const row of rows) {
+        const expected = [...reference.get(row.page)!].sort(
+          (a, b) =>
+            b.count - a.count ||
+            (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0),
+        );
+        expect(row.signatures, row.page).to.deep.equal(expected);
+      }
+    }
+  });
+
   it('keeps the Space-Saving guarantees against an exact count on skewed streams', () => {
     for (const seed of [1, 7, 99]) {
       const random = seeded(seed);

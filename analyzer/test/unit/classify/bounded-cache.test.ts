@@ -1,20 +1,35 @@
 import { expect } from 'chai';
-import { BoundedCache } from '../../../src/classify/bounded-cache.js';
+import { BoundedCache, BoundedCacheLimits } from '../../../src/classify/bounded-cache.js';
+
+/** Gets each key twice, so it is stored (a key is stored on its second miss). */
+function warm<V>(cache: BoundedCache<V>, keys: readonly string[]): void {
+  for (const k of keys) {
+    cache.get(k);
+    cache.get(k);
+  }
+}
 
 describe('BoundedCache', () => {
-  it('computes each key once while it is recent and stays within two generations', () => {
+  it('stores a key on its second miss, then computes it no more while it is recent', () => {
     const calls: string[] = [];
     const cache = new BoundedCache(2, 10, (k) => {
       calls.push(k);
       return k.toUpperCase();
     });
     expect(cache.get('a')).to.equal('A');
+    expect(cache.size).to.equal(0);
     expect(cache.get('a')).to.equal('A');
-    expect(calls).to.deep.equal(['a']);
-    for (const k of ['b', 'c', 'd', 'e']) cache.get(k);
+    expect(cache.size).to.equal(1);
+    expect(cache.get('a')).to.equal('A');
+    expect(calls).to.deep.equal(['a', 'a']);
+    warm(cache, ['b', 'c', 'd', 'e']);
     expect(cache.size).to.be.at.most(4);
+    expect(calls).to.deep.equal(['a', 'a', 'b', 'b', 'c', 'c', 'd', 'd', 'e', 'e']);
+    // Dropped: computed again, and stored again by its second miss at the latest.
+    warm(cache, ['a']);
+    const computed = calls.length;
     expect(cache.get('a')).to.equal('A');
-    expect(calls).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'a']);
+    expect(calls.length).to.equal(computed);
   });
 
   it('keeps a key asked for again across a generation change, and caches undefined', () => {
@@ -23,21 +38,64 @@ describe('BoundedCache', () => {
       calls++;
       return undefined;
     });
-    cache.get('a');
-    cache.get('b');
-    cache.get('c'); // 'a' and 'b' are now the old generation
+    warm(cache, ['a', 'b', 'c']); // 'a' and 'b' are now the old generation
+    expect(calls).to.equal(6);
     cache.get('a'); // moved back to the young one
-    cache.get('d');
+    warm(cache, ['d']);
     cache.get('a');
-    expect(calls).to.equal(4);
+    expect(calls).to.equal(8);
+  });
+
+  it('stores no key that never repeats, and answers every key as compute does', () => {
+    let calls = 0;
+    const compute = (k: string) => `${k.length}:${k}`;
+    const cache = new BoundedCache(64, 100, (k) => (calls++, compute(k)));
+    for (let i = 0; i < 10_000; i++) {
+      const key = `user ${i} failed`;
+      expect(cache.get(key)).to.equal(compute(key));
+    }
+    expect(cache.size).to.equal(0);
+    expect(calls).to.equal(10_000);
+    // Repeating keys mixed with unique ones: the repeating ones are stored and served.
+    calls = 0;
+    const mixed = new BoundedCache(64, 100, (k) => (calls++, compute(k)));
+    for (let i = 0; i < 1_000; i++) {
+      for (const key of [`once ${i}`, 'again', `again ${i % 3}`]) {
+        expect(mixed.get(key)).to.equal(compute(key));
+      }
+    }
+    expect(mixed.bypassed).to.equal(false);
+    expect(calls).to.equal(1_000 + 2 + 3 * 2);
+  });
+
+  it('stops looking up while lookups rarely hit, and looks again once keys repeat', () => {
+    let calls = 0;
+    const compute = (k: string) => k.split('').reverse().join('');
+    const cache = new BoundedCache(256, 100, (k) => (calls++, compute(k)));
+    const { WINDOW_LOOKUPS, BYPASS_CALLS } = BoundedCacheLimits;
+    for (let i = 0; i < WINDOW_LOOKUPS; i++)
+      expect(cache.get(`id ${i}`)).to.equal(compute(`id ${i}`));
+    expect(cache.bypassed).to.equal(true);
+    // While bypassed, repeated keys are computed each time, and answered the same.
+    calls = 0;
+    for (let i = 0; i < BYPASS_CALLS; i++) expect(cache.get('same')).to.equal('emas');
+    expect(calls).to.equal(BYPASS_CALLS);
+    expect(cache.bypassed).to.equal(false);
+    // Keys that repeat make the next window a good one: the memo stays in use.
+    calls = 0;
+    for (let i = 0; i < 4 * WINDOW_LOOKUPS; i++) {
+      expect(cache.get(`page ${i % 8}`)).to.equal(compute(`page ${i % 8}`));
+    }
+    expect(cache.bypassed).to.equal(false);
+    expect(calls).to.equal(16);
   });
 
   it('does not cache long keys', () => {
     let calls = 0;
     const cache = new BoundedCache(8, 3, (k) => (calls++, k.length));
+    warm(cache, ['long key']);
     cache.get('long key');
-    cache.get('long key');
-    expect(calls).to.equal(2);
+    expect(calls).to.equal(3);
     expect(cache.size).to.equal(0);
     expect(() => new BoundedCache(0, 3, (k) => k)).to.throw(RangeError, /maxEntries/);
   });

@@ -13,6 +13,25 @@ describe('eventTimeMs', () => {
     }
   });
 
+  it('reads every year from 100 to 9999 as Date.parse does, month ends and leap days included', () => {
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const first = Date.UTC(100, 0, 1);
+    const last = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    for (let i = 0; i < 20_000; i++) {
+      const iso = new Date(first + Math.floor(random() * (last - first + 1))).toISOString();
+      expect(eventTimeMs(iso), iso).to.equal(Date.parse(iso));
+    }
+    for (const year of [100, 400, 1600, 1700, 1900, 1969, 1970, 2000, 2100, 2400, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [1, 28, 29, 30, 31]) {
+          const iso = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${day}T23:59:59.999Z`;
+          expect(Object.is(eventTimeMs(iso), Date.parse(iso)), iso).to.equal(true);
+        }
+      }
+    }
+  });
+
   it('agrees with Date.parse on near-canonical and malformed times', () => {
     const times = [
       '2024-02-29T23:59:59.999Z',
