@@ -293,3 +293,16 @@ function resultEntry(raw: unknown): PutRecordsResultEntry {
   if (typeof r['ErrorMessage'] === 'string') entry.ErrorMessage = r['ErrorMessage'];
   return entry;
 }
+
+/**
+ * What the sink uses of a {@link PutRecordsClient}: a fake of it drives the sink's unit tests.
+ *
+ * @example
+ * ```ts
+ * const port: PutRecordsPort = new PutRecordsClient({ streamName: 'logs' });
+ * ```
+ */
+export type PutRecordsPort = Pick<
+  PutRecordsClient,
+  'target' | 'send' | 'listOpenShards' | 'destroy'
+>;

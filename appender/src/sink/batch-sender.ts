@@ -1,0 +1,333 @@
+/**
+ * The way out: batches taken from the lanes, sent, and settled entry by entry.
+ *
+ *   pump ─► seal due aggregates ─► while < maxInFlight: lanes.takeBatch ─► drop expired ─► send
+ *                                                                                       │
+ *   PutRecords (whole-request errors retried with backoff inside the slot) ◄────────────┘
+ *        │ answered
+ *        ├─ ok entry ───────────────► settled (acked); an aggregate on an unexpected shard
+ *        │                            reloads the map, and user records the shard does not own
+ *        │                            are routed again
+ *        ├─ failed entry ───────────► retry list of its lane (backoff), or dropped past limits
+ *        └─ request failed for good ► retryable: retry list; else dropped (rejected)
+ *   then: waiters checked, pump again; a wake timer covers flush deadlines, backoffs, refills
+ */
+import { backoffDelayMs, retryWithBackoff } from '@kinlog/core';
+import type { KinlogError } from '@kinlog/core';
+import { DropReasons } from './drop-reasons.js';
+import { usersOf, type HeldRecord, type UserRecord } from './held-record.js';
+import {
+  translatePutRecordsError,
+  type EntryResult,
+  type PutRecordsPort,
+} from './put-records-client.js';
+import { ANY_SHARD, type ShardLanes } from './shard-lanes.js';
+import type { ShardRouter } from './shard-router.js';
+import type { SinkClock } from './sink-clock.js';
+import { increment, type SinkLedger } from './sink-ledger.js';
+import type { ResolvedSinkOptions } from './sink-options.js';
+import { WakeTimer } from './wake-timer.js';
+
+/** What the sender needs of the sink's options. */
+export type SenderOptions = Pick<
+  ResolvedSinkOptions,
+  | 'maxInFlight'
+  | 'maxRetries'
+  | 'recordTtlMs'
+  | 'backoffBaseMs'
+  | 'backoffMaxMs'
+  | 'flushIntervalMs'
+>;
+
+/** What the sender asks of the sink. */
+export interface SenderHooks {
+  /** Send partial batches now (a flush, close or exit drain is awaited). */
+  urgent(): boolean;
+  /** Whether the sink is closing (waits then keep the process up). */
+  closing(): boolean;
+  /** Records stopped being held: release waiters that are due. */
+  released(): void;
+}
+
+interface InFlightBatch {
+  records: HeldRecord[];
+  minSeq: number;
+  /** Aborts the request and its retries when the batch is abandoned at shutdown. */
+  abort: AbortController;
+}
+
+/**
+ * Sends held records in batches of PutRecords, at most `maxInFlight` at a time, and settles
+ * each entry by its answer.
+ *
+ * @example
+ * ```ts
+ * const sender = new BatchSender(options, client, lanes, router, ledger, clock, hooks);
+ * sender.pump(); // sends what is due, schedules the next wake
+ * ```
+ */
+export class BatchSender {
+  private readonly inFlight = new Set<InFlightBatch>();
+  private readonly wake: WakeTimer;
+
+  constructor(
+    private readonly options: SenderOptions,
+    private readonly client: PutRecordsPort,
+    private readonly lanes: ShardLanes,
+    private readonly router: ShardRouter,
+    private readonly ledger: SinkLedger,
+    private readonly clock: SinkClock,
+    private readonly hooks: SenderHooks,
+  ) {
+    this.wake = new WakeTimer(clock, () => this.pump());
+  }
+
+  /** After a put: send when a batch is full, else make sure a flush deadline is set. */
+  afterPut(nowMs: number): void {
+    if (this.lanes.batchFull) this.pump();
+    else if (!this.wake.pending)
+      this.wake.at(nowMs + this.options.flushIntervalMs, this.keepAlive());
+  }
+
+  /** Sends every batch that is due, up to `maxInFlight`, and schedules the next wake. */
+  pump(): void {
+    const force = this.hooks.urgent() || this.hooks.closing();
+    this.router.sealAggregates(this.clock.now(), force);
+    while (this.inFlight.size < this.options.maxInFlight) {
+      const batch = this.takeBatch(this.clock.now(), force);
+      if (batch === undefined) break;
+      this.send(batch);
+    }
+    this.scheduleWake();
+  }
+
+  /** Lowest sequence number in flight. */
+  lowestSeq(): number {
+    let lowest = Infinity;
+    for (const b of this.inFlight) if (b.minSeq < lowest) lowest = b.minSeq;
+    return lowest;
+  }
+
+  /** Aborts every request in flight and returns its records (at a shutdown deadline). */
+  abandonAll(): HeldRecord[] {
+    const held: HeldRecord[] = [];
+    for (const batch of this.inFlight) {
+      batch.abort.abort();
+      for (const item of batch.records) held.push(item);
+    }
+    this.inFlight.clear();
+    this.ledger.counters.inFlightRequests = 0;
+    return held;
+  }
+
+  /** Stops the wake timer. */
+  close(): void {
+    this.wake.clear();
+  }
+
+  private keepAlive(): boolean {
+    // While a flush or close is awaited, the timer is what keeps delivery going.
+    return this.hooks.closing() || this.hooks.urgent();
+  }
+
+  private takeBatch(now: number, force: boolean): InFlightBatch | undefined {
+    for (;;) {
+      const records = this.lanes.takeBatch(now, force);
+      if (records === undefined) return undefined;
+      const live = this.expire(records, now);
+      if (live.length === 0) continue;
+      let minSeq = Infinity;
+      for (const r of live) if (r.seq < minSeq) minSeq = r.seq;
+      return { records: live, minSeq, abort: new AbortController() };
+    }
+  }
+
+  /** Drops records past `recordTtlMs`; returns the rest. */
+  private expire(records: HeldRecord[], now: number): HeldRecord[] {
+    const ttl = this.options.recordTtlMs;
+    if (ttl === Infinity) return records;
+    const expired = records.filter((r) => now - r.firstPutAtMs > ttl);
+    if (expired.length === 0) return records;
+    this.ledger.settleDropped(expired, DropReasons.TTL_EXPIRED);
+    return records.filter((r) => now - r.firstPutAtMs <= ttl);
+  }
+
+  private send(batch: InFlightBatch): void {
+    this.inFlight.add(batch);
+    this.ledger.counters.inFlightRequests = this.inFlight.size;
+    this.sendBatch(batch).then(
+      () => this.afterBatch(batch),
+      () => this.afterBatch(batch),
+    );
+  }
+
+  private afterBatch(batch: InFlightBatch): void {
+    this.inFlight.delete(batch);
+    this.ledger.counters.inFlightRequests = this.inFlight.size;
+    this.hooks.released();
+    this.pump();
+  }
+
+  private async sendBatch(batch: InFlightBatch): Promise<void> {
+    const o = this.options;
+    const counters = this.ledger.counters;
+    const entries = batch.records;
+    let oldest = Infinity;
+    let mostAttempts = 0;
+    for (const r of entries) {
+      if (r.firstPutAtMs < oldest) oldest = r.firstPutAtMs;
+      if (r.attempts > mostAttempts) mostAttempts = r.attempts;
+    }
+    const retriesLeft = Math.max(0, o.maxRetries - mostAttempts);
+    const timeLeft = o.recordTtlMs - (this.clock.now() - oldest);
+    let startedAt = 0;
+    let attemptsMade = 0;
+    let results: EntryResult[];
+    try {
+      results = await retryWithBackoff(
+        () => {
+          if (!this.inFlight.has(batch)) throw new BatchAbandonedError();
+          startedAt = performance.now();
+          attemptsMade++;
+          counters.putRecordsCalls++;
+          counters.entriesSent += entries.length;
+          return this.client.send(entries, batch.abort.signal);
+        },
+        {
+          maxAttempts: retriesLeft + 1,
+          baseMs: o.backoffBaseMs,
+          maxMs: o.backoffMaxMs,
+          unref: () => !this.hooks.closing(),
+          signal: batch.abort.signal,
+          now: () => this.clock.now(),
+          sleep: (ms, signal, opts) => this.clock.sleep(ms, signal, opts),
+          ...(Number.isFinite(timeLeft) ? { maxElapsedMs: Math.max(1, timeLeft) } : {}),
+          shouldRetry: (error) =>
+            !(error instanceof BatchAbandonedError) &&
+            this.asError(error).retryable &&
+            this.inFlight.has(batch),
+          onFailedAttempt: ({ error, willRetry }) => {
+            if (error instanceof BatchAbandonedError) return;
+            const err = this.asError(error);
+            increment(counters.requestsFailedByCode, err.awsCode);
+            this.ledger.report(err);
+            if (willRetry) counters.requestRetries++;
+          },
+        },
+      );
+    } catch (error) {
+      if (!this.inFlight.has(batch)) return; // abandoned at shutdown: already settled
+      const err = this.asError(error);
+      if (!err.retryable) this.ledger.settleDropped(entries, DropReasons.REJECTED);
+      else this.requeue(entries, mostAttempts + Math.max(1, attemptsMade));
+      return;
+    }
+    if (!this.inFlight.has(batch)) return;
+    this.ledger.requestSucceeded(performance.now() - startedAt);
+    await this.settle(entries, results, counters.lastLatencyMs);
+  }
+
+  /** Settles each entry by its answer: acknowledged, misplaced (routed again) or failed. */
+  private async settle(
+    entries: HeldRecord[],
+    results: EntryResult[],
+    latencyMs: number,
+  ): Promise<void> {
+    const counters = this.ledger.counters;
+    const failed: HeldRecord[] = [];
+    const landed: { record: HeldRecord; result: EntryResult & { ok: true } }[] = [];
+    let misrouted = false;
+    for (let i = 0; i < entries.length; i++) {
+      const r = entries[i]!;
+      const res = results[i]!;
+      if (res.ok) {
+        landed.push({ record: r, result: res });
+        if (r.shardId !== undefined && r.shardId !== ANY_SHARD && r.shardId !== res.shardId)
+          misrouted = true;
+      } else {
+        increment(counters.entriesFailedByCode, res.errorCode);
+        r.attempts++;
+        failed.push(r);
+      }
+    }
+    // An aggregate on an unexpected shard means the map is stale (resharding): reload it, then
+    // put again the user records whose keys belong elsewhere, so that every user record is on
+    // the shard its key maps to; readers skip the misplaced copies, as the KCL does.
+    if (misrouted) await this.router.loadShardMap();
+    let sentBytes = 0;
+    let sentUsers = 0;
+    const reroute: UserRecord[] = [];
+    for (const { record, result } of landed) {
+      sentBytes += record.bytes;
+      counters.kinesisRecordsSent++;
+      const movable = record.users !== undefined && record.shardId !== result.shardId;
+      for (const u of usersOf(record)) {
+        if (movable && this.router.owns(result.shardId, u) === false) reroute.push(u);
+        else {
+          sentUsers++;
+          this.ledger.settleAcked(u, result);
+        }
+      }
+    }
+    counters.bytesSent += sentBytes;
+    if (reroute.length > 0) {
+      counters.userRecordsRerouted += reroute.length;
+      for (const u of reroute) this.router.route(u);
+    }
+    if (failed.length > 0) this.requeue(failed, undefined);
+    this.ledger.emit('flush', {
+      records: sentUsers,
+      kinesisRecords: landed.length,
+      bytes: sentBytes,
+      failed: failed.length,
+      latencyMs,
+    });
+  }
+
+  /** Failed records go to their lane's retry list with a backoff, or are dropped past their limits. */
+  private requeue(records: HeldRecord[], attemptsOverride: number | undefined): void {
+    const o = this.options;
+    const now = this.clock.now();
+    const exhausted: HeldRecord[] = [];
+    const expired: HeldRecord[] = [];
+    for (const r of records) {
+      if (attemptsOverride !== undefined) r.attempts = Math.max(r.attempts, attemptsOverride);
+      if (r.attempts > o.maxRetries) exhausted.push(r);
+      else if (now - r.firstPutAtMs > o.recordTtlMs) expired.push(r);
+      else {
+        r.notBeforeMs =
+          now + backoffDelayMs(r.attempts, { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs });
+        this.lanes.retryLater(r);
+        this.ledger.counters.entriesRetried++;
+      }
+    }
+    this.ledger.settleDropped(exhausted, DropReasons.RETRIES_EXHAUSTED);
+    this.ledger.settleDropped(expired, DropReasons.TTL_EXPIRED);
+  }
+
+  private scheduleWake(): void {
+    // With every request slot busy, the next completion pumps; a timer would only spin.
+    if (this.inFlight.size >= this.options.maxInFlight) return;
+    const now = this.clock.now();
+    const next = Math.min(this.lanes.nextWakeMs(now), this.router.nextDueMs());
+    if (next === Infinity) this.wake.clear();
+    else this.wake.atOrBefore(Math.max(next, now + 1), this.keepAlive());
+  }
+
+  private asError(error: unknown): KinlogError & { awsCode: string } {
+    return asSinkError(error, this.client.target);
+  }
+}
+
+/** A PutRecords or ListShards failure as the sink's error, with the AWS code to count it by. */
+export function asSinkError(
+  error: unknown,
+  target: { streamName: string; endpoint: string },
+): KinlogError & { awsCode: string } {
+  const err = translatePutRecordsError(error, target);
+  const awsCode = (err as { awsCode?: string }).awsCode ?? err.code;
+  return Object.assign(err, { awsCode });
+}
+
+/** Thrown instead of a new attempt of a batch that shutdown gave up on. */
+class BatchAbandonedError extends Error {}

@@ -1,0 +1,231 @@
+/**
+ * Which lane a user record waits in. Without aggregation or pacing there is one lane and no
+ * map; with either, records are routed per shard by the stream's shard map.
+ *
+ *   route(user) ─► no map yet? ─► pending (first route loads the map: ListShards)
+ *        │                          └─ map loaded ─► every pending record routed, in put order
+ *        ▼
+ *   shard = map.shardFor(MD5(key), cached for repeated keys) ─► aggregator (per shard) ─► lane
+ *                                                                or plain record ──────► lane
+ *   ListShards denied ─► routing stops: everything goes plain, unpaced, in the single lane
+ */
+import { backoffDelayMs, hashKeyOf, ShardMap } from '@kinlog/core';
+import type { KinlogError, ShardHashRange } from '@kinlog/core';
+import { plainRecord, type HeldRecord, type UserRecord } from './held-record.js';
+import { KplAggregator } from './kpl-aggregator.js';
+import { ANY_SHARD, type ShardLanes } from './shard-lanes.js';
+import type { SinkClock, SinkTimer } from './sink-clock.js';
+import type { SinkLedger } from './sink-ledger.js';
+
+/** Partition keys whose routing hash is kept (keys chosen by a field repeat a lot). */
+export const HASH_KEY_CACHE_SIZE = 10_000;
+
+/** What the router needs of the sink's options. */
+export interface RouterOptions {
+  /** Route per shard at all (aggregation or pacing on). */
+  routed: boolean;
+  aggregation: boolean;
+  maxAggregateBytes: number;
+  /** Keys are ours and random: each is new, so caching their hashes would only churn. */
+  randomKeys: boolean;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  flushIntervalMs: number;
+}
+
+/** What the router needs from outside: the shard listing, the books, and a way to send. */
+export interface RouterHooks {
+  listOpenShards(): Promise<ShardHashRange[]>;
+  /** Turns a listing failure into the sink's error (with `retryable`). */
+  asError(error: unknown): KinlogError & { awsCode: string };
+  /** Records were routed outside of a put (a new map): batches may be due. */
+  pump(): void;
+  /** Whether the sink is closing (a map retry timer then keeps the process up). */
+  closing(): boolean;
+}
+
+/**
+ * Routes user records to lanes by predicted shard, keeping the shard map current.
+ *
+ * @example
+ * ```ts
+ * const router = new ShardRouter(options, lanes, ledger, clock, hooks);
+ * router.route(user); // into its shard's aggregate or lane
+ * ```
+ */
+export class ShardRouter {
+  private map: ShardMap | undefined;
+  private loading: Promise<void> | undefined;
+  /** User records waiting for the first shard map. */
+  private pending: UserRecord[] = [];
+  private aggregator: KplAggregator | undefined;
+  private retryTimer: SinkTimer | undefined;
+  private failures = 0;
+  private routed: boolean;
+  private readonly hashKeys = new Map<string, bigint>();
+
+  constructor(
+    private readonly options: RouterOptions,
+    private readonly lanes: ShardLanes,
+    private readonly ledger: SinkLedger,
+    private readonly clock: SinkClock,
+    private readonly hooks: RouterHooks,
+  ) {
+    this.routed = options.routed;
+    if (options.routed && options.aggregation)
+      this.aggregator = new KplAggregator(options.maxAggregateBytes);
+  }
+
+  /** Whether records are routed per shard (false once ListShards was denied). */
+  get active(): boolean {
+    return this.routed;
+  }
+
+  /** The routing hash of a key, when records are routed; undefined otherwise. */
+  hashKeyFor(partitionKey: string): bigint | undefined {
+    if (!this.routed) return undefined;
+    if (this.options.randomKeys) return hashKeyOf(partitionKey);
+    let hash = this.hashKeys.get(partitionKey);
+    if (hash === undefined) {
+      if (this.hashKeys.size >= HASH_KEY_CACHE_SIZE) this.hashKeys.clear();
+      hash = hashKeyOf(partitionKey);
+      this.hashKeys.set(partitionKey, hash);
+    }
+    return hash;
+  }
+
+  /** Puts a user record where it waits: its shard's aggregate or lane, or the single lane. */
+  route(user: UserRecord): void {
+    if (!this.routed) {
+      this.lanes.enqueue(plainRecord(user, undefined));
+      return;
+    }
+    const map = this.map;
+    if (map === undefined) {
+      this.pending.push(user);
+      void this.loadShardMap(); // never rejects: failures are reported and retried
+      return;
+    }
+    const shardId = map.shardFor(user.hashKey ?? hashKeyOf(user.partitionKey)) ?? ANY_SHARD;
+    if (this.aggregator === undefined) this.lanes.enqueue(plainRecord(user, shardId));
+    else for (const sealed of this.aggregator.add(user, shardId)) this.lanes.enqueue(sealed);
+  }
+
+  /** Moves aggregates that are due (all of them with `force`) to their lanes. */
+  sealAggregates(nowMs: number, force: boolean): void {
+    const aggregator = this.aggregator;
+    if (aggregator === undefined) return;
+    for (const sealed of aggregator.seal(nowMs, this.options.flushIntervalMs, force)) {
+      this.lanes.enqueue(sealed);
+    }
+  }
+
+  /** When the oldest open aggregate becomes due, or Infinity. */
+  nextDueMs(): number {
+    return this.aggregator?.nextDueMs(this.options.flushIntervalMs) ?? Infinity;
+  }
+
+  /** Lowest sequence number of what the router holds (open aggregates, pending records). */
+  lowestSeq(): number {
+    let lowest = this.aggregator?.lowestSeq() ?? Infinity;
+    for (const u of this.pending) if (u.seq < lowest) lowest = u.seq;
+    return lowest;
+  }
+
+  /**
+   * Whether `user` belongs on `shardId` by the current map: undefined when that cannot be said
+   * (no map, or a shard the map does not know).
+   */
+  owns(shardId: string, user: UserRecord): boolean | undefined {
+    const map = this.map;
+    if (map === undefined || !map.has(shardId)) return undefined;
+    return map.holds(shardId, user.hashKey ?? hashKeyOf(user.partitionKey));
+  }
+
+  /** Removes and returns, as plain records, what waits for a map (at shutdown). */
+  takePending(): HeldRecord[] {
+    const pending = this.pending;
+    this.pending = [];
+    return pending.map((u) => plainRecord(u, undefined));
+  }
+
+  /** Stops the map retry timer. */
+  close(): void {
+    if (this.retryTimer !== undefined) this.clock.clearTimer(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Loads (or reloads) the shard map; one load at a time, retried with backoff on failure. */
+  loadShardMap(): Promise<void> {
+    if (!this.routed) return Promise.resolve();
+    this.loading ??= this.hooks
+      .listOpenShards()
+      .then(
+        (ranges) => {
+          this.failures = 0;
+          this.ledger.counters.shardMapRefreshes++;
+          this.applyShardMap(new ShardMap(ranges));
+        },
+        (error: unknown) => this.mapFailed(error),
+      )
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
+  }
+
+  private mapFailed(error: unknown): void {
+    const err = this.hooks.asError(error);
+    this.ledger.report(err);
+    if (!err.retryable) {
+      this.stopRouting();
+      return;
+    }
+    this.failures++;
+    const delay = backoffDelayMs(this.failures, {
+      baseMs: this.options.backoffBaseMs,
+      maxMs: this.options.backoffMaxMs,
+    });
+    this.retryTimer = this.clock.setTimer(() => {
+      this.retryTimer = undefined;
+      void this.loadShardMap();
+    }, delay);
+    if (!this.hooks.closing()) this.retryTimer.unref();
+  }
+
+  /** Routes everything by the new map: records of closed shards move to the shards now open. */
+  private applyShardMap(map: ShardMap): void {
+    this.map = map;
+    const stale = this.lanes.drain((id) => id === ANY_SHARD || map.has(id));
+    const users = this.aggregator?.release((id) => map.has(id)) ?? [];
+    for (const item of this.pending) users.push(item);
+    this.pending = [];
+    for (const r of stale) {
+      if (r.users === undefined) {
+        r.shardId = map.shardFor(r.hashKey ?? hashKeyOf(r.partitionKey)) ?? ANY_SHARD;
+        if (r.attempts > 0) this.lanes.retryLater(r);
+        else this.lanes.enqueue(r);
+      } else for (const u of r.users) users.push(u);
+    }
+    users.sort((a, b) => a.seq - b.seq);
+    for (const u of users) this.route(u);
+    this.hooks.pump();
+  }
+
+  /** ListShards is not allowed: send plain records, unpaced, rather than nothing. */
+  private stopRouting(): void {
+    if (!this.routed) return;
+    this.routed = false;
+    const users = [...(this.aggregator?.release(() => false) ?? []), ...this.pending];
+    this.aggregator = undefined;
+    this.pending = [];
+    for (const r of this.lanes.drain()) {
+      if (r.users === undefined) {
+        r.shardId = undefined;
+        this.lanes.enqueue(r);
+      } else for (const u of r.users) users.push(u);
+    }
+    for (const u of users) this.lanes.enqueue(plainRecord(u, undefined));
+    this.hooks.pump();
+  }
+}

@@ -1,0 +1,111 @@
+import { hashKeyOf, KplAggregateBuilder } from '@kinlog/core';
+import { expect } from 'chai';
+import type { UserRecord } from '../../../src/sink/held-record.js';
+import { KinesisAccessError, KinesisRequestError } from '../../../src/errors.js';
+import { ANY_SHARD } from '../../../src/sink/shard-lanes.js';
+import { evenShards } from './support/fake-put-records.js';
+import { settle } from './support/fake-clock.js';
+import { sinkRooms } from './support/sink-rooms.js';
+
+let seq = 0;
+function user(partitionKey: string, atMs = 0): UserRecord {
+  return {
+    data: Buffer.from(`{"k":"${partitionKey}"}`),
+    partitionKey,
+    bytes: 20,
+    hashKey: hashKeyOf(partitionKey),
+    seq: ++seq,
+    firstPutAtMs: atMs,
+    onSettled: undefined,
+  };
+}
+
+const target = { streamName: 'logs', endpoint: 'fake' };
+
+describe('ShardRouter', () => {
+  it('without aggregation or pacing, every record goes plain to the single lane', () => {
+    const { router, lanes } = sinkRooms();
+    expect(router.active).to.equal(false);
+    expect(router.hashKeyFor('a')).to.equal(undefined);
+    router.route(user('a'));
+    const [held] = lanes.takeBatch(0, true)!;
+    expect(held!.shardId).to.equal(undefined);
+  });
+
+  it('holds records until the first map, then routes them by MD5 in put order', async () => {
+    const rooms = sinkRooms({ rateLimitFraction: 1 });
+    rooms.client.shards = evenShards(4);
+    const users = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => user(k));
+    for (const u of users) rooms.router.route(u);
+    expect(rooms.router.lowestSeq()).to.equal(users[0]!.seq);
+    await settle();
+    expect(rooms.client.listCalls).to.equal(1);
+    expect(rooms.ledger.counters.shardMapRefreshes).to.equal(1);
+    expect(rooms.pumps).to.equal(1);
+    const taken = rooms.lanes.takeBatch(0, true)!;
+    expect(taken).to.have.length(6);
+    for (const r of taken) {
+      const range = rooms.client.shards.find((s) => s.shardId === r.shardId)!;
+      expect(hashKeyOf(r.partitionKey) >= range.startingHashKey).to.equal(true);
+      expect(hashKeyOf(r.partitionKey) <= range.endingHashKey).to.equal(true);
+    }
+  });
+
+  it('aggregates per shard: one KPL record per shard, sealed when due', async () => {
+    const rooms = sinkRooms({ aggregation: true, flushIntervalMs: 100 });
+    rooms.client.shards = evenShards(2);
+    await rooms.router.loadShardMap();
+    for (let i = 0; i < 40; i++) rooms.router.route(user(`key-${i}`, rooms.clock.now()));
+    expect(rooms.lanes.takeBatch(rooms.clock.now(), true)).to.equal(undefined);
+    expect(rooms.router.nextDueMs()).to.equal(rooms.clock.now() + 100);
+    rooms.router.sealAggregates(rooms.clock.now() + 100, false);
+    const sealed = rooms.lanes.takeBatch(rooms.clock.now() + 100, true)!;
+    expect(sealed).to.have.length(2);
+    expect(sealed.map((r) => r.shardId).sort()).to.deep.equal(
+      rooms.client.shards.map((s) => s.shardId),
+    );
+    expect(sealed.reduce((n, r) => n + r.users!.length, 0)).to.equal(40);
+    const magic = new KplAggregateBuilder().build().subarray(0, 4);
+    for (const r of sealed) expect(r.data.subarray(0, 4).equals(magic)).to.equal(true);
+  });
+
+  it('retries a map that failed retryably with backoff on the clock', async () => {
+    const rooms = sinkRooms({ rateLimitFraction: 1, backoffBaseMs: 100, backoffMaxMs: 100 });
+    rooms.client.listError = new KinesisRequestError(target, 'LimitExceededException', 'x', true);
+    rooms.router.route(user('a'));
+    await settle();
+    expect(rooms.client.listCalls).to.equal(1);
+    expect(rooms.events.map((e) => e.name)).to.deep.equal(['error']);
+    rooms.client.listError = undefined;
+    await rooms.clock.advance(100);
+    expect(rooms.client.listCalls).to.equal(2);
+    expect(rooms.lanes.takeBatch(0, true)![0]!.shardId).to.equal(evenShards(1)[0]!.shardId);
+  });
+
+  it('stops routing when ListShards is denied: plain records, single lane', async () => {
+    const rooms = sinkRooms({ aggregation: true });
+    rooms.client.listError = new KinesisAccessError(target, 'not allowed');
+    rooms.router.route(user('a'));
+    rooms.router.route(user('b'));
+    await settle();
+    expect(rooms.router.active).to.equal(false);
+    const taken = rooms.lanes.takeBatch(0, true)!;
+    expect(taken.map((r) => [r.partitionKey, r.shardId, r.users])).to.deep.equal([
+      ['a', undefined, undefined],
+      ['b', undefined, undefined],
+    ]);
+  });
+
+  it('knows whether a shard owns a record by the current map', async () => {
+    const rooms = sinkRooms({ rateLimitFraction: 1 });
+    rooms.client.shards = evenShards(2);
+    const u = user('a');
+    expect(rooms.router.owns('shardId-000000000000', u)).to.equal(undefined); // no map yet
+    await rooms.router.loadShardMap();
+    const own = rooms.client.shards.find((s) => u.hashKey! <= s.endingHashKey)!.shardId;
+    const other = rooms.client.shards.find((s) => s.shardId !== own)!.shardId;
+    expect(rooms.router.owns(own, u)).to.equal(true);
+    expect(rooms.router.owns(other, u)).to.equal(false);
+    expect(rooms.router.owns(ANY_SHARD, u)).to.equal(undefined);
+  });
+});
