@@ -5,9 +5,9 @@
  *                                                                                       │
  *   PutRecords (whole-request errors retried with backoff inside the slot) ◄────────────┘
  *        │ answered
- *        ├─ ok entry ───────────────► settled (acked); an aggregate on an unexpected shard
- *        │                            reloads the map, and user records the shard does not own
- *        │                            are routed again
+ *        ├─ ok entry ───────────────► settled (acked), once; an aggregate whose predicted shard
+ *        │                            has closed (resharding) puts again only the user records
+ *        │                            the landing shard does not own
  *        ├─ failed entry ───────────► retry list of its lane (backoff), or dropped past limits
  *        └─ request failed for good ► retryable: retry list; else dropped (rejected)
  *   then: waiters checked, pump again; a wake timer covers flush deadlines, backoffs, refills
@@ -236,31 +236,40 @@ export class BatchSender {
     const counters = this.ledger.counters;
     const failed: HeldRecord[] = [];
     const landed: { record: HeldRecord; result: EntryResult & { ok: true } }[] = [];
-    let misrouted = false;
+    let surprises: Set<string> | undefined;
     for (let i = 0; i < entries.length; i++) {
       const r = entries[i]!;
       const res = results[i]!;
       if (res.ok) {
         landed.push({ record: r, result: res });
-        if (r.shardId !== undefined && r.shardId !== ANY_SHARD && r.shardId !== res.shardId)
-          misrouted = true;
+        if (
+          r.users !== undefined &&
+          r.shardId !== undefined &&
+          r.shardId !== ANY_SHARD &&
+          r.shardId !== res.shardId
+        )
+          (surprises ??= new Set()).add(r.shardId);
       } else {
         increment(counters.entriesFailedByCode, res.errorCode);
         r.attempts++;
         failed.push(r);
       }
     }
-    // An aggregate on an unexpected shard means the map is stale (resharding): reload it, then
-    // put again the user records whose keys belong elsewhere, so that every user record is on
-    // the shard its key maps to; readers skip the misplaced copies, as the KCL does.
-    if (misrouted) await this.router.loadShardMap();
+    // An aggregate on an unexpected shard: when its predicted shard has closed (a resharding),
+    // the user records whose keys the landing shard does not own are put again on their own
+    // shard, as readers (the KCL, kinlog analyze) skip them there. Otherwise every acknowledged
+    // record is settled as it landed: sending it round again cannot place it better.
+    let resharded: Set<string> | undefined;
+    for (const shardId of surprises ?? []) {
+      if (await this.router.resharded(shardId)) (resharded ??= new Set()).add(shardId);
+    }
     let sentBytes = 0;
     let sentUsers = 0;
     const reroute: UserRecord[] = [];
     for (const { record, result } of landed) {
       sentBytes += record.bytes;
       counters.kinesisRecordsSent++;
-      const movable = record.users !== undefined && record.shardId !== result.shardId;
+      const movable = record.shardId !== undefined && resharded?.has(record.shardId) === true;
       for (const u of usersOf(record)) {
         if (movable && this.router.owns(result.shardId, u) === false) reroute.push(u);
         else {

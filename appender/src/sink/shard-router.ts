@@ -20,6 +20,12 @@ import type { SinkLedger } from './sink-ledger.js';
 /** Partition keys whose routing hash is kept (keys chosen by a field repeat a lot). */
 export const HASH_KEY_CACHE_SIZE = 10_000;
 
+/**
+ * After a reload found the shard an aggregate was predicted for still open (the endpoint routed
+ * it elsewhere without a resharding), further surprises within this long do not reload again.
+ */
+export const SHARD_MAP_MIN_RECHECK_MS = 5_000;
+
 /** What the router needs of the sink's options. */
 export interface RouterOptions {
   /** Route per shard at all (aggregation or pacing on). */
@@ -62,6 +68,8 @@ export class ShardRouter {
   private retryTimer: SinkTimer | undefined;
   private failures = 0;
   private routed: boolean;
+  /** When a reload last found a predicted shard still open (see {@link resharded}). */
+  private confirmedAtMs = -Infinity;
   private readonly hashKeys = new Map<string, bigint>();
 
   constructor(
@@ -140,6 +148,25 @@ export class ShardRouter {
     const map = this.map;
     if (map === undefined || !map.has(shardId)) return undefined;
     return map.holds(shardId, user.hashKey ?? hashKeyOf(user.partitionKey));
+  }
+
+  /**
+   * An aggregate predicted for `shardId` landed on another shard: whether that is a resharding
+   * (the predicted shard has closed), reloading the map to tell. Only then do user records move:
+   * an endpoint that routes otherwise with the same shards open (a proxy, a test double) would
+   * only send them round again.
+   */
+  async resharded(shardId: string): Promise<boolean> {
+    if (!this.routed) return false;
+    if (this.loading !== undefined) await this.loading;
+    else if (
+      this.map?.has(shardId) === true &&
+      this.clock.now() - this.confirmedAtMs >= SHARD_MAP_MIN_RECHECK_MS
+    ) {
+      await this.loadShardMap();
+      if (this.map?.has(shardId) === true) this.confirmedAtMs = this.clock.now();
+    }
+    return this.map !== undefined && !this.map.has(shardId);
   }
 
   /** Removes and returns, as plain records, what waits for a map (at shutdown). */

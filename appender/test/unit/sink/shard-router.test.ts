@@ -109,3 +109,25 @@ describe('ShardRouter', () => {
     expect(rooms.router.owns(ANY_SHARD, u)).to.equal(undefined);
   });
 });
+
+describe('ShardRouter.resharded', () => {
+  it('tells a closed predicted shard (resharding) from an endpoint that routes otherwise', async () => {
+    const rooms = sinkRooms({ aggregation: true });
+    rooms.client.shards = evenShards(2);
+    await rooms.router.loadShardMap();
+    const [first, second] = rooms.client.shards.map((s) => s.shardId);
+    // Same shards open: not a resharding, and the next surprise soon after does not reload.
+    expect(await rooms.router.resharded(first!)).to.equal(false);
+    expect(rooms.client.listCalls).to.equal(2);
+    expect(await rooms.router.resharded(second!)).to.equal(false);
+    expect(rooms.client.listCalls).to.equal(2);
+    // The first shard closed (split or merged): another shard now covers its range.
+    rooms.client.shards = [
+      { ...rooms.client.shards[0]!, shardId: 'shardId-000000000002' },
+      rooms.client.shards[1]!,
+    ];
+    await rooms.clock.advance(5_000);
+    expect(await rooms.router.resharded(first!)).to.equal(true);
+    expect(rooms.client.listCalls).to.equal(3);
+  });
+});
