@@ -69,6 +69,8 @@ interface InFlightBatch {
 export class BatchSender {
   private readonly inFlight = new Set<InFlightBatch>();
   private readonly wake: WakeTimer;
+  /** Answered requests in a row in which a shard refused most of its entries, by shard. */
+  private readonly throttleStreaks = new Map<string, number>();
 
   constructor(
     private readonly options: SenderOptions,
@@ -283,7 +285,7 @@ export class BatchSender {
       counters.userRecordsRerouted += reroute.length;
       for (const u of reroute) this.router.route(u);
     }
-    if (failed.length > 0) this.requeue(failed, undefined);
+    if (failed.length > 0 || this.throttleStreaks.size > 0) this.requeueFailed(entries, failed);
     this.ledger.emit('flush', {
       records: sentUsers,
       kinesisRecords: landed.length,
@@ -293,8 +295,46 @@ export class BatchSender {
     });
   }
 
-  /** Failed records go to their lane's retry list with a backoff, or are dropped past their limits. */
-  private requeue(records: HeldRecord[], attemptsOverride: number | undefined): void {
+  /**
+   * Entries that failed inside an answered request wait by their shard's throttling, not by
+   * their own attempt count: while most of a shard's entries in a request go through, its
+   * failures rejoin the next batch at once (retry lists wait for a full batch or a flush); a
+   * shard that refuses most of its entries request after request backs off exponentially (to
+   * `backoffMaxMs`), one jittered wait per shard, so its failures travel together. This is the
+   * KPL's way: pace the throttled shard, not each record.
+   */
+  private requeueFailed(entries: readonly HeldRecord[], failed: HeldRecord[]): void {
+    const o = this.options;
+    const perShard = new Map<string, { sent: number; failed: number; delayMs: number }>();
+    for (const r of entries) {
+      const id = r.shardId ?? ANY_SHARD;
+      const t = perShard.get(id);
+      if (t === undefined) perShard.set(id, { sent: 1, failed: 0, delayMs: 0 });
+      else t.sent++;
+    }
+    for (const r of failed) perShard.get(r.shardId ?? ANY_SHARD)!.failed++;
+    for (const [id, t] of perShard) {
+      if (t.failed * 2 <= t.sent) {
+        this.throttleStreaks.delete(id);
+        continue;
+      }
+      const streak = (this.throttleStreaks.get(id) ?? 0) + 1;
+      this.throttleStreaks.set(id, streak);
+      t.delayMs = backoffDelayMs(streak - 1, { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs });
+    }
+    this.requeue(failed, undefined, (r) => perShard.get(r.shardId ?? ANY_SHARD)!.delayMs);
+  }
+
+  /** Failed records go to their lane's retry list after a wait, or are dropped past their limits. */
+  private requeue(
+    records: HeldRecord[],
+    attemptsOverride: number | undefined,
+    delayOf: (r: HeldRecord) => number = (r) =>
+      backoffDelayMs(r.attempts, {
+        baseMs: this.options.backoffBaseMs,
+        maxMs: this.options.backoffMaxMs,
+      }),
+  ): void {
     const o = this.options;
     const now = this.clock.now();
     const exhausted: HeldRecord[] = [];
@@ -304,8 +344,7 @@ export class BatchSender {
       if (r.attempts > o.maxRetries) exhausted.push(r);
       else if (now - r.firstPutAtMs > o.recordTtlMs) expired.push(r);
       else {
-        r.notBeforeMs =
-          now + backoffDelayMs(r.attempts, { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs });
+        r.notBeforeMs = now + delayOf(r);
         this.lanes.retryLater(r);
         this.ledger.counters.entriesRetried++;
       }
@@ -318,7 +357,8 @@ export class BatchSender {
     // With every request slot busy, the next completion pumps; a timer would only spin.
     if (this.inFlight.size >= this.options.maxInFlight) return;
     const now = this.clock.now();
-    const next = Math.min(this.lanes.nextWakeMs(now), this.router.nextDueMs());
+    const force = this.hooks.urgent() || this.hooks.closing();
+    const next = Math.min(this.lanes.nextWakeMs(now, force), this.router.nextDueMs());
     if (next === Infinity) this.wake.clear();
     else this.wake.atOrBefore(Math.max(next, now + 1), this.keepAlive());
   }

@@ -188,9 +188,13 @@ export class ShardLanes {
     return taken;
   }
 
-  /** When something next becomes due: a flush interval, a retry backoff or a bucket refill. */
-  nextWakeMs(nowMs: number): number {
+  /**
+   * When something next becomes due: a flush interval, a retry backoff or a bucket refill. With
+   * `force` (a flush or close is awaited), a retry is due as soon as its backoff ends.
+   */
+  nextWakeMs(nowMs: number, force = false): number {
     let next = Infinity;
+    const retryWaitMs = force || this.batchFull ? 0 : this.limits.flushIntervalMs;
     for (const lane of this.lanes.values()) {
       const head = lane.fresh.peek();
       if (head !== undefined) {
@@ -201,7 +205,7 @@ export class ShardLanes {
       }
       for (const r of lane.retry) {
         // A retry waits for fresh records to fill its batch, or a flush interval at most.
-        let at = r.notBeforeMs + (this.batchFull ? 0 : this.limits.flushIntervalMs);
+        let at = r.notBeforeMs + retryWaitMs;
         if (lane.bucket !== undefined)
           at = Math.max(at, nowMs + lane.bucket.waitMs(1, r.bytes, nowMs));
         if (at < next) next = at;

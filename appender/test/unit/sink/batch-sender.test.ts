@@ -95,6 +95,37 @@ describe('BatchSender', () => {
     expect([...s.results.values()].every((r) => r.length === 1 && r[0]!.ok)).to.equal(true);
   });
 
+  it('entries failing while most of their batch went through rejoin the next batch at once, together', async () => {
+    const s = senderOf({ maxBatchRecords: 100, backoffBaseMs: 1000, backoffMaxMs: 10_000 });
+    s.client.answer = (entries, request) =>
+      entries.map((e, i) => (request === 0 && i % 10 === 0 ? THROTTLED : s.client.ok(e)));
+    s.setUrgent(true); // a flush is awaited, as the daemon awaits one when its window is full
+    s.put(100);
+    await settle();
+    // No backoff wait: the ten failed entries went out in one request right after the answer.
+    expect(s.client.requests.map((r) => r.length)).to.deep.equal([100, 10]);
+    expect(s.ledger.counters.recordsSent).to.equal(100);
+  });
+
+  it('a shard refusing most of its entries backs off exponentially, within backoffMaxMs', async () => {
+    const s = senderOf({ maxBatchRecords: 10, backoffBaseMs: 100, backoffMaxMs: 400 });
+    s.client.answer = (entries, request) =>
+      entries.map((e) => (request < 5 ? THROTTLED : s.client.ok(e)));
+    s.setUrgent(true);
+    s.put(10);
+    const sentAt: number[] = [];
+    for (let t = 0; t < 3000 && s.ledger.counters.recordsSent < 10; t += 10) {
+      await s.clock.advance(10);
+      while (sentAt.length < s.client.requests.length) sentAt.push(s.clock.now());
+    }
+    expect(s.client.requests).to.have.length(6);
+    expect(s.ledger.counters.recordsSent).to.equal(10);
+    const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
+    for (const gap of gaps) expect(gap).to.be.at.most(400 + 10);
+    // Jitter draws below the ceiling; the ceilings grow 100, 200, 400, 400: the sum bounds it.
+    expect(sentAt.at(-1)! - sentAt[0]!).to.be.at.most(100 + 200 + 400 + 400 + 50);
+  });
+
   it('retries a failed request with backoff on the clock, then settles it', async () => {
     const s = senderOf({ maxBatchRecords: 3, backoffBaseMs: 50, backoffMaxMs: 50 });
     s.client.answer = (entries, request) =>

@@ -72,6 +72,8 @@ describe('ShardLanes', () => {
     expect(lanes.takeBatch(100, false)).to.equal(undefined);
     expect(lanes.takeBatch(500, false)).to.equal(undefined);
     expect(lanes.nextWakeMs(100)).to.equal(1500);
+    // While a flush is awaited, the retry is due when its backoff ends.
+    expect(lanes.nextWakeMs(100, true)).to.equal(500);
     expect(lanes.takeBatch(1500, false)).to.deep.equal([r]);
     const older = record('x');
     const newer = record('y');
