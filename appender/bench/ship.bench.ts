@@ -19,7 +19,9 @@
  * KINLOG_BENCH_SHIP_CHECK_LINES (failure and correctness file, default 200,000),
  * KINLOG_BENCH_SHIP_MODES=default,line,... (some modes), KINLOG_BENCH_IDLE_SECONDS (default 30;
  * 0 skips the idle mode), KINLOG_BENCH_IDLE_FILES (default 200), KINLOG_BENCH_SHIP_FLAGS (more
- * `kinlog ship` flags for every run, e.g. `--max-uncommitted 10000`, to compare settings).
+ * `kinlog ship` flags for every run, e.g. `--max-uncommitted 10000`, to compare settings),
+ * KINLOG_BENCH_SHIP_NODE_ARGS (options for the child's node, space-separated, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` for a CPU profile of each run).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -48,6 +50,9 @@ const ShipBench = {
 const SHIP_MAIN = fileURLToPath(new URL('./bin/ship-main.js', import.meta.url));
 const LINE_ID = /[?&]id=(\d+)/;
 const EXTRA_FLAGS = (process.env.KINLOG_BENCH_SHIP_FLAGS ?? '').split(' ').filter((f) => f !== '');
+const NODE_ARGS = (process.env.KINLOG_BENCH_SHIP_NODE_ARGS ?? '')
+  .split(' ')
+  .filter((f) => f !== '');
 
 interface Mode {
   name: string;
@@ -124,7 +129,7 @@ async function generate(file: string, lines: number): Promise<void> {
 function spawnShip(env: Env, sink: NullKinesis, args: string[], usageFile: string) {
   const child = spawn(
     process.execPath,
-    [SHIP_MAIN, 'ship', '--endpoint', sink.url, '--region', 'us-east-1', ...args],
+    [...NODE_ARGS, SHIP_MAIN, 'ship', '--endpoint', sink.url, '--region', 'us-east-1', ...args],
     {
       env: {
         ...process.env,
