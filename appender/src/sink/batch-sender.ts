@@ -15,7 +15,7 @@
 import { backoffDelayMs, retryWithBackoff } from '@kinlog/core';
 import type { KinlogError } from '@kinlog/core';
 import { DropReasons } from './drop-reasons.js';
-import { usersOf, type HeldRecord, type UserRecord } from './held-record.js';
+import type { HeldRecord, UserRecord } from './held-record.js';
 import {
   translatePutRecordsError,
   type EntryResult,
@@ -237,13 +237,11 @@ export class BatchSender {
   ): Promise<void> {
     const counters = this.ledger.counters;
     const failed: HeldRecord[] = [];
-    const landed: { record: HeldRecord; result: EntryResult & { ok: true } }[] = [];
     let surprises: Set<string> | undefined;
     for (let i = 0; i < entries.length; i++) {
       const r = entries[i]!;
       const res = results[i]!;
       if (res.ok) {
-        landed.push({ record: r, result: res });
         if (
           r.users !== undefined &&
           r.shardId !== undefined &&
@@ -267,28 +265,40 @@ export class BatchSender {
     }
     let sentBytes = 0;
     let sentUsers = 0;
-    const reroute: UserRecord[] = [];
-    for (const { record, result } of landed) {
+    let landed = 0;
+    let reroute: UserRecord[] | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      const result = results[i]!;
+      if (!result.ok) continue;
+      const record = entries[i]!;
+      landed++;
       sentBytes += record.bytes;
-      counters.kinesisRecordsSent++;
+      const users = record.users;
+      if (users === undefined) {
+        // A plain record is its own user record: settled as is, with the answer as its result.
+        sentUsers++;
+        this.ledger.settleAcked(record.heldBytes, record.onSettled, result);
+        continue;
+      }
       const movable = record.shardId !== undefined && resharded?.has(record.shardId) === true;
-      for (const u of usersOf(record)) {
-        if (movable && this.router.owns(result.shardId, u) === false) reroute.push(u);
+      for (const u of users) {
+        if (movable && this.router.owns(result.shardId, u) === false) (reroute ??= []).push(u);
         else {
           sentUsers++;
-          this.ledger.settleAcked(u, result);
+          this.ledger.settleAcked(u.bytes, u.onSettled, result);
         }
       }
     }
+    counters.kinesisRecordsSent += landed;
     counters.bytesSent += sentBytes;
-    if (reroute.length > 0) {
+    if (reroute !== undefined) {
       counters.userRecordsRerouted += reroute.length;
       for (const u of reroute) this.router.route(u);
     }
     if (failed.length > 0 || this.throttleStreaks.size > 0) this.requeueFailed(entries, failed);
     this.ledger.emit('flush', {
       records: sentUsers,
-      kinesisRecords: landed.length,
+      kinesisRecords: landed,
       bytes: sentBytes,
       failed: failed.length,
       latencyMs,

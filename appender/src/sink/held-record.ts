@@ -13,11 +13,19 @@ export interface UserRecord {
   partitionKey: string;
   /** Data plus partition key bytes: what it costs in the buffer. */
   bytes: number;
-  /** The routing hash, computed only when records are routed per shard. */
+  /**
+   * The routing hash, when records are routed per shard: MD5 of a caller's key, or for a key of
+   * the sink's own (`randomKey`) the explicit hash key of the shard it was placed on.
+   */
   hashKey: bigint | undefined;
   seq: number;
   firstPutAtMs: number;
   onSettled: SettleCallback | undefined;
+  /**
+   * The key is the sink's own random one: the record may go to any shard, so it is placed on
+   * one (with that shard's explicit hash key) instead of being hashed.
+   */
+  randomKey?: boolean;
 }
 
 /**
@@ -42,6 +50,8 @@ export interface HeldRecord {
   users: UserRecord[] | undefined;
   onSettled: SettleCallback | undefined;
   hashKey: bigint | undefined;
+  /** Sent as ExplicitHashKey: set for records the sink placed on a shard itself. */
+  explicitHashKey?: string | undefined;
 }
 
 /** Number of user records a held record carries. */
@@ -49,8 +59,53 @@ export function userCount(r: HeldRecord): number {
   return r.users?.length ?? 1;
 }
 
-/** A plain held record for one user record. */
-export function plainRecord(u: UserRecord, shardId: string | undefined): HeldRecord {
+/**
+ * A user record as the intake makes it: already a plain held record (its own wire and held
+ * bytes), so one object carries it from put to acknowledgement when it is not aggregated.
+ */
+export function heldUserRecord(
+  data: Buffer,
+  partitionKey: string,
+  bytes: number,
+  hashKey: bigint | undefined,
+  seq: number,
+  firstPutAtMs: number,
+  onSettled: SettleCallback | undefined,
+  randomKey: boolean,
+): HeldRecord & UserRecord {
+  return {
+    data,
+    partitionKey,
+    bytes,
+    heldBytes: bytes,
+    attempts: 0,
+    firstPutAtMs,
+    notBeforeMs: 0,
+    seq,
+    shardId: undefined,
+    users: undefined,
+    onSettled,
+    hashKey,
+    explicitHashKey: undefined,
+    randomKey,
+  };
+}
+
+/**
+ * A plain held record for one user record (`explicitHashKey` when the sink placed it): the
+ * record itself when the intake made it (see {@link heldUserRecord}), else a new one.
+ */
+export function plainRecord(
+  u: UserRecord,
+  shardId: string | undefined,
+  explicitHashKey?: string,
+): HeldRecord {
+  const held = u as UserRecord & Partial<HeldRecord>;
+  if (held.heldBytes !== undefined && held.users === undefined) {
+    held.shardId = shardId;
+    held.explicitHashKey = explicitHashKey;
+    return held as HeldRecord;
+  }
   return {
     data: u.data,
     partitionKey: u.partitionKey,
@@ -64,6 +119,7 @@ export function plainRecord(u: UserRecord, shardId: string | undefined): HeldRec
     users: undefined,
     onSettled: u.onSettled,
     hashKey: u.hashKey,
+    explicitHashKey,
   };
 }
 

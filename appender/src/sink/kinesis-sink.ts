@@ -63,6 +63,8 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   private readonly client: PutRecordsPort;
   private readonly clock: SinkClock;
   private readonly keyOf: (event: unknown) => string;
+  /** Keys are the sink's own random ones unless a caller gives one. */
+  private readonly randomKeys: boolean;
   private readonly encode: (event: unknown) => string;
   private readonly lanes: ShardLanes;
   private readonly ledger: SinkLedger;
@@ -83,6 +85,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       parts.client ??
       new PutRecordsClient({ ...o, maxSockets: o.maxSockets ?? Math.max(8, o.maxInFlight * 2) });
     this.keyOf = partitionKeyFunction(o.partitionKey);
+    this.randomKeys = o.partitionKey === 'random';
     this.encode = o.encode ?? encodeEvent;
     const fraction = o.rateLimitFraction;
     const clock = this.clock;
@@ -108,7 +111,6 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       {
         ...o,
         routed: o.aggregation || fraction !== undefined,
-        randomKeys: o.partitionKey === 'random',
       },
       this.lanes,
       this.ledger,
@@ -155,7 +157,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       data = encodeEvent(event);
       key = this.keyOf(undefined);
     }
-    return this.accept(data, key, onSettled);
+    return this.accept(data, key, onSettled, this.randomKeys);
   }
 
   /**
@@ -171,21 +173,23 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     partitionKey?: string,
     onSettled?: SettleCallback,
   ): boolean {
-    const key = normalizePartitionKey(partitionKey) ?? this.keyOf(undefined);
-    return this.accept(data, key, onSettled);
+    const given = normalizePartitionKey(partitionKey);
+    if (given !== undefined) return this.accept(data, given, onSettled, false);
+    return this.accept(data, this.keyOf(undefined), onSettled, this.randomKeys);
   }
 
   private accept(
     payload: string | Uint8Array,
     partitionKey: string,
     onSettled: SettleCallback | undefined,
+    randomKey: boolean,
   ): boolean {
     if (this.closing) {
       const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
       this.ledger.dropNew(DropReasons.CLOSED, bytes, onSettled);
       return false;
     }
-    const outcome = this.intake.accept(payload, partitionKey, onSettled);
+    const outcome = this.intake.accept(payload, partitionKey, onSettled, randomKey);
     if (outcome === Intake.DROPPED) return false;
     this.sender.afterPut(this.clock.now());
     if (outcome === Intake.ACCEPTED) return true;

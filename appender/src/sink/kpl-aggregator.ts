@@ -1,16 +1,38 @@
-import { KplAggregateBuilder } from '@kinlog/core';
+/**
+ * Open KPL aggregates, per shard and kind:
+ *
+ *   caller's keys (exact routing) ─► keyed aggregate of shard S: keys in a table, MD5-routed
+ *   sink's own random keys ───────► one-key aggregate of shard S: one key and S's explicit
+ *                                   hash key for all, nothing hashed per record
+ *
+ * Records of different shards are never mixed. An aggregate is sealed when the next record
+ * would pass `maxAggregateBytes`, when it is due, or on flush; a lone record goes out plain.
+ */
+import {
+  KplAggregateBuilder,
+  KplAggregateFormat,
+  lengthDelimitedSize,
+  varintSize,
+} from '@kinlog/core';
 import { plainRecord, type HeldRecord, type UserRecord } from './held-record.js';
+import { OneKeyAggregate } from './one-key-aggregate.js';
 
 interface OpenAggregate {
-  builder: KplAggregateBuilder;
+  builder: KplAggregateBuilder | OneKeyAggregate;
   users: UserRecord[];
 }
 
+/** Where a record of the sink's own key goes: a shard and its explicit hash key. */
+export interface ShardTarget {
+  shardId: string;
+  explicitHashKey: string;
+  hashKey: bigint;
+}
+
+const FRAMING_BYTES = KplAggregateFormat.MAGIC.length + KplAggregateFormat.DIGEST_BYTES;
+
 /**
- * One open KPL aggregate per predicted shard. User records of different shards are never mixed,
- * so an aggregate lands on the shard each of its user records' keys maps to (as long as the
- * shard map is current). An aggregate is sealed when the next record would pass
- * `maxAggregateBytes`, when it is due, or on flush; a lone record goes out plain.
+ * One open KPL aggregate per shard and kind.
  *
  * @example
  * ```ts
@@ -20,20 +42,27 @@ interface OpenAggregate {
  */
 export class KplAggregator {
   private readonly open = new Map<string, OpenAggregate>();
+  private readonly openAnywhere = new Map<string, OpenAggregate>();
 
   constructor(private readonly maxAggregateBytes: number) {}
 
-  /** Adds a user record; returns what this sealed (nothing, the previous aggregate, or the record itself when it is too big to aggregate). */
+  /**
+   * Adds a user record with a caller's key, routed to `shardId`; returns what this sealed
+   * (nothing, the previous aggregate, or the record itself when it is too big to aggregate).
+   */
   add(user: UserRecord, shardId: string): HeldRecord[] {
-    const probe = new KplAggregateBuilder();
-    if (probe.sizeWith(user.partitionKey, user.data) > this.maxAggregateBytes) {
-      return [plainRecord(user, shardId)];
-    }
+    const keyBytes = Buffer.byteLength(user.partitionKey);
+    const lone =
+      FRAMING_BYTES +
+      lengthDelimitedSize(keyBytes) +
+      lengthDelimitedSize(1 + varintSize(0) + lengthDelimitedSize(user.data.length));
+    if (lone > this.maxAggregateBytes) return [plainRecord(user, shardId)];
     const sealed: HeldRecord[] = [];
     let agg = this.open.get(shardId);
     if (
       agg !== undefined &&
-      agg.builder.sizeWith(user.partitionKey, user.data) > this.maxAggregateBytes
+      (agg.builder as KplAggregateBuilder).sizeWith(user.partitionKey, user.data) >
+        this.maxAggregateBytes
     ) {
       sealed.push(seal(agg, shardId));
       agg = undefined;
@@ -42,18 +71,62 @@ export class KplAggregator {
       agg = { builder: new KplAggregateBuilder(), users: [] };
       this.open.set(shardId, agg);
     }
-    agg.builder.add(user.partitionKey, user.data);
+    (agg.builder as KplAggregateBuilder).add(user.partitionKey, user.data);
     agg.users.push(user);
     return sealed;
+  }
+
+  /**
+   * Adds a user record of the sink's own key to `target`'s one-key aggregate; returns the
+   * sealed aggregate when this one was full (the caller may move on to another shard), or the
+   * record itself, plain, when it is too big to aggregate.
+   */
+  addAnywhere(user: UserRecord, target: ShardTarget): HeldRecord | undefined {
+    const id = target.shardId;
+    const dataBytes = user.data.length;
+    const lone = OneKeyAggregate.loneSize(
+      user.bytes - dataBytes,
+      target.explicitHashKey.length,
+      dataBytes,
+    );
+    if (lone > this.maxAggregateBytes) return plainRecord(user, id, target.explicitHashKey);
+    let sealed: HeldRecord | undefined;
+    let agg = this.openAnywhere.get(id);
+    if (
+      agg !== undefined &&
+      (agg.builder as OneKeyAggregate).sizeWith(dataBytes) > this.maxAggregateBytes
+    ) {
+      sealed = seal(agg, id);
+      agg = undefined;
+    }
+    if (agg === undefined) {
+      agg = { builder: new OneKeyAggregate(user.partitionKey, target.explicitHashKey), users: [] };
+      this.openAnywhere.set(id, agg);
+    }
+    (agg.builder as OneKeyAggregate).add(user.data);
+    agg.users.push(user);
+    return sealed;
+  }
+
+  /** Seals `shardId`'s one-key aggregate if a record of `dataBytes` would not fit in it. */
+  sealIfFull(shardId: string, dataBytes: number): HeldRecord | undefined {
+    const agg = this.openAnywhere.get(shardId);
+    if (agg === undefined) return undefined;
+    if ((agg.builder as OneKeyAggregate).sizeWith(dataBytes) <= this.maxAggregateBytes)
+      return undefined;
+    this.openAnywhere.delete(shardId);
+    return seal(agg, shardId);
   }
 
   /** Seals aggregates whose oldest record waited `flushIntervalMs` (all of them with `force`). */
   seal(nowMs: number, flushIntervalMs: number, force: boolean): HeldRecord[] {
     const sealed: HeldRecord[] = [];
-    for (const [shardId, agg] of this.open) {
-      if (force || nowMs - agg.users[0]!.firstPutAtMs >= flushIntervalMs) {
-        sealed.push(seal(agg, shardId));
-        this.open.delete(shardId);
+    for (const open of [this.open, this.openAnywhere]) {
+      for (const [shardId, agg] of open) {
+        if (force || nowMs - agg.users[0]!.firstPutAtMs >= flushIntervalMs) {
+          sealed.push(seal(agg, shardId));
+          open.delete(shardId);
+        }
       }
     }
     return sealed;
@@ -62,32 +135,37 @@ export class KplAggregator {
   /** When the oldest open aggregate becomes due, or Infinity. */
   nextDueMs(flushIntervalMs: number): number {
     let next = Infinity;
-    for (const agg of this.open.values())
-      next = Math.min(next, agg.users[0]!.firstPutAtMs + flushIntervalMs);
+    for (const open of [this.open, this.openAnywhere])
+      for (const agg of open.values())
+        next = Math.min(next, agg.users[0]!.firstPutAtMs + flushIntervalMs);
     return next;
   }
 
   /** Removes and returns the user records of open aggregates whose shard `keep` rejects. */
   release(keep: (shardId: string) => boolean): UserRecord[] {
     const out: UserRecord[] = [];
-    for (const [shardId, agg] of this.open) {
-      if (keep(shardId)) continue;
-      for (const item of agg.users) out.push(item);
-      this.open.delete(shardId);
+    for (const open of [this.open, this.openAnywhere]) {
+      for (const [shardId, agg] of open) {
+        if (keep(shardId)) continue;
+        for (const item of agg.users) out.push(item);
+        open.delete(shardId);
+      }
     }
     return out;
   }
 
   lowestSeq(): number {
     let lowest = Infinity;
-    for (const agg of this.open.values()) lowest = Math.min(lowest, agg.users[0]!.seq);
+    for (const open of [this.open, this.openAnywhere])
+      for (const agg of open.values()) lowest = Math.min(lowest, agg.users[0]!.seq);
     return lowest;
   }
 }
 
 function seal(agg: OpenAggregate, shardId: string): HeldRecord {
   const first = agg.users[0]!;
-  if (agg.users.length === 1) return plainRecord(first, shardId);
+  const ehk = agg.builder instanceof OneKeyAggregate ? agg.builder.explicitHashKey : undefined;
+  if (agg.users.length === 1) return plainRecord(first, shardId, ehk);
   const data = agg.builder.build();
   let heldBytes = 0;
   for (const u of agg.users) heldBytes += u.bytes;
@@ -104,5 +182,6 @@ function seal(agg: OpenAggregate, shardId: string): HeldRecord {
     users: agg.users,
     onSettled: undefined,
     hashKey: first.hashKey,
+    explicitHashKey: ehk,
   };
 }

@@ -2,12 +2,16 @@
 export interface PutRecordsBodyEntry {
   readonly data: Uint8Array;
   readonly partitionKey: string;
+  /** A decimal 128-bit hash key that routes the record instead of MD5(partitionKey). */
+  readonly explicitHashKey?: string | undefined;
 }
 
 const HEAD_STREAM = '{"StreamName":';
 const HEAD_RECORDS = ',"Records":[';
 const ENTRY_DATA = '{"Data":"';
 const ENTRY_KEY = '","PartitionKey":';
+const ENTRY_HASH_KEY = ',"ExplicitHashKey":"';
+const QUOTE = 0x22;
 const TAIL = ']}';
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
@@ -41,6 +45,9 @@ export function putRecordsBody(
   for (let i = 0; i < entries.length; i++) {
     size += ENTRY_OVERHEAD_BYTES + base64Length(entries[i]!.data.byteLength);
     size += Buffer.byteLength(keys[i]!);
+    const ehk = entries[i]!.explicitHashKey;
+    // Digits only (validated by the caller's type: a bigint's decimal text), one byte each.
+    if (ehk !== undefined) size += ENTRY_HASH_KEY.length + ehk.length + 1;
   }
   const body = Buffer.allocUnsafe(size);
   let at = body.write(head, 0, 'utf8');
@@ -54,6 +61,12 @@ export function putRecordsBody(
     at += body.write(bytes.toString('base64'), at, 'latin1');
     at += body.write(ENTRY_KEY, at, 'latin1');
     at += body.write(keys[i]!, at, 'utf8');
+    const ehk = entries[i]!.explicitHashKey;
+    if (ehk !== undefined) {
+      at += body.write(ENTRY_HASH_KEY, at, 'latin1');
+      at += body.write(ehk, at, 'latin1');
+      body[at++] = QUOTE;
+    }
     body[at++] = CLOSE_BRACE;
   }
   at += body.write(TAIL, at, 'latin1');

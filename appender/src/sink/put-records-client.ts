@@ -36,6 +36,8 @@ export type EntryResult =
 export interface PutEntry {
   data: Uint8Array;
   partitionKey: string;
+  /** Decimal 128-bit hash key that routes the entry instead of MD5(partitionKey). */
+  explicitHashKey?: string | undefined;
 }
 
 /**
@@ -136,10 +138,11 @@ export class PutRecordsClient {
         this.ownBodies = false;
       }
     }
-    const records: PutRecordsRequestEntry[] = entries.map((e) => ({
-      Data: e.data,
-      PartitionKey: e.partitionKey,
-    }));
+    const records: PutRecordsRequestEntry[] = entries.map((e) =>
+      e.explicitHashKey === undefined
+        ? { Data: e.data, PartitionKey: e.partitionKey }
+        : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey },
+    );
     return this.client.send(
       new PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
       options,

@@ -11,7 +11,7 @@
 import { gzipSync } from 'node:zlib';
 import { DropReasons } from './drop-reasons.js';
 import { fitRecord } from './fit-record.js';
-import type { SettleCallback, UserRecord } from './held-record.js';
+import { heldUserRecord, type SettleCallback } from './held-record.js';
 import type { ShardLanes } from './shard-lanes.js';
 import type { ShardRouter } from './shard-router.js';
 import type { SinkClock } from './sink-clock.js';
@@ -60,10 +60,15 @@ export class RecordIntake {
     return this.seq;
   }
 
+  /**
+   * @param randomKey - the key is the sink's own random one: the record may go to any shard
+   *   (placed, not hashed)
+   */
   accept(
     payload: string | Uint8Array,
     partitionKey: string,
     onSettled: SettleCallback | undefined,
+    randomKey = false,
   ): Intake {
     const o = this.options;
     const keyBytes = Buffer.byteLength(partitionKey);
@@ -84,15 +89,16 @@ export class RecordIntake {
       this.ledger.dropNew(DropReasons.BUFFER_FULL, bytes, onSettled);
       return Intake.DROPPED;
     }
-    const user: UserRecord = {
+    const user = heldUserRecord(
       data,
       partitionKey,
       bytes,
-      hashKey: this.router.hashKeyFor(partitionKey),
-      seq: ++this.seq,
-      firstPutAtMs: this.clock.now(),
+      randomKey ? undefined : this.router.hashKeyFor(partitionKey),
+      ++this.seq,
+      this.clock.now(),
       onSettled,
-    };
+      randomKey,
+    );
     this.ledger.accepted(bytes);
     this.router.route(user);
     const full =

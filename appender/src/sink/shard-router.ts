@@ -5,14 +5,16 @@
  *   route(user) ─► no map yet? ─► pending (first route loads the map: ListShards)
  *        │                          └─ map loaded ─► every pending record routed, in put order
  *        ▼
- *   shard = map.shardFor(MD5(key), cached for repeated keys) ─► aggregator (per shard) ─► lane
- *                                                                or plain record ──────► lane
+ *   caller's key: shard = map.shardFor(MD5(key), cached) ─► keyed aggregate ──────────► lane
+ *                                                            or plain record ──────────► lane
+ *   sink's own random key: no hash; a shard in turn ─────► one-key aggregate (S's explicit
+ *                                                            hash key), or plain + EHK ─► lane
  *   ListShards denied ─► routing stops: everything goes plain, unpaced, in the single lane
  */
 import { backoffDelayMs, hashKeyOf, ShardMap } from '@kinlog/core';
 import type { KinlogError, ShardHashRange } from '@kinlog/core';
 import { plainRecord, type HeldRecord, type UserRecord } from './held-record.js';
-import { KplAggregator } from './kpl-aggregator.js';
+import { KplAggregator, type ShardTarget } from './kpl-aggregator.js';
 import { ANY_SHARD, type ShardLanes } from './shard-lanes.js';
 import type { SinkClock, SinkTimer } from './sink-clock.js';
 import type { SinkLedger } from './sink-ledger.js';
@@ -32,8 +34,6 @@ export interface RouterOptions {
   routed: boolean;
   aggregation: boolean;
   maxAggregateBytes: number;
-  /** Keys are ours and random: each is new, so caching their hashes would only churn. */
-  randomKeys: boolean;
   backoffBaseMs: number;
   backoffMaxMs: number;
   flushIntervalMs: number;
@@ -71,6 +71,9 @@ export class ShardRouter {
   /** When a reload last found a predicted shard still open (see {@link resharded}). */
   private confirmedAtMs = -Infinity;
   private readonly hashKeys = new Map<string, bigint>();
+  /** The open shards, for records of the sink's own keys, and the next one to use. */
+  private targets: ShardTarget[] = [];
+  private nextTarget = 0;
 
   constructor(
     private readonly options: RouterOptions,
@@ -89,10 +92,9 @@ export class ShardRouter {
     return this.routed;
   }
 
-  /** The routing hash of a key, when records are routed; undefined otherwise. */
+  /** The routing hash of a caller's key, when records are routed; undefined otherwise. */
   hashKeyFor(partitionKey: string): bigint | undefined {
     if (!this.routed) return undefined;
-    if (this.options.randomKeys) return hashKeyOf(partitionKey);
     let hash = this.hashKeys.get(partitionKey);
     if (hash === undefined) {
       if (this.hashKeys.size >= HASH_KEY_CACHE_SIZE) this.hashKeys.clear();
@@ -114,9 +116,37 @@ export class ShardRouter {
       void this.loadShardMap(); // never rejects: failures are reported and retried
       return;
     }
+    if (user.randomKey === true && this.targets.length > 0) {
+      this.place(user);
+      return;
+    }
     const shardId = map.shardFor(user.hashKey ?? hashKeyOf(user.partitionKey)) ?? ANY_SHARD;
     if (this.aggregator === undefined) this.lanes.enqueue(plainRecord(user, shardId));
     else for (const sealed of this.aggregator.add(user, shardId)) this.lanes.enqueue(sealed);
+  }
+
+  /**
+   * A record of the sink's own key may go to any shard: plain records take the shards in turn;
+   * aggregated ones fill one shard's aggregate, then the next shard's, so aggregates fill fast
+   * and every shard gets its share.
+   */
+  private place(user: UserRecord): void {
+    const targets = this.targets;
+    let target = targets[this.nextTarget % targets.length]!;
+    if (this.aggregator === undefined) {
+      this.nextTarget++;
+      user.hashKey = target.hashKey;
+      this.lanes.enqueue(plainRecord(user, target.shardId, target.explicitHashKey));
+      return;
+    }
+    const full = this.aggregator.sealIfFull(target.shardId, user.data.length);
+    if (full !== undefined) {
+      this.lanes.enqueue(full);
+      target = targets[++this.nextTarget % targets.length]!;
+    }
+    user.hashKey = target.hashKey;
+    const sealed = this.aggregator.addAnywhere(user, target);
+    if (sealed !== undefined) this.lanes.enqueue(sealed);
   }
 
   /** Moves aggregates that are due (all of them with `force`) to their lanes. */
@@ -223,6 +253,10 @@ export class ShardRouter {
   /** Routes everything by the new map: records of closed shards move to the shards now open. */
   private applyShardMap(map: ShardMap): void {
     this.map = map;
+    this.targets = map.ranges.map((r) => {
+      const hashKey = (r.startingHashKey + r.endingHashKey) / 2n;
+      return { shardId: r.shardId, explicitHashKey: hashKey.toString(), hashKey };
+    });
     const stale = this.lanes.drain((id) => id === ANY_SHARD || map.has(id));
     const users = this.aggregator?.release((id) => map.has(id)) ?? [];
     for (const item of this.pending) users.push(item);

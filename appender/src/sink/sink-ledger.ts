@@ -6,7 +6,6 @@ import {
   type HeldRecord,
   type SettleCallback,
   type SettleResult,
-  type UserRecord,
 } from './held-record.js';
 import { emptySinkStats, type SinkStats } from './sink-stats.js';
 
@@ -75,17 +74,20 @@ export class SinkLedger {
     c.bufferedBytes += bytes;
   }
 
-  /** One user record acknowledged by Kinesis. */
-  settleAcked(u: UserRecord, result: { shardId: string; sequenceNumber: string }): void {
+  /**
+   * One user record of `bytes` acknowledged by Kinesis. The result object is shared by every
+   * user record of one Kinesis record (it is read-only to callbacks).
+   */
+  settleAcked(
+    bytes: number,
+    onSettled: SettleCallback | undefined,
+    result: SettleResult & { ok: true },
+  ): void {
     const c = this.counters;
     c.bufferedRecords--;
-    c.bufferedBytes -= u.bytes;
+    c.bufferedBytes -= bytes;
     c.recordsSent++;
-    callSafely(u.onSettled, {
-      ok: true,
-      shardId: result.shardId,
-      sequenceNumber: result.sequenceNumber,
-    });
+    callSafely(onSettled, result);
   }
 
   /** Held records given up on: their callbacks learn why, the drop is counted. */

@@ -15,6 +15,7 @@ import { KinesisSink } from '../../src/index.js';
 
 interface AggUserRecord {
   partitionKey: string;
+  explicitPartitionKey?: string;
   data: string;
 }
 interface AggModule {
@@ -101,6 +102,42 @@ describe('KinesisSink aggregation, compression and pacing', function () {
       }
     }
     expect(seen.size).to.equal(put);
+  });
+
+  it('with its own random keys, places aggregates on every shard without hashing a key per record', async () => {
+    const streamName = await createTestStream(4);
+    const sink = new KinesisSink({
+      streamName,
+      endpoint: endpoint(),
+      aggregation: true,
+      flushIntervalMs: 50,
+    });
+    const put = 20_000;
+    for (let id = 0; id < put; id++) sink.put({ id, msg: `line ${id} ${'x'.repeat(100)}` });
+    await sink.close();
+    const stats = sink.stats();
+    expect(stats.recordsSent).to.equal(put);
+    // Kinesis put every aggregate on the shard it was placed on: no surprise, no second map.
+    expect(stats.shardMapRefreshes).to.equal(1);
+    expect(stats.userRecordsRerouted).to.equal(0);
+    const ranges = new ShardMap(await shardRanges(streamName));
+    const ids = new Set<number>();
+    const perShard = new Map<string, number>();
+    for (const r of await readAllRecords({ streamName })) {
+      perShard.set(r.shardId, (perShard.get(r.shardId) ?? 0) + 1);
+      const users = deaggregate(r);
+      const keys = new Set(users.map((u) => `${u.partitionKey}/${u.explicitPartitionKey}`));
+      expect(keys.size).to.equal(1); // one key and one explicit hash key per aggregate
+      for (const u of users) {
+        // A reader that checks each user record's shard (the KCL) keeps every one.
+        expect(ranges.holds(r.shardId, BigInt(u.explicitPartitionKey!))).to.equal(true);
+        ids.add((JSON.parse(Buffer.from(u.data, 'base64').toString('utf8')) as { id: number }).id);
+      }
+    }
+    expect(ids.size).to.equal(put);
+    expect(perShard.size).to.equal(4);
+    const counts = [...perShard.values()];
+    expect(Math.max(...counts) - Math.min(...counts)).to.be.at.most(2);
   });
 
   it('takes a burst of 300,000 lines before the first shard map arrives', async () => {

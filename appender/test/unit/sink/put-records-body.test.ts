@@ -42,4 +42,21 @@ describe('putRecordsBody', () => {
     );
     expect(putRecordsBody('s', []).toString()).to.equal('{"StreamName":"s","Records":[]}');
   });
+
+  it('writes an ExplicitHashKey where an entry has one', () => {
+    const ehk = ((1n << 128n) - 1n).toString();
+    const entries = [
+      { data: Buffer.from('a'), partitionKey: 'k1', explicitHashKey: ehk },
+      { data: Buffer.from('b'), partitionKey: 'k2' },
+      { data: Buffer.from('c'), partitionKey: 'k3', explicitHashKey: '0' },
+    ];
+    expect(JSON.parse(putRecordsBody('s', entries).toString())).to.deep.equal({
+      StreamName: 's',
+      Records: [
+        { Data: 'YQ==', PartitionKey: 'k1', ExplicitHashKey: ehk },
+        { Data: 'Yg==', PartitionKey: 'k2' },
+        { Data: 'Yw==', PartitionKey: 'k3', ExplicitHashKey: '0' },
+      ],
+    });
+  });
 });

@@ -131,3 +131,60 @@ describe('ShardRouter.resharded', () => {
     expect(rooms.client.listCalls).to.equal(3);
   });
 });
+
+describe('ShardRouter, records of the sink’s own keys', () => {
+  function own(partitionKey: string, dataBytes: number, atMs = 0): UserRecord {
+    const data = Buffer.alloc(dataBytes, 0x61);
+    return {
+      data,
+      partitionKey,
+      bytes: dataBytes + partitionKey.length,
+      hashKey: undefined,
+      seq: ++seq,
+      firstPutAtMs: atMs,
+      onSettled: undefined,
+      randomKey: true,
+    };
+  }
+
+  it('places plain records on the shards in turn, each with an explicit hash key of its shard', async () => {
+    const rooms = sinkRooms({ rateLimitFraction: 1 });
+    rooms.client.shards = evenShards(4);
+    await rooms.router.loadShardMap();
+    for (let i = 0; i < 8; i++) rooms.router.route(own(`r${i}`, 10));
+    const taken = rooms.lanes.takeBatch(0, true)!;
+    expect(taken).to.have.length(8);
+    const perShard = new Map<string, number>();
+    for (const r of taken) {
+      perShard.set(r.shardId!, (perShard.get(r.shardId!) ?? 0) + 1);
+      const range = rooms.client.shards.find((s) => s.shardId === r.shardId)!;
+      const ehk = BigInt(r.explicitHashKey!);
+      expect(ehk >= range.startingHashKey && ehk <= range.endingHashKey).to.equal(true);
+      expect(r.hashKey).to.equal(ehk);
+    }
+    expect([...perShard.values()]).to.deep.equal([2, 2, 2, 2]);
+  });
+
+  it('fills one shard’s one-key aggregate, then the next shard’s', async () => {
+    const rooms = sinkRooms({ aggregation: true, maxAggregateBytes: 1024 });
+    rooms.client.shards = evenShards(2);
+    await rooms.router.loadShardMap();
+    // About 9 records of 100 bytes fit in 1 KiB: 30 records make 3 full aggregates and a rest.
+    for (let i = 0; i < 30; i++) rooms.router.route(own(`r${i}`, 100));
+    const sealedFirst = rooms.lanes.takeBatch(0, true)!;
+    expect(sealedFirst.map((r) => r.shardId)).to.have.members([
+      'shardId-000000000000',
+      'shardId-000000000001',
+      'shardId-000000000000',
+    ]);
+    for (const r of sealedFirst) {
+      expect(r.users!.length).to.be.above(5);
+      expect(r.data.length).to.be.at.most(1024);
+      expect(r.explicitHashKey).to.not.equal(undefined);
+    }
+    rooms.router.sealAggregates(0, true);
+    const rest = rooms.lanes.takeBatch(0, true)!;
+    const seqs = [...sealedFirst, ...rest].flatMap((r) => r.users?.map((u) => u.seq) ?? [r.seq]);
+    expect(seqs).to.have.length(30);
+  });
+});

@@ -33,7 +33,7 @@ describe('SinkLedger', () => {
     ledger.accepted(a.bytes);
     ledger.accepted(b.bytes);
     expect(ledger.counters).to.include({ recordsPut: 2, bufferedRecords: 2, bufferedBytes: 20 });
-    ledger.settleAcked(a, { shardId: 's-1', sequenceNumber: '7' });
+    ledger.settleAcked(a.bytes, a.onSettled, { ok: true, shardId: 's-1', sequenceNumber: '7' });
     ledger.settleDropped([plainRecord(b, undefined)], 'retriesExhausted');
     expect(results).to.deep.equal([
       { ok: true, shardId: 's-1', sequenceNumber: '7' },

@@ -34,7 +34,6 @@ export function sinkRooms(
     {
       ...o,
       routed: o.aggregation || o.rateLimitFraction !== undefined,
-      randomKeys: o.partitionKey === 'random',
       ...router,
     },
     lanes,
