@@ -36,11 +36,7 @@ import { TokenBucket } from './token-bucket.js';
 export type { SettleCallback, SettleResult } from './held-record.js';
 export type { DropEvent, FlushEvent, KinesisSinkEvents } from './sink-ledger.js';
 
-/**
- * What a sink may be given instead of the real world, in unit tests.
- *
- * @internal
- */
+/** @internal What a sink may be given instead of the real world, in unit tests. */
 export interface SinkParts {
   client?: PutRecordsPort;
   clock?: SinkClock;

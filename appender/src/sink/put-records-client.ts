@@ -3,7 +3,6 @@ import {
   ListShardsCommand,
   PutRecordsCommand,
   type ListShardsCommandInput,
-  type PutRecordsCommandOutput,
   type PutRecordsResultEntry,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
@@ -66,16 +65,15 @@ export class PutRecordsClient {
   }
 
   async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
-    let output: PutRecordsCommandOutput;
+    let answered: readonly unknown[];
     try {
       // The whole call, answer read included, ends within the request timeout.
-      output = await withRequestDeadline(this.requestTimeoutMs, signal, (bounded) =>
+      answered = await withRequestDeadline(this.requestTimeoutMs, signal, (bounded) =>
         this.sendRequest(entries, bounded),
       );
     } catch (err) {
       throw translatePutRecordsError(err, this.target);
     }
-    const answered = output.Records ?? [];
     if (answered.length !== entries.length) {
       throw new KinesisRequestError(
         this.target,
@@ -84,15 +82,7 @@ export class PutRecordsClient {
         true,
       );
     }
-    return answered.map((r) =>
-      r.ErrorCode === undefined && r.SequenceNumber !== undefined
-        ? { ok: true, shardId: r.ShardId ?? '', sequenceNumber: r.SequenceNumber }
-        : {
-            ok: false,
-            errorCode: r.ErrorCode ?? 'InternalFailure',
-            errorMessage: r.ErrorMessage ?? '',
-          },
-    );
+    return answered.map(entryResultOf);
   }
 
   /** Whether requests carry a body written by {@link putRecordsBody} (else the SDK's own). */
@@ -100,10 +90,11 @@ export class PutRecordsClient {
     return this.ownBodies;
   }
 
+  /** Sends one request; answers its entries as read (plain JSON, or the SDK's output). */
   private async sendRequest(
     entries: readonly PutEntry[],
     signal: AbortSignal,
-  ): Promise<PutRecordsCommandOutput> {
+  ): Promise<readonly unknown[]> {
     const options = { abortSignal: signal };
     if (this.ownBodies) {
       // The SDK serializes an empty request (headers, endpoint, signing stay its own); the body
@@ -120,18 +111,18 @@ export class PutRecordsClient {
       );
       // The answer is read here too, as JSON.parse reads it, and the SDK given an empty one:
       // its schema deserializer costs more than the rest of handling the answer.
-      let answered: PutRecordsResultEntry[] | undefined;
+      let answered: unknown[] | undefined;
       command.middlewareStack.add(
         (next) => async (args) => {
           const out = await next(args);
-          answered = await takePutRecordsAnswer(out.response);
+          answered = await takeAnswerRecords(out.response);
           return out;
         },
         { step: 'deserialize', priority: 'low', name: 'kinlogPutRecordsAnswer' },
       );
       try {
         const output = await this.client.send(command, options);
-        return answered === undefined ? output : { ...output, Records: answered };
+        return answered ?? output.Records ?? [];
       } catch (err) {
         if (!(err instanceof UnexpectedProtocolError)) throw err;
         // An SDK that no longer speaks awsJson 1.1 to Kinesis: its own serializer from now on.
@@ -143,10 +134,11 @@ export class PutRecordsClient {
         ? { Data: e.data, PartitionKey: e.partitionKey }
         : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey },
     );
-    return this.client.send(
+    const output = await this.client.send(
       new PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
       options,
     );
+    return output.Records ?? [];
   }
 
   /**
@@ -277,9 +269,39 @@ const EMPTY_ANSWER = '{"FailedRecordCount":0,"Records":[]}';
 export async function takePutRecordsAnswer(
   response: unknown,
 ): Promise<PutRecordsResultEntry[] | undefined> {
+  return (await takeAnswerRecords(response))?.map(resultEntry);
+}
+
+/** The raw entries of a successful PutRecords answer, as JSON.parse reads them. */
+async function takeAnswerRecords(response: unknown): Promise<unknown[] | undefined> {
   const answer = await takeJsonAnswer(response, EMPTY_ANSWER);
   const records = (answer as { Records?: unknown } | null | undefined)?.Records;
-  return Array.isArray(records) ? records.map(resultEntry) : undefined;
+  return Array.isArray(records) ? (records as unknown[]) : undefined;
+}
+
+/**
+ * One answered entry (raw JSON or the SDK's) as the sink reads it, in one step: only string
+ * members count, so a server's `"ErrorCode": null` on a success does not read as an error.
+ *
+ * @example
+ * ```ts
+ * entryResultOf({ SequenceNumber: '1', ShardId: 's' }); // { ok: true, shardId: 's', sequenceNumber: '1' }
+ * ```
+ */
+export function entryResultOf(raw: unknown): EntryResult {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const code = r['ErrorCode'];
+  const sequenceNumber = r['SequenceNumber'];
+  if (typeof code !== 'string' && typeof sequenceNumber === 'string') {
+    const shardId = r['ShardId'];
+    return { ok: true, shardId: typeof shardId === 'string' ? shardId : '', sequenceNumber };
+  }
+  const message = r['ErrorMessage'];
+  return {
+    ok: false,
+    errorCode: typeof code === 'string' ? code : 'InternalFailure',
+    errorMessage: typeof message === 'string' ? message : '',
+  };
 }
 
 /**

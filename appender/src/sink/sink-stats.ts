@@ -15,7 +15,10 @@ export interface SinkStats {
   recordsSent: number;
   /** Kinesis records acknowledged: an aggregate counts once. */
   kinesisRecordsSent: number;
-  /** User records put again because their aggregate landed on a shard that is not theirs. */
+  /**
+   * User records put again because their aggregate landed, after a resharding, on a shard that
+   * does not own their key.
+   */
   userRecordsRerouted: number;
   /** Shard map loads (aggregation and pacing route records per shard). */
   shardMapRefreshes: number;

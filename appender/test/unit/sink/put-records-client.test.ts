@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import {
+  entryResultOf,
   isJsonPutRecordsRequest,
   takePutRecordsAnswer,
 } from '../../../src/sink/put-records-client.js';
@@ -77,5 +78,27 @@ describe('takePutRecordsAnswer', () => {
     const response = { statusCode: 200, body: Readable.from(['{"Records":"x"}']) };
     expect(await takePutRecordsAnswer(response)).to.equal(undefined);
     expect(await takePutRecordsAnswer(undefined)).to.equal(undefined);
+  });
+});
+
+describe('entryResultOf', () => {
+  it('reads an answered entry as a success or a failure by its string members', () => {
+    expect(entryResultOf({ SequenceNumber: '1', ShardId: 's', ErrorCode: null })).to.deep.equal({
+      ok: true,
+      shardId: 's',
+      sequenceNumber: '1',
+    });
+    expect(
+      entryResultOf({ ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'slow' }),
+    ).to.deep.equal({
+      ok: false,
+      errorCode: 'ProvisionedThroughputExceededException',
+      errorMessage: 'slow',
+    });
+    expect(entryResultOf(7)).to.deep.equal({
+      ok: false,
+      errorCode: 'InternalFailure',
+      errorMessage: '',
+    });
   });
 });
