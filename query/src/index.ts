@@ -26,7 +26,6 @@ export { SpoolDirectory, SpoolFile, SpoolLimits } from './load/ndjson-spool.js';
 export {
   loadStreamTable,
   loadRows,
-  streamRowAdder,
   OVERSIZED_ROW,
   type LoadedTable,
   type LoadStreamOptions,
@@ -38,6 +37,7 @@ export {
   type SpoolFormat,
 } from './load/table-loader.js';
 export { StreamRowWriter } from './load/stream-row-writer.js';
+export { StreamTableLoad } from './load/stream-table-load.js';
 export {
   ColumnSchemaLimits,
   fixedColumns,

@@ -1,23 +1,13 @@
 import type { ShardSource } from '@kinlog/analyzer';
-import type { LogEvent } from '@kinlog/core';
-import { fixedColumns } from '../columns/column-schema.js';
-import { MetaColumns, type ColumnType } from '../columns/column-types.js';
-import {
-  RowEncoder,
-  timestampText,
-  type ColumnSpec,
-  type EncodeStats,
-} from '../columns/row-encoder.js';
-import { QuerySessionLimits, type QuerySession } from '../session/query-session.js';
-import {
-  readWindowRows,
-  type ReadWindowOptions,
-  type RowOrigin,
-} from '../window/read-window-rows.js';
+import type { ColumnType } from '../columns/column-types.js';
+import { RowEncoder, type ColumnSpec, type EncodeStats } from '../columns/row-encoder.js';
+import type { QuerySession } from '../session/query-session.js';
+import { readWindowRows, type ReadWindowOptions } from '../window/read-window-rows.js';
 import type { StreamWindow } from '../window/stream-window.js';
 import type { SpoolDirectory } from './ndjson-spool.js';
-import { OVERSIZED_ROW, StreamRowWriter } from './stream-row-writer.js';
-import { SpoolFormats, TableLoader, TableLoaderLimits } from './table-loader.js';
+import { OVERSIZED_ROW } from './stream-row-writer.js';
+import { StreamTableLoad } from './stream-table-load.js';
+import { TableLoader } from './table-loader.js';
 
 /** Rows of a plain-row load written out together. */
 const LOAD_ROWS_BATCH = 1_000;
@@ -58,32 +48,23 @@ export async function loadStreamTable(
   window: StreamWindow,
   options: LoadStreamOptions = {},
 ): Promise<LoadedTable> {
-  const encoder = new RowEncoder(fixedColumns(options.columnTypes), MetaColumns);
-  const loader = new TableLoader(
-    session,
-    spool,
-    table,
-    encoder,
-    TableLoaderLimits.CHUNK_ROWS,
-    SpoolFormats.streamRows,
-  );
-  const writer = new StreamRowWriter(encoder, loader, window.stream);
+  const load = new StreamTableLoad(session, spool, table, window.stream, options.columnTypes);
   let outcome;
   try {
     outcome = await readWindowRows(
       source,
       window,
       {
-        row: (event, line, origin) => writer.row(event, line, origin),
-        afterPage: () => loader.settle(),
+        row: (event, line, origin) => load.row(event, line, origin),
+        afterPage: () => load.afterPage(),
       },
       options,
     );
   } catch (err) {
-    await loader.abandon();
+    await load.abandon();
     throw err;
   }
-  const { rows, columns } = await loader.finish();
+  const { rows, columns } = await load.finish();
   return {
     table,
     stream: window.stream,
@@ -91,54 +72,7 @@ export async function loadStreamTable(
     records: outcome.records,
     rows,
     columns,
-    encode: encoder.stats,
-  };
-}
-
-/**
- * The row handler of a stream table loaded as NDJSON rows (a `TableLoader` in its default
- * format): each event with its meta columns, encoded and added to `loader` (a row past
- * `MAX_OBJECT_BYTES` keeps its meta columns only, and is counted). The same rows as
- * {@link StreamRowWriter} spools for {@link loadStreamTable}.
- *
- * @example
- * ```ts
- * const add = streamRowAdder(new RowEncoder(EventColumns, MetaColumns), loader, 'web-logs');
- * add({ status: 500 }, '{"status":500}', origin);
- * ```
- */
-export function streamRowAdder(
-  encoder: RowEncoder,
-  loader: TableLoader,
-  stream: string,
-): (event: LogEvent, line: string, origin: RowOrigin) => void {
-  // Records of a page mostly share their arrival millisecond: its text is made once.
-  let arrivalMs = Number.NaN;
-  let arrival: string | undefined;
-  return (event, line, origin) => {
-    if (origin.arrivalMs !== arrivalMs) {
-      arrivalMs = origin.arrivalMs;
-      arrival = timestampText(arrivalMs);
-    }
-    const meta = {
-      _stream: stream,
-      _shard: origin.shardId,
-      _seq: origin.sequenceNumber,
-      _arrival: arrival,
-      _partition_key: origin.partitionKey,
-      _format: origin.format,
-    };
-    const row = encoder.encode(event, { ...meta, _raw: line });
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: only then is the row measured.
-    if (
-      row.length * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
-      Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
-    ) {
-      loader.add(row);
-      return;
-    }
-    encoder.stats.nulled[OVERSIZED_ROW] = (encoder.stats.nulled[OVERSIZED_ROW] ?? 0) + 1;
-    loader.add(encoder.encode({}, meta));
+    encode: load.stats,
   };
 }
 

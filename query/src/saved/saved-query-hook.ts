@@ -15,13 +15,10 @@ import {
   type WindowSink,
 } from '@kinlog/analyzer';
 import { ConfigError } from '@kinlog/core';
-import { EventColumns, MetaColumns } from '../columns/column-types.js';
-import { RowEncoder } from '../columns/row-encoder.js';
 import { QuerySession } from '../session/query-session.js';
 import { QueryError, SqlError } from '../errors.js';
-import { streamRowAdder } from '../load/load-stream-table.js';
 import { SpoolDirectory } from '../load/ndjson-spool.js';
-import { TableLoader } from '../load/table-loader.js';
+import { StreamTableLoad } from '../load/stream-table-load.js';
 import { recordFormat } from '../window/read-window-rows.js';
 
 /** The table a saved query reads the window's events from. */
@@ -101,17 +98,17 @@ async function openSink(info: WindowReadInfo, options: SavedQueryHookOptions): P
     await spool.remove();
     throw err;
   }
-  const encoder = new RowEncoder(EventColumns, MetaColumns);
-  const loader = new TableLoader(session, spool, SAVED_QUERY_TABLE, encoder);
-  const add = streamRowAdder(encoder, loader, info.stream);
+  // The loader of `kinlog query`: a saved query sees the rows and types a query over the
+  // stored window sees.
+  const load = new StreamTableLoad(session, spool, SAVED_QUERY_TABLE, info.stream);
   let finished = false;
   let closed = false;
   return {
     event: (event, line, origin, format) =>
-      add(event, line, { ...origin, format: recordFormat(origin.data, format) }),
-    afterPage: () => loader.settle(),
+      load.row(event, line, { ...origin, format: recordFormat(origin.data, format) }),
+    afterPage: () => load.afterPage(),
     end: async (report) => {
-      await loader.finish();
+      await load.finish();
       finished = true;
       await session.lock();
       const results: StoredQueryResult[] = [];
@@ -138,7 +135,7 @@ async function openSink(info: WindowReadInfo, options: SavedQueryHookOptions): P
     close: async () => {
       if (closed) return;
       closed = true;
-      if (!finished) await loader.abandon();
+      if (!finished) await load.abandon();
       session.close();
       await spool.remove();
     },
