@@ -1,5 +1,5 @@
 import { reportNotes } from './report-text-parts.js';
-import type { ReportView } from './report-view.js';
+import { severalStreams, type ReportView } from './report-view.js';
 
 /**
  * Version of the JSON layout {@link renderJson} writes; bumped on any incompatible change.
@@ -19,6 +19,7 @@ export const REPORT_JSON_VERSION = 2;
  * ```
  */
 export function renderJson(view: ReportView): string {
+  const several = severalStreams(view);
   const report = {
     version: REPORT_JSON_VERSION,
     name: view.name,
@@ -29,7 +30,9 @@ export function renderJson(view: ReportView): string {
     finishedAt: view.finishedAt,
     firstSeen: view.firstSeen,
     lastSeen: view.lastSeen,
+    // Each shard names its stream when the name analyzes several (else `stream` above).
     window: view.shards.map((s) => ({
+      ...(several ? { stream: s.stream } : {}),
       shardId: s.shardId,
       records: s.records,
       startAfterSeq: s.startAfterSeq,

@@ -2,6 +2,7 @@ import { TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import { displayText } from './display-text.js';
 import {
   GoneStates,
+  severalStreams,
   type GoneRow,
   type ReportFormats,
   type ReportRow,
@@ -218,7 +219,8 @@ export function formatsLabel(formats: ReportFormats | null, storedFormatVersion?
 }
 
 /**
- * One line per shard: records read, sequence range and why reading stopped.
+ * One line per shard: records read, sequence range and why reading stopped; each shard named
+ * `stream/shard` when the name analyzes several streams (stream names hold no `/`).
  *
  * @example
  * ```ts
@@ -226,9 +228,10 @@ export function formatsLabel(formats: ReportFormats | null, storedFormatVersion?
  * ```
  */
 export function shardLines(view: ReportView): string[] {
+  const several = severalStreams(view);
   return view.shards.map(
     (s) =>
-      `${displayText(s.shardId, 64)}: ${s.records} records ` +
+      `${several ? `${displayText(s.stream, 128)}/` : ''}${displayText(s.shardId, 64)}: ${s.records} records ` +
       `(${seqLabel(s.startAfterSeq, 'start')}, ${seqLabel(s.endSeq, 'nothing read')}] ${s.stopReason}`,
   );
 }

@@ -1,6 +1,10 @@
 import { previousCountOf } from '../aggregate/previous-count.js';
 import type { TopNResult, TopNRow, TopNTotals } from '../aggregate/top-n-result.js';
-import type { StoredFormats, StoredReport } from '../checkpoint/stored-report.js';
+import {
+  streamCutsOf,
+  type StoredFormats,
+  type StoredReport,
+} from '../checkpoint/stored-report.js';
 import { DecodedFormatNames } from '../decode/record-decoder.js';
 
 /** Defaults of {@link buildReportView}. */
@@ -29,6 +33,8 @@ export interface ReportRow extends TopNRow {
 
 /** What one shard contributed to the iteration. */
 export interface ReportShard {
+  /** The stream the shard belongs to (a name may analyze several). */
+  readonly stream: string;
   readonly shardId: string;
   readonly records: number;
   readonly startAfterSeq: string | null;
@@ -81,6 +87,7 @@ export interface ReportView {
   /** Earliest and latest error event time among the shown rows, `null` without times. */
   readonly firstSeen: string | null;
   readonly lastSeen: string | null;
+  /** Every stream's shards, in the order the streams were given. */
   readonly shards: readonly ReportShard[];
   readonly totals: TopNTotals;
   /** `null` for reports stored before formats were recorded (stored format 1). */
@@ -163,7 +170,7 @@ export function reportFormatsOf(formats: StoredFormats | undefined): ReportForma
 
 /**
  * Turns a stored report into what the renderers show: the top rows ranked, owners joined, the
- * window summed up per shard.
+ * window summed up per shard (of every stream the name analyzes).
  *
  * @example
  * ```ts
@@ -231,13 +238,16 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
     finishedAt: stored.finishedAt,
     firstSeen: seen[0] ?? null,
     lastSeen: seen[seen.length - 1] ?? null,
-    shards: stored.window.map((w) => ({
-      shardId: w.shardId,
-      records: w.records,
-      startAfterSeq: w.startAfterSeq ?? null,
-      endSeq: w.endSeq ?? null,
-      stopReason: w.stopReason,
-    })),
+    shards: streamCutsOf(stored).flatMap((cut) =>
+      cut.window.map((w) => ({
+        stream: cut.stream,
+        shardId: w.shardId,
+        records: w.records,
+        startAfterSeq: w.startAfterSeq ?? null,
+        endSeq: w.endSeq ?? null,
+        stopReason: w.stopReason,
+      })),
+    ),
     totals: result.totals,
     formats: reportFormatsOf(stored.formats),
     storedFormatVersion: stored.formatVersion,
@@ -253,6 +263,18 @@ export function buildReportView(stored: StoredReport, options: ReportViewOptions
     withChange: rows.some((r) => r.change !== null),
     ...(stored.run === undefined ? {} : { run: stored.run }),
   };
+}
+
+/**
+ * Whether the view's shards come from several streams: then renderers name each shard's stream.
+ *
+ * @example
+ * ```ts
+ * severalStreams(view); // false for a name over one stream
+ * ```
+ */
+export function severalStreams(view: Pick<ReportView, 'stream' | 'shards'>): boolean {
+  return view.shards.some((s) => s.stream !== view.stream);
 }
 
 /**
