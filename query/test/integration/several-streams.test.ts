@@ -246,8 +246,17 @@ describe('several streams under one name (local Kinesis + DynamoDB, real DuckDB)
         '--iterations-table',
         tables.iterationsTable,
       ]),
-    ) as { iteration: number; totals: { events: number } };
+    ) as {
+      iteration: number;
+      totals: { events: number };
+      window: { stream?: string; shardId: string; records: number }[];
+    };
     expect(report.iteration).to.equal(1);
+    // Every stream's shards are listed, each with its stream.
+    expect(report.window.map((w) => [w.stream, w.shardId, w.records])).to.deep.equal(
+      analyzed.streams!.flatMap((cut) => cut.window.map((w) => [cut.stream, w.shardId, w.records])),
+    );
+    expect(new Set(report.window.map((w) => w.stream))).to.deep.equal(new Set([web, clicks]));
     expect(report.totals.events).to.equal(
       (analyzed.result as { totals: { events: number } }).totals.events,
     );
