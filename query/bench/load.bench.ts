@@ -1,7 +1,7 @@
 // Loading decoded events into DuckDB, in one process, each measurement on a fresh database:
 //
 //   load       1,000,000 decoded events (as the analyzer's decoder hands them over, 20 % errors)
-//              ─▶ StreamRowWriter as queries load them ─▶ TableLoader: chunks of stream rows,
+//              ─▶ StreamTableLoad, as queries load them: chunks of stream rows,
 //              each read by read_csv + json_transform while the next is encoded: records/s
 //              (wall, and CPU of the process), against DuckDB's own read_json (types detected)
 //              over the same events already on disk as NDJSON. Target: ratio ≥ 0.5.
@@ -12,12 +12,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyEvent, TopNAggregator } from '@kinlog/analyzer';
 import { normalizeJsonEvent, type LogEvent } from '@kinlog/core';
-import { EventColumns, MetaColumns } from '../src/columns/column-types.js';
-import { RowEncoder } from '../src/columns/row-encoder.js';
 import { QuerySession, quoteLiteral } from '../src/session/query-session.js';
 import { SpoolDirectory } from '../src/load/ndjson-spool.js';
-import { StreamRowWriter } from '../src/load/stream-row-writer.js';
-import { SpoolFormats, TableLoader, TableLoaderLimits } from '../src/load/table-loader.js';
+import { StreamTableLoad } from '../src/load/stream-table-load.js';
 
 const EVENTS = Number(process.env.KINLOG_BENCH_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.KINLOG_BENCH_ROUNDS ?? 2);
@@ -82,18 +79,10 @@ async function main(): Promise<void> {
       ref.close();
       const session = await QuerySession.open();
       const o = await timed(async () => {
-        const encoder = new RowEncoder(EventColumns, MetaColumns);
-        const loader = new TableLoader(
-          session,
-          spool,
-          'logs',
-          encoder,
-          TableLoaderLimits.CHUNK_ROWS,
-          SpoolFormats.streamRows,
-        );
-        const writer = new StreamRowWriter(encoder, loader, 'web-logs');
+        // The loader of `kinlog query`, `kinlog export` and saved queries.
+        const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
         for (let i = 0; i < events.length; i++) {
-          writer.row(events[i]!, lines[i]!, {
+          load.row(events[i]!, lines[i]!, {
             shardId: 'shardId-000000000000',
             sequenceNumber: seqs[i]!,
             arrivalMs: T0_MS + i * 10,
@@ -101,9 +90,9 @@ async function main(): Promise<void> {
             format: 'json',
           });
           // Pages of a GetRecords answer hold up to 10,000 records.
-          if (i % 10_000 === 0) await loader.settle();
+          if (i % 10_000 === 0) await load.afterPage();
         }
-        await loader.finish();
+        await load.finish();
       });
       best = {
         ours: Math.min(best.ours, o.ms),
