@@ -48,7 +48,7 @@ export function addWindowOptions(command: Command, withWholeStream: boolean): Co
     )
     .option(
       '--memory-limit <size>',
-      "DuckDB's memory limit, e.g. 256MB; past it work spills to disk",
+      "DuckDB's memory limit, e.g. 256MB: tables are then stored compressed, and work past it spills to disk",
     )
     .option('--temp-dir <dir>', 'where rows are spooled and spills go (removed afterwards)')
     .option('--endpoint <url>', 'one endpoint for both Kinesis and DynamoDB (local services)')
