@@ -74,7 +74,7 @@ const ALLOCATOR_FLUSH_THRESHOLD = '16MB';
 /**
  * With a memory limit, tables are loaded into an in-memory database compressed like a database
  * file (dictionary, FSST, bit packing): DuckDB's default in-memory database keeps columns
- * uncompressed, and a 2,000,000-record window then took about five times the memory, passed a
+ * uncompressed, and a 2,000,000-record window then took about 4.5 times the memory, passed a
  * 256MB limit and spilled. Compressing costs about 40 % more CPU over the load, so a session
  * without a limit keeps the default.
  */
