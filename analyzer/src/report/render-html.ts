@@ -23,7 +23,13 @@ import {
   trendLabel,
   trendSpan,
 } from './report-text-parts.js';
-import { changeLabel, reportNumber, type ReportRow, type ReportView } from './report-view.js';
+import {
+  changeLabel,
+  reportNumber,
+  streamsLabel,
+  type ReportRow,
+  type ReportView,
+} from './report-view.js';
 
 /** Colors and sizes of the HTML report. */
 export const HtmlStyle = {
@@ -101,7 +107,7 @@ export function renderHtml(view: ReportView): string {
 function header(view: ReportView): string {
   return (
     `<h1 style="font-size:20px;margin:0 0 4px 0;">Top errors · ${logText(view.name, 128)} <span style="color:${S.COLOR_MUTED};font-weight:normal;">${reportNumber(view)}</span></h1>` +
-    `<p style="margin:0;color:${S.COLOR_MUTED};font-size:13px;">stream ${logText(view.stream, 128)} · ran ${own(view.startedAt)} → ${own(view.finishedAt)} · ${own(keysLabel(view))}</p>` +
+    `<p style="margin:0;color:${S.COLOR_MUTED};font-size:13px;">${streamsLabel(view, (s) => logText(s, 128))} · ran ${own(view.startedAt)} → ${own(view.finishedAt)} · ${own(keysLabel(view))}</p>` +
     reportNotes(view)
       .map(
         (note) =>

@@ -14,7 +14,13 @@ import {
   trendSpan,
   windowRangeLine,
 } from './report-text-parts.js';
-import { changeLabel, reportNumber, type ReportRow, type ReportView } from './report-view.js';
+import {
+  changeLabel,
+  reportNumber,
+  streamsLabel,
+  type ReportRow,
+  type ReportView,
+} from './report-view.js';
 
 /** Defaults of {@link renderTable}. */
 export const TableDefaults = {
@@ -71,7 +77,7 @@ export function renderTable(view: ReportView, options: TableOptions = {}): strin
     paint(
       Ansi.bold,
       fitWidth(
-        `kinlog report ${displayText(view.name, 128)} ${reportNumber(view)} · stream ${displayText(view.stream, 128)}`,
+        `kinlog report ${displayText(view.name, 128)} ${reportNumber(view)} · ${streamsLabel(view, (s) => displayText(s, 128))}`,
         width,
       ),
     ),

@@ -11,7 +11,7 @@ import {
   trendLabel,
   windowRangeLine,
 } from './report-text-parts.js';
-import { changeLabel, reportNumber, type ReportView } from './report-view.js';
+import { changeLabel, reportNumber, streamsLabel, type ReportView } from './report-view.js';
 
 /**
  * The plain-text email body: totals, then each row with its signatures and example on indented
@@ -24,7 +24,7 @@ import { changeLabel, reportNumber, type ReportView } from './report-view.js';
  */
 export function renderText(view: ReportView): string {
   const lines: string[] = [
-    `kinlog report ${displayText(view.name, 128)} ${reportNumber(view)} (stream ${displayText(view.stream, 128)})`,
+    `kinlog report ${displayText(view.name, 128)} ${reportNumber(view)} (${streamsLabel(view, (s) => displayText(s, 128))})`,
     windowRangeLine(view),
     totalsLine(view),
   ];

@@ -278,6 +278,25 @@ export function severalStreams(view: Pick<ReportView, 'stream' | 'shards'>): boo
 }
 
 /**
+ * The report's streams as a header names them: `stream web-logs`, or `streams web-logs, clicks`
+ * for a name over several streams (in the order the streams were given); `show` makes each
+ * name safe for the output (terminal text, HTML).
+ *
+ * @example
+ * ```ts
+ * streamsLabel(view, (s) => s); // 'streams web-logs, clicks'
+ * ```
+ */
+export function streamsLabel(
+  view: Pick<ReportView, 'stream' | 'shards'>,
+  show: (name: string) => string,
+): string {
+  const names = [view.stream];
+  for (const s of view.shards) if (!names.includes(s.stream)) names.push(s.stream);
+  return `${names.length === 1 ? 'stream' : 'streams'} ${names.map(show).join(', ')}`;
+}
+
+/**
  * How a row's change against the previous iteration reads: `new`, `+12`, `−3`, `=`, `?` (count
  * before unknown), or `''` (no previous iteration).
  *

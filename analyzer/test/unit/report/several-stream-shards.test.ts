@@ -65,6 +65,15 @@ describe('report shards of a name over several streams', () => {
     ]);
   });
 
+  it('names every stream in the header of text, table and HTML', () => {
+    expect(renderText(view)).to.include('(streams logs, clicks)');
+    expect(renderTable(view, { width: 300 })).to.include('· streams logs, clicks');
+    expect(renderHtml(view)).to.include('streams <bdi>logs</bdi>, <bdi>clicks</bdi> ·');
+    const single = buildReportView(sampleStoredReport());
+    expect(renderText(single)).to.include('(stream logs)');
+    expect(renderHtml(single)).to.include('stream <bdi>logs</bdi> ·');
+  });
+
   it('keeps a single stream’s shards as they were: no stream names', () => {
     const single = buildReportView(sampleStoredReport());
     expect(single.shards.map((s) => s.stream)).to.deep.equal(['logs', 'logs']);
