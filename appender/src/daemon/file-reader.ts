@@ -1,0 +1,85 @@
+import type { FileHandle } from 'node:fs/promises';
+import { readFingerprint, sameContent } from './file-identity.js';
+import type { RecordShipper } from './record-shipper.js';
+import { ShipDefaults } from './ship-config.js';
+import type { ShipCounters } from './ship-counters.js';
+import type { TrackedFile } from './tracked-file.js';
+
+/** Bytes read from one file before the others get a turn. */
+const MAX_BYTES_PER_TURN = 8 * 1024 * 1024;
+
+/** How a {@link FileReader} reaches file discovery. */
+export interface FileReaderHooks {
+  /** The content under `t`'s handle was truncated or refilled (see FileDiscovery.replaced). */
+  replaced(t: TrackedFile, handle: FileHandle, head: Buffer, size: number): void;
+  /** A file could not be read: warn once per path. */
+  warnOnce(path: string, message: string): void;
+  describe(path: string, err: unknown): string;
+}
+
+/**
+ * Reads followed files to their end, in chunks, and hands the records they complete to the
+ * shipper; checks before and after every read that the file still holds the content it
+ * followed (a truncation or refill detaches it instead).
+ *
+ * @example
+ * ```ts
+ * const reader = new FileReader(shipper, counters, hooks);
+ * const more = await reader.readTurn(t); // true: the turn's byte budget ran out first
+ * ```
+ */
+export class FileReader {
+  private readonly buf = Buffer.allocUnsafe(ShipDefaults.READ_CHUNK_BYTES);
+  private stopping = false;
+
+  constructor(
+    private readonly shipper: RecordShipper,
+    private readonly counters: ShipCounters,
+    private readonly hooks: FileReaderHooks,
+  ) {}
+
+  /** Stops reading after the current chunk. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** Reads what is there; true when the turn budget ran out with more to read. */
+  async readTurn(t: TrackedFile): Promise<boolean> {
+    const handle = t.handle!;
+    let size: number;
+    let head: Buffer;
+    try {
+      size = (await handle.stat()).size;
+      head = await readFingerprint(handle);
+    } catch (err) {
+      this.hooks.warnOnce(t.path, this.hooks.describe(t.path, err));
+      return false;
+    }
+    if (size < t.readPos || !sameContent(t.fingerprint, head)) {
+      this.hooks.replaced(t, handle, head, size);
+      return true;
+    }
+    if (t.fingerprintShort && head.length > t.fingerprint.length) t.fingerprint = head;
+    t.size = size;
+    let budget = MAX_BYTES_PER_TURN;
+    while (t.readPos < size && budget > 0 && !this.stopping) {
+      if (!(await this.shipper.roomToRead())) break;
+      const want = Math.min(this.buf.length, size - t.readPos);
+      const { bytesRead } = await handle.read(this.buf, 0, want, t.readPos);
+      if (bytesRead === 0) break;
+      // The file may have been truncated and rewritten (copytruncate) between the check above
+      // and this read: then the bytes are the new content's, not the continuation of ours.
+      // Checked after the read, so nothing read from new content is ever shipped as old.
+      const after = await readFingerprint(handle);
+      if (!sameContent(t.fingerprint, after)) {
+        this.hooks.replaced(t, handle, after, (await handle.stat()).size);
+        return true;
+      }
+      budget -= bytesRead;
+      this.counters.bytesRead += bytesRead;
+      this.shipper.shipAll(t, t.take(this.buf.subarray(0, bytesRead)));
+      this.shipper.pump();
+    }
+    return t.readPos < size && !this.stopping;
+  }
+}
