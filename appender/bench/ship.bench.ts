@@ -17,11 +17,12 @@
  *
  * Environment: KINLOG_BENCH_SHIP_LINES (timed file, default 2,000,000),
  * KINLOG_BENCH_SHIP_CHECK_LINES (failure and correctness file, default 200,000),
- * KINLOG_BENCH_SHIP_MODES=default,line,... (some modes), KINLOG_BENCH_IDLE_SECONDS (default 30;
- * 0 skips the idle mode), KINLOG_BENCH_IDLE_FILES (default 200), KINLOG_BENCH_SHIP_FLAGS (more
- * `kinlog ship` flags for every run, e.g. `--max-uncommitted 10000`, to compare settings),
- * KINLOG_BENCH_SHIP_NODE_ARGS (options for the child's node, space-separated, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` for a CPU profile of each run).
+ * KINLOG_BENCH_SHIP_MODES=default,line,... (some modes; `idle` or `none` alone: only the idle
+ * mode, no file generated), KINLOG_BENCH_IDLE_SECONDS (default 30; 0 skips the idle mode),
+ * KINLOG_BENCH_IDLE_FILES (default 200), KINLOG_BENCH_SHIP_FLAGS (more `kinlog ship` flags for
+ * every run, e.g. `--max-uncommitted 10000`, to compare settings), KINLOG_BENCH_SHIP_NODE_ARGS
+ * (options for the child's node, space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+ * for a CPU profile of each run).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -382,29 +383,38 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kinlog-ship-bench-'));
   const env: Env = { dir, caFile: join(dir, 'null-kinesis-ca.pem') };
   let ok = true;
+  const modes = MODES.filter((m) => only.length === 0 || only.includes(m.name));
+  const idle =
+    idleSeconds > 0 && (only.length === 0 || only.includes('idle') || modes.length === 0);
   try {
-    const files = { timed: join(dir, 'access.log'), check: join(dir, 'check', 'access.log') };
-    await mkdir(join(dir, 'check'));
-    await generate(files.timed, lines.timed);
-    await generate(files.check, lines.check);
-    const { size } = await stat(files.timed);
-    const c0 = performance.now();
-    spawnSync('sh', ['-c', `cat "${files.timed}" > /dev/null`]);
-    const catS = (performance.now() - c0) / 1000;
-    console.log(
-      `kinlog ship --once → null Kinesis over HTTPS: ${lines.timed.toLocaleString('en')} lines, ${(size / 1e6).toFixed(1)} MB (${(size / lines.timed).toFixed(0)} bytes/line); cat reads it in ${catS.toFixed(2)} s`,
-    );
-    for (const mode of MODES) {
-      if (only.length > 0 && !only.includes(mode.name)) continue;
-      ok = (await benchMode(env, mode, files, lines)) && ok;
-    }
-    if (idleSeconds > 0 && (only.length === 0 || only.includes('idle'))) {
-      await benchIdle(env, idleSeconds, idleFiles);
-    }
+    if (modes.length > 0) ok = await benchModes(env, modes, lines);
+    if (idle) await benchIdle(env, idleSeconds, idleFiles);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   if (!ok) process.exitCode = 1;
+}
+
+async function benchModes(
+  env: Env,
+  modes: readonly Mode[],
+  lines: { timed: number; check: number },
+): Promise<boolean> {
+  const { dir } = env;
+  let ok = true;
+  const files = { timed: join(dir, 'access.log'), check: join(dir, 'check', 'access.log') };
+  await mkdir(join(dir, 'check'));
+  await generate(files.timed, lines.timed);
+  await generate(files.check, lines.check);
+  const { size } = await stat(files.timed);
+  const c0 = performance.now();
+  spawnSync('sh', ['-c', `cat "${files.timed}" > /dev/null`]);
+  const catS = (performance.now() - c0) / 1000;
+  console.log(
+    `kinlog ship --once → null Kinesis over HTTPS: ${lines.timed.toLocaleString('en')} lines, ${(size / 1e6).toFixed(1)} MB (${(size / lines.timed).toFixed(0)} bytes/line); cat reads it in ${catS.toFixed(2)} s`,
+  );
+  for (const mode of modes) ok = (await benchMode(env, mode, files, lines)) && ok;
+  return ok;
 }
 
 await main();

@@ -123,6 +123,7 @@ export class FileDiscovery {
       if (known !== undefined) {
         seen.add(key);
         known.path = path;
+        known.observe(st.size, st.mtimeMs);
         if (known.parked) {
           known.size = st.size;
           if (st.size !== known.readPos) wake.push(known);
@@ -226,6 +227,7 @@ export class FileDiscovery {
       d.ino = c.ino;
       d.detachedAtMs = undefined;
       d.lastGrowthAtMs = Date.now();
+      d.forgetLooked();
       this.byKey.set(c.key, d);
       this.copies.delete(c.key);
       this.counters.copiesFollowed++;
@@ -379,6 +381,7 @@ export class FileDiscovery {
     // Same file: the read turn checks its first bytes (a refill) and its size (a truncation).
     t.handle = handle;
     t.parked = false;
+    t.forgetLooked();
     return true;
   }
 

@@ -29,7 +29,6 @@ export interface FileReaderHooks {
  * ```
  */
 export class FileReader {
-  private readonly buf = Buffer.allocUnsafe(ShipDefaults.READ_CHUNK_BYTES);
   private stopping = false;
 
   constructor(
@@ -45,11 +44,16 @@ export class FileReader {
 
   /** Reads what is there; true when the turn budget ran out with more to read. */
   async readTurn(t: TrackedFile): Promise<boolean> {
+    // Idle files cost a stat of their path (the scan's) and nothing more: the first bytes are
+    // read again only when the size or mtime moved (a truncation or refill changes either).
+    if (t.unchangedByScan()) return false;
     const handle = t.handle!;
     let size: number;
+    let mtimeMs: number;
     let head: Buffer;
     try {
-      size = (await handle.stat()).size;
+      ({ size, mtimeMs } = await handle.stat());
+      if (t.unchanged(size, mtimeMs)) return false;
       head = await readFingerprint(handle);
     } catch (err) {
       this.hooks.warnOnce(t.path, this.hooks.describe(t.path, err));
@@ -61,11 +65,14 @@ export class FileReader {
     }
     if (t.fingerprintShort && head.length > t.fingerprint.length) t.fingerprint = head;
     t.size = size;
+    t.looked(size, mtimeMs);
     let budget = MAX_BYTES_PER_TURN;
     while (t.readPos < size && budget > 0 && !this.stopping) {
       if (!(await this.shipper.roomToRead())) break;
-      const want = Math.min(this.buf.length, size - t.readPos);
-      const { bytesRead } = await handle.read(this.buf, 0, want, t.readPos);
+      const want = Math.min(ShipDefaults.READ_CHUNK_BYTES, size - t.readPos);
+      // A buffer per read, never reused: records and an open multi-line entry keep ranges of it.
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(buf, 0, want, t.readPos);
       if (bytesRead === 0) break;
       // The file may have been truncated and rewritten (copytruncate) between the check above
       // and this read: then the bytes are the new content's, not the continuation of ours.
@@ -77,7 +84,7 @@ export class FileReader {
       }
       budget -= bytesRead;
       this.counters.bytesRead += bytesRead;
-      this.shipper.shipAll(t, t.take(this.buf.subarray(0, bytesRead)));
+      this.shipper.take(t, bytesRead === want ? buf : buf.subarray(0, bytesRead));
       this.shipper.pump();
     }
     return t.readPos < size && !this.stopping;

@@ -127,7 +127,7 @@ export class FlowRunner {
       if (t.handle !== undefined && !t.released) {
         if (await this.reader.readTurn(t)) more = true;
       }
-      if (t.multilineDue(now)) this.shipper.shipAll(t, t.drain(false));
+      if (t.multilineDue(now)) this.shipper.drain(t, false);
       this.maybeRelease(t, now);
     }
     this.shipper.pump();
@@ -161,7 +161,7 @@ export class FlowRunner {
    */
   drainForShutdown(): void {
     for (const t of this.discovery.trackers) {
-      if (!t.released) this.shipper.shipAll(t, t.drain(false));
+      if (!t.released) this.shipper.drain(t, false);
     }
     this.shipper.pump();
     this.shipper.dropQueued();
@@ -174,7 +174,7 @@ export class FlowRunner {
   finishLines(): boolean {
     const before = this.shipper.queued + this.counters.recordsShipped;
     for (const t of this.discovery.trackers) {
-      if (!t.released && t.handle !== undefined) this.shipper.shipAll(t, t.drain(true));
+      if (!t.released && t.handle !== undefined) this.shipper.drain(t, true);
     }
     this.shipper.pump();
     return this.shipper.queued + this.counters.recordsShipped > before;
@@ -273,7 +273,7 @@ export class FlowRunner {
   private maybeRelease(t: TrackedFile, now: number): void {
     if (!this.discovery.releaseDue(t, now)) return;
     // Read to its end: ship the open entry and a last line that never got its "\n".
-    this.shipper.shipAll(t, t.drain(true));
+    this.shipper.drain(t, true);
     this.discovery.release(t);
     // A file with nothing outstanding commits its end now.
     t.offsets.advanceIdle(t.readPos);

@@ -26,6 +26,26 @@ export interface SplitLine {
   invalidUtf8?: true;
 }
 
+/**
+ * Receives lines from {@link LineSplitter.pushTo} as byte ranges, without a string or an object
+ * per line. `buf` may be the chunk pushed (valid only as long as the caller keeps that chunk
+ * unchanged) or a buffer of its own (a line joined across chunks, or cut).
+ */
+export interface LineVisitor {
+  /**
+   * One line: bytes `buf[from, to)`, without its `\n` and a `\r` before it; `end` is the file
+   * offset just past it.
+   */
+  line(
+    buf: Buffer,
+    from: number,
+    to: number,
+    end: number,
+    cut: LineCut | undefined,
+    invalidUtf8: boolean,
+  ): void;
+}
+
 /** Counters of a {@link LineSplitter}. */
 export interface LineSplitterStats {
   lines: number;
@@ -88,6 +108,15 @@ export class LineSplitter {
   /** Takes the next bytes of the file; returns the lines they complete. */
   push(chunk: Buffer): SplitLine[] {
     const out: SplitLine[] = [];
+    this.pushTo(chunk, collector(out));
+    return out;
+  }
+
+  /**
+   * Takes the next bytes of the file and hands each line it completes to `visitor`, as a byte
+   * range (no string, no object per line).
+   */
+  pushTo(chunk: Buffer, visitor: LineVisitor): void {
     const allValid = isUtf8(chunk);
     let start = 0;
     while (start < chunk.length) {
@@ -98,11 +127,10 @@ export class LineSplitter {
         this.stats.truncatedBytes += stop - start;
         if (nl === -1) break;
         this.emit(
-          out,
+          visitor,
           Buffer.concat(this.carry, this.carryBytes),
           this.pos + nl + 1,
           LineCuts.TRUNCATED,
-          false,
         );
         this.skipping = false;
         this.skippedBytes = 0;
@@ -120,81 +148,86 @@ export class LineSplitter {
         this.carry = [];
         this.carryBytes = 0;
         if (this.truncate) {
-          this.carry = [Buffer.from(piece)];
+          this.carry = [piece];
           this.carryBytes = piece.length;
           this.skipping = true;
           this.skippedBytes = 0;
           this.stats.truncated++;
         } else {
           this.stats.splitPieces++;
-          this.emit(out, piece, this.pos + start + room, LineCuts.SPLIT, false);
+          this.emit(visitor, piece, this.pos + start + room, LineCuts.SPLIT);
         }
         start += room;
         continue;
       }
       if (nl === -1) {
-        // Copy: the caller reuses its read buffer.
+        // Copy: the caller may reuse its read buffer.
         this.carry.push(Buffer.from(chunk.subarray(start)));
         this.carryBytes += chunk.length - start;
         break;
       }
       if (this.carryBytes === 0) {
-        this.emitRange(out, chunk, start, nl, this.pos + nl + 1, allValid);
+        this.emitRange(visitor, chunk, start, nl, this.pos + nl + 1, undefined, allValid);
       } else {
         this.carry.push(chunk.subarray(start, nl));
         const line = Buffer.concat(this.carry, this.carryBytes + nl - start);
         this.carry = [];
         this.carryBytes = 0;
-        this.emit(out, line, this.pos + nl + 1, undefined, false);
+        this.emit(visitor, line, this.pos + nl + 1, undefined);
       }
       start = nl + 1;
     }
     this.pos += chunk.length;
-    return out;
   }
 
   /** Hands out a last line that has no `\n` (a file being let go). */
   finish(): SplitLine[] {
     const out: SplitLine[] = [];
-    if (this.carryBytes === 0 && !this.skipping) return out;
+    this.finishTo(collector(out));
+    return out;
+  }
+
+  /** {@link finish}, to a visitor. */
+  finishTo(visitor: LineVisitor): void {
+    if (this.carryBytes === 0 && !this.skipping) return;
     const line = Buffer.concat(this.carry, this.carryBytes);
-    this.emit(out, line, this.pos, this.skipping ? LineCuts.TRUNCATED : undefined, false);
+    this.emit(visitor, line, this.pos, this.skipping ? LineCuts.TRUNCATED : undefined);
     this.carry = [];
     this.carryBytes = 0;
     this.skipping = false;
     this.skippedBytes = 0;
-    return out;
   }
 
   private emitRange(
-    out: SplitLine[],
+    visitor: LineVisitor,
     buf: Buffer,
     from: number,
     to: number,
     end: number,
+    cut: LineCut | undefined,
     knownValid: boolean,
   ): void {
     let stop = to;
     if (stop > from && buf[stop - 1] === CR) stop--;
     const valid = knownValid || isUtf8(buf.subarray(from, stop));
-    const line: SplitLine = { text: buf.toString('utf8', from, stop), end };
-    if (!valid) {
-      line.invalidUtf8 = true;
-      this.stats.invalidUtf8++;
-    }
+    if (!valid) this.stats.invalidUtf8++;
     this.stats.lines++;
-    out.push(line);
+    visitor.line(buf, from, stop, end, cut, !valid);
   }
 
-  private emit(
-    out: SplitLine[],
-    buf: Buffer,
-    end: number,
-    cut: LineCut | undefined,
-    knownValid: boolean,
-  ): void {
-    const before = out.length;
-    this.emitRange(out, buf, 0, buf.length, end, knownValid);
-    if (cut !== undefined) out[before]!.cut = cut;
+  private emit(visitor: LineVisitor, buf: Buffer, end: number, cut: LineCut | undefined): void {
+    this.emitRange(visitor, buf, 0, buf.length, end, cut, false);
   }
+}
+
+/** A visitor that collects {@link SplitLine} objects. */
+function collector(out: SplitLine[]): LineVisitor {
+  return {
+    line(buf, from, to, end, cut, invalidUtf8) {
+      const line: SplitLine = { text: buf.toString('utf8', from, to), end };
+      if (invalidUtf8) line.invalidUtf8 = true;
+      if (cut !== undefined) line.cut = cut;
+      out.push(line);
+    },
+  };
 }

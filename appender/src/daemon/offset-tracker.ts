@@ -1,4 +1,4 @@
-//   put:   r1(end 100) r2(end 180) r3(end 260) r4(end 300)
+//   put:   r1(end 100) r2(end 180) r3(end 260) r4(end 300)     (each rN may be a batch of records)
 //   acked:     ✓                       ✓           ✓
 //   committed = 100: r2 is still out, so a restart must re-read from 100 (r3, r4 resent)
 //
@@ -19,11 +19,15 @@
  */
 export class OffsetTracker {
   private ends: number[] = [];
+  private counts: number[] = [];
   private acked: boolean[] = [];
   private head = 0;
   /** Sequence number of `ends[0]`. */
   private base = 0;
   private committedOffset: number;
+  /** Records registered, and records in the committed prefix. */
+  private addedRecords = 0;
+  private committedCount = 0;
 
   constructor(startOffset: number) {
     this.committedOffset = startOffset;
@@ -36,18 +40,23 @@ export class OffsetTracker {
 
   /** Records registered and not yet part of the committed prefix. */
   get pending(): number {
-    return this.ends.length - this.head;
+    return this.addedRecords - this.committedCount;
   }
 
-  /** Records in the committed prefix since this tracker began (tickets below this are settled). */
+  /** Records in the committed prefix since this tracker began. */
   get committedRecords(): number {
-    return this.base + this.head;
+    return this.committedCount;
   }
 
-  /** Registers the next record, which ends at `end`; returns its ticket for {@link ack}. */
-  add(end: number): number {
+  /**
+   * Registers the next `records` records (1 by default; 0 for bytes that hold no record), which
+   * end at `end`, to be acknowledged together; returns their ticket for {@link ack}.
+   */
+  add(end: number, records = 1): number {
     this.ends.push(end);
+    this.counts.push(records);
     this.acked.push(false);
+    this.addedRecords += records;
     return this.base + this.ends.length - 1;
   }
 
@@ -58,6 +67,7 @@ export class OffsetTracker {
     this.acked[i] = true;
     while (this.head < this.ends.length && this.acked[this.head] === true) {
       this.committedOffset = this.ends[this.head]!;
+      this.committedCount += this.counts[this.head]!;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.ends.length) this.compact();
@@ -72,6 +82,7 @@ export class OffsetTracker {
 
   private compact(): void {
     this.ends = this.ends.slice(this.head);
+    this.counts = this.counts.slice(this.head);
     this.acked = this.acked.slice(this.head);
     this.base += this.head;
     this.head = 0;

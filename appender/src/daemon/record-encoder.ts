@@ -7,7 +7,7 @@ import type { ShipFlow } from './ship-config.js';
 /** What the splitter said about the line a record came from. */
 export interface LineFlags {
   cut?: LineCut | undefined;
-  invalidUtf8?: true | undefined;
+  invalidUtf8?: boolean | undefined;
 }
 
 /** One record's JSON body and partition key, and how its parsing went. */

@@ -1,25 +1,40 @@
 /**
  * Hands one flow's records to its sink, within the commit window.
  *
- *   record ─► encoded, ticket taken (offsets) ─► queue ─► put while the CommitWindow has room
- *                                                            │
- *   settled ─► ack the ticket (or leave it for the next run) ─► onProgress ─► commit ─► durable
+ *   chunk ─► lines ─► entries ─► records of one batch (≤ batchRecords, one file, in order)
+ *                                   │ closed: one ticket in the file's offsets for all of them
+ *                                   ▼
+ *            queue ─► put record by record while the CommitWindow has room ─► sink
+ *                                   │ settled (one callback object per batch)
+ *                                   ▼
+ *            every record of the batch acknowledged ─► ack the ticket ─► onProgress ─► commit
  *
  *   The window holds the records put since the last durable commit to maxUncommittedRecords: a
- *   kill -9 re-sends no more than that. Reading runs up to READ_AHEAD_RECORDS ahead of the
- *   window, so the next batch is ready while the previous commit is being written.
+ *   kill -9 re-sends no more than that. A batch commits as a whole, so it never holds more than
+ *   a quarter of the window (all but the last batch put are whole, so the window always frees).
+ *   Reading runs up to READ_AHEAD_RECORDS ahead of the window, so the next batch is ready while
+ *   the previous commit is being written. In line output a record is a range of the chunk it was
+ *   read in (no string); in JSON output it is the encoded event.
  */
 import type { Writable } from 'node:stream';
 import type { KinesisSink, SettleResult } from '../sink/kinesis-sink.js';
 import { DropReasons } from '../sink/drop-reasons.js';
 import { CommitWindow } from './commit-window.js';
-import type { RecordEncoder } from './record-encoder.js';
+import type { EntryVisitor } from './entry-joiner.js';
+import type { LineCut } from './line-splitter.js';
+import type { LineFlags, RecordEncoder } from './record-encoder.js';
 import { ShipOutputs, type ShipFlow } from './ship-config.js';
 import type { ShipCounters } from './ship-counters.js';
-import type { FileRecord, TrackedFile } from './tracked-file.js';
+import type { TrackedFile } from './tracked-file.js';
 
 /** Records parsed and encoded ahead of the commit window before reading pauses. */
 const READ_AHEAD_RECORDS = 2_048;
+
+/** Most records acknowledged (and committed) together. */
+const MAX_BATCH_RECORDS = 512;
+
+const NL = 0x0a;
+const CR = 0x0d;
 
 /** Drops that leave the line unacknowledged: it is read again on the next run. */
 const RETRY_NEXT_RUN: ReadonlySet<string> = new Set([
@@ -28,12 +43,25 @@ const RETRY_NEXT_RUN: ReadonlySet<string> = new Set([
   DropReasons.REJECTED,
 ]);
 
-/** A record ready to put: encoded, with its place in its file's offsets. */
-interface Prepared {
-  t: TrackedFile;
-  ticket: number;
-  data: string;
-  key: string | undefined;
+/** Records of one file, in order, sharing one offsets ticket and one settle callback. */
+class RecordBatch {
+  records: (string | Buffer)[] = [];
+  /** Partition keys, when some record has one. */
+  keys: (string | undefined)[] | undefined;
+  /** Next record to put. */
+  next = 0;
+  ticket = -1;
+  unsettled = 0;
+  /** A record was dropped for a reason that re-reads it next run: the batch is not acked. */
+  failed = false;
+  readonly settle: (res: SettleResult) => void;
+
+  constructor(
+    readonly t: TrackedFile,
+    shipper: RecordShipper,
+  ) {
+    this.settle = (res) => shipper.settled(this, res);
+  }
 }
 
 /** How a {@link RecordShipper} reaches the rest of the daemon. */
@@ -54,23 +82,33 @@ export interface RecordShipperHooks {
 }
 
 /**
- * One flow's records on their way to the sink: encoding, offsets tickets, the read-ahead queue,
- * the commit window and acknowledgements.
+ * One flow's records on their way to the sink: encoding, batches of offsets tickets, the
+ * read-ahead queue, the commit window and acknowledgements.
  *
  * @example
  * ```ts
  * const shipper = new RecordShipper(flow, encoder, counters, hooks);
- * shipper.shipAll(t, t.take(chunk));
+ * shipper.take(t, chunk); // records of the lines the chunk completes
  * shipper.pump();
  * ```
  */
-export class RecordShipper {
+export class RecordShipper implements EntryVisitor {
   readonly window: CommitWindow;
-  private queue: (Prepared | undefined)[] = [];
+  private queue: (RecordBatch | undefined)[] = [];
   private queueHead = 0;
+  private queuedRecords = 0;
   /** The sink asked to slow down: await its ready() before putting more. */
   private sinkSlow = false;
   private stopping = false;
+  private readonly batchRecords: number;
+  private readonly lineOutput: boolean;
+  /** Line output, by file or no key: the line is never decoded to a string. */
+  private readonly rawLines: boolean;
+  private readonly delimiter: Buffer;
+  /** The batch being filled, its file, and where its last record (or skipped line) ends. */
+  private batch: RecordBatch | undefined;
+  private batchFile: TrackedFile | undefined;
+  private batchEnd = -1;
 
   constructor(
     private readonly flow: ShipFlow,
@@ -78,14 +116,17 @@ export class RecordShipper {
     private readonly counters: ShipCounters,
     private readonly hooks: RecordShipperHooks,
   ) {
-    this.window = new CommitWindow(
-      hooks.sink === undefined ? Infinity : hooks.maxUncommittedRecords,
-    );
+    const limit = hooks.sink === undefined ? Infinity : hooks.maxUncommittedRecords;
+    this.window = new CommitWindow(limit);
+    this.batchRecords = Math.max(1, Math.min(MAX_BATCH_RECORDS, Math.floor(limit / 4)));
+    this.lineOutput = flow.output === ShipOutputs.LINE;
+    this.rawLines = this.lineOutput && typeof flow.partitionKey !== 'object';
+    this.delimiter = Buffer.from(flow.recordDelimiter);
   }
 
   /** Records encoded and not put yet. */
   get queued(): number {
-    return this.queue.length - this.queueHead;
+    return this.queuedRecords;
   }
 
   /** Wakes every wait; no more waiting for room. */
@@ -98,6 +139,7 @@ export class RecordShipper {
   dropQueued(): void {
     this.queue = [];
     this.queueHead = 0;
+    this.queuedRecords = 0;
   }
 
   /** Waits until another chunk may be read: read-ahead below its bound, sink not blocked. */
@@ -109,7 +151,7 @@ export class RecordShipper {
         this.pump();
         continue;
       }
-      if (this.queued < READ_AHEAD_RECORDS) return true;
+      if (this.queuedRecords < READ_AHEAD_RECORDS) return true;
       await this.waitForRoom();
       this.pump();
     }
@@ -140,78 +182,176 @@ export class RecordShipper {
     const sink = this.hooks.sink;
     if (sink === undefined) return;
     const q = this.queue;
-    while (this.queueHead < q.length && !this.window.full) {
-      const p = q[this.queueHead]!;
-      q[this.queueHead++] = undefined;
-      p.t.putRecords++;
-      this.window.put();
-      if (!sink.putEncoded(p.data, p.key, (res) => this.settled(p.t, p.ticket, res))) {
-        this.sinkSlow = true;
+    const window = this.window;
+    while (this.queueHead < q.length && !window.full) {
+      const b = q[this.queueHead]!;
+      const t = b.t;
+      const records = b.records;
+      const keys = b.keys;
+      let i = b.next;
+      while (i < records.length && !window.full) {
+        window.put();
+        t.putRecords++;
+        this.queuedRecords--;
+        const key = keys === undefined ? undefined : keys[i];
+        if (!sink.putEncoded(records[i++]!, key, b.settle)) this.sinkSlow = true;
       }
+      b.next = i;
+      if (i < records.length) break;
+      // All put: the sink holds its own bytes, the chunk ranges can go.
+      b.records = [];
+      b.keys = undefined;
+      q[this.queueHead++] = undefined;
     }
     if (this.queueHead === q.length) {
       this.queue = [];
       this.queueHead = 0;
-    } else if (this.queueHead > READ_AHEAD_RECORDS && this.queueHead * 2 > q.length) {
+    } else if (this.queueHead > 64 && this.queueHead * 2 > q.length) {
       this.queue = q.slice(this.queueHead);
       this.queueHead = 0;
     }
   }
 
-  /** Prepares records for the queue (dry run: prints them). */
-  shipAll(t: TrackedFile, records: FileRecord[]): void {
-    for (const r of records) this.ship(t, r);
+  /** Reads a chunk of `t`: its records join the queue (dry run: they are printed). */
+  take(t: TrackedFile, chunk: Buffer): void {
+    this.batchFile = t;
+    t.take(chunk, this);
+    this.closeBatch();
   }
 
-  private ship(t: TrackedFile, r: FileRecord): void {
-    const line = r.line;
-    if (line !== undefined) {
-      this.counters.linesRead++;
-      if (line.invalidUtf8) this.counters.invalidUtf8Lines++;
-      if (line.cut === 'split') this.counters.linesSplit++;
-      else if (line.cut === 'truncated') this.counters.linesTruncated++;
-    }
-    if (r.text.length === 0) {
-      t.offsets.advanceIdle(r.end);
-      return;
-    }
-    // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
-    // transports; the whole line was parsed first, so its other fields are kept.
-    if (this.flow.output === ShipOutputs.LINE) {
-      this.enqueue(t, r, r.text, this.encoder.lineKey(t.path, r.text));
-      return;
-    }
-    const e = this.encoder.encode(t.path, r.text, line);
-    if (e.parserFailed) this.counters.parserFailures++;
-    if (e.parseError) this.counters.parseErrors++;
-    this.enqueue(t, r, e.data, e.key);
+  /** Ships what `t` holds: its open entry, and with `partialLine` a line without its end. */
+  drain(t: TrackedFile, partialLine: boolean): void {
+    this.batchFile = t;
+    t.drain(partialLine, this);
+    this.closeBatch();
   }
 
-  /** Takes a ticket for a record and queues it (dry run: prints it, one record a line). */
-  private enqueue(t: TrackedFile, r: FileRecord, body: string, key: string | undefined): void {
-    const ticket = t.offsets.add(r.end);
-    this.counters.recordsShipped++;
+  /** One record of the current file (see {@link EntryVisitor}). */
+  entry(
+    buf: Buffer,
+    from: number,
+    to: number,
+    end: number,
+    oneLine: boolean,
+    cut: LineCut | undefined,
+    invalidUtf8: boolean,
+  ): void {
+    const t = this.batchFile!;
+    const c = this.counters;
+    if (oneLine) {
+      c.linesRead++;
+      if (invalidUtf8) c.invalidUtf8Lines++;
+      if (cut === 'split') c.linesSplit++;
+      else if (cut === 'truncated') c.linesTruncated++;
+    }
+    this.batchEnd = end;
+    if (from === to) return; // an empty line: its bytes are passed with the batch
+    c.recordsShipped++;
     const sink = this.hooks.sink;
     if (sink === undefined) {
-      this.hooks.stdout.write(body + '\n');
-      t.offsets.ack(ticket);
-      this.counters.recordsAcked++;
+      this.print(t, buf.toString('utf8', from, to), oneLine, cut, invalidUtf8);
       return;
     }
-    this.queue.push({ t, ticket, data: body + this.flow.recordDelimiter, key });
+    const b = (this.batch ??= new RecordBatch(t, this));
+    // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
+    // transports; the whole line was parsed first, so its other fields are kept.
+    if (this.rawLines && !invalidUtf8) {
+      b.records.push(this.lineBytes(buf, from, to));
+      if (this.flow.partitionKey === 'file') (b.keys ??= [])[b.records.length - 1] = t.path;
+    } else {
+      const text = buf.toString('utf8', from, to);
+      let data: string;
+      let key: string | undefined;
+      if (this.lineOutput) {
+        data = text;
+        key = this.encoder.lineKey(t.path, text);
+      } else {
+        const e = this.encoder.encode(t.path, text, flagsOf(oneLine, cut, invalidUtf8));
+        if (e.parserFailed) c.parserFailures++;
+        if (e.parseError) c.parseErrors++;
+        data = e.data;
+        key = e.key;
+      }
+      b.records.push(this.delimiter.length === 0 ? data : data + this.flow.recordDelimiter);
+      if (key !== undefined || b.keys !== undefined) {
+        const keys = (b.keys ??= new Array<string | undefined>(b.records.length - 1));
+        keys[b.records.length - 1] = key;
+      }
+    }
+    if (b.records.length >= this.batchRecords) this.closeBatch();
   }
 
-  private settled(t: TrackedFile, ticket: number, res: SettleResult): void {
+  /** The record of a line as read: a range of its chunk, with the delimiter when asked. */
+  private lineBytes(buf: Buffer, from: number, to: number): Buffer {
+    const d = this.delimiter;
+    if (d.length === 0) return buf.subarray(from, to);
+    // The line's own end already is the delimiter: keep it in the range.
+    if (d.length === 1 && buf[to] === NL) return buf.subarray(from, to + 1);
+    if (d.length === 2 && buf[to] === CR && buf[to + 1] === NL) return buf.subarray(from, to + 2);
+    return Buffer.concat([buf.subarray(from, to), d]);
+  }
+
+  /** Dry run: the record, one a line, on stdout. */
+  private print(
+    t: TrackedFile,
+    text: string,
+    oneLine: boolean,
+    cut: LineCut | undefined,
+    invalidUtf8: boolean,
+  ): void {
+    let body = text;
+    if (!this.lineOutput) {
+      const e = this.encoder.encode(t.path, text, flagsOf(oneLine, cut, invalidUtf8));
+      if (e.parserFailed) this.counters.parserFailures++;
+      if (e.parseError) this.counters.parseErrors++;
+      body = e.data;
+    }
+    this.hooks.stdout.write(body + '\n');
+    this.counters.recordsAcked++;
+  }
+
+  /** Registers the batch in its file's offsets and queues it. */
+  private closeBatch(): void {
+    const t = this.batchFile!;
+    const b = this.batch;
+    const end = this.batchEnd;
+    this.batch = undefined;
+    this.batchEnd = -1;
+    if (b === undefined) {
+      // Only lines without a record (empty, or printed in a dry run): their bytes are done.
+      if (end !== -1) t.offsets.ack(t.offsets.add(end, 0));
+      return;
+    }
+    const n = b.records.length;
+    b.ticket = t.offsets.add(end, n);
+    b.unsettled = n;
+    if (b.keys !== undefined && b.keys.length < n) b.keys.length = n;
+    this.queue.push(b);
+    this.queuedRecords += n;
+  }
+
+  /** A record of `b` settled; the batch's ticket is acked once all of them did. */
+  settled(b: RecordBatch, res: SettleResult): void {
     if (res.ok) {
       this.counters.recordsAcked++;
-      t.offsets.ack(ticket);
     } else {
       const d = this.counters.recordsDropped;
       d[res.reason] = (d[res.reason] ?? 0) + 1;
       // Drops the operator chose (oversize: drop, finite retries/TTL) move on; the others are
       // read again on the next run.
-      if (!RETRY_NEXT_RUN.has(res.reason)) t.offsets.ack(ticket);
+      if (RETRY_NEXT_RUN.has(res.reason)) b.failed = true;
     }
+    if (--b.unsettled > 0) return;
+    if (!b.failed) b.t.offsets.ack(b.ticket);
     this.hooks.onProgress(this.window.full);
   }
+}
+
+/** What the encoder marks on a one-line record (most lines: nothing, no object). */
+function flagsOf(
+  oneLine: boolean,
+  cut: LineCut | undefined,
+  invalidUtf8: boolean,
+): LineFlags | undefined {
+  return oneLine && (cut !== undefined || invalidUtf8) ? { cut, invalidUtf8 } : undefined;
 }

@@ -1,15 +1,26 @@
 import type { FileHandle } from 'node:fs/promises';
-import { MultilineJoiner } from '@kinlog/core';
+import { EntryJoiner, type EntryVisitor } from './entry-joiner.js';
 import { FINGERPRINT_BYTES } from './file-identity.js';
-import { LineSplitter, type SplitLine } from './line-splitter.js';
+import { LineSplitter, type LineCut, type LineVisitor } from './line-splitter.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type { ShipFlow } from './ship-config.js';
 
-/** One record ready to ship: a line or a joined multi-line entry, and where it ends. */
-export interface FileRecord {
-  text: string;
-  end: number;
-  line: SplitLine | undefined;
+/** Hands lines on as one-line entries (a flow without multi-line joining). */
+class PassThrough implements LineVisitor {
+  out: EntryVisitor | undefined;
+  linesIn = 0;
+
+  line(
+    buf: Buffer,
+    from: number,
+    to: number,
+    end: number,
+    cut: LineCut | undefined,
+    invalidUtf8: boolean,
+  ): void {
+    this.linesIn++;
+    this.out!.entry(buf, from, to, end, true, cut, invalidUtf8);
+  }
 }
 
 /**
@@ -19,8 +30,8 @@ export interface FileRecord {
  *
  * @example
  * ```ts
- * const t = new TrackedFile(flow, { path, dev, ino, fingerprint, handle, offset: 0 });
- * for (const r of t.take(chunk)) ship(r);
+ * const t = new TrackedFile(flow, { path, dev, ino, fingerprint, handle, offset: 0, size: 0 });
+ * t.take(chunk, visitor); // visitor.entry(...) per record the chunk completes
  * ```
  */
 export class TrackedFile {
@@ -35,12 +46,8 @@ export class TrackedFile {
   size: number;
   readonly offsets: OffsetTracker;
   private readonly splitter: LineSplitter;
-  private readonly joiner: MultilineJoiner | undefined;
-  /** The first line of the joiner's open entry, and how many lines the entry holds. */
-  private entryFirst: SplitLine | undefined;
-  private entryLines = 0;
-  /** Offset where the last line handed to the joiner ended. */
-  private lastLineEnd: number;
+  private readonly joiner: EntryJoiner | undefined;
+  private readonly lines: EntryJoiner | PassThrough;
   lastLineAtMs = 0;
   lastGrowthAtMs = Date.now();
   /** The path no longer leads to this file (rotated out of the globs, or deleted). */
@@ -58,6 +65,12 @@ export class TrackedFile {
   putRecords = 0;
   /** Records whose offsets are in a state file known to be on disk. */
   durableRecords = 0;
+  /** Size and mtime when a read turn last looked at the file (-1: look again). */
+  private lookedSize = -1;
+  private lookedMtimeMs = -1;
+  /** Size and mtime from this turn's scan, by path (-1: none). */
+  private scannedSize = -1;
+  private scannedMtimeMs = -1;
 
   constructor(
     readonly flow: ShipFlow,
@@ -78,23 +91,23 @@ export class TrackedFile {
     this.handle = init.handle;
     this.readPos = init.offset;
     this.size = init.size;
-    this.lastLineEnd = init.offset;
     this.offsets = new OffsetTracker(init.offset);
     this.splitter = new LineSplitter({
       startOffset: init.offset,
       maxLineBytes: flow.maxLineBytes,
       longLines: flow.longLines,
     });
+    const m = flow.multiline;
     this.joiner =
-      flow.multiline === undefined
+      m === undefined
         ? undefined
-        : new MultilineJoiner({
-            ...(flow.multiline.startPattern === undefined
-              ? { continuationPattern: flow.multiline.continuationPattern }
-              : { startPattern: flow.multiline.startPattern }),
-            maxLines: flow.multiline.maxLines,
-            maxBytes: flow.multiline.maxBytes ?? Math.min(flow.maxLineBytes * 2, 900 * 1024),
+        : new EntryJoiner({
+            startPattern: m.startPattern,
+            continuationPattern: m.startPattern === undefined ? m.continuationPattern : undefined,
+            maxLines: m.maxLines,
+            maxBytes: m.maxBytes ?? Math.min(flow.maxLineBytes * 2, 900 * 1024),
           });
+    this.lines = this.joiner ?? new PassThrough();
   }
 
   /** `dev:ino`, the key of a file on disk. */
@@ -107,36 +120,71 @@ export class TrackedFile {
     return this.fingerprint.length < FINGERPRINT_BYTES;
   }
 
-  /** Feeds bytes read at `readPos`; returns the records they complete. */
-  take(chunk: Buffer): FileRecord[] {
+  /** A scan's stat of the file by its path (the same dev:ino), for {@link unchangedByScan}. */
+  observe(size: number, mtimeMs: number): void {
+    this.scannedSize = size;
+    this.scannedMtimeMs = mtimeMs;
+  }
+
+  /**
+   * Whether this turn's scan saw the file as the last read turn left it: same size and mtime,
+   * nothing left to read. Then the read turn need not even stat it. Consumes the scan's stat.
+   */
+  unchangedByScan(): boolean {
+    const same = this.scannedSize !== -1 && this.unchanged(this.scannedSize, this.scannedMtimeMs);
+    this.scannedSize = -1;
+    return same;
+  }
+
+  /** Whether a stat shows the file as the last read turn left it, nothing left to read. */
+  unchanged(size: number, mtimeMs: number): boolean {
+    return size === this.lookedSize && mtimeMs === this.lookedMtimeMs && this.readPos >= size;
+  }
+
+  /** A read turn checked the file at this size and mtime. */
+  looked(size: number, mtimeMs: number): void {
+    this.lookedSize = size;
+    this.lookedMtimeMs = mtimeMs;
+  }
+
+  /** The handle changed (reopened, a copy continued): the next read turn checks everything. */
+  forgetLooked(): void {
+    this.lookedSize = -1;
+    this.lookedMtimeMs = -1;
+    this.scannedSize = -1;
+  }
+
+  /**
+   * Feeds bytes read at `readPos`; hands the records they complete to `visitor`. The chunk must
+   * not be reused afterwards: an open entry and the records keep ranges of it.
+   */
+  take(chunk: Buffer, visitor: EntryVisitor): void {
     this.readPos += chunk.length;
     this.lastGrowthAtMs = Date.now();
-    const lines = this.splitter.push(chunk);
-    if (lines.length > 0) this.lastLineAtMs = this.lastGrowthAtMs;
-    return this.join(lines);
+    const before = this.lines.linesIn;
+    this.route(visitor);
+    this.splitter.pushTo(chunk, this.lines);
+    if (this.lines.linesIn !== before) this.lastLineAtMs = this.lastGrowthAtMs;
   }
 
   /** Ships what is held: the open multi-line entry, and with `partialLine` an unended line. */
-  drain(partialLine: boolean): FileRecord[] {
-    const out = partialLine ? this.join(this.splitter.finish()) : [];
-    if (this.joiner !== undefined) {
-      for (const text of this.joiner.flush())
-        out.push({ text, end: this.lastLineEnd, line: this.entryLine() });
-    }
-    return out;
+  drain(partialLine: boolean, visitor: EntryVisitor): void {
+    this.route(visitor);
+    if (partialLine) this.splitter.finishTo(this.lines);
+    this.joiner?.flush();
   }
 
-  /** The open entry's one line, or `undefined` when it joins several (their flags are lost). */
-  private entryLine(): SplitLine | undefined {
-    return this.entryLines === 1 ? this.entryFirst : undefined;
+  private route(visitor: EntryVisitor): void {
+    if (this.joiner !== undefined) this.joiner.sendTo(visitor);
+    else (this.lines as PassThrough).out = visitor;
   }
 
-  /** Whether an open multi-line entry has waited past its timeout. */
   /** An open multi-line entry waits for its next line or its timeout. */
   get multilinePending(): boolean {
     return this.joiner?.pending === true;
   }
 
+  /** Whether an open multi-line entry has waited past its timeout. */
   multilineDue(nowMs: number): boolean {
     const m = this.flow.multiline;
     return (
@@ -150,33 +198,5 @@ export class TrackedFile {
   /** Bytes held in the splitter (a line without its end yet). */
   get pendingLineBytes(): number {
     return this.splitter.pendingBytes;
-  }
-
-  private join(lines: SplitLine[]): FileRecord[] {
-    if (this.joiner === undefined) {
-      const out: FileRecord[] = new Array<FileRecord>(lines.length);
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        out[i] = { text: line.text, end: line.end, line };
-      }
-      this.lastLineEnd = lines.length > 0 ? lines[lines.length - 1]!.end : this.lastLineEnd;
-      return out;
-    }
-    const out: FileRecord[] = [];
-    for (const line of lines) {
-      const wasOpen = this.joiner.pending;
-      // An entry the joiner completes ends where this line starts.
-      const done = this.joiner.push(line.text);
-      for (const text of done) out.push({ text, end: this.lastLineEnd, line: this.entryLine() });
-      // A one-line entry (most, under `auto`) keeps its line: its cut and UTF-8 flags and counts.
-      if (done.length > 0 || !wasOpen) {
-        this.entryFirst = line;
-        this.entryLines = 1;
-      } else {
-        this.entryLines++;
-      }
-      this.lastLineEnd = line.end;
-    }
-    return out;
   }
 }

@@ -36,4 +36,17 @@ describe('OffsetTracker', () => {
     t.advanceIdle(20);
     expect(t.committed).to.equal(20);
   });
+
+  it('counts records of batches: a batch commits whole, an empty one at once', () => {
+    const t = new OffsetTracker(0);
+    const a = t.add(100, 3);
+    const empty = t.add(120, 0);
+    const b = t.add(300, 5);
+    expect(t.pending).to.equal(8);
+    t.ack(b);
+    t.ack(empty);
+    expect([t.committed, t.committedRecords]).to.deep.equal([0, 0]);
+    t.ack(a);
+    expect([t.committed, t.committedRecords, t.pending]).to.deep.equal([300, 8, 0]);
+  });
 });

@@ -1,0 +1,114 @@
+import { expect } from 'chai';
+import { getParser } from '@kinlog/core';
+import type { KinesisSink, SettleResult } from '../../../src/sink/kinesis-sink.js';
+import { RecordEncoder } from '../../../src/daemon/record-encoder.js';
+import { RecordShipper } from '../../../src/daemon/record-shipper.js';
+import { resolveShipConfig, type ShipFlowInput } from '../../../src/daemon/ship-config.js';
+import { emptyShipCounters } from '../../../src/daemon/ship-counters.js';
+import { TrackedFile } from '../../../src/daemon/tracked-file.js';
+import { Capture } from '../../support/ship-helpers.js';
+
+/** A sink that holds what is put until the test settles it. */
+class HoldingSink {
+  readonly puts: { data: string | Uint8Array; key: string | undefined }[] = [];
+  readonly settles: ((res: SettleResult) => void)[] = [];
+  putEncoded(data: string | Uint8Array, key?: string, onSettled?: (r: SettleResult) => void) {
+    this.puts.push({ data, key });
+    this.settles.push(onSettled!);
+    return true;
+  }
+  ack(i: number): void {
+    this.settles[i]!({ ok: true, shardId: 's', sequenceNumber: String(i) });
+  }
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function setup(flowInput: Partial<ShipFlowInput>, maxUncommittedRecords: number) {
+  const flow = resolveShipConfig({
+    flows: [{ paths: ['/logs/a.log'], stream: 's', multiline: false, ...flowInput }],
+  }).flows[0]!;
+  const sink = new HoldingSink();
+  const counters = emptyShipCounters();
+  let progress = 0;
+  const shipper = new RecordShipper(
+    flow,
+    new RecordEncoder(flow, getParser(flow.parser), 'h'),
+    counters,
+    {
+      sink: sink as unknown as KinesisSink,
+      stdout: new Capture(),
+      onProgress: () => progress++,
+      maxUncommittedRecords,
+      pollIntervalMs: 10,
+    },
+  );
+  const t = new TrackedFile(flow, {
+    path: '/logs/a.log',
+    dev: 1,
+    ino: 2,
+    fingerprint: Buffer.alloc(0),
+    handle: undefined as never,
+    offset: 0,
+    size: 0,
+  });
+  return { sink, shipper, t, counters, progress: () => progress };
+}
+
+const lines = (n: number, from = 0) =>
+  Buffer.from(Array.from({ length: n }, (_, i) => `line ${from + i}\n`).join(''));
+
+describe('RecordShipper', () => {
+  it('line output puts each line as a range of its chunk, the delimiter kept from the line end', () => {
+    const { sink, shipper, t } = setup({ output: 'line', recordDelimiter: '\n' }, 100);
+    const chunk = Buffer.from('a\r\nb\n\nc\n');
+    shipper.take(t, chunk);
+    shipper.pump();
+    const data = sink.puts.map((p) => Buffer.from(p.data).toString());
+    expect(data).to.deep.equal(['a\n', 'b\n', 'c\n']);
+    // "b\n" is the chunk's own bytes, not a copy.
+    expect((sink.puts[1]!.data as Buffer).buffer).to.equal(chunk.buffer);
+  });
+
+  it('acks a batch only when every record in it is acknowledged, in file order', () => {
+    const { sink, shipper, t, counters } = setup({ output: 'line' }, 8); // batches of 2
+    const chunk = lines(5);
+    shipper.take(t, chunk);
+    shipper.pump();
+    expect(sink.puts).to.have.length(5);
+    sink.ack(1);
+    sink.ack(3);
+    sink.ack(2);
+    expect(t.offsets.committed).to.equal(0); // record 0 is still out
+    sink.ack(0);
+    expect(t.offsets.committed).to.equal(lines(4).length);
+    sink.ack(4);
+    expect(t.offsets.committed).to.equal(chunk.length);
+    expect(counters).to.include({ recordsShipped: 5, recordsAcked: 5, linesRead: 5 });
+  });
+
+  it('never puts more than the commit window, and a record dropped for a retry holds its batch', () => {
+    const { sink, shipper, t } = setup({ output: 'line' }, 4); // batches of 1
+    shipper.take(t, lines(10));
+    shipper.pump();
+    expect(sink.puts).to.have.length(4);
+    expect(shipper.queued).to.equal(6);
+    sink.settles[0]!({ ok: false, reason: 'rejected' });
+    for (const i of [1, 2, 3]) sink.ack(i);
+    expect(t.offsets.committed).to.equal(0);
+    expect(t.offsets.pending).to.equal(10);
+  });
+
+  it('JSON output encodes each line and puts the record delimiter after it', () => {
+    const { sink, shipper, t } = setup({ parser: 'json', recordDelimiter: '\n' }, 100);
+    shipper.take(t, Buffer.from('{"msg":"hi"}\n'));
+    shipper.pump();
+    const text = String(sink.puts[0]!.data);
+    expect(text.endsWith('}\n')).to.equal(true);
+    expect(JSON.parse(text)).to.include({ msg: 'hi', source: '/logs/a.log', host: 'h' });
+  });
+});
