@@ -3,7 +3,8 @@
 //                                   └──────── window.release(records now durable) ◄─────┘
 //
 // A kill -9 re-sends exactly the records put since the last durable commit. Holding that number
-// to `limit` bounds what a crash duplicates, whatever the files, batches or timings.
+// to `limit` (and their bytes to `limitBytes`) bounds what a crash duplicates, and what the sink
+// holds, whatever the files, batches or timings.
 
 /**
  * Counts a flow's records that were handed to its sink and whose offsets are not yet in a
@@ -12,38 +13,56 @@
  *
  * @example
  * ```ts
- * const w = new CommitWindow(500);
- * while (!w.full) w.put();       // 500 records handed to the sink
+ * const w = new CommitWindow(500, 2 * 1024 * 1024);
+ * while (!w.full) w.put(200);    // records of 200 bytes handed to the sink, up to 500
  * const room = w.wait(250);      // resolves on release(), or after 250 ms
- * w.release(500);                // their offsets were fsynced
+ * w.release(500, 100_000);       // their offsets were fsynced
  * await room;
  * ```
  */
 export class CommitWindow {
   private outstanding = 0;
+  private outstandingBytes = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly limit: number) {}
+  /**
+   * @param limit records put and not yet durable, at most.
+   * @param limitBytes their bytes (as put), at most; one record always fits an empty window.
+   */
+  constructor(
+    readonly limit: number,
+    readonly limitBytes = Infinity,
+  ) {}
 
   /** Records put and not yet durably committed. */
   get count(): number {
     return this.outstanding;
   }
 
+  /** Bytes of the records put and not yet durably committed. */
+  get bytes(): number {
+    return this.outstandingBytes;
+  }
+
   /** True when no further record may be put. */
   get full(): boolean {
-    return this.outstanding >= this.limit;
+    return this.outstanding >= this.limit || this.outstandingBytes >= this.limitBytes;
   }
 
-  /** One more record handed to the sink. */
-  put(): void {
+  /** One more record, of `bytes`, handed to the sink. */
+  put(bytes = 0): void {
     this.outstanding++;
+    this.outstandingBytes += bytes;
   }
 
-  /** `n` records became durable (or no longer matter); wakes waiters when there is room. */
-  release(n: number): void {
-    if (n <= 0) return;
+  /**
+   * `n` records of `bytes` became durable (or no longer matter); wakes waiters when there is
+   * room.
+   */
+  release(n: number, bytes = 0): void {
+    if (n <= 0 && bytes <= 0) return;
     this.outstanding = Math.max(0, this.outstanding - n);
+    this.outstandingBytes = Math.max(0, this.outstandingBytes - bytes);
     if (!this.full) this.wakeAll();
   }
 

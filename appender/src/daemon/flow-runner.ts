@@ -42,6 +42,8 @@ export interface FlowRunnerHooks {
   releaseIdleMs: number;
   /** Records put and not yet durably committed, at most (ignored without a sink). */
   maxUncommittedRecords: number;
+  /** Their bytes as put, at most (unbounded when not given). */
+  maxUncommittedBytes?: number;
   /** How long a wait for the commit window lasts before it asks for a commit again. */
   pollIntervalMs: number;
   /** Open file handles, shared by every flow; unbounded when not given. */
@@ -191,14 +193,14 @@ export class FlowRunner {
    */
   commitPoint(): CommitPoint {
     const out: FileState[] = [];
-    const marks: { t: TrackedFile; records: number }[] = [];
+    const marks: { t: TrackedFile; records: number; bytes: number }[] = [];
     for (const t of this.discovery.trackers) {
       if (t.released && t.offsets.pending === 0) {
         this.discovery.forget(t);
-        marks.push({ t, records: t.putRecords });
+        marks.push({ t, records: t.putRecords, bytes: t.putBytes });
         continue;
       }
-      marks.push({ t, records: t.offsets.committedRecords });
+      marks.push({ t, records: t.offsets.committedRecords, bytes: t.offsets.committedBytes });
       out.push({
         flow: this.flow.name,
         path: t.path,
@@ -213,10 +215,11 @@ export class FlowRunner {
     return {
       files: out.concat(this.discovery.unmatchedSaved),
       durable: () => {
-        for (const { t, records } of marks) {
+        for (const { t, records, bytes } of marks) {
           if (records <= t.durableRecords) continue;
-          window.release(records - t.durableRecords);
+          window.release(records - t.durableRecords, bytes - t.durableBytes);
           t.durableRecords = records;
+          t.durableBytes = bytes;
         }
       },
     };

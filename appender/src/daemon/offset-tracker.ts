@@ -28,6 +28,9 @@ export class OffsetTracker {
   /** Records registered, and records in the committed prefix. */
   private addedRecords = 0;
   private committedCount = 0;
+  /** Bytes of the records (as put) in the committed prefix. */
+  private sizes: number[] = [];
+  private committedSize = 0;
 
   constructor(startOffset: number) {
     this.committedOffset = startOffset;
@@ -43,6 +46,11 @@ export class OffsetTracker {
     return this.addedRecords - this.committedCount;
   }
 
+  /** Bytes (as put) of the records in the committed prefix since this tracker began. */
+  get committedBytes(): number {
+    return this.committedSize;
+  }
+
   /** Records in the committed prefix since this tracker began. */
   get committedRecords(): number {
     return this.committedCount;
@@ -50,11 +58,13 @@ export class OffsetTracker {
 
   /**
    * Registers the next `records` records (1 by default; 0 for bytes that hold no record), which
-   * end at `end`, to be acknowledged together; returns their ticket for {@link ack}.
+   * end at `end` and weigh `bytes` as put, to be acknowledged together; returns their ticket
+   * for {@link ack}.
    */
-  add(end: number, records = 1): number {
+  add(end: number, records = 1, bytes = 0): number {
     this.ends.push(end);
     this.counts.push(records);
+    this.sizes.push(bytes);
     this.acked.push(false);
     this.addedRecords += records;
     return this.base + this.ends.length - 1;
@@ -68,6 +78,7 @@ export class OffsetTracker {
     while (this.head < this.ends.length && this.acked[this.head] === true) {
       this.committedOffset = this.ends[this.head]!;
       this.committedCount += this.counts[this.head]!;
+      this.committedSize += this.sizes[this.head]!;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.ends.length) this.compact();
@@ -83,6 +94,7 @@ export class OffsetTracker {
   private compact(): void {
     this.ends = this.ends.slice(this.head);
     this.counts = this.counts.slice(this.head);
+    this.sizes = this.sizes.slice(this.head);
     this.acked = this.acked.slice(this.head);
     this.base += this.head;
     this.head = 0;

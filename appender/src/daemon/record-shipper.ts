@@ -9,9 +9,10 @@
  *                                   ▼
  *            every record of the batch acknowledged ─► ack the ticket ─► onProgress ─► commit
  *
- *   The window holds the records put since the last durable commit to maxUncommittedRecords: a
- *   kill -9 re-sends no more than that. A batch commits as a whole, so it never holds more than
- *   a quarter of the window (all but the last batch put are whole, so the window always frees).
+ *   The window holds the records put since the last durable commit to maxUncommittedRecords
+ *   (and, by default, their bytes to 2 MiB): a kill -9 re-sends no more than that. A batch
+ *   commits as a whole, so it never holds more than a quarter of the window (all but the last
+ *   batch put are whole, so the window always frees).
  *   Reading runs up to READ_AHEAD_RECORDS ahead of the window, so the next batch is ready while
  *   the previous commit is being written. In line output a record is a range of the chunk it was
  *   read in (no string); in JSON output it is the encoded event.
@@ -46,6 +47,9 @@ const RETRY_NEXT_RUN: ReadonlySet<string> = new Set([
 /** Records of one file, in order, sharing one offsets ticket and one settle callback. */
 class RecordBatch {
   records: (string | Buffer)[] = [];
+  /** Bytes of each record, and of all of them. */
+  sizes: number[] = [];
+  bytes = 0;
   /** Partition keys, when some record has one. */
   keys: (string | undefined)[] | undefined;
   /** Next record to put. */
@@ -77,6 +81,8 @@ export interface RecordShipperHooks {
   onProgress(urgent: boolean): void;
   /** Records put and not yet durably committed, at most (ignored without a sink). */
   maxUncommittedRecords: number;
+  /** Their bytes as put, at most (unbounded when not given). */
+  maxUncommittedBytes?: number;
   /** How long a wait for the commit window lasts before it asks for a commit again. */
   pollIntervalMs: number;
 }
@@ -101,6 +107,7 @@ export class RecordShipper implements EntryVisitor {
   private sinkSlow = false;
   private stopping = false;
   private readonly batchRecords: number;
+  private readonly batchBytes: number;
   private readonly lineOutput: boolean;
   /** Line output, by file or no key: the line is never decoded to a string. */
   private readonly rawLines: boolean;
@@ -117,8 +124,11 @@ export class RecordShipper implements EntryVisitor {
     private readonly hooks: RecordShipperHooks,
   ) {
     const limit = hooks.sink === undefined ? Infinity : hooks.maxUncommittedRecords;
-    this.window = new CommitWindow(limit);
+    const limitBytes =
+      hooks.sink === undefined ? Infinity : (hooks.maxUncommittedBytes ?? Infinity);
+    this.window = new CommitWindow(limit, limitBytes);
     this.batchRecords = Math.max(1, Math.min(MAX_BATCH_RECORDS, Math.floor(limit / 4)));
+    this.batchBytes = limitBytes / 4;
     this.lineOutput = flow.output === ShipOutputs.LINE;
     this.rawLines = this.lineOutput && typeof flow.partitionKey !== 'object';
     this.delimiter = Buffer.from(flow.recordDelimiter);
@@ -188,10 +198,13 @@ export class RecordShipper implements EntryVisitor {
       const t = b.t;
       const records = b.records;
       const keys = b.keys;
+      const sizes = b.sizes;
       let i = b.next;
       while (i < records.length && !window.full) {
-        window.put();
+        const bytes = sizes[i]!;
+        window.put(bytes);
         t.putRecords++;
+        t.putBytes += bytes;
         this.queuedRecords--;
         const key = keys === undefined ? undefined : keys[i];
         if (!sink.putEncoded(records[i++]!, key, b.settle)) this.sinkSlow = true;
@@ -200,6 +213,7 @@ export class RecordShipper implements EntryVisitor {
       if (i < records.length) break;
       // All put: the sink holds its own bytes, the chunk ranges can go.
       b.records = [];
+      b.sizes = [];
       b.keys = undefined;
       q[this.queueHead++] = undefined;
     }
@@ -256,7 +270,10 @@ export class RecordShipper implements EntryVisitor {
     // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
     // transports; the whole line was parsed first, so its other fields are kept.
     if (this.rawLines && !invalidUtf8) {
-      b.records.push(this.lineBytes(buf, from, to));
+      const data = this.lineBytes(buf, from, to);
+      b.records.push(data);
+      b.sizes.push(data.length);
+      b.bytes += data.length;
       if (this.flow.partitionKey === 'file') (b.keys ??= [])[b.records.length - 1] = t.path;
     } else {
       const text = buf.toString('utf8', from, to);
@@ -272,13 +289,19 @@ export class RecordShipper implements EntryVisitor {
         data = e.data;
         key = e.key;
       }
-      b.records.push(this.delimiter.length === 0 ? data : data + this.flow.recordDelimiter);
+      const record = this.delimiter.length === 0 ? data : data + this.flow.recordDelimiter;
+      const size = Buffer.byteLength(record);
+      b.records.push(record);
+      b.sizes.push(size);
+      b.bytes += size;
       if (key !== undefined || b.keys !== undefined) {
         const keys = (b.keys ??= new Array<string | undefined>(b.records.length - 1));
         keys[b.records.length - 1] = key;
       }
     }
-    if (b.records.length >= this.batchRecords) this.closeBatch();
+    // A batch commits whole: it stays within a quarter of the window (records, and bytes but
+    // for its last record), so all but the last batch put are whole and the window always frees.
+    if (b.records.length >= this.batchRecords || b.bytes >= this.batchBytes) this.closeBatch();
   }
 
   /** The record of a line as read: a range of its chunk, with the delimiter when asked. */
@@ -323,7 +346,7 @@ export class RecordShipper implements EntryVisitor {
       return;
     }
     const n = b.records.length;
-    b.ticket = t.offsets.add(end, n);
+    b.ticket = t.offsets.add(end, n, b.bytes);
     b.unsettled = n;
     if (b.keys !== undefined && b.keys.length < n) b.keys.length = n;
     this.queue.push(b);

@@ -98,6 +98,13 @@ export const ShipDefaults = {
    * lines, so a window of a few requests' records would hold back all but a fraction of one.
    */
   AGGREGATED_MAX_UNCOMMITTED_RECORDS: 50_000,
+  /**
+   * With the default window, the bytes of its records (as put: the line, or its JSON) are held
+   * to this too: what a kill -9 re-sends, and what the sink and its requests hold, stay bounded
+   * whatever the line length (an aggregated window of 50,000 records otherwise held ~300 MiB).
+   * A `maxUncommittedRecords` that is set is the only bound.
+   */
+  DEFAULT_MAX_UNCOMMITTED_BYTES: 2 * 1024 * 1024,
 } as const;
 
 const partitionKeySchema = z.union(

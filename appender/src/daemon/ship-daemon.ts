@@ -4,8 +4,8 @@
  *   ShipDaemon.start ─► StateStore.open (or StateDirError) ─► one FlowRunner + KinesisSink per flow
  *        loop: every runner.turn() ─► idle? sleep pollIntervalMs
  *        acks ─► onProgress ─► commit (coalesced) ─► state file ─► durable: reading may go on
- *   Per flow, at most maxUncommittedRecords (default: maxInFlight full requests) are put and
- *   not yet durable.
+ *   Per flow, at most maxUncommittedRecords (default: maxInFlight full requests, and at most
+ *   DEFAULT_MAX_UNCOMMITTED_BYTES of them) are put and not yet durable.
  *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
  *   stop({ drainMs }): the same within drainMs; unacknowledged lines stay uncommitted (re-read)
  */
@@ -126,6 +126,10 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
         onProgress: (urgent) => this.scheduleCommit(urgent),
         releaseIdleMs: config.releaseIdleMs,
         maxUncommittedRecords: config.maxUncommittedRecords ?? inFlightWindow(sink),
+        maxUncommittedBytes:
+          config.maxUncommittedRecords === undefined
+            ? ShipDefaults.DEFAULT_MAX_UNCOMMITTED_BYTES
+            : undefined,
         pollIntervalMs: config.pollIntervalMs,
         budget,
       });

@@ -63,8 +63,12 @@ export class TrackedFile {
   released = false;
   /** Records handed to the sink (its tickets below this were put). */
   putRecords = 0;
+  /** Bytes of the records handed to the sink. */
+  putBytes = 0;
   /** Records whose offsets are in a state file known to be on disk. */
   durableRecords = 0;
+  /** Bytes of those records. */
+  durableBytes = 0;
   /** Size and mtime when a read turn last looked at the file (-1: look again). */
   private lookedSize = -1;
   private lookedMtimeMs = -1;

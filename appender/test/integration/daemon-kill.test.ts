@@ -3,7 +3,7 @@
  * it ships a growing 200,000-line file, and restarted each time, in each output mode (JSON
  * records, lines as read, KPL aggregates, gzipped aggregates). Every line must arrive; what a
  * kill costs is re-sent lines: at most the records put and not yet durably committed, which the
- * daemon holds to its in-flight window (its default maxUncommittedRecords). Each run ships to a
+ * daemon holds to its default window (maxUncommittedRecords, and 2 MiB of records). Each run ships to a
  * stream of its own, so a line re-sent by run k+1 tells what kill k cost.
  */
 import { expect } from 'chai';
@@ -20,6 +20,13 @@ const TOTAL_LINES = 200_000;
 const KILLS = 10;
 const BATCH_RECORDS = 500;
 const MAX_IN_FLIGHT = 4;
+/** The shortest line written ("line 0 " and 60 bytes of padding). */
+const MIN_LINE_BYTES = 67;
+/** Aggregated: 50,000 records, or as many as fit 2 MiB (put while under it), whichever is less. */
+const AGGREGATED_BOUND = Math.min(
+  ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS,
+  Math.ceil(ShipDefaults.DEFAULT_MAX_UNCOMMITTED_BYTES / MIN_LINE_BYTES),
+);
 
 interface KillMode {
   name: string;
@@ -36,13 +43,13 @@ const MODES: readonly KillMode[] = [
     name: 'KPL aggregates',
     output: 'line',
     sink: { aggregation: true },
-    bound: ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS,
+    bound: AGGREGATED_BOUND,
   },
   {
     name: 'gzipped KPL aggregates',
     output: 'line',
     sink: { aggregation: true, compression: 'gzip' },
-    bound: ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS,
+    bound: AGGREGATED_BOUND,
   },
 ];
 

@@ -54,4 +54,17 @@ describe('CommitWindow', () => {
     t.ack(tickets[2999]!);
     expect(t.committedRecords).to.equal(2500);
   });
+
+  it('is full once its bytes reach their limit, and one record always fits when empty', () => {
+    const w = new CommitWindow(100, 1000);
+    w.put(5000); // one record larger than the limit still goes out alone
+    expect(w.full).to.equal(true);
+    w.release(1, 5000);
+    w.put(600);
+    expect(w.full).to.equal(false);
+    w.put(400);
+    expect([w.full, w.bytes]).to.deep.equal([true, 1000]);
+    w.release(1, 600);
+    expect(w.full).to.equal(false);
+  });
 });

@@ -28,7 +28,11 @@ class HoldingSink {
   }
 }
 
-function setup(flowInput: Partial<ShipFlowInput>, maxUncommittedRecords: number) {
+function setup(
+  flowInput: Partial<ShipFlowInput>,
+  maxUncommittedRecords: number,
+  maxUncommittedBytes?: number,
+) {
   const flow = resolveShipConfig({
     flows: [{ paths: ['/logs/a.log'], stream: 's', multiline: false, ...flowInput }],
   }).flows[0]!;
@@ -44,6 +48,7 @@ function setup(flowInput: Partial<ShipFlowInput>, maxUncommittedRecords: number)
       stdout: new Capture(),
       onProgress: () => progress++,
       maxUncommittedRecords,
+      maxUncommittedBytes,
       pollIntervalMs: 10,
     },
   );
@@ -110,5 +115,22 @@ describe('RecordShipper', () => {
     const text = String(sink.puts[0]!.data);
     expect(text.endsWith('}\n')).to.equal(true);
     expect(JSON.parse(text)).to.include({ msg: 'hi', source: '/logs/a.log', host: 'h' });
+  });
+
+  it('holds the bytes put and not committed to the byte bound, cutting batches to fit', () => {
+    // "line N" records of 6 or 7 bytes; 40 bytes allowed: batches close at 10 bytes.
+    const { sink, shipper, t } = setup({ output: 'line' }, 1000, 40);
+    shipper.take(t, lines(20));
+    shipper.pump();
+    const put = () => sink.puts.reduce((n, p) => n + p.data.length, 0);
+    expect(put()).to.be.within(40, 46);
+    for (let i = 0; i < sink.puts.length; i++) sink.ack(i);
+    const acked = sink.puts.length;
+    // Acknowledged is not durable: nothing more goes out until the commit is written.
+    shipper.pump();
+    expect(sink.puts).to.have.length(acked);
+    shipper.window.release(t.offsets.committedRecords, t.offsets.committedBytes);
+    shipper.pump();
+    expect(sink.puts.length).to.be.above(acked);
   });
 });
