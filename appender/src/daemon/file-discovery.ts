@@ -16,14 +16,35 @@
  *   Over the open-file budget, the file open longest without growth is closed at its end
  *   (parked) and reopened by path when a scan sees it change.
  */
+import { Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { FileBudget } from './file-budget.js';
 import { isCopyOf, looksBinary, readFingerprint, sameContent } from './file-identity.js';
+import { globRoots, type GlobRoot } from './glob-roots.js';
 import { StartAt, type ShipFlow } from './ship-config.js';
 import type { ShipCounters } from './ship-counters.js';
 import type { FileState } from './state-store.js';
 import { TrackedFile } from './tracked-file.js';
+
+/**
+ * Paths stat'ed at once by a scan: an idle poll of many files costs one wake-up per group, not
+ * one per file (a round trip each through the thread pool), and the pool is not flooded.
+ */
+const STAT_GROUP = 64;
+
+/** Stats of `paths` (or why each failed), in order, a group at a time. */
+async function statAll(paths: readonly string[]): Promise<(Stats | NodeJS.ErrnoException)[]> {
+  const out: (Stats | NodeJS.ErrnoException)[] = [];
+  for (let i = 0; i < paths.length; i += STAT_GROUP) {
+    const group = paths.slice(i, i + STAT_GROUP);
+    out.push(
+      ...(await Promise.all(group.map((p) => stat(p).catch((err: NodeJS.ErrnoException) => err)))),
+    );
+  }
+  return out;
+}
 
 interface Candidate {
   path: string;
@@ -65,6 +86,9 @@ export class FileDiscovery {
   private readonly skipped = new Set<string>();
   private readonly warned = new Set<string>();
   private saved: FileState[];
+  /** The flow's patterns by the directory they are globbed from; excludes made absolute. */
+  private readonly roots: GlobRoot[];
+  private readonly exclude: string[];
   /** Files the last scan could not open for want of a handle (they wait their turn). */
   private waiting = 0;
   /** The first scan left files waiting for a handle: later scans still count as start-up. */
@@ -77,6 +101,8 @@ export class FileDiscovery {
     private readonly hooks: FileDiscoveryHooks,
   ) {
     this.saved = saved.filter((s) => s.flow === flow.name);
+    this.roots = globRoots(flow.paths, process.cwd());
+    this.exclude = flow.exclude.map((e) => resolve(e));
   }
 
   /** Matching files the last scan could not open for want of a handle. */
@@ -96,26 +122,30 @@ export class FileDiscovery {
 
   /** Globs, stats and opens: follows new files, notices renames and files that left. */
   async scan(first: boolean): Promise<void> {
-    const paths = await glob(this.flow.paths, {
-      absolute: true,
-      onlyFiles: true,
-      ignore: this.flow.exclude,
-      expandDirectories: false,
-      dot: true,
-    });
+    const paths: string[] = [];
+    for (const { root, patterns } of this.roots) {
+      const found = await glob(patterns, {
+        cwd: root,
+        absolute: true,
+        onlyFiles: true,
+        ignore: this.exclude,
+        expandDirectories: false,
+        dot: true,
+      });
+      for (const p of found) paths.push(p);
+    }
     paths.sort();
     const seen = new Set<string>();
     const fresh: Candidate[] = [];
     const wake: TrackedFile[] = [];
     let waiting = 0;
     const anyDetached = [...this.trackers].some((t) => t.detachedAtMs !== undefined);
-    for (const path of paths) {
-      let st;
-      try {
-        st = await stat(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-          this.warnOnce(path, describe(path, err));
+    const stats = await statAll(paths);
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const st = stats[i]!;
+      if (!(st instanceof Stats)) {
+        if (st.code !== 'ENOENT') this.warnOnce(path, describe(path, st));
         continue;
       }
       const key = `${st.dev}:${st.ino}`;
