@@ -32,11 +32,16 @@ export interface EncodedRecord {
  * ```
  */
 export class RecordEncoder {
+  /** The flow's extra fields, listed once rather than per line. */
+  private readonly fields: readonly (readonly [string, unknown])[];
+
   constructor(
     private readonly flow: ShipFlow,
     private readonly parse: LineParser,
     private readonly host: string,
-  ) {}
+  ) {
+    this.fields = Object.entries(flow.fields);
+  }
 
   /** Line output: the line is sent as read; it is parsed only when a field is the key. */
   lineKey(path: string, text: string): string | undefined {
@@ -79,7 +84,7 @@ export class RecordEncoder {
   private decorate(path: string, event: LogEvent, line: LineFlags | undefined): void {
     event.source = path;
     if (event.host === undefined) event.host = this.host;
-    for (const [k, v] of Object.entries(this.flow.fields)) if (event[k] === undefined) event[k] = v;
+    for (const [k, v] of this.fields) if (event[k] === undefined) event[k] = v;
     if (line?.cut !== undefined) event.kinlogLineCut = line.cut;
     if (line?.invalidUtf8) event.kinlogInvalidUtf8 = true;
   }
