@@ -21,7 +21,12 @@ import { normalizePartitionKey } from '../sink/partition-key.js';
 import { KinesisSink } from '../sink/kinesis-sink.js';
 import type { SinkStats } from '../sink/sink-stats.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
-import { PinoTransportEvents, type PinoTransportError } from './pino-transport-events.js';
+import {
+  PinoTransportEvents,
+  STATS_UPDATE_INTERVAL_MS,
+  type PinoStatsUpdate,
+  type PinoTransportError,
+} from './pino-transport-events.js';
 
 /**
  * Builds the worker side of the pino transport. pino calls it; applications use
@@ -52,6 +57,11 @@ function createWorkerStream(options: PinoKinesisOptions): Transform {
   const sink = new KinesisSink(resolved);
   const field = typeof options.partitionKey === 'object' ? options.partitionKey.field : undefined;
   sink.on('error', (err) => post(PinoTransportEvents.ERROR, toPlainError(err)));
+  const postStats = (): void => {
+    const update: PinoStatsUpdate = { streamName: resolved.streamName, stats: sink.stats() };
+    post(PinoTransportEvents.STATS_UPDATE, update);
+  };
+  const statsTimer = setInterval(postStats, STATS_UPDATE_INTERVAL_MS).unref();
 
   let linesIn = 0;
   let linesPut = 0;
@@ -86,6 +96,7 @@ function createWorkerStream(options: PinoKinesisOptions): Transform {
       },
       metadata: false,
       close: async () => {
+        clearInterval(statsTimer);
         await sink.close();
         const stats = sink.stats();
         post(PinoTransportEvents.STATS, stats);
@@ -98,6 +109,7 @@ function createWorkerStream(options: PinoKinesisOptions): Transform {
     flush: async (): Promise<void> => {
       await allPut();
       await sink.flush();
+      postStats();
     },
   });
   return stream;
