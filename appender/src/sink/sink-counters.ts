@@ -68,6 +68,12 @@ export function countShardResults(
     const record = records[i];
     if (record === undefined) continue;
     if (res.ok) {
+      const sent = stats.bytesSentByShard[res.shardId];
+      if (sent !== undefined) {
+        // The usual case: a shard seen before.
+        stats.bytesSentByShard[res.shardId] = sent + record.bytes;
+        continue;
+      }
       const shard = shardLabel(stats, res.shardId);
       stats.bytesSentByShard[shard] = (stats.bytesSentByShard[shard] ?? 0) + record.bytes;
       continue;
