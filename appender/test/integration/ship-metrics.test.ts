@@ -26,12 +26,21 @@ function samples(text: string, name: string): Map<string, number> {
 describe('kinlog ship --metrics-port: per-shard bytes and failed entries', function () {
   this.timeout(60_000);
   let kinesis: NullKinesis;
+  let savedEnv: NodeJS.ProcessEnv = {};
 
   before(async () => {
+    savedEnv = { ...process.env };
     kinesis = await startNullKinesis({ shardCount: SHARDS, failFraction: 0.2 });
+    // The daemon signs with the usual AWS environment; the null endpoint accepts any key.
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   });
   after(async () => {
     await kinesis.close();
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      if (savedEnv[key] === undefined) delete process.env[key];
+      else process.env[key] = savedEnv[key];
+    }
   });
 
   it('shows bytes sent and throttled entries per shard after a run with failures', async () => {
