@@ -1,6 +1,7 @@
 // pino with the kinlog transport (worker thread → KinesisSink → null Kinesis endpoint) against
 // pino writing to /dev/null, directly and through pino's own file transport (also a worker).
-// Prints main-thread log calls/s and end-to-end events/s; the target is ≥ 0.9× pino to /dev/null.
+// Prints main-thread log calls/s, end-to-end events/s and peak RSS as ratios to pino to /dev/null
+// in the same run; targets: delivered ≥ 0.9×, peak RSS ≤ 1.2×.
 import { once } from 'node:events';
 import pino from 'pino';
 import { closeLogger, type PinoKinesisOptions } from '../src/index.js';
@@ -89,6 +90,15 @@ await runBench({
       of: 'pino → kinlog',
       over: 'pino → /dev/null',
       metric: 'deliveredPerSec',
+      target: 0.9,
+    },
+    {
+      label: 'peak RSS, kinlog ÷ pino → /dev/null',
+      of: 'pino → kinlog',
+      over: 'pino → /dev/null',
+      metric: 'peakRssMb',
+      target: 1.2,
+      targetIsMax: true,
     },
   ],
 });

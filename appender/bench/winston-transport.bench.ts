@@ -79,5 +79,11 @@ await runBench({
       metric: 'callsPerSec',
       target: 1.5,
     },
+    {
+      label: 'peak RSS, kinlog ÷ winston File',
+      of: 'winston → kinlog',
+      over: 'winston → File',
+      metric: 'peakRssMb',
+    },
   ],
 });

@@ -50,7 +50,12 @@ export {
   PinoTransportDefaults,
   type PinoKinesisOptions,
 } from './pino/pino-options.js';
-export { PinoTransportEvents, type PinoTransportError } from './pino/pino-transport-events.js';
+export {
+  PinoTransportEvents,
+  STATS_UPDATE_INTERVAL_MS,
+  type PinoTransportError,
+  type PinoStatsUpdate,
+} from './pino/pino-transport-events.js';
 export { closeLogger } from './shutdown/close-logger.js';
 export { flushLogger } from './shutdown/flush-logger.js';
 export { type LoggerTarget } from './shutdown/logger-target.js';

@@ -165,7 +165,9 @@ export interface NullKinesis {
 }
 
 const ENTRY_MARKER = Buffer.from('"PartitionKey":');
-const FAILED_ENTRY = `{"ErrorCode":"${AwsErrorTypes.THROUGHPUT}","ErrorMessage":"Rate exceeded for shard in the null endpoint."}`;
+/** A throttled entry, worded as Kinesis words it: the message names the shard. */
+const failedEntry = (shardId: string): string =>
+  `{"ErrorCode":"${AwsErrorTypes.THROUGHPUT}","ErrorMessage":"Rate exceeded for shard ${shardId} in the null endpoint."}`;
 
 /**
  * Starts a Kinesis endpoint on 127.0.0.1 (free port) that answers PutRecords with success for
@@ -265,7 +267,9 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
     for (let i = 0; i < count; i++) {
       if (failFraction > 0 && failsNext()) {
         failed++;
-        entries[i] = FAILED_ENTRY;
+        const routed =
+          routing === NullKinesisRouting.HASH_KEY ? routeOf(records?.[i], ranges) : undefined;
+        entries[i] = failedEntry(routed ?? ranges[nextShard]!.shardId);
         continue;
       }
       const record = records?.[i];

@@ -66,8 +66,10 @@ export interface BenchRatio {
   label: string;
   of: string;
   over: string;
-  metric: 'callsPerSec' | 'deliveredPerSec';
+  metric: 'callsPerSec' | 'deliveredPerSec' | 'peakRssMb';
   target?: number;
+  /** Whether the target is a ceiling (memory) rather than a floor (rates). */
+  targetIsMax?: boolean;
 }
 
 export interface BenchSpec {
@@ -206,7 +208,7 @@ export function forkBenchChild<T>(
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.on('message', (message) => {
       result = message as T;
-      child.kill();
+      if (!(options.execArgv ?? []).includes('--cpu-prof')) child.kill();
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -237,7 +239,11 @@ export function forkBenchChild<T>(
 export function reportToParent(result: unknown): void {
   if (process.send === undefined)
     throw new Error('a bench child must be started by forkBenchChild');
-  process.send(result);
+  // A profiled child exits on its own: a killed process writes no --cpu-prof profile.
+  const profiled = process.execArgv.includes('--cpu-prof');
+  process.send(result, () => {
+    if (profiled) process.exit(0);
+  });
 }
 
 function printReport(
@@ -288,10 +294,12 @@ function printReport(
     const over = rows.find((r) => r.name === ratio.over)?.result;
     if (of === undefined || over === undefined) continue;
     const value = of[ratio.metric] / over[ratio.metric];
+    const max = ratio.targetIsMax === true;
+    const met = ratio.target !== undefined && (max ? value <= ratio.target : value >= ratio.target);
     const target =
       ratio.target === undefined
         ? ''
-        : ` (target ≥ ${ratio.target}×: ${value >= ratio.target ? 'met' : 'missed'})`;
+        : ` (target ${max ? '≤' : '≥'} ${ratio.target}×: ${met ? 'met' : 'missed'})`;
     console.log(`ratio ${ratio.label}: ${value.toFixed(2)}×${target}`);
   }
 }

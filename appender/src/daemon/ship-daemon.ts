@@ -209,7 +209,11 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
     const now = Date.now();
     const elapsed = Math.max(1, now - this.lastRate.atMs);
     const recordsPerSecond = ((counters.recordsAcked - this.lastRate.acked) * 1000) / elapsed;
-    return { files, counters, sink, recordsPerSecond };
+    const streams = this.sinks.map((s) => {
+      const { bytesSentByShard, entriesFailedByShard } = s.stats();
+      return { stream: s.options.streamName, bytesSentByShard, entriesFailedByShard };
+    });
+    return { files, counters, sink, recordsPerSecond, streams };
   }
 
   private async refreshSizes(): Promise<void> {

@@ -92,6 +92,32 @@ export async function startShipMetrics(
         this.inc({ reason }, n);
     },
   });
+  new Counter({
+    name: 'kinlog_ship_bytes_sent_total',
+    help: 'Data plus partition key bytes acknowledged by Kinesis, per stream and shard',
+    labelNames: ['stream', 'shard'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { stream, bytesSentByShard } of read().streams) {
+        for (const [shard, n] of Object.entries(bytesSentByShard)) this.inc({ stream, shard }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'kinlog_ship_entries_failed_total',
+    help: 'PutRecords entries Kinesis answered as failed, per stream, shard and error code',
+    labelNames: ['stream', 'shard', 'code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { stream, entriesFailedByShard } of read().streams) {
+        for (const [shard, byCode] of Object.entries(entriesFailedByShard)) {
+          for (const [code, n] of Object.entries(byCode)) this.inc({ stream, shard, code }, n);
+        }
+      }
+    },
+  });
   new Gauge({
     name: 'kinlog_ship_files',
     help: 'Files followed',

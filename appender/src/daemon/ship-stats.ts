@@ -26,7 +26,15 @@ export interface ShipStats {
   >;
   /** Records acknowledged per second since the previous snapshot. */
   recordsPerSecond: number;
+  /** Each sink's per-shard counters, with its stream (flows to one stream are summed later). */
+  streams: ShipStreamStats[];
 }
+
+/** One sink's per-shard counters in {@link ShipStats}. */
+export type ShipStreamStats = { stream: string } & Pick<
+  SinkStats,
+  'bytesSentByShard' | 'entriesFailedByShard'
+>;
 
 const MAX_FILES_LISTED = 5;
 

@@ -2,7 +2,7 @@
  * The module pino loads in its transport worker (`@kinlog/appender/pino`).
  *
  *   main thread: logger ─► thread-stream (shared buffer) ─┐
- *   worker:      split into lines ─► putEncoded(line, key?) ─► KinesisSink ─► Kinesis
+ *   worker:      LineWriter: split into lines ─► putEncoded(line, key?) ─► KinesisSink ─► Kinesis
  *                  key: 'random' → the line goes as pino wrote it (no parse);
  *                       { field } → JSON.parse only to read that field
  *   stream.flush()  ─► every line read so far is put, then sink.flush()      (pino logger.flush)
@@ -13,15 +13,20 @@
  * an `error` event there would crash a host app that does not listen for it.
  */
 import { writeFile } from 'node:fs/promises';
-import type { Transform } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import build from 'pino-abstract-transport';
 import type { AppenderError } from '../errors.js';
 import { normalizePartitionKey } from '../sink/partition-key.js';
 import { KinesisSink } from '../sink/kinesis-sink.js';
 import type { SinkStats } from '../sink/sink-stats.js';
+import { LineWriter } from './line-writer.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
-import { PinoTransportEvents, type PinoTransportError } from './pino-transport-events.js';
+import {
+  PinoTransportEvents,
+  STATS_UPDATE_INTERVAL_MS,
+  type PinoStatsUpdate,
+  type PinoTransportError,
+} from './pino-transport-events.js';
 
 /**
  * Builds the worker side of the pino transport. pino calls it; applications use
@@ -38,7 +43,7 @@ import { PinoTransportEvents, type PinoTransportError } from './pino-transport-e
  * const logger = pino(transport);
  * ```
  */
-export default function pinoKinesisTransport(options: PinoKinesisOptions): Promise<Transform> {
+export default function pinoKinesisTransport(options: PinoKinesisOptions): Promise<Writable> {
   try {
     return Promise.resolve(createWorkerStream(options));
   } catch (error) {
@@ -47,57 +52,37 @@ export default function pinoKinesisTransport(options: PinoKinesisOptions): Promi
   }
 }
 
-function createWorkerStream(options: PinoKinesisOptions): Transform {
+function createWorkerStream(options: PinoKinesisOptions): LineWriter {
   const resolved = resolvePinoOptions(options);
   const sink = new KinesisSink(resolved);
   const field = typeof options.partitionKey === 'object' ? options.partitionKey.field : undefined;
   sink.on('error', (err) => post(PinoTransportEvents.ERROR, toPlainError(err)));
-
-  let linesIn = 0;
-  let linesPut = 0;
-  let caughtUp: { upTo: number; resolve: () => void }[] = [];
-  const notePut = (): void => {
-    linesPut++;
-    if (caughtUp.length === 0) return;
-    const still = caughtUp.filter((w) => w.upTo > linesPut);
-    for (const w of caughtUp) if (w.upTo <= linesPut) w.resolve();
-    caughtUp = still;
+  const postStats = (): void => {
+    const update: PinoStatsUpdate = { streamName: resolved.streamName, stats: sink.stats() };
+    post(PinoTransportEvents.STATS_UPDATE, update);
   };
-  const allPut = (): Promise<void> => {
-    if (linesPut >= linesIn) return Promise.resolve();
-    return new Promise((resolve) => caughtUp.push({ upTo: linesIn, resolve }));
-  };
+  const statsTimer = setInterval(postStats, STATS_UPDATE_INTERVAL_MS).unref();
 
-  const stream = build(
-    async (source) => {
-      for await (const line of source as AsyncIterable<string>) {
-        const key = field === undefined ? undefined : keyFromLine(line, field);
-        const accepted = sink.putEncoded(line, key);
-        notePut();
-        if (!accepted && !sink.closed) await sink.ready();
-      }
+  const stream = new LineWriter({
+    put: (line) => {
+      const key = field === undefined ? undefined : keyFromLine(line, field);
+      return sink.putEncoded(line, key) || sink.closed;
     },
-    {
-      parse: 'lines',
-      // Lines stay as pino encoded them; counting them here lets flush() wait for the put.
-      parseLine: (line: string) => {
-        linesIn++;
-        return line;
-      },
-      metadata: false,
-      close: async () => {
-        await sink.close();
-        const stats = sink.stats();
-        post(PinoTransportEvents.STATS, stats);
-        await writeStats(options.statsFile, stats);
-      },
+    ready: () => sink.ready(),
+    close: async () => {
+      clearInterval(statsTimer);
+      await sink.close();
+      const stats = sink.stats();
+      post(PinoTransportEvents.STATS, stats);
+      await writeStats(options.statsFile, stats);
     },
-  );
+  });
   // thread-stream calls this on pino's logger.flush(cb): every line so far delivered or dropped.
   Object.assign(stream, {
     flush: async (): Promise<void> => {
-      await allPut();
+      await stream.idle();
       await sink.flush();
+      postStats();
     },
   });
   return stream;

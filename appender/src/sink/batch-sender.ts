@@ -24,6 +24,7 @@ import {
 import { ANY_SHARD, type ShardLanes } from './shard-lanes.js';
 import type { ShardRouter } from './shard-router.js';
 import type { SinkClock } from './sink-clock.js';
+import { countShardResults } from './sink-counters.js';
 import { increment, type SinkLedger } from './sink-ledger.js';
 import type { ResolvedSinkOptions } from './sink-options.js';
 import { WakeTimer } from './wake-timer.js';
@@ -255,6 +256,7 @@ export class BatchSender {
         failed.push(r);
       }
     }
+    countShardResults(counters, entries, results);
     // An aggregate on an unexpected shard: when its predicted shard has closed (a resharding),
     // the user records whose keys the landing shard does not own are put again on their own
     // shard, as readers (the KCL, kinlog analyze) skip them there. Otherwise every acknowledged

@@ -24,12 +24,16 @@ export interface SinkStats {
   shardMapRefreshes: number;
   /** Data plus partition key bytes acknowledged. */
   bytesSent: number;
+  /** `bytesSent` by the shard that acknowledged them (bounded: see `sink-counters.ts`). */
+  bytesSentByShard: Record<string, number>;
   /** PutRecords requests made, retries of whole requests included. */
   putRecordsCalls: number;
   /** Entries carried by all PutRecords requests, re-sent ones included. */
   entriesSent: number;
   /** Entries Kinesis answered as failed inside a successful request, by error code. */
   entriesFailedByCode: Record<string, number>;
+  /** The same entries by shard, then by error code (bounded labels: see `sink-counters.ts`). */
+  entriesFailedByShard: Record<string, Record<string, number>>;
   /** Entries queued again after failing on their own. */
   entriesRetried: number;
   /** Whole requests that failed, by error code. */
@@ -59,9 +63,11 @@ export function emptySinkStats(): SinkStats {
     userRecordsRerouted: 0,
     shardMapRefreshes: 0,
     bytesSent: 0,
+    bytesSentByShard: {},
     putRecordsCalls: 0,
     entriesSent: 0,
     entriesFailedByCode: {},
+    entriesFailedByShard: {},
     entriesRetried: 0,
     requestsFailedByCode: {},
     requestRetries: 0,

@@ -45,6 +45,14 @@ describe('package entries of @kinlog/appender', function () {
     expect(daemonModulesIn(graph)).to.not.deep.equal([]);
   });
 
+  it('@kinlog/appender/metrics loads neither prom-client nor the daemon (the app brings its registry)', function () {
+    const graph = moduleGraphOf('@kinlog/appender/metrics');
+    expect(
+      graph.some((url) => url.endsWith('/dist/src/metrics/register-kinlog-metrics.js')),
+    ).to.equal(true);
+    expect(daemonModulesIn(graph)).to.deep.equal([]);
+  });
+
   for (const entry of ['@kinlog/appender', '@kinlog/appender/winston', '@kinlog/appender/pino']) {
     it(`${entry} loads neither the daemon, the ship command nor their packages`, function () {
       const graph = moduleGraphOf(entry);

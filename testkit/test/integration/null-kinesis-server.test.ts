@@ -193,6 +193,8 @@ describe('null Kinesis endpoint (integration)', function () {
       expect(failed).to.have.length(50);
       expect(failed.every((i) => i % 10 === 9)).to.equal(true);
       expect(output.Records![9]!.ErrorCode).to.equal('ProvisionedThroughputExceededException');
+      // As Kinesis words it: the message names the shard, which per-shard counters read.
+      expect(output.Records![9]!.ErrorMessage).to.match(/^Rate exceeded for shard shardId-\d{12} /);
       expect(output.Records![0]!.SequenceNumber).to.be.a('string');
       expect(throttled.stats()).to.include({ entries: 450, failedEntries: 50 });
       await expectRejected(startNullKinesis({ failFraction: 1 }), /failFraction/);
