@@ -8,10 +8,12 @@
  *   signatureIds/Counts/Errors [m × 5] i32/f64/f64 ──▶ SignatureTable (5m entries, shared)
  *   heap, heapPosition [m] i32   min-heap on counts, built when the first key is evicted
  *   seen [2^18 bits]             Bloom filter of every key seen, from the first eviction on
+ *   recent keys [256]            (region, page) strings counted lately ─▶ slot and its version
  *
  * A new key takes the next free slot; once all m are used (bounded), it takes the minimum's
  * slot and its count (Space-Saving). Nothing is allocated per add after construction.
  */
+import { detachString } from '../classify/detach-string.js';
 import { MAX_REGION_CHARS } from '../classify/normalize-region.js';
 import { PageLimits } from '../classify/fold-page.js';
 import { SignatureLimits } from '../classify/message-signature.js';
@@ -95,6 +97,17 @@ export class CompactSpaceSaving {
   private sketch: DistinctCountSketch | undefined;
   /** Bloom filter of every key seen, kept from the first eviction on (see key-history.ts). */
   private seen: Uint32Array | undefined;
+  /** Bumped when a slot is given to another key: a recent key's slot is still its own if equal. */
+  private readonly slotVersions: Uint32Array;
+  /** Keys counted lately, by {@link recentKeySlot}: their strings, slot and its version then. */
+  private readonly recentRegions: (string | undefined)[] = new Array<string | undefined>(
+    RECENT_KEYS,
+  ).fill(undefined);
+  private readonly recentPages: (string | undefined)[] = new Array<string | undefined>(
+    RECENT_KEYS,
+  ).fill(undefined);
+  private readonly recentSlots = new Int32Array(RECENT_KEYS);
+  private readonly recentVersions = new Uint32Array(RECENT_KEYS);
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -102,6 +115,7 @@ export class CompactSpaceSaving {
     this.regionLengths = new Uint8Array(capacity);
     this.pageLengths = new Uint8Array(capacity);
     this.keyHashes = new Uint32Array(capacity);
+    this.slotVersions = new Uint32Array(capacity);
     this.index = new HashSlotIndex(capacity, this.keyHashes);
     this.counts = new Float64Array(capacity);
     this.overestimates = new Float64Array(capacity);
@@ -157,19 +171,39 @@ export class CompactSpaceSaving {
     exampleLine: string | undefined,
     timeMs: number | undefined,
   ): void {
+    // Keys repeat: one counted lately is found by comparing its strings natively, instead of
+    // hashing and comparing their code units with the stored ones (as the signature table does).
+    const recent = recentKeySlot(region, page);
+    let slot = this.recentSlots[recent]!;
+    if (
+      this.recentPages[recent] !== page ||
+      this.recentRegions[recent] !== region ||
+      this.slotVersions[slot] !== this.recentVersions[recent]
+    ) {
+      slot = this.slotOf(region, page);
+      // Stored as copies: either may be a view into a whole record (see detachString).
+      if (this.recentPages[recent] !== page) this.recentPages[recent] = detachString(page);
+      if (this.recentRegions[recent] !== region) this.recentRegions[recent] = detachString(region);
+      this.recentSlots[recent] = slot;
+      this.recentVersions[recent] = this.slotVersions[slot]!;
+    }
+    this.record(slot, kind, signature, exampleLine, timeMs);
+    if (this.heap !== undefined) {
+      this.siftDown(this.heapPosition![slot]!);
+      this.sketch!.addHash(this.keyHashes[slot]!);
+    }
+  }
+
+  /** The slot of (region, page), found by its hash or admitted. */
+  private slotOf(region: string, page: string): number {
     const regionLength = fittedLength(region, REGION_UNITS);
     const pageLength = fittedLength(page, PAGE_UNITS);
     const hash =
       regionLength === region.length && pageLength === page.length
         ? hashKey(region, page)
         : hashKey(region.slice(0, regionLength), page.slice(0, pageLength));
-    let slot = this.find(hash, region, regionLength, page, pageLength);
-    if (slot < 0) slot = this.admit(hash, region, regionLength, page, pageLength);
-    this.record(slot, kind, signature, exampleLine, timeMs);
-    if (this.heap !== undefined) {
-      this.siftDown(this.heapPosition![slot]!);
-      this.sketch!.addHash(hash);
-    }
+    const slot = this.find(hash, region, regionLength, page, pageLength);
+    return slot >= 0 ? slot : this.admit(hash, region, regionLength, page, pageLength);
   }
 
   /**
@@ -257,6 +291,7 @@ export class CompactSpaceSaving {
       // most of the work of a long-tailed stream, so their second line is kept instead.
       this.examplePending[slot] = 1;
     }
+    this.slotVersions[slot] = (this.slotVersions[slot]! + 1) >>> 0;
     writeUnits(this.keyUnits, slot * KEY_UNITS, region, regionLength);
     writeUnits(this.keyUnits, slot * KEY_UNITS + regionLength, page, pageLength);
     this.regionLengths[slot] = regionLength;
@@ -437,4 +472,18 @@ export class CompactSpaceSaving {
       lastSeenMs: this.lastSeenMs[slot]!,
     };
   }
+}
+
+/** Keys remembered by {@link CompactSpaceSaving}'s recent look-up: a power of two. */
+const RECENT_KEYS = 256;
+
+/** Slot of a (region, page) among the recent keys: from lengths and a few code units. */
+function recentKeySlot(region: string, page: string): number {
+  const length = page.length;
+  const units =
+    length === 0
+      ? 0
+      : page.charCodeAt(length - 1) * 7 + page.charCodeAt(length >> 1) * 13 + length * 31;
+  const first = region.length === 0 ? 0 : region.charCodeAt(0) + region.length * 3;
+  return (units + first * 17) & (RECENT_KEYS - 1);
 }

@@ -120,6 +120,52 @@ describe('CompactSpaceSaving', () => {
     }
   });
 
+  it('counts every key exactly, whatever keys were counted lately', () => {
+    // Keys of one length with the same middle and last characters, in regions of one length
+    // and first letter, share a slot of the recent keys; strings are new objects or the same.
+    const random = seeded(5);
+    const regions = ['EU', 'Eu', 'EX', 'eu-west-1', 'eu-east-1', ''];
+    const pages = [
+      ...Array.from({ length: 20 }, (_, i) => `/${String.fromCharCode(97 + i)}/x/${i % 3}z`),
+      '',
+      '/',
+      `/${'p'.repeat(PageLimits.MAX_PAGE_CHARS)}a`,
+      `/${'p'.repeat(PageLimits.MAX_PAGE_CHARS)}b`,
+    ];
+    const store = new CompactSpaceSaving(1000);
+    const exact = new Map<string, number>();
+    for (let n = 0; n < 20_000; n++) {
+      const region = regions[Math.floor(random() * regions.length)]!;
+      const page = pages[Math.floor(random() * random() * pages.length)]!;
+      const fresh = random() < 0.5;
+      store.add(
+        'errorLevel',
+        fresh ? (' ' + region).slice(1) : region,
+        fresh ? (' ' + page).slice(1) : page,
+        's',
+        undefined,
+        n,
+      );
+      const key = `${region}\u0000${page.slice(0, PageLimits.MAX_PAGE_CHARS)}`;
+      exact.set(key, (exact.get(key) ?? 0) + 1);
+    }
+    expect(store.bounded).to.equal(false);
+    const rows = store.top(store.size);
+    expect(new Map(rows.map((r) => [`${r.region}\u0000${r.page}`, r.count]))).to.deep.equal(exact);
+  });
+
+  it('does not count a key into its old slot once another key took it', () => {
+    const store = new CompactSpaceSaving(2);
+    for (const page of ['/a', '/a', '/a', '/b', '/c', '/b']) {
+      store.add('errorLevel', 'EU', page, 's', undefined, undefined);
+    }
+    // /c took /b's slot (count 1 + 1); /b, counted lately there, now takes /c's (2 + 1).
+    expect(store.top(2).map((r) => [r.page, r.count, r.overestimate])).to.deep.equal([
+      ['/a', 3, 0],
+      ['/b', 3, 2],
+    ]);
+  });
+
   it('is exact, in insertion-independent order, until the first eviction', () => {
     const store = new CompactSpaceSaving(3);
     for (const [page, n] of [
