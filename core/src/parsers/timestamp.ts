@@ -88,17 +88,23 @@ export function isoFromParts(
 }
 
 const MS_PER_SECOND = 1000;
-/** `YYYY-MM-DDTHH:MM:SS.sssZ`: the form whose first 20 characters name the second. */
+const SECONDS_PER_MINUTE = 60;
+const SECONDS_PER_HOUR = 3600;
+const MS_PER_DAY = 86_400_000;
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`: the form whose first 11 characters name the day. */
 const ISO_CHARS = 24;
-const ISO_SECOND_PREFIX_CHARS = 20;
-/** The last second written, and its ISO text up to the milliseconds (one entry: logs are in order). */
-let cachedSecond = Number.NaN;
+const ISO_DAY_PREFIX_CHARS = 11;
+/** The last day written, and its ISO text up to the hour (one entry: logs are in order). */
+let cachedDay = Number.NaN;
 let cachedPrefix = '';
+/** `'00'` … `'59'`: two-digit parts of a time of day. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
 
 /**
- * `new Date(epochMs).toISOString()` for an integer `epochMs`, without a Date when the second is
+ * `new Date(epochMs).toISOString()` for an integer `epochMs`, without a Date when the day is
  * the one written last: consecutive log lines mostly share it, and building the string through
- * Date cost more than parsing the rest of an access log line.
+ * Date cost more than parsing the rest of an access log line. The time of day is plain
+ * arithmetic (UTC has no leap seconds in epoch time).
  *
  * @example
  * ```ts
@@ -106,18 +112,21 @@ let cachedPrefix = '';
  * ```
  */
 export function isoFromEpochMs(epochMs: number): string {
-  const second = Math.floor(epochMs / MS_PER_SECOND);
-  if (second === cachedSecond) {
-    const ms = epochMs - second * MS_PER_SECOND;
-    return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+  const day = Math.floor(epochMs / MS_PER_DAY);
+  if (day !== cachedDay || !Number.isInteger(epochMs)) {
+    const iso = new Date(epochMs).toISOString();
+    // Years outside 0–9999 are written with six digits and a sign: not cached.
+    if (iso.length !== ISO_CHARS || !Number.isInteger(epochMs)) return iso;
+    cachedDay = day;
+    cachedPrefix = iso.slice(0, ISO_DAY_PREFIX_CHARS);
   }
-  const iso = new Date(epochMs).toISOString();
-  // Years outside 0–9999 are written with six digits and a sign: not cached.
-  if (iso.length === ISO_CHARS && Number.isInteger(epochMs)) {
-    cachedSecond = second;
-    cachedPrefix = iso.slice(0, ISO_SECOND_PREFIX_CHARS);
-  }
-  return iso;
+  const msOfDay = epochMs - day * MS_PER_DAY;
+  const secondOfDay = Math.floor(msOfDay / MS_PER_SECOND);
+  const ms = msOfDay - secondOfDay * MS_PER_SECOND;
+  const hour = Math.floor(secondOfDay / SECONDS_PER_HOUR);
+  const minute = Math.floor((secondOfDay - hour * SECONDS_PER_HOUR) / SECONDS_PER_MINUTE);
+  const second = secondOfDay - hour * SECONDS_PER_HOUR - minute * SECONDS_PER_MINUTE;
+  return `${cachedPrefix}${TWO_DIGITS[hour]!}:${TWO_DIGITS[minute]!}:${TWO_DIGITS[second]!}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 // 2015-10-18 18:01:47,978 / 2015-10-18T18:01:47.978Z / 2015-10-18T18:01:47.978123+02:00

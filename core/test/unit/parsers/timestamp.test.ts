@@ -125,4 +125,16 @@ describe('isoFromEpochMs', () => {
       expect(isoFromEpochMs(epochMs), String(epochMs)).to.equal(new Date(epochMs).toISOString());
     }
   });
+
+  it('writes what Date#toISOString writes for every second, minute and hour of a day in a run', () => {
+    const random = seededRandom(22);
+    for (const start of [Date.UTC(2024, 9, 10), Date.UTC(1969, 11, 31), Date.UTC(2000, 1, 28)]) {
+      // Steps from 1 ms to a few minutes, across midnight into the next day and the one after.
+      for (let epochMs = start - 3_600_000; epochMs < start + 2 * 86_400_000;) {
+        expect(isoFromEpochMs(epochMs), String(epochMs)).to.equal(new Date(epochMs).toISOString());
+        epochMs += 1 + Math.floor(random() * (random() < 0.5 ? 1_000 : 200_000));
+      }
+    }
+    expect(isoFromEpochMs(1.5)).to.equal(new Date(1.5).toISOString());
+  });
 });
