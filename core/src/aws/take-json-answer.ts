@@ -33,10 +33,9 @@ export async function takeJsonAnswer(response: unknown, empty: string): Promise<
   const http = response as { statusCode?: unknown; body?: unknown };
   if (http.statusCode !== HTTP_OK || !isAsyncIterable(http.body)) return undefined;
   const chunks: Buffer[] = [];
-  for await (const chunk of http.body) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
-  }
-  const bytes = Buffer.concat(chunks);
+  for await (const chunk of http.body) chunks.push(asBuffer(chunk));
+  // Most answers arrive in one chunk: read it in place rather than copy it.
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -46,6 +45,14 @@ export async function takeJsonAnswer(response: unknown, empty: string): Promise<
   }
   http.body = Buffer.from(empty);
   return parsed;
+}
+
+/** A chunk of the body as a Buffer: a Buffer as is, other bytes viewed (not copied), text encoded. */
+function asBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  const bytes = chunk as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -21,6 +21,27 @@ describe('takeJsonAnswer', () => {
     expect(await bodyText(response.body)).to.equal('{}');
   });
 
+  it('reads one chunk in place and views chunks of other byte arrays, multi-byte text split between them', async () => {
+    const text = '{"ErrorMessage":"é \\u0000 ☃ 😀","n":[1,2,3]}';
+    const bytes = Buffer.from(text);
+    const shared = new Uint8Array(bytes.length + 8);
+    shared.set(bytes, 4);
+    const cases: unknown[][] = [
+      [bytes],
+      [shared.subarray(4, 4 + bytes.length)],
+      [bytes.subarray(0, 21), new Uint8Array(bytes.subarray(21))],
+      [...bytes].map((b) => Uint8Array.of(b)),
+    ];
+    for (const chunks of cases) {
+      const response = { statusCode: 200, body: Readable.from(chunks) };
+      expect(await takeJsonAnswer(response, '{}')).to.deep.equal(JSON.parse(text));
+    }
+    // A body that is not JSON is put back whole, whichever way it came.
+    const partial = { statusCode: 200, body: Readable.from([shared.subarray(4, 10)]) };
+    expect(await takeJsonAnswer(partial, '{}')).to.equal(undefined);
+    expect(await bodyText(partial.body)).to.equal(text.slice(0, 6));
+  });
+
   it('leaves error statuses untouched and puts back a body that is not JSON', async () => {
     const error = {
       statusCode: 400,
