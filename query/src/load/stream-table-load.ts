@@ -38,7 +38,10 @@ export class StreamTableLoad {
     readonly stream: string,
     /** Column types pinned beyond the common event fields' (a `--schema` file). */
     columnTypes?: Readonly<Record<string, ColumnType>>,
-    chunkRows: number = TableLoaderLimits.CHUNK_ROWS,
+    /** Rows per chunk file (fewer under a memory limit: see TableLoaderLimits). */
+    readonly chunkRows: number = session.memoryLimited
+      ? TableLoaderLimits.MEMORY_LIMITED_CHUNK_ROWS
+      : TableLoaderLimits.CHUNK_ROWS,
   ) {
     this.encoder = new RowEncoder(fixedColumns(columnTypes), MetaColumns);
     this.loader = new TableLoader(

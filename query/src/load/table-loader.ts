@@ -19,6 +19,11 @@ import { streamRowsSelect } from './stream-row-format.js';
 export const TableLoaderLimits = {
   /** Rows per chunk file: large enough for DuckDB's parallel read, small enough to overlap. */
   CHUNK_ROWS: 100_000,
+  /**
+   * Rows per chunk under a memory limit: DuckDB holds the chunk being inserted uncompressed
+   * until it is stored, so smaller chunks lower the peak (loads run slower there anyway).
+   */
+  MEMORY_LIMITED_CHUNK_ROWS: 50_000,
   /** Chunks written and not yet loaded, at most (bounds the spool on disk). */
   MAX_PENDING_CHUNKS: 2,
   /** The smallest line size (and read buffer) a chunk of stream rows is read with. */

@@ -142,6 +142,8 @@ export class QuerySession {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** Opened with a memory limit (tables stored compressed). */
+    readonly memoryLimited: boolean,
   ) {}
 
   static async open(options: QuerySessionOptions = {}): Promise<QuerySession> {
@@ -161,7 +163,7 @@ export class QuerySession {
       const connection = await instance.connect();
       if (options.memoryLimit !== undefined)
         for (const statement of COMPRESSED_DATABASE_STATEMENTS) await connection.run(statement);
-      return new QuerySession(instance, connection);
+      return new QuerySession(instance, connection, options.memoryLimit !== undefined);
     } catch (err) {
       instance.closeSync();
       throw err;

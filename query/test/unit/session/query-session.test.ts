@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
+import { TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { QuerySession, type QuerySessionOptions } from '../../../src/session/query-session.js';
 
 /** Rows enough for DuckDB to store whole row groups (122,880 rows each). */
@@ -49,5 +50,25 @@ describe('QuerySession storage (real DuckDB)', function () {
     expect(limited.compressions.filter((c) => c !== 'Uncompressed')).to.not.be.empty;
     expect(limited.digest).to.deep.equal(plain.digest);
     expect((plain.digest[0] as unknown[])[0]).to.equal(ROWS);
+  });
+
+  it('loads stream rows in smaller chunks under a memory limit', async () => {
+    const spool = await SpoolDirectory.create();
+    for (const [options, chunkRows] of [
+      [{}, TableLoaderLimits.CHUNK_ROWS],
+      [{ memoryLimit: '256MB' }, TableLoaderLimits.MEMORY_LIMITED_CHUNK_ROWS],
+    ] as const) {
+      const session = await QuerySession.open(options);
+      try {
+        expect(session.memoryLimited).to.equal(options.memoryLimit !== undefined);
+        expect(new StreamTableLoad(session, spool, 'logs', 'web-logs').chunkRows).to.equal(
+          chunkRows,
+        );
+      } finally {
+        session.close();
+      }
+    }
+    await spool.remove();
+    expect(TableLoaderLimits.MEMORY_LIMITED_CHUNK_ROWS).to.be.below(TableLoaderLimits.CHUNK_ROWS);
   });
 });
