@@ -15,6 +15,9 @@ import { fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { startNullKinesis, type NullKinesisStats } from '@kinlog/testkit';
 
+/** How long a profiled bench child may take to end on its own after reporting. */
+const PROFILED_EXIT_GRACE_MS = 10_000;
+
 /** Defaults of {@link runBench}. */
 export const BenchDefaults = {
   EVENTS: 200_000,
@@ -209,6 +212,8 @@ export function forkBenchChild<T>(
     child.on('message', (message) => {
       result = message as T;
       if (!(options.execArgv ?? []).includes('--cpu-prof')) child.kill();
+      // A profiled child that still holds something past the grace is ended without its profile.
+      else setTimeout(() => child.kill(), PROFILED_EXIT_GRACE_MS).unref();
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -239,10 +244,11 @@ export function forkBenchChild<T>(
 export function reportToParent(result: unknown): void {
   if (process.send === undefined)
     throw new Error('a bench child must be started by forkBenchChild');
-  // A profiled child exits on its own: a killed process writes no --cpu-prof profile.
+  // A profiled child must end on its own (a killed process writes no --cpu-prof profile): it
+  // lets go of the channel to its parent, the last thing holding it once its work is closed.
   const profiled = process.execArgv.includes('--cpu-prof');
   process.send(result, () => {
-    if (profiled) process.exit(0);
+    if (profiled) process.disconnect();
   });
 }
 
