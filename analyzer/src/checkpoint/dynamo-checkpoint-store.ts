@@ -236,10 +236,10 @@ export class DynamoCheckpointStore {
     for (let attempt = 1; ; attempt++) {
       const latest = (await this.runRange(report.name))?.latest ?? 0;
       const numbered: StoredReport = { ...report, iteration: latest + 1 };
-      const text = JSON.stringify(numbered);
-      const bytes = Buffer.byteLength(text) + CheckpointStoreDefaults.ITEM_OVERHEAD_BYTES;
-      if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
-        throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
+      const text = itemText(
+        numbered,
+        (bytes) => new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES),
+      );
       try {
         await this.dynamo.bounded((o) =>
           this.dynamo.client.send(
@@ -313,10 +313,10 @@ export class DynamoCheckpointStore {
    * @throws {ReportTooLargeError} when the item would pass DynamoDB's 400 KB limit.
    */
   async putReport(report: StoredReport): Promise<void> {
-    const text = JSON.stringify(report);
-    const bytes = Buffer.byteLength(text) + CheckpointStoreDefaults.ITEM_OVERHEAD_BYTES;
-    if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
-      throw new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES);
+    const text = itemText(
+      report,
+      (bytes) => new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES),
+    );
     try {
       await this.dynamo.bounded((o) =>
         this.dynamo.client.send(
@@ -352,10 +352,10 @@ export class DynamoCheckpointStore {
    * @throws {SavedQueryTooLargeError} when the item would pass DynamoDB's 400 KB limit.
    */
   async putSavedQueryResult(result: StoredQueryResult, index: number): Promise<void> {
-    const text = JSON.stringify(result);
-    const bytes = Buffer.byteLength(text) + CheckpointStoreDefaults.ITEM_OVERHEAD_BYTES;
-    if (bytes > DynamoDbLimits.MAX_ITEM_BYTES)
-      throw new SavedQueryTooLargeError(result.query, bytes, DynamoDbLimits.MAX_ITEM_BYTES);
+    const text = itemText(
+      result,
+      (bytes) => new SavedQueryTooLargeError(result.query, bytes, DynamoDbLimits.MAX_ITEM_BYTES),
+    );
     const item: Item = {
       ...ItemKeys.savedQuery(result.name, result.iteration, index),
       query: { S: result.query },
@@ -635,4 +635,15 @@ function toIteration(item: Item): IterationItem {
     ...(reportKey === undefined ? {} : { reportKey }),
     ...(emailSentAt === undefined ? {} : { emailSentAt }),
   };
+}
+
+/**
+ * A value's JSON for one item's attribute, refused with `tooLarge(bytes)` when the item (the
+ * text plus the other attributes' allowance) would pass DynamoDB's item limit.
+ */
+function itemText(value: unknown, tooLarge: (bytes: number) => Error): string {
+  const text = JSON.stringify(value);
+  const bytes = Buffer.byteLength(text) + CheckpointStoreDefaults.ITEM_OVERHEAD_BYTES;
+  if (bytes > DynamoDbLimits.MAX_ITEM_BYTES) throw tooLarge(bytes);
+  return text;
 }
