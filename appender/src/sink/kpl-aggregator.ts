@@ -100,10 +100,18 @@ export class KplAggregator {
       agg = undefined;
     }
     if (agg === undefined) {
-      agg = { builder: new OneKeyAggregate(user.partitionKey, target.explicitHashKey), users: [] };
+      agg = {
+        builder: new OneKeyAggregate(
+          user.partitionKey,
+          target.explicitHashKey,
+          this.maxAggregateBytes,
+        ),
+        users: [],
+      };
       this.openAnywhere.set(id, agg);
     }
-    (agg.builder as OneKeyAggregate).add(user.data);
+    // The record's bytes now live in the aggregate: hold that copy, not the caller's range.
+    user.data = (agg.builder as OneKeyAggregate).add(user.data);
     agg.users.push(user);
     return sealed;
   }
