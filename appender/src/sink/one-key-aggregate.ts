@@ -41,6 +41,8 @@ export class OneKeyAggregate {
   /** Write position: magic plus the body so far. */
   private end: number;
   private records = 0;
+  /** Set when the sealed aggregate went out in an exact-size copy of `buf`. */
+  private copiedTo: Buffer | undefined;
 
   /**
    * @param capacityBytes - the buffer to allocate up front: the aggregate's size cap, so a
@@ -125,8 +127,23 @@ export class OneKeyAggregate {
     const size = end + KplAggregateFormat.DIGEST_BYTES;
     if (size === this.buf.length) return this.buf;
     // A small aggregate (sealed when due) should not hold a whole capacity's buffer.
-    if (size < this.buf.length * MIN_USED_SHARE) return Buffer.from(this.buf.subarray(0, size));
+    if (size < this.buf.length * MIN_USED_SHARE) {
+      this.copiedTo = Buffer.from(this.buf.subarray(0, size));
+      return this.copiedTo;
+    }
     return this.buf.subarray(0, size);
+  }
+
+  /**
+   * After {@link build}: the same bytes as `view` (a view {@link add} answered) inside the
+   * buffer the aggregate went out in, so that a record held after sealing does not keep a
+   * larger buffer alive.
+   */
+  sealedView(view: Buffer): Buffer {
+    const to = this.copiedTo;
+    if (to === undefined) return view;
+    const at = view.byteOffset - this.buf.byteOffset;
+    return to.subarray(at, at + view.length);
   }
 
   private grow(need: number): void {
