@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError } from '@kinlog/core';
-import { parse as parseYaml } from 'yaml';
 import { resolveShipConfig, type ShipConfig } from './ship-config.js';
 
 /**
@@ -29,7 +28,8 @@ export async function loadShipConfig(
   }
   let raw: unknown;
   try {
-    raw = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
+    // The YAML parser is loaded only for a YAML file (not at start-up of every daemon).
+    raw = extname(file) === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (err) {
     throw new ConfigError(
       [

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ShipStats } from './ship-stats.js';
 
 /** A running `/metrics` endpoint. */
@@ -25,6 +25,8 @@ export async function startShipMetrics(
   snapshot: () => ShipStats,
   host = '127.0.0.1',
 ): Promise<ShipMetricsServer> {
+  // Loaded here, not at start-up: most daemons run without a metrics endpoint.
+  const { Counter, Gauge, Registry } = await import('prom-client');
   const registry = new Registry();
   let current: ShipStats | undefined;
   const read = (): ShipStats => (current ??= snapshot());

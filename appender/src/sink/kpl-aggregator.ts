@@ -100,10 +100,18 @@ export class KplAggregator {
       agg = undefined;
     }
     if (agg === undefined) {
-      agg = { builder: new OneKeyAggregate(user.partitionKey, target.explicitHashKey), users: [] };
+      agg = {
+        builder: new OneKeyAggregate(
+          user.partitionKey,
+          target.explicitHashKey,
+          this.maxAggregateBytes,
+        ),
+        users: [],
+      };
       this.openAnywhere.set(id, agg);
     }
-    (agg.builder as OneKeyAggregate).add(user.data);
+    // The record's bytes now live in the aggregate: hold that copy, not the caller's range.
+    user.data = (agg.builder as OneKeyAggregate).add(user.data);
     agg.users.push(user);
     return sealed;
   }
@@ -165,8 +173,14 @@ export class KplAggregator {
 function seal(agg: OpenAggregate, shardId: string): HeldRecord {
   const first = agg.users[0]!;
   const ehk = agg.builder instanceof OneKeyAggregate ? agg.builder.explicitHashKey : undefined;
-  if (agg.users.length === 1) return plainRecord(first, shardId, ehk);
+  const oneKey = agg.builder instanceof OneKeyAggregate ? agg.builder : undefined;
+  if (agg.users.length === 1) {
+    // Its bytes were a view into the aggregate's whole buffer: hold only its own.
+    if (oneKey !== undefined) first.data = Buffer.from(first.data);
+    return plainRecord(first, shardId, ehk);
+  }
   const data = agg.builder.build();
+  if (oneKey !== undefined) for (const u of agg.users) u.data = oneKey.sealedView(u.data);
   let heldBytes = 0;
   for (const u of agg.users) heldBytes += u.bytes;
   return {

@@ -5,15 +5,25 @@
  * kinlog analyze) finds every one where its aggregate landed, whatever the shard map.
  *
  *   F3 89 9A C2 │ 1: [key]  2: [explicit hash key]  3: { 1: 0, 2: 0, 3: data } … │ MD5, 16 bytes
+ *
+ * Each record is encoded into one preallocated buffer as it is added (its bytes copied once,
+ * straight from the caller's range), so sealing only hashes the body and appends the digest.
  */
 import { createHash } from 'node:crypto';
 import { KplAggregateFormat, lengthDelimitedSize, ProtobufWriter } from '@kinlog/core';
 
 const FIELD_EXPLICIT_HASH_KEY_TABLE = 2;
-const RECORD_FIELD_EXPLICIT_HASH_KEY_INDEX = 2;
 const FRAMING_BYTES = KplAggregateFormat.MAGIC.length + KplAggregateFormat.DIGEST_BYTES;
 /** A record's two index fields: tag and a one-byte varint 0, each. */
 const RECORD_INDEX_BYTES = 4;
+/** Tag of a length-delimited field 3 (records, and a record's data). */
+const TAG_FIELD_3_BYTES = 0x1a;
+/** Partition key index field (1, varint) = 0, then explicit hash key index field (2) = 0. */
+const RECORD_INDEX_FIELDS = [0x08, 0x00, 0x10, 0x00] as const;
+/** Buffer allocated when no capacity is given; it grows by doubling. */
+const DEFAULT_CAPACITY_BYTES = 4096;
+/** A sealed aggregate using less than this share of its buffer is copied to its exact size. */
+const MIN_USED_SHARE = 0.5;
 
 /**
  * Collects user records under one partition key and explicit hash key, keeping its exact
@@ -21,25 +31,40 @@ const RECORD_INDEX_BYTES = 4;
  *
  * @example
  * ```ts
- * const agg = new OneKeyAggregate('k', '85070591730234615865843651857942052864');
+ * const agg = new OneKeyAggregate('k', '85070591730234615865843651857942052864', 50 * 1024);
  * agg.add(Buffer.from('line 1'));
  * const record = agg.build(); // send with PartitionKey 'k' and that ExplicitHashKey
  * ```
  */
 export class OneKeyAggregate {
-  private readonly key: Buffer;
-  private readonly hashKey: Buffer;
-  private readonly records: Uint8Array[] = [];
-  private bodyBytes: number;
+  private buf: Buffer;
+  /** Write position: magic plus the body so far. */
+  private end: number;
+  private records = 0;
+  /** Set when the sealed aggregate went out in an exact-size copy of `buf`. */
+  private copiedTo: Buffer | undefined;
 
+  /**
+   * @param capacityBytes - the buffer to allocate up front: the aggregate's size cap, so a
+   *   full aggregate never reallocates
+   */
   constructor(
     readonly partitionKey: string,
     readonly explicitHashKey: string,
+    capacityBytes = DEFAULT_CAPACITY_BYTES,
   ) {
-    this.key = Buffer.from(partitionKey, 'utf8');
-    this.hashKey = Buffer.from(explicitHashKey, 'latin1');
-    this.bodyBytes =
-      lengthDelimitedSize(this.key.length) + lengthDelimitedSize(this.hashKey.length);
+    const key = Buffer.from(partitionKey, 'utf8');
+    const hashKey = Buffer.from(explicitHashKey, 'latin1');
+    const head =
+      KplAggregateFormat.MAGIC.length +
+      lengthDelimitedSize(key.length) +
+      lengthDelimitedSize(hashKey.length);
+    this.buf = Buffer.allocUnsafe(Math.max(capacityBytes, head + FRAMING_BYTES));
+    this.buf.set(KplAggregateFormat.MAGIC, 0);
+    const w = new ProtobufWriter(this.buf.subarray(KplAggregateFormat.MAGIC.length, head));
+    w.bytesField(KplAggregateFormat.FIELD_PARTITION_KEY_TABLE, key);
+    w.bytesField(FIELD_EXPLICIT_HASH_KEY_TABLE, hashKey);
+    this.end = head;
   }
 
   /** Encoded size of an aggregate of one user record of `dataBytes` under these keys. */
@@ -57,12 +82,12 @@ export class OneKeyAggregate {
   }
 
   get count(): number {
-    return this.records.length;
+    return this.records;
   }
 
   /** Encoded size as it stands, framing included. */
   get size(): number {
-    return FRAMING_BYTES + this.bodyBytes;
+    return this.end + KplAggregateFormat.DIGEST_BYTES;
   }
 
   /** Encoded size if a record of `dataBytes` were added. */
@@ -70,38 +95,77 @@ export class OneKeyAggregate {
     return this.size + recordBytes(dataBytes);
   }
 
-  add(data: Uint8Array): void {
-    this.records.push(data);
-    this.bodyBytes += recordBytes(data.length);
+  /**
+   * Encodes a record of `data` (copying its bytes) and answers the copy: a view into this
+   * aggregate, which the caller may hold instead of its own range.
+   */
+  add(data: Uint8Array): Buffer {
+    const n = data.length;
+    const need = this.end + recordBytes(n) + KplAggregateFormat.DIGEST_BYTES;
+    if (need > this.buf.length) this.grow(need);
+    const b = this.buf;
+    let o = this.end;
+    b[o++] = TAG_FIELD_3_BYTES;
+    o = writeVarint(b, o, RECORD_INDEX_BYTES + lengthDelimitedSize(n));
+    b[o++] = RECORD_INDEX_FIELDS[0];
+    b[o++] = RECORD_INDEX_FIELDS[1];
+    b[o++] = RECORD_INDEX_FIELDS[2];
+    b[o++] = RECORD_INDEX_FIELDS[3];
+    b[o++] = TAG_FIELD_3_BYTES;
+    o = writeVarint(b, o, n);
+    b.set(data, o);
+    this.end = o + n;
+    this.records++;
+    return b.subarray(o, this.end);
   }
 
-  /** Encodes magic, protobuf and digest. */
+  /** Encodes magic, protobuf and digest (the aggregate takes no more records after this). */
   build(): Buffer {
-    const out = Buffer.allocUnsafe(this.size);
-    out.set(KplAggregateFormat.MAGIC, 0);
     const start = KplAggregateFormat.MAGIC.length;
-    const body = out.subarray(start, start + this.bodyBytes);
-    const w = new ProtobufWriter(body);
-    w.bytesField(KplAggregateFormat.FIELD_PARTITION_KEY_TABLE, this.key);
-    w.bytesField(FIELD_EXPLICIT_HASH_KEY_TABLE, this.hashKey);
-    for (const data of this.records) {
-      w.lengthPrefix(
-        KplAggregateFormat.FIELD_RECORDS,
-        RECORD_INDEX_BYTES + lengthDelimitedSize(data.length),
-      );
-      w.varintField(KplAggregateFormat.RECORD_FIELD_PARTITION_KEY_INDEX, 0);
-      w.varintField(RECORD_FIELD_EXPLICIT_HASH_KEY_INDEX, 0);
-      w.bytesField(KplAggregateFormat.RECORD_FIELD_DATA, data);
+    const end = this.end;
+    createHash('md5').update(this.buf.subarray(start, end)).digest().copy(this.buf, end);
+    const size = end + KplAggregateFormat.DIGEST_BYTES;
+    if (size === this.buf.length) return this.buf;
+    // A small aggregate (sealed when due) should not hold a whole capacity's buffer.
+    if (size < this.buf.length * MIN_USED_SHARE) {
+      this.copiedTo = Buffer.from(this.buf.subarray(0, size));
+      return this.copiedTo;
     }
-    createHash('md5')
-      .update(body)
-      .digest()
-      .copy(out, start + this.bodyBytes);
-    return out;
+    return this.buf.subarray(0, size);
+  }
+
+  /**
+   * After {@link build}: the same bytes as `view` (a view {@link add} answered) inside the
+   * buffer the aggregate went out in, so that a record held after sealing does not keep a
+   * larger buffer alive.
+   */
+  sealedView(view: Buffer): Buffer {
+    const to = this.copiedTo;
+    if (to === undefined) return view;
+    const at = view.byteOffset - this.buf.byteOffset;
+    return to.subarray(at, at + view.length);
+  }
+
+  private grow(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.end);
+    this.buf = next;
   }
 }
 
 /** Bytes one user record of `dataBytes` adds: its length-delimited Record field. */
 function recordBytes(dataBytes: number): number {
   return lengthDelimitedSize(RECORD_INDEX_BYTES + lengthDelimitedSize(dataBytes));
+}
+
+/** Writes `value` as a protobuf varint at `offset`; answers the offset after it. */
+function writeVarint(buf: Buffer, offset: number, value: number): number {
+  let o = offset;
+  let v = value;
+  while (v >= 0x80) {
+    buf[o++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[o++] = v;
+  return o;
 }

@@ -72,7 +72,14 @@ export class RecordIntake {
   ): Intake {
     const o = this.options;
     const keyBytes = Buffer.byteLength(partitionKey);
-    let data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload);
+    // A record the router copies into an aggregate as it places it needs no copy of its own
+    // first; should it go out plain after all (too big to aggregate), it is copied below.
+    const view =
+      randomKey && typeof payload !== 'string' && this.router.copiesPlacedRecords
+        ? asBuffer(payload)
+        : undefined;
+    let data =
+      view ?? (typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload));
     if (data.length + keyBytes > o.maxRecordBytes) {
       if (o.oversize === 'drop') {
         this.ledger.dropNew(DropReasons.OVERSIZE, data.length, onSettled);
@@ -101,6 +108,7 @@ export class RecordIntake {
     );
     this.ledger.accepted(bytes);
     this.router.route(user);
+    if (view !== undefined && user.data === view) user.data = Buffer.from(view);
     const full =
       o.whenFull === WhenFull.BLOCK && this.ledger.counters.bufferedBytes >= o.maxBufferBytes;
     return full ? Intake.ACCEPTED_FULL : Intake.ACCEPTED;
@@ -128,4 +136,11 @@ export class RecordIntake {
       }
     }
   }
+}
+
+/** A Buffer over `bytes` without copying them. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

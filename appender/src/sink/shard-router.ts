@@ -92,6 +92,14 @@ export class ShardRouter {
     return this.routed;
   }
 
+  /**
+   * Whether a record of the sink's own key is, as it is routed now, copied into a one-key
+   * aggregate (so it need not be copied before).
+   */
+  get copiesPlacedRecords(): boolean {
+    return this.aggregator !== undefined && this.map !== undefined && this.targets.length > 0;
+  }
+
   /** The routing hash of a caller's key, when records are routed; undefined otherwise. */
   hashKeyFor(partitionKey: string): bigint | undefined {
     if (!this.routed) return undefined;

@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { KplAggregateFormat, lengthDelimitedSize, ProtobufWriter } from '@kinlog/core';
 import { expect } from 'chai';
 import { OneKeyAggregate } from '../../../src/sink/one-key-aggregate.js';
 
@@ -54,4 +56,64 @@ describe('OneKeyAggregate', () => {
     a.add(Buffer.alloc(1000));
     expect(OneKeyAggregate.loneSize(2, ehk.length, 1000)).to.equal(a.build().length);
   });
+
+  it('encodes, as records are added into one buffer, the same bytes as the field-by-field writer', () => {
+    const ehk = (1n << 127n).toString();
+    const lines = ['a', '', 'x'.repeat(127), 'y'.repeat(128), 'é'.repeat(9000), 'z'.repeat(20000)];
+    // Capacities: too small (the buffer grows), exact, and the sink's cap.
+    for (const capacity of [0, 64, 50 * 1024]) {
+      const a = new OneKeyAggregate('sink-key', ehk, capacity);
+      const views = lines.map((line) => a.add(Buffer.from(line)));
+      expect(views.map((v) => v.toString())).to.deep.equal(lines);
+      const built = a.build();
+      expect(
+        built.equals(
+          fieldByField(
+            'sink-key',
+            ehk,
+            lines.map((l) => Buffer.from(l)),
+          ),
+        ),
+      ).to.equal(true, `capacity ${capacity}`);
+      expect(
+        deaggregate(built, 'sink-key').map((u) => Buffer.from(u.data, 'base64').toString()),
+      ).to.deep.equal(lines);
+    }
+  });
+
+  it('copies each record, so the caller may reuse its buffer at once', () => {
+    const a = new OneKeyAggregate('k', '1', 1024);
+    const scratch = Buffer.from('first');
+    const view = a.add(scratch);
+    scratch.write('XXXXX');
+    a.add(Buffer.from('second'));
+    expect(view.toString()).to.equal('first');
+    expect(
+      deaggregate(a.build(), 'k').map((u) => Buffer.from(u.data, 'base64').toString()),
+    ).to.deep.equal(['first', 'second']);
+  });
 });
+
+/** The aggregate as written field by field through ProtobufWriter, sized up front. */
+function fieldByField(key: string, ehk: string, records: Buffer[]): Buffer {
+  const k = Buffer.from(key);
+  const h = Buffer.from(ehk, 'latin1');
+  let body = lengthDelimitedSize(k.length) + lengthDelimitedSize(h.length);
+  for (const r of records) body += lengthDelimitedSize(4 + lengthDelimitedSize(r.length));
+  const out = Buffer.alloc(4 + body + 16);
+  out.set(KplAggregateFormat.MAGIC, 0);
+  const w = new ProtobufWriter(out.subarray(4, 4 + body));
+  w.bytesField(1, k);
+  w.bytesField(2, h);
+  for (const r of records) {
+    w.lengthPrefix(3, 4 + lengthDelimitedSize(r.length));
+    w.varintField(1, 0);
+    w.varintField(2, 0);
+    w.bytesField(3, r);
+  }
+  createHash('md5')
+    .update(out.subarray(4, 4 + body))
+    .digest()
+    .copy(out, 4 + body);
+  return out;
+}

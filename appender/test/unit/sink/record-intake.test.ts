@@ -1,9 +1,39 @@
+import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import type { SettleResult } from '../../../src/sink/held-record.js';
 import { Intake, RecordIntake } from '../../../src/sink/record-intake.js';
 import type { KinesisSinkOptions } from '../../../src/sink/sink-options.js';
+import { evenShards } from './support/fake-put-records.js';
 import { sinkRooms } from './support/sink-rooms.js';
+
+interface AggModule {
+  deaggregateSync(
+    record: { data: string; partitionKey: string; explicitPartitionKey?: string },
+    computeChecksums: boolean,
+    done: (err: Error | null, users?: { data: string }[]) => void,
+  ): void;
+}
+const agg = createRequire(import.meta.url)('aws-kinesis-agg') as AggModule;
+
+/** The user records' data of an aggregate (or the record itself when plain). */
+function linesOf(r: {
+  data: Buffer;
+  partitionKey: string;
+  users: unknown[] | undefined;
+}): string[] {
+  if (r.users === undefined) return [r.data.toString()];
+  let out: string[] = [];
+  agg.deaggregateSync(
+    { data: r.data.toString('base64'), partitionKey: r.partitionKey },
+    true,
+    (err, users) => {
+      if (err) throw err;
+      out = (users ?? []).map((u) => Buffer.from(u.data, 'base64').toString());
+    },
+  );
+  return out;
+}
 
 function intakeOf(options: Partial<KinesisSinkOptions>) {
   const rooms = sinkRooms(options);
@@ -70,5 +100,39 @@ describe('RecordIntake', () => {
       oldest.intake.accept(line, `k${i}`, (r) => results.push(`k${i}:${String(r.ok)}`));
     expect(results).to.deep.equal(['k0:false']);
     expect(oldest.lanes.takeBatch(0, true)!.map((r) => r.partitionKey)).to.deep.equal(['k1', 'k2']);
+  });
+
+  it('holds its own bytes of a placed record although the caller reuses its buffer at once', async () => {
+    const { intake, lanes, router, client } = intakeOf({
+      aggregation: true,
+      maxAggregateBytes: 1024,
+    });
+    client.shards = evenShards(2);
+    await router.loadShardMap();
+    expect(router.copiesPlacedRecords).to.equal(true);
+    const scratch = Buffer.alloc(2000);
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      // Every 10th record is too big to aggregate and goes out plain.
+      const line = i % 10 === 9 ? `big ${i} ${'b'.repeat(1500)}` : `line ${i} ${'a'.repeat(90)}`;
+      lines.push(line);
+      const n = scratch.write(line);
+      expect(intake.accept(scratch.subarray(0, n), 'own', undefined, true)).to.equal(
+        Intake.ACCEPTED,
+      );
+      scratch.fill(0x58); // the caller's next read overwrites its buffer
+    }
+    router.sealAggregates(0, true);
+    const held = lanes.takeBatch(0, true)!;
+    const got = held.flatMap((r) => r.users?.map((u) => u.seq) ?? [r.seq]);
+    expect(got).to.have.length(40);
+    const bySeq = new Map<number, string>();
+    for (const r of held) {
+      const data = linesOf(r);
+      const seqs = r.users?.map((u) => u.seq) ?? [r.seq];
+      seqs.forEach((s, i) => bySeq.set(s, data[i]!));
+      for (const u of r.users ?? []) expect(u.data.toString()).to.equal(data[seqs.indexOf(u.seq)]);
+    }
+    expect([...bySeq.keys()].sort((a, b) => a - b).map((s) => bySeq.get(s))).to.deep.equal(lines);
   });
 });

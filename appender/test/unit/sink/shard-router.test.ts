@@ -187,4 +187,26 @@ describe('ShardRouter, records of the sink’s own keys', () => {
     const seqs = [...sealedFirst, ...rest].flatMap((r) => r.users?.map((u) => u.seq) ?? [r.seq]);
     expect(seqs).to.have.length(30);
   });
+
+  it('a record sealed alone or in a small aggregate holds no more than its aggregate’s bytes', async () => {
+    const cap = 50 * 1024;
+    const rooms = sinkRooms({ aggregation: true, maxAggregateBytes: cap });
+    rooms.client.shards = evenShards(1);
+    await rooms.router.loadShardMap();
+    for (let i = 0; i < 3; i++) rooms.router.route(own(`r${i}`, 100));
+    rooms.router.sealAggregates(0, true);
+    const [small] = rooms.lanes.takeBatch(0, true)!;
+    expect(small!.users).to.have.length(3);
+    expect(small!.data.buffer.byteLength).to.be.below(cap / 2);
+    for (const u of small!.users!) {
+      expect(u.data.buffer).to.equal(small!.data.buffer);
+      expect(u.data.toString()).to.equal('a'.repeat(100));
+    }
+    rooms.router.route(own('alone', 100));
+    rooms.router.sealAggregates(0, true);
+    const [alone] = rooms.lanes.takeBatch(0, true)!;
+    expect(alone!.users).to.equal(undefined);
+    expect(alone!.data.toString()).to.equal('a'.repeat(100));
+    expect(alone!.data.buffer.byteLength).to.be.below(cap / 2);
+  });
 });
