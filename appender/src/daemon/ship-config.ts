@@ -42,7 +42,7 @@ export const ShipDefaults = {
    * Idle poll once every followed directory is watched (fs.watch): events wake the daemon at
    * once, this slow poll catches what a file system does not report (network file systems).
    */
-  WATCHED_POLL_INTERVAL_MS: 5_000,
+  WATCHED_POLL_INTERVAL_MS: 10_000,
   MAX_POLL_INTERVAL_MS: 60_000,
   /**
    * Acknowledgements within this long share one state write (one fsync). A flow whose commit
