@@ -240,35 +240,23 @@ export class DynamoCheckpointStore {
         numbered,
         (bytes) => new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES),
       );
-      try {
-        await this.dynamo.bounded((o) =>
-          this.dynamo.client.send(
-            new PutItemCommand({
-              TableName: this.iterationsTable,
-              Item: {
-                ...ItemKeys.run(report.name, numbered.iteration),
-                stream: { S: report.stream },
-                // Committed from the start: the email claim reads the same status as iterations'.
-                status: { S: IterationStatuses.committed },
-                storedAt: { S: new Date().toISOString() },
-                report: { S: text },
-              },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            }),
-            o,
-          ),
+      const stored = await this.putNew(
+        {
+          ...ItemKeys.run(report.name, numbered.iteration),
+          stream: { S: report.stream },
+          // Committed from the start: the email claim reads the same status as iterations'.
+          status: { S: IterationStatuses.committed },
+          storedAt: { S: new Date().toISOString() },
+          report: { S: text },
+        },
+        'store run',
+      );
+      if (stored) return numbered;
+      if (attempt >= CheckpointStoreDefaults.RUN_NUMBER_ATTEMPTS) {
+        throw new CheckpointStoreError(
+          `could not number a run of ${report.name}: ${attempt} numbers were taken by runs stored at the same moment`,
+          true,
         );
-        return numbered;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException))
-          throw translate(err, 'store run', this.iterationsTable);
-        if (attempt >= CheckpointStoreDefaults.RUN_NUMBER_ATTEMPTS) {
-          throw new CheckpointStoreError(
-            `could not number a run of ${report.name}: ${attempt} numbers were taken by runs stored at the same moment`,
-            true,
-            err,
-          );
-        }
       }
     }
   }
@@ -317,31 +305,39 @@ export class DynamoCheckpointStore {
       report,
       (bytes) => new ReportTooLargeError(bytes, DynamoDbLimits.MAX_ITEM_BYTES),
     );
+    const stored = await this.putNew(
+      {
+        ...ItemKeys.report(report.name, report.iteration),
+        stream: { S: report.stream },
+        report: { S: text },
+      },
+      'store report',
+    );
+    if (!stored) {
+      throw new IterationConflictError(report.name, report.iteration, 'report already stored');
+    }
+  }
+
+  /**
+   * Puts an item into the iterations table unless one with its key exists: false then.
+   * Other failures are translated with `what` naming the call.
+   */
+  private async putNew(item: Item, what: string): Promise<boolean> {
     try {
       await this.dynamo.bounded((o) =>
         this.dynamo.client.send(
           new PutItemCommand({
             TableName: this.iterationsTable,
-            Item: {
-              ...ItemKeys.report(report.name, report.iteration),
-              stream: { S: report.stream },
-              report: { S: text },
-            },
+            Item: item,
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
           o,
         ),
       );
+      return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new IterationConflictError(
-          report.name,
-          report.iteration,
-          'report already stored',
-          err,
-        );
-      }
-      throw translate(err, 'store report', this.iterationsTable);
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw translate(err, what, this.iterationsTable);
     }
   }
 
