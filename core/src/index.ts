@@ -25,6 +25,7 @@ export {
   type AwsErrorClass,
 } from './aws/classify-aws-error.js';
 export {
+  abortReason,
   backoffDelayMs,
   sleep,
   retryWithBackoff,
@@ -36,6 +37,14 @@ export {
 } from './aws/backoff.js';
 export { withRequestDeadline, RequestDeadlineError } from './aws/with-request-deadline.js';
 export { UnrefHttpHandler, type UnrefHttpHandlerOptions } from './aws/unref-http-handler.js';
+export { NodeSha256 } from './aws/node-sha256.js';
+export {
+  CredentialCache,
+  CredentialCacheDefaults,
+  type AwsCredentials,
+  type CredentialCacheOptions,
+} from './aws/credential-cache.js';
+export { AwsHttpError, awsJsonError, type AnswerHeaders } from './aws/aws-json-error.js';
 export {
   LogLevels,
   isLogLevel,

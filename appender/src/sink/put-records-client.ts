@@ -11,6 +11,7 @@ import {
   AwsErrorKinds,
   awsClientConfig,
   classifyAwsError,
+  CredentialCache,
   KinlogError,
   StreamNotFoundError,
   takeJsonAnswer,
@@ -24,7 +25,12 @@ import {
   KinesisUnreachableError,
   type KinesisTarget,
 } from '../errors.js';
+import { LeanPutRecords } from './lean-put-records.js';
 import { putRecordsBody } from './put-records-body.js';
+import { putRecordsPrototype } from './put-records-prototype.js';
+import { isJsonPutRecordsRequest } from './put-records-request.js';
+
+export { isJsonPutRecordsRequest } from './put-records-request.js';
 
 /** What Kinesis said about one entry of a PutRecords request. */
 export type EntryResult =
@@ -44,6 +50,12 @@ export interface PutEntry {
  * every SDK or network failure of the whole request into a {@link KinlogError} that says
  * whether retrying can help.
  *
+ * Two ways to send, one result: with a client of its own (no `client` option), requests are
+ * signed and sent by {@link LeanPutRecords} from the request the SDK builds once (endpoint,
+ * headers, signing scope), without the SDK's per-request middleware; a `client` passed in, or
+ * an SDK request the lean path cannot reproduce (another protocol, not SigV4), is used through
+ * the SDK for every request. ListShards always goes through the SDK.
+ *
  * @example
  * ```ts
  * const client = new PutRecordsClient({ streamName: 'logs', endpoint: 'http://127.0.0.1:4567' });
@@ -56,12 +68,19 @@ export class PutRecordsClient {
   private readonly ownsClient: boolean;
   private ownBodies = true;
   private readonly requestTimeoutMs: number;
+  private readonly connection: AwsConnectionOptions;
+  /** The lean sender once made; `undefined` before the first request; `false`: SDK only. */
+  private lean: LeanPutRecords | false | undefined;
+  private leanStarting: Promise<LeanPutRecords | false> | undefined;
 
   constructor(options: AwsConnectionOptions & { streamName: string; client?: KinesisClient }) {
     this.ownsClient = options.client === undefined;
     this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
     this.client = options.client ?? new KinesisClient(awsClientConfig(options));
     this.target = { streamName: options.streamName, endpoint: describeEndpoint(options) };
+    this.connection = options;
+    // A client passed in is the caller's: its middleware, handler and retries stay in charge.
+    if (!this.ownsClient) this.lean = false;
   }
 
   async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
@@ -90,11 +109,23 @@ export class PutRecordsClient {
     return this.ownBodies;
   }
 
+  /** Whether requests go out through {@link LeanPutRecords} (known after the first request). */
+  get sendsLean(): boolean {
+    return this.lean instanceof LeanPutRecords;
+  }
+
   /** Sends one request; answers its entries as read (plain JSON, or the SDK's output). */
   private async sendRequest(
     entries: readonly PutEntry[],
     signal: AbortSignal,
   ): Promise<readonly unknown[]> {
+    if (this.lean !== false) {
+      const lean = this.lean ?? (await this.startLean(signal));
+      if (lean !== false) {
+        const answer = await lean.send(putRecordsBody(this.target.streamName, entries), signal);
+        return recordsOf(answer) ?? [];
+      }
+    }
     const options = { abortSignal: signal };
     if (this.ownBodies) {
       // The SDK serializes an empty request (headers, endpoint, signing stay its own); the body
@@ -142,6 +173,42 @@ export class PutRecordsClient {
   }
 
   /**
+   * Makes the lean sender from the SDK's own request (taken once, unsent); concurrent first
+   * requests share it. An SDK failure (no region, no credentials) is thrown and the next
+   * request tries again; a request the lean path cannot reproduce leaves the SDK in charge.
+   */
+  private startLean(signal: AbortSignal): Promise<LeanPutRecords | false> {
+    this.leanStarting ??= (async () => {
+      try {
+        const prototype = await putRecordsPrototype(this.client, this.target.streamName, signal);
+        const config = this.client.config;
+        const cache = new CredentialCache({ provider: () => config.credentials() });
+        this.lean =
+          prototype === undefined
+            ? false
+            : new LeanPutRecords({
+                prototype,
+                credentials: () => cache.get(),
+                maxSockets: this.connection.maxSockets ?? AwsClientDefaults.MAX_SOCKETS,
+                connectionTimeoutMs:
+                  this.connection.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS,
+                keepProcessAlive: this.connection.keepProcessAlive ?? true,
+                clockOffset: {
+                  get: () => config.systemClockOffset,
+                  set: (offsetMs) => {
+                    config.systemClockOffset = offsetMs;
+                  },
+                },
+              });
+        return this.lean;
+      } finally {
+        this.leanStarting = undefined;
+      }
+    })();
+    return this.leanStarting;
+  }
+
+  /**
    * The stream's open shards with their hash key ranges (ListShards, all pages), for routing
    * records per shard.
    */
@@ -182,6 +249,7 @@ export class PutRecordsClient {
 
   /** Closes the sockets of a client this object created; a client passed in is left alone. */
   destroy(): void {
+    if (this.lean instanceof LeanPutRecords) this.lean.destroy();
     if (this.ownsClient) this.client.destroy();
   }
 }
@@ -225,35 +293,6 @@ function describeEndpoint(options: AwsConnectionOptions): string {
 /** Raised inside the SDK's middleware stack when the request is not the one our body replaces. */
 class UnexpectedProtocolError extends Error {}
 
-/** The awsJson 1.1 PutRecords request {@link putRecordsBody} writes the body of. */
-const JSON_PUT_RECORDS_HEADERS = {
-  'content-type': 'application/x-amz-json-1.1',
-  'x-amz-target': 'Kinesis_20131202.PutRecords',
-} as const;
-
-/**
- * Whether `request` is an HTTP request of the awsJson 1.1 PutRecords operation (header names in
- * any case), so a body of ours means the same to Kinesis as the SDK's.
- *
- * @example
- * ```ts
- * isJsonPutRecordsRequest({ headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.PutRecords' } }); // true
- * ```
- */
-export function isJsonPutRecordsRequest(
-  request: unknown,
-): request is { headers: Record<string, string>; body: unknown } {
-  if (typeof request !== 'object' || request === null) return false;
-  const headers = (request as { headers?: unknown }).headers;
-  if (typeof headers !== 'object' || headers === null) return false;
-  const found: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) found[name.toLowerCase()] = value;
-  return Object.entries(JSON_PUT_RECORDS_HEADERS).every(([name, expected]) => {
-    const value = found[name];
-    return typeof value === 'string' && value.startsWith(expected);
-  });
-}
-
 /** What the SDK is given in place of an answer read by {@link takePutRecordsAnswer}. */
 const EMPTY_ANSWER = '{"FailedRecordCount":0,"Records":[]}';
 
@@ -274,7 +313,11 @@ export async function takePutRecordsAnswer(
 
 /** The raw entries of a successful PutRecords answer, as JSON.parse reads them. */
 async function takeAnswerRecords(response: unknown): Promise<unknown[] | undefined> {
-  const answer = await takeJsonAnswer(response, EMPTY_ANSWER);
+  return recordsOf(await takeJsonAnswer(response, EMPTY_ANSWER));
+}
+
+/** The `Records` of a parsed PutRecords answer, if it has them. */
+function recordsOf(answer: unknown): unknown[] | undefined {
   const records = (answer as { Records?: unknown } | null | undefined)?.Records;
   return Array.isArray(records) ? (records as unknown[]) : undefined;
 }

@@ -1,0 +1,262 @@
+/*
+ * PutRecords sent without the SDK's per-request middleware: the request the SDK would build
+ * (taken once as a PutRecordsPrototype), signed by the SDK's own SigV4 signer, over a keep-alive
+ * agent of its own:
+ *
+ *   body ─▶ prototype headers + content-length + invocation id ─▶ SignatureV4 (node:crypto
+ *        sha256; credentials from a CredentialCache; date = now + clock offset)
+ *        ─▶ http(s).request on our Agent ─▶ status < 300: JSON answer
+ *                                          └─ else: awsJsonError (named as the SDK names it)
+ *
+ * Socket errors come out as Node gives them (`code: ECONNRESET`, …), a slow connection set-up as
+ * a TimeoutError; the caller's signal (its request deadline) destroys the request. Every error is
+ * read by core's classifyAwsError, as the SDK's are.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  AwsClientDefaults,
+  AwsHttpError,
+  NodeSha256,
+  abortReason,
+  awsJsonError,
+  type AwsCredentials,
+} from '@kinlog/core';
+import type { PutRecordsPrototype } from './put-records-prototype.js';
+
+/** The clock correction shared with the SDK client (its `config.systemClockOffset`). */
+export interface ClockOffset {
+  get(): number;
+  set(offsetMs: number): void;
+}
+
+/** Options of {@link LeanPutRecords}. */
+export interface LeanPutRecordsOptions {
+  readonly prototype: PutRecordsPrototype;
+  /** Credentials per request: a cache over the client's provider (cheap when fresh). */
+  readonly credentials: () => Promise<AwsCredentials>;
+  readonly maxSockets?: number;
+  readonly connectionTimeoutMs?: number;
+  /** `false` inside a host application: a request in flight never holds the process. */
+  readonly keepProcessAlive?: boolean;
+  /** Where the server's clock is known to differ from ours; none: no correction. */
+  readonly clockOffset?: ClockOffset;
+  /** Injected for tests. */
+  readonly now?: () => number;
+  readonly invocationId?: () => string;
+}
+
+/** A request as it leaves: the prototype's address with signed headers. */
+export interface SignedPutRecords {
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+/** The AWS SDK's bound of a clock difference it leaves alone (and signatures tolerate). */
+const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
+const HTTP_ERROR_STATUS = 300;
+
+/**
+ * Signs and sends PutRecords requests built from a {@link PutRecordsPrototype}; answers the
+ * parsed JSON of a successful answer, throws what classifyAwsError reads otherwise.
+ *
+ * @example
+ * ```ts
+ * const lean = new LeanPutRecords({ prototype, credentials: () => cache.get() });
+ * const answer = await lean.send(putRecordsBody('logs', entries), signal);
+ * ```
+ */
+export class LeanPutRecords {
+  private readonly prototype: PutRecordsPrototype;
+  private readonly signer: SignatureV4;
+  private readonly agent: HttpAgent;
+  private readonly send1: typeof httpRequest;
+  private readonly host: string;
+  private readonly connectionTimeoutMs: number;
+  private readonly keepProcessAlive: boolean;
+  private readonly clockOffset: ClockOffset | undefined;
+  private readonly now: () => number;
+  private readonly invocationId: () => string;
+
+  constructor(options: LeanPutRecordsOptions) {
+    const { prototype } = options;
+    this.prototype = prototype;
+    this.signer = new SignatureV4({
+      credentials: options.credentials,
+      region: prototype.signingRegion,
+      service: prototype.signingService,
+      sha256: NodeSha256,
+      uriEscapePath: true,
+    });
+    const agentOptions = {
+      keepAlive: true,
+      keepAliveMsecs: AwsClientDefaults.KEEP_ALIVE_MS,
+      maxSockets: options.maxSockets ?? AwsClientDefaults.MAX_SOCKETS,
+    };
+    const https = prototype.protocol === 'https:';
+    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.send1 = https ? httpsRequest : httpRequest;
+    this.host = prototype.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.connectionTimeoutMs = options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS;
+    this.keepProcessAlive = options.keepProcessAlive ?? true;
+    this.clockOffset = options.clockOffset;
+    this.now = options.now ?? Date.now;
+    this.invocationId = options.invocationId ?? randomUUID;
+  }
+
+  /** The request for `body` as it will be sent: the SDK's headers, signed now. */
+  async sign(body: Buffer): Promise<SignedPutRecords> {
+    const p = this.prototype;
+    const headers: Record<string, string> = { ...p.headers };
+    headers['content-length'] = String(body.byteLength);
+    headers['amz-sdk-invocation-id'] = this.invocationId();
+    const signed = await this.signer.sign(
+      {
+        method: p.method,
+        protocol: p.protocol,
+        hostname: p.hostname,
+        port: p.port,
+        path: p.path,
+        query: {},
+        headers,
+        body,
+      },
+      { signingDate: new Date(this.now() + (this.clockOffset?.get() ?? 0)) },
+    );
+    return { headers: signed.headers, body };
+  }
+
+  /**
+   * Sends one PutRecords body; answers the parsed JSON of a 2xx answer. Throws an
+   * {@link AwsHttpError} for an error answer or a 2xx that is not JSON, Node's socket errors as
+   * they come, a TimeoutError when no connection is made in time, the signal's reason on abort.
+   */
+  async send(body: Buffer, signal?: AbortSignal): Promise<unknown> {
+    const signed = await this.sign(body);
+    const answer = await this.exchange(signed, signal);
+    this.correctClock(answer.headers['date']);
+    if (answer.status >= HTTP_ERROR_STATUS) {
+      throw awsJsonError(answer.status, answer.headers, answer.body);
+    }
+    try {
+      return JSON.parse(answer.body.toString('utf8'));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new AwsHttpError('SyntaxError', `answer is not JSON: ${message}`, answer.status);
+    }
+  }
+
+  /** Closes the agent's sockets. */
+  destroy(): void {
+    this.agent.destroy();
+  }
+
+  private exchange(signed: SignedPutRecords, signal: AbortSignal | undefined): Promise<Answer> {
+    const p = this.prototype;
+    return new Promise<Answer>((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(abortReason(signal));
+        return;
+      }
+      let settled = false;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(connecting);
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      };
+      const req: ClientRequest = this.send1(
+        {
+          host: this.host,
+          ...(p.port === undefined ? {} : { port: p.port }),
+          method: p.method,
+          path: p.path,
+          headers: signed.headers,
+          agent: this.agent,
+        },
+        (res) => {
+          clearTimeout(connecting);
+          readAnswer(res).then((answer) => {
+            if (settled) return;
+            settled = true;
+            signal?.removeEventListener('abort', onAbort);
+            resolve(answer);
+          }, fail);
+        },
+      );
+      const connecting = setTimeout(() => {
+        req.destroy(connectionTimeoutError(this.connectionTimeoutMs));
+      }, this.connectionTimeoutMs);
+      connecting.unref();
+      const onAbort = (): void => {
+        const reason = abortReason(signal!);
+        req.destroy(reason);
+        fail(reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('socket', (socket: Socket) => {
+        // The agent references a socket again for each request it carries.
+        if (!this.keepProcessAlive) socket.unref();
+        if (socket.connecting) socket.once('connect', () => clearTimeout(connecting));
+        else clearTimeout(connecting);
+      });
+      req.on('error', fail);
+      req.end(signed.body);
+    });
+  }
+
+  /** Takes the server's clock when ours is off by more than signatures tolerate (as the SDK). */
+  private correctClock(dateHeader: string | string[] | undefined): void {
+    if (this.clockOffset === undefined || typeof dateHeader !== 'string') return;
+    const serverMs = Date.parse(dateHeader);
+    if (Number.isNaN(serverMs)) return;
+    const now = this.now();
+    if (Math.abs(now + this.clockOffset.get() - serverMs) >= CLOCK_SKEW_TOLERANCE_MS) {
+      this.clockOffset.set(serverMs - now);
+    }
+  }
+}
+
+/** One answer, read whole. */
+interface Answer {
+  readonly status: number;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+}
+
+/** Reads an answer's body; an answer cut short fails as the socket error (or ECONNRESET). */
+function readAnswer(res: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('end', () => {
+      ended = true;
+      resolve({
+        status: res.statusCode ?? -1,
+        headers: res.headers,
+        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      });
+    });
+    res.once('error', reject);
+    res.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('answer cut short'), { code: 'ECONNRESET' }));
+    });
+  });
+}
+
+function connectionTimeoutError(timeoutMs: number): Error {
+  return Object.assign(new Error(`no connection within ${timeoutMs} ms`), {
+    name: 'TimeoutError',
+    code: 'ETIMEDOUT',
+  });
+}
