@@ -105,7 +105,8 @@ export class LeanPutRecords {
     this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
     this.send1 = https ? httpsRequest : httpRequest;
     this.host = prototype.hostname.replace(/^\[(.*)\]$/, '$1');
-    this.connectionTimeoutMs = options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS;
+    this.connectionTimeoutMs =
+      options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS;
     this.keepProcessAlive = options.keepProcessAlive ?? true;
     this.clockOffset = options.clockOffset;
     this.now = options.now ?? Date.now;
@@ -167,7 +168,7 @@ export class LeanPutRecords {
         return;
       }
       let settled = false;
-      const fail = (err: unknown): void => {
+      const fail = (err: Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(connecting);

@@ -105,7 +105,8 @@ export function prototypeOf(request: unknown): PutRecordsPrototype | undefined {
   if (typeof r.method !== 'string') return undefined;
   if (r.port !== undefined && typeof r.port !== 'number') return undefined;
   const query = r.query;
-  if (typeof query === 'object' && query !== null && Object.keys(query).length > 0) return undefined;
+  if (typeof query === 'object' && query !== null && Object.keys(query).length > 0)
+    return undefined;
   const headers: Record<string, string> = {};
   let authorization: string | undefined;
   for (const [name, value] of Object.entries(r.headers)) {

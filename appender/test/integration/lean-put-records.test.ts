@@ -21,6 +21,9 @@ import {
   type NetworkFault,
 } from '@kinlog/testkit';
 import { KinesisRequestError } from '../../src/errors.js';
+import { LeanPutRecords } from '../../src/sink/lean-put-records.js';
+import { putRecordsBody } from '../../src/sink/put-records-body.js';
+import { putRecordsPrototype } from '../../src/sink/put-records-prototype.js';
 import { PutRecordsClient, type PutEntry } from '../../src/sink/put-records-client.js';
 
 const endpoint = (): string => process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
@@ -34,8 +37,7 @@ const ENTRIES: PutEntry[] = [
 
 /** How one send ended, in the terms the sink acts on. */
 type Outcome =
-  | { results: string[] }
-  | { error: string; code: string; retryable: boolean; awsCode?: string };
+  { results: string[] } | { error: string; code: string; retryable: boolean; awsCode?: string };
 
 async function outcomeOf(client: PutRecordsClient, entries = ENTRIES): Promise<Outcome> {
   try {
@@ -52,7 +54,11 @@ async function outcomeOf(client: PutRecordsClient, entries = ENTRIES): Promise<O
 
 /** The lean path and the SDK path to `url`, each sending once: [lean, sdk]. */
 async function bothWays(url: string, streamName = 'app-logs'): Promise<[Outcome, Outcome]> {
-  const lean = new PutRecordsClient({ streamName, endpoint: url, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  const lean = new PutRecordsClient({
+    streamName,
+    endpoint: url,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  });
   const leanOutcome = await outcomeOf(lean);
   expect(lean.sendsLean, 'the lean path was used').to.equal(true);
   const sdk = new PutRecordsClient({
@@ -74,11 +80,17 @@ interface Scripted {
   body: string;
 }
 
-async function withScriptedServer<T>(answer: Scripted, use: (url: string) => Promise<T>): Promise<T> {
+async function withScriptedServer<T>(
+  answer: Scripted,
+  use: (url: string) => Promise<T>,
+): Promise<T> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', ...answer.headers });
+      res.writeHead(answer.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        ...answer.headers,
+      });
       res.end(answer.body);
     });
   });
@@ -145,7 +157,10 @@ describe('PutRecordsClient lean path', function () {
     },
     {
       name: 'a namespaced limit error',
-      answer: { status: 400, body: '{"__type":"Kinesis_20131202#LimitExceededException","message":"x"}' },
+      answer: {
+        status: 400,
+        body: '{"__type":"Kinesis_20131202#LimitExceededException","message":"x"}',
+      },
       expected: { retryable: true, awsCode: 'LimitExceededException' },
     },
     {
@@ -155,7 +170,11 @@ describe('PutRecordsClient lean path', function () {
     },
     {
       name: 'a 403 named only in the header, no body',
-      answer: { status: 403, headers: { 'x-amzn-errortype': 'UnrecognizedClientException' }, body: '' },
+      answer: {
+        status: 403,
+        headers: { 'x-amzn-errortype': 'UnrecognizedClientException' },
+        body: '',
+      },
       expected: { error: 'KinesisAccessError', retryable: false },
     },
     {
@@ -180,12 +199,20 @@ describe('PutRecordsClient lean path', function () {
     },
     {
       name: 'a 503 in plain text',
-      answer: { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' },
+      answer: {
+        status: 503,
+        headers: { 'content-type': 'text/plain' },
+        body: 'Service Unavailable',
+      },
       expected: { retryable: true },
     },
     {
       name: 'a 502 page from a proxy',
-      answer: { status: 502, headers: { 'content-type': 'text/html' }, body: '<html>Bad Gateway</html>' },
+      answer: {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: '<html>Bad Gateway</html>',
+      },
       expected: { retryable: true },
     },
     {
@@ -238,13 +265,19 @@ describe('PutRecordsClient lean path', function () {
   }
 
   const faults: { fault: NetworkFault; expected: Partial<Outcome> }[] = [
-    { fault: NetworkFaults.silent, expected: { error: 'KinesisUnreachableError', retryable: true } },
+    {
+      fault: NetworkFaults.silent,
+      expected: { error: 'KinesisUnreachableError', retryable: true },
+    },
     { fault: NetworkFaults.slow, expected: { error: 'KinesisUnreachableError', retryable: true } },
     {
       fault: NetworkFaults.resetAfterHeaders,
       expected: { error: 'KinesisUnreachableError', retryable: true },
     },
-    { fault: NetworkFaults.garbage, expected: { error: 'KinesisUnreachableError', retryable: true } },
+    {
+      fault: NetworkFaults.garbage,
+      expected: { error: 'KinesisUnreachableError', retryable: true },
+    },
     { fault: NetworkFaults.throttle, expected: { error: 'KinesisRequestError', retryable: true } },
   ];
   for (const { fault, expected } of faults) {
@@ -270,7 +303,12 @@ describe('PutRecordsClient lean path', function () {
     expect(lean).to.include({ error: 'KinesisUnreachableError', retryable: true });
   });
 
-  const proxyFaults: { name: string; plan: FaultPlan; outage?: boolean; expected: Partial<Outcome> }[] = [
+  const proxyFaults: {
+    name: string;
+    plan: FaultPlan;
+    outage?: boolean;
+    expected: Partial<Outcome>;
+  }[] = [
     {
       name: 'throttled requests',
       plan: { throttleRate: 1, throttleErrorTypes: [ThrottleErrorTypes.LIMIT_EXCEEDED] },
@@ -315,4 +353,38 @@ describe('PutRecordsClient lean path', function () {
       }
     });
   }
+
+  it('takes the server clock when ours is off by more than signatures tolerate, as the SDK does', async () => {
+    const nowMs = Date.parse('2026-05-01T10:00:00Z');
+    const serverDate = new Date(nowMs + 3_600_000).toUTCString();
+    const answer: Scripted = {
+      status: 400,
+      headers: { date: serverDate },
+      body: '{"__type":"InvalidSignatureException","message":"Signature expired"}',
+    };
+    await withScriptedServer(answer, async (url) => {
+      const client = new KinesisClient(awsClientConfig({ endpoint: url }));
+      let offsetMs = 0;
+      const lean = new LeanPutRecords({
+        prototype: (await putRecordsPrototype(client, 'app-logs'))!,
+        credentials: () => client.config.credentials(),
+        now: () => nowMs,
+        clockOffset: { get: () => offsetMs, set: (ms) => (offsetMs = ms) },
+      });
+      try {
+        const body = putRecordsBody('app-logs', ENTRIES);
+        expect((await lean.sign(body)).headers['x-amz-date']).to.equal('20260501T100000Z');
+        const failed = await lean.send(body).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(failed).to.have.property('name', 'InvalidSignatureException');
+        expect(offsetMs).to.equal(3_600_000);
+        expect((await lean.sign(body)).headers['x-amz-date']).to.equal('20260501T110000Z');
+      } finally {
+        lean.destroy();
+        client.destroy();
+      }
+    });
+  });
 });

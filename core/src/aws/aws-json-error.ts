@@ -58,7 +58,8 @@ export function awsJsonError(status: number, headers: AnswerHeaders, body: Buffe
     try {
       parsed = JSON.parse(text);
     } catch {
-      const quoted = text.length > MAX_QUOTED_BODY_CHARS ? `${text.slice(0, MAX_QUOTED_BODY_CHARS)}…` : text;
+      const quoted =
+        text.length > MAX_QUOTED_BODY_CHARS ? `${text.slice(0, MAX_QUOTED_BODY_CHARS)}…` : text;
       const err = new AwsHttpError(
         'SyntaxError',
         `HTTP ${status} answer is not JSON: ${quoted}`,

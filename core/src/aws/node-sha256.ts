@@ -17,8 +17,7 @@ export class NodeSha256 {
   private readonly hash: Hash | Hmac;
 
   constructor(secret?: SourceData) {
-    this.hash =
-      secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
   }
 
   update(data: SourceData): void {
@@ -33,6 +32,7 @@ export class NodeSha256 {
 /** Text as UTF-8; bytes viewed in place, never copied. */
 function bytesOf(data: SourceData): string | Uint8Array {
   if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data))
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return new Uint8Array(data);
 }

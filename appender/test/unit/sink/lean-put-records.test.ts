@@ -26,7 +26,10 @@ class Taken_ extends Error {
   }
 }
 
-const STATIC = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const STATIC = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
 const WITH_TOKEN = { ...STATIC, sessionToken: 'FwoGZXIvYXdzEXAMPLE//token+/=' };
 
 /**
@@ -98,7 +101,11 @@ const ENTRIES: PutEntry[] = [
   { data: Buffer.from('{"level":"error","msg":"caf\u00e9 \u{1f4a5}"}'), partitionKey: 'user "42"' },
   { data: Buffer.from([0, 1, 2, 253, 254, 255]), partitionKey: 'k\u00e9y\\/\u2028' },
   { data: new Uint8Array(0), partitionKey: ' ' },
-  { data: Buffer.alloc(3000, 0x61), partitionKey: 'p', explicitHashKey: '340282366920938463463374607431768211455' },
+  {
+    data: Buffer.alloc(3000, 0x61),
+    partitionKey: 'p',
+    explicitHashKey: '340282366920938463463374607431768211455',
+  },
 ];
 
 describe('LeanPutRecords against the SDK', () => {
@@ -109,7 +116,11 @@ describe('LeanPutRecords against the SDK', () => {
     },
     {
       name: 'long-term keys, a custom endpoint with a port and a path',
-      config: { region: 'us-east-1', credentials: STATIC, endpoint: 'http://127.0.0.1:4567/kinesis/' },
+      config: {
+        region: 'us-east-1',
+        credentials: STATIC,
+        endpoint: 'http://127.0.0.1:4567/kinesis/',
+      },
     },
     {
       name: 'FIPS and dual-stack endpoints',
