@@ -9,7 +9,7 @@ import { awsClientConfig, CredentialCache, type AwsCredentials } from '@kinlog/c
 import { LeanPutRecords } from '../../../src/sink/lean-put-records.js';
 import { putRecordsBody } from '../../../src/sink/put-records-body.js';
 import { PutRecordsClient, type PutEntry } from '../../../src/sink/put-records-client.js';
-import { putRecordsPrototype } from '../../../src/sink/put-records-prototype.js';
+import { prototypeOf, putRecordsPrototype } from '../../../src/sink/put-records-prototype.js';
 
 /** A signed request as the SDK's HTTP handler would get it. */
 interface Taken {
@@ -203,6 +203,43 @@ describe('LeanPutRecords against the SDK', () => {
       expect(third.headers['authorization']).to.contain('Credential=AKID2/20260501/');
     } finally {
       lean.destroy();
+    }
+  });
+
+  it('gives no prototype, so the SDK sends, for a request the lean path cannot reproduce', () => {
+    const signed = {
+      protocol: 'https:',
+      hostname: 'kinesis.eu-west-1.amazonaws.com',
+      method: 'POST',
+      path: '/',
+      query: {},
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Kinesis_20131202.PutRecords',
+        host: 'kinesis.eu-west-1.amazonaws.com',
+        'x-amz-date': '20260501T100000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20260501/eu-west-1/kinesis/aws4_request, SignedHeaders=host, Signature=00',
+      },
+    };
+    expect(prototypeOf(signed)).to.deep.include({
+      signingRegion: 'eu-west-1',
+      signingService: 'kinesis',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Kinesis_20131202.PutRecords',
+        host: 'kinesis.eu-west-1.amazonaws.com',
+      },
+    });
+    const headers = signed.headers;
+    for (const other of [
+      { ...signed, headers: { ...headers, 'content-type': 'application/x-amz-cbor-1.1' } },
+      { ...signed, headers: { ...headers, authorization: 'AWS4-ECDSA-P256-SHA256 Credential=x' } },
+      { ...signed, headers: { ...headers, ':authority': 'kinesis.eu-west-1.amazonaws.com' } },
+      { ...signed, query: { a: 'b' } },
+      { ...signed, protocol: 'ws:' },
+    ]) {
+      expect(prototypeOf(other), JSON.stringify(other)).to.equal(undefined);
     }
   });
 });
