@@ -120,7 +120,7 @@ export class PutRecordsClient {
     signal: AbortSignal,
   ): Promise<readonly unknown[]> {
     if (this.lean !== false) {
-      const lean = this.lean ?? (await this.startLean(signal));
+      const lean = this.lean ?? (await this.startLean());
       if (lean !== false) {
         const answer = await lean.send(putRecordsBody(this.target.streamName, entries), signal);
         return recordsOf(answer) ?? [];
@@ -176,11 +176,13 @@ export class PutRecordsClient {
    * Makes the lean sender from the SDK's own request (taken once, unsent); concurrent first
    * requests share it. An SDK failure (no region, no credentials) is thrown and the next
    * request tries again; a request the lean path cannot reproduce leaves the SDK in charge.
+   * No request's signal ends it (it sends nothing, and it is shared): each waiting request
+   * still ends by its own deadline.
    */
-  private startLean(signal: AbortSignal): Promise<LeanPutRecords | false> {
+  private startLean(): Promise<LeanPutRecords | false> {
     this.leanStarting ??= (async () => {
       try {
-        const prototype = await putRecordsPrototype(this.client, this.target.streamName, signal);
+        const prototype = await putRecordsPrototype(this.client, this.target.streamName);
         const config = this.client.config;
         const cache = new CredentialCache({ provider: () => config.credentials() });
         this.lean =
