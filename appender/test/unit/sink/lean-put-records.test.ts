@@ -109,6 +109,19 @@ const ENTRIES: PutEntry[] = [
 ];
 
 describe('LeanPutRecords against the SDK', () => {
+  // Endpoints come from each case's config alone, not from a local Kinesis a test run set up.
+  const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_KINESIS', 'AWS_ENDPOINT_URL'] as const;
+  const saved = new Map<string, string | undefined>();
+  before(() => {
+    for (const name of ENDPOINT_VARIABLES) {
+      saved.set(name, process.env[name]);
+      delete process.env[name];
+    }
+  });
+  after(() => {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  });
+
   const cases: { name: string; config: Partial<KinesisClientConfig> }[] = [
     {
       name: 'a region, temporary credentials',
