@@ -66,7 +66,14 @@ export {
   parseJsonObject,
   JsonFieldAliases,
 } from './parsers/json-parser.js';
-export { createAccessLogParser } from './parsers/access-log-parser.js';
+export {
+  createAccessLogParser,
+  accessEvent,
+  accessLevel,
+  AccessEventFields,
+} from './parsers/access-log-parser.js';
+export { readAccessLine, type AccessLine } from './parsers/access-line-reader.js';
+export { accessEventJson } from './parsers/access-event-json.js';
 export { createLog4jParser } from './parsers/log4j-parser.js';
 export { createApacheErrorParser } from './parsers/apache-error-parser.js';
 export { createRawParser } from './parsers/raw-parser.js';
@@ -78,6 +85,7 @@ export {
   LogFormats,
   LogFormatNames,
   createAutoParser,
+  autoAccessLine,
   detectFormat,
   type LogFormat,
 } from './parsers/format-detector.js';
@@ -87,6 +95,7 @@ export {
   isParserName,
   getParser,
   parseLine,
+  accessLineReaderOf,
   type ParserName,
 } from './parsers/parsers.js';
 export {

@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
-import { getParser, type LineParser } from '@kinlog/core';
+import { accessLineReaderOf, getParser, type LineParser } from '@kinlog/core';
 import type { KinesisSink } from '../sink/kinesis-sink.js';
 import { FileBudget } from './file-budget.js';
 import { describe, FileDiscovery } from './file-discovery.js';
@@ -86,7 +86,12 @@ export class FlowRunner {
     });
     this.shipper = new RecordShipper(
       flow,
-      new RecordEncoder(flow, parse, hostname()),
+      new RecordEncoder(
+        flow,
+        parse,
+        hostname(),
+        hooks.parser === undefined ? accessLineReaderOf(flow.parser) : undefined,
+      ),
       this.counters,
       hooks,
     );

@@ -1,4 +1,12 @@
-import { unparsedEvent, type LineParser, type LogEvent } from '@kinlog/core';
+import {
+  accessEvent,
+  accessEventJson,
+  AccessEventFields,
+  unparsedEvent,
+  type AccessLine,
+  type LineParser,
+  type LogEvent,
+} from '@kinlog/core';
 import { encodeEvent } from '../sink/encode-event.js';
 import { fieldPartitionKey } from '../sink/partition-key.js';
 import type { LineCut } from './line-splitter.js';
@@ -20,10 +28,28 @@ export interface EncodedRecord {
   parserFailed: boolean;
 }
 
+/** What {@link RecordEncoder.decorate} adds to an event: never one of the event's own fields. */
+const DECORATION_FIELDS: ReadonlySet<string> = new Set([
+  'source',
+  'host',
+  'kinlogLineCut',
+  'kinlogInvalidUtf8',
+  'kinlogParseFailure',
+]);
+
+/** Reads a line as an access line, as the flow's parser would (see `accessLineReaderOf`). */
+export type AccessLineReader = (line: string) => AccessLine | undefined;
+
 /**
  * Turns a flow's records into what is sent: the line parsed, decorated (source, host, the
  * flow's fields, cut and UTF-8 marks) and JSON-encoded, or, in line output, only its partition
  * key. Pure apart from the parser it is given.
+ *
+ *   line ─ readAccess? ─ an access line ─► its JSON written from the fields, + decoration JSON
+ *              └──────── anything else ──► parse ─► decorate ─► encodeEvent
+ *
+ * Access lines (most of what is shipped) skip the event object and the generic serializer: the
+ * text is the same, byte for byte (a differential test holds the two paths to it).
  *
  * @example
  * ```ts
@@ -34,13 +60,28 @@ export interface EncodedRecord {
 export class RecordEncoder {
   /** The flow's extra fields, listed once rather than per line. */
   private readonly fields: readonly (readonly [string, unknown])[];
+  /**
+   * The flow's fields as JSON members (`,"k":v`), when an access event's decoration is always
+   * them in this order: no field is an access field or a decoration, an integer-like key (which
+   * objects list first) or something every object has (`constructor`, `__proto__`).
+   */
+  private readonly fieldsJson: string | undefined;
+  /** The decoration's JSON of the last file encoded (one file at a time, mostly). */
+  private tailPath: string | undefined;
+  private tail = '';
 
+  /**
+   * @param readAccess Reads a line as an access line exactly as `parse` does (from
+   *   `accessLineReaderOf` of the same parser name); without it every line goes through `parse`.
+   */
   constructor(
     private readonly flow: ShipFlow,
     private readonly parse: LineParser,
     private readonly host: string,
+    private readonly readAccess?: AccessLineReader,
   ) {
     this.fields = Object.entries(flow.fields);
+    this.fieldsJson = plainFieldsJson(this.fields);
   }
 
   /** Line output: the line is sent as read; it is parsed only when a field is the key. */
@@ -59,6 +100,8 @@ export class RecordEncoder {
    * becomes a record, a parse error, and the file moves on.
    */
   encode(path: string, text: string, line: LineFlags | undefined): EncodedRecord {
+    const fast = this.encodeAccess(path, text, line);
+    if (fast !== undefined) return fast;
     try {
       const event = this.parse(text);
       this.decorate(path, event, line);
@@ -81,6 +124,38 @@ export class RecordEncoder {
     }
   }
 
+  /** An access line's record, written from its fields; `undefined` for any other line. */
+  private encodeAccess(
+    path: string,
+    text: string,
+    line: LineFlags | undefined,
+  ): EncodedRecord | undefined {
+    if (this.readAccess === undefined || this.fieldsJson === undefined) return undefined;
+    let a: AccessLine | undefined;
+    try {
+      a = this.readAccess(text);
+    } catch {
+      return undefined; // the careful path records what the parser makes of it
+    }
+    if (a === undefined) return undefined;
+    if (path !== this.tailPath) {
+      this.tail = `,"source":${JSON.stringify(path)},"host":${JSON.stringify(this.host)}${this.fieldsJson}`;
+      this.tailPath = path;
+    }
+    let more = this.tail;
+    if (line?.cut !== undefined) more += `,"kinlogLineCut":${JSON.stringify(line.cut)}`;
+    if (line?.invalidUtf8) more += ',"kinlogInvalidUtf8":true';
+    let key: string | undefined;
+    if (typeof this.flow.partitionKey === 'object') {
+      const event = accessEvent(a);
+      this.decorate(path, event, line);
+      key = this.partitionKey(path, event);
+    } else {
+      key = this.partitionKey(path, undefined);
+    }
+    return { data: accessEventJson(a, more), key, parseError: false, parserFailed: false };
+  }
+
   private decorate(path: string, event: LogEvent, line: LineFlags | undefined): void {
     event.source = path;
     if (event.host === undefined) event.host = this.host;
@@ -95,4 +170,21 @@ export class RecordEncoder {
     if (p === 'file') return path;
     return fieldPartitionKey(event, p.field);
   }
+}
+
+/** See {@link RecordEncoder.fieldsJson}. */
+function plainFieldsJson(fields: readonly (readonly [string, unknown])[]): string | undefined {
+  let json = '';
+  for (const [k, v] of fields) {
+    if (
+      AccessEventFields.includes(k) ||
+      DECORATION_FIELDS.has(k) ||
+      /^\d+$/.test(k) ||
+      k in Object.prototype
+    ) {
+      return undefined;
+    }
+    json += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+  }
+  return json;
 }

@@ -1,23 +1,32 @@
+import { readAccessLine, type AccessLine } from './access-line-reader.js';
 import { unparsedEvent, type LineParser, type LogEvent } from './log-event.js';
 import { resolveParserOptions, type ParserOptions } from './parser-options.js';
-import { stripLineEnd } from './strip-line-end.js';
-import { isoFromParts, monthFromName, zoneOffsetMinutes } from './timestamp.js';
 
-// NCSA common and combined, as Apache httpd and nginx write them:
-//   host ident user [10/Oct/2000:13:55:36 -0700] "GET /a?b=1 HTTP/1.1" 200 2326 "referrer" "agent"
-// Quoted fields use the unrolled-loop form ([^"\\]*(?:\\.[^"\\]*)*) so huge or hostile lines
-// are matched in linear time; anything after the combined fields (custom fields such as
-// $request_time, upstream timings, a request id) is kept, as written, in `extra`.
-const QUOTED = String.raw`"([^"\\]*(?:\\.[^"\\]*)*)"`;
-const ACCESS_LINE = new RegExp(
-  String.raw`^(\S+) (\S+) (\S+) \[(\d{1,2})/([A-Za-z]{3})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d\d:?\d\d)\] ` +
-    QUOTED +
-    String.raw` (\d{3}) (\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\s(.*))?$`,
-);
-// Scanners and TLS handshakes sent to port 80 produce request lines that are not requests;
-// they still parse as access events, just without method and path.
-const REQUEST_LINE = /^([A-Za-z][A-Za-z-]*) (\S+)(?: (\S+))?$/;
-const ABSENT = '-';
+/**
+ * Every field an access event can hold, in the order it holds them (`-` fields are left out).
+ *
+ * @example
+ * ```ts
+ * const clash = Object.keys(flow.fields).some((k) => AccessEventFields.includes(k));
+ * ```
+ */
+export const AccessEventFields: readonly string[] = Object.freeze([
+  'level',
+  'msg',
+  'clientIp',
+  'status',
+  'bytes',
+  'time',
+  'ident',
+  'user',
+  'method',
+  'path',
+  'protocol',
+  'referrer',
+  'agent',
+  'extra',
+]);
+
 const STATUS_SERVER_ERROR = 500;
 const STATUS_CLIENT_ERROR = 400;
 
@@ -27,6 +36,8 @@ const STATUS_CLIENT_ERROR = 400;
  * (with query), `protocol`, `status`, `bytes` (`-` → 0), `referrer?`, `agent?`, `extra?` (text
  * after the combined fields, e.g. `$request_time $upstream_response_time $request_id`); `msg` is the
  * request line; `level` is `error` for 5xx, `warn` for 4xx, else `info`. `-` fields are left out.
+ * Scanners and TLS handshakes sent to port 80 write request lines that are not requests: they
+ * still parse as access events, just without method and path.
  *
  * @example
  * ```ts
@@ -39,53 +50,51 @@ export function createAccessLogParser(options?: ParserOptions): LineParser {
   resolveParserOptions(options); // access-log times carry their own zone
 
   return function parseAccessLine(input: string): LogEvent {
-    const line = stripLineEnd(input);
-    const m = ACCESS_LINE.exec(line);
-    if (m === null) return unparsedEvent(input);
-    const [, clientIp, ident, user, day, monthName, year, hour, minute, second, zone] = m;
-    const request = m[11] ?? '';
-    const status = Number(m[12]);
-    const bytesText = m[13];
-    const referrer = m[14];
-    const agent = m[15];
-
-    const offset = zoneOffsetMinutes(zone);
-    const time =
-      offset === undefined
-        ? undefined
-        : isoFromParts(
-            Number(year),
-            monthFromName(monthName ?? ''),
-            Number(day),
-            Number(hour),
-            Number(minute),
-            Number(second),
-            0,
-            offset,
-          );
-    const event: LogEvent = {
-      level:
-        status >= STATUS_SERVER_ERROR ? 'error' : status >= STATUS_CLIENT_ERROR ? 'warn' : 'info',
-      msg: request,
-      clientIp,
-      status,
-      bytes: bytesText === ABSENT || bytesText === undefined ? 0 : Number(bytesText),
-    };
-    if (time !== undefined) event.time = time;
-    if (ident !== ABSENT) event['ident'] = ident;
-    if (user !== ABSENT) event['user'] = user;
-    const r = REQUEST_LINE.exec(request);
-    if (r !== null) {
-      event['method'] = r[1];
-      event['path'] = r[2];
-      if (r[3] !== undefined) event['protocol'] = r[3];
-    }
-    if (referrer !== undefined && referrer !== ABSENT && referrer !== '') {
-      event['referrer'] = referrer;
-    }
-    if (agent !== undefined && agent !== ABSENT && agent !== '') event['agent'] = agent;
-    const extra = m[16]?.trim();
-    if (extra !== undefined && extra !== '') event['extra'] = extra;
-    return event;
+    const a = readAccessLine(input);
+    return a === undefined ? unparsedEvent(input) : accessEvent(a);
   };
+}
+
+/**
+ * The level of an access line: `error` for 5xx, `warn` for 4xx, else `info`.
+ *
+ * @example
+ * ```ts
+ * accessLevel(503); // 'error'
+ * ```
+ */
+export function accessLevel(status: number): 'error' | 'warn' | 'info' {
+  return status >= STATUS_SERVER_ERROR ? 'error' : status >= STATUS_CLIENT_ERROR ? 'warn' : 'info';
+}
+
+/**
+ * The event of an access line read by `readAccessLine`. Its fields, in this order, are what
+ * `accessEventJson` writes: change both together.
+ *
+ * @example
+ * ```ts
+ * const a = readAccessLine(line);
+ * const event = a === undefined ? unparsedEvent(line) : accessEvent(a);
+ * ```
+ */
+export function accessEvent(a: AccessLine): LogEvent {
+  const event: LogEvent = {
+    level: accessLevel(a.status),
+    msg: a.request,
+    clientIp: a.clientIp,
+    status: a.status,
+    bytes: a.bytes,
+  };
+  if (a.time !== undefined) event.time = a.time;
+  if (a.ident !== undefined) event['ident'] = a.ident;
+  if (a.user !== undefined) event['user'] = a.user;
+  if (a.method !== undefined) {
+    event['method'] = a.method;
+    event['path'] = a.path;
+    if (a.protocol !== undefined) event['protocol'] = a.protocol;
+  }
+  if (a.referrer !== undefined) event['referrer'] = a.referrer;
+  if (a.agent !== undefined) event['agent'] = a.agent;
+  if (a.extra !== undefined) event['extra'] = a.extra;
+  return event;
 }

@@ -12,7 +12,8 @@
  * line's first characters already look like its format, so detection costs a few character
  * tests on top of the one parser that reads the line.
  */
-import { createAccessLogParser } from './access-log-parser.js';
+import { readAccessLine, type AccessLine } from './access-line-reader.js';
+import { accessEvent } from './access-log-parser.js';
 import { createApacheErrorParser } from './apache-error-parser.js';
 import { normalizeParsed, parseJsonObject } from './json-parser.js';
 import { createLog4jParser } from './log4j-parser.js';
@@ -90,14 +91,12 @@ export class FormatDetector {
   /** {@link parse} as a plain function, for APIs that take a {@link LineParser}. */
   readonly parseLine: LineParser;
   readonly #offset: number;
-  readonly #access: LineParser;
   readonly #apacheError: LineParser;
   readonly #log4j: LineParser;
   readonly #syslog: LineParser;
 
   constructor(options?: SyslogParserOptions) {
     this.#offset = resolveParserOptions(options).assumedUtcOffsetMinutes;
-    this.#access = createAccessLogParser(options);
     this.#apacheError = createApacheErrorParser(options);
     this.#log4j = createLog4jParser(options);
     this.#syslog = createSyslogParser(options);
@@ -131,12 +130,10 @@ export class FormatDetector {
         return event;
       }
     } else {
-      if (looksLikeAccessLine(line)) {
-        const event = this.#access(line);
-        if (event.parseError !== true) {
-          this.format = LogFormats.access;
-          return event;
-        }
+      const access = looksLikeAccessLine(line) ? readAccessLine(line) : undefined;
+      if (access !== undefined) {
+        this.format = LogFormats.access;
+        return accessEvent(access);
       }
       if (first >= CHAR_0 && first <= CHAR_0 + 9) {
         // The log4j parser turns down what does not open with one of its dates by itself.
@@ -163,6 +160,33 @@ export class FormatDetector {
     this.format = LogFormats.raw;
     return rawEvent(line);
   }
+}
+
+/**
+ * The fields of `line` when the `auto` parser reads it as an access line (the event it makes
+ * of it is `accessEvent` of them), else `undefined`: a caller can then write the event's JSON
+ * straight from the fields (`accessEventJson`) and leave other lines to the parser.
+ *
+ * @example
+ * ```ts
+ * const a = autoAccessLine(line);
+ * const json = a === undefined ? JSON.stringify(parse(line)) : accessEventJson(a);
+ * ```
+ */
+export function autoAccessLine(line: string): AccessLine | undefined {
+  const first = line.charCodeAt(0);
+  // Lines opening like the other formats are never read as access lines (see parse).
+  if (
+    first === CHAR_OPEN_BRACE ||
+    first === CHAR_SPACE ||
+    first === CHAR_TAB ||
+    first === CHAR_BOM ||
+    first === CHAR_OPEN_BRACKET ||
+    first === CHAR_LESS
+  ) {
+    return undefined;
+  }
+  return looksLikeAccessLine(line) ? readAccessLine(line) : undefined;
 }
 
 /** `host ident user [d`: the fourth space-separated field opens with `[` and a digit. */

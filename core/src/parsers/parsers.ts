@@ -1,7 +1,8 @@
 import { ConfigError } from '../errors.js';
+import { readAccessLine, type AccessLine } from './access-line-reader.js';
 import { createAccessLogParser } from './access-log-parser.js';
 import { createApacheErrorParser } from './apache-error-parser.js';
-import { createAutoParser } from './format-detector.js';
+import { autoAccessLine, createAutoParser } from './format-detector.js';
 import { createJsonParser } from './json-parser.js';
 import { createLog4jParser } from './log4j-parser.js';
 import type { LineParser, LogEvent } from './log-event.js';
@@ -99,4 +100,25 @@ export function getParser(name: ParserName, options?: ParserOptions): LineParser
  */
 export function parseLine(name: ParserName, line: string): LogEvent {
   return getParser(name)(line);
+}
+
+/**
+ * For a parser that reads access lines (`auto`, `apache`, `nginx`), the function that gives the
+ * fields it reads a line as when it reads it as an access line (`undefined` for other lines): a
+ * caller writes those events' JSON straight from the fields (`accessEventJson`) and leaves
+ * the other lines to the parser. `undefined` for the other parsers.
+ *
+ * @example
+ * ```ts
+ * const read = accessLineReaderOf('auto');
+ * const a = read?.(line);
+ * const json = a === undefined ? encode(parse(line)) : accessEventJson(a);
+ * ```
+ */
+export function accessLineReaderOf(
+  name: ParserName,
+): ((line: string) => AccessLine | undefined) | undefined {
+  if (name === 'auto') return autoAccessLine;
+  if (name === 'apache' || name === 'nginx') return readAccessLine;
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { getParser } from '@kinlog/core';
+import { accessLineReaderOf, getParser, pick, seededRandom, type ParserName } from '@kinlog/core';
 import { RecordEncoder } from '../../../src/daemon/record-encoder.js';
+import type { LineFlags } from '../../../src/daemon/record-encoder.js';
 import { resolveShipConfig, type ShipFlowInput } from '../../../src/daemon/ship-config.js';
 
 function flowOf(input: Partial<ShipFlowInput>) {
@@ -59,5 +60,95 @@ describe('RecordEncoder', () => {
     );
     expect(byField.lineKey('/logs/a.log', '{"user":"u-7"}')).to.equal('u-7');
     expect(byField.encode('/logs/a.log', '{"user":"u-8"}', undefined).key).to.equal('u-8');
+  });
+});
+
+describe('RecordEncoder: access lines written straight from their fields', () => {
+  const base = [
+    '203.0.113.9 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif?x=1 HTTP/1.0" 200 2326 "http://e.example/s" "Mozilla/4.08 [en] (Win98; I ;Nav)"',
+    '192.168.1.20 - - [01/Mar/2024:00:30:00 +0100] "POST /api/orders HTTP/1.1" 503 -',
+    '2001:db8::1 - - [17/May/2015:08:05:32 +0000] "GET /d HTTP/1.1" 404 318 "-" "APT" "10.1.2.3" 0.003\r',
+    '10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /s?q=\\"x\\" HTTP/1.1" 200 10 "-" "a \\"b\\""',
+    '10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /caf\u00e9 HTTP/1.1" 200 10 "-" "\u{1f600}\u0001"',
+    '66.249.66.1 - - [05/Jan/2024:03:04:05 +0000] "\\x16\\x03" 400 157 "-" "-"',
+    '{"msg":"a JSON line","status":500}',
+    '[Sun Dec 04 04:47:44 2005] [error] not an access line',
+    ' 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 1',
+    'plain text ERROR here',
+  ];
+  const lines = [...base];
+  // Lines mutated at random, so the comparison covers what servers do not write too.
+  const random = seededRandom(3);
+  const tricky = [' ', '"', '\\', '\t', '\n', '\u2028', '\ud800', '\u00a0', '-', '7', '[', '{'];
+  for (let i = 0; i < 3_000; i++) {
+    let line = pick(random, base);
+    const at = Math.floor(random() * line.length);
+    line = line.slice(0, at) + pick(random, tricky) + line.slice(at + (random() < 0.5 ? 1 : 0));
+    lines.push(line);
+  }
+  const flags: (LineFlags | undefined)[] = [
+    undefined,
+    { cut: 'split' },
+    { cut: 'truncated', invalidUtf8: true },
+    { invalidUtf8: true },
+  ];
+  const flows: Partial<ShipFlowInput>[] = [
+    {},
+    { fields: { env: 'prod', shard: 3, canary: false, 'odd "key"': 'x\ny' } },
+    { partitionKey: 'file' },
+    { partitionKey: { field: 'clientIp' } },
+    { partitionKey: { field: 'env' }, fields: { env: 'prod' } },
+    // Fields the decoration would place elsewhere, or not add: the careful path takes them.
+    { fields: { referrer: 'none', env: 'prod' } },
+    { fields: { '7': 'first' } },
+    { fields: { constructor: 'x' } },
+    { fields: { source: 'x' } },
+  ];
+
+  it('gives the records the parser and the generic encoder give, for every line, flow and mark', () => {
+    let fast = 0;
+    for (const parser of ['auto', 'apache', 'nginx'] as ParserName[]) {
+      for (const input of flows) {
+        const flow = flowOf({ parser, ...input });
+        const read = accessLineReaderOf(parser);
+        expect(read).not.to.equal(undefined);
+        const careful = new RecordEncoder(flow, getParser(parser), 'web-1');
+        const direct = new RecordEncoder(flow, getParser(parser), 'web-1', read);
+        for (const [i, line] of lines.entries()) {
+          const mark = flags[i % flags.length];
+          const path = i % 7 === 0 ? '/logs/b "x".log' : '/logs/a.log';
+          const want = careful.encode(path, line, mark);
+          expect(
+            direct.encode(path, line, mark),
+            `${parser} ${JSON.stringify(input)} ${line}`,
+          ).to.deep.equal(want);
+          if (read?.(line) !== undefined) fast++;
+        }
+      }
+    }
+    expect(fast).to.be.above(lines.length);
+  });
+
+  it('takes the direct way for access lines, unless a flow field would change the event', () => {
+    const unused = () => {
+      throw new Error('parser called');
+    };
+    const line = base[0]!;
+    const direct = new RecordEncoder(flowOf({}), unused, 'h', accessLineReaderOf('auto'));
+    expect(direct.encode('/logs/a.log', line, undefined).parserFailed).to.equal(false);
+    expect(direct.encode('/logs/a.log', 'not access', undefined).parserFailed).to.equal(true);
+    const clash = new RecordEncoder(
+      flowOf({ fields: { agent: 'x' } }),
+      unused,
+      'h',
+      accessLineReaderOf('auto'),
+    );
+    expect(clash.encode('/logs/a.log', line, undefined).parserFailed).to.equal(true);
+  });
+
+  it('only the parsers that read access lines have a reader', () => {
+    expect(accessLineReaderOf('json')).to.equal(undefined);
+    expect(accessLineReaderOf('raw')).to.equal(undefined);
+    expect(accessLineReaderOf('log4j')).to.equal(undefined);
   });
 });
