@@ -89,6 +89,11 @@ const UNUSUAL =
   /[\u0000-\u001f\\\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ud800-\udfff\ufeff]/;
 const MINUTES_PER_HOUR = 60;
 
+/** The time of the last line read, and its parts (see readAccessLine). */
+let lastTimeKey = -1;
+let lastTimeOffset = 0;
+let lastTime: string | undefined;
+
 /**
  * The fields of `line` (a trailing `\r` ignored) when it is an access line, else `undefined`.
  *
@@ -214,7 +219,15 @@ export function readAccessLine(line: string): AccessLine | undefined {
   let time: string | undefined;
   if (zoneHours <= MAX_ZONE_HOURS && zoneMinutes < MINUTES_PER_HOUR) {
     const offset = (sign === CHAR_MINUS ? -1 : 1) * (zoneHours * MINUTES_PER_HOUR + zoneMinutes);
-    time = isoFromParts(year, month, day, hour, minute, second, 0, offset);
+    // Busy servers write many lines a second: the last second's text is kept, keyed by its
+    // parts (each below 100, the year below 10,000: the key is exact in a double).
+    const key = ((((year * 100 + month) * 100 + day) * 100 + hour) * 100 + minute) * 100 + second;
+    if (key !== lastTimeKey || offset !== lastTimeOffset) {
+      lastTime = isoFromParts(year, month, day, hour, minute, second, 0, offset);
+      lastTimeKey = key;
+      lastTimeOffset = offset;
+    }
+    time = lastTime;
   }
   const extra = extraStart < 0 ? '' : line.slice(extraStart, end).trim();
   const ident = line.slice(s1 + 1, s2);

@@ -88,6 +88,26 @@ describe('readAccessLine', () => {
     expect(parse(unterminated)).to.deep.equal(unparsedEvent(unterminated));
   });
 
+  it('gives each line of a run within one second its own time, zones and bad dates included', () => {
+    const at = (date: string) => `10.0.0.1 - - [${date}] "GET / HTTP/1.1" 200 1`;
+    const dates = [
+      '10/Oct/2000:13:55:36 +0000',
+      '10/Oct/2000:13:55:36 +0000',
+      '10/Oct/2000:13:55:36 -0700',
+      '10/Oct/2000:13:55:36 +0000',
+      '31/Feb/2000:13:55:36 +0000',
+      '10/Oct/2000:13:55:36 +0000',
+      '10/Oct/2000:13:55:37 +0000',
+      '10/Oct/2000:13:55:36 +0000',
+      '10/Nov/2000:13:55:36 +0000',
+      '10/Oct/2001:13:55:36 +0000',
+      '10/Oct/2001:13:55:36 +1500',
+      '10/Oct/2001:13:55:36 +0000',
+    ];
+    for (const date of dates) expectSameAsRegex(at(date));
+    expect(parse(at(dates[2]!)).time).to.equal('2000-10-10T20:55:36.000Z');
+  });
+
   it('knows the characters \\s matches', () => {
     for (let c = 0; c <= 0xffff; c++) {
       expect(isWhitespace(c), c.toString(16)).to.equal(/\s/.test(String.fromCharCode(c)));
