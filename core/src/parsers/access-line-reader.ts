@@ -105,14 +105,21 @@ let lastTime: string | undefined;
  */
 export function readAccessLine(line: string): AccessLine | undefined {
   const end = line.charCodeAt(line.length - 1) === CHAR_CR ? line.length - 1 : line.length;
+  // The shape first (three fields, then `[`), so other lines cost a few indexOf calls only.
+  const s1 = line.indexOf(' ');
+  if (s1 <= 0) return undefined;
+  const s2 = line.indexOf(' ', s1 + 1);
+  if (s2 <= s1 + 1) return undefined;
+  const s3 = line.indexOf(' ', s2 + 1);
+  if (s3 <= s2 + 1 || line.charCodeAt(s3 + 1) !== CHAR_OPEN_BRACKET) return undefined;
   const unusual = line.search(UNUSUAL);
   const usual = unusual === -1 || unusual >= end;
-  const s1 = line.indexOf(' ');
-  if (s1 <= 0 || !(usual || noWhitespace(line, 0, s1))) return undefined;
-  const s2 = line.indexOf(' ', s1 + 1);
-  if (s2 <= s1 + 1 || !(usual || noWhitespace(line, s1 + 1, s2))) return undefined;
-  const s3 = line.indexOf(' ', s2 + 1);
-  if (s3 <= s2 + 1 || !(usual || noWhitespace(line, s2 + 1, s3))) return undefined;
+  if (
+    !usual &&
+    !(noWhitespace(line, 0, s1) && noWhitespace(line, s1 + 1, s2) && noWhitespace(line, s2 + 1, s3))
+  ) {
+    return undefined;
+  }
 
   // [d/Mon/yyyy:hh:mm:ss ±hh:?mm] "
   let p = s3 + 1;

@@ -186,7 +186,8 @@ export function autoAccessLine(line: string): AccessLine | undefined {
   ) {
     return undefined;
   }
-  return looksLikeAccessLine(line) ? readAccessLine(line) : undefined;
+  // readAccessLine checks the shape looksLikeAccessLine does first, as cheaply.
+  return readAccessLine(line);
 }
 
 /** `host ident user [d`: the fourth space-separated field opens with `[` and a digit. */

@@ -1,12 +1,15 @@
 import { expect } from 'chai';
+import { accessEvent } from '../../../src/parsers/access-log-parser.js';
 import {
+  autoAccessLine,
   detectFormat,
   FORMAT_DETECTOR_VERSION,
   FormatDetector,
   LogFormatNames,
   type LogFormat,
 } from '../../../src/parsers/format-detector.js';
-import { getParser } from '../../../src/parsers/parsers.js';
+import { accessLineReaderOf, getParser } from '../../../src/parsers/parsers.js';
+import { accessLineCorpus } from './support/access-line-corpus.js';
 
 const APACHE =
   '203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] "GET /checkout?id=1 HTTP/1.1" 503 2326 "http://r/" "UA/1.0"';
@@ -140,5 +143,29 @@ describe('FormatDetector', () => {
       level: 'error',
       stack: '\tat a.B.c(B.java:1)',
     });
+  });
+
+  it('autoAccessLine names exactly the lines parse reads as access lines, with their event', () => {
+    const detector = new FormatDetector();
+    const others = [
+      '{"msg":"json"}',
+      ' 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 1',
+      '[Sun Dec 04 04:47:44 2005] [error] not an access line',
+      '<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 - failed',
+      '2015-10-18 18:01:47,978 INFO [main] a.B: started',
+      'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown',
+      'plain text',
+    ];
+    let access = 0;
+    for (const line of [...accessLineCorpus(5_000, 5), ...others]) {
+      const event = detector.parse(line);
+      const a = autoAccessLine(line);
+      expect(a !== undefined, JSON.stringify(line)).to.equal(detector.format === 'access');
+      if (a === undefined) continue;
+      access++;
+      expect(accessEvent(a)).to.deep.equal(event);
+    }
+    expect(access).to.be.above(1_000);
+    expect(accessLineReaderOf('auto')).to.equal(autoAccessLine);
   });
 });
