@@ -19,6 +19,18 @@ describe('accessEventJson', () => {
     expect(escaped).to.be.above(1_000);
   });
 
+  it('writes huge fields, escaped or not, as JSON.stringify does', () => {
+    for (const line of [
+      `10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /${'a\u00e9'.repeat(200_000)} HTTP/1.1" 200 1 "-" "x"`,
+      `10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /${'\\"\u0001\ud800'.repeat(100_000)} HTTP/1.1" 200 1`,
+    ]) {
+      const a = readAccessLine(line)!;
+      expect(accessEventJson(a, ',"host":"h"')).to.equal(
+        JSON.stringify({ ...accessEvent(a), host: 'h' }),
+      );
+    }
+  });
+
   it('adds members before the closing brace', () => {
     const a = readAccessLine(
       '10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 503 12 "-" "curl/8" 0.1',
