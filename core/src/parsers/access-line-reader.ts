@@ -237,12 +237,10 @@ export function readAccessLine(line: string): AccessLine | undefined {
     time = lastTime;
   }
   const extra = extraStart < 0 ? '' : line.slice(extraStart, end).trim();
-  const ident = line.slice(s1 + 1, s2);
-  const user = line.slice(s2 + 1, s3);
   const out: AccessLine = {
     clientIp: line.slice(0, s1),
-    ident: ident === ABSENT ? undefined : ident,
-    user: user === ABSENT ? undefined : user,
+    ident: field(line, s1 + 1, s2),
+    user: field(line, s2 + 1, s3),
     time,
     request,
     method: undefined,
@@ -258,6 +256,11 @@ export function readAccessLine(line: string): AccessLine | undefined {
   };
   readRequestLine(request, out, usual);
   return out;
+}
+
+/** The unquoted field in [from, to), `undefined` when it is `-` (most idents and users). */
+function field(line: string, from: number, to: number): string | undefined {
+  return to === from + 1 && line.charCodeAt(from) === CHAR_MINUS ? undefined : line.slice(from, to);
 }
 
 /** `METHOD path [protocol]` into `out`; anything else (a scanner's bytes) sets nothing. */
