@@ -46,7 +46,11 @@ const RETRY_NEXT_RUN: ReadonlySet<string> = new Set([
 
 /** Records of one file, in order, sharing one offsets ticket and one settle callback. */
 class RecordBatch {
+  /** Each record: a string, or the buffer holding it at `starts[i]`..`ends[i]`. */
   records: (string | Buffer)[] = [];
+  /** Where a buffer record starts in it (-1 for a string) and ends. */
+  starts: number[] = [];
+  ends: number[] = [];
   /** Bytes of each record, and of all of them. */
   sizes: number[] = [];
   bytes = 0;
@@ -199,20 +203,47 @@ export class RecordShipper implements EntryVisitor {
       const records = b.records;
       const keys = b.keys;
       const sizes = b.sizes;
+      const starts = b.starts;
       let i = b.next;
       while (i < records.length && !window.full) {
-        const bytes = sizes[i]!;
-        window.put(bytes);
-        t.putRecords++;
-        t.putBytes += bytes;
-        this.queuedRecords--;
+        const record = records[i]!;
         const key = keys === undefined ? undefined : keys[i];
-        if (!sink.putEncoded(records[i++]!, key, b.settle)) this.sinkSlow = true;
+        // Ranges of one buffer without a key of their own go to the sink together.
+        let j = i;
+        do {
+          const bytes = sizes[j]!;
+          window.put(bytes);
+          t.putBytes += bytes;
+          j++;
+        } while (
+          key === undefined &&
+          starts[i]! >= 0 &&
+          j < records.length &&
+          !window.full &&
+          records[j] === record &&
+          starts[j]! >= 0 &&
+          (keys === undefined || keys[j] === undefined)
+        );
+        t.putRecords += j - i;
+        this.queuedRecords -= j - i;
+        const ok =
+          starts[i]! < 0
+            ? sink.putEncoded(record, key, b.settle)
+            : key !== undefined
+              ? sink.putEncoded((record as Buffer).subarray(starts[i], b.ends[i]), key, b.settle)
+              : sink.putLines(
+                  { buf: record as Buffer, starts, ends: b.ends, from: i, to: j },
+                  b.settle,
+                );
+        if (!ok) this.sinkSlow = true;
+        i = j;
       }
       b.next = i;
       if (i < records.length) break;
       // All put: the sink holds its own bytes, the chunk ranges can go.
       b.records = [];
+      b.starts = [];
+      b.ends = [];
       b.sizes = [];
       b.keys = undefined;
       q[this.queueHead++] = undefined;
@@ -270,10 +301,7 @@ export class RecordShipper implements EntryVisitor {
     // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
     // transports; the whole line was parsed first, so its other fields are kept.
     if (this.rawLines && !invalidUtf8) {
-      const data = this.lineBytes(buf, from, to);
-      b.records.push(data);
-      b.sizes.push(data.length);
-      b.bytes += data.length;
+      this.pushLine(b, buf, from, to);
       if (this.flow.partitionKey === 'file') (b.keys ??= [])[b.records.length - 1] = t.path;
     } else {
       const text = buf.toString('utf8', from, to);
@@ -292,6 +320,8 @@ export class RecordShipper implements EntryVisitor {
       const record = this.delimiter.length === 0 ? data : data + this.flow.recordDelimiter;
       const size = Buffer.byteLength(record);
       b.records.push(record);
+      b.starts.push(-1);
+      b.ends.push(-1);
       b.sizes.push(size);
       b.bytes += size;
       if (key !== undefined || b.keys !== undefined) {
@@ -304,14 +334,29 @@ export class RecordShipper implements EntryVisitor {
     if (b.records.length >= this.batchRecords || b.bytes >= this.batchBytes) this.closeBatch();
   }
 
-  /** The record of a line as read: a range of its chunk, with the delimiter when asked. */
-  private lineBytes(buf: Buffer, from: number, to: number): Buffer {
+  /**
+   * The record of a line as read: a range of its chunk (no view made), with the delimiter when
+   * asked.
+   */
+  private pushLine(b: RecordBatch, buf: Buffer, from: number, to: number): void {
     const d = this.delimiter;
-    if (d.length === 0) return buf.subarray(from, to);
+    let record = buf;
+    let start = from;
+    let end = to;
     // The line's own end already is the delimiter: keep it in the range.
-    if (d.length === 1 && buf[to] === NL) return buf.subarray(from, to + 1);
-    if (d.length === 2 && buf[to] === CR && buf[to + 1] === NL) return buf.subarray(from, to + 2);
-    return Buffer.concat([buf.subarray(from, to), d]);
+    if (d.length === 0) end = to;
+    else if (d.length === 1 && buf[to] === NL) end = to + 1;
+    else if (d.length === 2 && buf[to] === CR && buf[to + 1] === NL) end = to + 2;
+    else {
+      record = Buffer.concat([buf.subarray(from, to), d]);
+      start = 0;
+      end = record.length;
+    }
+    b.records.push(record);
+    b.starts.push(start);
+    b.ends.push(end);
+    b.sizes.push(end - start);
+    b.bytes += end - start;
   }
 
   /** Dry run: the record, one a line, on stdout. */

@@ -286,15 +286,16 @@ export class BatchSender {
       for (const u of users) {
         if (movable && this.router.owns(result.shardId, u) === false) (reroute ??= []).push(u);
         else {
-          sentUsers++;
-          this.ledger.settleAcked(u.bytes, u.onSettled, result);
+          const n = u.count ?? 1;
+          sentUsers += n;
+          this.ledger.settleAcked(u.bytes, u.onSettled, result, n);
         }
       }
     }
     counters.kinesisRecordsSent += landed;
     counters.bytesSent += sentBytes;
     if (reroute !== undefined) {
-      counters.userRecordsRerouted += reroute.length;
+      for (const u of reroute) counters.userRecordsRerouted += u.count ?? 1;
       for (const u of reroute) this.router.route(u);
     }
     if (failed.length > 0 || this.throttleStreaks.size > 0) this.requeueFailed(entries, failed);

@@ -26,6 +26,13 @@ export interface UserRecord {
    * one (with that shard's explicit hash key) instead of being hashed.
    */
   randomKey?: boolean;
+  /**
+   * Set for a run: this one object stands for `count` consecutive records of the sink's own key
+   * (lines put together), encoded in a one-key aggregate, with sequence numbers `seq` to
+   * `seq + count - 1`; `data` is then their encoded protobuf Records, not a payload (see
+   * expandRun), and `bytes` the sum of theirs.
+   */
+  count?: number;
 }
 
 /**
@@ -56,7 +63,11 @@ export interface HeldRecord {
 
 /** Number of user records a held record carries. */
 export function userCount(r: HeldRecord): number {
-  return r.users?.length ?? 1;
+  const users = r.users;
+  if (users === undefined) return 1;
+  let n = 0;
+  for (const u of users) n += u.count ?? 1;
+  return n;
 }
 
 /**

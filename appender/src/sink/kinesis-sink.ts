@@ -11,12 +11,12 @@
  * `error` events (each distinct failure reported once until a request succeeds again).
  */
 import { EventEmitter } from 'node:events';
-import { KinesisLimits } from '@kinlog/core';
 import { asSinkError, BatchSender } from './batch-sender.js';
 import { DropReasons } from './drop-reasons.js';
 import { encodeEvent } from './encode-event.js';
 import { forgetAtExit, watchAtExit } from './exit-hooks.js';
 import { FlushWaiters } from './flush-waiters.js';
+import { eachLine, type LineRange } from './line-run.js';
 import type { SettleCallback } from './held-record.js';
 import { normalizePartitionKey, partitionKeyFunction } from './partition-key.js';
 import { PutRecordsClient, type PutRecordsPort } from './put-records-client.js';
@@ -31,9 +31,10 @@ import {
   type ResolvedSinkOptions,
 } from './sink-options.js';
 import type { SinkStats } from './sink-stats.js';
-import { TokenBucket } from './token-bucket.js';
+import { shardBucketFactory } from './token-bucket.js';
 
 export type { SettleCallback, SettleResult } from './held-record.js';
+export type { LineRange } from './line-run.js';
 export type { DropEvent, FlushEvent, KinesisSinkEvents } from './sink-ledger.js';
 
 /** @internal What a sink may be given instead of the real world, in unit tests. */
@@ -83,41 +84,23 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     this.keyOf = partitionKeyFunction(o.partitionKey);
     this.randomKeys = o.partitionKey === 'random';
     this.encode = o.encode ?? encodeEvent;
-    const fraction = o.rateLimitFraction;
     const clock = this.clock;
     this.lanes = new ShardLanes(
       o,
-      fraction === undefined
-        ? undefined
-        : () =>
-            new TokenBucket(
-              {
-                recordsPerSecond: KinesisLimits.SHARD_WRITE_RECORDS_PER_SECOND * fraction,
-                bytesPerSecond: KinesisLimits.SHARD_WRITE_BYTES_PER_SECOND * fraction,
-              },
-              clock.now(),
-            ),
+      shardBucketFactory(o.rateLimitFraction, () => clock.now()),
     );
     this.ledger = new SinkLedger(
       (name, ...args) => this.emitSafely(name, ...args),
       () => this.checkWaiters(),
     );
     const closing = (): boolean => this.closing;
-    this.router = new ShardRouter(
-      {
-        ...o,
-        routed: o.aggregation || fraction !== undefined,
-      },
-      this.lanes,
-      this.ledger,
-      clock,
-      {
-        listOpenShards: () => this.client.listOpenShards(),
-        asError: (error) => asSinkError(error, this.client.target),
-        pump: () => this.sender.pump(),
-        closing,
-      },
-    );
+    const routed = o.aggregation || o.rateLimitFraction !== undefined;
+    this.router = new ShardRouter({ ...o, routed }, this.lanes, this.ledger, clock, {
+      listOpenShards: () => this.client.listOpenShards(),
+      asError: (error) => asSinkError(error, this.client.target),
+      pump: () => this.sender.pump(),
+      closing,
+    });
     this.intake = new RecordIntake(o, this.ledger, this.router, this.lanes, clock);
     this.sender = new BatchSender(o, this.client, this.lanes, this.router, this.ledger, clock, {
       urgent: () => this.waiters.flushing || this.draining !== undefined,
@@ -174,6 +157,22 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     return this.accept(data, this.keyOf(undefined), onSettled, this.randomKeys);
   }
 
+  /**
+   * Buffers lines (ranges of one buffer) under the sink's own keys: as `putEncoded` of each
+   * line, in order, but aggregated with nothing made per line. `onSettled` runs once per line.
+   *
+   * @example
+   * ```ts
+   * sink.putLines({ buf: Buffer.from('a\nbb\n'), starts: [0, 2], ends: [1, 4], from: 0, to: 2 });
+   * ```
+   */
+  putLines(lines: LineRange, onSettled?: SettleCallback): boolean {
+    if (this.closing || !this.randomKeys)
+      return eachLine(lines, (line) => this.putEncoded(line, undefined, onSettled));
+    const outcome = this.intake.acceptLines(lines, this.keyOf(undefined), onSettled);
+    return this.afterIntake(outcome);
+  }
+
   private accept(
     payload: string | Uint8Array,
     partitionKey: string,
@@ -186,10 +185,13 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
       return false;
     }
     const outcome = this.intake.accept(payload, partitionKey, onSettled, randomKey);
-    if (outcome === Intake.DROPPED) return false;
+    return outcome !== Intake.DROPPED && this.afterIntake(outcome);
+  }
+
+  private afterIntake(outcome: Intake): boolean {
     this.sender.afterPut(this.clock.now());
     if (outcome === Intake.ACCEPTED) return true;
-    this.waiters.block();
+    if (outcome === Intake.ACCEPTED_FULL) this.waiters.block();
     return false;
   }
 

@@ -15,6 +15,7 @@ import {
   varintSize,
 } from '@kinlog/core';
 import { plainRecord, type HeldRecord, type UserRecord } from './held-record.js';
+import { expandRun, type LineRun } from './line-run.js';
 import { OneKeyAggregate } from './one-key-aggregate.js';
 
 interface OpenAggregate {
@@ -116,6 +117,102 @@ export class KplAggregator {
     return sealed;
   }
 
+  /**
+   * Adds a run of lines of the sink's own key exactly as the router's placing adds them one by
+   * one (fill `targets[at]`'s one-key aggregate, then the next shard's; a line too big to
+   * aggregate goes out plain), but each aggregate gets one user record for the lines it took:
+   * nothing is made per line. Sealed aggregates and plain lines go to `out`, in order; answers
+   * the index of the target to go on with.
+   */
+  addRunAnywhere(
+    run: LineRun,
+    targets: readonly ShardTarget[],
+    at: number,
+    out: HeldRecord[],
+  ): number {
+    const max = this.maxAggregateBytes;
+    const { buf, starts, ends, keyBytes } = run;
+    let next = at;
+    let target = targets[next % targets.length]!;
+    let agg = this.openAnywhere.get(target.shardId);
+    // The open segment: lines [segFrom, i) added to `agg` from its position segAt on.
+    let segFrom = run.from;
+    let segAt = agg === undefined ? 0 : (agg.builder as OneKeyAggregate).position;
+    let segBytes = 0;
+    const closeSegment = (i: number): void => {
+      if (agg === undefined || i === segFrom) return;
+      const count = i - segFrom;
+      agg.users.push({
+        data: (agg.builder as OneKeyAggregate).viewSince(segAt),
+        partitionKey: run.partitionKey,
+        bytes: segBytes + count * keyBytes,
+        hashKey: target.hashKey,
+        seq: run.firstSeq + segFrom - run.from,
+        firstPutAtMs: run.firstPutAtMs,
+        onSettled: run.onSettled,
+        randomKey: true,
+        count,
+      });
+      segBytes = 0;
+    };
+    const restart = (i: number): void => {
+      segFrom = i;
+      segAt = agg === undefined ? 0 : (agg.builder as OneKeyAggregate).position;
+    };
+    for (let i = run.from; i < run.to; i++) {
+      const n = ends[i]! - starts[i]!;
+      // As sealIfFull, then addAnywhere: a full aggregate is sealed and the next shard's used.
+      if (agg !== undefined && (agg.builder as OneKeyAggregate).sizeWith(n) > max) {
+        closeSegment(i);
+        this.openAnywhere.delete(target.shardId);
+        out.push(seal(agg, target.shardId));
+        target = targets[++next % targets.length]!;
+        agg = this.openAnywhere.get(target.shardId);
+        restart(i);
+      }
+      if (OneKeyAggregate.loneSize(keyBytes, target.explicitHashKey.length, n) > max) {
+        closeSegment(i);
+        out.push(this.plainLine(run, i, target));
+        restart(i + 1);
+        continue;
+      }
+      if (agg !== undefined && (agg.builder as OneKeyAggregate).sizeWith(n) > max) {
+        closeSegment(i);
+        this.openAnywhere.delete(target.shardId);
+        out.push(seal(agg, target.shardId));
+        agg = undefined;
+      }
+      if (agg === undefined) {
+        agg = {
+          builder: new OneKeyAggregate(run.partitionKey, target.explicitHashKey, max),
+          users: [],
+        };
+        this.openAnywhere.set(target.shardId, agg);
+        restart(i);
+      }
+      (agg.builder as OneKeyAggregate).addRange(buf, starts[i]!, ends[i]!);
+      segBytes += n;
+    }
+    closeSegment(run.to);
+    return next;
+  }
+
+  /** Line `i` of a run on its own, plain (a copy of its bytes), placed on `target`. */
+  private plainLine(run: LineRun, i: number, target: ShardTarget): HeldRecord {
+    const data = Buffer.from(run.buf.subarray(run.starts[i], run.ends[i]));
+    const user: UserRecord = {
+      data,
+      partitionKey: run.partitionKey,
+      bytes: data.length + run.keyBytes,
+      hashKey: target.hashKey,
+      seq: run.firstSeq + i - run.from,
+      firstPutAtMs: run.firstPutAtMs,
+      onSettled: run.onSettled,
+      randomKey: true,
+    };
+    return plainRecord(user, target.shardId, target.explicitHashKey);
+  }
+
   /** Seals `shardId`'s one-key aggregate if a record of `dataBytes` would not fit in it. */
   sealIfFull(shardId: string, dataBytes: number): HeldRecord | undefined {
     const agg = this.openAnywhere.get(shardId);
@@ -171,10 +268,12 @@ export class KplAggregator {
 }
 
 function seal(agg: OpenAggregate, shardId: string): HeldRecord {
-  const first = agg.users[0]!;
+  let first = agg.users[0]!;
   const ehk = agg.builder instanceof OneKeyAggregate ? agg.builder.explicitHashKey : undefined;
   const oneKey = agg.builder instanceof OneKeyAggregate ? agg.builder : undefined;
-  if (agg.users.length === 1) {
+  if (agg.builder.count === 1) {
+    // A run of one line: the line itself.
+    if (first.count !== undefined) first = expandRun(first)[0]!;
     // Its bytes were a view into the aggregate's whole buffer: hold only its own.
     if (oneKey !== undefined) first.data = Buffer.from(first.data);
     return plainRecord(first, shardId, ehk);

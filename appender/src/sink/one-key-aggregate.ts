@@ -100,7 +100,38 @@ export class OneKeyAggregate {
    * aggregate, which the caller may hold instead of its own range.
    */
   add(data: Uint8Array): Buffer {
-    const n = data.length;
+    const at = this.header(data.length);
+    this.buf.set(data, at);
+    return this.buf.subarray(at, this.end);
+  }
+
+  /**
+   * Encodes a record of `src[start, end)` (copying its bytes) without making a view of it:
+   * the way in for lines put as runs, straight from the read buffer.
+   */
+  addRange(src: Buffer, start: number, end: number): void {
+    // Buffer#copy takes a range: no view object per record.
+    src.copy(this.buf, this.header(end - start), start, end);
+  }
+
+  /**
+   * Where the next record's encoding starts: with {@link viewSince}, the encoded Records of a
+   * run of records added in a row.
+   */
+  get position(): number {
+    return this.end;
+  }
+
+  /** The encoded Records added since `position` was `from` (a view into this aggregate). */
+  viewSince(from: number): Buffer {
+    return this.buf.subarray(from, this.end);
+  }
+
+  /**
+   * Encodes one Record field's header for `n` data bytes and counts the record; answers where
+   * its data goes (the caller copies it there).
+   */
+  private header(n: number): number {
     const need = this.end + recordBytes(n) + KplAggregateFormat.DIGEST_BYTES;
     if (need > this.buf.length) this.grow(need);
     const b = this.buf;
@@ -113,10 +144,9 @@ export class OneKeyAggregate {
     b[o++] = RECORD_INDEX_FIELDS[3];
     b[o++] = TAG_FIELD_3_BYTES;
     o = writeVarint(b, o, n);
-    b.set(data, o);
     this.end = o + n;
     this.records++;
-    return b.subarray(o, this.end);
+    return o;
   }
 
   /** Encodes magic, protobuf and digest (the aggregate takes no more records after this). */

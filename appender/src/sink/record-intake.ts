@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { DropReasons } from './drop-reasons.js';
 import { fitRecord } from './fit-record.js';
 import { heldUserRecord, type SettleCallback } from './held-record.js';
+import type { LineRange } from './line-run.js';
 import type { ShardLanes } from './shard-lanes.js';
 import type { ShardRouter } from './shard-router.js';
 import type { SinkClock } from './sink-clock.js';
@@ -112,6 +113,75 @@ export class RecordIntake {
     const full =
       o.whenFull === WhenFull.BLOCK && this.ledger.counters.bufferedBytes >= o.maxBufferBytes;
     return full ? Intake.ACCEPTED_FULL : Intake.ACCEPTED;
+  }
+
+  /**
+   * Accepts lines under the sink's own key `partitionKey`, as {@link accept} would accept each
+   * one, in order. While records of the sink's own key are copied into one-key aggregates as
+   * they are placed (aggregation, shard map loaded), without gzip, and the buffer has room (or
+   * `whenFull: 'block'`), the lines go in as runs: no object or buffer view per line. A line
+   * over the record limit goes through {@link accept} on its own (truncated or dropped there).
+   * Answers ACCEPTED_FULL when the buffer is full, else DROPPED when some line was dropped,
+   * else ACCEPTED.
+   */
+  acceptLines(
+    lines: LineRange,
+    partitionKey: string,
+    onSettled: SettleCallback | undefined,
+  ): Intake {
+    const o = this.options;
+    const { buf, starts, ends, from, to } = lines;
+    const keyBytes = Buffer.byteLength(partitionKey);
+    let fast = o.compression !== 'gzip' && this.router.copiesPlacedRecords;
+    if (fast && o.whenFull !== WhenFull.BLOCK) {
+      let bytes = 0;
+      for (let i = from; i < to; i++) bytes += ends[i]! - starts[i]! + keyBytes;
+      fast = this.ledger.counters.bufferedBytes + bytes <= o.maxBufferBytes;
+    }
+    let dropped = false;
+    let full = false;
+    const one = (i: number): void => {
+      const line = buf.subarray(starts[i], ends[i]);
+      const outcome = this.accept(line, partitionKey, onSettled, true);
+      if (outcome === Intake.DROPPED) dropped = true;
+      else if (outcome === Intake.ACCEPTED_FULL) full = true;
+    };
+    if (!fast) {
+      for (let i = from; i < to; i++) one(i);
+    } else {
+      const maxDataBytes = o.maxRecordBytes - keyBytes;
+      let runFrom = from;
+      for (let i = from; i <= to; i++) {
+        if (i < to && ends[i]! - starts[i]! <= maxDataBytes) continue;
+        if (i > runFrom) {
+          const run = { buf, starts, ends, from: runFrom, to: i };
+          if (this.acceptRun(run, partitionKey, keyBytes, onSettled)) full = true;
+        }
+        if (i < to) one(i);
+        runFrom = i + 1;
+      }
+    }
+    if (full) return Intake.ACCEPTED_FULL;
+    return dropped ? Intake.DROPPED : Intake.ACCEPTED;
+  }
+
+  /** Lines that all fit the record limit, as one run; true when the buffer is now full. */
+  private acceptRun(
+    lines: LineRange,
+    partitionKey: string,
+    keyBytes: number,
+    onSettled: SettleCallback | undefined,
+  ): boolean {
+    const { starts, ends, from, to } = lines;
+    let bytes = 0;
+    for (let i = from; i < to; i++) bytes += ends[i]! - starts[i]! + keyBytes;
+    const firstSeq = this.seq + 1;
+    this.seq += to - from;
+    this.ledger.accepted(bytes, to - from);
+    const firstPutAtMs = this.clock.now();
+    this.router.placeRun({ ...lines, partitionKey, keyBytes, firstSeq, firstPutAtMs, onSettled });
+    const o = this.options;
+    return o.whenFull === WhenFull.BLOCK && this.ledger.counters.bufferedBytes >= o.maxBufferBytes;
   }
 
   /** Applies `whenFull`; false when the new record must be dropped. */

@@ -15,6 +15,7 @@ import { backoffDelayMs, hashKeyOf, ShardMap } from '@kinlog/core';
 import type { KinlogError, ShardHashRange } from '@kinlog/core';
 import { plainRecord, type HeldRecord, type UserRecord } from './held-record.js';
 import { KplAggregator, type ShardTarget } from './kpl-aggregator.js';
+import { expandRun, type LineRun } from './line-run.js';
 import { ANY_SHARD, type ShardLanes } from './shard-lanes.js';
 import type { SinkClock, SinkTimer } from './sink-clock.js';
 import type { SinkLedger } from './sink-ledger.js';
@@ -114,6 +115,11 @@ export class ShardRouter {
 
   /** Puts a user record where it waits: its shard's aggregate or lane, or the single lane. */
   route(user: UserRecord): void {
+    if (user.count !== undefined) {
+      // A run moved (new map, resharding): its records go one by one, as if put so.
+      for (const u of expandRun(user)) this.route(u);
+      return;
+    }
     if (!this.routed) {
       this.lanes.enqueue(plainRecord(user, undefined));
       return;
@@ -155,6 +161,16 @@ export class ShardRouter {
     user.hashKey = target.hashKey;
     const sealed = this.aggregator.addAnywhere(user, target);
     if (sealed !== undefined) this.lanes.enqueue(sealed);
+  }
+
+  /**
+   * Places a run of lines of the sink's own key into one-key aggregates, as {@link route}
+   * would place each line; only while {@link copiesPlacedRecords}.
+   */
+  placeRun(run: LineRun): void {
+    const sealed: HeldRecord[] = [];
+    this.nextTarget = this.aggregator!.addRunAnywhere(run, this.targets, this.nextTarget, sealed);
+    for (const r of sealed) this.lanes.enqueue(r);
   }
 
   /** Moves aggregates that are due (all of them with `force`) to their lanes. */
@@ -294,7 +310,8 @@ export class ShardRouter {
         this.lanes.enqueue(r);
       } else for (const u of r.users) users.push(u);
     }
-    for (const u of users) this.lanes.enqueue(plainRecord(u, undefined));
+    for (const u of users)
+      for (const one of expandRun(u)) this.lanes.enqueue(plainRecord(one, undefined));
     this.hooks.pump();
   }
 }

@@ -66,28 +66,31 @@ export class SinkLedger {
     private readonly onReleased: () => void,
   ) {}
 
-  /** A record joined the buffer. */
-  accepted(bytes: number): void {
+  /** A record (or `records` records, of `bytes` in all) joined the buffer. */
+  accepted(bytes: number, records = 1): void {
     const c = this.counters;
-    c.recordsPut++;
-    c.bufferedRecords++;
+    c.recordsPut += records;
+    c.bufferedRecords += records;
     c.bufferedBytes += bytes;
   }
 
   /**
-   * One user record of `bytes` acknowledged by Kinesis. The result object is shared by every
-   * user record of one Kinesis record (it is read-only to callbacks).
+   * One user record of `bytes` (or a run of `records` of them, `bytes` in all) acknowledged by
+   * Kinesis: its callback runs once per record. The result object is shared by every user
+   * record of one Kinesis record (it is read-only to callbacks).
    */
   settleAcked(
     bytes: number,
     onSettled: SettleCallback | undefined,
     result: SettleResult & { ok: true },
+    records = 1,
   ): void {
     const c = this.counters;
-    c.bufferedRecords--;
+    c.bufferedRecords -= records;
     c.bufferedBytes -= bytes;
-    c.recordsSent++;
-    callSafely(onSettled, result);
+    c.recordsSent += records;
+    if (onSettled === undefined) return;
+    for (let i = 0; i < records; i++) callSafely(onSettled, result);
   }
 
   /** Held records given up on: their callbacks learn why, the drop is counted. */
@@ -100,7 +103,10 @@ export class SinkLedger {
       count += userCount(r);
       this.counters.bufferedRecords -= userCount(r);
       this.counters.bufferedBytes -= r.heldBytes;
-      for (const u of usersOf(r)) callSafely(u.onSettled, { ok: false, reason });
+      for (const u of usersOf(r)) {
+        const result: SettleResult = { ok: false, reason };
+        for (let i = u.count ?? 1; i > 0; i--) callSafely(u.onSettled, result);
+      }
     }
     this.countDrop(reason, count, bytes);
     this.onReleased();

@@ -1,3 +1,5 @@
+import { KinesisLimits } from '@kinlog/core';
+
 /** How much budget a bucket banks: a fifth of a second, so no one-second window sees more
  * than 1.2 × the rate. */
 export const TOKEN_BUCKET_BURST_SECONDS = 0.2;
@@ -61,4 +63,25 @@ export class TokenBucket {
     );
     this.bytes = Math.min(this.maxBytes, this.bytes + (elapsed / 1000) * this.rate.bytesPerSecond);
   }
+}
+
+/**
+ * Makes one shard's bucket at `fraction` of the Kinesis per-shard write limits, or undefined
+ * (no pacing) without a fraction.
+ *
+ * @example
+ * ```ts
+ * const makeBucket = shardBucketFactory(0.8, () => Date.now());
+ * ```
+ */
+export function shardBucketFactory(
+  fraction: number | undefined,
+  now: () => number,
+): (() => TokenBucket) | undefined {
+  if (fraction === undefined) return undefined;
+  const rate = {
+    recordsPerSecond: KinesisLimits.SHARD_WRITE_RECORDS_PER_SECOND * fraction,
+    bytesPerSecond: KinesisLimits.SHARD_WRITE_BYTES_PER_SECOND * fraction,
+  };
+  return () => new TokenBucket(rate, now());
 }

@@ -53,7 +53,16 @@ function userPayloads(r: StreamRecord): Buffer[] {
   return out.map((u) => Buffer.from(u.data, 'base64'));
 }
 
-async function shipAndReadBack(flags: string[], gzipped: boolean): Promise<void> {
+/**
+ * Ships the files and reads every line back. Keyed by file, a file's lines all go to one shard,
+ * in order; under the sink's own keys (the default) they are spread over the shards, in order
+ * on each.
+ */
+async function shipAndReadBack(
+  flags: string[],
+  gzipped: boolean,
+  keyedByFile = true,
+): Promise<void> {
   const streamName = await createTestStream(2);
   const dir = await tempDir('ship-agg-');
   const files: string[] = [];
@@ -72,8 +81,7 @@ async function shipAndReadBack(flags: string[], gzipped: boolean): Promise<void>
     join(dir, 'state'),
     '--output',
     'line',
-    '--partition-key',
-    'file',
+    ...(keyedByFile ? ['--partition-key', 'file'] : []),
     ...flags,
     ...files,
   ]);
@@ -81,6 +89,7 @@ async function shipAndReadBack(flags: string[], gzipped: boolean): Promise<void>
 
   const records = await readAllRecords({ streamName });
   const byFile = new Map<number, number[]>();
+  const byShardAndFile = new Map<string, number[]>();
   let users = 0;
   for (const r of records) {
     for (const payload of userPayloads(r)) {
@@ -92,11 +101,20 @@ async function shipAndReadBack(flags: string[], gzipped: boolean): Promise<void>
       const seen = byFile.get(Number(m![1])) ?? [];
       seen.push(Number(m![2]));
       byFile.set(Number(m![1]), seen);
+      const where = `${r.shardId} file ${m![1]}`;
+      byShardAndFile.set(where, [...(byShardAndFile.get(where) ?? []), Number(m![2])]);
     }
   }
   expect(users).to.equal(FILES * LINES_PER_FILE);
   const inOrder = Array.from({ length: LINES_PER_FILE }, (_, i) => i);
-  for (let f = 0; f < FILES; f++) expect(byFile.get(f), `file ${f}`).to.deep.equal(inOrder);
+  for (let f = 0; f < FILES; f++) {
+    const got = byFile.get(f) ?? [];
+    if (!keyedByFile) got.sort((a, b) => a - b);
+    expect(got, `file ${f}`).to.deep.equal(inOrder);
+  }
+  for (const [where, got] of byShardAndFile)
+    expect(got, where).to.deep.equal([...got].sort((a, b) => a - b));
+  if (!keyedByFile) expect(new Set(records.map((r) => r.shardId)).size).to.equal(2);
   // Aggregated: a few records per shard and flush, not one per line.
   expect(records.length).to.be.lessThan((FILES * LINES_PER_FILE) / 20);
 }
@@ -106,6 +124,10 @@ describe('kinlog ship --aggregate (integration)', function () {
 
   it('packs lines into KPL aggregates that aws-kinesis-agg recovers, every line in order per file', async () => {
     await shipAndReadBack(['--aggregate'], false);
+  });
+
+  it('under its own keys, fills one-key aggregates on every shard straight from the read buffers', async () => {
+    await shipAndReadBack(['--aggregate'], false, false);
   });
 
   it('gzips each line inside the aggregates and paces shards with --rate-limit-fraction', async () => {

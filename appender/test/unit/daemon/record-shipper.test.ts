@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { getParser } from '@kinlog/core';
-import type { KinesisSink, SettleResult } from '../../../src/sink/kinesis-sink.js';
+import type { KinesisSink, LineRange, SettleResult } from '../../../src/sink/kinesis-sink.js';
 import { RecordEncoder } from '../../../src/daemon/record-encoder.js';
 import { RecordShipper } from '../../../src/daemon/record-shipper.js';
 import { resolveShipConfig, type ShipFlowInput } from '../../../src/daemon/ship-config.js';
@@ -15,6 +15,11 @@ class HoldingSink {
   putEncoded(data: string | Uint8Array, key?: string, onSettled?: (r: SettleResult) => void) {
     this.puts.push({ data, key });
     this.settles.push(onSettled!);
+    return true;
+  }
+  putLines(lines: LineRange, onSettled?: (r: SettleResult) => void) {
+    for (let i = lines.from; i < lines.to; i++)
+      this.putEncoded(lines.buf.subarray(lines.starts[i], lines.ends[i]), undefined, onSettled);
     return true;
   }
   ack(i: number): void {
