@@ -16,7 +16,7 @@ import {
 } from '@kinlog/core';
 import { plainRecord, type HeldRecord, type UserRecord } from './held-record.js';
 import { expandRun, type LineRun } from './line-run.js';
-import { OneKeyAggregate } from './one-key-aggregate.js';
+import { OneKeyAggregate, recordBytes } from './one-key-aggregate.js';
 
 interface OpenAggregate {
   builder: KplAggregateBuilder | OneKeyAggregate;
@@ -135,17 +135,23 @@ export class KplAggregator {
     let next = at;
     let target = targets[next % targets.length]!;
     let agg = this.openAnywhere.get(target.shardId);
-    // The open segment: lines [segFrom, i) added to `agg` from its position segAt on.
+    let builder = agg?.builder as OneKeyAggregate | undefined;
+    // The open segment: lines [segFrom, i), to be written into `agg` at its position segAt,
+    // `segSize` encoded bytes; written together when the segment closes.
     let segFrom = run.from;
-    let segAt = agg === undefined ? 0 : (agg.builder as OneKeyAggregate).position;
-    let segBytes = 0;
+    let segAt = builder?.position ?? 0;
+    let segSize = 0;
+    let segData = 0;
+    // A line's Record fits an aggregate alone only under this many encoded bytes.
+    let loneRoom = max - OneKeyAggregate.loneSize(keyBytes, target.explicitHashKey.length, 0);
     const closeSegment = (i: number): void => {
-      if (agg === undefined || i === segFrom) return;
+      if (agg === undefined || builder === undefined || i === segFrom) return;
       const count = i - segFrom;
+      builder.addRanges(buf, starts, ends, segFrom, i);
       agg.users.push({
-        data: (agg.builder as OneKeyAggregate).viewSince(segAt),
+        data: builder.viewSince(segAt),
         partitionKey: run.partitionKey,
-        bytes: segBytes + count * keyBytes,
+        bytes: segData + count * keyBytes,
         hashKey: target.hashKey,
         seq: run.firstSeq + segFrom - run.from,
         firstPutAtMs: run.firstPutAtMs,
@@ -153,45 +159,50 @@ export class KplAggregator {
         randomKey: true,
         count,
       });
-      segBytes = 0;
     };
     const restart = (i: number): void => {
       segFrom = i;
-      segAt = agg === undefined ? 0 : (agg.builder as OneKeyAggregate).position;
+      segAt = builder?.position ?? 0;
+      segSize = 0;
+      segData = 0;
+    };
+    const sealOpen = (): void => {
+      this.openAnywhere.delete(target.shardId);
+      out.push(seal(agg!, target.shardId));
+      agg = undefined;
+      builder = undefined;
     };
     for (let i = run.from; i < run.to; i++) {
       const n = ends[i]! - starts[i]!;
+      const bytes = recordBytes(n);
       // As sealIfFull, then addAnywhere: a full aggregate is sealed and the next shard's used.
-      if (agg !== undefined && (agg.builder as OneKeyAggregate).sizeWith(n) > max) {
+      if (builder !== undefined && builder.size + segSize + bytes > max) {
         closeSegment(i);
-        this.openAnywhere.delete(target.shardId);
-        out.push(seal(agg, target.shardId));
+        sealOpen();
         target = targets[++next % targets.length]!;
         agg = this.openAnywhere.get(target.shardId);
+        builder = agg?.builder as OneKeyAggregate | undefined;
+        loneRoom = max - OneKeyAggregate.loneSize(keyBytes, target.explicitHashKey.length, 0);
         restart(i);
       }
-      if (OneKeyAggregate.loneSize(keyBytes, target.explicitHashKey.length, n) > max) {
+      if (bytes - recordBytes(0) > loneRoom) {
         closeSegment(i);
         out.push(this.plainLine(run, i, target));
         restart(i + 1);
         continue;
       }
-      if (agg !== undefined && (agg.builder as OneKeyAggregate).sizeWith(n) > max) {
+      if (builder !== undefined && builder.size + segSize + bytes > max) {
         closeSegment(i);
-        this.openAnywhere.delete(target.shardId);
-        out.push(seal(agg, target.shardId));
-        agg = undefined;
+        sealOpen();
       }
       if (agg === undefined) {
-        agg = {
-          builder: new OneKeyAggregate(run.partitionKey, target.explicitHashKey, max),
-          users: [],
-        };
+        builder = new OneKeyAggregate(run.partitionKey, target.explicitHashKey, max);
+        agg = { builder, users: [] };
         this.openAnywhere.set(target.shardId, agg);
         restart(i);
       }
-      (agg.builder as OneKeyAggregate).addRange(buf, starts[i]!, ends[i]!);
-      segBytes += n;
+      segSize += bytes;
+      segData += n;
     }
     closeSegment(run.to);
     return next;

@@ -81,6 +81,47 @@ describe('OneKeyAggregate', () => {
     }
   });
 
+  it('encodes ranges added together byte for byte as added one by one, whatever their gaps and order', () => {
+    const ehk = (1n << 125n).toString();
+    const text = ['a', '', 'x'.repeat(120), 'y'.repeat(127), 'é'.repeat(64), 'z'.repeat(20000)];
+    // Lines with gaps of 1 byte (a newline), none, many bytes, and ranges out of order.
+    const src = Buffer.from(
+      `${text[0]}\n${text[1]}\n${text[2]}${text[3]}${'-'.repeat(500)}${text[4]}\n${text[5]}\n`,
+    );
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let at = 0;
+    for (const [i, t] of text.entries()) {
+      const n = Buffer.byteLength(t);
+      starts.push(at);
+      ends.push(at + n);
+      at += n + (i === 2 ? 0 : i === 3 ? 500 : 1);
+    }
+    starts.push(starts[2]!, starts[0]!, starts[4]!);
+    ends.push(ends[2]!, ends[0]!, ends[4]!);
+    for (const [from, to] of [
+      [0, starts.length],
+      [2, 5],
+      [5, 9],
+      [1, 2],
+    ] as const) {
+      // Small buffers: adding grows them.
+      const careful = new OneKeyAggregate('k', ehk, 64);
+      const one = new OneKeyAggregate('k', ehk, 64);
+      const all = new OneKeyAggregate('k', ehk, 64);
+      for (const a of [careful, one, all]) a.add(Buffer.from('before'));
+      for (let i = from; i < to; i++) careful.add(Buffer.from(src.subarray(starts[i], ends[i])));
+      for (let i = from; i < to; i++) one.addRange(src, starts[i]!, ends[i]!);
+      all.addRanges(src, starts, ends, from, to);
+      const expected = careful.build();
+      for (const a of [one, all]) {
+        expect(a.count).to.equal(careful.count);
+        expect(a.size).to.equal(careful.size);
+        expect(a.build().equals(expected)).to.equal(true, `lines ${from} to ${to}`);
+      }
+    }
+  });
+
   it('copies each record, so the caller may reuse its buffer at once', () => {
     const a = new OneKeyAggregate('k', '1', 1024);
     const scratch = Buffer.from('first');
