@@ -3,6 +3,7 @@ export {
   type KinesisSinkEvents,
   type SettleCallback,
   type SettleResult,
+  type LineRange,
   type FlushEvent,
   type DropEvent,
 } from './sink/kinesis-sink.js';
