@@ -139,6 +139,13 @@ export type RecordBytesScreen = (payload: Uint8Array) => boolean;
  */
 export const SCREENED_OUT: LogEvent = Object.freeze({});
 
+/**
+ * Gives, from a JSON object as parsed (not to be changed), the event the JSON parser's
+ * normalization would make of it as far as its consumer reads it; `undefined` when unsure
+ * (the object is then normalized as usual). See `JsonEventReader`.
+ */
+export type ParsedJsonReader = (parsed: Readonly<Record<string, unknown>>) => LogEvent | undefined;
+
 export interface RecordDecoderOptions {
   /** Default {@link AUTO_PARSER}. */
   readonly parser?: DecoderParser;
@@ -155,6 +162,13 @@ export interface RecordDecoderOptions {
    * `createMayBeErrorBytes`); anything it is unsure of goes on to `screen` as usual.
    */
   readonly screenBytes?: RecordBytesScreen;
+  /**
+   * With `screen`: JSON objects the screen lets through are first offered to this reader, and
+   * an event it returns is emitted instead of the normalized object. For consumers that read a
+   * few fields of each event (the analyzer's classifier): it must give what the JSON parser's
+   * normalization gives under every field they read.
+   */
+  readonly readParsed?: ParsedJsonReader;
 }
 
 /**
@@ -181,6 +195,7 @@ export class RecordDecoder {
   private readonly namedFormat: LogFormat;
   private readonly screen: RecordScreen | undefined;
   private readonly screenBytes: RecordBytesScreen | undefined;
+  private readonly readParsed: ParsedJsonReader | undefined;
   private readonly textDecoder = new TextDecoder();
 
   constructor(options: RecordDecoderOptions = {}) {
@@ -198,6 +213,12 @@ export class RecordDecoder {
       ]);
     }
     this.screenBytes = this.screen === undefined ? undefined : options.screenBytes;
+    if (options.readParsed !== undefined && typeof options.readParsed !== 'function') {
+      throw new ConfigError([
+        { path: 'readParsed', message: 'must be a function (parsed) => event | undefined' },
+      ]);
+    }
+    this.readParsed = this.screen === undefined ? undefined : options.readParsed;
     this.namedFormat = LogFormats.raw;
     if (name === AUTO_PARSER) {
       this.detector = new FormatDetector();
@@ -305,7 +326,7 @@ export class RecordDecoder {
     if (parsed === undefined) return this.parseCounted(line);
     this.count('json');
     if (!screen(parsed as Record<string, unknown>)) return SCREENED_OUT;
-    return normalizeJsonEvent(parsed, line);
+    return this.readParsed?.(parsed as Record<string, unknown>) ?? normalizeJsonEvent(parsed, line);
   }
 
   private emitUndecodable(payload: Uint8Array, emit: DecodedEventHandler): void {
