@@ -41,7 +41,8 @@ const THREE_DIGITS = /^\d{3}$/;
  * {@link timeMs} the epoch milliseconds `eventTimeMs` reads from that time. `undefined` when
  * the parser would move values between keys (another alias of time, level, msg or status is
  * present, or `res`), when its time is a string not in the canonical form (the parser rebuilds
- * it), and for `parseError` records: those are normalized as before.
+ * it), and for `parseError` records: those are normalized as before. The event returned is
+ * the reader's own, filled in again by the next read: a consumer must not keep it.
  *
  * @example
  * ```ts
@@ -54,6 +55,24 @@ const THREE_DIGITS = /^\d{3}$/;
 export class JsonEventReader {
   /** Epoch ms of the last event read, as `eventTimeMs` reads its normalized time (NaN: none). */
   timeMs = Number.NaN;
+  /**
+   * The one event every read fills in (one shape, so classification reads each field at the
+   * same sites, and nothing allocated per record): valid until the next read.
+   */
+  private readonly event: ReadFields = {
+    time: undefined,
+    level: undefined,
+    msg: undefined,
+    status: undefined,
+    region: undefined,
+    clientIp: undefined,
+    page: undefined,
+    path: undefined,
+    url: undefined,
+    uri: undefined,
+    request: undefined,
+    req: undefined,
+  };
 
   read(parsed: Readonly<Record<string, unknown>>): AnalyzerEvent | undefined {
     if (
@@ -82,22 +101,37 @@ export class JsonEventReader {
       if (Number.isFinite(ms) && Math.abs(ms) <= MAX_EPOCH_MS) timeMs = Math.trunc(ms) + 0;
     }
     this.timeMs = timeMs;
-    // One shape for every event: classification reads each field of it at the same sites.
-    return {
-      time: typeof time === 'string' ? time : undefined,
-      level: normalizedLevel(parsed['level']),
-      msg: parsed['msg'],
-      status: normalizedStatus(parsed['status']),
-      region: parsed['region'],
-      clientIp: parsed['clientIp'],
-      page: parsed['page'],
-      path: parsed['path'],
-      url: parsed['url'],
-      uri: parsed['uri'],
-      request: parsed['request'],
-      req: parsed['req'],
-    } as AnalyzerEvent;
+    const event = this.event;
+    event.time = typeof time === 'string' ? time : undefined;
+    event.level = normalizedLevel(parsed['level']);
+    event.msg = parsed['msg'];
+    event.status = normalizedStatus(parsed['status']);
+    event.region = parsed['region'];
+    event.clientIp = parsed['clientIp'];
+    event.page = parsed['page'];
+    event.path = parsed['path'];
+    event.url = parsed['url'];
+    event.uri = parsed['uri'];
+    event.request = parsed['request'];
+    event.req = parsed['req'];
+    return event as unknown as AnalyzerEvent;
   }
+}
+
+/** The fields {@link JsonEventReader} sets, all of them on every read. */
+interface ReadFields {
+  time: string | undefined;
+  level: unknown;
+  msg: unknown;
+  status: unknown;
+  region: unknown;
+  clientIp: unknown;
+  page: unknown;
+  path: unknown;
+  url: unknown;
+  uri: unknown;
+  request: unknown;
+  req: unknown;
 }
 
 /** The level as the parser leaves it: names folded, pino numbers named, anything else as is. */

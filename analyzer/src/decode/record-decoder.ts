@@ -166,7 +166,8 @@ export interface RecordDecoderOptions {
    * With `screen`: JSON objects the screen lets through are first offered to this reader, and
    * an event it returns is emitted instead of the normalized object. For consumers that read a
    * few fields of each event (the analyzer's classifier): it must give what the JSON parser's
-   * normalization gives under every field they read.
+   * normalization gives under every field they read. Its event may be one object filled in
+   * anew for each record, so the `emit` handler must not keep events.
    */
   readonly readParsed?: ParsedJsonReader;
 }
