@@ -163,11 +163,11 @@ export interface RecordDecoderOptions {
    */
   readonly screenBytes?: RecordBytesScreen;
   /**
-   * With `screen`: JSON objects the screen lets through are first offered to this reader, and
-   * an event it returns is emitted instead of the normalized object. For consumers that read a
-   * few fields of each event (the analyzer's classifier): it must give what the JSON parser's
-   * normalization gives under every field they read. Its event may be one object filled in
-   * anew for each record, so the `emit` handler must not keep events.
+   * With `screen`: JSON objects are first offered to this reader, and an event it returns is
+   * emitted as it is, neither screened nor normalized. For consumers that read a few fields of
+   * each event (the analyzer's classifier): it must give what the JSON parser's normalization
+   * gives under every field they read. Its event may be one object filled in anew for each
+   * record, so the `emit` handler must not keep events.
    */
   readonly readParsed?: ParsedJsonReader;
 }
@@ -326,8 +326,11 @@ export class RecordDecoder {
     const parsed = parseJsonObject(line);
     if (parsed === undefined) return this.parseCounted(line);
     this.count('json');
+    // An event the reader gives needs no screen: it is read only as far as it is classified.
+    const read = this.readParsed?.(parsed as Record<string, unknown>);
+    if (read !== undefined) return read;
     if (!screen(parsed as Record<string, unknown>)) return SCREENED_OUT;
-    return this.readParsed?.(parsed as Record<string, unknown>) ?? normalizeJsonEvent(parsed, line);
+    return normalizeJsonEvent(parsed, line);
   }
 
   private emitUndecodable(payload: Uint8Array, emit: DecodedEventHandler): void {
