@@ -36,9 +36,10 @@ const THREE_DIGITS = /^\d{3}$/;
 
 /**
  * Reads the fields the analyzer classifies by from a record as `JSON.parse` made it, giving
- * what `normalizeJsonEvent(parsed, line)` would hold under them (time, level, msg, status,
- * region, clientIp, page, path, url, uri, request, req), without changing `parsed`; and in
- * {@link timeMs} the epoch milliseconds `eventTimeMs` reads from that time. `undefined` when
+ * what `normalizeJsonEvent(parsed, line)` would hold under them (level, msg, status, region,
+ * clientIp, page, path, url, uri, request, req), without changing `parsed`; and in
+ * {@link timeMs} the epoch milliseconds `eventTimeMs` reads from the normalized time (`time`
+ * itself is set only when it is a string, which the parser keeps). `undefined` when
  * the parser would move values between keys (another alias of time, level, msg or status is
  * present, or `res`), when its time is a string not in the canonical form (the parser rebuilds
  * it), and for `parseError` records: those are normalized as before. The event returned is
