@@ -49,29 +49,18 @@ export function canonicalIsoTimeMs(time: string): number {
   ) {
     return Number.NaN;
   }
-  // Records come in time order: most share the day of the one before, whose date (and its
-  // days since the epoch) is remembered. Ten code units compared natively cost less than
-  // reading and checking the date's digits again.
-  let days: number;
-  if (time.startsWith(lastDate)) {
-    days = lastDays;
-  } else {
-    const year = digitsAt(time, 0, 4);
-    const month = digitsAt(time, 5, 2);
-    const day = digitsAt(time, 8, 2);
-    if (!(year >= MIN_FAST_YEAR) || !(month >= 1 && month <= 12)) return Number.NaN;
-    if (!(day >= 1 && day <= daysInMonth(year, month))) return Number.NaN;
-    days = daysFromCivil(year, month, day);
-    // Shorter than 13 units, so a copy: it keeps no record alive (see detachString).
-    lastDate = time.slice(0, DATE_CHARS);
-    lastDays = days;
-  }
+  const year = digitsAt(time, 0, 4);
+  const month = digitsAt(time, 5, 2);
+  const day = digitsAt(time, 8, 2);
   const hour = digitsAt(time, 11, 2);
   const minute = digitsAt(time, 14, 2);
   const second = digitsAt(time, 17, 2);
   const ms = digitsAt(time, 20, 3);
   // A non-digit makes its field negative (see digitsAt), so it fails these checks too.
   if (
+    !(year >= MIN_FAST_YEAR) ||
+    !(month >= 1 && month <= 12) ||
+    !(day >= 1 && day <= daysInMonth(year, month)) ||
     !(hour >= 0 && hour < 24) ||
     !(minute >= 0 && minute < 60) ||
     !(second >= 0 && second < 60) ||
@@ -80,14 +69,8 @@ export function canonicalIsoTimeMs(time: string): number {
     return Number.NaN;
   }
   // Date.UTC is a call into the runtime; the same sum in integers (all far below 2^53) is exact.
-  return (((days * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;
+  return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;
 }
-
-/** `YYYY-MM-DD`: the date part of a canonical time. */
-const DATE_CHARS = 10;
-/** The date of the last canonical time read (valid: it passed every check), and its days. */
-let lastDate = '\u0000'.repeat(DATE_CHARS);
-let lastDays = 0;
 
 const DAYS_PER_ERA = 146_097;
 /** Days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar. */
