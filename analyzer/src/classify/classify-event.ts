@@ -82,6 +82,8 @@ const NO_OPTIONS: ClassifyOptions = {};
  * object that was valid stays valid.
  */
 const validated = new WeakSet<ClassifyOptions>();
+/** The options of the last call, valid: a caller passes the same object for every record. */
+let lastValidated: ClassifyOptions = NO_OPTIONS;
 
 const NOT_AN_ERROR: ClassifiedEvent = Object.freeze({
   kind: EventKinds.ok,
@@ -112,9 +114,12 @@ export function classifyEvent(
   event: AnalyzerEvent,
   options: ClassifyOptions = NO_OPTIONS,
 ): ClassifiedEvent {
-  if (options !== NO_OPTIONS && !validated.has(options)) {
-    validateClassifyOptions(options);
-    validated.add(options);
+  if (options !== NO_OPTIONS && options !== lastValidated) {
+    if (!validated.has(options)) {
+      validateClassifyOptions(options);
+      validated.add(options);
+    }
+    lastValidated = options;
   }
   if (event === null || typeof event !== 'object' || event.parseError === true) return UNPARSED;
 

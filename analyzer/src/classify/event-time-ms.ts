@@ -21,6 +21,22 @@ const MIN_FAST_YEAR = 100;
  * ```
  */
 export function eventTimeMs(time: string): number {
+  const ms = canonicalIsoTimeMs(time);
+  return Number.isNaN(ms) ? Date.parse(time) : ms;
+}
+
+/**
+ * Epoch milliseconds of a time in the parser's canonical form (`toISOString`'s, naming a real
+ * calendar time: what the parser keeps as it is), read from its digits; `NaN` for anything
+ * else, even a time `Date.parse` would read.
+ *
+ * @example
+ * ```ts
+ * canonicalIsoTimeMs('2024-05-01T00:00:00.250Z'); // 1714521600250
+ * canonicalIsoTimeMs('2024-05-01T00:00:00Z'); // NaN
+ * ```
+ */
+export function canonicalIsoTimeMs(time: string): number {
   if (
     time.length !== CANONICAL_ISO_CHARS ||
     time.charCodeAt(4) !== CHAR_MINUS ||
@@ -31,7 +47,7 @@ export function eventTimeMs(time: string): number {
     time.charCodeAt(19) !== CHAR_DOT ||
     time.charCodeAt(23) !== CHAR_Z
   ) {
-    return Date.parse(time);
+    return Number.NaN;
   }
   const year = digitsAt(time, 0, 4);
   const month = digitsAt(time, 5, 2);
@@ -50,7 +66,7 @@ export function eventTimeMs(time: string): number {
     !(second >= 0 && second < 60) ||
     !(ms >= 0)
   ) {
-    return Date.parse(time);
+    return Number.NaN;
   }
   // Date.UTC is a call into the runtime; the same sum in integers (all far below 2^53) is exact.
   return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;

@@ -113,6 +113,7 @@ function foldSegment(segment: string): string {
 const CHAR_0 = 0x30;
 const CHAR_9 = 0x39;
 const CHAR_AT = 0x40;
+const CHAR_LOWER_X = 0x78;
 const CHAR_PERCENT = 0x25;
 
 function isPlainWord(segment: string): boolean {
@@ -131,6 +132,8 @@ function isAsciiLetter(code: number): boolean {
 }
 
 function isIdLike(s: string): boolean {
+  const alnum = alnumIdLike(s);
+  if (alnum !== UNSURE) return alnum === ID_LIKE;
   if (!DIGIT.test(s)) return s.includes('@') || s.includes('%40') ? EMAIL.test(s) : false;
   return (
     DIGITS.test(s) ||
@@ -141,6 +144,48 @@ function isIdLike(s: string): boolean {
     (ALNUM_ID.test(s) && LETTER.test(s) && countDigits(s) >= 2) ||
     (TOKEN.test(s) && UPPER.test(s) && LOWER.test(s))
   );
+}
+
+const ID_LIKE = 1;
+const NOT_ID_LIKE = 0;
+const UNSURE = -1;
+/** Length from which a run of hex digits is an id (HEX), letters and digits are (ALNUM_ID), … */
+const MIN_HEX_ID_CHARS = 8;
+const MIN_ALNUM_ID_CHARS = 6;
+const MIN_ALNUM_ID_DIGITS = 2;
+const MIN_TOKEN_CHARS = 16;
+
+/*
+ * The rules of isIdLike for a segment of ASCII letters and digits only (most ids: 42, a1b2c3,
+ * 5f3e9a01), from one pass over its characters instead of up to eight regular expressions.
+ * Such a segment has no '-', '.', ':', '@' or '%', so DIGIT_GROUPS, UUID and EMAIL cannot match
+ * it and TOKEN is only its length and cases; anything else is UNSURE and goes the regex way.
+ */
+function alnumIdLike(s: string): number {
+  // HEX allows a 0x prefix: such segments go the regex way.
+  if (s.charCodeAt(0) === CHAR_0 && (s.charCodeAt(1) | 0x20) === CHAR_LOWER_X) return UNSURE;
+  let digits = 0;
+  let hexLetters = 0;
+  let upper = false;
+  let lower = false;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code >= CHAR_0 && code <= CHAR_9) {
+      digits++;
+      continue;
+    }
+    const folded = code | 0x20;
+    if (folded < 0x61 || folded > 0x7a) return UNSURE;
+    if (code === folded) lower = true;
+    else upper = true;
+    if (folded <= 0x66) hexLetters++;
+  }
+  const length = s.length;
+  if (digits === 0) return UNSURE;
+  if (digits === length) return ID_LIKE; // DIGITS
+  if (digits + hexLetters === length && length >= MIN_HEX_ID_CHARS) return ID_LIKE; // HEX
+  if (length >= MIN_ALNUM_ID_CHARS && digits >= MIN_ALNUM_ID_DIGITS) return ID_LIKE; // ALNUM_ID
+  return length >= MIN_TOKEN_CHARS && upper && lower ? ID_LIKE : NOT_ID_LIKE; // TOKEN
 }
 
 function countDigits(s: string): number {

@@ -109,12 +109,31 @@ function maskVariableParts(input: string): string {
   let out = '';
   let copied = 0;
   let i = 0;
-  while (i < input.length) {
+  const length = input.length;
+  while (i < length) {
+    const code = input.charCodeAt(i);
+    if (code < FIRST_NON_ASCII) {
+      // Most characters are letters inside words, or punctuation no rule starts with: skipped
+      // here by their kind alone, before the full test.
+      const kind = ASCII_KINDS[code];
+      if (kind === KIND_INERT) {
+        i++;
+        continue;
+      }
+      if (
+        kind === KIND_LETTER &&
+        ((i > 0 && isWordChar(input.charCodeAt(i - 1))) || (!hasAt && !isHexLetter(code)))
+      ) {
+        // This letter, and every letter right after it (inside the word), starts nothing.
+        i++;
+        while (i < length && ASCII_KINDS[input.charCodeAt(i)] === KIND_LETTER) i++;
+        continue;
+      }
+    }
     if (!mayStartMask(input, i, hasAt)) {
       i++;
       continue;
     }
-    const code = input.charCodeAt(i);
     let mask: string = SignatureMasks.number;
     let end = -1;
     if (isDigit(code)) {
@@ -263,6 +282,19 @@ const CHAR_UNDERSCORE = 0x5f;
 const CHAR_0 = 0x30;
 const CHAR_LOWER_X = 0x78;
 const FIRST_NON_ASCII = 0x80;
+
+/** Kinds of ASCII characters for the scan's first test (see maskVariableParts). */
+const KIND_OTHER = 0;
+/** Never starts a mask, wherever it is: not a digit, word character, whitespace, or " [ : . + - */
+const KIND_INERT = 1;
+/** A letter or `_`: starts nothing inside a word. */
+const KIND_LETTER = 2;
+const ASCII_KINDS = Uint8Array.from({ length: FIRST_NON_ASCII }, (_, code) => {
+  if (isDigit(code) || isSpace(code)) return KIND_OTHER;
+  if (isWordChar(code)) return KIND_LETTER;
+  const mayStart = [CHAR_QUOTE, CHAR_OPEN_BRACKET, CHAR_COLON, CHAR_DOT, CHAR_PLUS, CHAR_MINUS];
+  return mayStart.includes(code) ? KIND_OTHER : KIND_INERT;
+});
 
 function mayStartMask(input: string, i: number, hasAt: boolean): boolean {
   const code = input.charCodeAt(i);

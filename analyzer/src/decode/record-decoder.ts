@@ -139,6 +139,13 @@ export type RecordBytesScreen = (payload: Uint8Array) => boolean;
  */
 export const SCREENED_OUT: LogEvent = Object.freeze({});
 
+/**
+ * Gives, from a JSON object as parsed (not to be changed), the event the JSON parser's
+ * normalization would make of it as far as its consumer reads it; `undefined` when unsure
+ * (the object is then normalized as usual). See `JsonEventReader`.
+ */
+export type ParsedJsonReader = (parsed: Readonly<Record<string, unknown>>) => LogEvent | undefined;
+
 export interface RecordDecoderOptions {
   /** Default {@link AUTO_PARSER}. */
   readonly parser?: DecoderParser;
@@ -155,6 +162,14 @@ export interface RecordDecoderOptions {
    * `createMayBeErrorBytes`); anything it is unsure of goes on to `screen` as usual.
    */
   readonly screenBytes?: RecordBytesScreen;
+  /**
+   * With `screen`: JSON objects are first offered to this reader, and an event it returns is
+   * emitted as it is, neither screened nor normalized. For consumers that read a few fields of
+   * each event (the analyzer's classifier): it must give what the JSON parser's normalization
+   * gives under every field they read. Its event may be one object filled in anew for each
+   * record, so the `emit` handler must not keep events.
+   */
+  readonly readParsed?: ParsedJsonReader;
 }
 
 /**
@@ -181,6 +196,7 @@ export class RecordDecoder {
   private readonly namedFormat: LogFormat;
   private readonly screen: RecordScreen | undefined;
   private readonly screenBytes: RecordBytesScreen | undefined;
+  private readonly readParsed: ParsedJsonReader | undefined;
   private readonly textDecoder = new TextDecoder();
 
   constructor(options: RecordDecoderOptions = {}) {
@@ -198,6 +214,12 @@ export class RecordDecoder {
       ]);
     }
     this.screenBytes = this.screen === undefined ? undefined : options.screenBytes;
+    if (options.readParsed !== undefined && typeof options.readParsed !== 'function') {
+      throw new ConfigError([
+        { path: 'readParsed', message: 'must be a function (parsed) => event | undefined' },
+      ]);
+    }
+    this.readParsed = this.screen === undefined ? undefined : options.readParsed;
     this.namedFormat = LogFormats.raw;
     if (name === AUTO_PARSER) {
       this.detector = new FormatDetector();
@@ -304,6 +326,9 @@ export class RecordDecoder {
     const parsed = parseJsonObject(line);
     if (parsed === undefined) return this.parseCounted(line);
     this.count('json');
+    // An event the reader gives needs no screen: it is read only as far as it is classified.
+    const read = this.readParsed?.(parsed as Record<string, unknown>);
+    if (read !== undefined) return read;
     if (!screen(parsed as Record<string, unknown>)) return SCREENED_OUT;
     return normalizeJsonEvent(parsed, line);
   }

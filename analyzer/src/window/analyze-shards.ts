@@ -4,6 +4,7 @@
  *                                           parsed: mayBeError)
  *                              └▶ end  ─▶ ShardWindow (startAfterSeq, lastSeq], records, closed
  */
+import type { LogEvent } from '@kinlog/core';
 import { TopNAggregator, TopNDefaults } from '../aggregate/top-n-aggregator.js';
 import type { TopNResult } from '../aggregate/top-n-result.js';
 import { classifyEvent, EventKinds, type ClassifyOptions } from '../classify/classify-event.js';
@@ -19,6 +20,7 @@ import {
   type DecoderParser,
   type OwnerRange,
 } from '../decode/record-decoder.js';
+import { JsonEventReader } from '../decode/json-event-reader.js';
 import { skipWhileUseless } from '../decode/skip-while-useless.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
 import type { ShardInfo } from '../stream/shard-info.js';
@@ -98,9 +100,13 @@ export async function analyzeShards(
 ): Promise<AnalyzeOutcome> {
   // Records that cannot be errors are counted without being normalized (see mayBeError), and
   // mostly without being decoded (the bytes screen), unless that screen rarely turns any down.
+  // Most errors are not normalized: the fields classification reads are read as normalized.
+  const reader = new JsonEventReader();
+  let readEvent: object | undefined;
   const decoder = new RecordDecoder({
     screen: mayBeError,
     screenBytes: skipWhileUseless(createMayBeErrorBytes()),
+    readParsed: (parsed) => (readEvent = reader.read(parsed) as LogEvent | undefined),
     ...(options.parser === undefined ? {} : { parser: options.parser }),
   });
   const topN =
@@ -139,7 +145,12 @@ export async function analyzeShards(
       topN.add(classified);
       return;
     }
-    const timeMs = typeof event.time === 'string' ? eventTimeMs(event.time) : Number.NaN;
+    const timeMs =
+      event === readEvent
+        ? reader.timeMs
+        : typeof event.time === 'string'
+          ? eventTimeMs(event.time)
+          : Number.NaN;
     topN.add(classified, line, Number.isNaN(timeMs) ? arrivalMs : timeMs);
   };
   const steps = readShardsInOrder(source, toRead, {

@@ -181,6 +181,27 @@ describe('foldPage', () => {
       ':',
       '-',
       '_',
+      // Letters and digits only, around each rule's thresholds.
+      'ab12',
+      'abc12',
+      'abcd12',
+      'abcde1',
+      'a1',
+      '1a2bab12',
+      '1a2bab1',
+      'ABCDEF12',
+      'abcdeF12',
+      'abcdeg12',
+      'G1',
+      'A1b2C3d4E5f6G7h8',
+      'A1bcdefghijklmno',
+      'Abcdefghijklmnop1',
+      'abcdefghijklmnopq1',
+      'x9y8',
+      'zz9',
+      '0xabcdefab',
+      '0Xabcdefa',
+      '0x1',
     ];
     for (let n = 0; n < 20_000; n++) {
       let raw = '';

@@ -1,0 +1,148 @@
+/*
+ *   JSON.parse(line) ─▶ screen ─▶ JsonEventReader.read(parsed)
+ *                                   │ no other alias of a normalized field, time canonical or epoch
+ *                                   ├──▶ { time, level, msg, status, region, clientIp, page fields }
+ *                                   │    normalized as core's JSON parser would, + timeMs
+ *                                   └──▶ undefined: normalizeJsonEvent as before
+ *
+ * Normalizing a record in place (aliases looked up and moved, the time checked, then read
+ * again for its epoch) cost about as much as classifying it, for the seven fields that
+ * classification reads: those are copied into a small object of one shape instead.
+ */
+import { JsonFieldAliases, levelFromNumber, normalizeLevel } from '@kinlog/core';
+import type { AnalyzerEvent } from '../classify/analyzer-event.js';
+import { canonicalIsoTimeMs } from '../classify/event-time-ms.js';
+import { PAGE_FIELDS } from '../classify/raw-page-of.js';
+
+/**
+ * Whether the parser's alias table and the page fields are the ones this reader was written
+ * for (each key is read by its literal name below: a read keyed by a variable is a generic
+ * look-up). Were they to change, the reader gives up on every record until it follows, and
+ * records go the long way, which stays right.
+ */
+const KEYS_ARE_KNOWN =
+  JsonFieldAliases.time.join() === 'time,@timestamp,timestamp,ts' &&
+  JsonFieldAliases.level.join() === 'level,severity,levelname' &&
+  JsonFieldAliases.msg.join() === 'msg,message' &&
+  JsonFieldAliases.status.join() === 'status,statusCode' &&
+  JsonFieldAliases.nestedStatus.parent === 'res' &&
+  PAGE_FIELDS.join() === 'page,path,url,uri,request,req.url';
+
+/** Epoch seconds below this are read as seconds by the parser (as core's `isoFromEpoch`). */
+const SECONDS_EPOCH_BELOW = 1e11;
+/** The range of `Date`: an epoch beyond it is not made a time by the parser. */
+const MAX_EPOCH_MS = 8.64e15;
+const THREE_DIGITS = /^\d{3}$/;
+
+/**
+ * Reads the fields the analyzer classifies by from a record as `JSON.parse` made it, giving
+ * what `normalizeJsonEvent(parsed, line)` would hold under them (level, msg, status, region,
+ * clientIp, page, path, url, uri, request, req), without changing `parsed`; and in
+ * {@link timeMs} the epoch milliseconds `eventTimeMs` reads from the normalized time (`time`
+ * itself is set only when it is a string, which the parser keeps). `undefined` when
+ * the parser would move values between keys (another alias of time, level, msg or status is
+ * present, or `res`), when its time is a string not in the canonical form (the parser rebuilds
+ * it), and for `parseError` records: those are normalized as before. The event returned is
+ * the reader's own, filled in again by the next read: a consumer must not keep it.
+ *
+ * @example
+ * ```ts
+ * const reader = new JsonEventReader();
+ * reader.read({ time: '2024-05-01T00:00:00.000Z', level: 50, msg: 'boom', page: '/cart' });
+ * // { time: '2024-05-01T00:00:00.000Z', level: 'error', msg: 'boom', page: '/cart', … }
+ * reader.timeMs; // 1714521600000
+ * ```
+ */
+export class JsonEventReader {
+  /** Epoch ms of the last event read, as `eventTimeMs` reads its normalized time (NaN: none). */
+  timeMs = Number.NaN;
+  /**
+   * The one event every read fills in (one shape, so classification reads each field at the
+   * same sites, and nothing allocated per record): valid until the next read.
+   */
+  private readonly event: ReadFields = {
+    time: undefined,
+    level: undefined,
+    msg: undefined,
+    status: undefined,
+    region: undefined,
+    clientIp: undefined,
+    page: undefined,
+    path: undefined,
+    url: undefined,
+    uri: undefined,
+    request: undefined,
+    req: undefined,
+  };
+
+  read(parsed: Readonly<Record<string, unknown>>): AnalyzerEvent | undefined {
+    if (
+      !KEYS_ARE_KNOWN ||
+      parsed['@timestamp'] !== undefined ||
+      parsed['timestamp'] !== undefined ||
+      parsed['ts'] !== undefined ||
+      parsed['severity'] !== undefined ||
+      parsed['levelname'] !== undefined ||
+      parsed['message'] !== undefined ||
+      parsed['statusCode'] !== undefined ||
+      parsed['res'] !== undefined ||
+      parsed['parseError'] !== undefined
+    ) {
+      return undefined;
+    }
+    const time = parsed['time'];
+    let timeMs = Number.NaN;
+    if (typeof time === 'string') {
+      // The canonical form is kept as it is by the parser; any other is rebuilt by it.
+      timeMs = canonicalIsoTimeMs(time);
+      if (Number.isNaN(timeMs)) return undefined;
+    } else if (typeof time === 'number') {
+      // The parser writes the ISO time of the truncated milliseconds, which reads back exactly.
+      const ms = Math.abs(time) < SECONDS_EPOCH_BELOW ? time * 1000 : time;
+      if (Number.isFinite(ms) && Math.abs(ms) <= MAX_EPOCH_MS) timeMs = Math.trunc(ms) + 0;
+    }
+    this.timeMs = timeMs;
+    const event = this.event;
+    event.time = typeof time === 'string' ? time : undefined;
+    event.level = normalizedLevel(parsed['level']);
+    event.msg = parsed['msg'];
+    event.status = normalizedStatus(parsed['status']);
+    event.region = parsed['region'];
+    event.clientIp = parsed['clientIp'];
+    event.page = parsed['page'];
+    event.path = parsed['path'];
+    event.url = parsed['url'];
+    event.uri = parsed['uri'];
+    event.request = parsed['request'];
+    event.req = parsed['req'];
+    return event as unknown as AnalyzerEvent;
+  }
+}
+
+/** The fields {@link JsonEventReader} sets, all of them on every read. */
+interface ReadFields {
+  time: string | undefined;
+  level: unknown;
+  msg: unknown;
+  status: unknown;
+  region: unknown;
+  clientIp: unknown;
+  page: unknown;
+  path: unknown;
+  url: unknown;
+  uri: unknown;
+  request: unknown;
+  req: unknown;
+}
+
+/** The level as the parser leaves it: names folded, pino numbers named, anything else as is. */
+function normalizedLevel(level: unknown): unknown {
+  if (typeof level === 'string') return level.length > 0 ? normalizeLevel(level) : level;
+  if (typeof level === 'number') return levelFromNumber(level) ?? level;
+  return level;
+}
+
+/** The status as the parser leaves it: three digits become a number, anything else as is. */
+function normalizedStatus(status: unknown): unknown {
+  return typeof status === 'string' && THREE_DIGITS.test(status) ? Number(status) : status;
+}
