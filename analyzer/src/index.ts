@@ -150,7 +150,7 @@ export { isKplAggregate } from './decode/kpl-aggregate.js';
 // Terminal text width, shared by every table kinlog prints.
 export { displayWidth, fitWidth, padWidth } from './report/display-width.js';
 // Several workers sharing a name through shard leases.
-export { LeaseLostError } from './errors.js';
+export { LeaseLostError, WorkerStoppedError } from './errors.js';
 export {
   leaseKeyOf,
   type Lease,
