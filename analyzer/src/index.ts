@@ -190,6 +190,13 @@ export {
   type MergeOptions,
 } from './lease/merge-partials.js';
 export {
+  PartialSweepDefaults,
+  readShardKeys,
+  removeReplay,
+  sweepCommittedPartials,
+  type SweepOutcome,
+} from './lease/partial-sweeper.js';
+export {
   LeaseWorker,
   LeaseWorkerDefaults,
   type LeaseWorkerOptions,

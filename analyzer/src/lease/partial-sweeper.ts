@@ -29,7 +29,14 @@ export interface SweepOutcome {
   readonly sweptThrough: number;
 }
 
-/** Lease keys of the shards a cut reads (carried shards have no partial). */
+/**
+ * Lease keys of the shards a cut reads (carried shards have no partial).
+ *
+ * @example
+ * ```ts
+ * readShardKeys(cut); // ['logs#shardId-000000000000', …]
+ * ```
+ */
 export function readShardKeys(cut: IterationCut): string[] {
   return cut.shards
     .filter((s) => s.carried === undefined)
