@@ -5,7 +5,8 @@
  *                   ─▶ DescribeTable every TABLE_POLL_INTERVAL_MS until all are ACTIVE
  *   queryAll        ─▶ Query pages until LastEvaluatedKey is absent
  *   deleteAll       ─▶ BatchWriteItem of ≤ 25 deletes ─▶ UnprocessedItems sent again, through the
- *                      connection's one backoff (as a throttling), until none is left
+ *                      connection's one backoff (as a throttling), until none is left; the
+ *                      backoff gives up only after its attempts brought no progress
  *
  * SDK errors are translated here, as in every file that calls DynamoDB.
  */
@@ -171,7 +172,7 @@ class UnprocessedItems extends Error {
 /**
  * Deletes the items with these keys from one table, in BatchWriteItem calls within DynamoDB's
  * limit of 25; items a call leaves unprocessed are sent again with the connection's backoff
- * (within its retry budget). Keys of missing items cost a write unit and change nothing, so a
+ * (within its retry budget), which gives up only once its attempts delete nothing more. Keys of missing items cost a write unit and change nothing, so a
  * repeat is harmless.
  *
  * @returns how many keys were sent (the items deleted, when they existed).
@@ -192,19 +193,30 @@ export async function deleteAll(
   }
   const send = async (batch: Item[]): Promise<void> => {
     let pending: WriteRequest[] = batch.map((Key) => ({ DeleteRequest: { Key } }));
-    try {
-      await dynamo.retrying(async () => {
-        const out = await dynamo.bounded((o) =>
-          dynamo.client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }), o),
-        );
-        const left = out.UnprocessedItems?.[table] ?? [];
-        if (left.length > 0) {
-          pending = left;
-          throw new UnprocessedItems(left.length);
+    // A backoff's attempts run out only when they make no progress: each round that deletes
+    // some items starts a new one, so at most 25 rounds a batch.
+    for (;;) {
+      const before = pending.length;
+      try {
+        await dynamo.retrying(async () => {
+          const out = await dynamo.bounded((o) =>
+            dynamo.client.send(
+              new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
+              o,
+            ),
+          );
+          const left = out.UnprocessedItems?.[table] ?? [];
+          if (left.length > 0) {
+            pending = left;
+            throw new UnprocessedItems(left.length);
+          }
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof UnprocessedItems) || pending.length >= before) {
+          throw translate(err, `${what} on ${table}`, table);
         }
-      });
-    } catch (err) {
-      throw translate(err, `${what} on ${table}`, table);
+      }
     }
   };
   let at = 0;
