@@ -325,3 +325,27 @@ export class NameInUseError extends AnalyzerError {
     });
   }
 }
+
+/**
+ * A lease worker was stopped (`close()`, or its signal: SIGINT/SIGTERM in `kinlog analyze
+ * --workers`) before the iteration it took part in was committed. Its leases are handed back
+ * already, so the other workers take them at once; nothing it read is lost (they read it again).
+ *
+ * @example
+ * ```ts
+ * try { await worker.runIteration(); } catch (err) {
+ *   if (err instanceof WorkerStoppedError) return; // asked to stop
+ * }
+ * ```
+ */
+export class WorkerStoppedError extends AnalyzerError {
+  readonly workerId: string;
+
+  constructor(name: string, workerId: string, during: string, cause?: unknown) {
+    super(`worker ${workerId} of ${name} stopped during ${during}; its leases are handed back`, {
+      code: 'WORKER_STOPPED',
+      cause,
+    });
+    this.workerId = workerId;
+  }
+}

@@ -150,7 +150,7 @@ export { isKplAggregate } from './decode/kpl-aggregate.js';
 // Terminal text width, shared by every table kinlog prints.
 export { displayWidth, fitWidth, padWidth } from './report/display-width.js';
 // Several workers sharing a name through shard leases.
-export { LeaseLostError } from './errors.js';
+export { LeaseLostError, WorkerStoppedError } from './errors.js';
 export {
   leaseKeyOf,
   type Lease,
@@ -189,6 +189,13 @@ export {
   type MergedPartials,
   type MergeOptions,
 } from './lease/merge-partials.js';
+export {
+  PartialSweepDefaults,
+  readShardKeys,
+  removeReplay,
+  sweepCommittedPartials,
+  type SweepOutcome,
+} from './lease/partial-sweeper.js';
 export {
   LeaseWorker,
   LeaseWorkerDefaults,

@@ -4,15 +4,20 @@
  *   createKeyTables ─▶ CreateTable PK (S) + SK (S|N), on-demand, each (one that exists is kept)
  *                   ─▶ DescribeTable every TABLE_POLL_INTERVAL_MS until all are ACTIVE
  *   queryAll        ─▶ Query pages until LastEvaluatedKey is absent
+ *   deleteAll       ─▶ BatchWriteItem of ≤ 25 deletes ─▶ UnprocessedItems sent again, through the
+ *                      connection's one backoff (as a throttling), until none is left; the
+ *                      backoff gives up only after its attempts brought no progress
  *
  * SDK errors are translated here, as in every file that calls DynamoDB.
  */
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
   DescribeTableCommand,
   QueryCommand,
   type AttributeValue,
   type QueryCommandInput,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { AwsErrorKinds, classifyAwsError, sleep } from '@kinlog/core';
 import { CheckpointStoreError } from '../errors.js';
@@ -23,6 +28,10 @@ import { translateDynamoError as translate } from './translate-dynamo-error.js';
 export const DynamoTableDefaults = {
   TABLE_ACTIVE_TIMEOUT_MS: 60_000,
   TABLE_POLL_INTERVAL_MS: 100,
+  /** DynamoDB's limit of requests in one BatchWriteItem. */
+  MAX_BATCH_WRITE_ITEMS: 25,
+  /** BatchWriteItem calls of one {@link deleteAll} in flight at once. */
+  DELETE_CONCURRENCY: 4,
 } as const;
 
 /** A table keyed `PK` (string) and `SK` of `sortKeyType`. */
@@ -145,4 +154,80 @@ export async function queryAll(
 /** DynamoDB found the item not as the condition required. */
 export function isConditionFailed(err: unknown): boolean {
   return classifyAwsError(err).kind === AwsErrorKinds.conditionFailed;
+}
+
+/**
+ * DynamoDB accepted part of a batch: the rest is sent again. Marked as a throttling (which it
+ * is: the table's capacity refused them), so the connection's backoff retries it like one.
+ */
+class UnprocessedItems extends Error {
+  readonly $retryable = { throttling: true };
+
+  constructor(left: number) {
+    super(`${left} items of a BatchWriteItem were not processed`);
+    this.name = 'UnprocessedItems';
+  }
+}
+
+/**
+ * Deletes the items with these keys from one table, in BatchWriteItem calls within DynamoDB's
+ * limit of 25; items a call leaves unprocessed are sent again with the connection's backoff
+ * (within its retry budget), which gives up only once its attempts delete nothing more. Keys of missing items cost a write unit and change nothing, so a
+ * repeat is harmless.
+ *
+ * @returns how many keys were sent (the items deleted, when they existed).
+ * @example
+ * ```ts
+ * await deleteAll(dynamo, 'kinlog-leases', [{ PK: { S: 'web#PART#1#logs#s0' }, SK: { S: 'w1#3#0000' } }], 'delete partials');
+ * ```
+ */
+export async function deleteAll(
+  dynamo: DynamoConnection,
+  table: string,
+  keys: readonly Item[],
+  what: string,
+): Promise<number> {
+  const batches: Item[][] = [];
+  for (let i = 0; i < keys.length; i += DynamoTableDefaults.MAX_BATCH_WRITE_ITEMS) {
+    batches.push(keys.slice(i, i + DynamoTableDefaults.MAX_BATCH_WRITE_ITEMS));
+  }
+  const send = async (batch: Item[]): Promise<void> => {
+    let pending: WriteRequest[] = batch.map((Key) => ({ DeleteRequest: { Key } }));
+    // A backoff's attempts run out only when they make no progress: each round that deletes
+    // some items starts a new one, so at most 25 rounds a batch.
+    for (;;) {
+      const before = pending.length;
+      try {
+        await dynamo.retrying(async () => {
+          const out = await dynamo.bounded((o) =>
+            dynamo.client.send(
+              new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
+              o,
+            ),
+          );
+          const left = out.UnprocessedItems?.[table] ?? [];
+          if (left.length > 0) {
+            pending = left;
+            throw new UnprocessedItems(left.length);
+          }
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof UnprocessedItems) || pending.length >= before) {
+          throw translate(err, `${what} on ${table}`, table);
+        }
+      }
+    }
+  };
+  let at = 0;
+  const worker = async (): Promise<void> => {
+    while (at < batches.length) await send(batches[at++]!);
+  };
+  await Promise.all(
+    Array.from(
+      { length: Math.min(DynamoTableDefaults.DELETE_CONCURRENCY, batches.length) },
+      worker,
+    ),
+  );
+  return keys.length;
 }

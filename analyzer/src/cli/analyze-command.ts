@@ -36,7 +36,7 @@ import type { StoredFormats } from '../checkpoint/stored-report.js';
 import { DynamoCheckpointStore } from '../checkpoint/dynamo-checkpoint-store.js';
 import { renderSavedQueriesText, savedQueriesJson } from '../report/render-saved-queries.js';
 import type { WindowHook, WindowReadInfo } from '../window/window-hook.js';
-import { IterationConflictError } from '../errors.js';
+import { IterationConflictError, WorkerStoppedError } from '../errors.js';
 import type { AnalyzeProgress } from '../window/analyze-shards.js';
 import {
   IterationEmailer,
@@ -494,6 +494,13 @@ async function runAnalyze(
           ...(o.workerId === undefined ? {} : { workerId: o.workerId }),
           ...(o.failoverMs === undefined ? {} : { failoverMs: o.failoverMs }),
           ...(o.leasesTable === undefined ? {} : { leasesTable: o.leasesTable }),
+          onCleanupError: (err) => {
+            metrics?.onError(err);
+            const message = err instanceof Error ? err.message : String(err);
+            context.stderr.write(
+              `partials not deleted (the next commit sweeps them): ${message.replace(/[\r\n]+/g, ' ')}\n`,
+            );
+          },
           ...(metrics === undefined
             ? {}
             : {
@@ -610,6 +617,8 @@ async function runAnalyze(
               return done;
             },
             (err: unknown) => {
+              // Asked to stop: not an outcome of the iteration, which the others finish.
+              if (err instanceof WorkerStoppedError) throw err;
               const conflict = err instanceof IterationConflictError;
               metrics?.onIteration(conflict ? 'conflict' : 'failed', seconds());
               metrics?.onError(err);
@@ -650,6 +659,11 @@ async function runAnalyze(
         return; // aborted: stop between iterations
       }
     }
+  } catch (err) {
+    // Stopped mid-iteration (SIGINT, SIGTERM): leases are handed back, and that is no failure.
+    if (!(err instanceof WorkerStoppedError)) throw err;
+    progress.stop();
+    context.stderr.write(`${err.message}\n`);
   } finally {
     progress.stop();
     // Not ended (stopped by a signal, DynamoDB unreachable): the hold runs out by itself.

@@ -39,6 +39,7 @@ export function leaseWorkerRun(
     readonly source?: ShardSource;
     readonly onLeaseTick?: (tick: LeaseTick) => void;
     readonly onLeaseTickError?: (err: unknown) => void;
+    readonly onCleanupError?: (err: unknown) => void;
   },
 ): LeaseWorkerRun {
   const ownSource = options.source === undefined;

@@ -6,9 +6,12 @@
  *                    owner?, counter, partialIteration/Attempt/Chunks/Bytes
  *                 PK = <name>#CUT                         SK = iteration (12 digits)   cut (gzip)
  *                 PK = <name>#PART#<k>#<stream>#<shard>   SK = <attempt>#<chunk>       data ≤ 350 KB
+ *                 PK = <name>#SWEPT                       SK = partials   through (iteration)
  *
  * Lease writes are single conditional updates on (counter, owner); a partial's chunks are put
- * first under a unique attempt, then published by the conditional update that moves the counter.
+ * first under a unique attempt, then published by the conditional update that moves the counter
+ * (a refused publish deletes its chunks). deletePartials queries each partial key for every
+ * attempt's chunks and deletes them in BatchWriteItem calls (deleteAll).
  *
  * Every call goes through the analyzer's DynamoConnection: bounded by the request timeout
  * (answer read included) and ended by `signal`; errors are read by core's classifier. Reads and
@@ -35,6 +38,7 @@ import {
 } from '../checkpoint/dynamo-connection.js';
 import {
   createKeyTables,
+  deleteAll,
   DynamoTableDefaults,
   isConditionFailed,
   queryAll,
@@ -346,7 +350,7 @@ export class DynamoLeaseStore implements LeaseStore {
           new PutItemCommand({
             TableName: this.table,
             Item: {
-              ...key(pk, `${ref.attempt}#${String(i).padStart(4, '0')}`),
+              ...key(pk, chunkKey(ref.attempt, i)),
               data: { B: bytes.subarray(i * step, (i + 1) * step) },
             },
           }),
@@ -354,7 +358,7 @@ export class DynamoLeaseStore implements LeaseStore {
         ),
       ),
     );
-    await this.conditional(name, lease, 'publish partial', {
+    const publish = this.conditional(name, lease, 'publish partial', {
       UpdateExpression:
         'SET #counter = :next, partialIteration = :k, partialAttempt = :attempt, partialChunks = :chunks, partialBytes = :bytes',
       ConditionExpression: '#counter = :counter AND #owner = :owner',
@@ -369,7 +373,101 @@ export class DynamoLeaseStore implements LeaseStore {
         ':bytes': { N: String(bytes.length) },
       },
     });
+    try {
+      await publish;
+    } catch (err) {
+      // Refused (a stale owner): nobody will read these chunks, so they go now. Best effort: a
+      // failure here leaves them to nobody, and the refusal is what the caller must hear.
+      if (err instanceof LeaseLostError) {
+        await deleteAll(
+          this.dynamo,
+          this.table,
+          indexes.map((i) => key(pk, chunkKey(ref.attempt, i))),
+          'delete refused partial',
+        ).catch(() => undefined);
+      }
+      throw err;
+    }
     return { ...lease, counter: lease.counter + 1, partial: ref };
+  }
+
+  async deletePartials(
+    name: string,
+    iteration: number,
+    leaseKeys: readonly string[],
+  ): Promise<number> {
+    // Every attempt's chunks, found by key only: a stale owner's refused write included.
+    const keys: Item[] = [];
+    await inBatches(leaseKeys, LeaseStoreDefaults.WRITE_CONCURRENCY, async (leaseKey) => {
+      const items = await queryAll(
+        this.dynamo,
+        {
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': { S: partialKey(name, iteration, leaseKey) } },
+          ProjectionExpression: 'PK, SK',
+          ConsistentRead: true,
+        },
+        'Query partial keys',
+      );
+      for (const item of items) keys.push(key(item['PK']?.S ?? '', item['SK']?.S ?? ''));
+    });
+    return deleteAll(this.dynamo, this.table, keys, 'delete partials');
+  }
+
+  async deleteLeases(name: string, leaseKeys: readonly string[]): Promise<void> {
+    await deleteAll(
+      this.dynamo,
+      this.table,
+      leaseKeys.map((k) => key(name + '#LEASE', k)),
+      'delete leases',
+    );
+  }
+
+  async deleteCut(name: string, iteration: number): Promise<void> {
+    await this.call('DeleteItem cut', (o) =>
+      this.dynamo.client.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: key(name + '#CUT', iterationKey(iteration)),
+        }),
+        o,
+      ),
+    );
+  }
+
+  async sweptThrough(name: string): Promise<number> {
+    const out = await this.call('GetItem swept', (o) =>
+      this.dynamo.client.send(
+        new GetItemCommand({
+          TableName: this.table,
+          Key: key(name + '#SWEPT', SWEPT_SK),
+          ConsistentRead: true,
+        }),
+        o,
+      ),
+    );
+    return Number(out.Item?.['through']?.N ?? 0);
+  }
+
+  async markSwept(name: string, iteration: number): Promise<void> {
+    try {
+      // Only ever raised: a slower worker's lower mark is refused (and that is fine).
+      await this.call('UpdateItem swept', (o) =>
+        this.dynamo.client.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: key(name + '#SWEPT', SWEPT_SK),
+            UpdateExpression: 'SET through = :k',
+            ConditionExpression: 'attribute_not_exists(through) OR through < :k',
+            ExpressionAttributeValues: { ':k': { N: String(iteration) } },
+          }),
+          o,
+        ),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
   }
 
   async getPartial(
@@ -405,6 +503,8 @@ export class DynamoLeaseStore implements LeaseStore {
       const data = item['data']?.B;
       return data === undefined ? [] : [data];
     });
+    // Deleted with its committed iteration (the lease still points at it until the next one).
+    if (parts.length === 0) return undefined;
     const joined = Buffer.concat(parts);
     if (parts.length !== ref.chunks || joined.length !== ref.bytes) {
       throw new CorruptItemError(
@@ -483,6 +583,13 @@ function cutOf(item: Item, where: string): IterationCut {
 
 function key(pk: string, sk: string): Item {
   return { PK: { S: pk }, SK: { S: sk } };
+}
+
+/** Sort key of the swept mark's item. */
+const SWEPT_SK = 'partials';
+
+function chunkKey(attempt: string, chunk: number): string {
+  return `${attempt}#${String(chunk).padStart(4, '0')}`;
 }
 
 function iterationKey(iteration: number): string {

@@ -8,6 +8,8 @@
  *               (or at target while we need two or more)
  *
  * retire(keys): leases of closed shards read to their end are deleted, never renewed again.
+ * othersLive(): once done, whether another registered worker is still live (a replay's last
+ *            worker to leave removes it).
  *
  * Expiry is judged by this worker's own clock on counters it saw move, never by another host's
  * time, so clock skew between hosts cannot make a live lease look expired (the KCL's rule).
@@ -157,9 +159,9 @@ export class LeaseCoordinator {
 
   /**
    * Stops ticking; with `release`, gives every held lease up so others take them at once, and
-   * unregisters.
+   * unregisters (unless `forget` is false: a worker that goes on later keeps its registration).
    */
-  async stop(options: { release?: boolean } = {}): Promise<void> {
+  async stop(options: { release?: boolean; forget?: boolean } = {}): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.exclusive(async () => {
@@ -167,9 +169,40 @@ export class LeaseCoordinator {
         for (const lease of this.held.values()) await this.store.releaseLease(this.name, lease);
         // Best effort: a registration left behind stops counting once its beat has not moved
         // for the failover time, and is removed by the others later.
-        await this.store.forgetWorker(this.name, this.workerId).catch(() => undefined);
+        if (options.forget !== false) {
+          await this.store.forgetWorker(this.name, this.workerId).catch(() => undefined);
+        }
       }
       for (const key of [...this.held.keys()]) this.drop(key, 'released');
+    });
+  }
+
+  /**
+   * Whether another worker is still registered and live, asked once this one is done: `true`
+   * when one's beat moved since this worker last saw it, `false` when none is left (a
+   * registration whose beat stood still for the failover time is a dead worker's: it is
+   * unregistered at that beat), `undefined` while a registration has not been watched for
+   * that long yet (ask again later).
+   */
+  async othersLive(): Promise<boolean | undefined> {
+    return this.exclusive(async () => {
+      const now = this.clock();
+      let undecided = false;
+      for (const { workerId, beat } of await this.store.listWorkers(this.name)) {
+        if (workerId === this.workerId) continue;
+        const seen = this.seenWorkers.get(workerId);
+        if (seen !== undefined && seen.beat !== beat) return true;
+        if (seen === undefined) {
+          this.seenWorkers.set(workerId, { beat, sinceMs: now });
+          undecided = true;
+        } else if (now - seen.sinceMs < this.failoverMs) {
+          undecided = true;
+        } else {
+          this.seenWorkers.delete(workerId);
+          await this.store.forgetWorker(this.name, workerId, beat);
+        }
+      }
+      return undecided ? undefined : false;
     });
   }
 

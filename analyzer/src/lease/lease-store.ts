@@ -3,9 +3,12 @@
  *   lease item   (name, stream#shardId)  owner?, counter, partial? ─┐ every change is conditional
  *   cut item     (name, iteration)       IterationCut (first put wins) │ on the counter read before:
  *   partial data (name, iteration, stream#shardId, attempt) chunks ◀──┘ a stale owner's write fails
+ *   swept mark   (name)                  highest iteration whose partial data is deleted
  *
  * A partial is made visible by the same conditional write that moves the lease counter, so only
- * the lease's current owner can publish one; chunks of a failed attempt are never referenced.
+ * the lease's current owner can publish one; chunks of a failed attempt are never referenced
+ * (and their writer deletes them). Partial data lives only until its iteration is committed (or
+ * its replay finished): then every attempt's chunks are deleted and the swept mark raised.
  */
 import type { ShardWindow } from '../stream/shard-window.js';
 
@@ -128,6 +131,22 @@ export interface LeaseStore {
   putPartial(name: string, lease: Lease, iteration: number, bytes: Uint8Array): Promise<Lease>;
   /** The partial a shard published for iteration k, if it did. */
   getPartial(name: string, leaseKey: string, iteration: number): Promise<Uint8Array | undefined>;
+  /**
+   * Deletes every stored chunk of iteration k's partials for these lease keys, whatever attempt
+   * wrote it: only for an iteration that is committed (or a replay that finished), whose
+   * partials nobody reads again. Chunks already gone are skipped, so a repeat does nothing.
+   *
+   * @returns how many items were deleted.
+   */
+  deletePartials(name: string, iteration: number, leaseKeys: readonly string[]): Promise<number>;
+  /** Removes these leases whatever their owner and counter (a finished replay's); missing ones are skipped. */
+  deleteLeases(name: string, leaseKeys: readonly string[]): Promise<void>;
+  /** Removes iteration k's cut: only a finished replay's (an iteration's cut is kept for reruns). */
+  deleteCut(name: string, iteration: number): Promise<void>;
+  /** The highest iteration whose partials are known deleted; 0 when none is. */
+  sweptThrough(name: string): Promise<number>;
+  /** Records that partials up to `iteration` are deleted; a lower mark than the stored one is ignored. */
+  markSwept(name: string, iteration: number): Promise<void>;
   close(): void;
 }
 

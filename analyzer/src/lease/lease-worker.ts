@@ -6,7 +6,8 @@
  *     leases for the cut's shards ─▶ loop: read each leased shard of the cut with no partial
  *       (its own aggregator, up to the cut) ─▶ encode ─▶ publish on the lease (counter checked)
  *       every shard has a partial? ─▶ claim k (one merger) ─▶ merge in cut order ─▶ store report
- *       ─▶ checkpoints ─▶ commit            k committed by anyone? ─▶ return its report
+ *       ─▶ checkpoints ─▶ commit ─▶ delete k's partials (and older ones a crash left: sweep)
+ *                                           k committed by anyone? ─▶ return its report
  *
  * A worker killed mid-read stores nothing: its leases expire and another worker reads the same
  * (startAfterSeq, cutoff] again. A stale owner's partial is refused by the lease counter.
@@ -15,7 +16,10 @@
  *     stored window ─▶ replay cut g under <name>#rerun-<k> (g: an unfinished one to join, else
  *     the next) ─▶ the same lease loop over (startAfterSeq, endSeq] ─▶ every worker merges the
  *     partials ─▶ each shard's records and end checked against the stored window; nothing written
- *     to the iteration
+ *     to the iteration ─▶ the last worker to leave the replay removes its partials, leases, cuts
+ *
+ *   close() or the signal, mid-iteration: reads end, held leases are handed back at once, and
+ *   the iteration rejects with WorkerStoppedError (the others finish it).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import {
@@ -42,6 +46,7 @@ import {
   LeaseLostError,
   PreviousIterationMissingError,
   WindowNotReplayableError,
+  WorkerStoppedError,
 } from '../errors.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
 import { ReadShardsDefaults } from '../stream/read-shards-in-order.js';
@@ -53,6 +58,7 @@ import { planWindow } from '../window/plan-window.js';
 import { LeaseCoordinator, type LeaseTick } from './lease-coordinator.js';
 import { leaseKeyOf, type CutShard, type IterationCut, type LeaseStore } from './lease-store.js';
 import { PartialMerger, type MergedPartials } from './merge-partials.js';
+import { removeReplay, sweepCommittedPartials } from './partial-sweeper.js';
 import {
   decodePartial,
   emptyColumns,
@@ -113,6 +119,11 @@ export interface LeaseWorkerOptions extends AnalyzeSettings {
   /** Told what each lease tick did (see `LeaseCoordinatorOptions.onTick`). */
   readonly onLeaseTick?: (tick: LeaseTick) => void;
   readonly onLeaseTickError?: (err: unknown) => void;
+  /**
+   * Told when deleting a committed iteration's partials (or a finished replay) failed: the
+   * iteration stands, and the next commit sweeps what is left.
+   */
+  readonly onCleanupError?: (err: unknown) => void;
 }
 
 /**
@@ -129,6 +140,12 @@ export interface LeaseWorkerOptions extends AnalyzeSettings {
 export class LeaseWorker {
   readonly coordinator: LeaseCoordinator;
   private readonly options: LeaseWorkerOptions;
+  /** Aborted by {@link close}; with the caller's signal, ends every read and wait. */
+  private readonly stopper = new AbortController();
+  private readonly signal: AbortSignal;
+  /** The iteration or rerun running now, which {@link close} lets settle. */
+  private running: Promise<unknown> | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(options: LeaseWorkerOptions) {
     for (const key of ['iterationTimeoutMs', 'pollIntervalMs'] as const) {
@@ -139,6 +156,10 @@ export class LeaseWorker {
     }
     this.options = options;
     this.coordinator = this.coordinatorOf(options.name);
+    this.signal =
+      options.signal === undefined
+        ? this.stopper.signal
+        : AbortSignal.any([options.signal, this.stopper.signal]);
   }
 
   private get parser(): ParserName {
@@ -161,9 +182,39 @@ export class LeaseWorker {
     return this.coordinator.workerId;
   }
 
-  /** Stops renewing and hands every held lease back, so the others take them at once. */
-  async close(): Promise<void> {
-    await this.coordinator.stop({ release: true });
+  /**
+   * Stops renewing and hands every held lease back, so the others take them at once; an
+   * iteration running now ends first (rejecting with {@link WorkerStoppedError}). Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopper.abort();
+      await this.running?.catch(() => undefined);
+      await this.coordinator.stop({ release: true });
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Runs one iteration or rerun; once stopped (close() or the signal) it hands the leases back
+   * and rejects with {@link WorkerStoppedError}, whatever the stop interrupted.
+   */
+  private async stoppable<T>(during: string, run: () => Promise<T>): Promise<T> {
+    const stopped = (cause?: unknown) =>
+      new WorkerStoppedError(this.options.name, this.workerId, during, cause);
+    if (this.signal.aborted) throw stopped(this.signal.reason);
+    const running = run();
+    this.running = running;
+    try {
+      return await running;
+    } catch (err) {
+      if (!this.signal.aborted) throw err;
+      // The registration stays until close(): a worker stopped by its signal may run again.
+      await this.coordinator.stop({ release: true, forget: false });
+      throw stopped(err);
+    } finally {
+      if (this.running === running) this.running = undefined;
+    }
   }
 
   /**
@@ -172,6 +223,10 @@ export class LeaseWorker {
    * @throws {PreviousIterationMissingError} when k−1's report is missing.
    */
   async runIteration(): Promise<IterationOutcome> {
+    return this.stoppable('an iteration', () => this.runIterationNow());
+  }
+
+  private async runIterationNow(): Promise<IterationOutcome> {
     const { name, stream, store } = this.options;
     // Known to the others from now on: none of them takes this worker's share of free leases.
     await this.coordinator.register();
@@ -230,6 +285,10 @@ export class LeaseWorker {
    * ```
    */
   async rerunIteration(k: number): Promise<IterationOutcome> {
+    return this.stoppable(`a rerun of iteration ${k}`, () => this.rerunIterationNow(k));
+  }
+
+  private async rerunIterationNow(k: number): Promise<IterationOutcome> {
     const { name, stream, store, leases } = this.options;
     const item = await store.getIteration(name, k);
     const stored =
@@ -303,8 +362,9 @@ export class LeaseWorker {
       // Read as the iteration was: the same parser gives the same counts.
       parser: isParserName(parser) ? parser : AUTO_PARSER,
     };
+    let outcome: IterationOutcome;
     try {
-      return await this.readUntil(lane, cut, listed, async (complete) => {
+      outcome = await this.readUntil(lane, cut, listed, async (complete) => {
         if (!complete) return undefined;
         const merged = await this.mergePartials(lane, cut, previous);
         if (merged === undefined) return undefined;
@@ -328,6 +388,33 @@ export class LeaseWorker {
     } finally {
       await coordinator.stop({ release: true });
     }
+    await this.removeReplayWhenLast(coordinator, cut);
+    return outcome;
+  }
+
+  /**
+   * Once this worker left the replay: if no other worker is still in it (a live one removes it
+   * when it leaves), its partials, leases and cuts are removed. A registration that has not
+   * beaten for the failover time is a dead worker's and does not hold the removal back.
+   */
+  private async removeReplayWhenLast(
+    coordinator: LeaseCoordinator,
+    cut: IterationCut,
+  ): Promise<void> {
+    const pollMs = this.options.pollIntervalMs ?? LeaseWorkerDefaults.POLL_INTERVAL_MS;
+    try {
+      for (;;) {
+        const live = await coordinator.othersLive();
+        if (live === true) return;
+        if (live === false) break;
+        await delay(pollMs, undefined, { signal: this.signal });
+      }
+      await removeReplay(this.options.leases, cut);
+    } catch (err) {
+      // Stopped while waiting, or DynamoDB refused: the rerun's result stands, and the next
+      // rerun of the iteration removes what is left.
+      if (!this.signal.aborted) this.options.onCleanupError?.(err);
+    }
   }
 
   /**
@@ -347,10 +434,14 @@ export class LeaseWorker {
     await lane.coordinator.tick();
     const pollMs = this.options.pollIntervalMs ?? LeaseWorkerDefaults.POLL_INTERVAL_MS;
     for (;;) {
-      this.options.signal?.throwIfAborted();
+      this.signal.throwIfAborted();
       const leases = new Map(
         (await this.options.leases.listLeases(lane.name)).map((l) => [l.leaseKey, l]),
       );
+      // Removed under us (a replay's last worker left as this one joined): made again, read again.
+      if (toRead.some((s) => !leases.has(leaseKeyOf(s.stream, s.shardId)))) {
+        await this.options.leases.ensureLeases(lane.name, toRead);
+      }
       const missing = toRead.filter(
         (s) => leases.get(leaseKeyOf(s.stream, s.shardId))?.partial?.iteration !== lane.iteration,
       );
@@ -368,7 +459,7 @@ export class LeaseWorker {
       };
       await Promise.all(Array.from({ length: Math.min(limit, mine.length) }, reader));
       // Awaited by the caller, so it keeps the process alive (unlike the lease ticks).
-      if (!read) await delay(pollMs, undefined, { signal: this.options.signal });
+      if (!read) await delay(pollMs, undefined, { signal: this.signal });
     }
   }
 
@@ -380,7 +471,7 @@ export class LeaseWorker {
       maxMs: LeaseWorkerDefaults.LIST_SHARDS_BACKOFF_MAX_MS,
       shouldRetry: (err) => err instanceof AnalyzerError && err.retryable,
       unref: true,
-      ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
+      signal: this.signal,
     });
   }
 
@@ -422,8 +513,7 @@ export class LeaseWorker {
     const leaseKey = leaseKeyOf(shard.stream, shard.shardId);
     const lost = lane.coordinator.signalOf(leaseKey);
     if (lost === undefined) return false;
-    const signal =
-      this.options.signal === undefined ? lost : AbortSignal.any([lost, this.options.signal]);
+    const signal = AbortSignal.any([lost, this.signal]);
     const aggregator = new TopNAggregator(
       this.options.maxDistinctKeys === undefined
         ? {}
@@ -453,7 +543,7 @@ export class LeaseWorker {
         },
       );
     } catch (err) {
-      if (lost.aborted && this.options.signal?.aborted !== true) return false;
+      if (lost.aborted && !this.signal.aborted) return false;
       // A transient read failure: the lease is still ours, the next round reads it again.
       if (err instanceof AnalyzerError && err.retryable) return false;
       throw err;
@@ -500,6 +590,11 @@ export class LeaseWorker {
     } catch (err) {
       // Our claim ran out and another worker finished k: its report is the same.
       if (err instanceof IterationConflictError) return undefined;
+      // That worker may have deleted k's partials under this merge once it committed.
+      if (!this.signal.aborted) {
+        const item = await store.getIteration(name, k);
+        if (item?.status === IterationStatuses.committed) return undefined;
+      }
       throw err;
     }
   }
@@ -520,7 +615,8 @@ export class LeaseWorker {
       }
       const key = leaseKeyOf(shard.stream, shard.shardId);
       const bytes = await this.options.leases.getPartial(lane.name, key, k);
-      // A partial of k is never replaced once published for k, so this cannot be missing.
+      // Never replaced once published for k; gone only once k is committed (or its replay
+      // removed), which the caller finds out.
       if (bytes === undefined) return undefined;
       merger.add(decodePartial(bytes, `${lane.name} partial ${k} ${key}`));
     }
@@ -580,6 +676,12 @@ export class LeaseWorker {
       );
     }
     await store.commitIteration(name, k, this.workerId);
+    try {
+      // k's partials are read by nobody now; older ones a killed merger left go with them.
+      await sweepCommittedPartials(this.options.leases, name, k);
+    } catch (err) {
+      if (!this.signal.aborted) this.options.onCleanupError?.(err);
+    }
     return report;
   }
 }

@@ -22,10 +22,36 @@ import {
 export class MemoryLeaseStore implements LeaseStore {
   private readonly leases = new Map<string, Map<string, Lease>>();
   private readonly cuts = new Map<string, IterationCut>();
-  private readonly partials = new Map<string, Uint8Array>();
+  /** Partial data by (name, lease key, iteration), then by attempt. */
+  private readonly partials = new Map<string, Map<string, Uint8Array>>();
+  private readonly swept = new Map<string, number>();
   private readonly workers = new Map<string, Map<string, number>>();
   /** Writes made, by kind (tests count them). */
-  readonly writes = { renew: 0, take: 0, release: 0, partial: 0, delete: 0 };
+  readonly writes = { renew: 0, take: 0, release: 0, partial: 0, delete: 0, deletePartial: 0 };
+
+  /**
+   * What is stored under a name, by kind (tests check that clean-up brings partials and a
+   * finished replay's leases back to zero).
+   */
+  itemCounts(name: string): {
+    leases: number;
+    cuts: number;
+    partials: number;
+    workers: number;
+  } {
+    let cuts = 0;
+    for (const cut of this.cuts.values()) if (cut.name === name) cuts++;
+    let partials = 0;
+    for (const [key, attempts] of this.partials) {
+      if ((JSON.parse(key) as [string])[0] === name) partials += attempts.size;
+    }
+    return {
+      leases: this.leasesOf(name).size,
+      cuts,
+      partials,
+      workers: this.workersOf(name).size,
+    };
+  }
 
   ensureLeases(
     name: string,
@@ -140,22 +166,62 @@ export class MemoryLeaseStore implements LeaseStore {
       chunks: 1,
       bytes: bytes.length,
     };
-    // Data first, then the conditional publish: a failed publish leaves only unreferenced data.
-    this.partials.set(`${name}#${lease.leaseKey}#${iteration}#${ref.attempt}`, bytes.slice());
-    return this.update(
-      name,
-      lease,
-      true,
-      (now) => ({ ...now, counter: now.counter + 1, partial: ref }),
-      'partial',
-    );
+    // Data first, then the conditional publish: a failed publish deletes its unreferenced data.
+    const key = partialKey(name, lease.leaseKey, iteration);
+    const attempts = this.partials.get(key) ?? new Map<string, Uint8Array>();
+    this.partials.set(key, attempts);
+    attempts.set(ref.attempt, bytes.slice());
+    try {
+      return await this.update(
+        name,
+        lease,
+        true,
+        (now) => ({ ...now, counter: now.counter + 1, partial: ref }),
+        'partial',
+      );
+    } catch (err) {
+      attempts.delete(ref.attempt);
+      if (attempts.size === 0) this.partials.delete(key);
+      throw err;
+    }
   }
 
   getPartial(name: string, leaseKey: string, iteration: number): Promise<Uint8Array | undefined> {
     const ref = this.leasesOf(name).get(leaseKey)?.partial;
     if (ref?.iteration !== iteration) return Promise.resolve(undefined);
-    const bytes = this.partials.get(`${name}#${leaseKey}#${iteration}#${ref.attempt}`);
+    const bytes = this.partials.get(partialKey(name, leaseKey, iteration))?.get(ref.attempt);
     return Promise.resolve(bytes?.slice());
+  }
+
+  deletePartials(name: string, iteration: number, leaseKeys: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (const leaseKey of leaseKeys) {
+      const key = partialKey(name, leaseKey, iteration);
+      deleted += this.partials.get(key)?.size ?? 0;
+      this.partials.delete(key);
+    }
+    this.writes.deletePartial += deleted;
+    return Promise.resolve(deleted);
+  }
+
+  deleteLeases(name: string, leaseKeys: readonly string[]): Promise<void> {
+    const byKey = this.leasesOf(name);
+    for (const key of leaseKeys) if (byKey.delete(key)) this.writes.delete++;
+    return Promise.resolve();
+  }
+
+  deleteCut(name: string, iteration: number): Promise<void> {
+    this.cuts.delete(`${name}#${iteration}`);
+    return Promise.resolve();
+  }
+
+  sweptThrough(name: string): Promise<number> {
+    return Promise.resolve(this.swept.get(name) ?? 0);
+  }
+
+  markSwept(name: string, iteration: number): Promise<void> {
+    if (iteration > (this.swept.get(name) ?? 0)) this.swept.set(name, iteration);
+    return Promise.resolve();
   }
 
   close(): void {}
@@ -198,4 +264,8 @@ export class MemoryLeaseStore implements LeaseStore {
     this.writes[kind]++;
     return Promise.resolve(next);
   }
+}
+
+function partialKey(name: string, leaseKey: string, iteration: number): string {
+  return JSON.stringify([name, leaseKey, iteration]);
 }

@@ -7,6 +7,10 @@ import { expect } from 'chai';
 import { startNetworkFaultServer, NetworkFaults, type NetworkFaultServer } from '@kinlog/testkit';
 import { CheckpointStoreError, TableMissingError } from '../../src/errors.js';
 import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
+import {
+  startUnprocessedItemsProxy,
+  type UnprocessedItemsProxy,
+} from '../support/unprocessed-items-proxy.js';
 
 /** Short enough for a fast suite, long enough for a loaded machine to answer a local call. */
 const REQUEST_TIMEOUT_MS = 400;
@@ -115,6 +119,59 @@ describe('DynamoLeaseStore under network faults', function () {
     const store = new DynamoLeaseStore({ leasesTable: freshLeaseTable(), endpoint: server.url });
     try {
       expect(await rejection(store.listLeases('web'))).to.be.instanceOf(TableMissingError);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('DynamoLeaseStore clean-up when DynamoDB leaves items unprocessed', function () {
+  this.timeout(60_000);
+  let proxy: UnprocessedItemsProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+
+  /** 30 leases of `web` made directly; then a store through the proxy. */
+  async function storeThrough(processed: (n: number) => number): Promise<DynamoLeaseStore> {
+    const leasesTable = freshLeaseTable();
+    const direct = new DynamoLeaseStore({ leasesTable });
+    await direct.createTable();
+    await direct.ensureLeases(
+      'web',
+      Array.from({ length: 30 }, (_, i) => ({ stream: 'logs', shardId: `s${i}` })),
+    );
+    direct.close();
+    proxy = await startUnprocessedItemsProxy(dynamodb(), processed);
+    return new DynamoLeaseStore({ leasesTable, endpoint: proxy.url });
+  }
+
+  it('sends the unprocessed rest again, in batches of at most 25, until every item is deleted', async () => {
+    // Half of every batch (rounded up) goes through: 25 → 12 left → 6 → 3 → 1 → 0, then 5 → …
+    const store = await storeThrough((n) => Math.ceil(n / 2));
+    try {
+      const keys = (await store.listLeases('web')).map((l) => l.leaseKey);
+      await store.deleteLeases('web', keys);
+      expect(await store.listLeases('web')).to.deep.equal([]);
+      // 25 + 5 first sent, then 12+6+3+1 and 2+1 again: more rounds than one backoff's attempts.
+      expect(proxy!.batches.requests).to.equal(25 + 12 + 6 + 3 + 1 + 5 + 2 + 1);
+      expect(proxy!.batches.calls).to.equal(8);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('gives up as a retryable store error when retries delete nothing more', async () => {
+    const store = await storeThrough(() => 0);
+    try {
+      const err = await rejection(store.deleteLeases('web', ['logs#s0', 'logs#s1']));
+      expect(err).to.be.instanceOf(CheckpointStoreError);
+      expect((err as CheckpointStoreError).retryable).to.equal(true);
+      expect(String(err)).to.match(/2 items of a BatchWriteItem were not processed/);
+      expect(proxy!.batches.calls).to.equal(4);
+      // Nothing was deleted.
+      expect(await store.listLeases('web')).to.have.length(30);
     } finally {
       store.close();
     }

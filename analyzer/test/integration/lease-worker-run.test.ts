@@ -10,6 +10,7 @@ import {
   type NetworkFaultServer,
 } from '@kinlog/testkit';
 import { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
+import { WorkerStoppedError } from '../../src/errors.js';
 import { leaseWorkerRun } from '../../src/cli/lease-worker-run.js';
 import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
 import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
@@ -69,7 +70,9 @@ describe('leaseWorkerRun and the stop signal', function () {
       );
       setTimeout(() => controller.abort(), 200);
       const err = (await iteration) as Error;
-      expect(err?.name, String(err)).to.equal('AbortError');
+      // A stop, not a failure: the cause is the abort that ended the call.
+      expect(err, String(err)).to.be.instanceOf(WorkerStoppedError);
+      expect((err.cause as Error | undefined)?.name).to.equal('AbortError');
       expect(server.received.silent).to.equal(1);
     } finally {
       await run.close();

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { analyzeCommand } from '../../src/index.js';
 
 const controller = new AbortController();
-process.once('SIGTERM', () => controller.abort());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
 const program = new Command('kinlog').exitOverride();
 program.addCommand(
   analyzeCommand({ signal: controller.signal, stdout: process.stdout, stderr: process.stderr }),

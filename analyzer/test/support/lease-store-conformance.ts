@@ -136,4 +136,58 @@ export function leaseStoreConformance(make: () => Promise<LeaseStore>): void {
     await store.forgetWorker(NAME, 'w2');
     expect(await beats()).to.deep.equal({});
   });
+
+  it('deletes every attempt of a partial once its iteration is done; a repeat deletes nothing', async () => {
+    await store.ensureLeases(NAME, [
+      { stream: 'logs', shardId: 's0' },
+      { stream: 'logs', shardId: 's1' },
+    ]);
+    const [l0, l1] = await store.listLeases(NAME);
+    let a = await store.takeLease(NAME, l0!, 'w1');
+    const b = await store.takeLease(NAME, l1!, 'w1');
+    a = await store.putPartial(NAME, a, 1, new Uint8Array(randomBytes(800_000)));
+    await store.putPartial(NAME, b, 1, new Uint8Array([1]));
+    // A stale owner's refused write leaves no chunks behind.
+    const stale = await store.takeLease(NAME, a, 'w2');
+    expect(await rejection(store.putPartial(NAME, a, 2, new Uint8Array([2])))).to.be.instanceOf(
+      LeaseLostError,
+    );
+    expect(await store.deletePartials(NAME, 2, ['logs#s0'])).to.equal(0);
+    await store.putPartial(NAME, stale, 2, new Uint8Array([3]));
+
+    expect(await store.deletePartials(NAME, 1, ['logs#s0'])).to.be.at.least(1);
+    expect(await store.getPartial(NAME, 'logs#s1', 1)).to.not.equal(undefined);
+    expect(await store.deletePartials(NAME, 1, ['logs#s0', 'logs#s1'])).to.equal(1);
+    expect(await store.deletePartials(NAME, 1, ['logs#s0', 'logs#s1'])).to.equal(0);
+    expect(await store.getPartial(NAME, 'logs#s1', 1)).to.equal(undefined);
+    // Iteration 2's partial is untouched.
+    expect(Array.from((await store.getPartial(NAME, 'logs#s0', 2))!)).to.deep.equal([3]);
+  });
+
+  it('deletes leases and a cut; the swept mark only rises', async () => {
+    await store.ensureLeases(
+      NAME,
+      ['s0', 's1', 's2'].map((shardId) => ({ stream: 'logs', shardId })),
+    );
+    await store.deleteLeases(NAME, ['logs#s0', 'logs#s2', 'logs#gone']);
+    expect((await store.listLeases(NAME)).map((l) => l.leaseKey)).to.deep.equal(['logs#s1']);
+    await store.putCut({
+      formatVersion: 1,
+      name: NAME,
+      iteration: 4,
+      createdBy: 'w1',
+      createdAtMs: 1,
+      cutoffArrivalMs: 2,
+      deadlineMs: 3,
+      shards: [],
+    });
+    await store.deleteCut(NAME, 4);
+    await store.deleteCut(NAME, 4);
+    expect(await store.getCut(NAME, 4)).to.equal(undefined);
+    expect(await store.sweptThrough(NAME)).to.equal(0);
+    await store.markSwept(NAME, 3);
+    await store.markSwept(NAME, 2);
+    expect(await store.sweptThrough(NAME)).to.equal(3);
+    expect(await store.sweptThrough('other')).to.equal(0);
+  });
 }

@@ -270,3 +270,48 @@ describe('LeaseCoordinator', () => {
     );
   });
 });
+
+describe('LeaseCoordinator.othersLive', () => {
+  it('is false when no other worker is registered', async () => {
+    const { worker } = await fixture(2);
+    const a = worker('a');
+    await a.tick();
+    expect(await a.othersLive()).to.equal(false);
+  });
+
+  it('is true once another worker’s beat moves, and undecided while it has not for the failover time', async () => {
+    const { worker, advance } = await fixture(2);
+    const a = worker('a');
+    const b = worker('b');
+    await b.tick();
+    await a.tick();
+    advance(FAILOVER_MS / 3);
+    expect(await a.othersLive()).to.equal(undefined);
+    await b.tick();
+    expect(await a.othersLive()).to.equal(true);
+  });
+
+  it('unregisters a worker whose beat stood still for the failover time, then is false', async () => {
+    const { store, worker, advance } = await fixture(2);
+    const a = worker('a');
+    const dead = worker('dead');
+    await dead.tick();
+    await a.tick();
+    advance(FAILOVER_MS - 1);
+    expect(await a.othersLive()).to.equal(undefined);
+    advance(1);
+    expect(await a.othersLive()).to.equal(false);
+    expect((await store.listWorkers(NAME)).map((w) => w.workerId)).to.deep.equal(['a']);
+  });
+
+  it('is false once the other worker stopped cleanly (its registration gone)', async () => {
+    const { worker } = await fixture(2);
+    const a = worker('a');
+    const b = worker('b');
+    await b.tick();
+    await a.tick();
+    expect(await a.othersLive()).to.equal(undefined);
+    await b.stop({ release: true });
+    expect(await a.othersLive()).to.equal(false);
+  });
+});
