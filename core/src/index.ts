@@ -66,6 +66,7 @@ export {
   parseJsonObject,
   JsonFieldAliases,
 } from './parsers/json-parser.js';
+export { isUnchangedJsonEvent } from './parsers/unchanged-json-event.js';
 export {
   createAccessLogParser,
   accessEvent,

@@ -2,6 +2,7 @@ import { unparsedEvent, type LineParser, type LogEvent } from './log-event.js';
 import { levelFromNumber, normalizeLevel } from './normalize-level.js';
 import { ParserOptionLimits, resolveParserOptions, type ParserOptions } from './parser-options.js';
 import { isoFromEpoch, isoFromIsoLike } from './timestamp.js';
+import { stampUnchanged } from './unchanged-json-event.js';
 
 /**
  * Where common loggers put each field, in order of preference. The first alias found is moved
@@ -121,13 +122,22 @@ export function normalizeJsonEvent(
 }
 
 /**
+ * Set by the helpers below when they write to the event being normalized: a flag beside the
+ * call rather than a value threaded through every helper's return (they already return
+ * whether their search is over). Normalizing is synchronous, so no other event interleaves.
+ */
+let changed = false;
+
+/**
  * {@link normalizeJsonEvent} for an object already known to be one, with its options resolved:
- * for parsers that hold their resolved options (the format detector).
+ * for parsers that hold their resolved options (the format detector). An event left exactly
+ * as parsed is stamped so (see `isUnchangedJsonEvent`).
  */
 export function normalizeParsed(parsed: object, assumedUtcOffsetMinutes: number): LogEvent {
   // JSON.parse makes `__proto__` an own data property, so mutating the parsed object in place
   // is safe; copying keys into a fresh object would not be.
   const event = parsed as LogEvent;
+  changed = false;
   normalizeTime(event, assumedUtcOffsetMinutes);
   normalizeLevelField(event);
   normalizeMsg(event);
@@ -135,7 +145,9 @@ export function normalizeParsed(parsed: object, assumedUtcOffsetMinutes: number)
   if (event.host === undefined && typeof event['hostname'] === 'string') {
     event.host = event['hostname'];
     delete event['hostname'];
+    changed = true;
   }
+  if (!changed) stampUnchanged(event);
   return event;
 }
 
@@ -187,6 +199,7 @@ function timeFrom(
   // A `time` we cannot read is the producer's own; an alias must not overwrite it.
   if (iso === undefined) return key === 'time';
   if (key !== 'time') delete event[key];
+  if (key !== 'time' || iso !== value) changed = true;
   event.time = iso;
   return true;
 }
@@ -211,6 +224,7 @@ function levelFrom(event: LogEvent, key: string, value: unknown): boolean {
     if (event.level !== undefined) return false; // an unusable `level` stays; do not overwrite it
     delete event[key];
   }
+  if (key !== 'level' || level !== value) changed = true;
   event.level = level;
   return true;
 }
@@ -231,6 +245,7 @@ function msgFrom(event: LogEvent, key: string, value: unknown): boolean {
     if (event.msg !== undefined) return true;
     delete event[key];
     event.msg = value;
+    changed = true;
   }
   return true;
 }
@@ -245,7 +260,10 @@ function normalizeStatus(event: LogEvent): void {
   const res = event[NESTED_STATUS.parent];
   if (event.status === undefined && typeof res === 'object' && res !== null) {
     const status = statusFrom((res as Record<string, unknown>)[NESTED_STATUS.key]);
-    if (status !== undefined) event.status = status;
+    if (status !== undefined) {
+      event.status = status;
+      changed = true;
+    }
   }
 }
 
@@ -257,6 +275,7 @@ function statusFromAlias(event: LogEvent, key: string, value: unknown): boolean 
     if (event.status !== undefined) return true;
     delete event[key];
   }
+  if (key !== 'status' || status !== value) changed = true;
   event.status = status;
   return true;
 }
