@@ -12,6 +12,8 @@ import {
   type ColumnType,
   type MetaColumn,
 } from './column-types.js';
+import { isUnchangedJsonEvent } from '@kinlog/core';
+import { canonicalJsonKeys } from './canonical-json-line.js';
 
 /** One column of a loaded table. */
 export interface ColumnSpec {
@@ -37,6 +39,36 @@ const TIMESTAMP_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
 const MIN_INT32 = -2_147_483_648;
 const MAX_INT32 = 2_147_483_647;
 const MAX_ISO_YEAR_CHARS = 24;
+/** Nested values deeper than this are not counted: their event takes the JSON.stringify way. */
+const MAX_COUNTED_DEPTH = 32;
+/** What {@link RowEncoder}'s `asIs` returns for an event that needs changing. */
+const NOT_AS_IS = -1;
+/** What it returns for an event written as is whose keys were not counted. */
+const UNCOUNTED = -2;
+
+/** Keys of a parsed JSON value at every depth, {@link UNCOUNTED} past MAX_COUNTED_DEPTH. */
+function keysWithin(value: object, depth: number): number {
+  if (depth > MAX_COUNTED_DEPTH) return UNCOUNTED;
+  let keys = 0;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      if (typeof item !== 'object' || item === null) continue;
+      const within = keysWithin(item, depth + 1);
+      if (within < 0) return UNCOUNTED;
+      keys += within;
+    }
+    return keys;
+  }
+  for (const key in value) {
+    keys++;
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item !== 'object' || item === null) continue;
+    const within = keysWithin(item, depth + 1);
+    if (within < 0) return UNCOUNTED;
+    keys += within;
+  }
+  return keys;
+}
 
 function isInt32(value: unknown): value is number {
   return (
@@ -185,27 +217,58 @@ export class RowEncoder {
     this.stats.rows++;
     // Most events fit as they are: then the parsed object itself is stringified (V8's fast
     // path); only events needing a change get a new object built.
-    return this.asIs(event) ? JSON.stringify(event) : JSON.stringify(this.rebuilt(event));
+    return this.asIs(event, false) !== NOT_AS_IS
+      ? JSON.stringify(event)
+      : JSON.stringify(this.rebuilt(event));
   }
 
-  /** Notes the types of `event`'s other fields; true when every field can be written as is. */
-  private asIs(event: Readonly<Record<string, unknown>>): boolean {
+  /**
+   * {@link fields} of an event decoded from `line`: `line` itself when the event is exactly
+   * what `JSON.parse` made of it (core's `isUnchangedJsonEvent`) and the line reads as the
+   * event's JSON text would (its form canonical, no key twice; see canonical-json-line.ts),
+   * which saves serializing the event again.
+   *
+   * @example
+   * ```ts
+   * const line = '{"status":500,"user":{"id":1}}';
+   * encoder.fieldsOfLine(normalizeJsonEvent(JSON.parse(line), line), line) === line; // true
+   * ```
+   */
+  fieldsOfLine(event: Readonly<Record<string, unknown>>, line: string): string {
+    if (!isUnchangedJsonEvent(event)) return this.fields(event);
+    this.stats.rows++;
+    const keys = this.asIs(event, true);
+    if (keys === NOT_AS_IS) return JSON.stringify(this.rebuilt(event));
+    return keys >= 0 && keys === canonicalJsonKeys(line) ? line : JSON.stringify(event);
+  }
+
+  /**
+   * Notes the types of `event`'s other fields; {@link NOT_AS_IS} unless every field can be
+   * written as is, else (with `countKeys`) its keys at every depth.
+   */
+  private asIs(event: Readonly<Record<string, unknown>>, countKeys: boolean): number {
+    let keys = 0;
     for (const field in event) {
       const value = event[field];
       if (value === undefined) continue;
       const target = this.byField.get(field) ?? this.targetOf(field);
       if (target.kind !== 'dynamic' || target.name !== field) {
-        if (target.kind !== 'fixed' || target.name !== field) return false;
-        if (value === null || fitsAsIs(target.type, value)) continue;
-        return false;
+        if (target.kind !== 'fixed' || target.name !== field) return NOT_AS_IS;
+        if (value !== null && !fitsAsIs(target.type, value)) return NOT_AS_IS;
+      } else if (value !== null) {
+        const column = target.column;
+        const type = typeOfValue(value);
+        if (type !== column.type && type !== undefined)
+          column.type = column.type === undefined ? type : widenType(column.type, type);
       }
-      if (value === null) continue;
-      const column = target.column;
-      const type = typeOfValue(value);
-      if (type !== column.type && type !== undefined)
-        column.type = column.type === undefined ? type : widenType(column.type, type);
+      if (!countKeys || keys < 0) continue;
+      keys++;
+      if (typeof value === 'object' && value !== null) {
+        const within = keysWithin(value, 1);
+        keys = within < 0 ? UNCOUNTED : keys + within;
+      }
     }
-    return true;
+    return countKeys ? keys : 0;
   }
 
   /** The row for an event with renamed, shadowed or unfit fields (types noted as it goes). */

@@ -100,6 +100,8 @@ export class SpoolFile {
   lines = 0;
   /** Bytes of the longest line so far (without its newline). */
   longestLineBytes = 0;
+  /** What the writer noted about the lines as a whole (bits of its own; see stream-row-format.ts). */
+  flags = 0;
   private handle: FileHandle | undefined;
   private buffer: Buffer | undefined;
   private used = 0;
@@ -115,17 +117,28 @@ export class SpoolFile {
 
   /** Adds a line; call {@link flushIfFull} between pages to bound what is held in memory. */
   push(line: string): void {
+    this.pushParts(line, '');
+  }
+
+  /**
+   * Adds the line `head + tail`, written in two parts: a long head (a record's own text) is
+   * then copied once, not first joined into a new string.
+   */
+  pushParts(head: string, tail: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit, plus the newline.
-    const most = line.length * 3 + 1;
+    const most = (head.length + tail.length) * 3 + 1;
     let buffer = this.buffer;
     if (buffer === undefined || this.used + most > buffer.length) {
       if (buffer !== undefined) this.full.push({ buffer, used: this.used });
       buffer = this.buffer = this.pool.take(most);
       this.used = 0;
     }
-    const bytes = buffer.write(line, this.used);
-    this.used += bytes;
-    buffer[this.used++] = NEWLINE;
+    const start = this.used;
+    let used = start + buffer.write(head, start);
+    if (tail.length !== 0) used += buffer.write(tail, used);
+    const bytes = used - start;
+    buffer[used++] = NEWLINE;
+    this.used = used;
     this.lines++;
     if (bytes > this.longestLineBytes) this.longestLineBytes = bytes;
   }

@@ -1,35 +1,39 @@
 /*
  *   one spooled stream row, TAB-separated, read by read_csv with no quoting or escaping:
  *
- *   fields JSON ⇥ _stream ⇥ _shard ⇥ _seq ⇥ _arrival ⇥ _partition_key ⇥ _format ⇥ raw ⇥ json
+ *   fields JSON ⇥ _shard ⇥ _seq ⇥ _arrival ⇥ _partition_key ⇥ _format ⇥ raw ⇥ json
  *
- *   fields   the event's fields as a JSON object (JSON.stringify: no TAB, CR or LF in it)
+ *   fields   the event's fields as a JSON object: the record's own line when that reads the
+ *            same (see canonical-json-line.ts), else JSON.stringify's (no TAB, CR or LF in it)
  *   meta     plain text when non-empty and free of control characters; otherwise every meta
  *            value of the row is a JSON string (or empty for NULL) and `json` is `j`
  *   raw      empty when the line is the fields text itself (a JSON line that needed no
  *            change: most of them), else the line as a JSON string (`null` for none)
+ *   _stream  the same for every row: a constant of the SELECT, not on the line
  *
  * DuckDB then splits lines (cheap) and parses only the fields JSON: no line is written or
- * parsed twice, and nothing is escaped for the common row.
+ * parsed twice, and nothing is escaped for the common row. A chunk none of whose rows has JSON
+ * meta values or a raw text apart (its {@link StreamRowFlags}) is read without the CASEs.
  */
 import { MetaColumns } from '../columns/column-types.js';
 import type { ColumnSpec } from '../columns/row-encoder.js';
 import { quoteIdent, quoteLiteral } from '../session/query-session.js';
 
 /** Meta columns of a spooled stream row, in their place on the line. */
-export const STREAM_ROW_META = [
-  '_stream',
-  '_shard',
-  '_seq',
-  '_arrival',
-  '_partition_key',
-  '_format',
-] as const;
+export const STREAM_ROW_META = ['_shard', '_seq', '_arrival', '_partition_key', '_format'] as const;
 
 /** Marks a row whose meta values are JSON strings. */
 export const JSON_META_FLAG = 'j';
 /** The raw column of a row that has no raw text. */
 export const NO_RAW = 'null';
+
+/** What a chunk's rows hold, as bits of SpoolFile.flags: what its SELECT must undo. */
+export const StreamRowFlags = {
+  /** Some row's meta values are JSON strings. */
+  jsonMeta: 1,
+  /** Some row's raw text is apart from its fields. */
+  rawApart: 2,
+} as const;
 
 /** A meta value that can go on the line as it is (not empty, no control character). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
@@ -40,18 +44,22 @@ const RAW = 'kinlog_raw';
 const FLAG = 'kinlog_json';
 
 /**
- * The SELECT reading a spool file of stream rows as the columns of `columns` (fields typed as
- * given, meta columns as {@link MetaColumns}).
+ * The SELECT reading a spool file of stream rows of `stream` as the columns of `columns`
+ * (fields typed as given, meta columns as {@link MetaColumns}); `flags`
+ * ({@link StreamRowFlags}) say what its rows hold.
  *
  * @example
  * ```ts
- * await session.exec(`INSERT INTO logs BY NAME ${streamRowsSelect(file, encoder.columns(), maxLineBytes)}`);
+ * const select = streamRowsSelect(file, encoder.columns(), maxLineBytes, 'web-logs', file.flags);
+ * await session.exec(`INSERT INTO logs BY NAME ${select}`);
  * ```
  */
 export function streamRowsSelect(
   file: string,
   columns: readonly ColumnSpec[],
   maxLineBytes: number,
+  stream: string,
+  flags: number = StreamRowFlags.jsonMeta | StreamRowFlags.rawApart,
 ): string {
   const metaNames = new Set<string>(Object.keys(MetaColumns));
   const fields = columns.filter((c) => !metaNames.has(c.name));
@@ -64,14 +72,20 @@ export function streamRowsSelect(
   const raw = quoteIdent(RAW);
   const select = [
     ...(fields.length === 0 ? [] : [`unnest(json_transform(${f}, ${quoteLiteral(struct)}))`]),
+    `${quoteLiteral(stream)} AS ${quoteIdent('_stream')}`,
     ...STREAM_ROW_META.map((name) => {
       const c = quoteIdent(name);
-      const text = `CASE WHEN ${flag} IS NULL THEN ${c} ELSE ${c} ->> '$' END`;
+      const text =
+        (flags & StreamRowFlags.jsonMeta) === 0
+          ? c
+          : `CASE WHEN ${flag} IS NULL THEN ${c} ELSE ${c} ->> '$' END`;
       return MetaColumns[name] === 'VARCHAR'
         ? `${text} AS ${c}`
         : `CAST(${text} AS ${MetaColumns[name]}) AS ${c}`;
     }),
-    `CASE WHEN ${raw} IS NULL THEN ${f} ELSE ${raw} ->> '$' END AS ${quoteIdent('_raw')}`,
+    (flags & StreamRowFlags.rawApart) === 0
+      ? `${f} AS ${quoteIdent('_raw')}`
+      : `CASE WHEN ${raw} IS NULL THEN ${f} ELSE ${raw} ->> '$' END AS ${quoteIdent('_raw')}`,
   ];
   return (
     `SELECT ${select.join(', ')} FROM read_csv(${quoteLiteral(file)}, columns = {${csvColumns}}, ` +

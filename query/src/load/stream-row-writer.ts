@@ -7,7 +7,7 @@ import type { LogEvent } from '@kinlog/core';
 import { timestampText, type RowEncoder } from '../columns/row-encoder.js';
 import { QuerySessionLimits } from '../session/query-session.js';
 import type { RowOrigin } from '../window/read-window-rows.js';
-import { JSON_META_FLAG, NO_RAW, PLAIN_META } from './stream-row-format.js';
+import { JSON_META_FLAG, NO_RAW, PLAIN_META, StreamRowFlags } from './stream-row-format.js';
 import type { TableLoader } from './table-loader.js';
 
 /** Counted in `nulled` for rows past MAX_OBJECT_BYTES, loaded with their meta columns only. */
@@ -19,15 +19,13 @@ export const OVERSIZED_ROW = 'oversized rows (fields and _raw)';
  *
  * @example
  * ```ts
- * const rows = new StreamRowWriter(encoder, loader, 'web-logs');
+ * const rows = new StreamRowWriter(encoder, loader);
  * await readWindowRows(source, window, { row: (e, line, origin) => rows.row(e, line, origin) });
  * ```
  */
 export class StreamRowWriter {
-  private readonly stream: string;
-  private readonly plainStream: boolean;
   private shard: string | undefined;
-  /** `⇥stream⇥shard⇥` while both are plain text. */
+  /** `⇥shard⇥` while it is plain text. */
   private shardText = '';
   private partitionKey: string | undefined;
   private plainPartitionKey = true;
@@ -41,11 +39,7 @@ export class StreamRowWriter {
   constructor(
     private readonly encoder: RowEncoder,
     private readonly loader: TableLoader,
-    stream: string,
-  ) {
-    this.stream = stream;
-    this.plainStream = PLAIN_META.test(stream);
-  }
+  ) {}
 
   /** Writes the row of one decoded event. */
   row(event: LogEvent, line: string, origin: RowOrigin): void {
@@ -53,36 +47,43 @@ export class StreamRowWriter {
       this.arrivalMs = origin.arrivalMs;
       this.arrival = this.arrivalText(this.arrivalMs) ?? '';
     }
-    const fields = this.encoder.fields(event);
+    // A JSON record normalization left as parsed is written as its own line where that reads
+    // the same: no second serialization, and the line is then also the raw text.
+    const fields = this.encoder.fieldsOfLine(event, line);
     const meta = this.metaText(origin);
-    const raw = fields === line ? '' : JSON.stringify(line);
+    const rawApart = fields !== line;
+    const raw = rawApart ? JSON.stringify(line) : '';
     const flag = this.jsonMeta ? TAB + JSON_META_FLAG : TAB;
-    const row = fields + meta + raw + flag;
+    const flags =
+      (this.jsonMeta ? StreamRowFlags.jsonMeta : 0) | (rawApart ? StreamRowFlags.rawApart : 0);
+    // The fields (often the record's own line) go apart from the rest: copied once.
+    const tail = meta + raw + flag;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only then is the row measured.
     if (
-      row.length * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
-      Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
+      (fields.length + tail.length) * 3 <= QuerySessionLimits.MAX_OBJECT_BYTES ||
+      Buffer.byteLength(fields) + Buffer.byteLength(tail) <= QuerySessionLimits.MAX_OBJECT_BYTES
     ) {
-      this.loader.add(row);
+      this.loader.addParts(fields, tail, flags);
       return;
     }
     const stats = this.encoder.stats;
     stats.nulled[OVERSIZED_ROW] = (stats.nulled[OVERSIZED_ROW] ?? 0) + 1;
     stats.rows--; // the row is counted once, as the one below
-    this.loader.add(this.encoder.fields({}) + meta + NO_RAW + flag);
+    this.loader.addParts(
+      this.encoder.fields({}),
+      meta + NO_RAW + flag,
+      flags | StreamRowFlags.rawApart,
+    );
   }
 
   /**
-   * `⇥stream⇥shard⇥seq⇥arrival⇥key⇥format⇥`: plain texts, or all JSON strings when one is
-   * not plain (then {@link jsonMeta} is set).
+   * `⇥shard⇥seq⇥arrival⇥key⇥format⇥`: plain texts, or all JSON strings when one is not plain
+   * (then {@link jsonMeta} is set).
    */
   private metaText(origin: RowOrigin): string {
     if (origin.shardId !== this.shard) {
       this.shard = origin.shardId;
-      this.shardText =
-        this.plainStream && PLAIN_META.test(this.shard)
-          ? TAB + this.stream + TAB + this.shard + TAB
-          : '';
+      this.shardText = PLAIN_META.test(this.shard) ? TAB + this.shard + TAB : '';
     }
     const key = origin.partitionKey;
     if (key !== this.partitionKey) {
@@ -103,8 +104,6 @@ export class StreamRowWriter {
     this.jsonMeta = true;
     const json = (value: string | undefined) => (value === undefined ? '' : JSON.stringify(value));
     return (
-      TAB +
-      json(this.stream) +
       TAB +
       json(this.shard) +
       TAB +

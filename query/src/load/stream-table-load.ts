@@ -51,8 +51,9 @@ export class StreamTableLoad {
       this.encoder,
       chunkRows,
       SpoolFormats.streamRows,
+      stream,
     );
-    this.writer = new StreamRowWriter(this.encoder, this.loader, stream);
+    this.writer = new StreamRowWriter(this.encoder, this.loader);
   }
 
   /** What the encoder changed to make values fit, so far. */

@@ -86,15 +86,26 @@ export class TableLoader {
     private readonly encoder: RowEncoder,
     private readonly chunkRows: number = TableLoaderLimits.CHUNK_ROWS,
     private readonly format: SpoolFormat = SpoolFormats.ndjson,
+    /** The stream stream rows come from (their `_stream`, the same for every row). */
+    private readonly stream: string = '',
   ) {}
 
   /** Adds one row; {@link settle}, which callers run between pages, writes and loads it. */
   add(line: string): void {
-    this.file ??= this.spool.file(`${this.table}-${++this.chunks}`);
-    this.file.push(line);
+    this.addParts(line, '', 0);
+  }
+
+  /**
+   * Adds the row `head + tail` (see SpoolFile.pushParts), noting `flags` (the format's own bits)
+   * for the chunk it lands in.
+   */
+  addParts(head: string, tail: string, flags: number): void {
+    const file = (this.file ??= this.spool.file(`${this.table}-${++this.chunks}`));
+    file.pushParts(head, tail);
+    file.flags |= flags;
     this.rows++;
-    if (this.file.lines >= this.chunkRows) {
-      this.filled.push(this.file);
+    if (file.lines >= this.chunkRows) {
+      this.filled.push(file);
       this.file = undefined;
     }
   }
@@ -162,7 +173,7 @@ export class TableLoader {
     if (this.pending >= TableLoaderLimits.MAX_PENDING_CHUNKS) await this.chain;
     this.pending++;
     this.chain = this.chain
-      .then(() => this.loadChunk(file.path, columns, file.longestLineBytes))
+      .then(() => this.loadChunk(file.path, columns, file.longestLineBytes, file.flags))
       .catch((err: unknown) => {
         this.failure ??= err;
       })
@@ -182,6 +193,7 @@ export class TableLoader {
     path: string,
     columns: readonly ColumnSpec[],
     longestLineBytes: number,
+    flags: number,
   ): Promise<void> {
     // DuckDB reads with buffers of at least the longest line: sized to this chunk's lines, not
     // the largest a line may be, they stay small for the common chunk.
@@ -203,7 +215,10 @@ export class TableLoader {
     }
     try {
       if (this.format === SpoolFormats.streamRows) {
-        await this.session.insertSelect(this.table, streamRowsSelect(path, columns, lineBytes));
+        await this.session.insertSelect(
+          this.table,
+          streamRowsSelect(path, columns, lineBytes, this.stream, flags),
+        );
       } else {
         await this.session.insertNdjson(this.table, path, columns);
       }

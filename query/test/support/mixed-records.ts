@@ -28,6 +28,19 @@ const LINES = [
   '{"user":{"dup":1,"dup":2}}',
   '{"msg":"ends with CRLF"}\r\n',
   '{"status":200,"msg":"tab\\tinside","region":"us-east-1"}',
+  // Lines written as they are, or not, by their form alone (canonical-json-line.ts).
+  '{"level":"info","msg":"ok","status":200,"time":"2024-05-01T00:00:01.000Z","v":1}',
+  '{"v":"text","w":0.5,"x":-0.25,"y":12.5,"z":123456789012345}',
+  '{"v":1.0,"w":12.50,"x":1E2,"y":-0,"z":9007199254740993}',
+  '{"v":2,"user":{"z":1,"a":[1,"b",{"c":2.5}],"e":{}},"arr":[]}',
+  '{"user":{"a":[1.0]}}',
+  '{"user":{"a":[{"x":1,"x":2}]}}',
+  '{"user":{"dup":1,"dup":1}}',
+  '{"user":{"\\u0031":1,"a":2}}',
+  '{"st\\u0061tus":201,"m":"a\\\\","q":"\\"x\\"","s":"\\/"}',
+  '{"m":"line\u2028sep","n":null,"t":true,"f":false}',
+  '{"__proto__":{"x":1},"p":2}',
+  '{"level":"info", "v":3}',
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EventColumns, MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder, timestampText } from '../../../src/columns/row-encoder.js';
+import { normalizeJsonEvent } from '@kinlog/core';
 
 describe('RowEncoder', () => {
   it('writes fitting events as they are, with meta columns after their fields', () => {
@@ -79,5 +80,29 @@ describe('timestampText', () => {
     expect(timestampText('2024-01-02T04:04:05+01:00')).to.equal('2024-01-02T03:04:05.000Z');
     for (const bad of ['soon', Number.NaN, 8.64e15 + 1, 253402300800000, true, {}])
       expect(timestampText(bad), JSON.stringify(bad)).to.equal(undefined);
+  });
+});
+
+describe('RowEncoder.fieldsOfLine', () => {
+  it('takes a JSON line as the row of its unchanged event only when it reads the same', () => {
+    const encoder = new RowEncoder(EventColumns, MetaColumns);
+    const row = (line: string) =>
+      encoder.fieldsOfLine(normalizeJsonEvent(JSON.parse(line), line), line);
+    const same = '{"time":"2024-01-02T03:04:05.678Z","status":500,"user":{"id":1,"t":[1,"x"]}}';
+    expect(row(same)).to.equal(same);
+    // Another form, a duplicate key, an unfit or shadowed value: the event's JSON instead.
+    expect(row('{"n":1.0,"s":"x"}')).to.equal('{"n":1,"s":"x"}');
+    expect(row('{"n":1,"n":2}')).to.equal('{"n":2}');
+    expect(row('{"u":{"d":1,"d":2}}')).to.equal('{"u":{"d":2}}');
+    expect(row('{"time":"yesterday","n":3}')).to.equal('{"n":3}');
+    expect(row('{"status":"500","n":3}')).to.equal('{"status":500,"n":3}'); // normalized
+    expect(row('{"_stream":"x","n":4}')).to.equal('{"n":4}');
+    expect(row('{"K":5}')).to.equal('{"K":5}'); // first sight of K: as is
+    expect(row('{"k":6}')).to.equal('{"K":6}'); // k is column K now
+    expect(encoder.stats.rows).to.equal(9);
+    expect(encoder.stats.nulled).to.deep.equal({ time: 1 });
+    // Types are noted on either way.
+    const types = Object.fromEntries(encoder.columns().map((c) => [c.name, c.type]));
+    expect(types).to.include({ user: 'JSON', n: 'BIGINT', s: 'VARCHAR', u: 'JSON' });
   });
 });
