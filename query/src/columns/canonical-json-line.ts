@@ -148,7 +148,15 @@ function numberEnd(line: string, start: number): number {
   return c === LOWER_E || c === UPPER_E ? -1 : i;
 }
 
-/** `String.prototype.isWellFormed` (ES2024, in every Node this package supports). */
-function isWellFormed(text: string): boolean {
+/**
+ * `String.prototype.isWellFormed` (ES2024, in every Node this package supports): no lone
+ * surrogate, which JSON.stringify would escape and a UTF-8 write would replace.
+ *
+ * @example
+ * ```ts
+ * isWellFormed('a\ud800'); // false
+ * ```
+ */
+export function isWellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }

@@ -13,7 +13,8 @@ import {
   type MetaColumn,
 } from './column-types.js';
 import { isUnchangedJsonEvent } from '@kinlog/core';
-import { canonicalJsonKeys } from './canonical-json-line.js';
+import { canonicalJsonKeys, isWellFormed } from './canonical-json-line.js';
+import { LineShapes } from './line-shapes.js';
 
 /** One column of a loaded table. */
 export interface ColumnSpec {
@@ -159,6 +160,11 @@ export class RowEncoder {
   private readonly byField = new Map<string, FieldTarget>();
   private readonly dynamic: DynamicColumn[] = [];
   private readonly keys = new Map<string, string>();
+  private readonly shapes = new LineShapes();
+  private readonly fixedTypeOf = (field: string): ColumnType | undefined => {
+    const target = this.byField.get(field);
+    return target?.kind === 'fixed' ? target.type : undefined;
+  };
 
   constructor(
     fixed: Readonly<Record<string, ColumnType>>,
@@ -237,9 +243,13 @@ export class RowEncoder {
   fieldsOfLine(event: Readonly<Record<string, unknown>>, line: string): string {
     if (!isUnchangedJsonEvent(event)) return this.fields(event);
     this.stats.rows++;
+    // A line shaped like one taken before needs no look at its event (see line-shapes.ts).
+    if (isWellFormed(line) && this.shapes.matches(line)) return line;
     const keys = this.asIs(event, true);
     if (keys === NOT_AS_IS) return JSON.stringify(this.rebuilt(event));
-    return keys >= 0 && keys === canonicalJsonKeys(line) ? line : JSON.stringify(event);
+    if (keys < 0 || keys !== canonicalJsonKeys(line)) return JSON.stringify(event);
+    this.shapes.learn(event, line, this.fixedTypeOf);
+    return line;
   }
 
   /**

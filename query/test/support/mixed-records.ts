@@ -5,6 +5,33 @@ import type { MemoryRecord } from './memory-shard-source.js';
 const T0_MS = Date.parse('2024-05-01T00:00:00Z');
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
 
+/** A line, then lines of its shape and lines that only look like it. */
+const SHAPE =
+  '{"time":"2024-05-01T00:00:02.000Z","level":"error","status":503,"msg":"m","k":7,"f":0.5,"ok":true,"z":null,"u":{"id":1,"tags":["a",2,3.5]}}';
+const SHAPED = [
+  SHAPE,
+  SHAPE.replace('"k":7', '"k":-8')
+    .replace('"f":0.5', '"f":0.25')
+    .replace('"m"', '"q \\"x\\" \\u00e9 😀"'),
+  SHAPE.replace('"k":7', '"k":1.0'),
+  SHAPE.replace('"f":0.5', '"f":1.50'),
+  SHAPE.replace('"f":0.5', '"f":2'),
+  SHAPE.replace('"status":503', '"status":2147483648'),
+  SHAPE.replace('"id":1', '"id":1,"id":2'),
+  SHAPE.replace('"id":1', '"id":1.0'),
+  SHAPE.replace('"tags":["a",2,3.5]', '"tags":[1.0]'),
+  SHAPE.replace('"tags":["a",2,3.5]', '"tags":[{"a":1,"a":2}]'),
+  SHAPE.replace('}}', '},"k2":1}'),
+  SHAPE.replace('"ok":true,', ''),
+  SHAPE.replace('"z":null', '"z":"now text"'),
+  SHAPE.replace('"status":503', '"st\\u0061tus":503'),
+  SHAPE.replace('"k":7', '"k":-0'),
+  SHAPE.replace('"k":7', '"k":1234567890123456'),
+  SHAPE.replace('"k":7', '"k":123456789012345'),
+  SHAPE.replace('"u":{"id":1', '"u":{"1":1'),
+  SHAPE.replace('"time":"2024-05-01T00:00:02.000Z"', '"time":"2024-05-01T00:00:02.5Z"'),
+];
+
 /** Lines of every kind the decoder hands over, each a record of its own unless packed. */
 const LINES = [
   '{"time":"2024-05-01T00:00:00.000Z","level":"error","status":500,"region":"eu-west-1","page":"/cart","n":1}',
@@ -41,6 +68,9 @@ const LINES = [
   '{"m":"line\u2028sep","n":null,"t":true,"f":false}',
   '{"__proto__":{"x":1},"p":2}',
   '{"level":"info", "v":3}',
+  // One shape and lines close to it: those of the same shape are taken without a look at
+  // their event (line-shapes.ts), the others the careful way.
+  ...SHAPED,
 ];
 
 /**
