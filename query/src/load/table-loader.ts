@@ -17,8 +17,12 @@ import { streamRowsSelect } from './stream-row-format.js';
 
 /** Bounds of a table load. */
 export const TableLoaderLimits = {
-  /** Rows per chunk file: large enough for DuckDB's parallel read, small enough to overlap. */
-  CHUNK_ROWS: 100_000,
+  /**
+   * Rows per chunk file: large enough for DuckDB's parallel read, small enough to overlap; one
+   * DuckDB row group (122,880 rows), so a chunk appended fills whole row groups instead of
+   * topping up the last one (which cost about a fifth more of the load's CPU).
+   */
+  CHUNK_ROWS: 122_880,
   /**
    * Rows per chunk under a memory limit: DuckDB holds the chunk being inserted uncompressed
    * until it is stored, so smaller chunks lower the peak (loads run slower there anyway).
