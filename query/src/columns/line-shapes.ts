@@ -21,9 +21,12 @@ export const LineShapeLimits = {
   MAX_KEYS: 256,
   /** Nesting of an event whose shape is kept. */
   MAX_DEPTH: 8,
+  /** Longer lines are not matched: a pattern's run over megabytes is not worth it. */
+  MAX_LINE_CHARS: 64 * 1024,
 } as const;
 
-const STRING = '"(?:[^"\\\\]|\\\\.)*"';
+/** A string token, as an unrolled loop: no backtracking point per character. */
+const STRING = '"[^"\\\\]*(?:\\\\.[^"\\\\]*)*"';
 /** An integer of at most 15 digits, not -0. */
 const INTEGER = '(?:0|-?[1-9]\\d{0,14})';
 /** An integer of at most 9 digits, within INTEGER's range. */
@@ -104,6 +107,7 @@ export class LineShapes {
 
   /** Whether `line` has the shape of a line taken before. */
   matches(line: string): boolean {
+    if (line.length > LineShapeLimits.MAX_LINE_CHARS) return false;
     const shapes = this.shapes;
     for (let i = 0; i < shapes.length; i++) if (shapes[i]!.test(line)) return true;
     return false;
@@ -120,6 +124,7 @@ export class LineShapes {
     fixedType: (key: string) => ColumnType | undefined,
   ): void {
     if (this.made >= LineShapeLimits.MAX_SHAPES_MADE) return;
+    if (line.length > LineShapeLimits.MAX_LINE_CHARS) return;
     const budget: Budget = { keys: 0 };
     let pattern = '^\\{';
     let first = true;

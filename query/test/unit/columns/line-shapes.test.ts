@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { normalizeJsonEvent, pick, seededRandom } from '@kinlog/core';
 import { EventColumns, MetaColumns } from '../../../src/columns/column-types.js';
-import { LineShapes } from '../../../src/columns/line-shapes.js';
+import { LineShapeLimits, LineShapes } from '../../../src/columns/line-shapes.js';
 import { RowEncoder } from '../../../src/columns/row-encoder.js';
 
 const SHAPE =
@@ -85,6 +85,12 @@ describe('LineShapes', () => {
       ' ' + SHAPE,
     ])
       expect(shapes.matches(other), other).to.equal(false);
+    // Past its bound a line is not matched at all (it goes the careful way).
+    shapes.learn({ msg: 'x' }, '{"msg":"x"}', () => undefined);
+    expect(shapes.matches('{"msg":"y"}')).to.equal(true);
+    expect(shapes.matches(`{"msg":"${'y'.repeat(LineShapeLimits.MAX_LINE_CHARS)}"}`)).to.equal(
+      false,
+    );
   });
 
   it('gives the rows and column types the careful way gives, line for line (differential)', () => {
