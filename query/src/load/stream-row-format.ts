@@ -64,8 +64,12 @@ export function streamRowsSelect(
   const metaNames = new Set<string>(Object.keys(MetaColumns));
   const fields = columns.filter((c) => !metaNames.has(c.name));
   const struct = JSON.stringify(Object.fromEntries(fields.map((c) => [c.name, c.type])));
+  // Plain meta values are read in their column's type; JSON ones as text, then converted.
+  const plainMeta = (flags & StreamRowFlags.jsonMeta) === 0;
+  const csvType = (name: string): string =>
+    plainMeta && name in MetaColumns ? MetaColumns[name as keyof typeof MetaColumns] : 'VARCHAR';
   const csvColumns = [FIELDS, ...STREAM_ROW_META, RAW, FLAG]
-    .map((name) => `${quoteLiteral(name)}: 'VARCHAR'`)
+    .map((name) => `${quoteLiteral(name)}: ${quoteLiteral(csvType(name))}`)
     .join(', ');
   const f = quoteIdent(FIELDS);
   const flag = quoteIdent(FLAG);
@@ -75,10 +79,8 @@ export function streamRowsSelect(
     `${quoteLiteral(stream)} AS ${quoteIdent('_stream')}`,
     ...STREAM_ROW_META.map((name) => {
       const c = quoteIdent(name);
-      const text =
-        (flags & StreamRowFlags.jsonMeta) === 0
-          ? c
-          : `CASE WHEN ${flag} IS NULL THEN ${c} ELSE ${c} ->> '$' END`;
+      if (plainMeta) return `${c} AS ${c}`;
+      const text = `CASE WHEN ${flag} IS NULL THEN ${c} ELSE ${c} ->> '$' END`;
       return MetaColumns[name] === 'VARCHAR'
         ? `${text} AS ${c}`
         : `CAST(${text} AS ${MetaColumns[name]}) AS ${c}`;

@@ -5,6 +5,7 @@ import { QuerySession, QuerySessionLimits } from '../../../src/session/query-ses
 import { loadStreamTable } from '../../../src/load/load-stream-table.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader } from '../../../src/load/table-loader.js';
+import { PLAIN_META } from '../../../src/load/stream-row-format.js';
 import { readWindowRows } from '../../../src/window/read-window-rows.js';
 import type { StreamWindow } from '../../../src/window/stream-window.js';
 import { MemoryShardSource } from '../../support/memory-shard-source.js';
@@ -91,6 +92,35 @@ describe('stream rows (real DuckDB)', () => {
       );
       // `_format` names what read the record, as the report's per-format counts do.
       expect(check.rows).to.deep.equal([[1, 1, 3, 1, 1, 1, 1, 1, all.length + 2]]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('reads a chunk whose meta values are all plain text in their types: the same rows', async () => {
+    const plain = records().filter(
+      (r) => r.partitionKey === undefined || PLAIN_META.test(r.partitionKey),
+    );
+    const source = new MemoryShardSource(new Map([['shardId-000000000000', plain]]));
+    const window: StreamWindow = {
+      stream: 'web-logs',
+      shards: [{ shardId: 'shardId-000000000000' }],
+      label: 'test window',
+    };
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      await loadStreamTable(session, spool, source, 'fast', window);
+      await loadAsNdjson(session, spool, source, window);
+      const rows = async (table: string) =>
+        (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+      expect(await rows('fast')).to.deep.equal(await rows('general'));
+      // Arrivals unknown, before 1970 and ordinary are all there.
+      const arrivals = await session.run(
+        `SELECT count(*) FILTER (WHERE _arrival IS NULL), count(*) FILTER (WHERE _arrival < '1970-01-02') FROM fast`,
+      );
+      expect(arrivals.rows).to.deep.equal([[1, 1]]);
     } finally {
       session.close();
       await spool.remove();
