@@ -86,6 +86,14 @@ const COMPRESSED_DATABASE_STATEMENTS = [
 
 const WIDE_INTEGER = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT)$/;
 
+/**
+ * DuckDB threads a chunk of kinlog's rows is inserted with: one, while the process encodes the
+ * next chunk on another core. On two cores, two reading threads beside the encoder cost about
+ * a third more CPU for the same load (json_transform and the row groups split across threads)
+ * and were no faster; queries run with every thread.
+ */
+const INSERT_THREADS = 1;
+
 /** One result: column names and DuckDB types, rows as JSON-safe values. */
 export interface QueryResult {
   readonly columns: readonly ColumnSpecText[];
@@ -144,6 +152,8 @@ export class QuerySession {
     private readonly connection: DuckDBConnection,
     /** Opened with a memory limit (tables stored compressed). */
     readonly memoryLimited: boolean,
+    /** DuckDB's threads for everything but kinlog's inserts. */
+    private readonly threads: number,
   ) {}
 
   static async open(options: QuerySessionOptions = {}): Promise<QuerySession> {
@@ -163,7 +173,13 @@ export class QuerySession {
       const connection = await instance.connect();
       if (options.memoryLimit !== undefined)
         for (const statement of COMPRESSED_DATABASE_STATEMENTS) await connection.run(statement);
-      return new QuerySession(instance, connection, options.memoryLimit !== undefined);
+      const threads = await connection.runAndReadAll(`SELECT current_setting('threads')`);
+      return new QuerySession(
+        instance,
+        connection,
+        options.memoryLimit !== undefined,
+        Number(threads.getRowsJson()[0]?.[0] ?? 1),
+      );
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -180,11 +196,19 @@ export class QuerySession {
     await this.readNdjson(`INSERT INTO ${quoteIdent(name)} BY NAME SELECT *`, name, file, columns);
   }
 
-  /** Appends the rows of `select` (kinlog's own, reading a spool file) to table `name`. */
+  /**
+   * Appends the rows of `select` (kinlog's own, reading a spool file) to table `name`, with
+   * {@link INSERT_THREADS} DuckDB threads.
+   */
   async insertSelect(name: string, select: string): Promise<void> {
     this.mustBeOpen();
     try {
-      await this.connection.run(`INSERT INTO ${quoteIdent(name)} BY NAME ${select}`);
+      await this.connection.run(`SET threads = ${INSERT_THREADS}`);
+      try {
+        await this.connection.run(`INSERT INTO ${quoteIdent(name)} BY NAME ${select}`);
+      } finally {
+        await this.connection.run(`SET threads = ${this.threads}`);
+      }
     } catch (err) {
       throw loadError(name, err);
     }

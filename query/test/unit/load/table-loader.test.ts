@@ -5,6 +5,8 @@ import { RowEncoder } from '../../../src/columns/row-encoder.js';
 import { QuerySession } from '../../../src/session/query-session.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader } from '../../../src/load/table-loader.js';
+import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
+import { normalizeJsonEvent } from '@kinlog/core';
 
 describe('TableLoader (real DuckDB)', () => {
   it('loads chunk by chunk, adding and widening columns that later chunks need, and removes chunk files', async () => {
@@ -94,6 +96,31 @@ describe('TableLoader (real DuckDB)', () => {
       const result = await session.run('SELECT * FROM empty');
       expect(result.columns).to.deep.equal([{ name: 'time', type: 'TIMESTAMP' }]);
       expect(result.rows).to.deep.equal([]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('inserts stream rows with one DuckDB thread and gives queries all of them back', async () => {
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    try {
+      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
+      for (let i = 0; i < 5; i++) {
+        const line = `{"n":${i}}`;
+        load.row(normalizeJsonEvent(JSON.parse(line), line), line, {
+          shardId: 'shardId-0',
+          sequenceNumber: String(i),
+          arrivalMs: 0,
+          partitionKey: 'k',
+          format: 'json',
+        });
+        await load.afterPage();
+      }
+      expect((await load.finish()).rows).to.equal(5);
+      const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
+      expect(after.rows).to.deep.equal([[2, 5]]);
     } finally {
       session.close();
       await spool.remove();
