@@ -15,6 +15,7 @@ import {
 import { isUnchangedJsonEvent } from '@kinlog/core';
 import { canonicalJsonKeys, isWellFormed } from './canonical-json-line.js';
 import { LineShapes } from './line-shapes.js';
+import { wellFormedJson, wellFormedText } from './well-formed-json.js';
 
 /** One column of a loaded table. */
 export interface ColumnSpec {
@@ -223,9 +224,11 @@ export class RowEncoder {
     this.stats.rows++;
     // Most events fit as they are: then the parsed object itself is stringified (V8's fast
     // path); only events needing a change get a new object built.
-    return this.asIs(event, false) !== NOT_AS_IS
-      ? JSON.stringify(event)
-      : JSON.stringify(this.rebuilt(event));
+    return wellFormedJson(
+      this.asIs(event, false) !== NOT_AS_IS
+        ? JSON.stringify(event)
+        : JSON.stringify(this.rebuilt(event)),
+    );
   }
 
   /**
@@ -244,12 +247,12 @@ export class RowEncoder {
     if (!isUnchangedJsonEvent(event)) return this.fields(event);
     this.stats.rows++;
     // A line shaped like one taken before needs no look at its event (see line-shapes.ts).
-    if (isWellFormed(line) && this.shapes.matches(line)) return line;
+    if (isWellFormed(line) && this.shapes.matches(line)) return wellFormedJson(line);
     const keys = this.asIs(event, true);
-    if (keys === NOT_AS_IS) return JSON.stringify(this.rebuilt(event));
-    if (keys < 0 || keys !== canonicalJsonKeys(line)) return JSON.stringify(event);
+    if (keys === NOT_AS_IS) return wellFormedJson(JSON.stringify(this.rebuilt(event)));
+    if (keys < 0 || keys !== canonicalJsonKeys(line)) return wellFormedJson(JSON.stringify(event));
     this.shapes.learn(event, line, this.fixedTypeOf);
-    return line;
+    return wellFormedJson(line);
   }
 
   /**
@@ -318,12 +321,15 @@ export class RowEncoder {
   }
 
   private targetOf(field: string): FieldTarget {
-    const lower = field.toLowerCase();
+    // A column name is UTF-8 in DuckDB: a key with a lone surrogate names its column with U+FFFD
+    // (then the field differs from its column's name, so its events are rebuilt).
+    const name = wellFormedText(field);
+    const lower = name.toLowerCase();
     let target = this.byLower.get(lower);
     if (target === undefined) {
-      const column: DynamicColumn = { name: field, type: undefined };
+      const column: DynamicColumn = { name, type: undefined };
       this.dynamic.push(column);
-      target = { kind: 'dynamic', name: field, column };
+      target = { kind: 'dynamic', name, column };
       this.byLower.set(lower, target);
     }
     this.byField.set(field, target);

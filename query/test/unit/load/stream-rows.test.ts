@@ -127,6 +127,44 @@ describe('stream rows (real DuckDB)', () => {
     }
   });
 
+  it('loads a record holding lone surrogate escapes as a row (U+FFFD in their place), with every other row', async () => {
+    const lines = [
+      '{"level":"error","msg":"before","status":500}',
+      '{"level":"error","msg":"bad \\ud800 x","status":500}',
+      '{"level":"error","\\udc00k":"v","msg":"pair \\ud83d\\ude00","status":500}',
+      '{"level":"error","msg":"after","status":500}',
+    ];
+    const source = new MemoryShardSource(
+      new Map([
+        [
+          'shardId-000000000000',
+          lines.map((line, i) => ({ data: utf8(line), arrivalMs: T0_MS + i })),
+        ],
+      ]),
+    );
+    const window: StreamWindow = {
+      stream: 'web-logs',
+      shards: [{ shardId: 'shardId-000000000000' }],
+      label: 'test window',
+    };
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      const loaded = await loadStreamTable(session, spool, source, 'fast', window);
+      expect(loaded.rows).to.equal(lines.length);
+      const rows = await session.run(`SELECT msg, "\ufffdk", _raw FROM fast ORDER BY rowid`);
+      expect(rows.rows).to.deep.equal([
+        ['before', null, lines[0]],
+        ['bad \ufffd x', null, lines[1]],
+        ['pair \u{1f600}', 'v', lines[2]],
+        ['after', null, lines[3]],
+      ]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
   it('keeps pinned column types whatever the window holds; values that do not fit are NULL and counted', async () => {
     const lines = [
       '{"durationMs":12,"user":{"id":1},"status":200}',
