@@ -4,7 +4,7 @@
  *   main thread: logger ─► thread-stream (shared buffer) ─┐
  *   worker:      LineWriter: split into lines ─► putEncoded(line, key?) ─► KinesisSink ─► Kinesis
  *                  key: 'random' → the line goes as pino wrote it (no parse);
- *                       { field } → JSON.parse only to read that field
+ *                       { field } → that field read by a scan of the line (lineKey), no parse
  *                  BacklogGate: held bytes ≥ pauseAtBytes ─► the write callback waits (pino's
  *                  buffer keeps the burst) until half are acknowledged, at most maxPauseMs
  *   stream.flush()  ─► every line read so far is put, then sink.flush()      (pino logger.flush)
@@ -18,11 +18,11 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import type { AppenderError } from '../errors.js';
-import { normalizePartitionKey } from '../sink/partition-key.js';
 import { KinesisSink } from '../sink/kinesis-sink.js';
 import type { SinkStats } from '../sink/sink-stats.js';
 import { TransportDefaults } from '../transport-defaults.js';
 import { BacklogGate } from './backlog-gate.js';
+import { lineKey } from './line-field.js';
 import { LineWriter } from './line-writer.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
 import {
@@ -75,7 +75,7 @@ function createWorkerStream(options: PinoKinesisOptions): LineWriter {
 
   const stream = new LineWriter({
     put: (line) => {
-      const key = field === undefined ? undefined : keyFromLine(line, field);
+      const key = field === undefined ? undefined : lineKey(line, field);
       return (sink.putEncoded(line, key) || sink.closed) && !gate.shouldPause();
     },
     ready: async () => {
@@ -101,16 +101,6 @@ function createWorkerStream(options: PinoKinesisOptions): LineWriter {
     },
   });
   return stream;
-}
-
-function keyFromLine(line: string, field: string): string | undefined {
-  try {
-    const event = JSON.parse(line) as unknown;
-    if (event === null || typeof event !== 'object') return undefined;
-    return normalizePartitionKey((event as Record<string, unknown>)[field]);
-  } catch {
-    return undefined;
-  }
 }
 
 function toPlainError(err: AppenderError): PinoTransportError {
