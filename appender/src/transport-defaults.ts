@@ -40,4 +40,9 @@ export const TransportDefaults = {
    * until it acknowledges again (an outage must not hold pino's buffer back).
    */
   PINO_MAX_PAUSE_MS: 1_000,
+  /**
+   * pino: PutRecords requests in flight. The worker does nothing but deliver, and while its
+   * requests wait on Kinesis's round trip it is idle: more of them keep it busy.
+   */
+  PINO_MAX_IN_FLIGHT: 8,
 } as const;

@@ -82,5 +82,6 @@ export function resolvePinoOptions(options: PinoKinesisOptions): ResolvedSinkOpt
     // A blocked worker stops reading pino's buffer, and pino's exit then waits on it.
     whenFull: o.whenFull ?? TransportDefaults.WHEN_FULL,
     maxBufferBytes: o.maxBufferBytes ?? TransportDefaults.PINO_MAX_BUFFER_BYTES,
+    maxInFlight: o.maxInFlight ?? TransportDefaults.PINO_MAX_IN_FLIGHT,
   });
 }
