@@ -1,10 +1,14 @@
 import { WhenFull } from './sink/sink-options.js';
 
+const MiB = 1024 * 1024;
+
 /**
  * Defaults the logger transports apply where the sink's defaults suit the daemon instead. A
  * transport lives inside someone else's application: when Kinesis cannot keep up (an outage,
  * throttling) it must neither slow the application down nor make its exit wait on an
  * unbounded backlog, so a full buffer drops its oldest records, counted, instead of blocking.
+ * Buffer bounds count the bytes of the records (data plus partition key); a held record costs
+ * somewhat more memory than its bytes.
  *
  * @example
  * ```ts
@@ -13,4 +17,32 @@ import { WhenFull } from './sink/sink-options.js';
  */
 export const TransportDefaults = {
   WHEN_FULL: WhenFull.DROP_OLDEST,
+  /**
+   * winston: bytes held before the oldest records are dropped. winston calls the transport in
+   * the application's own call, and slowing it down would hold whole `info` objects in
+   * winston's streams (several times the bytes of their records): the transport holds the
+   * records instead, up to this bound.
+   */
+  WINSTON_MAX_BUFFER_BYTES: 64 * MiB,
+  /**
+   * pino: bytes the worker holds before its oldest records are dropped (reached only when
+   * Kinesis stalls: while it acknowledges, the worker pauses long before, see below).
+   */
+  PINO_MAX_BUFFER_BYTES: 16 * MiB,
+  /**
+   * pino: held bytes at which the worker stops reading pino's buffer until half of them are
+   * acknowledged, so a burst waits in pino's buffer in the application thread, as the bytes
+   * pino wrote, instead of as held records in the worker.
+   */
+  PINO_PAUSE_AT_BYTES: 4 * MiB,
+  /**
+   * pino: longest such pause; a pause in which Kinesis acknowledged nothing ends the pausing
+   * until it acknowledges again (an outage must not hold pino's buffer back).
+   */
+  PINO_MAX_PAUSE_MS: 1_000,
+  /**
+   * pino: PutRecords requests in flight. The worker does nothing but deliver, and while its
+   * requests wait on Kinesis's round trip it is idle: more of them keep it busy.
+   */
+  PINO_MAX_IN_FLIGHT: 8,
 } as const;

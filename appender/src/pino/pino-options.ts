@@ -81,5 +81,7 @@ export function resolvePinoOptions(options: PinoKinesisOptions): ResolvedSinkOpt
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? PinoTransportDefaults.SHUTDOWN_TIMEOUT_MS,
     // A blocked worker stops reading pino's buffer, and pino's exit then waits on it.
     whenFull: o.whenFull ?? TransportDefaults.WHEN_FULL,
+    maxBufferBytes: o.maxBufferBytes ?? TransportDefaults.PINO_MAX_BUFFER_BYTES,
+    maxInFlight: o.maxInFlight ?? TransportDefaults.PINO_MAX_IN_FLIGHT,
   });
 }

@@ -4,7 +4,9 @@
  *   main thread: logger ─► thread-stream (shared buffer) ─┐
  *   worker:      LineWriter: split into lines ─► putEncoded(line, key?) ─► KinesisSink ─► Kinesis
  *                  key: 'random' → the line goes as pino wrote it (no parse);
- *                       { field } → JSON.parse only to read that field
+ *                       { field } → that field read by a scan of the line (lineKey), no parse
+ *                  BacklogGate: held bytes ≥ pauseAtBytes ─► the write callback waits (pino's
+ *                  buffer keeps the burst) until half are acknowledged, at most maxPauseMs
  *   stream.flush()  ─► every line read so far is put, then sink.flush()      (pino logger.flush)
  *   end / exit      ─► close: sink.close() within shutdownTimeoutMs, counters posted back
  *                      (pino blocks the exiting main thread until the worker has closed)
@@ -16,9 +18,11 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import type { AppenderError } from '../errors.js';
-import { normalizePartitionKey } from '../sink/partition-key.js';
 import { KinesisSink } from '../sink/kinesis-sink.js';
 import type { SinkStats } from '../sink/sink-stats.js';
+import { TransportDefaults } from '../transport-defaults.js';
+import { BacklogGate } from './backlog-gate.js';
+import { lineKey } from './line-field.js';
 import { LineWriter } from './line-writer.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
 import {
@@ -57,6 +61,12 @@ function createWorkerStream(options: PinoKinesisOptions): LineWriter {
   const sink = new KinesisSink(resolved);
   const field = typeof options.partitionKey === 'object' ? options.partitionKey.field : undefined;
   sink.on('error', (err) => post(PinoTransportEvents.ERROR, toPlainError(err)));
+  const gate = new BacklogGate(sink, {
+    pauseAtBytes: Math.min(TransportDefaults.PINO_PAUSE_AT_BYTES, resolved.maxBufferBytes / 2),
+    maxPauseMs: TransportDefaults.PINO_MAX_PAUSE_MS,
+  });
+  sink.on('flush', (e) => gate.acknowledged(e.records));
+  sink.on('drop', () => gate.released());
   const postStats = (): void => {
     const update: PinoStatsUpdate = { streamName: resolved.streamName, stats: sink.stats() };
     post(PinoTransportEvents.STATS_UPDATE, update);
@@ -65,13 +75,18 @@ function createWorkerStream(options: PinoKinesisOptions): LineWriter {
 
   const stream = new LineWriter({
     put: (line) => {
-      const key = field === undefined ? undefined : keyFromLine(line, field);
-      return sink.putEncoded(line, key) || sink.closed;
+      const key = field === undefined ? undefined : lineKey(line, field);
+      return (sink.putEncoded(line, key) || sink.closed) && !gate.shouldPause();
     },
-    ready: () => sink.ready(),
+    ready: async () => {
+      await sink.ready();
+      await gate.pause();
+    },
     close: async () => {
       clearInterval(statsTimer);
-      await sink.close();
+      const closed = sink.close();
+      gate.released();
+      await closed;
       const stats = sink.stats();
       post(PinoTransportEvents.STATS, stats);
       await writeStats(options.statsFile, stats);
@@ -86,16 +101,6 @@ function createWorkerStream(options: PinoKinesisOptions): LineWriter {
     },
   });
   return stream;
-}
-
-function keyFromLine(line: string, field: string): string | undefined {
-  try {
-    const event = JSON.parse(line) as unknown;
-    if (event === null || typeof event !== 'object') return undefined;
-    return normalizePartitionKey((event as Record<string, unknown>)[field]);
-  } catch {
-    return undefined;
-  }
 }
 
 function toPlainError(err: AppenderError): PinoTransportError {

@@ -252,6 +252,11 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     return this.ledger.counters.bufferedRecords;
   }
 
+  /** Bytes held now: `stats().bufferedBytes` without copying the counters. */
+  get bufferedBytes(): number {
+    return this.ledger.counters.bufferedBytes;
+  }
+
   /** Flushes, and past the deadline abandons requests and drops what is still held. */
   private async drainWithin(timeoutMs: number): Promise<void> {
     let deadline: NodeJS.Timeout | undefined;

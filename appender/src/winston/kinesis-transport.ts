@@ -60,6 +60,7 @@ export class KinesisTransport extends TransportStream {
     const sinkOptions: Record<string, unknown> = {
       ...options,
       whenFull: options?.whenFull ?? TransportDefaults.WHEN_FULL,
+      maxBufferBytes: options?.maxBufferBytes ?? TransportDefaults.WINSTON_MAX_BUFFER_BYTES,
       // A request in flight must not keep the app from ending: the sink drains on 'beforeExit'.
       keepProcessAlive: options?.keepProcessAlive ?? false,
     };

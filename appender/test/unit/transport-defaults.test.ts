@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { resolvePinoOptions } from '../../src/pino/pino-options.js';
+import { TransportDefaults } from '../../src/transport-defaults.js';
+import { KinesisTransport } from '../../src/winston/kinesis-transport.js';
+
+describe('transport defaults', function () {
+  it('pino: a 16 MiB buffer that drops its oldest records, 8 requests in flight', function () {
+    const o = resolvePinoOptions({ streamName: 'logs', region: 'us-east-1' });
+    expect(o.maxBufferBytes).to.equal(16 * 1024 * 1024);
+    expect(o.maxBufferBytes).to.equal(TransportDefaults.PINO_MAX_BUFFER_BYTES);
+    expect(o.whenFull).to.equal('dropOldest');
+    expect(o.maxInFlight).to.equal(8);
+    expect(TransportDefaults.PINO_PAUSE_AT_BYTES).to.be.below(o.maxBufferBytes);
+  });
+
+  it('pino: options given win over the defaults', function () {
+    const o = resolvePinoOptions({
+      streamName: 'logs',
+      region: 'us-east-1',
+      maxBufferBytes: 2 * 1024 * 1024,
+      whenFull: 'block',
+      maxInFlight: 2,
+    });
+    expect([o.maxBufferBytes, o.whenFull, o.maxInFlight]).to.deep.equal([
+      2 * 1024 * 1024,
+      'block',
+      2,
+    ]);
+  });
+
+  it('winston: a 64 MiB buffer that drops its oldest records, the sink’s 4 requests in flight', async function () {
+    const transport = new KinesisTransport({ streamName: 'logs', region: 'us-east-1' });
+    try {
+      const o = transport.sink.options;
+      expect(o.maxBufferBytes).to.equal(TransportDefaults.WINSTON_MAX_BUFFER_BYTES);
+      expect(o.maxBufferBytes).to.equal(64 * 1024 * 1024);
+      expect(o.whenFull).to.equal('dropOldest');
+      expect(o.maxInFlight).to.equal(4);
+    } finally {
+      await transport.close();
+    }
+  });
+});
