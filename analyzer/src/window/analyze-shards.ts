@@ -20,7 +20,7 @@ import {
   type DecoderParser,
   type OwnerRange,
 } from '../decode/record-decoder.js';
-import { JsonEventReader } from '../decode/json-event-reader.js';
+import { JsonEventReader } from '../classify/json-event-reader.js';
 import { skipWhileUseless } from '../decode/skip-while-useless.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
 import type { ShardInfo } from '../stream/shard-info.js';

@@ -10,9 +10,9 @@
  * classification reads: those are copied into a small object of one shape instead.
  */
 import { JsonFieldAliases, levelFromNumber, normalizeLevel } from '@kinlog/core';
-import type { AnalyzerEvent } from '../classify/analyzer-event.js';
-import { canonicalIsoTimeMs } from '../classify/event-time-ms.js';
-import { PAGE_FIELDS } from '../classify/raw-page-of.js';
+import type { AnalyzerEvent } from './analyzer-event.js';
+import { canonicalIsoTimeMs } from './event-time-ms.js';
+import { PAGE_FIELDS } from './raw-page-of.js';
 
 /**
  * Whether the parser's alias table and the page fields are the ones this reader was written

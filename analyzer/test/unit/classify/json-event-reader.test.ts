@@ -3,7 +3,7 @@ import { normalizeJsonEvent, pick, seededRandom, type RandomSource } from '@kinl
 import { classifyEvent, type ClassifiedEvent } from '../../../src/classify/classify-event.js';
 import { eventTimeMs } from '../../../src/classify/event-time-ms.js';
 import { geoipRegionOf } from '../../../src/classify/geoip-region.js';
-import { JsonEventReader } from '../../../src/decode/json-event-reader.js';
+import { JsonEventReader } from '../../../src/classify/json-event-reader.js';
 
 /** The fields classification reads from an event. */
 const READ_FIELDS = [
