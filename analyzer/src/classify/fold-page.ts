@@ -61,6 +61,79 @@ const LOWER = /[a-z]/;
  */
 export function foldPage(raw: unknown): string {
   if (typeof raw !== 'string') return NO_PAGE;
+  return foldPlainPath(raw) ?? foldAnyPage(raw);
+}
+
+const CHAR_SLASH = 0x2f;
+const CHAR_QUESTION = 0x3f;
+const CHAR_HASH = 0x23;
+/** Last code unit `trim` never removes below this (space and the ASCII controls are below). */
+const FIRST_UNTRIMMED = 0x21;
+
+/*
+ * Most pages are a path as written: `/` first, segments of one or more characters, no query,
+ * fragment, trailing `/` or space at either end. Such a path is folded in one scan, segment by
+ * segment, with no array and no copy of a segment that stays as it is; anything else (and a
+ * path over the bounds) is left to foldAnyPage, which this must agree with (a unit test
+ * compares them on random paths):
+ *
+ *   "/api/orders/42/items"  ─▶ plain, plain, foldSegment("42"), plain ─▶ "/api/orders/:id/items"
+ *   "/a//b", "/a/", "/a?x", " /a", "/a ", "https://h/a", > 16 segments, > 200 chars ─▶ undefined
+ */
+function foldPlainPath(raw: string): string | undefined {
+  const length = raw.length;
+  if (length < 2 || length > PageLimits.MAX_PAGE_CHARS || raw.charCodeAt(0) !== CHAR_SLASH) {
+    return undefined;
+  }
+  const last = raw.charCodeAt(length - 1);
+  if (last === CHAR_SLASH || last < FIRST_UNTRIMMED || last >= FIRST_NON_ASCII) return undefined;
+  let page = '';
+  let copied = 0;
+  let segments = 0;
+  let start = 1;
+  while (start < length) {
+    if (++segments > PageLimits.MAX_SEGMENTS) return undefined;
+    let plain = true;
+    let digits = 0;
+    let end = start;
+    for (; end < length; end++) {
+      const code = raw.charCodeAt(end);
+      if (code === CHAR_SLASH) break;
+      if (code === CHAR_QUESTION || code === CHAR_HASH) return undefined;
+      if (code >= CHAR_0 && code <= CHAR_9) digits++;
+      else if (code === CHAR_AT || code === CHAR_PERCENT) plain = false;
+    }
+    // An empty segment (`//`) is dropped by the careful way; a long one is a token there.
+    if (end === start || end - start > PageLimits.MAX_SEGMENT_CHARS) return undefined;
+    if (digits === end - start) {
+      // All digits, the commonest id (DIGITS): no need to look at it again.
+      page += raw.slice(copied, start) + ID_SEGMENT;
+      copied = end;
+    } else if (!plain || digits > 0) {
+      const segment = raw.slice(start, end);
+      const folded = foldSegment(segment);
+      if (folded !== segment) {
+        page += raw.slice(copied, start) + folded;
+        copied = end;
+      }
+    }
+    start = end + 1;
+  }
+  if (copied === 0) return copyOf(raw);
+  page += raw.slice(copied);
+  return page.length > PageLimits.MAX_PAGE_CHARS ? undefined : copyOf(page);
+}
+
+/**
+ * A flat copy of a page, as the careful way's join makes: the path may be a view into the
+ * whole record (a parser's match), and pages are kept (memo, counters) long after it.
+ */
+function copyOf(page: string): string {
+  return detachString(page);
+}
+
+/** {@link foldPage} of a string by the general rules. */
+function foldAnyPage(raw: string): string {
   let path =
     raw.length > PageLimits.MAX_INPUT_CHARS ? raw.slice(0, PageLimits.MAX_INPUT_CHARS) : raw;
   path = path.trim();
@@ -115,6 +188,7 @@ const CHAR_9 = 0x39;
 const CHAR_AT = 0x40;
 const CHAR_LOWER_X = 0x78;
 const CHAR_PERCENT = 0x25;
+const FIRST_NON_ASCII = 0x80;
 
 function isPlainWord(segment: string): boolean {
   for (let i = 0; i < segment.length; i++) {

@@ -120,11 +120,20 @@ function maskVariableParts(input: string): string {
         i++;
         continue;
       }
+      if (code === CHAR_SPACE) {
+        // A single space (most of them) is kept: only a run of whitespace is masked.
+        if (i + 1 >= length || !isSpace(input.charCodeAt(i + 1))) {
+          i++;
+          continue;
+        }
+      }
       if (
         kind === KIND_LETTER &&
-        ((i > 0 && isWordChar(input.charCodeAt(i - 1))) || (!hasAt && !isHexLetter(code)))
+        ((i > 0 && isWordChar(input.charCodeAt(i - 1))) ||
+          (!hasAt && (!isHexLetter(code) || !mayBeHexOrAddress(input, i))))
       ) {
-        // This letter, and every letter right after it (inside the word), starts nothing.
+        // This letter, and every letter right after it (inside the word), starts nothing: a
+        // hex letter at a word start only starts a UUID, hex or IPv6 (mayBeHexOrAddress).
         i++;
         while (i < length && ASCII_KINDS[input.charCodeAt(i)] === KIND_LETTER) i++;
         continue;
@@ -232,15 +241,19 @@ function ipv4End(input: string, start: number): number {
 /** Lengths of the hex groups of a UUID (rule 2), joined by '-'. */
 const UUID_GROUPS = [8, 4, 4, 4, 12] as const;
 
+/** Characters of a UUID, and where its dashes are (after each group of UUID_GROUPS). */
+const UUID_CHARS = 36;
+const UUID_DASHES = [8, 13, 18, 23] as const;
+
 /** End of the UUID rule 2 matches at `start`, or -1. */
 function uuidEnd(input: string, start: number): number {
   if (start > 0 && isWordChar(input.charCodeAt(start - 1))) return -1;
+  // The dashes first: most runs of hex digits are not UUIDs, and this turns them down at once.
+  if (start + UUID_CHARS > input.length) return -1;
+  for (const dash of UUID_DASHES) if (input.charCodeAt(start + dash) !== CHAR_MINUS) return -1;
   let pos = start;
   for (let group = 0; group < UUID_GROUPS.length; group++) {
-    if (group > 0) {
-      if (input.charCodeAt(pos) !== CHAR_MINUS) return -1;
-      pos++;
-    }
+    if (group > 0) pos++; // its dash, checked above
     const end = pos + UUID_GROUPS[group]!;
     for (; pos < end; pos++) if (!isHexDigit(input.charCodeAt(pos))) return -1;
   }
@@ -266,7 +279,7 @@ function mayBeHexOrAddress(input: string, start: number): boolean {
 }
 
 function isHexDigit(code: number): boolean {
-  return isDigit(code) || isHexLetter(code);
+  return code < FIRST_NON_ASCII && HEX_DIGITS[code] === 1;
 }
 
 const CHAR_SPACE = 0x20;
@@ -295,6 +308,11 @@ const ASCII_KINDS = Uint8Array.from({ length: FIRST_NON_ASCII }, (_, code) => {
   const mayStart = [CHAR_QUOTE, CHAR_OPEN_BRACKET, CHAR_COLON, CHAR_DOT, CHAR_PLUS, CHAR_MINUS];
   return mayStart.includes(code) ? KIND_OTHER : KIND_INERT;
 });
+
+/** 1 for the ASCII hex digits, by code: one look-up instead of three ranges. */
+const HEX_DIGITS = Uint8Array.from({ length: FIRST_NON_ASCII }, (_, code) =>
+  isDigit(code) || isHexLetter(code) ? 1 : 0,
+);
 
 function mayStartMask(input: string, i: number, hasAt: boolean): boolean {
   const code = input.charCodeAt(i);

@@ -211,4 +211,53 @@ describe('foldPage', () => {
       expect(foldPage(raw), JSON.stringify(raw)).to.equal(foldPageTheLongWay(raw));
     }
   });
+
+  it('folds random paths that start with a slash as the split-and-test version does', () => {
+    // Mostly paths as written (the one-scan way), with every way out of it mixed in.
+    const random = seededRandom(777);
+    const segments = [
+      'users',
+      'api',
+      'v2',
+      '42',
+      '007',
+      '2024-01-31',
+      '550e8400-e29b-41d4-a716-446655440000',
+      '0xdeadbeef01',
+      'deadbeefcafe',
+      'a1b2c3',
+      'ab12',
+      'V1StGXR8_Z5jdHi6B-myT',
+      'bob.smith@example.com',
+      'bob%40example.com',
+      '%2F',
+      '123.png',
+      'x.tar.gz',
+      'a b',
+      'é',
+      '💥',
+      '\ud800',
+      'x'.repeat(64),
+      'x'.repeat(65),
+      '1'.repeat(64),
+      '1'.repeat(65),
+      '',
+      '?q=1',
+      '#top',
+      ' ',
+      '\t',
+      '\u00a0',
+      '\u2028',
+      ':id',
+      '…',
+    ];
+    for (let n = 0; n < 20_000; n++) {
+      let raw = '';
+      const count = 1 + Math.floor(random() * (random() < 0.1 ? 24 : 8));
+      for (let k = 0; k < count; k++) raw += '/' + pick(random, segments);
+      if (random() < 0.05) raw += '/';
+      if (random() < 0.05) raw = raw.repeat(8);
+      expect(foldPage(raw), JSON.stringify(raw)).to.equal(foldPageTheLongWay(raw));
+    }
+  });
 });
