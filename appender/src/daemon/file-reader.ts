@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { readFingerprint, sameContent } from './file-identity.js';
+import { FINGERPRINT_BYTES, readFingerprint, sameContent } from './file-identity.js';
 import type { RecordShipper } from './record-shipper.js';
 import { ShipDefaults } from './ship-config.js';
 import type { ShipCounters } from './ship-counters.js';
@@ -30,6 +30,8 @@ export interface FileReaderHooks {
  */
 export class FileReader {
   private stopping = false;
+  /** The first bytes of the file being read, re-read after every chunk (no buffer per check). */
+  private readonly head = Buffer.allocUnsafe(FINGERPRINT_BYTES);
 
   constructor(
     private readonly shipper: RecordShipper,
@@ -54,16 +56,16 @@ export class FileReader {
     try {
       ({ size, mtimeMs } = await handle.stat());
       if (t.unchanged(size, mtimeMs)) return false;
-      head = await readFingerprint(handle);
+      head = await readFingerprint(handle, this.head);
     } catch (err) {
       this.hooks.warnOnce(t.path, this.hooks.describe(t.path, err));
       return false;
     }
     if (size < t.readPos || !sameContent(t.fingerprint, head)) {
-      this.hooks.replaced(t, handle, head, size);
+      this.hooks.replaced(t, handle, Buffer.from(head), size);
       return true;
     }
-    if (t.fingerprintShort && head.length > t.fingerprint.length) t.fingerprint = head;
+    if (t.fingerprintShort && head.length > t.fingerprint.length) t.fingerprint = Buffer.from(head);
     t.size = size;
     t.looked(size, mtimeMs);
     let budget = MAX_BYTES_PER_TURN;
@@ -77,9 +79,9 @@ export class FileReader {
       // The file may have been truncated and rewritten (copytruncate) between the check above
       // and this read: then the bytes are the new content's, not the continuation of ours.
       // Checked after the read, so nothing read from new content is ever shipped as old.
-      const after = await readFingerprint(handle);
+      const after = await readFingerprint(handle, this.head);
       if (!sameContent(t.fingerprint, after)) {
-        this.hooks.replaced(t, handle, after, (await handle.stat()).size);
+        this.hooks.replaced(t, handle, Buffer.from(after), (await handle.stat()).size);
         return true;
       }
       budget -= bytesRead;

@@ -66,8 +66,13 @@ export const ShipDefaults = {
   MULTILINE_TIMEOUT_MS: 1_000,
   /** A file that left the globs (rotated away, deleted) is let go after this long at its end. */
   RELEASE_IDLE_MS: 2_000,
-  /** Bytes read per read() call. */
-  READ_CHUNK_BYTES: 256 * 1024,
+  /**
+   * Bytes read per read() call. Each read is followed by a re-read of the file's first bytes
+   * (a copytruncate between two reads must not ship new content as old), so a bigger chunk
+   * makes that check, the read and its buffer rarer per line; records keep ranges of a chunk
+   * only until they are put or acknowledged, within the commit window.
+   */
+  READ_CHUNK_BYTES: 1024 * 1024,
   /** Shutdown: how long to keep delivering before giving up (the rest is re-read next run). */
   SHUTDOWN_TIMEOUT_MS: 30_000,
   /**

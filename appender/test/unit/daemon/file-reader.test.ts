@@ -53,8 +53,12 @@ describe('FileReader', () => {
       },
     );
     const replaced: number[] = [];
+    const heads: Buffer[] = [];
     const reader = new FileReader(shipper, counters, {
-      replaced: (_t, _h, _head, size) => replaced.push(size),
+      replaced: (_t, _h, head, size) => {
+        replaced.push(size);
+        heads.push(head);
+      },
       warnOnce: (_p, m) => expect.fail(m),
       describe: (_p, err) => String(err),
     });
@@ -78,6 +82,26 @@ describe('FileReader', () => {
       t.observe(st2.size, st2.mtimeMs);
       expect(await reader.readTurn(t)).to.equal(true);
       expect(replaced).to.deep.equal([st2.size]);
+      // The head handed over is its own copy: the reader's next check of another file reuses
+      // its buffer without changing the fingerprint the new tracker keeps.
+      const file2 = join(dir, 'other.log');
+      writeFileSync(file2, 'zzzzzzzzzzzzzzzzzzzz\n');
+      const real2 = await open(file2, 'r');
+      try {
+        const t2 = new TrackedFile(flow, {
+          path: file2,
+          dev: 0,
+          ino: 1,
+          fingerprint: await readFingerprint(real2),
+          handle: real2,
+          offset: 0,
+          size: 0,
+        });
+        await reader.readTurn(t2);
+        expect(heads[0]!.toString()).to.equal('other line\n');
+      } finally {
+        await real2.close();
+      }
     } finally {
       await real.close();
     }
