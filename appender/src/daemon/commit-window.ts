@@ -5,6 +5,12 @@
 // A kill -9 re-sends exactly the records put since the last durable commit. Holding that number
 // to `limit` (and their bytes to `limitBytes`) bounds what a crash duplicates, and what the sink
 // holds, whatever the files, batches or timings.
+//
+// The window is several times what is in flight, so commits can be grouped: while it has room,
+// acknowledged records wait for the next timed commit (commitIntervalMs) and reading goes on. A
+// full window asks for a commit at once only when a quarter of what it holds is acknowledged
+// (`commitDue`); before that a commit would free little, and committing on every
+// acknowledgement is one fsync per request.
 
 /**
  * Counts a flow's records that were handed to its sink and whose offsets are not yet in a
@@ -23,6 +29,8 @@
 export class CommitWindow {
   private outstanding = 0;
   private outstandingBytes = 0;
+  private ackedRecords = 0;
+  private ackedBytes = 0;
   private waiters: (() => void)[] = [];
 
   /**
@@ -49,10 +57,32 @@ export class CommitWindow {
     return this.outstanding >= this.limit || this.outstandingBytes >= this.limitBytes;
   }
 
+  /** Records acknowledged and not yet durably committed. */
+  get acked(): number {
+    return this.ackedRecords;
+  }
+
+  /**
+   * True when the window is full and a quarter of what it holds (records or bytes) is
+   * acknowledged: a commit now frees enough to read on, so it should not wait for its timer.
+   */
+  get commitDue(): boolean {
+    return (
+      this.full &&
+      (this.ackedRecords * 4 >= this.outstanding || this.ackedBytes * 4 >= this.outstandingBytes)
+    );
+  }
+
   /** One more record, of `bytes`, handed to the sink. */
   put(bytes = 0): void {
     this.outstanding++;
     this.outstandingBytes += bytes;
+  }
+
+  /** `n` records of `bytes` were acknowledged by Kinesis (not durable yet). */
+  ack(n: number, bytes = 0): void {
+    this.ackedRecords += n;
+    this.ackedBytes += bytes;
   }
 
   /**
@@ -63,6 +93,8 @@ export class CommitWindow {
     if (n <= 0 && bytes <= 0) return;
     this.outstanding = Math.max(0, this.outstanding - n);
     this.outstandingBytes = Math.max(0, this.outstandingBytes - bytes);
+    this.ackedRecords = Math.max(0, this.ackedRecords - n);
+    this.ackedBytes = Math.max(0, this.ackedBytes - bytes);
     if (!this.full) this.wakeAll();
   }
 

@@ -18,15 +18,19 @@ export interface FileIdentity {
 }
 
 /**
- * Reads the first {@link FINGERPRINT_BYTES} of an open file.
+ * Reads the first {@link FINGERPRINT_BYTES} of an open file, into `into` when given (a view of
+ * it is returned: copy it to keep it past the next read into the same buffer).
  *
  * @example
  * ```ts
  * const head = await readFingerprint(handle);
  * ```
  */
-export async function readFingerprint(handle: FileHandle): Promise<Buffer> {
-  const buf = Buffer.alloc(FINGERPRINT_BYTES);
+export async function readFingerprint(
+  handle: FileHandle,
+  into: Buffer = Buffer.alloc(FINGERPRINT_BYTES),
+): Promise<Buffer> {
+  const buf = into;
   const { bytesRead } = await handle.read(buf, 0, FINGERPRINT_BYTES, 0);
   return buf.subarray(0, bytesRead);
 }

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { readFingerprint, sameContent } from './file-identity.js';
+import { FINGERPRINT_BYTES, readFingerprint, sameContent } from './file-identity.js';
 import type { RecordShipper } from './record-shipper.js';
 import { ShipDefaults } from './ship-config.js';
 import type { ShipCounters } from './ship-counters.js';
@@ -7,6 +7,13 @@ import type { TrackedFile } from './tracked-file.js';
 
 /** Bytes read from one file before the others get a turn. */
 const MAX_BYTES_PER_TURN = 8 * 1024 * 1024;
+
+/**
+ * Bytes read (in READ_CHUNK_BYTES reads) between two checks of the file's first bytes. A
+ * check costs a read call of its own; one per 1 MiB instead of one per chunk, and the chunks
+ * are shipped only after the check that follows them, so a copytruncate is caught as before.
+ */
+const CHECK_SPAN_BYTES = 1024 * 1024;
 
 /** How a {@link FileReader} reaches file discovery. */
 export interface FileReaderHooks {
@@ -19,8 +26,9 @@ export interface FileReaderHooks {
 
 /**
  * Reads followed files to their end, in chunks, and hands the records they complete to the
- * shipper; checks before and after every read that the file still holds the content it
- * followed (a truncation or refill detaches it instead).
+ * shipper; checks before reading and after every span of reads (before any of it is shipped)
+ * that the file still holds the content it followed (a truncation or refill detaches it
+ * instead).
  *
  * @example
  * ```ts
@@ -30,6 +38,8 @@ export interface FileReaderHooks {
  */
 export class FileReader {
   private stopping = false;
+  /** The first bytes of the file being read, re-read after every chunk (no buffer per check). */
+  private readonly head = Buffer.allocUnsafe(FINGERPRINT_BYTES);
 
   constructor(
     private readonly shipper: RecordShipper,
@@ -54,38 +64,55 @@ export class FileReader {
     try {
       ({ size, mtimeMs } = await handle.stat());
       if (t.unchanged(size, mtimeMs)) return false;
-      head = await readFingerprint(handle);
+      head = await readFingerprint(handle, this.head);
     } catch (err) {
       this.hooks.warnOnce(t.path, this.hooks.describe(t.path, err));
       return false;
     }
     if (size < t.readPos || !sameContent(t.fingerprint, head)) {
-      this.hooks.replaced(t, handle, head, size);
+      this.hooks.replaced(t, handle, Buffer.from(head), size);
       return true;
     }
-    if (t.fingerprintShort && head.length > t.fingerprint.length) t.fingerprint = head;
+    if (t.fingerprintShort && head.length > t.fingerprint.length) t.fingerprint = Buffer.from(head);
     t.size = size;
     t.looked(size, mtimeMs);
     let budget = MAX_BYTES_PER_TURN;
-    while (t.readPos < size && budget > 0 && !this.stopping) {
+    // Chunks read and not checked yet: nothing of them is shipped before the check that follows
+    // their reads (CHECK_SPAN_BYTES).
+    const held: Buffer[] = [];
+    let heldBytes = 0;
+    while (t.readPos + heldBytes < size && budget > 0 && !this.stopping) {
       if (!(await this.shipper.roomToRead())) break;
-      const want = Math.min(ShipDefaults.READ_CHUNK_BYTES, size - t.readPos);
+      const at = t.readPos + heldBytes;
+      const want = Math.min(ShipDefaults.READ_CHUNK_BYTES, size - at);
       // A buffer per read, never reused: records and an open multi-line entry keep ranges of it.
       const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buf, 0, want, t.readPos);
-      if (bytesRead === 0) break;
-      // The file may have been truncated and rewritten (copytruncate) between the check above
-      // and this read: then the bytes are the new content's, not the continuation of ours.
-      // Checked after the read, so nothing read from new content is ever shipped as old.
-      const after = await readFingerprint(handle);
-      if (!sameContent(t.fingerprint, after)) {
-        this.hooks.replaced(t, handle, after, (await handle.stat()).size);
-        return true;
+      const { bytesRead } = await handle.read(buf, 0, want, at);
+      if (bytesRead > 0) {
+        held.push(bytesRead === want ? buf : buf.subarray(0, bytesRead));
+        heldBytes += bytesRead;
+        budget -= bytesRead;
       }
-      budget -= bytesRead;
-      this.counters.bytesRead += bytesRead;
-      this.shipper.take(t, bytesRead === want ? buf : buf.subarray(0, bytesRead));
-      this.shipper.pump();
+      const last = bytesRead === 0 || at + bytesRead >= size || budget <= 0 || this.stopping;
+      if (heldBytes < CHECK_SPAN_BYTES && !last) continue;
+      if (held.length > 0) {
+        // The file may have been truncated and rewritten (copytruncate) between the check above
+        // and these reads: then their bytes are the new content's, not the continuation of ours.
+        // Checked after the reads, so nothing read from new content is ever shipped as old.
+        const after = await readFingerprint(handle, this.head);
+        if (!sameContent(t.fingerprint, after)) {
+          this.hooks.replaced(t, handle, Buffer.from(after), (await handle.stat()).size);
+          return true;
+        }
+        for (const chunk of held) {
+          this.counters.bytesRead += chunk.length;
+          this.shipper.take(t, chunk);
+          this.shipper.pump();
+        }
+        held.length = 0;
+        heldBytes = 0;
+      }
+      if (bytesRead === 0) break;
     }
     return t.readPos < size && !this.stopping;
   }

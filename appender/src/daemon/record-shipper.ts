@@ -10,7 +10,7 @@
  *            every record of the batch acknowledged ─► ack the ticket ─► onProgress ─► commit
  *
  *   The window holds the records put since the last durable commit to maxUncommittedRecords
- *   (and, by default, their bytes to 2 MiB): a kill -9 re-sends no more than that. A batch
+ *   (and, by default, their bytes to 8 MiB): a kill -9 re-sends no more than that. A batch
  *   commits as a whole, so it never holds more than a quarter of the window (all but the last
  *   batch put are whole, so the window always frees).
  *   Reading runs up to READ_AHEAD_RECORDS ahead of the window, so the next batch is ready while
@@ -59,6 +59,8 @@ class RecordBatch {
   /** Next record to put. */
   next = 0;
   ticket = -1;
+  /** Records in the batch (they stay counted once put). */
+  count = 0;
   unsettled = 0;
   /** A record was dropped for a reason that re-reads it next run: the batch is not acked. */
   failed = false;
@@ -181,10 +183,11 @@ export class RecordShipper implements EntryVisitor {
       await sink.ready();
       return;
     }
-    // Nothing more joins the records the sink holds until a commit: send them now, and commit
-    // what is acknowledged now rather than after commitIntervalMs.
+    // Nothing more joins the records the sink holds until a commit: send them now. Commit at
+    // once only when that frees a good part of the window; otherwise the acknowledgements to
+    // come ask for it (settled), or the timed commit groups them.
     void sink.flush();
-    this.hooks.onProgress(true);
+    this.hooks.onProgress(this.window.commitDue);
     const before = this.window.count;
     await this.window.wait(this.hooks.pollIntervalMs);
     // No commit came (a failed write, or acks before the last one): ask for one again.
@@ -392,6 +395,7 @@ export class RecordShipper implements EntryVisitor {
     }
     const n = b.records.length;
     b.ticket = t.offsets.add(end, n, b.bytes);
+    b.count = n;
     b.unsettled = n;
     if (b.keys !== undefined && b.keys.length < n) b.keys.length = n;
     this.queue.push(b);
@@ -410,8 +414,11 @@ export class RecordShipper implements EntryVisitor {
       if (RETRY_NEXT_RUN.has(res.reason)) b.failed = true;
     }
     if (--b.unsettled > 0) return;
-    if (!b.failed) b.t.offsets.ack(b.ticket);
-    this.hooks.onProgress(this.window.full);
+    if (!b.failed) {
+      b.t.offsets.ack(b.ticket);
+      this.window.ack(b.count, b.bytes);
+    }
+    this.hooks.onProgress(this.window.commitDue);
   }
 }
 

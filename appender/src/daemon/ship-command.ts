@@ -215,7 +215,7 @@ export function shipCommand(context: CommandContext): Command {
     .option(
       '--max-uncommitted <lines>',
       'commit window: records per flow sent and not yet durably committed, at most; what a kill -9 may re-send ' +
-        '(default: --max-in-flight full requests, see the README)',
+        '(default: 4 × --max-in-flight full requests, 50,000 with --aggregate, and 8 MiB of records; see the README)',
       int('--max-uncommitted', 1, ShipDefaults.MAX_MAX_UNCOMMITTED_RECORDS),
     )
     .option(

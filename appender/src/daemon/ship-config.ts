@@ -66,7 +66,12 @@ export const ShipDefaults = {
   MULTILINE_TIMEOUT_MS: 1_000,
   /** A file that left the globs (rotated away, deleted) is let go after this long at its end. */
   RELEASE_IDLE_MS: 2_000,
-  /** Bytes read per read() call. */
+  /**
+   * Bytes read per read() call. Each read is followed by a re-read of the file's first bytes
+   * (a copytruncate between two reads must not ship new content as old). Chunks of 1 MiB made
+   * that check four times rarer per line but raised the peak RSS by about 25 MiB (records and
+   * the sink keep ranges of chunks), so the chunk stays small.
+   */
   READ_CHUNK_BYTES: 256 * 1024,
   /** Shutdown: how long to keep delivering before giving up (the rest is re-read next run). */
   SHUTDOWN_TIMEOUT_MS: 30_000,
@@ -88,23 +93,37 @@ export const ShipDefaults = {
   MAX_OPEN_FILES: 512,
   MAX_MAX_OPEN_FILES: 1_000_000,
   /**
-   * Upper bound of `maxUncommittedRecords`. Its default is the flow's in-flight window: its
-   * sink's `maxInFlight` full requests (4 × 500 records), so that many requests are pipelined
-   * and a kill -9 re-sends at most that many records per flow.
+   * Upper bound of `maxUncommittedRecords`. Its default is the flow's commit window:
+   * {@link ShipDefaults.COMMIT_WINDOW_REQUESTS} times its sink's `maxInFlight` full requests
+   * (4 × 4 × 500 = 8,000 records), so that many requests are pipelined while acknowledged ones
+   * wait for a grouped commit; a kill -9 re-sends at most that many records per flow.
    */
   MAX_MAX_UNCOMMITTED_RECORDS: 10_000_000,
+  /**
+   * The default commit window, in requests in flight: `maxInFlight` requests are sent while
+   * up to three times as many, acknowledged, wait for the next commit (grouped in time by
+   * commitIntervalMs), so neither the commit's fsync nor the acknowledgements stall sending.
+   */
+  COMMIT_WINDOW_REQUESTS: 4,
   /**
    * Default `maxUncommittedRecords` of a flow that aggregates: an aggregate carries hundreds of
    * lines, so a window of a few requests' records would hold back all but a fraction of one.
    */
   AGGREGATED_MAX_UNCOMMITTED_RECORDS: 50_000,
   /**
+   * Default `maxBatchBytes` of a flow that aggregates: requests of 1 MiB (about 20 aggregates),
+   * so that the default window holds several of them and `maxInFlight` are sent at once (a
+   * 5 MiB request would leave one in flight within the window).
+   */
+  AGGREGATED_REQUEST_BYTES: 1024 * 1024,
+  /**
    * With the default window, the bytes of its records (as put: the line, or its JSON) are held
    * to this too: what a kill -9 re-sends, and what the sink and its requests hold, stay bounded
    * whatever the line length (an aggregated window of 50,000 records otherwise held ~300 MiB).
-   * A `maxUncommittedRecords` that is set is the only bound.
+   * It matches the sink's read-ahead (MAX_BUFFER_BYTES). A `maxUncommittedRecords` that is set
+   * is the only bound.
    */
-  DEFAULT_MAX_UNCOMMITTED_BYTES: 2 * 1024 * 1024,
+  DEFAULT_MAX_UNCOMMITTED_BYTES: 8 * 1024 * 1024,
 } as const;
 
 const partitionKeySchema = z.union(
@@ -255,8 +274,9 @@ export interface ShipConfig {
   commitIntervalMs: number;
   /**
    * Per flow: records put to Kinesis whose offsets are not yet durably committed, at most; what
-   * a kill -9 can re-send. `undefined`: the flow's in-flight window (`maxInFlight` full
-   * requests), or {@link ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS} with aggregation.
+   * a kill -9 can re-send. `undefined`: {@link ShipDefaults.COMMIT_WINDOW_REQUESTS} ×
+   * `maxInFlight` full requests, or {@link ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS} with
+   * aggregation, and {@link ShipDefaults.DEFAULT_MAX_UNCOMMITTED_BYTES} of records either way.
    */
   maxUncommittedRecords: number | undefined;
   statsIntervalMs: number;

@@ -4,8 +4,8 @@
  *   ShipDaemon.start ─► StateStore.open (or StateDirError) ─► one FlowRunner + KinesisSink per flow
  *        loop: every runner.turn() ─► idle? sleep pollIntervalMs
  *        acks ─► onProgress ─► commit (coalesced) ─► state file ─► durable: reading may go on
- *   Per flow, at most maxUncommittedRecords (default: maxInFlight full requests, and at most
- *   DEFAULT_MAX_UNCOMMITTED_BYTES of them) are put and not yet durable.
+ *   Per flow, at most maxUncommittedRecords (default: COMMIT_WINDOW_REQUESTS × maxInFlight full
+ *   requests, and at most DEFAULT_MAX_UNCOMMITTED_BYTES of them) are put and not yet durable.
  *   stop(): stop reading ─► ship open multi-line entries ─► sink.close() (flush) ─► commit ─► close
  *   stop({ drainMs }): the same within drainMs; unacknowledged lines stay uncommitted (re-read)
  */
@@ -107,6 +107,9 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
           flushIntervalMs: ShipDefaults.FLUSH_INTERVAL_MS,
           shutdownTimeoutMs: ShipDefaults.SHUTDOWN_TIMEOUT_MS,
           maxBufferBytes: ShipDefaults.MAX_BUFFER_BYTES,
+          ...(config.sink.aggregation === true
+            ? { maxBatchBytes: ShipDefaults.AGGREGATED_REQUEST_BYTES }
+            : {}),
           ...config.sink,
           // Nothing is given up while Kinesis is away: the bounded buffer blocks reading instead.
           maxRetries: Infinity,
@@ -439,13 +442,16 @@ function clearCommitTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {
 
 /**
  * The default bound of records put and not yet durable per flow, which is what a kill -9 may
- * re-send: `maxInFlight` full requests, so the sink can keep that many in flight (pipelining)
- * while offsets still commit only up to the contiguous acknowledged point.
+ * re-send: COMMIT_WINDOW_REQUESTS × `maxInFlight` full requests, so the sink keeps that many in
+ * flight (pipelining) and acknowledged ones wait for a grouped commit, while offsets still
+ * commit only up to the contiguous acknowledged point.
  */
 function inFlightWindow(sink: KinesisSink | undefined): number {
   if (sink === undefined) return Infinity;
   if (sink.options.aggregation) return ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS;
-  return sink.options.maxInFlight * sink.options.maxBatchRecords;
+  return (
+    ShipDefaults.COMMIT_WINDOW_REQUESTS * sink.options.maxInFlight * sink.options.maxBatchRecords
+  );
 }
 
 function addCounters(into: ShipCounters, from: ShipCounters): void {

@@ -3,8 +3,9 @@
  * it ships a growing 200,000-line file, and restarted each time, in each output mode (JSON
  * records, lines as read, KPL aggregates, gzipped aggregates). Every line must arrive; what a
  * kill costs is re-sent lines: at most the records put and not yet durably committed, which the
- * daemon holds to its default window (maxUncommittedRecords, and 2 MiB of records). Each run ships to a
- * stream of its own, so a line re-sent by run k+1 tells what kill k cost.
+ * daemon holds to its default window (maxUncommittedRecords: 4 × maxInFlight full requests, or
+ * 50,000 lines when aggregating; and 8 MiB of records). Each run ships to a stream of its own, so
+ * a line re-sent by run k+1 tells what kill k cost.
  */
 import { expect } from 'chai';
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,9 @@ const BATCH_RECORDS = 500;
 const MAX_IN_FLIGHT = 4;
 /** The shortest line written ("line 0 " and 60 bytes of padding). */
 const MIN_LINE_BYTES = 67;
-/** Aggregated: 50,000 records, or as many as fit 2 MiB (put while under it), whichever is less. */
+/** Not aggregated: the window is COMMIT_WINDOW_REQUESTS × maxInFlight full requests. */
+const WINDOW_BOUND = ShipDefaults.COMMIT_WINDOW_REQUESTS * MAX_IN_FLIGHT * BATCH_RECORDS;
+/** Aggregated: 50,000 records, or as many as fit 8 MiB (put while under it), whichever is less. */
 const AGGREGATED_BOUND = Math.min(
   ShipDefaults.AGGREGATED_MAX_UNCOMMITTED_RECORDS,
   Math.ceil(ShipDefaults.DEFAULT_MAX_UNCOMMITTED_BYTES / MIN_LINE_BYTES),
@@ -37,8 +40,8 @@ interface KillMode {
 }
 
 const MODES: readonly KillMode[] = [
-  { name: 'JSON records', output: 'json', sink: {}, bound: MAX_IN_FLIGHT * BATCH_RECORDS },
-  { name: 'lines as read', output: 'line', sink: {}, bound: MAX_IN_FLIGHT * BATCH_RECORDS },
+  { name: 'JSON records', output: 'json', sink: {}, bound: WINDOW_BOUND },
+  { name: 'lines as read', output: 'line', sink: {}, bound: WINDOW_BOUND },
   {
     name: 'KPL aggregates',
     output: 'line',

@@ -67,4 +67,36 @@ describe('CommitWindow', () => {
     w.release(1, 600);
     expect(w.full).to.equal(false);
   });
+
+  it('asks for a commit at once only when full and a quarter of what it holds is acknowledged', () => {
+    const w = new CommitWindow(8, 1_000);
+    for (let i = 0; i < 7; i++) w.put(10);
+    w.ack(7, 70);
+    // Not full: acknowledged records wait for the timed commit.
+    expect(w.commitDue).to.equal(false);
+    w.put(10);
+    expect(w.full).to.equal(true);
+    expect(w.commitDue).to.equal(true);
+    w.release(7, 70);
+    expect(w.acked).to.equal(0);
+    for (let i = 0; i < 7; i++) w.put(10);
+    w.ack(1, 10);
+    // Full, one of eight acknowledged: a commit now would free too little.
+    expect(w.commitDue).to.equal(false);
+    w.ack(1, 10);
+    expect(w.commitDue).to.equal(true);
+  });
+
+  it('counts acknowledged bytes too: a byte-full window with a quarter of its bytes acked is due', () => {
+    const w = new CommitWindow(100, 400);
+    w.put(300);
+    w.put(100);
+    expect(w.full).to.equal(true);
+    w.ack(1, 100);
+    // One record of two, a quarter of the bytes: due either way.
+    expect(w.commitDue).to.equal(true);
+    w.release(2, 400);
+    expect(w.full).to.equal(false);
+    expect(w.acked).to.equal(0);
+  });
 });

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getParser } from '@kinlog/core';
 import { FileReader } from '../../../src/daemon/file-reader.js';
-import { readFingerprint } from '../../../src/daemon/file-identity.js';
+import { FINGERPRINT_BYTES, readFingerprint } from '../../../src/daemon/file-identity.js';
 import { RecordEncoder } from '../../../src/daemon/record-encoder.js';
 import { RecordShipper } from '../../../src/daemon/record-shipper.js';
-import { resolveShipConfig } from '../../../src/daemon/ship-config.js';
+import { resolveShipConfig, ShipDefaults } from '../../../src/daemon/ship-config.js';
 import { emptyShipCounters } from '../../../src/daemon/ship-counters.js';
 import { TrackedFile } from '../../../src/daemon/tracked-file.js';
 import { Capture } from '../../support/ship-helpers.js';
@@ -53,8 +53,12 @@ describe('FileReader', () => {
       },
     );
     const replaced: number[] = [];
+    const heads: Buffer[] = [];
     const reader = new FileReader(shipper, counters, {
-      replaced: (_t, _h, _head, size) => replaced.push(size),
+      replaced: (_t, _h, head, size) => {
+        replaced.push(size);
+        heads.push(head);
+      },
       warnOnce: (_p, m) => expect.fail(m),
       describe: (_p, err) => String(err),
     });
@@ -78,8 +82,123 @@ describe('FileReader', () => {
       t.observe(st2.size, st2.mtimeMs);
       expect(await reader.readTurn(t)).to.equal(true);
       expect(replaced).to.deep.equal([st2.size]);
+      // The head handed over is its own copy: the reader's next check of another file reuses
+      // its buffer without changing the fingerprint the new tracker keeps.
+      const file2 = join(dir, 'other.log');
+      writeFileSync(file2, 'zzzzzzzzzzzzzzzzzzzz\n');
+      const real2 = await open(file2, 'r');
+      try {
+        const t2 = new TrackedFile(flow, {
+          path: file2,
+          dev: 0,
+          ino: 1,
+          fingerprint: await readFingerprint(real2),
+          handle: real2,
+          offset: 0,
+          size: 0,
+        });
+        await reader.readTurn(t2);
+        expect(heads[0]!.toString()).to.equal('other line\n');
+      } finally {
+        await real2.close();
+      }
     } finally {
       await real.close();
+    }
+  });
+
+  /** A reader printing what it ships (dry run), over a handle that counts its reads. */
+  async function counting(file: string, onChunkRead?: (n: number) => void) {
+    const flow = resolveShipConfig({
+      flows: [{ paths: [file], stream: 's', output: 'line', multiline: false }],
+    }).flows[0]!;
+    const real = await open(file, 'r');
+    const reads = { head: 0, chunk: 0 };
+    const handle = {
+      stat: () => real.stat(),
+      read: async (buf: Buffer, off: number, len: number, pos: number) => {
+        const r = await real.read(buf, off, len, pos);
+        if (pos === 0 && len === FINGERPRINT_BYTES) reads.head++;
+        else {
+          reads.chunk++;
+          onChunkRead?.(reads.chunk);
+        }
+        return r;
+      },
+    } as unknown as FileHandle;
+    const t = new TrackedFile(flow, {
+      path: file,
+      dev: 0,
+      ino: 0,
+      fingerprint: await readFingerprint(real),
+      handle,
+      offset: 0,
+      size: 0,
+    });
+    const out = new Capture();
+    const counters = emptyShipCounters();
+    const shipper = new RecordShipper(
+      flow,
+      new RecordEncoder(flow, getParser('raw'), 'h'),
+      counters,
+      {
+        sink: undefined,
+        stdout: out,
+        onProgress() {},
+        maxUncommittedRecords: 10,
+        pollIntervalMs: 10,
+      },
+    );
+    const replaced: string[] = [];
+    const reader = new FileReader(shipper, counters, {
+      replaced: (_t, _h, head) => replaced.push(head.toString()),
+      warnOnce: (_p, m) => expect.fail(m),
+      describe: (_p, err) => String(err),
+    });
+    return { t, out, reads, reader, replaced, close: () => real.close() };
+  }
+
+  const bigLog = (tag: string, bytes: number) => {
+    const line = (i: number) => `${tag} ${String(i).padStart(8, '0')} ${'x'.repeat(80)}\n`;
+    const n = Math.ceil(bytes / line(0).length);
+    return Array.from({ length: n }, (_, i) => line(i)).join('');
+  };
+
+  it('checks the first bytes once per span of reads, and ships every byte read', async () => {
+    const file = join(dir, 'big.log');
+    const text = bigLog('old', Math.round(2.5 * 1024 * 1024));
+    writeFileSync(file, text);
+    const r = await counting(file);
+    try {
+      while (await r.reader.readTurn(r.t));
+      expect(r.out.text).to.equal(text);
+      const chunks = Math.ceil(text.length / ShipDefaults.READ_CHUNK_BYTES);
+      expect(r.reads.chunk).to.equal(chunks);
+      // One check before reading, one after each 1 MiB span (not one per 256 KiB chunk).
+      expect(r.reads.head).to.equal(1 + Math.ceil(text.length / (1024 * 1024)));
+      expect(r.reads.head).to.be.below(1 + chunks);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a refill between two reads of a span ships nothing of the span and hands over the new head', async () => {
+    const file = join(dir, 'refilled.log');
+    writeFileSync(file, bigLog('old', 900 * 1024));
+    const fresh = bigLog('new', 1200 * 1024);
+    const r = await counting(file, (n) => {
+      // After the second chunk of the span, the file is truncated and refilled past its size.
+      if (n === 2) writeFileSync(file, fresh);
+    });
+    try {
+      expect(await r.reader.readTurn(r.t)).to.equal(true);
+      expect(r.replaced).to.have.length(1);
+      expect(r.replaced[0]).to.equal(fresh.slice(0, FINGERPRINT_BYTES));
+      // Nothing read in the span was shipped: the chunks read after the refill hold new lines.
+      expect(r.out.text).to.equal('');
+      expect(r.t.readPos).to.equal(0);
+    } finally {
+      await r.close();
     }
   });
 });

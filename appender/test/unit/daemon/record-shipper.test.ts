@@ -44,6 +44,7 @@ function setup(
   const sink = new HoldingSink();
   const counters = emptyShipCounters();
   let progress = 0;
+  const urgent: boolean[] = [];
   const shipper = new RecordShipper(
     flow,
     new RecordEncoder(flow, getParser(flow.parser), 'h'),
@@ -51,7 +52,10 @@ function setup(
     {
       sink: sink as unknown as KinesisSink,
       stdout: new Capture(),
-      onProgress: () => progress++,
+      onProgress: (u) => {
+        progress++;
+        urgent.push(u);
+      },
       maxUncommittedRecords,
       maxUncommittedBytes,
       pollIntervalMs: 10,
@@ -66,7 +70,7 @@ function setup(
     offset: 0,
     size: 0,
   });
-  return { sink, shipper, t, counters, progress: () => progress };
+  return { sink, shipper, t, counters, progress: () => progress, urgent };
 }
 
 const lines = (n: number, from = 0) =>
@@ -111,6 +115,24 @@ describe('RecordShipper', () => {
     for (const i of [1, 2, 3]) sink.ack(i);
     expect(t.offsets.committed).to.equal(0);
     expect(t.offsets.pending).to.equal(10);
+  });
+
+  it('a full window asks for an immediate commit only once a quarter of it is acknowledged', () => {
+    const { sink, shipper, t, urgent } = setup({ output: 'line' }, 4096); // batches of 512
+    shipper.take(t, lines(4200));
+    shipper.pump();
+    expect(sink.puts).to.have.length(4096);
+    expect(shipper.window.full).to.equal(true);
+    // One batch acknowledged, an eighth of the window: the timed commit groups it.
+    for (let i = 0; i < 512; i++) sink.ack(i);
+    expect(urgent).to.deep.equal([false]);
+    // A quarter acknowledged: committing now frees room to read on.
+    for (let i = 512; i < 1024; i++) sink.ack(i);
+    expect(urgent).to.deep.equal([false, true]);
+    expect(shipper.window.acked).to.equal(1024);
+    shipper.window.release(t.offsets.committedRecords, t.offsets.committedBytes);
+    expect(shipper.window.acked).to.equal(0);
+    expect(shipper.window.full).to.equal(false);
   });
 
   it('JSON output encodes each line and puts the record delimiter after it', () => {
