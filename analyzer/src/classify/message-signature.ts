@@ -1,5 +1,3 @@
-import { truncateString } from './truncate-string.js';
-
 /**
  * Version of the masking rules below. Signatures made under different versions are not
  * comparable, so reports carry it and a comparison across versions can be refused.
@@ -85,9 +83,92 @@ export function messageSignature(message: unknown): string {
     message.length > SignatureLimits.MAX_INPUT_CHARS
       ? message.slice(0, SignatureLimits.MAX_INPUT_CHARS)
       : message;
-  const masked = maskVariableParts(input).trim();
-  if (masked === '') return EMPTY_SIGNATURE;
-  return truncateString(masked, SignatureLimits.MAX_SIGNATURE_CHARS);
+  const length = maskVariableParts(input);
+  const units = maskedUnits;
+  // String.prototype.trim, then truncateString, on the code units.
+  let start = 0;
+  let end = length;
+  while (start < end && isSpace(units[start]!)) start++;
+  while (end > start && isSpace(units[end - 1]!)) end--;
+  if (start === end) return EMPTY_SIGNATURE;
+  if (end - start > SignatureLimits.MAX_SIGNATURE_CHARS) {
+    end = start + SignatureLimits.MAX_SIGNATURE_CHARS;
+    const last = units[end - 1]!;
+    if (last >= 0xd800 && last <= 0xdbff) end--;
+  }
+  let hash = maskedHash;
+  if (start !== 0 || end !== length) {
+    hash = FNV_OFFSET;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, FNV_PRIME);
+  }
+  return internedSignature(units, start, end, hash);
+}
+
+/*
+ *   message ──scan──▶ maskedUnits (code units, reused), and their hash
+ *           ──trim, cut──▶ [start, end) ──hash──▶ slot ──same units?──▶ its string
+ *                                                       └─no──▶ new string, kept there
+ *
+ * Messages with a user or request id in them never repeat, but their signatures do: building
+ * each signature as a new string (slices, joins, trim) and hashing it again when it is counted
+ * cost about as much as finding the masks. The masked text is written as code units instead,
+ * and a string is made only when the slot of its hash does not hold the same text already
+ * (compared unit by unit, so a collision only costs a new string). Counting then meets the
+ * same string object again and again, which it compares by reference.
+ */
+
+/**
+ * Code units of a masked message: masks can be longer than what they replace, at most 3.5 times
+ * (`""` → `"<str>"`; a digit → `<n>`).
+ */
+const MAX_MASK_GROWTH = 4;
+const maskedUnits = new Uint16Array(SignatureLimits.MAX_INPUT_CHARS * MAX_MASK_GROWTH);
+/** FNV-1a of the code units the last scan wrote. */
+let maskedHash = 0;
+
+/** Signatures kept by the hash of their text: a power of two; about 2 MB at most, with their units. */
+const INTERNED_SLOTS = 4096;
+const interned = new Array<string | undefined>(INTERNED_SLOTS).fill(undefined);
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** The code units of each kept signature, at slot × MAX_SIGNATURE_CHARS: faster to compare. */
+const internedUnits = new Uint16Array(INTERNED_SLOTS * SignatureLimits.MAX_SIGNATURE_CHARS);
+/** Length of each kept signature; 0 for an empty slot (a signature is never empty). */
+const internedLengths = new Uint16Array(INTERNED_SLOTS);
+
+/** The same arrays, two code units at a time. */
+const maskedPairs = new Int32Array(maskedUnits.buffer);
+const internedPairs = new Int32Array(internedUnits.buffer);
+
+/** Whether maskedUnits[start, start + length) equals internedUnits[at, at + length). */
+function sameUnits(units: Uint16Array, start: number, at: number, length: number): boolean {
+  let i = 0;
+  if (((start | at) & 1) === 0) {
+    // Most signatures start at the first unit: compared a pair at a time.
+    const pairs = length >> 1;
+    const from = start >> 1;
+    const to = at >> 1;
+    for (; i < pairs; i++) if (maskedPairs[from + i] !== internedPairs[to + i]) return false;
+    i = pairs * 2;
+  }
+  for (; i < length; i++) if (internedUnits[at + i] !== units[start + i]) return false;
+  return true;
+}
+
+function internedSignature(units: Uint16Array, start: number, end: number, hash: number): string {
+  const slot = (hash ^ (hash >>> 16)) & (INTERNED_SLOTS - 1);
+  const length = end - start;
+  const at = slot * SignatureLimits.MAX_SIGNATURE_CHARS;
+  if (internedLengths[slot] === length && sameUnits(units, start, at, length)) {
+    return interned[slot]!;
+  }
+  // At most MAX_SIGNATURE_CHARS arguments: far below any engine's limit.
+  const made = String.fromCharCode.apply(null, units.subarray(start, end) as unknown as number[]);
+  internedUnits.set(units.subarray(start, end), at);
+  internedLengths[slot] = length;
+  interned[slot] = made;
+  return made;
 }
 
 /*
@@ -104,9 +185,11 @@ export function messageSignature(message: unknown): string {
  * Lookbehinds and \b see the original text in both, and a match resumes the scan at its end,
  * as the global replace does, so the result is the same (a unit test checks it on random text).
  */
-function maskVariableParts(input: string): string {
+function maskVariableParts(input: string): number {
   const hasAt = input.includes('@');
-  let out = '';
+  const out = maskedUnits;
+  let written = 0;
+  let hash = FNV_OFFSET;
   let copied = 0;
   let i = 0;
   const length = input.length;
@@ -169,11 +252,26 @@ function maskVariableParts(input: string): string {
       end = i + m[0].length;
       mask = maskMatch(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
     }
-    out += input.slice(copied, i) + mask;
+    for (let k = copied; k < i; k++) {
+      const unit = input.charCodeAt(k);
+      out[written++] = unit;
+      hash = Math.imul(hash ^ unit, FNV_PRIME);
+    }
+    for (let k = 0; k < mask.length; k++) {
+      const unit = mask.charCodeAt(k);
+      out[written++] = unit;
+      hash = Math.imul(hash ^ unit, FNV_PRIME);
+    }
     copied = end;
     i = end;
   }
-  return copied === 0 ? input : out + input.slice(copied);
+  for (let k = copied; k < length; k++) {
+    const unit = input.charCodeAt(k);
+    out[written++] = unit;
+    hash = Math.imul(hash ^ unit, FNV_PRIME);
+  }
+  maskedHash = hash;
+  return written;
 }
 
 /*

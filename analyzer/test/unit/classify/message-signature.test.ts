@@ -221,6 +221,25 @@ describe('messageSignature', () => {
     }
   });
 
+  it('gives each of many distinct signatures its own text, asked in any order', () => {
+    // Far more distinct signatures of one length than signatures are kept by hash: slots are
+    // shared, and a kept signature is only given back for the very same text.
+    const word = (n: number): string => {
+      let w = '';
+      for (let k = 0; k < 4; k++, n = Math.floor(n / 20)) w += String.fromCharCode(0x67 + (n % 20));
+      return w;
+    };
+    const count = 20_000;
+    for (let round = 0; round < 2; round++) {
+      for (let n = 0; n < count; n++) {
+        const i = round === 0 ? n : (n * 7919) % count;
+        expect(messageSignature(`  lost ${word(i)} after ${i}ms `)).to.equal(
+          `lost ${word(i)} after <n>ms`,
+        );
+      }
+    }
+  });
+
   it('treats as whitespace exactly what \\s matches', () => {
     // Two of a kind collapse to one space only when both are whitespace.
     for (let code = 0; code <= 0xffff; code++) {
