@@ -7,11 +7,8 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
-import { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
-import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
-import { LeaseWorker } from '../../src/lease/lease-worker.js';
-import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
-import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
+import { leaseTables, testLeaseWorker } from '../support/lease-fixtures.js';
+import { kinesis, putNumbered } from '../support/stream-fixtures.js';
 
 const SHARDS = 4;
 const WORKERS = 2;
@@ -58,30 +55,13 @@ describe('what lease workers leave in DynamoDB (local Kinesis + DynamoDB)', func
 
   it('after N iterations and a rerun: no partial or replay item left; cuts, reports and checkpoints grow by a fixed number per iteration', async () => {
     const stream = await createTestStream(SHARDS);
-    const tables = freshTables();
-    const store = new DynamoCheckpointStore(tables);
-    await store.createTables();
-    const leasesTable = `leases-${tables.iterationsTable}`;
-    const leases = new DynamoLeaseStore({ client: ddb, leasesTable });
-    await leases.createTable();
-    const source = new KinesisShardSource();
+    const tables = await leaseTables(ddb);
+    const { store, leases, leasesTable, source } = tables;
     const cleanupErrors: unknown[] = [];
-    const workers = Array.from(
-      { length: WORKERS },
-      (_, i) =>
-        new LeaseWorker({
-          name: 'web',
-          stream,
-          source,
-          store,
-          leases,
-          workerId: `w${i}`,
-          failoverMs: 1_500,
-          pollIntervalMs: 50,
-          minCallIntervalMs: 0,
-          topN: 20,
-          onCleanupError: (err) => cleanupErrors.push(err),
-        }),
+    const workers = Array.from({ length: WORKERS }, (_, i) =>
+      testLeaseWorker(tables, stream, `w${i}`, {
+        onCleanupError: (err) => cleanupErrors.push(err),
+      }),
     );
     try {
       let put = 0;
@@ -102,8 +82,8 @@ describe('what lease workers leave in DynamoDB (local Kinesis + DynamoDB)', func
           SWEPT: 1,
         });
         // Kept per iteration: a checkpoint per shard; an iteration item and a report item.
-        expect(total(await itemsByKind(ddb, tables.checkpointsTable))).to.equal(SHARDS * n);
-        expect(await itemsByKind(ddb, tables.iterationsTable)).to.deep.equal({
+        expect(total(await itemsByKind(ddb, tables.names.checkpointsTable))).to.equal(SHARDS * n);
+        expect(await itemsByKind(ddb, tables.names.iterationsTable)).to.deep.equal({
           ITER: n,
           REPORT: n,
         });

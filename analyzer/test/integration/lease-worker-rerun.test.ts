@@ -4,12 +4,10 @@ import { Command } from 'commander';
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
-import { Analyzer, DynamoCheckpointStore } from '../../src/index.js';
+import { Analyzer } from '../../src/index.js';
 import { analyzeCommand } from '../../src/cli/analyze-command.js';
-import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
-import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
-import { LeaseWorker } from '../../src/lease/lease-worker.js';
-import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
+import { leaseTables, testLeaseWorker } from '../support/lease-fixtures.js';
+import { kinesis, putNumbered } from '../support/stream-fixtures.js';
 
 /** `kinlog analyze` in this process, its JSON output parsed. */
 async function analyzeJson(args: string[]): Promise<unknown> {
@@ -33,28 +31,9 @@ describe('lease workers rerun an iteration over its stored cut (local Kinesis + 
 
   it('a rerun of k on 2 workers, then on 1, gives the stored report of k; nothing is written to k', async () => {
     const stream = await createTestStream(4);
-    const tables = freshTables();
-    const store = new DynamoCheckpointStore(tables);
-    await store.createTables();
-    const leases = new DynamoLeaseStore({
-      client: ddb,
-      leasesTable: `leases-${tables.iterationsTable}`,
-    });
-    await leases.createTable();
-    const source = new KinesisShardSource();
-    const make = (i: number) =>
-      new LeaseWorker({
-        name: 'web',
-        stream,
-        source,
-        store,
-        leases,
-        workerId: `w${i}`,
-        failoverMs: 1_500,
-        pollIntervalMs: 50,
-        minCallIntervalMs: 0,
-        topN: 20,
-      });
+    const tables = await leaseTables(ddb);
+    const { store, leases, source } = tables;
+    const make = (i: number) => testLeaseWorker(tables, stream, `w${i}`);
     const workers = [make(0), make(1)];
     try {
       await putNumbered(client, stream, 0, 400);
@@ -95,11 +74,11 @@ describe('lease workers rerun an iteration over its stored cut (local Kinesis + 
             '--name',
             'web',
             '--checkpoints-table',
-            tables.checkpointsTable,
+            tables.names.checkpointsTable,
             '--iterations-table',
-            tables.iterationsTable,
+            tables.names.iterationsTable,
             '--leases-table',
-            `leases-${tables.iterationsTable}`,
+            tables.leasesTable,
             '--workers',
             '--worker-id',
             id,

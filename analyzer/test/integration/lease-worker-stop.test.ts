@@ -13,13 +13,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { expect } from 'chai';
-import { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
 import { WorkerStoppedError } from '../../src/errors.js';
-import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
 import { leaseKeyOf, type Lease } from '../../src/lease/lease-store.js';
-import { LeaseWorker } from '../../src/lease/lease-worker.js';
-import { KinesisShardSource } from '../../src/stream/kinesis-shard-source.js';
-import { freshTables, kinesis, putNumbered } from '../support/stream-fixtures.js';
+import { leaseTables, testLeaseWorker } from '../support/lease-fixtures.js';
+import { kinesis, putNumbered } from '../support/stream-fixtures.js';
 
 const ANALYZE_CLI = fileURLToPath(new URL('../support/analyze-cli.js', import.meta.url));
 const SHARDS = 8;
@@ -40,13 +37,8 @@ describe('a lease worker stopped mid-iteration (local Kinesis + DynamoDB)', func
   async function setup() {
     const stream = await createTestStream(SHARDS);
     await putNumbered(client, stream, 0, RECORDS);
-    const tables = freshTables();
-    const store = new DynamoCheckpointStore(tables);
-    await store.createTables();
-    const leasesTable = `leases-${tables.iterationsTable}`;
-    const leases = new DynamoLeaseStore({ client: ddb, leasesTable });
-    await leases.createTable();
-    const source = new KinesisShardSource();
+    const tables = await leaseTables(ddb);
+    const { store, leasesTable, leases, source } = tables;
     const shards = await source.listShards(stream);
     await leases.ensureLeases(
       'web',
@@ -63,17 +55,7 @@ describe('a lease worker stopped mid-iteration (local Kinesis + DynamoDB)', func
     /** The blocker gives up; a fresh worker finishes iteration 1 with every record counted. */
     const finish = async () => {
       for (const lease of blocked) await leases.releaseLease('web', lease);
-      const worker = new LeaseWorker({
-        name: 'web',
-        stream,
-        source,
-        store,
-        leases,
-        workerId: 'finisher',
-        failoverMs: FAILOVER_MS,
-        pollIntervalMs: 50,
-        minCallIntervalMs: 0,
-      });
+      const worker = testLeaseWorker(tables, stream, 'finisher', { failoverMs: FAILOVER_MS });
       try {
         const out = await worker.runIteration();
         expect(out.iteration).to.equal(1);
@@ -105,9 +87,9 @@ describe('a lease worker stopped mid-iteration (local Kinesis + DynamoDB)', func
           '--name',
           'web',
           '--checkpoints-table',
-          s.tables.checkpointsTable,
+          s.tables.names.checkpointsTable,
           '--iterations-table',
-          s.tables.iterationsTable,
+          s.tables.names.iterationsTable,
           '--workers',
           '--leases-table',
           s.leasesTable,
@@ -148,17 +130,7 @@ describe('a lease worker stopped mid-iteration (local Kinesis + DynamoDB)', func
 
   it('close() during runIteration: it rejects with WorkerStoppedError and the leases go back', async () => {
     const s = await setup();
-    const worker = new LeaseWorker({
-      name: 'web',
-      stream: s.stream,
-      source: s.source,
-      store: s.store,
-      leases: s.leases,
-      workerId: 'w1',
-      failoverMs: FAILOVER_MS,
-      pollIntervalMs: 50,
-      minCallIntervalMs: 0,
-    });
+    const worker = testLeaseWorker(s.tables, s.stream, 'w1', { failoverMs: FAILOVER_MS });
     try {
       const running = worker.runIteration().then(
         () => undefined,

@@ -10,9 +10,9 @@ import {
   type StoredReport,
 } from '../../src/index.js';
 import { StreamReadError } from '../../src/errors.js';
-import { KinesisShardSource, type ShardSource } from '../../src/stream/kinesis-shard-source.js';
-import { DynamoLeaseStore } from '../../src/lease/dynamo-lease-store.js';
-import { LeaseWorker } from '../../src/lease/lease-worker.js';
+import type { ShardSource } from '../../src/stream/kinesis-shard-source.js';
+import type { LeaseWorker } from '../../src/lease/lease-worker.js';
+import { leaseTables, testLeaseWorker } from '../support/lease-fixtures.js';
 import {
   freshTables,
   idsInWindows,
@@ -45,27 +45,12 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
     count: number,
     options: { failoverMs?: number } = {},
   ) {
-    const tables = freshTables();
-    const store = new DynamoCheckpointStore(tables);
-    await store.createTables();
-    const leases = new DynamoLeaseStore({
-      client: ddb,
-      leasesTable: `leases-${tables.iterationsTable}`,
-    });
-    await leases.createTable();
-    const source = new KinesisShardSource();
+    const tables = await leaseTables(ddb);
+    const { store, source } = tables;
     const make = (i: number) =>
-      new LeaseWorker({
+      testLeaseWorker(tables, stream, `${name}-w${i}`, {
         name,
-        stream,
-        source,
-        store,
-        leases,
-        workerId: `${name}-w${i}`,
         failoverMs: options.failoverMs ?? FAILOVER_MS,
-        pollIntervalMs: 50,
-        minCallIntervalMs: 0,
-        topN: 20,
       });
     const workers = Array.from({ length: count }, (_, i) => make(i));
     let made = count;
@@ -220,15 +205,8 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
   it('a shard listing dropped on the way is tried again, not the iteration failed', async () => {
     const stream = await createTestStream(2);
     await putNumbered(client, stream, 0, 50);
-    const tables = freshTables();
-    const store = new DynamoCheckpointStore(tables);
-    await store.createTables();
-    const leases = new DynamoLeaseStore({
-      client: ddb,
-      leasesTable: `leases-${tables.iterationsTable}`,
-    });
-    await leases.createTable();
-    const inner = new KinesisShardSource();
+    const tables = await leaseTables(ddb);
+    const { store, source: inner } = tables;
     let listings = 0;
     const source: ShardSource = {
       listShards: (s) =>
@@ -239,17 +217,7 @@ describe('lease workers (local Kinesis + DynamoDB)', function () {
       getRecords: (...args) => inner.getRecords(...args),
       close: () => inner.close(),
     };
-    const worker = new LeaseWorker({
-      name: 'flaky',
-      stream,
-      source,
-      store,
-      leases,
-      workerId: 'flaky-w0',
-      failoverMs: FAILOVER_MS,
-      pollIntervalMs: 50,
-      minCallIntervalMs: 0,
-    });
+    const worker = testLeaseWorker(tables, stream, 'flaky-w0', { name: 'flaky', source });
     try {
       const out = await worker.runIteration();
       expect(out.report.result.totals.events).to.equal(50);
