@@ -17,6 +17,12 @@ const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 /** Bytes of an entry besides its base64 data and its JSON-quoted key: `{"Data":"` `","PartitionKey":` `}`. */
 const ENTRY_OVERHEAD_BYTES = ENTRY_DATA.length + ENTRY_KEY.length + 1;
+/**
+ * Data bytes base64-encoded per string (a multiple of 3, so no padding inside): a 64 KiB string
+ * dies young, where the text of a whole 1 MiB aggregate would be allocated in the old
+ * generation and be marked and swept there.
+ */
+export const BASE64_CHUNK_BYTES = 3 * 16_384;
 
 /** Length of the base64 text of `n` bytes (padded). */
 function base64Length(n: number): number {
@@ -58,7 +64,7 @@ export function putRecordsBody(
     const bytes = Buffer.isBuffer(data)
       ? data
       : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    at += body.write(bytes.toString('base64'), at, 'latin1');
+    at = writeBase64(body, at, bytes);
     at += body.write(ENTRY_KEY, at, 'latin1');
     at += body.write(keys[i]!, at, 'utf8');
     const ehk = entries[i]!.explicitHashKey;
@@ -73,4 +79,15 @@ export function putRecordsBody(
   // Sizes are computed exactly; a mismatch would send garbage, so it is a bug to report.
   if (at !== size) throw new RangeError(`PutRecords body: wrote ${at} bytes of ${size}`);
   return body;
+}
+
+/** Writes the padded base64 text of `data` at `at`, a chunk at a time; answers the end. */
+function writeBase64(body: Buffer, at: number, data: Buffer): number {
+  const n = data.length;
+  if (n <= BASE64_CHUNK_BYTES) return at + body.write(data.toString('base64'), at, 'latin1');
+  let o = at;
+  for (let s = 0; s < n; s += BASE64_CHUNK_BYTES) {
+    o += body.write(data.toString('base64', s, Math.min(s + BASE64_CHUNK_BYTES, n)), o, 'latin1');
+  }
+  return o;
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { pick, seededRandom } from '@kinlog/core';
-import { putRecordsBody } from '../../../src/sink/put-records-body.js';
+import { BASE64_CHUNK_BYTES, putRecordsBody } from '../../../src/sink/put-records-body.js';
 
 const KEYS = [
   'a',
@@ -31,6 +31,31 @@ describe('putRecordsBody', () => {
           PartitionKey: e.partitionKey,
         })),
       });
+    }
+  });
+
+  it('writes data longer than a base64 chunk as the base64 of the whole, at every boundary', () => {
+    const random = seededRandom(11);
+    const c = BASE64_CHUNK_BYTES;
+    const lengths = [c - 1, c, c + 1, c + 2, 2 * c, 2 * c + 1, 3 * c - 2, 1 << 20, (1 << 20) + 1];
+    for (const length of lengths) {
+      const backing = Buffer.from(
+        Array.from({ length: length + 7 }, () => Math.floor(random() * 256)),
+      );
+      // A view not at its buffer's start: chunks are taken of the view, not of its backing.
+      const data = backing.subarray(3, 3 + length);
+      const entries = [
+        { data: Buffer.from('x'), partitionKey: 'a' },
+        { data, partitionKey: 'caf\u00e9' },
+        { data: Buffer.from('yz'), partitionKey: 'b' },
+      ];
+      const body = JSON.parse(putRecordsBody('s', entries).toString('utf8')) as {
+        Records: { Data: string }[];
+      };
+      expect(body.Records.map((r) => r.Data)).to.deep.equal(
+        entries.map((e) => e.data.toString('base64')),
+        `data of ${length} bytes`,
+      );
     }
   });
 
