@@ -170,15 +170,7 @@ export class OneKeyAggregate {
       const at = base + starts[k]! - first;
       if (dataAt !== at) b.copyWithin(dataAt, at, at + n);
       cursor = dataAt - recordHeaderBytes(n);
-      let o = cursor;
-      b[o++] = TAG_FIELD_3_BYTES;
-      o = writeVarint(b, o, RECORD_INDEX_BYTES + lengthDelimitedSize(n));
-      b[o++] = RECORD_INDEX_FIELDS[0];
-      b[o++] = RECORD_INDEX_FIELDS[1];
-      b[o++] = RECORD_INDEX_FIELDS[2];
-      b[o++] = RECORD_INDEX_FIELDS[3];
-      b[o++] = TAG_FIELD_3_BYTES;
-      writeVarint(b, o, n);
+      writeRecordHeader(b, cursor, n);
     }
     this.end += size;
     this.records += j - from;
@@ -205,16 +197,7 @@ export class OneKeyAggregate {
   private header(n: number): number {
     const need = this.end + recordBytes(n) + KplAggregateFormat.DIGEST_BYTES;
     if (need > this.buf.length) this.grow(need);
-    const b = this.buf;
-    let o = this.end;
-    b[o++] = TAG_FIELD_3_BYTES;
-    o = writeVarint(b, o, RECORD_INDEX_BYTES + lengthDelimitedSize(n));
-    b[o++] = RECORD_INDEX_FIELDS[0];
-    b[o++] = RECORD_INDEX_FIELDS[1];
-    b[o++] = RECORD_INDEX_FIELDS[2];
-    b[o++] = RECORD_INDEX_FIELDS[3];
-    b[o++] = TAG_FIELD_3_BYTES;
-    o = writeVarint(b, o, n);
+    const o = writeRecordHeader(this.buf, this.end, n);
     this.end = o + n;
     this.records++;
     return o;
@@ -264,6 +247,22 @@ export class OneKeyAggregate {
  */
 export function recordBytes(dataBytes: number): number {
   return recordHeaderBytes(dataBytes) + dataBytes;
+}
+
+/**
+ * Writes at `o` the header of one Record field for `n` data bytes (its tag and length, the
+ * partition key and explicit hash key indexes, the data's tag and length); answers where the
+ * data goes. Takes {@link recordHeaderBytes} bytes.
+ */
+function writeRecordHeader(b: Buffer, o: number, n: number): number {
+  b[o++] = TAG_FIELD_3_BYTES;
+  o = writeVarint(b, o, RECORD_INDEX_BYTES + lengthDelimitedSize(n));
+  b[o++] = RECORD_INDEX_FIELDS[0];
+  b[o++] = RECORD_INDEX_FIELDS[1];
+  b[o++] = RECORD_INDEX_FIELDS[2];
+  b[o++] = RECORD_INDEX_FIELDS[3];
+  b[o++] = TAG_FIELD_3_BYTES;
+  return writeVarint(b, o, n);
 }
 
 /** Bytes of a Record field before its data: tag, length, index fields, data tag and length. */
