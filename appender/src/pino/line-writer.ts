@@ -3,8 +3,8 @@
  * complete line goes to `put` synchronously, in the write call (no line stream, no async
  * iteration, no promise per line):
  *
- *   write(chunk) ─► carry + chunk ─► split at '\n' ─► put(line) per line ─► callback
- *                                     (the unfinished tail is carried to the next chunk)
+ *   write(chunk) ─► split at '\n' ─► put(line) per line ─► callback
+ *                   (the unfinished tail is carried, and joins only the next chunk's first line)
  *                   any put() false (buffer full, whenFull: block) ─► callback after ready()
  *   end ─► the carried tail is put ─► destroy ─► close() ─► 'close'
  */
@@ -50,14 +50,24 @@ export class LineWriter extends Writable {
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
-    const text = this.carry + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-    let start = 0;
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     let slowDown = false;
-    for (let nl = text.indexOf(NEWLINE); nl !== -1; nl = text.indexOf(NEWLINE, start)) {
+    let nl = text.indexOf(NEWLINE);
+    if (nl === -1) {
+      // Rare: a chunk inside one long line (thread-stream hands over up to 4 MiB at a time).
+      this.carry += text;
+      callback();
+      return;
+    }
+    // Only the first line joins the carried tail: `carry + text` would copy the whole chunk.
+    const first = this.carry.length === 0 ? text.slice(0, nl) : this.carry + text.slice(0, nl);
+    if (first.length > 0 && !this.handlers.put(first)) slowDown = true;
+    let start = nl + 1;
+    for (nl = text.indexOf(NEWLINE, start); nl !== -1; nl = text.indexOf(NEWLINE, start)) {
       if (nl > start && !this.handlers.put(text.slice(start, nl))) slowDown = true;
       start = nl + 1;
     }
-    this.carry = start === 0 ? text : text.slice(start);
+    this.carry = text.slice(start);
     if (!slowDown) {
       callback();
       return;

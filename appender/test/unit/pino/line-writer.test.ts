@@ -49,4 +49,30 @@ describe('LineWriter', function () {
     await new Promise((resolve) => setImmediate(resolve));
     expect(called).to.equal(true);
   });
+  it('splits chunks of any shape exactly as one split of the whole text', async function () {
+    // Odd shapes: a line across many chunks, chunks without a newline, newlines only, empty
+    // chunks, multi-byte characters, a carried tail meeting a chunk that starts with '\n'.
+    const text =
+      '{"a":1}\n{"long":"' +
+      'x'.repeat(5000) +
+      '"}\n\n\n{"é":"ü€"}\n{"b":2}\n' +
+      '{"c":3}\n'.repeat(50) +
+      '{"tail":1}';
+    const expected = text.split('\n').filter((l) => l.length > 0);
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let trial = 0; trial < 40; trial++) {
+      const lines: string[] = [];
+      const { writer } = writerInto(lines);
+      for (let at = 0; at < text.length;) {
+        const size = trial === 0 ? 1 : next() % (trial < 20 ? 16 : 6000);
+        const piece = text.slice(at, at + size);
+        writer.write(trial % 2 === 0 ? piece : Buffer.from(piece));
+        at += size;
+      }
+      writer.end();
+      await once(writer, 'close');
+      expect(lines, `trial ${trial}`).to.deep.equal(expected);
+    }
+  });
 });
