@@ -1,10 +1,11 @@
-// pino with the kinlog transport (worker thread → KinesisSink → null Kinesis endpoint) against
+// pino with the kinlog transport as the README starts it, kinesisPinoTransport (worker thread →
+// KinesisSink → null Kinesis endpoint), against
 // pino writing to /dev/null, directly and through pino's own file transport (also a worker).
 // Prints main-thread log calls/s, end-to-end events/s and peak RSS as ratios to pino to /dev/null
 // in the same run; targets: delivered ≥ 0.9×, peak RSS ≤ 1.2×.
 import { once } from 'node:events';
 import pino from 'pino';
-import { closeLogger, type PinoKinesisOptions } from '../src/index.js';
+import { closeLogger, kinesisPinoTransport, type PinoKinesisOptions } from '../src/index.js';
 import { EVENT_MESSAGE, fieldsAt } from './support/bench-events.js';
 import {
   runBench,
@@ -38,11 +39,9 @@ async function devNull(_ctx: BenchContext, events: number): Promise<RoundTiming>
 }
 
 async function threadStream(
-  target: string,
-  options: Record<string, unknown>,
+  transport: ReturnType<typeof pino.transport>,
   events: number,
 ): Promise<RoundTiming> {
-  const transport = pino.transport({ target, options });
   await once(transport, 'ready');
   return logThrough(pino(transport), events, () => closeLogger(transport));
 }
@@ -55,7 +54,11 @@ await runBench({
     {
       name: 'pino → pino/file /dev/null',
       toKinesis: false,
-      round: (_ctx, events) => threadStream('pino/file', { destination: DEV_NULL }, events),
+      round: (_ctx, events) =>
+        threadStream(
+          pino.transport({ target: 'pino/file', options: { destination: DEV_NULL } }),
+          events,
+        ),
     },
     {
       name: 'pino → kinlog',
@@ -67,7 +70,7 @@ await runBench({
           region: ctx.region,
           credentials: ctx.credentials,
         };
-        return threadStream('@kinlog/appender/pino', { ...options }, events);
+        return threadStream(kinesisPinoTransport(options), events);
       },
     },
   ],

@@ -45,4 +45,12 @@ export const TransportDefaults = {
    * requests wait on Kinesis's round trip it is idle: more of them keep it busy.
    */
   PINO_MAX_IN_FLIGHT: 8,
+  /**
+   * pino: the worker's young generation, in MiB (`kinesisPinoTransport` sets it through
+   * pino's `worker.resourceLimits`). The worker makes short-lived garbage fast (a string of each
+   * 4 MiB pino hands over, a line and a record per event) but keeps little alive: V8's default
+   * young generation (3 × 16 MiB semi-spaces) only adds that much to the host's memory. A
+   * smaller one bounds nothing the worker needs (the old generation keeps its default limit).
+   */
+  PINO_WORKER_YOUNG_GENERATION_MB: 8,
 } as const;

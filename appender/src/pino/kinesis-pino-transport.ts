@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { TransportDefaults } from '../transport-defaults.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
 import { PinoTransportEvents, type PinoTransportError } from './pino-transport-events.js';
 
@@ -13,7 +14,9 @@ export type PinoTransportStream = ReturnType<typeof pino.transport>;
  * Starts the pino transport in a worker thread, after checking the options here, at once (a
  * bad option throws a `ConfigError` now instead of failing inside the worker later). The
  * stream gets an `error` listener, so a worker that dies cannot crash the application: the
- * problem is re-emitted as a `kinlogError` event.
+ * problem is re-emitted as a `kinlogError` event. The worker gets a young generation of
+ * `TransportDefaults.PINO_WORKER_YOUNG_GENERATION_MB` (less memory than pino's plain
+ * `pino.transport({ target: '@kinlog/appender/pino' })`, which leaves V8's default).
  *
  * @example
  * ```ts
@@ -28,7 +31,15 @@ export type PinoTransportStream = ReturnType<typeof pino.transport>;
  */
 export function kinesisPinoTransport(options: PinoKinesisOptions): PinoTransportStream {
   resolvePinoOptions(options);
-  const stream = pino.transport<PinoKinesisOptions>({ target: WORKER_MODULE, options });
+  const stream = pino.transport<PinoKinesisOptions>({
+    target: WORKER_MODULE,
+    options,
+    worker: {
+      resourceLimits: {
+        maxYoungGenerationSizeMb: TransportDefaults.PINO_WORKER_YOUNG_GENERATION_MB,
+      },
+    },
+  });
   stream.on('error', (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     const plain: PinoTransportError = {

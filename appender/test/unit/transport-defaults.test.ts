@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
+import type { Worker } from 'node:worker_threads';
+import { kinesisPinoTransport } from '../../src/pino/kinesis-pino-transport.js';
+import { closeLogger } from '../../src/shutdown/close-logger.js';
 import { resolvePinoOptions } from '../../src/pino/pino-options.js';
 import { TransportDefaults } from '../../src/transport-defaults.js';
 import { KinesisTransport } from '../../src/winston/kinesis-transport.js';
@@ -38,6 +42,20 @@ describe('transport defaults', function () {
       expect(o.maxInFlight).to.equal(4);
     } finally {
       await transport.close();
+    }
+  });
+  it('pino: kinesisPinoTransport starts its worker with a small young generation', async function () {
+    const transport = kinesisPinoTransport({ streamName: 'logs', region: 'us-east-1' });
+    try {
+      await once(transport, 'ready');
+      // thread-stream keeps its Worker as `worker`; its resourceLimits are the ones it runs with.
+      const { worker } = transport as unknown as { worker: Worker };
+      expect(worker.resourceLimits?.maxYoungGenerationSizeMb).to.equal(
+        TransportDefaults.PINO_WORKER_YOUNG_GENERATION_MB,
+      );
+      expect(TransportDefaults.PINO_WORKER_YOUNG_GENERATION_MB).to.equal(8);
+    } finally {
+      await closeLogger(transport);
     }
   });
 });
