@@ -3,7 +3,7 @@ const LOWER_U = 0x75;
 const HIGH_FIRST = 0xd800;
 const LOW_FIRST = 0xdc00;
 const LOW_LAST = 0xdfff;
-/** `\uXXXX`: the escape's length in characters. */
+/** A `\u` escape and its four hex digits: its length in characters. */
 const ESCAPE_CHARS = 6;
 /** What stands for a lone surrogate: U+FFFD, as a UTF-8 decoder writes for a broken sequence. */
 const REPLACEMENT_ESCAPE = '\\ufffd';

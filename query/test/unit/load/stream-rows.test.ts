@@ -46,6 +46,17 @@ async function loadAsNdjson(
   await loader.finish();
 }
 
+/** A one-shard window over `lines`, one record each, arriving a millisecond apart. */
+function oneShardWindow(lines: readonly string[]): {
+  source: MemoryShardSource;
+  window: StreamWindow;
+} {
+  const source = new MemoryShardSource(
+    new Map([['shardId-0', lines.map((line, i) => ({ data: utf8(line), arrivalMs: T0_MS + i }))]]),
+  );
+  return { source, window: { stream: 's', shards: [{ shardId: 'shardId-0' }], label: 'w' } };
+}
+
 describe('stream rows (real DuckDB)', () => {
   it('loads mixed records exactly as one NDJSON object per row would: JSON, text, KPL, gzip, odd and duplicate keys, escapes, unicode', async () => {
     const all = records();
@@ -134,19 +145,7 @@ describe('stream rows (real DuckDB)', () => {
       '{"level":"error","\\udc00k":"v","msg":"pair \\ud83d\\ude00","status":500}',
       '{"level":"error","msg":"after","status":500}',
     ];
-    const source = new MemoryShardSource(
-      new Map([
-        [
-          'shardId-000000000000',
-          lines.map((line, i) => ({ data: utf8(line), arrivalMs: T0_MS + i })),
-        ],
-      ]),
-    );
-    const window: StreamWindow = {
-      stream: 'web-logs',
-      shards: [{ shardId: 'shardId-000000000000' }],
-      label: 'test window',
-    };
+    const { source, window } = oneShardWindow(lines);
     const session = await QuerySession.open();
     const spool = await SpoolDirectory.create();
     try {
@@ -172,12 +171,7 @@ describe('stream rows (real DuckDB)', () => {
       '{"durationMs":7.5,"status":70000}',
       'plain text',
     ];
-    const source = new MemoryShardSource(
-      new Map([
-        ['shardId-0', lines.map((line, i) => ({ data: utf8(line), arrivalMs: T0_MS + i }))],
-      ]),
-    );
-    const window: StreamWindow = { stream: 's', shards: [{ shardId: 'shardId-0' }], label: 'w' };
+    const { source, window } = oneShardWindow(lines);
     const session = await QuerySession.open();
     const spool = await SpoolDirectory.create();
     try {
