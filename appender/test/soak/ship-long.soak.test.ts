@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { KinesisLimits } from '@kinlog/core';
 import { createTestStream } from '@kinlog/testkit';
 import { SinkDefaults } from '../../src/index.js';
+import { ShipDefaults } from '../../src/daemon/index.js';
 import { configFor, shipUnderLimit, writeFiles } from '../support/many-files.js';
 import {
   countNumbers,
@@ -108,8 +109,12 @@ describe('soak: kinlog ship', function () {
       total,
     );
     expect(missing).to.deep.equal([]);
-    // At most the default in-flight window re-sent per kill: maxInFlight full batches.
-    const window = SinkDefaults.MAX_IN_FLIGHT * KinesisLimits.MAX_RECORDS_PER_REQUEST;
+    // At most the default commit window re-sent per kill: COMMIT_WINDOW_REQUESTS × maxInFlight
+    // full batches (the bound the README states).
+    const window =
+      ShipDefaults.COMMIT_WINDOW_REQUESTS *
+      SinkDefaults.MAX_IN_FLIGHT *
+      KinesisLimits.MAX_RECORDS_PER_REQUEST;
     expect(duplicates).to.be.at.most(10 * window);
   });
 });
