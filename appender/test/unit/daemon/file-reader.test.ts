@@ -20,48 +20,21 @@ describe('FileReader', () => {
   it('an unchanged file costs a stat and no read; a same-size refill is still caught', async () => {
     const file = join(dir, 'app.log');
     writeFileSync(file, 'first line\n');
-    const flow = resolveShipConfig({
-      flows: [{ paths: [file], stream: 's', output: 'line', multiline: false }],
-    }).flows[0]!;
-    const real = await open(file, 'r');
     const calls = { stat: 0, read: 0 };
-    const handle = {
-      stat: () => (calls.stat++, real.stat()),
-      read: (...args: Parameters<FileHandle['read']>) => (calls.read++, real.read(...args)),
-    } as unknown as FileHandle;
-    const t = new TrackedFile(flow, {
-      path: file,
-      dev: 0,
-      ino: 0,
-      fingerprint: await readFingerprint(real),
-      handle,
-      offset: 0,
-      size: 0,
-    });
-    const out = new Capture();
-    const counters = emptyShipCounters();
-    const shipper = new RecordShipper(
-      flow,
-      new RecordEncoder(flow, getParser('raw'), 'h'),
-      counters,
-      {
-        sink: undefined,
-        stdout: out,
-        onProgress() {},
-        maxUncommittedRecords: 10,
-        pollIntervalMs: 10,
-      },
-    );
     const replaced: number[] = [];
     const heads: Buffer[] = [];
-    const reader = new FileReader(shipper, counters, {
-      replaced: (_t, _h, head, size) => {
+    const { flow, t, out, shipper, reader, real } = await dryRunReader(
+      file,
+      (real) =>
+        ({
+          stat: () => (calls.stat++, real.stat()),
+          read: (...args: Parameters<FileHandle['read']>) => (calls.read++, real.read(...args)),
+        }) as unknown as FileHandle,
+      (_t, _h, head, size) => {
         replaced.push(size);
         heads.push(head);
       },
-      warnOnce: (_p, m) => expect.fail(m),
-      describe: (_p, err) => String(err),
-    });
+    );
     try {
       await reader.readTurn(t);
       shipper.drain(t, true);
@@ -107,31 +80,25 @@ describe('FileReader', () => {
     }
   });
 
-  /** A reader printing what it ships (dry run), over a handle that counts its reads. */
-  async function counting(file: string, onChunkRead?: (n: number) => void) {
+  /**
+   * A reader printing what it ships (dry run) of `file`, through the handle `wrap` makes of the
+   * real one; `replaced` is told of a file found refilled.
+   */
+  async function dryRunReader(
+    file: string,
+    wrap: (real: FileHandle) => FileHandle,
+    replaced: ConstructorParameters<typeof FileReader>[2]['replaced'],
+  ) {
     const flow = resolveShipConfig({
       flows: [{ paths: [file], stream: 's', output: 'line', multiline: false }],
     }).flows[0]!;
     const real = await open(file, 'r');
-    const reads = { head: 0, chunk: 0 };
-    const handle = {
-      stat: () => real.stat(),
-      read: async (buf: Buffer, off: number, len: number, pos: number) => {
-        const r = await real.read(buf, off, len, pos);
-        if (pos === 0 && len === FINGERPRINT_BYTES) reads.head++;
-        else {
-          reads.chunk++;
-          onChunkRead?.(reads.chunk);
-        }
-        return r;
-      },
-    } as unknown as FileHandle;
     const t = new TrackedFile(flow, {
       path: file,
       dev: 0,
       ino: 0,
       fingerprint: await readFingerprint(real),
-      handle,
+      handle: wrap(real),
       offset: 0,
       size: 0,
     });
@@ -149,12 +116,35 @@ describe('FileReader', () => {
         pollIntervalMs: 10,
       },
     );
-    const replaced: string[] = [];
     const reader = new FileReader(shipper, counters, {
-      replaced: (_t, _h, head) => replaced.push(head.toString()),
+      replaced,
       warnOnce: (_p, m) => expect.fail(m),
       describe: (_p, err) => String(err),
     });
+    return { flow, t, out, shipper, reader, real };
+  }
+
+  /** A dry-run reader over a handle that counts its head and chunk reads. */
+  async function counting(file: string, onChunkRead?: (n: number) => void) {
+    const reads = { head: 0, chunk: 0 };
+    const replaced: string[] = [];
+    const { t, out, reader, real } = await dryRunReader(
+      file,
+      (real) =>
+        ({
+          stat: () => real.stat(),
+          read: async (buf: Buffer, off: number, len: number, pos: number) => {
+            const r = await real.read(buf, off, len, pos);
+            if (pos === 0 && len === FINGERPRINT_BYTES) reads.head++;
+            else {
+              reads.chunk++;
+              onChunkRead?.(reads.chunk);
+            }
+            return r;
+          },
+        }) as unknown as FileHandle,
+      (_t, _h, head) => replaced.push(head.toString()),
+    );
     return { t, out, reads, reader, replaced, close: () => real.close() };
   }
 
