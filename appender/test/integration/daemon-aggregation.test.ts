@@ -5,52 +5,20 @@
  */
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createTestStream, readAllRecords, type StreamRecord } from '@kinlog/testkit';
 import { tempDir } from '../support/ship-helpers.js';
 import { spawnShip } from '../support/ship-process.js';
-
-interface AggUserRecord {
-  partitionKey: string;
-  data: string;
-}
-interface AggModule {
-  deaggregateSync(
-    record: {
-      data: string;
-      partitionKey: string;
-      sequenceNumber: string;
-      approximateArrivalTimestamp: number;
-      kinesisSchemaVersion: string;
-    },
-    computeChecksums: boolean,
-    done: (err: Error | null, users?: AggUserRecord[]) => void,
-  ): void;
-}
-const agg = createRequire(import.meta.url)('aws-kinesis-agg') as AggModule;
+import { deaggregate } from '../support/kpl-deaggregate.js';
 
 const FILES = 3;
 const LINES_PER_FILE = 2_000;
 
 function userPayloads(r: StreamRecord): Buffer[] {
-  let out: AggUserRecord[] = [];
-  agg.deaggregateSync(
-    {
-      data: r.data.toString('base64'),
-      partitionKey: r.partitionKey,
-      sequenceNumber: r.sequenceNumber,
-      approximateArrivalTimestamp: 0,
-      kinesisSchemaVersion: '1.0',
-    },
-    true,
-    (err, users) => {
-      if (err) throw err;
-      out = users ?? [];
-    },
+  return deaggregate(r.data, r.partitionKey, r.sequenceNumber).map((u) =>
+    Buffer.from(u.data, 'base64'),
   );
-  return out.map((u) => Buffer.from(u.data, 'base64'));
 }
 
 /**

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { hashKeyOf, ShardMap, type ShardHashRange } from '@kinlog/core';
@@ -9,49 +8,9 @@ import {
   readAllRecords,
   startFaultProxy,
   waitForStreamActive,
-  type StreamRecord,
 } from '@kinlog/testkit';
 import { KinesisSink } from '../../src/index.js';
-
-interface AggUserRecord {
-  partitionKey: string;
-  explicitPartitionKey?: string;
-  data: string;
-}
-interface AggModule {
-  deaggregateSync(
-    record: {
-      data: string;
-      partitionKey: string;
-      sequenceNumber: string;
-      approximateArrivalTimestamp: number;
-      kinesisSchemaVersion: string;
-    },
-    computeChecksums: boolean,
-    done: (err: Error | null, users?: AggUserRecord[]) => void,
-  ): void;
-}
-const agg = createRequire(import.meta.url)('aws-kinesis-agg') as AggModule;
-
-/** Deaggregates one stored Kinesis record with the reference library. */
-function deaggregate(r: StreamRecord): AggUserRecord[] {
-  let out: AggUserRecord[] = [];
-  agg.deaggregateSync(
-    {
-      data: r.data.toString('base64'),
-      partitionKey: r.partitionKey,
-      sequenceNumber: r.sequenceNumber,
-      approximateArrivalTimestamp: 0,
-      kinesisSchemaVersion: '1.0',
-    },
-    true,
-    (err, users) => {
-      if (err) throw err;
-      out = users ?? [];
-    },
-  );
-  return out;
-}
+import { deaggregate } from '../support/kpl-deaggregate.js';
 
 const endpoint = (): string => process.env.AWS_ENDPOINT_URL_KINESIS ?? '';
 
@@ -89,7 +48,7 @@ describe('KinesisSink aggregation, compression and pacing', function () {
     const ranges = new ShardMap(await shardRanges(streamName));
     const seen = new Map<number, string>();
     for (const r of records) {
-      for (const u of deaggregate(r)) {
+      for (const u of deaggregate(r.data, r.partitionKey, r.sequenceNumber)) {
         const event = JSON.parse(Buffer.from(u.data, 'base64').toString('utf8')) as {
           id: number;
           user: string;
@@ -125,7 +84,7 @@ describe('KinesisSink aggregation, compression and pacing', function () {
     const perShard = new Map<string, number>();
     for (const r of await readAllRecords({ streamName })) {
       perShard.set(r.shardId, (perShard.get(r.shardId) ?? 0) + 1);
-      const users = deaggregate(r);
+      const users = deaggregate(r.data, r.partitionKey, r.sequenceNumber);
       const keys = new Set(users.map((u) => `${u.partitionKey}/${u.explicitPartitionKey}`));
       expect(keys.size).to.equal(1); // one key and one explicit hash key per aggregate
       for (const u of users) {
@@ -180,7 +139,7 @@ describe('KinesisSink aggregation, compression and pacing', function () {
     let wireBytes = 0;
     for (const r of records) {
       wireBytes += r.data.length;
-      for (const u of deaggregate(r)) {
+      for (const u of deaggregate(r.data, r.partitionKey, r.sequenceNumber)) {
         const raw = Buffer.from(u.data, 'base64');
         expect(raw[0]).to.equal(0x1f); // gzip magic
         ids.push((JSON.parse(gunzipSync(raw).toString('utf8')) as { id: string }).id);
@@ -250,7 +209,7 @@ describe('KinesisSink aggregation, compression and pacing', function () {
     let misplaced = 0;
     for (const r of await readAllRecords({ streamName })) {
       const range = byId.get(r.shardId)!;
-      for (const u of deaggregate(r)) {
+      for (const u of deaggregate(r.data, r.partitionKey, r.sequenceNumber)) {
         const h = hashKeyOf(u.partitionKey);
         const id = (JSON.parse(Buffer.from(u.data, 'base64').toString('utf8')) as { id: number })
           .id;

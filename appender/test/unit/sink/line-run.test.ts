@@ -4,7 +4,6 @@
  * (plain or aggregated, the same explicit hash keys, the same user records in the same order
  * under the aggregate's one key), the same acknowledgements, the same books.
  */
-import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { KplAggregateFormat } from '@kinlog/core';
 import { KinesisSink, type SettleResult } from '../../../src/sink/kinesis-sink.js';
@@ -14,20 +13,7 @@ import { expandRun, type LineRange } from '../../../src/sink/line-run.js';
 import { OneKeyAggregate } from '../../../src/sink/one-key-aggregate.js';
 import { FakeClock, settle } from './support/fake-clock.js';
 import { evenShards, FakePutRecords, type SentEntry } from './support/fake-put-records.js';
-
-interface AggUserRecord {
-  partitionKey: string;
-  explicitPartitionKey?: string;
-  data: string;
-}
-interface AggModule {
-  deaggregateSync(
-    record: { data: string; partitionKey: string; explicitPartitionKey?: string },
-    computeChecksums: boolean,
-    done: (err: Error | null, users?: AggUserRecord[]) => void,
-  ): void;
-}
-const agg = createRequire(import.meta.url)('aws-kinesis-agg') as AggModule;
+import { deaggregate } from '../../support/kpl-deaggregate.js';
 
 /** What a reader sees of one Kinesis record, keys aside (they are the sink's own, random). */
 interface Seen {
@@ -42,15 +28,7 @@ function seen(e: SentEntry): Seen {
     const payloads = [comparable(e.data.toString())];
     return { aggregated: false, explicitHashKey: e.explicitHashKey, payloads };
   }
-  let users: AggUserRecord[] = [];
-  agg.deaggregateSync(
-    { data: e.data.toString('base64'), partitionKey: e.partitionKey },
-    true,
-    (err, out) => {
-      if (err) throw err;
-      users = out ?? [];
-    },
-  );
+  const users = deaggregate(e.data, e.partitionKey);
   // Every user record of an aggregate carries the aggregate's one key and explicit hash key.
   for (const u of users) {
     expect(u.partitionKey).to.equal(e.partitionKey);

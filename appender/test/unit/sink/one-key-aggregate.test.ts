@@ -1,31 +1,8 @@
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { KplAggregateFormat, lengthDelimitedSize, ProtobufWriter } from '@kinlog/core';
 import { expect } from 'chai';
 import { OneKeyAggregate } from '../../../src/sink/one-key-aggregate.js';
-
-interface AggUserRecord {
-  partitionKey: string;
-  explicitPartitionKey?: string;
-  data: string;
-}
-interface AggModule {
-  deaggregateSync(
-    record: { data: string; partitionKey: string; explicitPartitionKey?: string },
-    computeChecksums: boolean,
-    done: (err: Error | null, users?: AggUserRecord[]) => void,
-  ): void;
-}
-const agg = createRequire(import.meta.url)('aws-kinesis-agg') as AggModule;
-
-function deaggregate(data: Buffer, partitionKey: string): AggUserRecord[] {
-  let out: AggUserRecord[] = [];
-  agg.deaggregateSync({ data: data.toString('base64'), partitionKey }, true, (err, users) => {
-    if (err) throw err;
-    out = users ?? [];
-  });
-  return out;
-}
+import { deaggregate } from '../../support/kpl-deaggregate.js';
 
 describe('OneKeyAggregate', () => {
   it('is a KPL aggregate whose every user record carries its one key and explicit hash key', () => {

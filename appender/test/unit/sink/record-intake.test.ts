@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import type { SettleResult } from '../../../src/sink/held-record.js';
@@ -6,15 +5,7 @@ import { Intake, RecordIntake } from '../../../src/sink/record-intake.js';
 import type { KinesisSinkOptions } from '../../../src/sink/sink-options.js';
 import { evenShards } from './support/fake-put-records.js';
 import { sinkRooms } from './support/sink-rooms.js';
-
-interface AggModule {
-  deaggregateSync(
-    record: { data: string; partitionKey: string; explicitPartitionKey?: string },
-    computeChecksums: boolean,
-    done: (err: Error | null, users?: { data: string }[]) => void,
-  ): void;
-}
-const agg = createRequire(import.meta.url)('aws-kinesis-agg') as AggModule;
+import { deaggregate } from '../../support/kpl-deaggregate.js';
 
 /** The user records' data of an aggregate (or the record itself when plain). */
 function linesOf(r: {
@@ -23,16 +14,7 @@ function linesOf(r: {
   users: unknown[] | undefined;
 }): string[] {
   if (r.users === undefined) return [r.data.toString()];
-  let out: string[] = [];
-  agg.deaggregateSync(
-    { data: r.data.toString('base64'), partitionKey: r.partitionKey },
-    true,
-    (err, users) => {
-      if (err) throw err;
-      out = (users ?? []).map((u) => Buffer.from(u.data, 'base64').toString());
-    },
-  );
-  return out;
+  return deaggregate(r.data, r.partitionKey).map((u) => Buffer.from(u.data, 'base64').toString());
 }
 
 function intakeOf(options: Partial<KinesisSinkOptions>) {
