@@ -5,6 +5,7 @@
  * (skewed: a few tenants are much busier), to partition by. Built once from a fixed seed, so
  * every variant of every run sends the same bytes and producing an event costs nothing.
  */
+import { seededRandom } from '@kinlog/core';
 
 /** Sizes of the generated events. */
 export const LogLineDefaults = {
@@ -30,18 +31,6 @@ const START_MS = Date.UTC(2024, 4, 1, 10, 0, 0);
 
 /** One generated event. */
 export type LogLineEvent = Record<string, string | number>;
-
-/** Mulberry32: small, fast, and the same sequence on every machine. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(items: readonly T[], r: number): T {
   return items[Math.floor(r * items.length)]!;
@@ -78,7 +67,7 @@ function makeEvent(i: number, random: () => number): LogLineEvent {
   return event;
 }
 
-const random = seeded(LogLineDefaults.SEED);
+const random = seededRandom(LogLineDefaults.SEED);
 const POOL: readonly LogLineEvent[] = Array.from({ length: LogLineDefaults.POOL_SIZE }, (_, i) =>
   makeEvent(i, random),
 );

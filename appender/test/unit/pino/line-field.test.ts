@@ -1,17 +1,6 @@
 import { expect } from 'chai';
 import { carefulLineKey, GIVE_UP, lineKey, scanField } from '../../../src/pino/line-field.js';
-
-/** Mulberry32: the same sequence on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@kinlog/core';
 
 const FIELDS = ['reqId', 'level', 'msg', 'n', '__proto__', 'constructor', 'a"b', ''];
 const TEXTS = [
@@ -114,7 +103,7 @@ describe('lineKey (pino { field } keys without parsing the line)', function () {
   });
 
   it('agrees with the careful path on 6,000 generated lines, whole and broken', function () {
-    const random = seeded(0x6b6c);
+    const random = seededRandom(0x6b6c);
     const differ: string[] = [];
     let scanned = 0;
     for (let i = 0; i < 3_000; i++) {
