@@ -234,6 +234,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     put: PutRecordsInputWire,
     failures: (EntryFailure | undefined)[],
     req: IncomingMessage,
+    arrivedAtMs: number,
   ): Promise<void> => {
     const auth: OutgoingHttpHeaders = {};
     for (const name of ['authorization', 'x-amz-date', 'x-amz-security-token']) {
@@ -241,14 +242,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (value !== undefined) auth[name] = value;
     }
     const ranges = await shardRanges(put, auth);
-    const now = Date.now();
     put.Records.forEach((entry, i) => {
       if (failures[i]) return;
       const shardId = shardIdFor(hashKeyOf(entry.PartitionKey, entry.ExplicitHashKey), ranges);
       if (shardId === undefined) return;
       const bytes =
         Buffer.byteLength(entry.Data, 'base64') + Buffer.byteLength(entry.PartitionKey, 'utf8');
-      if (budget.take(shardId, bytes, now)) return;
+      if (budget.take(shardId, bytes, arrivedAtMs)) return;
       stats.entriesShardThrottled++;
       failures[i] = {
         code: PutRecordsEntryErrors.THROUGHPUT,
@@ -264,8 +264,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     put: PutRecordsInputWire,
     failures: (EntryFailure | undefined)[],
     loseResponse: boolean,
+    arrivedAtMs: number,
   ): Promise<void> => {
-    if (budget.limited) await applyShardBudget(put, failures, req);
+    // Accounted at arrival, as Kinesis does: the proxy's own shard lookup must not move a
+    // request into a later window.
+    if (budget.limited) await applyShardBudget(put, failures, req, arrivedAtMs);
     const forwarded = put.Records.filter((_, i) => failures[i] === undefined);
     for (const failure of failures) {
       if (!failure) continue;
@@ -348,7 +351,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       );
     }
     if (put && failures) {
-      return forwardPutRecords(req, res, body, put, failures, loseResponse);
+      return forwardPutRecords(req, res, body, put, failures, loseResponse, now);
     }
     const answer = await upstream.send(
       req.method ?? 'POST',
