@@ -30,11 +30,14 @@ export const TransportDefaults = {
    */
   PINO_MAX_BUFFER_BYTES: 16 * MiB,
   /**
-   * pino: held bytes at which the worker stops reading pino's buffer until half of them are
-   * acknowledged, so a burst waits in pino's buffer in the application thread, as the bytes
-   * pino wrote, instead of as held records in the worker.
+   * pino: held bytes at which the worker stops reading pino's buffer (even inside a chunk
+   * pino handed over) until half of them are acknowledged, so a burst waits in pino's buffer
+   * in the application thread, as the bytes pino wrote, instead of as held records in the
+   * worker. 2 MiB is about twice what `PINO_MAX_IN_FLIGHT` full requests of ~250-byte lines
+   * carry (8 × 500 × 262 bytes): the requests stay fed, and fewer records outlive the worker's
+   * young generation (each one that does is copied, promoted, and marked in the old one).
    */
-  PINO_PAUSE_AT_BYTES: 4 * MiB,
+  PINO_PAUSE_AT_BYTES: 2 * MiB,
   /**
    * pino: longest such pause; a pause in which Kinesis acknowledged nothing ends the pausing
    * until it acknowledges again (an outage must not hold pino's buffer back).

@@ -5,14 +5,15 @@
  *
  *   write(chunk) ─► split at '\n' ─► put(line) per line ─► callback
  *                   (the unfinished tail is carried, and joins only the next chunk's first line)
- *                   any put() false (buffer full, whenFull: block) ─► callback after ready()
+ *                   a put() false (hold back: backlog gate, whenFull: block) ─► the rest of the
+ *                   chunk waits, as text, for ready(); then its lines are put ─► callback
  *   end ─► the carried tail is put ─► destroy ─► close() ─► 'close'
  */
 import { Writable } from 'node:stream';
 
 /** What a {@link LineWriter} hands its lines to. */
 export interface LineWriterHandlers {
-  /** Takes one line (without its newline); false asks the writer to wait for `ready()`. */
+  /** Takes one line (without its newline); false: the next line waits for `ready()`. */
   put(line: string): boolean;
   /** Resolves when `put` may be called again after it returned false. */
   ready(): Promise<void>;
@@ -51,8 +52,7 @@ export class LineWriter extends Writable {
     callback: (error?: Error | null) => void,
   ): void {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    let slowDown = false;
-    let nl = text.indexOf(NEWLINE);
+    const nl = text.indexOf(NEWLINE);
     if (nl === -1) {
       // Rare: a chunk inside one long line (thread-stream hands over up to 4 MiB at a time).
       this.carry += text;
@@ -61,22 +61,33 @@ export class LineWriter extends Writable {
     }
     // Only the first line joins the carried tail: `carry + text` would copy the whole chunk.
     const first = this.carry.length === 0 ? text.slice(0, nl) : this.carry + text.slice(0, nl);
-    if (first.length > 0 && !this.handlers.put(first)) slowDown = true;
-    let start = nl + 1;
-    for (nl = text.indexOf(NEWLINE, start); nl !== -1; nl = text.indexOf(NEWLINE, start)) {
-      if (nl > start && !this.handlers.put(text.slice(start, nl))) slowDown = true;
-      start = nl + 1;
+    this.carry = '';
+    if (first.length > 0 && !this.handlers.put(first)) this.waitThenPut(text, nl + 1, callback);
+    else this.putFrom(text, nl + 1, callback);
+  }
+
+  /** Puts the lines of `text` from `start` on; stops at the first put that asks to wait. */
+  private putFrom(text: string, start: number, callback: (error?: Error | null) => void): void {
+    let from = start;
+    for (let nl = text.indexOf(NEWLINE, from); nl !== -1; nl = text.indexOf(NEWLINE, from)) {
+      const line = nl > from ? text.slice(from, nl) : '';
+      from = nl + 1;
+      if (line.length > 0 && !this.handlers.put(line)) {
+        this.waitThenPut(text, from, callback);
+        return;
+      }
     }
-    this.carry = text.slice(start);
-    if (!slowDown) {
-      callback();
-      return;
-    }
-    const done = (): void => {
+    this.carry = text.slice(from);
+    callback();
+  }
+
+  /** The rest of the chunk waits for ready(): the lines not yet put stay text, not records. */
+  private waitThenPut(text: string, from: number, callback: (error?: Error | null) => void): void {
+    const resume = (): void => {
       this.writing = undefined;
-      callback();
+      this.putFrom(text, from, callback);
     };
-    this.writing = this.handlers.ready().then(done, done);
+    this.writing = this.handlers.ready().then(resume, resume);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

@@ -5,8 +5,9 @@
  *   worker:      LineWriter: split into lines ─► putEncoded(line, key?) ─► KinesisSink ─► Kinesis
  *                  key: 'random' → the line goes as pino wrote it (no parse);
  *                       { field } → that field read by a scan of the line (lineKey), no parse
- *                  BacklogGate: held bytes ≥ pauseAtBytes ─► the write callback waits (pino's
- *                  buffer keeps the burst) until half are acknowledged, at most maxPauseMs
+ *                  BacklogGate: held bytes ≥ pauseAtBytes ─► the rest of the chunk and the
+ *                  write callback wait (pino's buffer keeps the burst) until half are
+ *                  acknowledged, at most maxPauseMs
  *   stream.flush()  ─► every line read so far is put, then sink.flush()      (pino logger.flush)
  *   end / exit      ─► close: sink.close() within shutdownTimeoutMs, counters posted back
  *                      (pino blocks the exiting main thread until the worker has closed)
