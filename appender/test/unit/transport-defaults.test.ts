@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { KinesisLimits } from '@kinlog/core';
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { kinesisPinoTransport } from '../../src/pino/kinesis-pino-transport.js';
@@ -15,6 +16,17 @@ describe('transport defaults', function () {
     expect(o.whenFull).to.equal('dropOldest');
     expect(o.maxInFlight).to.equal(8);
     expect(TransportDefaults.PINO_PAUSE_AT_BYTES).to.be.below(o.maxBufferBytes);
+  });
+
+  it('pino: the worker pauses only past what its requests in flight carry, with room to spare', function () {
+    // Resuming at half the pause bound must still leave full requests of ~250-byte lines for
+    // every slot in flight: a lower bound would leave slots idle while Kinesis answers.
+    const o = resolvePinoOptions({ streamName: 'logs', region: 'us-east-1' });
+    const typicalRecordBytes = 262;
+    const inFlightBytes =
+      o.maxInFlight * KinesisLimits.MAX_RECORDS_PER_REQUEST * typicalRecordBytes;
+    expect(TransportDefaults.PINO_PAUSE_AT_BYTES / 2).to.be.at.least(inFlightBytes * 0.9);
+    expect(TransportDefaults.PINO_PAUSE_AT_BYTES).to.be.at.most(4 * inFlightBytes);
   });
 
   it('pino: options given win over the defaults', function () {
