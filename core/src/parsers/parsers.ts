@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { writeAccessJson } from './access-json-writer.js';
 import { readAccessLine, type AccessLine } from './access-line-reader.js';
 import { createAccessLogParser } from './access-log-parser.js';
 import { createApacheErrorParser } from './apache-error-parser.js';
@@ -120,5 +121,36 @@ export function accessLineReaderOf(
 ): ((line: string) => AccessLine | undefined) | undefined {
   if (name === 'auto') return autoAccessLine;
   if (name === 'apache' || name === 'nginx') return readAccessLine;
+  return undefined;
+}
+
+/** Writes an access line's JSON record from its bytes (see {@link writeAccessJson}). */
+export type AccessJsonWriter = (
+  src: Uint8Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  at: number,
+  more: Uint8Array,
+) => number;
+
+/**
+ * For a parser that reads access lines (`auto`, `apache`, `nginx`), the function that writes
+ * the JSON record of a plain access line from its bytes exactly as `accessEventJson` of what
+ * {@link accessLineReaderOf} reads would be (-1 for any other line, which the caller then reads
+ * as a string). `undefined` for the other parsers.
+ *
+ * @example
+ * ```ts
+ * const write = accessJsonWriterOf('auto');
+ * const end = write?.(line, 0, line.length, out, 0, Buffer.from(',"host":"web-1"')) ?? -1;
+ * ```
+ */
+export function accessJsonWriterOf(name: ParserName): AccessJsonWriter | undefined {
+  if (name === 'auto')
+    return (src, from, to, out, at, more) => writeAccessJson(src, from, to, out, at, more, true);
+  if (name === 'apache' || name === 'nginx') {
+    return (src, from, to, out, at, more) => writeAccessJson(src, from, to, out, at, more, false);
+  }
   return undefined;
 }
