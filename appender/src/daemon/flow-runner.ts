@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
-import { accessLineReaderOf, getParser, type LineParser } from '@kinlog/core';
+import { accessJsonWriterOf, accessLineReaderOf, getParser, type LineParser } from '@kinlog/core';
 import type { KinesisSink } from '../sink/kinesis-sink.js';
 import { FileBudget } from './file-budget.js';
 import { describe, FileDiscovery } from './file-discovery.js';
@@ -91,6 +91,7 @@ export class FlowRunner {
         parse,
         hostname(),
         hooks.parser === undefined ? accessLineReaderOf(flow.parser) : undefined,
+        hooks.parser === undefined ? accessJsonWriterOf(flow.parser) : undefined,
       ),
       this.counters,
       hooks,

@@ -1,8 +1,10 @@
 import {
+  ACCESS_JSON_OVERHEAD_BYTES,
   accessEvent,
   accessEventJson,
   AccessEventFields,
   unparsedEvent,
+  type AccessJsonWriter,
   type AccessLine,
   type LineParser,
   type LogEvent,
@@ -69,19 +71,79 @@ export class RecordEncoder {
   /** The decoration's JSON of the last file encoded (one file at a time, mostly). */
   private tailPath: string | undefined;
   private tail = '';
+  /** The same as bytes, for {@link writeAccess}. */
+  private tailBytesPath: string | undefined;
+  private tailBytes: Buffer = Buffer.alloc(0);
 
   /**
    * @param readAccess Reads a line as an access line exactly as `parse` does (from
    *   `accessLineReaderOf` of the same parser name); without it every line goes through `parse`.
+   * @param writeAccess Writes a plain access line's record from its bytes as `readAccess` and
+   *   `accessEventJson` would (`accessJsonWriterOf` of the same parser name).
    */
   constructor(
     private readonly flow: ShipFlow,
     private readonly parse: LineParser,
     private readonly host: string,
     private readonly readAccess?: AccessLineReader,
+    private readonly writeAccessJson?: AccessJsonWriter,
   ) {
     this.fields = Object.entries(flow.fields);
     this.fieldsJson = plainFieldsJson(this.fields);
+  }
+
+  /**
+   * Records may be written from a line's bytes ({@link writeAccess}): an access parser, flow
+   * fields that keep the access record's shape, and a partition key that needs no event.
+   */
+  get writesFromBytes(): boolean {
+    return (
+      this.writeAccessJson !== undefined &&
+      this.fieldsJson !== undefined &&
+      typeof this.flow.partitionKey !== 'object'
+    );
+  }
+
+  /**
+   * Room {@link writeAccess} may need in `out` for the line `src[from, to)` of `path`.
+   */
+  roomFor(path: string, from: number, to: number): number {
+    return 2 * (to - from) + this.tailOf(path).length + ACCESS_JSON_OVERHEAD_BYTES;
+  }
+
+  /**
+   * The record of the one-line entry `src[from, to)` (no cut, valid UTF-8) of `path`, written
+   * into `out` from `at` when it is a plain access line (see `writeAccessJson`): where it ends,
+   * or -1 when {@link encode} must encode it. Only when {@link writesFromBytes}; `out` holds
+   * {@link roomFor} bytes from `at`. Its partition key is {@link lineKey}'s.
+   */
+  writeAccess(
+    path: string,
+    src: Buffer,
+    from: number,
+    to: number,
+    out: Buffer,
+    at: number,
+  ): number {
+    return this.writeAccessJson!(src, from, to, out, at, this.tailOf(path));
+  }
+
+  /** The decoration's JSON of `path`'s records, as bytes. */
+  private tailOf(path: string): Buffer {
+    if (path !== this.tailBytesPath) {
+      this.tailBytes = Buffer.from(this.tailJson(path));
+      this.tailBytesPath = path;
+    }
+    return this.tailBytes;
+  }
+
+  /** `,"source":…,"host":…` and the flow's fields, for an access record of `path`. */
+  private tailJson(path: string): string {
+    if (path !== this.tailPath) {
+      this.tail = `,"source":${JSON.stringify(path)},"host":${JSON.stringify(this.host)}${this.fieldsJson!}`;
+      this.tailPath = path;
+    }
+    return this.tail;
   }
 
   /** Line output: the line is sent as read; it is parsed only when a field is the key. */
@@ -138,11 +200,7 @@ export class RecordEncoder {
       return undefined; // the careful path records what the parser makes of it
     }
     if (a === undefined) return undefined;
-    if (path !== this.tailPath) {
-      this.tail = `,"source":${JSON.stringify(path)},"host":${JSON.stringify(this.host)}${this.fieldsJson}`;
-      this.tailPath = path;
-    }
-    let more = this.tail;
+    let more = this.tailJson(path);
     if (line?.cut !== undefined) more += `,"kinlogLineCut":${JSON.stringify(line.cut)}`;
     if (line?.invalidUtf8) more += ',"kinlogInvalidUtf8":true';
     let key: string | undefined;

@@ -15,7 +15,8 @@
  *   batch put are whole, so the window always frees).
  *   Reading runs up to READ_AHEAD_RECORDS ahead of the window, so the next batch is ready while
  *   the previous commit is being written. In line output a record is a range of the chunk it was
- *   read in (no string); in JSON output it is the encoded event.
+ *   read in (no string); in JSON output, a plain access line's record is written from its bytes
+ *   into a range of a shared record buffer (no string), any other record is the encoded event.
  */
 import type { Writable } from 'node:stream';
 import type { KinesisSink, SettleResult } from '../sink/kinesis-sink.js';
@@ -33,6 +34,13 @@ const READ_AHEAD_RECORDS = 2_048;
 
 /** Most records acknowledged (and committed) together. */
 const MAX_BATCH_RECORDS = 512;
+
+/**
+ * Bytes of each buffer JSON records are written into from their lines' bytes; a line whose
+ * record might not fit one is encoded as a string instead. The sink copies each record as it is
+ * put, so only the records read ahead hold these buffers.
+ */
+const RECORD_BUFFER_BYTES = 256 * 1024;
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -117,6 +125,11 @@ export class RecordShipper implements EntryVisitor {
   private readonly lineOutput: boolean;
   /** Line output, by file or no key: the line is never decoded to a string. */
   private readonly rawLines: boolean;
+  /** JSON output whose access records may be written from the lines' bytes. */
+  private readonly bytesJson: boolean;
+  /** Where those records are written, and how much of it they fill. */
+  private recordBuf: Buffer | undefined;
+  private recordBufUsed = 0;
   private readonly delimiter: Buffer;
   /** The batch being filled, its file, and where its last record (or skipped line) ends. */
   private batch: RecordBatch | undefined;
@@ -137,6 +150,7 @@ export class RecordShipper implements EntryVisitor {
     this.batchBytes = limitBytes / 4;
     this.lineOutput = flow.output === ShipOutputs.LINE;
     this.rawLines = this.lineOutput && typeof flow.partitionKey !== 'object';
+    this.bytesJson = !this.lineOutput && encoder.writesFromBytes;
     this.delimiter = Buffer.from(flow.recordDelimiter);
   }
 
@@ -303,8 +317,12 @@ export class RecordShipper implements EntryVisitor {
     const b = (this.batch ??= new RecordBatch(t, this));
     // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
     // transports; the whole line was parsed first, so its other fields are kept.
-    if (this.rawLines && !invalidUtf8) {
-      this.pushLine(b, buf, from, to);
+    if (
+      (this.rawLines && !invalidUtf8 && this.pushLine(b, buf, from, to)) ||
+      (this.bytesJson &&
+        flagsOf(oneLine, cut, invalidUtf8) === undefined &&
+        this.pushAccess(b, t.path, buf, from, to))
+    ) {
       if (this.flow.partitionKey === 'file') (b.keys ??= [])[b.records.length - 1] = t.path;
     } else {
       const text = buf.toString('utf8', from, to);
@@ -341,7 +359,7 @@ export class RecordShipper implements EntryVisitor {
    * The record of a line as read: a range of its chunk (no view made), with the delimiter when
    * asked.
    */
-  private pushLine(b: RecordBatch, buf: Buffer, from: number, to: number): void {
+  private pushLine(b: RecordBatch, buf: Buffer, from: number, to: number): true {
     const d = this.delimiter;
     let record = buf;
     let start = from;
@@ -355,11 +373,31 @@ export class RecordShipper implements EntryVisitor {
       start = 0;
       end = record.length;
     }
-    b.records.push(record);
-    b.starts.push(start);
-    b.ends.push(end);
-    b.sizes.push(end - start);
-    b.bytes += end - start;
+    pushRange(b, record, start, end);
+    return true;
+  }
+
+  /**
+   * The record of a plain access line, written from its bytes into the record buffer (with the
+   * delimiter when asked); false, with nothing pushed, when it must be encoded as a string.
+   */
+  private pushAccess(b: RecordBatch, path: string, buf: Buffer, from: number, to: number): boolean {
+    const d = this.delimiter;
+    const room = this.encoder.roomFor(path, from, to) + d.length;
+    if (room > RECORD_BUFFER_BYTES) return false;
+    let out = this.recordBuf;
+    if (out === undefined || out.length - this.recordBufUsed < room) {
+      // Only ranges written are ever sent: the rest of the buffer needs no clearing.
+      out = this.recordBuf = Buffer.allocUnsafe(RECORD_BUFFER_BYTES);
+      this.recordBufUsed = 0;
+    }
+    const start = this.recordBufUsed;
+    let end = this.encoder.writeAccess(path, buf, from, to, out, start);
+    if (end < 0) return false;
+    for (let i = 0; i < d.length; i++) out[end++] = d[i]!;
+    this.recordBufUsed = end;
+    pushRange(b, out, start, end);
+    return true;
   }
 
   /** Dry run: the record, one a line, on stdout. */
@@ -420,6 +458,15 @@ export class RecordShipper implements EntryVisitor {
     }
     this.hooks.onProgress(this.window.commitDue);
   }
+}
+
+/** Adds the record `buf[start, end)` to `b`. */
+function pushRange(b: RecordBatch, buf: Buffer, start: number, end: number): void {
+  b.records.push(buf);
+  b.starts.push(start);
+  b.ends.push(end);
+  b.sizes.push(end - start);
+  b.bytes += end - start;
 }
 
 /** What the encoder marks on a one-line record (most lines: nothing, no object). */

@@ -61,10 +61,14 @@ const REFERRER = Buffer.from(',"referrer":"', 'latin1');
 const AGENT = Buffer.from(',"agent":"', 'latin1');
 const EXTRA = Buffer.from(',"extra":"', 'latin1');
 
-/** The time of the last line written, as ISO bytes (see writeAccessJson). */
-let lastTimeKey = -1;
-let lastTimeOffset = 0;
-let lastTime: Buffer | undefined;
+/** ISO text of the minute of the last line written (its seconds are patched per line). */
+let lastMinuteKey = -1;
+let lastMinuteReal = false;
+let lastIso: Uint8Array | undefined;
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`: where its seconds are. */
+const ISO_CHARS = 24;
+const ISO_SECONDS_AT = 17;
+const MAX_PLAIN_SECOND = 59;
 
 /**
  * Writes the JSON record of the access line `src[from, to)` (no line end) into `out` from
@@ -104,7 +108,9 @@ export function writeAccessJson(
   if (s2 <= s1 + 1) return -1;
   const s3 = indexOf(src, SPACE, s2 + 1, to);
   if (s3 <= s2 + 1 || s3 + 1 >= to || src[s3 + 1] !== OPEN_BRACKET) return -1;
-  if (!plainAscii(src, from, to)) return -1;
+  // Every byte of the line is either checked below as the grammar reads it or copied by
+  // copyPlain, which gives up on any byte that would need care: the line is known plain once
+  // the record is written.
 
   // [d/Mon/yyyy:hh:mm:ss ±hh:?mm] "   (every read below is before `to`: checked or counted)
   let p = s3 + 2;
@@ -145,8 +151,6 @@ export function writeAccessJson(
   if (zoneMinutes < 0) return -1;
   if (src[p++] !== CLOSE_BRACKET || src[p++] !== SPACE || src[p++] !== QUOTE) return -1;
   const requestStart = p;
-  // A quote before the request's would be escaped in JSON: the string path writes that.
-  if (indexOf(src, QUOTE, from, requestStart) !== requestStart - 1) return -1;
 
   // "request" ddd (\d+|-)
   const requestEnd = indexOf(src, QUOTE, p, to);
@@ -198,25 +202,14 @@ export function writeAccessJson(
     if (src[p] !== SPACE) return -1;
     extraFrom = p + 1;
   }
-  // The extra text, trimmed; a quote in it would be escaped.
+  // The extra text, trimmed.
   let extraTo = to;
   while (extraFrom < extraTo && src[extraFrom] === SPACE) extraFrom++;
   while (extraTo > extraFrom && src[extraTo - 1] === SPACE) extraTo--;
-  if (extraFrom < extraTo && indexOf(src, QUOTE, extraFrom, extraTo) !== -1) return -1;
 
-  let time: Buffer | undefined;
+  let time: Uint8Array | undefined;
   if (zoneHours <= MAX_ZONE_HOURS && zoneMinutes < MINUTES_PER_HOUR) {
-    const offset = (sign === MINUS ? -1 : 1) * (zoneHours * MINUTES_PER_HOUR + zoneMinutes);
-    // Busy servers write many lines a second: the last second's bytes are kept, keyed by its
-    // parts (each below 100, the year below 10,000: the key is exact in a double).
-    const key = ((((year * 100 + month) * 100 + day) * 100 + hour) * 100 + minute) * 100 + second;
-    if (key !== lastTimeKey || offset !== lastTimeOffset) {
-      const iso = isoFromParts(year, month, day, hour, minute, second, 0, offset);
-      lastTime = iso === undefined ? undefined : Buffer.from(iso, 'latin1');
-      lastTimeKey = key;
-      lastTimeOffset = offset;
-    }
-    time = lastTime;
+    time = isoBytes(year, month, day, hour, minute, second, sign === MINUS, zoneHours, zoneMinutes);
   }
 
   let o = at;
@@ -229,14 +222,16 @@ export function writeAccessJson(
     out,
     o,
   );
-  o = copy(src, requestStart, requestEnd, out, o);
+  o = copyPlain(src, requestStart, requestEnd, out, o);
+  if (o < 0) return -1;
   o = put(CLIENT_IP, out, o);
-  o = copy(src, from, s1, out, o);
+  o = copyPlain(src, from, s1, out, o);
+  if (o < 0) return -1;
   o = put(STATUS, out, o);
   o = writeInt(status, out, o);
   o = put(BYTES, out, o);
   if (bytesTo === bytesFrom) out[o++] = ZERO;
-  else o = copy(src, bytesFrom, bytesTo, out, o);
+  else o = copy(src, bytesFrom, bytesTo, out, o); // digits, checked
   if (time !== undefined) {
     o = put(TIME, out, o);
     o = put(time, out, o);
@@ -244,14 +239,18 @@ export function writeAccessJson(
   }
   o = optionalField(IDENT, src, s1 + 1, s2, out, o);
   o = optionalField(USER, src, s2 + 1, s3, out, o);
+  if (o < 0) return -1;
+  // The request's bytes were checked as its msg was copied.
   o = writeRequestLine(src, requestStart, requestEnd, out, o);
   if (refFrom >= 0) {
     o = optionalField(REFERRER, src, refFrom, refTo, out, o);
     o = optionalField(AGENT, src, agentFrom, agentTo, out, o);
+    if (o < 0) return -1;
   }
   if (extraFrom < extraTo) {
     o = put(EXTRA, out, o);
-    o = copy(src, extraFrom, extraTo, out, o);
+    o = copyPlain(src, extraFrom, extraTo, out, o);
+    if (o < 0) return -1;
     out[o++] = QUOTE;
   }
   o = put(more, out, o);
@@ -259,7 +258,51 @@ export function writeAccessJson(
   return o;
 }
 
-/** `,"name":"value"` unless the value is empty or `-` (the parser leaves those out). */
+/**
+ * `isoFromParts(…, second, 0, offset)` as bytes, undefined when it is. Busy servers write many
+ * lines a minute: the minute's text is kept, keyed by its parts and zone (each below 100, the
+ * year below 10,000: the key is exact in a double), and only the seconds written per line; a
+ * leap second (60, which rolls the minute over) is computed in full.
+ */
+function isoBytes(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  west: boolean,
+  zoneHours: number,
+  zoneMinutes: number,
+): Uint8Array | undefined {
+  const offset = (west ? -1 : 1) * (zoneHours * MINUTES_PER_HOUR + zoneMinutes);
+  const key =
+    (((((year * 100 + month) * 100 + day) * 100 + hour) * 100 + minute) * 2 + (west ? 1 : 0)) *
+      10_000 +
+    zoneHours * 100 +
+    zoneMinutes;
+  if (key !== lastMinuteKey) {
+    const iso = isoFromParts(year, month, day, hour, minute, 0, 0, offset);
+    // Years beyond 0000-9999 in UTC are written in the six-digit form: never patched.
+    lastIso = iso?.length === ISO_CHARS ? Buffer.from(iso, 'latin1') : undefined;
+    lastMinuteKey = key;
+    lastMinuteReal = iso !== undefined;
+  }
+  if (second > MAX_PLAIN_SECOND || (lastIso === undefined && lastMinuteReal)) {
+    const iso = isoFromParts(year, month, day, hour, minute, second, 0, offset);
+    return iso === undefined ? undefined : Buffer.from(iso, 'latin1');
+  }
+  const iso = lastIso;
+  if (iso === undefined) return undefined;
+  iso[ISO_SECONDS_AT] = ZERO + Math.floor(second / 10);
+  iso[ISO_SECONDS_AT + 1] = ZERO + (second % 10);
+  return iso;
+}
+
+/**
+ * `,"name":"value"` unless the value is empty or `-` (the parser leaves those out); -1 (also
+ * when `o` is) when the value needs care.
+ */
 function optionalField(
   name: Uint8Array,
   src: Uint8Array,
@@ -268,10 +311,9 @@ function optionalField(
   out: Uint8Array,
   o: number,
 ): number {
-  if (to === from || (to === from + 1 && src[from] === MINUS)) return o;
-  o = put(name, out, o);
-  o = copy(src, from, to, out, o);
-  out[o++] = QUOTE;
+  if (o < 0 || to === from || (to === from + 1 && src[from] === MINUS)) return o;
+  o = copyPlain(src, from, to, out, put(name, out, o));
+  if (o >= 0) out[o++] = QUOTE;
   return o;
 }
 
@@ -308,13 +350,18 @@ function writeRequestLine(
   return o;
 }
 
-/** Every byte of `src[from, to)` printable ASCII other than `\`: JSON writes them as they are. */
-function plainAscii(src: Uint8Array, from: number, to: number): boolean {
+/**
+ * Copies `src[from, to)` when each byte is printable ASCII JSON writes as it is (not `"` or
+ * `\`), answering where it ends; else -1. A quote in a field is one before the request's (or
+ * in the extra text): the string path escapes it.
+ */
+function copyPlain(src: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
   for (let i = from; i < to; i++) {
     const c = src[i]!;
-    if (c < SPACE || c > LAST_PRINTABLE || c === BACKSLASH) return false;
+    if (c < SPACE || c > LAST_PRINTABLE || c === BACKSLASH || c === QUOTE) return -1;
+    out[o++] = c;
   }
-  return true;
+  return o;
 }
 
 /** First `byte` in `src[from, to)`, or -1. */
@@ -323,7 +370,7 @@ function indexOf(src: Uint8Array, byte: number, from: number, to: number): numbe
   return -1;
 }
 
-/** Short pieces are copied by hand: a native copy costs more than a few bytes moved. */
+/** Bytes already checked. Copied by hand: a native copy costs more than a hundred bytes moved. */
 function copy(src: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
   for (let i = from; i < to; i++) out[o++] = src[i]!;
   return o;

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { accessLineReaderOf, getParser, pick, seededRandom, type ParserName } from '@kinlog/core';
+import {
+  accessJsonWriterOf,
+  accessLineReaderOf,
+  getParser,
+  pick,
+  seededRandom,
+  type ParserName,
+} from '@kinlog/core';
 import { RecordEncoder } from '../../../src/daemon/record-encoder.js';
 import type { LineFlags } from '../../../src/daemon/record-encoder.js';
 import { resolveShipConfig, type ShipFlowInput } from '../../../src/daemon/ship-config.js';
@@ -127,6 +134,44 @@ describe('RecordEncoder: access lines written straight from their fields', () =>
       }
     }
     expect(fast).to.be.above(lines.length);
+  });
+
+  it('writes the records encode gives from the bytes of the plain access lines, for every flow', () => {
+    let written = 0;
+    for (const parser of ['auto', 'apache', 'nginx'] as ParserName[]) {
+      for (const input of flows) {
+        const flow = flowOf({ parser, ...input });
+        const careful = new RecordEncoder(flow, getParser(parser), 'web-1');
+        const bytes = new RecordEncoder(
+          flow,
+          getParser(parser),
+          'web-1',
+          accessLineReaderOf(parser),
+          accessJsonWriterOf(parser),
+        );
+        // A key read from a field, or a field the decoration would move: never from bytes.
+        const plainFlow =
+          typeof flow.partitionKey !== 'object' &&
+          !['referrer', '7', 'constructor', 'source'].some((k) => Object.hasOwn(flow.fields, k));
+        expect(bytes.writesFromBytes, JSON.stringify(input)).to.equal(plainFlow);
+        expect(careful.writesFromBytes).to.equal(false);
+        if (!plainFlow) continue;
+        for (const [i, line] of lines.entries()) {
+          const path = i % 7 === 0 ? '/logs/b "x".log' : '/logs/a.log';
+          const src = Buffer.from(`\n${line}\n`);
+          const at = 3;
+          const out = Buffer.alloc(at + bytes.roomFor(path, 1, src.length - 1), 0x7b);
+          const end = bytes.writeAccess(path, src, 1, src.length - 1, out, at);
+          if (end < 0) continue;
+          written++;
+          const want = careful.encode(path, line, undefined);
+          expect(out.toString('utf8', at, end), `${parser} ${line}`).to.equal(want.data);
+          expect(want.parseError).to.equal(false);
+          expect(bytes.lineKey(path, line)).to.equal(want.key);
+        }
+      }
+    }
+    expect(written).to.be.above(1_000);
   });
 
   it('takes the direct way for access lines, unless a flow field would change the event', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { getParser } from '@kinlog/core';
+import { accessJsonWriterOf, accessLineReaderOf, getParser } from '@kinlog/core';
 import type { KinesisSink, LineRange, SettleResult } from '../../../src/sink/kinesis-sink.js';
 import { RecordEncoder } from '../../../src/daemon/record-encoder.js';
 import { RecordShipper } from '../../../src/daemon/record-shipper.js';
@@ -37,6 +37,7 @@ function setup(
   flowInput: Partial<ShipFlowInput>,
   maxUncommittedRecords: number,
   maxUncommittedBytes?: number,
+  fromBytes = false,
 ) {
   const flow = resolveShipConfig({
     flows: [{ paths: ['/logs/a.log'], stream: 's', multiline: false, ...flowInput }],
@@ -47,7 +48,13 @@ function setup(
   const urgent: boolean[] = [];
   const shipper = new RecordShipper(
     flow,
-    new RecordEncoder(flow, getParser(flow.parser), 'h'),
+    new RecordEncoder(
+      flow,
+      getParser(flow.parser),
+      'h',
+      fromBytes ? accessLineReaderOf(flow.parser) : undefined,
+      fromBytes ? accessJsonWriterOf(flow.parser) : undefined,
+    ),
     counters,
     {
       sink: sink as unknown as KinesisSink,
@@ -142,6 +149,44 @@ describe('RecordShipper', () => {
     const text = String(sink.puts[0]!.data);
     expect(text.endsWith('}\n')).to.equal(true);
     expect(JSON.parse(text)).to.include({ msg: 'hi', source: '/logs/a.log', host: 'h' });
+  });
+
+  it("JSON output puts the records written from access lines' bytes as the careful encoder would", () => {
+    const access = (i: number) =>
+      `10.0.${i >> 8}.${i & 255} - - [10/Oct/2024:13:${String(i % 60).padStart(2, '0')}:00 +0000] "GET /a/${i}?id=${i} HTTP/1.1" ${i % 9 === 0 ? 503 : 200} ${i} "-" "agent ${i}"`;
+    const odd = [
+      '10.0.0.1 - - [10/Oct/2024:13:00:00 +0000] "GET /caf\u00e9 HTTP/1.1" 200 1 "-" "x"',
+      '10.0.0.1 - - [10/Oct/2024:13:00:00 +0000] "GET /\\x HTTP/1.1" 200 1 "-" "a \\"q\\""',
+      '10.0.0.1 - - [10/Oct/2024:13:00:00 +0000] "GET /crlf HTTP/1.1" 200 1\r',
+      '{"msg":"json","level":"warn"}',
+      'plain text ERROR',
+      `10.0.0.1 - - [10/Oct/2024:13:00:00 +0000] "GET /${'long'.repeat(40_000)} HTTP/1.1" 200 1`,
+    ];
+    // Enough lines to fill several record buffers, odd ones between them.
+    const text: string[] = [];
+    for (let i = 0; i < 3_000; i++)
+      text.push(i % 97 === 0 ? odd[(i / 97) % odd.length]! : access(i));
+    const chunk = Buffer.from(text.join('\n') + '\n');
+    for (const input of [
+      {},
+      { recordDelimiter: '\n' as const, partitionKey: 'file' as const },
+      { recordDelimiter: '\r\n' as const, fields: { env: 'prod' } },
+    ]) {
+      const puts = [false, true].map((fromBytes) => {
+        const { sink, shipper, t } = setup(input, 100_000, undefined, fromBytes);
+        // Lines split across reads, as the reader hands them over.
+        shipper.take(t, chunk.subarray(0, 100_001));
+        shipper.take(t, chunk.subarray(100_001));
+        shipper.pump();
+        const fromBuffers = sink.puts.filter((p) => typeof p.data !== 'string').length;
+        // The plain access lines are written from bytes (the CRLF one too: its line ends before
+        // the CR); of the odd ones, the others are not.
+        expect(fromBuffers).to.equal(fromBytes ? 3_000 - 26 : 0);
+        return sink.puts.map((p) => ({ data: Buffer.from(p.data).toString(), key: p.key }));
+      });
+      expect(puts[1]!.length).to.equal(3_000);
+      expect(puts[1], JSON.stringify(input)).to.deep.equal(puts[0]);
+    }
   });
 
   it('holds the bytes put and not committed to the byte bound, cutting batches to fit', () => {

@@ -165,6 +165,24 @@ describe('writeAccessJson', () => {
       '10/Oct/2024:13:55:36 -14:59',
       '10/Oct/2024:13:55:36 +0160',
       '10/oct/2024:13:55:36 +0000',
+      // One minute, second by second, a leap second, and the same minute in other zones.
+      '10/Oct/2024:13:55:00 +0000',
+      '10/Oct/2024:13:55:09 +0000',
+      '10/Oct/2024:13:55:59 +0000',
+      '10/Oct/2024:13:55:60 +0000',
+      '10/Oct/2024:13:55:61 +0000',
+      '10/Oct/2024:13:55:07 +0000',
+      '10/Oct/2024:13:55:07 -0000',
+      '10/Oct/2024:13:55:08 +0130',
+      '10/Oct/2024:13:55:08 -0130',
+      '31/Dec/2024:23:59:59 -0100',
+      // UTC years outside 0000-9999, which ISO text writes with six digits.
+      '01/Jan/0000:00:00:05 +0100',
+      '01/Jan/0000:00:00:06 +0100',
+      '31/Dec/9999:23:59:58 -0100',
+      '31/Dec/9999:23:59:60 -0100',
+      '29/Feb/2023:00:00:01 +0000',
+      '29/Feb/2024:00:00:01 +0000',
     ]) {
       const line = `10.0.0.1 - - [${date}] "GET / HTTP/1.1" 200 1`;
       expect(written(line, true), line).to.equal(careful(line, true));
