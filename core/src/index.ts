@@ -75,7 +75,7 @@ export {
 } from './parsers/access-log-parser.js';
 export { readAccessLine, type AccessLine } from './parsers/access-line-reader.js';
 export { accessEventJson } from './parsers/access-event-json.js';
-export { writeAccessJson, ACCESS_JSON_OVERHEAD_BYTES } from './parsers/access-json-writer.js';
+export { writeAccessJson, accessJsonRoomBytes } from './parsers/access-json-writer.js';
 export { createLog4jParser } from './parsers/log4j-parser.js';
 export { createApacheErrorParser } from './parsers/apache-error-parser.js';
 export { createRawParser } from './parsers/raw-parser.js';

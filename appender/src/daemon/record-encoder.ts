@@ -1,5 +1,5 @@
 import {
-  ACCESS_JSON_OVERHEAD_BYTES,
+  accessJsonRoomBytes,
   accessEvent,
   accessEventJson,
   AccessEventFields,
@@ -108,7 +108,7 @@ export class RecordEncoder {
    * Room {@link writeAccess} may need in `out` for the line `src[from, to)` of `path`.
    */
   roomFor(path: string, from: number, to: number): number {
-    return 2 * (to - from) + this.tailOf(path).length + ACCESS_JSON_OVERHEAD_BYTES;
+    return accessJsonRoomBytes(to - from, this.tailOf(path).length);
   }
 
   /**

@@ -11,11 +11,22 @@
  */
 import { isoFromParts } from './timestamp.js';
 
+/** Most bytes a record holds beyond twice its line and `more`: keys, time, status, count. */
+const MAX_RECORD_OVERHEAD_BYTES = 256;
+
 /**
- * Most bytes {@link writeAccessJson} writes beyond twice the line and `more` (the constant
- * keys, the time, status and byte count): a buffer with that much room never overflows.
+ * Room {@link writeAccessJson} needs from where it writes, for a line of `lineBytes` and
+ * `moreBytes` of members: the record (at most twice the line, as `method`, `path` and
+ * `protocol` repeat the request, plus the constant parts) and a copy of the line after it.
+ *
+ * @example
+ * ```ts
+ * const out = Buffer.alloc(accessJsonRoomBytes(line.length, more.length));
+ * ```
  */
-export const ACCESS_JSON_OVERHEAD_BYTES = 256;
+export function accessJsonRoomBytes(lineBytes: number, moreBytes: number): number {
+  return 3 * lineBytes + moreBytes + MAX_RECORD_OVERHEAD_BYTES;
+}
 
 /** A byte count longer than this may not survive a double: the string path writes it. */
 const MAX_EXACT_DIGITS = 15;
@@ -75,8 +86,8 @@ const MAX_PLAIN_SECOND = 59;
  * `at`, with `more` (members, each opening with a comma) before the closing brace, and answers
  * where it ends; answers -1, having written nothing that counts, when the line is not one it
  * writes: not an access line as the parser reads it, or one needing care (see the module
- * comment). `out` must hold `2 * (to - from) + more.length + ACCESS_JSON_OVERHEAD_BYTES` bytes
- * from `at`.
+ * comment). `out` must hold {@link accessJsonRoomBytes} from `at` (past the record, it is
+ * scratch).
  *
  * @param auto - read as the `auto` parser does: lines opening like another format (`{`, `[`,
  *   `<`, whitespace) are not access lines
@@ -84,7 +95,7 @@ const MAX_PLAIN_SECOND = 59;
  * @example
  * ```ts
  * const line = Buffer.from('10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 503 12');
- * const out = Buffer.alloc(2 * line.length + ACCESS_JSON_OVERHEAD_BYTES);
+ * const out = Buffer.alloc(accessJsonRoomBytes(line.length, 0));
  * const end = writeAccessJson(line, 0, line.length, out, 0, Buffer.alloc(0), true);
  * out.toString('utf8', 0, end) === accessEventJson(readAccessLine(line.toString())!); // true
  * ```
@@ -108,9 +119,12 @@ export function writeAccessJson(
   if (s2 <= s1 + 1) return -1;
   const s3 = indexOf(src, SPACE, s2 + 1, to);
   if (s3 <= s2 + 1 || s3 + 1 >= to || src[s3 + 1] !== OPEN_BRACKET) return -1;
-  // Every byte of the line is either checked below as the grammar reads it or copied by
-  // copyPlain, which gives up on any byte that would need care: the line is known plain once
-  // the record is written.
+  // The line is copied past the record's room as it is checked: fields are then moved into
+  // place with copyWithin, one builtin call each instead of a loop over their bytes.
+  const copyAt = at + accessJsonRoomBytes(0, more.length) + 2 * (to - from);
+  const quotes = copyChecked(src, from, to, out, copyAt);
+  if (quotes < 0) return -1;
+  const d = copyAt - from;
 
   // [d/Mon/yyyy:hh:mm:ss ±hh:?mm] "   (every read below is before `to`: checked or counted)
   let p = s3 + 2;
@@ -206,6 +220,9 @@ export function writeAccessJson(
   let extraTo = to;
   while (extraFrom < extraTo && src[extraFrom] === SPACE) extraFrom++;
   while (extraTo > extraFrom && src[extraTo - 1] === SPACE) extraTo--;
+  // Quotes beyond those of the quoted fields (in the first three fields or the extra text)
+  // would be escaped in JSON: the string path writes that.
+  if (quotes !== (refFrom >= 0 ? 6 : 2)) return -1;
 
   let time: Uint8Array | undefined;
   if (zoneHours <= MAX_ZONE_HOURS && zoneMinutes < MINUTES_PER_HOUR) {
@@ -222,35 +239,29 @@ export function writeAccessJson(
     out,
     o,
   );
-  o = copyPlain(src, requestStart, requestEnd, out, o);
-  if (o < 0) return -1;
+  o = move(out, requestStart + d, requestEnd + d, o);
   o = put(CLIENT_IP, out, o);
-  o = copyPlain(src, from, s1, out, o);
-  if (o < 0) return -1;
+  o = move(out, from + d, s1 + d, o);
   o = put(STATUS, out, o);
   o = writeInt(status, out, o);
   o = put(BYTES, out, o);
   if (bytesTo === bytesFrom) out[o++] = ZERO;
-  else o = copy(src, bytesFrom, bytesTo, out, o); // digits, checked
+  else o = move(out, bytesFrom + d, bytesTo + d, o);
   if (time !== undefined) {
     o = put(TIME, out, o);
     o = put(time, out, o);
     out[o++] = QUOTE;
   }
-  o = optionalField(IDENT, src, s1 + 1, s2, out, o);
-  o = optionalField(USER, src, s2 + 1, s3, out, o);
-  if (o < 0) return -1;
-  // The request's bytes were checked as its msg was copied.
-  o = writeRequestLine(src, requestStart, requestEnd, out, o);
+  o = optionalField(IDENT, out, s1 + 1 + d, s2 + d, o);
+  o = optionalField(USER, out, s2 + 1 + d, s3 + d, o);
+  o = writeRequestLine(out, requestStart + d, requestEnd + d, o);
   if (refFrom >= 0) {
-    o = optionalField(REFERRER, src, refFrom, refTo, out, o);
-    o = optionalField(AGENT, src, agentFrom, agentTo, out, o);
-    if (o < 0) return -1;
+    o = optionalField(REFERRER, out, refFrom + d, refTo + d, o);
+    o = optionalField(AGENT, out, agentFrom + d, agentTo + d, o);
   }
   if (extraFrom < extraTo) {
     o = put(EXTRA, out, o);
-    o = copyPlain(src, extraFrom, extraTo, out, o);
-    if (o < 0) return -1;
+    o = move(out, extraFrom + d, extraTo + d, o);
     out[o++] = QUOTE;
   }
   o = put(more, out, o);
@@ -300,68 +311,77 @@ function isoBytes(
 }
 
 /**
- * `,"name":"value"` unless the value is empty or `-` (the parser leaves those out); -1 (also
- * when `o` is) when the value needs care.
+ * `,"name":"value"` from the line's copy `out[from, to)`, unless the value is empty or `-` (the
+ * parser leaves those out).
  */
 function optionalField(
   name: Uint8Array,
-  src: Uint8Array,
+  out: Uint8Array,
   from: number,
   to: number,
-  out: Uint8Array,
   o: number,
 ): number {
-  if (o < 0 || to === from || (to === from + 1 && src[from] === MINUS)) return o;
-  o = copyPlain(src, from, to, out, put(name, out, o));
-  if (o >= 0) out[o++] = QUOTE;
+  if (to === from || (to === from + 1 && out[from] === MINUS)) return o;
+  o = move(out, from, to, put(name, out, o));
+  out[o++] = QUOTE;
   return o;
 }
 
-/** `METHOD path [protocol]` as members; anything else (a scanner's bytes) writes nothing. */
-function writeRequestLine(
-  src: Uint8Array,
-  from: number,
-  to: number,
-  out: Uint8Array,
-  o: number,
-): number {
-  if (from === to || !isLetter(src[from]!)) return o;
+/**
+ * `METHOD path [protocol]` as members, from the request's copy `out[from, to)`; anything else
+ * (a scanner's bytes) writes nothing.
+ */
+function writeRequestLine(out: Uint8Array, from: number, to: number, o: number): number {
+  if (from === to || !isLetter(out[from]!)) return o;
   let i = from + 1;
-  while (i < to && (isLetter(src[i]!) || src[i] === MINUS)) i++;
-  if (i >= to || src[i] !== SPACE) return o;
+  while (i < to && (isLetter(out[i]!) || out[i] === MINUS)) i++;
+  if (i >= to || out[i] !== SPACE) return o;
   const pathFrom = i + 1;
-  let j = indexOf(src, SPACE, pathFrom, to);
+  let j = indexOf(out, SPACE, pathFrom, to);
   if (j === -1) j = to;
   if (j === pathFrom) return o;
   let protocolFrom = -1;
   if (j < to) {
-    if (j + 1 === to || indexOf(src, SPACE, j + 1, to) !== -1) return o;
+    if (j + 1 === to || indexOf(out, SPACE, j + 1, to) !== -1) return o;
     protocolFrom = j + 1;
   }
   o = put(METHOD, out, o);
-  o = copy(src, from, i, out, o);
+  o = move(out, from, i, o);
   o = put(PATH, out, o);
-  o = copy(src, pathFrom, j, out, o);
+  o = move(out, pathFrom, j, o);
   if (protocolFrom >= 0) {
     o = put(PROTOCOL, out, o);
-    o = copy(src, protocolFrom, to, out, o);
+    o = move(out, protocolFrom, to, o);
   }
   out[o++] = QUOTE;
   return o;
 }
 
 /**
- * Copies `src[from, to)` when each byte is printable ASCII JSON writes as it is (not `"` or
- * `\`), answering where it ends; else -1. A quote in a field is one before the request's (or
- * in the extra text): the string path escapes it.
+ * Copies `src[from, to)` to `out` from `o` when each byte is printable ASCII other than `\`
+ * (JSON writes those as they are, but for `"`), answering how many quotes it holds; else -1.
  */
-function copyPlain(src: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
+function copyChecked(
+  src: Uint8Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  o: number,
+): number {
+  let quotes = 0;
   for (let i = from; i < to; i++) {
     const c = src[i]!;
-    if (c < SPACE || c > LAST_PRINTABLE || c === BACKSLASH || c === QUOTE) return -1;
+    if (c < SPACE || c > LAST_PRINTABLE || c === BACKSLASH) return -1;
+    if (c === QUOTE) quotes++;
     out[o++] = c;
   }
-  return o;
+  return quotes;
+}
+
+/** Moves `out[from, to)` to `o` (a builtin: cheaper than a loop beyond a few bytes). */
+function move(out: Uint8Array, from: number, to: number, o: number): number {
+  out.copyWithin(o, from, to);
+  return o + to - from;
 }
 
 /** First `byte` in `src[from, to)`, or -1. */
@@ -370,15 +390,9 @@ function indexOf(src: Uint8Array, byte: number, from: number, to: number): numbe
   return -1;
 }
 
-/** Bytes already checked. Copied by hand: a native copy costs more than a hundred bytes moved. */
-function copy(src: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
-  for (let i = from; i < to; i++) out[o++] = src[i]!;
-  return o;
-}
-
 function put(piece: Uint8Array, out: Uint8Array, o: number): number {
-  for (let i = 0; i < piece.length; i++) out[o++] = piece[i]!;
-  return o;
+  out.set(piece, o);
+  return o + piece.length;
 }
 
 /** A non-negative integer below 1,000 in decimal. */

@@ -1,9 +1,6 @@
 import { expect } from 'chai';
 import { accessEventJson } from '../../../src/parsers/access-event-json.js';
-import {
-  ACCESS_JSON_OVERHEAD_BYTES,
-  writeAccessJson,
-} from '../../../src/parsers/access-json-writer.js';
+import { accessJsonRoomBytes, writeAccessJson } from '../../../src/parsers/access-json-writer.js';
 import { readAccessLine } from '../../../src/parsers/access-line-reader.js';
 import { autoAccessLine } from '../../../src/parsers/format-detector.js';
 import { accessJsonWriterOf } from '../../../src/parsers/parsers.js';
@@ -24,7 +21,7 @@ function written(line: string, auto: boolean, more = MORE_BYTES): string | undef
   const bytes = Buffer.from(line, 'utf8');
   const src = Buffer.concat([BEFORE, bytes, AFTER]);
   const at = 7;
-  const out = Buffer.alloc(at + 2 * bytes.length + more.length + ACCESS_JSON_OVERHEAD_BYTES, 0x41);
+  const out = Buffer.alloc(at + accessJsonRoomBytes(bytes.length, more.length), 0x41);
   const end = writeAccessJson(
     src,
     BEFORE.length,
@@ -199,7 +196,7 @@ describe('writeAccessJson', () => {
 
   it('is what accessJsonWriterOf gives for the access parsers only', () => {
     const line = Buffer.from(REAL_ACCESS_LINES[0]!);
-    const out = Buffer.alloc(2 * line.length + ACCESS_JSON_OVERHEAD_BYTES);
+    const out = Buffer.alloc(accessJsonRoomBytes(line.length, 0));
     for (const name of ['auto', 'apache', 'nginx'] as const) {
       const end = accessJsonWriterOf(name)!(line, 0, line.length, out, 0, Buffer.alloc(0));
       expect(out.toString('utf8', 0, end)).to.equal(careful(line.toString(), true, ''));
