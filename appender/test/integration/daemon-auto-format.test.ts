@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestStream, readAllRecords } from '@kinlog/testkit';
 import { ShipDaemon } from '../../src/daemon/index.js';
+import { deaggregate } from '../support/kpl-deaggregate.js';
 import { Capture, shipConfig, tempDir } from '../support/ship-helpers.js';
 
 const ACCESS_WITH_TIMINGS =
@@ -74,6 +75,59 @@ describe('kinlog ship: auto format and line output', function () {
     for (const e of events) expect(e.source).to.equal(file);
     // Lines of one-line records are counted as read (a joined entry's are not, as before).
     expect(daemon.stats().counters).to.include({ linesRead: 6, parseErrors: 0 });
+  });
+
+  it('sends the JSON records of access lines written from their bytes as the dry run prints them, aggregated or not', async () => {
+    const dir = await tempDir('ship-access-json-');
+    const file = join(dir, 'access.log');
+    const lines: string[] = [];
+    for (let i = 0; i < 1_500; i++) {
+      lines.push(
+        `10.0.${i >> 8}.${i & 255} - - [10/Oct/2024:13:${String(i % 60).padStart(2, '0')}:0${i % 10} +0000] "GET /a/${i}?id=${i} HTTP/1.1" ${i % 7 === 0 ? 404 : 200} ${i} "-" "agent ${i}"`,
+      );
+      // Lines the string path writes: not plain, or not access lines.
+      if (i % 100 === 0) {
+        lines.push(
+          `10.0.0.1 - - [10/Oct/2024:13:00:00 +0000] "GET /caf\u00e9/${i} HTTP/1.1" 200 1 "-" "a \\"q\\""`,
+          MIXED[0]!,
+          MIXED[10]!,
+        );
+      }
+    }
+    writeFileSync(file, lines.join('\r\n') + '\r\n');
+    // The dry run prints each record as the careful (string) path encodes it.
+    const { out } = await dryRun({ paths: [file], multiline: false });
+    const want = out.lines().sort();
+    expect(want).to.have.length(lines.length);
+
+    const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS;
+    for (const aggregation of [false, true]) {
+      const streamName = await createTestStream(2);
+      const daemon = await ShipDaemon.start({
+        config: shipConfig({
+          stateDir: join(dir, `state-${aggregation}`),
+          ...(endpoint === undefined ? {} : { endpoint }),
+          sink: { flushIntervalMs: 50, aggregation },
+          flows: [{ paths: [file], stream: streamName, multiline: false }],
+        }),
+        once: true,
+      });
+      await daemon.done;
+      const records = await readAllRecords({
+        streamName,
+        ...(endpoint === undefined ? {} : { endpoint }),
+      });
+      const got = records
+        .flatMap((r) =>
+          aggregation
+            ? deaggregate(r.data, r.partitionKey, r.sequenceNumber).map((u) =>
+                Buffer.from(u.data, 'base64').toString('utf8'),
+              )
+            : [r.data.toString('utf8')],
+        )
+        .sort();
+      expect(got, `aggregation ${aggregation}`).to.deep.equal(want);
+    }
   });
 
   it('line output puts each line exactly as read, with the record delimiter when asked', async () => {
