@@ -16,8 +16,8 @@ const MAX_RECORD_OVERHEAD_BYTES = 256;
 
 /**
  * Room {@link writeAccessJson} needs from where it writes, for a line of `lineBytes` and
- * `moreBytes` of members: the record (at most twice the line, as `method`, `path` and
- * `protocol` repeat the request, plus the constant parts) and a copy of the line after it.
+ * `moreBytes` of members: at most twice the line (`method`, `path` and `protocol` repeat the
+ * request), `more`, and the constant parts.
  *
  * @example
  * ```ts
@@ -25,7 +25,7 @@ const MAX_RECORD_OVERHEAD_BYTES = 256;
  * ```
  */
 export function accessJsonRoomBytes(lineBytes: number, moreBytes: number): number {
-  return 3 * lineBytes + moreBytes + MAX_RECORD_OVERHEAD_BYTES;
+  return 2 * lineBytes + moreBytes + MAX_RECORD_OVERHEAD_BYTES;
 }
 
 /** A byte count longer than this may not survive a double: the string path writes it. */
@@ -86,8 +86,7 @@ const MAX_PLAIN_SECOND = 59;
  * `at`, with `more` (members, each opening with a comma) before the closing brace, and answers
  * where it ends; answers -1, having written nothing that counts, when the line is not one it
  * writes: not an access line as the parser reads it, or one needing care (see the module
- * comment). `out` must hold {@link accessJsonRoomBytes} from `at` (past the record, it is
- * scratch).
+ * comment). `out` must hold {@link accessJsonRoomBytes} from `at`.
  *
  * @param auto - read as the `auto` parser does: lines opening like another format (`{`, `[`,
  *   `<`, whitespace) are not access lines
@@ -119,12 +118,9 @@ export function writeAccessJson(
   if (s2 <= s1 + 1) return -1;
   const s3 = indexOf(src, SPACE, s2 + 1, to);
   if (s3 <= s2 + 1 || s3 + 1 >= to || src[s3 + 1] !== OPEN_BRACKET) return -1;
-  // The line is copied past the record's room as it is checked: fields are then moved into
-  // place with copyWithin, one builtin call each instead of a loop over their bytes.
-  const copyAt = at + accessJsonRoomBytes(0, more.length) + 2 * (to - from);
-  const quotes = copyChecked(src, from, to, out, copyAt);
-  if (quotes < 0) return -1;
-  const d = copyAt - from;
+  // Every byte of the line is either checked below as the grammar reads it or copied by
+  // copyPlain, which gives up on any byte that would need care: the line is known plain once
+  // the record is written.
 
   // [d/Mon/yyyy:hh:mm:ss ±hh:?mm] "   (every read below is before `to`: checked or counted)
   let p = s3 + 2;
@@ -220,9 +216,6 @@ export function writeAccessJson(
   let extraTo = to;
   while (extraFrom < extraTo && src[extraFrom] === SPACE) extraFrom++;
   while (extraTo > extraFrom && src[extraTo - 1] === SPACE) extraTo--;
-  // Quotes beyond those of the quoted fields (in the first three fields or the extra text)
-  // would be escaped in JSON: the string path writes that.
-  if (quotes !== (refFrom >= 0 ? 6 : 2)) return -1;
 
   let time: Uint8Array | undefined;
   if (zoneHours <= MAX_ZONE_HOURS && zoneMinutes < MINUTES_PER_HOUR) {
@@ -239,29 +232,35 @@ export function writeAccessJson(
     out,
     o,
   );
-  o = move(out, requestStart + d, requestEnd + d, o);
+  o = copyPlain(src, requestStart, requestEnd, out, o);
+  if (o < 0) return -1;
   o = put(CLIENT_IP, out, o);
-  o = move(out, from + d, s1 + d, o);
+  o = copyPlain(src, from, s1, out, o);
+  if (o < 0) return -1;
   o = put(STATUS, out, o);
   o = writeInt(status, out, o);
   o = put(BYTES, out, o);
   if (bytesTo === bytesFrom) out[o++] = ZERO;
-  else o = move(out, bytesFrom + d, bytesTo + d, o);
+  else o = copy(src, bytesFrom, bytesTo, out, o); // digits, checked
   if (time !== undefined) {
     o = put(TIME, out, o);
     o = put(time, out, o);
     out[o++] = QUOTE;
   }
-  o = optionalField(IDENT, out, s1 + 1 + d, s2 + d, o);
-  o = optionalField(USER, out, s2 + 1 + d, s3 + d, o);
-  o = writeRequestLine(out, requestStart + d, requestEnd + d, o);
+  o = optionalField(IDENT, src, s1 + 1, s2, out, o);
+  o = optionalField(USER, src, s2 + 1, s3, out, o);
+  if (o < 0) return -1;
+  // The request's bytes were checked as its msg was copied.
+  o = writeRequestLine(src, requestStart, requestEnd, out, o);
   if (refFrom >= 0) {
-    o = optionalField(REFERRER, out, refFrom + d, refTo + d, o);
-    o = optionalField(AGENT, out, agentFrom + d, agentTo + d, o);
+    o = optionalField(REFERRER, src, refFrom, refTo, out, o);
+    o = optionalField(AGENT, src, agentFrom, agentTo, out, o);
+    if (o < 0) return -1;
   }
   if (extraFrom < extraTo) {
     o = put(EXTRA, out, o);
-    o = move(out, extraFrom + d, extraTo + d, o);
+    o = copyPlain(src, extraFrom, extraTo, out, o);
+    if (o < 0) return -1;
     out[o++] = QUOTE;
   }
   o = put(more, out, o);
@@ -311,77 +310,68 @@ function isoBytes(
 }
 
 /**
- * `,"name":"value"` from the line's copy `out[from, to)`, unless the value is empty or `-` (the
- * parser leaves those out).
+ * `,"name":"value"` unless the value is empty or `-` (the parser leaves those out); -1 (also
+ * when `o` is) when the value needs care.
  */
 function optionalField(
   name: Uint8Array,
-  out: Uint8Array,
-  from: number,
-  to: number,
-  o: number,
-): number {
-  if (to === from || (to === from + 1 && out[from] === MINUS)) return o;
-  o = move(out, from, to, put(name, out, o));
-  out[o++] = QUOTE;
-  return o;
-}
-
-/**
- * `METHOD path [protocol]` as members, from the request's copy `out[from, to)`; anything else
- * (a scanner's bytes) writes nothing.
- */
-function writeRequestLine(out: Uint8Array, from: number, to: number, o: number): number {
-  if (from === to || !isLetter(out[from]!)) return o;
-  let i = from + 1;
-  while (i < to && (isLetter(out[i]!) || out[i] === MINUS)) i++;
-  if (i >= to || out[i] !== SPACE) return o;
-  const pathFrom = i + 1;
-  let j = indexOf(out, SPACE, pathFrom, to);
-  if (j === -1) j = to;
-  if (j === pathFrom) return o;
-  let protocolFrom = -1;
-  if (j < to) {
-    if (j + 1 === to || indexOf(out, SPACE, j + 1, to) !== -1) return o;
-    protocolFrom = j + 1;
-  }
-  o = put(METHOD, out, o);
-  o = move(out, from, i, o);
-  o = put(PATH, out, o);
-  o = move(out, pathFrom, j, o);
-  if (protocolFrom >= 0) {
-    o = put(PROTOCOL, out, o);
-    o = move(out, protocolFrom, to, o);
-  }
-  out[o++] = QUOTE;
-  return o;
-}
-
-/**
- * Copies `src[from, to)` to `out` from `o` when each byte is printable ASCII other than `\`
- * (JSON writes those as they are, but for `"`), answering how many quotes it holds; else -1.
- */
-function copyChecked(
   src: Uint8Array,
   from: number,
   to: number,
   out: Uint8Array,
   o: number,
 ): number {
-  let quotes = 0;
-  for (let i = from; i < to; i++) {
-    const c = src[i]!;
-    if (c < SPACE || c > LAST_PRINTABLE || c === BACKSLASH) return -1;
-    if (c === QUOTE) quotes++;
-    out[o++] = c;
-  }
-  return quotes;
+  if (o < 0 || to === from || (to === from + 1 && src[from] === MINUS)) return o;
+  o = copyPlain(src, from, to, out, put(name, out, o));
+  if (o >= 0) out[o++] = QUOTE;
+  return o;
 }
 
-/** Moves `out[from, to)` to `o` (a builtin: cheaper than a loop beyond a few bytes). */
-function move(out: Uint8Array, from: number, to: number, o: number): number {
-  out.copyWithin(o, from, to);
-  return o + to - from;
+/** `METHOD path [protocol]` as members; anything else (a scanner's bytes) writes nothing. */
+function writeRequestLine(
+  src: Uint8Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  o: number,
+): number {
+  if (from === to || !isLetter(src[from]!)) return o;
+  let i = from + 1;
+  while (i < to && (isLetter(src[i]!) || src[i] === MINUS)) i++;
+  if (i >= to || src[i] !== SPACE) return o;
+  const pathFrom = i + 1;
+  let j = indexOf(src, SPACE, pathFrom, to);
+  if (j === -1) j = to;
+  if (j === pathFrom) return o;
+  let protocolFrom = -1;
+  if (j < to) {
+    if (j + 1 === to || indexOf(src, SPACE, j + 1, to) !== -1) return o;
+    protocolFrom = j + 1;
+  }
+  o = put(METHOD, out, o);
+  o = copy(src, from, i, out, o);
+  o = put(PATH, out, o);
+  o = copy(src, pathFrom, j, out, o);
+  if (protocolFrom >= 0) {
+    o = put(PROTOCOL, out, o);
+    o = copy(src, protocolFrom, to, out, o);
+  }
+  out[o++] = QUOTE;
+  return o;
+}
+
+/**
+ * Copies `src[from, to)` when each byte is printable ASCII JSON writes as it is (not `"` or
+ * `\`), answering where it ends; else -1. A quote in a field is one before the request's (or
+ * in the extra text): the string path escapes it.
+ */
+function copyPlain(src: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
+  for (let i = from; i < to; i++) {
+    const c = src[i]!;
+    if (c < SPACE || c > LAST_PRINTABLE || c === BACKSLASH || c === QUOTE) return -1;
+    out[o++] = c;
+  }
+  return o;
 }
 
 /** First `byte` in `src[from, to)`, or -1. */
@@ -390,9 +380,18 @@ function indexOf(src: Uint8Array, byte: number, from: number, to: number): numbe
   return -1;
 }
 
+/**
+ * Bytes already checked. Copied by hand: for pieces this short a loop costs less than the
+ * builtins (copyWithin, set) or a native copy, measured.
+ */
+function copy(src: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
+  for (let i = from; i < to; i++) out[o++] = src[i]!;
+  return o;
+}
+
 function put(piece: Uint8Array, out: Uint8Array, o: number): number {
-  out.set(piece, o);
-  return o + piece.length;
+  for (let i = 0; i < piece.length; i++) out[o++] = piece[i]!;
+  return o;
 }
 
 /** A non-negative integer below 1,000 in decimal. */
