@@ -139,10 +139,20 @@ export class LeanPutRecords {
    * Sends one PutRecords body; answers the parsed JSON of a 2xx answer. Throws an
    * {@link AwsHttpError} for an error answer or a 2xx that is not JSON, Node's socket errors as
    * they come, a TimeoutError when no connection is made in time, the signal's reason on abort.
+   *
+   * @param onBodyFree - called once nothing refers to `body` any more: the request is over and
+   *   its body was written whole (a request ended while writing it never calls it, so a body
+   *   still queued on a socket is never reused)
    */
-  async send(body: Buffer, signal?: AbortSignal): Promise<unknown> {
-    const signed = await this.sign(body);
-    const answer = await this.exchange(signed, signal);
+  async send(body: Buffer, signal?: AbortSignal, onBodyFree?: () => void): Promise<unknown> {
+    let signed: SignedPutRecords;
+    try {
+      signed = await this.sign(body);
+    } catch (err) {
+      onBodyFree?.();
+      throw err;
+    }
+    const answer = await this.exchange(signed, signal, onBodyFree);
     this.correctClock(answer.headers['date']);
     if (answer.status >= HTTP_ERROR_STATUS) {
       throw awsJsonError(answer.status, answer.headers, answer.body);
@@ -160,20 +170,34 @@ export class LeanPutRecords {
     this.agent.destroy();
   }
 
-  private exchange(signed: SignedPutRecords, signal: AbortSignal | undefined): Promise<Answer> {
+  private exchange(
+    signed: SignedPutRecords,
+    signal: AbortSignal | undefined,
+    onBodyFree: (() => void) | undefined,
+  ): Promise<Answer> {
     const p = this.prototype;
     return new Promise<Answer>((resolve, reject) => {
       if (signal?.aborted === true) {
+        onBodyFree?.();
         reject(abortReason(signal));
         return;
       }
       let settled = false;
+      // The body is free once the request is over and its write finished, in either order.
+      let written = false;
+      const freeBody = (): void => {
+        if (!settled || !written || onBodyFree === undefined) return;
+        const free = onBodyFree;
+        onBodyFree = undefined;
+        free();
+      };
       const fail = (err: Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(connecting);
         signal?.removeEventListener('abort', onAbort);
         reject(err);
+        freeBody();
       };
       const req: ClientRequest = this.send1(
         {
@@ -191,6 +215,7 @@ export class LeanPutRecords {
             settled = true;
             signal?.removeEventListener('abort', onAbort);
             resolve(answer);
+            freeBody();
           }, fail);
         },
       );
@@ -211,6 +236,12 @@ export class LeanPutRecords {
         else clearTimeout(connecting);
       });
       req.on('error', fail);
+      if (onBodyFree !== undefined) {
+        req.once('finish', () => {
+          written = true;
+          freeBody();
+        });
+      }
       req.end(signed.body);
     });
   }

@@ -25,12 +25,16 @@ import {
   KinesisUnreachableError,
   type KinesisTarget,
 } from '../errors.js';
+import { BodyPool } from './body-pool.js';
 import { LeanPutRecords } from './lean-put-records.js';
 import { putRecordsBody } from './put-records-body.js';
 import { putRecordsPrototype } from './put-records-prototype.js';
 import { isJsonPutRecordsRequest } from './put-records-request.js';
 
 export { isJsonPutRecordsRequest } from './put-records-request.js';
+
+/** Request bodies kept for reuse when the caller does not say (the sink's default maxInFlight). */
+const DEFAULT_KEPT_BODIES = 4;
 
 /** What Kinesis said about one entry of a PutRecords request. */
 export type EntryResult =
@@ -73,8 +77,22 @@ export class PutRecordsClient {
   private lean: LeanPutRecords | false | undefined;
   private leanStarting: Promise<LeanPutRecords | false> | undefined;
 
-  constructor(options: AwsConnectionOptions & { streamName: string; client?: KinesisClient }) {
+  /** Bodies of lean requests, reused once their request is over. */
+  private readonly bodies: BodyPool;
+
+  /**
+   * @param options.keptBodies - request bodies kept for reuse between requests (the requests in
+   *   flight at once, the sink's maxInFlight, is enough); 0 keeps none
+   */
+  constructor(
+    options: AwsConnectionOptions & {
+      streamName: string;
+      client?: KinesisClient;
+      keptBodies?: number;
+    },
+  ) {
     this.ownsClient = options.client === undefined;
+    this.bodies = new BodyPool(options.keptBodies ?? DEFAULT_KEPT_BODIES);
     this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
     this.client = options.client ?? new KinesisClient(awsClientConfig(options));
     this.target = { streamName: options.streamName, endpoint: describeEndpoint(options) };
@@ -122,7 +140,8 @@ export class PutRecordsClient {
     if (this.lean !== false) {
       const lean = this.lean ?? (await this.startLean());
       if (lean !== false) {
-        const answer = await lean.send(putRecordsBody(this.target.streamName, entries), signal);
+        const body = putRecordsBody(this.target.streamName, entries, this.bodies);
+        const answer = await lean.send(body, signal, () => this.bodies.give(body));
         return recordsOf(answer) ?? [];
       }
     }
