@@ -21,7 +21,9 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createRequire } from 'node:module';
+import type * as SignatureV4Module from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import {
   AwsClientDefaults,
   AwsHttpError,
@@ -31,6 +33,9 @@ import {
   type AwsCredentials,
 } from '@kinlog/core';
 import type { PutRecordsPrototype } from './put-records-prototype.js';
+
+// CommonJS, so required rather than imported (an import makes Node parse it for its exports).
+const sigv4 = createRequire(import.meta.url)('@smithy/signature-v4') as typeof SignatureV4Module;
 
 /** The clock correction shared with the SDK client (its `config.systemClockOffset`). */
 export interface ClockOffset {
@@ -89,7 +94,7 @@ export class LeanPutRecords {
   constructor(options: LeanPutRecordsOptions) {
     const { prototype } = options;
     this.prototype = prototype;
-    this.signer = new SignatureV4({
+    this.signer = new sigv4.SignatureV4({
       credentials: options.credentials,
       region: prototype.signingRegion,
       service: prototype.signingService,
