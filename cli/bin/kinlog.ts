@@ -4,7 +4,6 @@
 // 3 partial delivery (ship --once), 128+n stopped by signal n.
 import type { Command } from 'commander';
 import { exitOf, ExitCodes, signalExitCode, STOP_GRACE_MS } from '../src/exit-codes.js';
-import { kinlogProgram } from '../src/kinlog-program.js';
 
 if (!process.argv.includes('--verbose')) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -36,7 +35,11 @@ function throwOnExit(command: Command): void {
 }
 let code: number = ExitCodes.OK;
 try {
-  const program = kinlogProgram(context);
+  // `kinlog ship` loads only what shipping needs; every other command line the whole program.
+  const program =
+    process.argv[2] === 'ship'
+      ? (await import('../src/ship-program.js')).shipProgram(context)
+      : (await import('../src/kinlog-program.js')).kinlogProgram(context);
   throwOnExit(program);
   await program.parseAsync(process.argv);
 } catch (err) {

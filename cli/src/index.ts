@@ -1,5 +1,7 @@
 export {};
 export { kinlogProgram, kinlogSubcommands, type SubcommandFactory } from './kinlog-program.js';
+export { kinlogRoot } from './kinlog-root.js';
+export { shipProgram } from './ship-program.js';
 export { cliVersion } from './cli-version.js';
 export { demoCommand } from './demo/demo-command.js';
 export { resolveDemoOptions, DemoDefaults, type DemoOptions } from './demo/demo-options.js';

@@ -1,11 +1,11 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext } from '@kinlog/core';
 import { localCommand } from '@kinlog/local';
 import { shipCommand } from '@kinlog/appender/daemon';
 import { analyzeCommand, reportCommand } from '@kinlog/analyzer';
 import { exportCommand, queryCommand, savedQueryHook } from '@kinlog/query';
 import { demoCommand } from './demo/demo-command.js';
-import { cliVersion } from './cli-version.js';
+import { kinlogRoot } from './kinlog-root.js';
 
 /** Builds one subcommand from the shared context. */
 export type SubcommandFactory = (context: CommandContext) => Command;
@@ -34,14 +34,7 @@ export const kinlogSubcommands: readonly SubcommandFactory[] = [
  * ```
  */
 export function kinlogProgram(context: CommandContext): Command {
-  const program = new Command('kinlog')
-    .description('Ship Node.js logs into Amazon Kinesis and report the top errors.')
-    .version(cliVersion(), '-V, --version', 'print the kinlog version')
-    .showHelpAfterError()
-    .configureOutput({
-      writeOut: (text) => context.stdout.write(text),
-      writeErr: (text) => context.stderr.write(text),
-    });
+  const program = kinlogRoot(context);
   for (const subcommand of kinlogSubcommands) program.addCommand(subcommand(context));
   return program;
 }

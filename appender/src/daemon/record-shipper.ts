@@ -72,13 +72,13 @@ class RecordBatch {
   unsettled = 0;
   /** A record was dropped for a reason that re-reads it next run: the batch is not acked. */
   failed = false;
-  readonly settle: (res: SettleResult) => void;
+  readonly settle: (res: SettleResult, records: number) => void;
 
   constructor(
     readonly t: TrackedFile,
     shipper: RecordShipper,
   ) {
-    this.settle = (res) => shipper.settled(this, res);
+    this.settle = (res, records) => shipper.settled(this, res, records);
   }
 }
 
@@ -440,18 +440,19 @@ export class RecordShipper implements EntryVisitor {
     this.queuedRecords += n;
   }
 
-  /** A record of `b` settled; the batch's ticket is acked once all of them did. */
-  settled(b: RecordBatch, res: SettleResult): void {
+  /** `records` records of `b` settled alike; the batch's ticket is acked once all of them did. */
+  settled(b: RecordBatch, res: SettleResult, records = 1): void {
     if (res.ok) {
-      this.counters.recordsAcked++;
+      this.counters.recordsAcked += records;
     } else {
       const d = this.counters.recordsDropped;
-      d[res.reason] = (d[res.reason] ?? 0) + 1;
+      d[res.reason] = (d[res.reason] ?? 0) + records;
       // Drops the operator chose (oversize: drop, finite retries/TTL) move on; the others are
       // read again on the next run.
       if (RETRY_NEXT_RUN.has(res.reason)) b.failed = true;
     }
-    if (--b.unsettled > 0) return;
+    b.unsettled -= records;
+    if (b.unsettled > 0) return;
     if (!b.failed) {
       b.t.offsets.ack(b.ticket);
       this.window.ack(b.count, b.bytes);

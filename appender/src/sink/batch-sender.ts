@@ -283,14 +283,19 @@ export class BatchSender {
         continue;
       }
       const movable = record.shardId !== undefined && resharded?.has(record.shardId) === true;
+      let moved = false;
       for (const u of users) {
-        if (movable && this.router.owns(result.shardId, u) === false) (reroute ??= []).push(u);
-        else {
+        if (movable && this.router.owns(result.shardId, u) === false) {
+          (reroute ??= []).push(u);
+          moved = true;
+        } else {
           const n = u.count ?? 1;
           sentUsers += n;
           this.ledger.settleAcked(u.bytes, u.onSettled, result, n);
         }
       }
+      // Its bytes are done with (user records routed again still read theirs from it).
+      if (!moved) this.router.recycle(record);
     }
     counters.kinesisRecordsSent += landed;
     counters.bytesSent += sentBytes;

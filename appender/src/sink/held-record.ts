@@ -4,8 +4,12 @@ import type { DropReason } from './drop-reasons.js';
 export type SettleResult =
   { ok: true; shardId: string; sequenceNumber: string } | { ok: false; reason: DropReason };
 
-/** Called once per record when it is acknowledged or dropped. */
-export type SettleCallback = (result: SettleResult) => void;
+/**
+ * Called when records are acknowledged or dropped: once per record put on its own (`records`
+ * is 1), and for lines put together (`putLines`) once per run of them that ended alike, with
+ * their number, so that a run of lines costs one call.
+ */
+export type SettleCallback = (result: SettleResult, records: number) => void;
 
 /** One record as the caller put it (inside an aggregate, a "user record"). */
 export interface UserRecord {
@@ -59,6 +63,11 @@ export interface HeldRecord {
   hashKey: bigint | undefined;
   /** Sent as ExplicitHashKey: set for records the sink placed on a shard itself. */
   explicitHashKey?: string | undefined;
+  /**
+   * Set for a one-key aggregate whose `data` is a view of a reusable buffer: that buffer, given
+   * back (KplAggregator.recycle) once the aggregate is acknowledged and nothing uses its bytes.
+   */
+  pooled?: Buffer | undefined;
 }
 
 /** Number of user records a held record carries. */

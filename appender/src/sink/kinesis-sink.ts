@@ -80,7 +80,11 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
     this.clock = parts.clock ?? systemClock;
     this.client =
       parts.client ??
-      new PutRecordsClient({ ...o, maxSockets: o.maxSockets ?? Math.max(8, o.maxInFlight * 2) });
+      new PutRecordsClient({
+        ...o,
+        maxSockets: o.maxSockets ?? Math.max(8, o.maxInFlight * 2),
+        keptBodies: o.maxInFlight,
+      });
     this.keyOf = partitionKeyFunction(o.partitionKey);
     this.randomKeys = o.partitionKey === 'random';
     this.encode = o.encode ?? encodeEvent;
@@ -159,7 +163,8 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
 
   /**
    * Buffers lines (ranges of one buffer) under the sink's own keys: as `putEncoded` of each
-   * line, in order, but aggregated with nothing made per line. `onSettled` runs once per line.
+   * line, in order, but aggregated with nothing made per line. `onSettled` runs once per run
+   * of lines that ended alike, told how many (`records`; 1 for a line that went on its own).
    *
    * @example
    * ```ts

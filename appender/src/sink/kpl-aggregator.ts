@@ -33,6 +33,13 @@ export interface ShardTarget {
 const FRAMING_BYTES = KplAggregateFormat.MAGIC.length + KplAggregateFormat.DIGEST_BYTES;
 
 /**
+ * Bytes of one-key aggregate buffers kept for reuse once their aggregate was acknowledged (at
+ * least one buffer): a request's worth of aggregates at the default size, so a busy sink writes
+ * new aggregates into the buffers of those just acknowledged instead of allocating each.
+ */
+export const SPARE_AGGREGATE_BYTES = 2 * 1024 * 1024;
+
+/**
  * One open KPL aggregate per shard and kind.
  *
  * @example
@@ -44,8 +51,49 @@ const FRAMING_BYTES = KplAggregateFormat.MAGIC.length + KplAggregateFormat.DIGES
 export class KplAggregator {
   private readonly open = new Map<string, OpenAggregate>();
   private readonly openAnywhere = new Map<string, OpenAggregate>();
+  /** One-key aggregate buffers free for reuse, each of maxAggregateBytes. */
+  private readonly spares: Buffer[] = [];
+  private readonly maxSpares: number;
 
-  constructor(private readonly maxAggregateBytes: number) {}
+  constructor(private readonly maxAggregateBytes: number) {
+    this.maxSpares = Math.max(1, Math.floor(SPARE_AGGREGATE_BYTES / maxAggregateBytes));
+  }
+
+  /** Buffers kept for reuse now. */
+  get spareCount(): number {
+    return this.spares.length;
+  }
+
+  /**
+   * An acknowledged record whose bytes nothing uses any more (all of its user records settled,
+   * none routed again): its aggregate buffer, if it has one, is reused for a later aggregate.
+   */
+  recycle(record: HeldRecord): void {
+    const buffer = record.pooled;
+    if (buffer === undefined) return;
+    record.pooled = undefined;
+    record.data = EMPTY;
+    this.keepSpare(buffer);
+  }
+
+  private keepSpare(buffer: Buffer): void {
+    // Only a buffer of its own (never a slice of Node's shared pool) of the usual size.
+    if (
+      buffer.length !== this.maxAggregateBytes ||
+      buffer.byteOffset !== 0 ||
+      buffer.buffer.byteLength !== buffer.length ||
+      this.spares.length >= this.maxSpares
+    )
+      return;
+    this.spares.push(buffer);
+  }
+
+  private newOneKey(partitionKey: string, explicitHashKey: string): OneKeyAggregate {
+    // A buffer of its own even when small (never a slice of Node's shared pool), so that it can
+    // be reused.
+    const spare = this.spares.pop() ?? Buffer.allocUnsafeSlow(this.maxAggregateBytes);
+    return new OneKeyAggregate(partitionKey, explicitHashKey, this.maxAggregateBytes, spare);
+  }
 
   /**
    * Adds a user record with a caller's key, routed to `shardId`; returns what this sealed
@@ -65,7 +113,7 @@ export class KplAggregator {
       (agg.builder as KplAggregateBuilder).sizeWith(user.partitionKey, user.data) >
         this.maxAggregateBytes
     ) {
-      sealed.push(seal(agg, shardId));
+      sealed.push(this.sealOne(agg, shardId));
       agg = undefined;
     }
     if (agg === undefined) {
@@ -97,16 +145,12 @@ export class KplAggregator {
       agg !== undefined &&
       (agg.builder as OneKeyAggregate).sizeWith(dataBytes) > this.maxAggregateBytes
     ) {
-      sealed = seal(agg, id);
+      sealed = this.sealOne(agg, id);
       agg = undefined;
     }
     if (agg === undefined) {
       agg = {
-        builder: new OneKeyAggregate(
-          user.partitionKey,
-          target.explicitHashKey,
-          this.maxAggregateBytes,
-        ),
+        builder: this.newOneKey(user.partitionKey, target.explicitHashKey),
         users: [],
       };
       this.openAnywhere.set(id, agg);
@@ -168,7 +212,7 @@ export class KplAggregator {
     };
     const sealOpen = (): void => {
       this.openAnywhere.delete(target.shardId);
-      out.push(seal(agg!, target.shardId));
+      out.push(this.sealOne(agg!, target.shardId));
       agg = undefined;
       builder = undefined;
     };
@@ -196,7 +240,7 @@ export class KplAggregator {
         sealOpen();
       }
       if (agg === undefined) {
-        builder = new OneKeyAggregate(run.partitionKey, target.explicitHashKey, max);
+        builder = this.newOneKey(run.partitionKey, target.explicitHashKey);
         agg = { builder, users: [] };
         this.openAnywhere.set(target.shardId, agg);
         restart(i);
@@ -231,7 +275,7 @@ export class KplAggregator {
     if ((agg.builder as OneKeyAggregate).sizeWith(dataBytes) <= this.maxAggregateBytes)
       return undefined;
     this.openAnywhere.delete(shardId);
-    return seal(agg, shardId);
+    return this.sealOne(agg, shardId);
   }
 
   /** Seals aggregates whose oldest record waited `flushIntervalMs` (all of them with `force`). */
@@ -240,7 +284,7 @@ export class KplAggregator {
     for (const open of [this.open, this.openAnywhere]) {
       for (const [shardId, agg] of open) {
         if (force || nowMs - agg.users[0]!.firstPutAtMs >= flushIntervalMs) {
-          sealed.push(seal(agg, shardId));
+          sealed.push(this.sealOne(agg, shardId));
           open.delete(shardId);
         }
       }
@@ -276,36 +320,48 @@ export class KplAggregator {
       for (const agg of open.values()) lowest = Math.min(lowest, agg.users[0]!.seq);
     return lowest;
   }
+
+  /** An open aggregate as the held record it goes out as (a lone record goes out plain). */
+  private sealOne(agg: OpenAggregate, shardId: string): HeldRecord {
+    let first = agg.users[0]!;
+    const oneKey = agg.builder instanceof OneKeyAggregate ? agg.builder : undefined;
+    const ehk = oneKey?.explicitHashKey;
+    if (agg.builder.count === 1) {
+      // A run of one line: the line itself.
+      if (first.count !== undefined) first = expandRun(first)[0]!;
+      if (oneKey !== undefined) {
+        // Its bytes were a view into the aggregate's whole buffer: hold only its own.
+        first.data = Buffer.from(first.data);
+        this.keepSpare(oneKey.buffer);
+      }
+      return plainRecord(first, shardId, ehk);
+    }
+    const data = agg.builder.build();
+    let pooled: Buffer | undefined;
+    if (oneKey !== undefined) {
+      for (const u of agg.users) u.data = oneKey.sealedView(u.data);
+      if (oneKey.copied) this.keepSpare(oneKey.buffer);
+      else pooled = oneKey.buffer;
+    }
+    let heldBytes = 0;
+    for (const u of agg.users) heldBytes += u.bytes;
+    return {
+      data,
+      partitionKey: first.partitionKey,
+      bytes: data.length + Buffer.byteLength(first.partitionKey),
+      heldBytes,
+      attempts: 0,
+      firstPutAtMs: first.firstPutAtMs,
+      notBeforeMs: 0,
+      seq: first.seq,
+      shardId,
+      users: agg.users,
+      onSettled: undefined,
+      hashKey: first.hashKey,
+      explicitHashKey: ehk,
+      pooled,
+    };
+  }
 }
 
-function seal(agg: OpenAggregate, shardId: string): HeldRecord {
-  let first = agg.users[0]!;
-  const ehk = agg.builder instanceof OneKeyAggregate ? agg.builder.explicitHashKey : undefined;
-  const oneKey = agg.builder instanceof OneKeyAggregate ? agg.builder : undefined;
-  if (agg.builder.count === 1) {
-    // A run of one line: the line itself.
-    if (first.count !== undefined) first = expandRun(first)[0]!;
-    // Its bytes were a view into the aggregate's whole buffer: hold only its own.
-    if (oneKey !== undefined) first.data = Buffer.from(first.data);
-    return plainRecord(first, shardId, ehk);
-  }
-  const data = agg.builder.build();
-  if (oneKey !== undefined) for (const u of agg.users) u.data = oneKey.sealedView(u.data);
-  let heldBytes = 0;
-  for (const u of agg.users) heldBytes += u.bytes;
-  return {
-    data,
-    partitionKey: first.partitionKey,
-    bytes: data.length + Buffer.byteLength(first.partitionKey),
-    heldBytes,
-    attempts: 0,
-    firstPutAtMs: first.firstPutAtMs,
-    notBeforeMs: 0,
-    seq: first.seq,
-    shardId,
-    users: agg.users,
-    onSettled: undefined,
-    hashKey: first.hashKey,
-    explicitHashKey: ehk,
-  };
-}
+const EMPTY = Buffer.alloc(0);

@@ -21,7 +21,9 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createRequire } from 'node:module';
+import type * as SignatureV4Module from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import {
   AwsClientDefaults,
   AwsHttpError,
@@ -31,6 +33,9 @@ import {
   type AwsCredentials,
 } from '@kinlog/core';
 import type { PutRecordsPrototype } from './put-records-prototype.js';
+
+// CommonJS, so required rather than imported (an import makes Node parse it for its exports).
+const sigv4 = createRequire(import.meta.url)('@smithy/signature-v4') as typeof SignatureV4Module;
 
 /** The clock correction shared with the SDK client (its `config.systemClockOffset`). */
 export interface ClockOffset {
@@ -89,7 +94,7 @@ export class LeanPutRecords {
   constructor(options: LeanPutRecordsOptions) {
     const { prototype } = options;
     this.prototype = prototype;
-    this.signer = new SignatureV4({
+    this.signer = new sigv4.SignatureV4({
       credentials: options.credentials,
       region: prototype.signingRegion,
       service: prototype.signingService,
@@ -139,10 +144,20 @@ export class LeanPutRecords {
    * Sends one PutRecords body; answers the parsed JSON of a 2xx answer. Throws an
    * {@link AwsHttpError} for an error answer or a 2xx that is not JSON, Node's socket errors as
    * they come, a TimeoutError when no connection is made in time, the signal's reason on abort.
+   *
+   * @param onBodyFree - called once nothing refers to `body` any more: the request is over and
+   *   its body was written whole (a request ended while writing it never calls it, so a body
+   *   still queued on a socket is never reused)
    */
-  async send(body: Buffer, signal?: AbortSignal): Promise<unknown> {
-    const signed = await this.sign(body);
-    const answer = await this.exchange(signed, signal);
+  async send(body: Buffer, signal?: AbortSignal, onBodyFree?: () => void): Promise<unknown> {
+    let signed: SignedPutRecords;
+    try {
+      signed = await this.sign(body);
+    } catch (err) {
+      onBodyFree?.();
+      throw err;
+    }
+    const answer = await this.exchange(signed, signal, onBodyFree);
     this.correctClock(answer.headers['date']);
     if (answer.status >= HTTP_ERROR_STATUS) {
       throw awsJsonError(answer.status, answer.headers, answer.body);
@@ -160,20 +175,34 @@ export class LeanPutRecords {
     this.agent.destroy();
   }
 
-  private exchange(signed: SignedPutRecords, signal: AbortSignal | undefined): Promise<Answer> {
+  private exchange(
+    signed: SignedPutRecords,
+    signal: AbortSignal | undefined,
+    onBodyFree: (() => void) | undefined,
+  ): Promise<Answer> {
     const p = this.prototype;
     return new Promise<Answer>((resolve, reject) => {
       if (signal?.aborted === true) {
+        onBodyFree?.();
         reject(abortReason(signal));
         return;
       }
       let settled = false;
+      // The body is free once the request is over and its write finished, in either order.
+      let written = false;
+      const freeBody = (): void => {
+        if (!settled || !written || onBodyFree === undefined) return;
+        const free = onBodyFree;
+        onBodyFree = undefined;
+        free();
+      };
       const fail = (err: Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(connecting);
         signal?.removeEventListener('abort', onAbort);
         reject(err);
+        freeBody();
       };
       const req: ClientRequest = this.send1(
         {
@@ -191,6 +220,7 @@ export class LeanPutRecords {
             settled = true;
             signal?.removeEventListener('abort', onAbort);
             resolve(answer);
+            freeBody();
           }, fail);
         },
       );
@@ -211,6 +241,12 @@ export class LeanPutRecords {
         else clearTimeout(connecting);
       });
       req.on('error', fail);
+      if (onBodyFree !== undefined) {
+        req.once('finish', () => {
+          written = true;
+          freeBody();
+        });
+      }
       req.end(signed.body);
     });
   }

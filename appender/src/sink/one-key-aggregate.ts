@@ -47,11 +47,14 @@ export class OneKeyAggregate {
   /**
    * @param capacityBytes - the buffer to allocate up front: the aggregate's size cap, so a
    *   full aggregate never reallocates
+   * @param spare - a buffer to write into instead of allocating one (its contents are
+   *   overwritten), used when it holds `capacityBytes`
    */
   constructor(
     readonly partitionKey: string,
     readonly explicitHashKey: string,
     capacityBytes = DEFAULT_CAPACITY_BYTES,
+    spare?: Buffer,
   ) {
     const key = Buffer.from(partitionKey, 'utf8');
     const hashKey = Buffer.from(explicitHashKey, 'latin1');
@@ -59,7 +62,9 @@ export class OneKeyAggregate {
       KplAggregateFormat.MAGIC.length +
       lengthDelimitedSize(key.length) +
       lengthDelimitedSize(hashKey.length);
-    this.buf = Buffer.allocUnsafe(Math.max(capacityBytes, head + FRAMING_BYTES));
+    const capacity = Math.max(capacityBytes, head + FRAMING_BYTES);
+    this.buf =
+      spare !== undefined && spare.length >= capacity ? spare : Buffer.allocUnsafe(capacity);
     this.buf.set(KplAggregateFormat.MAGIC, 0);
     const w = new ProtobufWriter(this.buf.subarray(KplAggregateFormat.MAGIC.length, head));
     w.bytesField(KplAggregateFormat.FIELD_PARTITION_KEY_TABLE, key);
@@ -216,6 +221,20 @@ export class OneKeyAggregate {
       return this.copiedTo;
     }
     return this.buf.subarray(0, size);
+  }
+
+  /**
+   * The whole buffer records are written into. After {@link build}, it is free for reuse
+   * (`spare`) once neither the built aggregate nor a view of it is used any more: at once when
+   * {@link build} answered a copy, else after the aggregate was sent and acknowledged.
+   */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  /** After {@link build}: whether it answered an exact-size copy, not a view of {@link buffer}. */
+  get copied(): boolean {
+    return this.copiedTo !== undefined;
   }
 
   /**

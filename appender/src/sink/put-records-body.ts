@@ -1,3 +1,5 @@
+import type { BodyPool } from './body-pool.js';
+
 /** What {@link putRecordsBody} needs of each entry. */
 export interface PutRecordsBodyEntry {
   readonly data: Uint8Array;
@@ -33,7 +35,8 @@ function base64Length(n: number): number {
  * The JSON body of a Kinesis `PutRecords` request (awsJson 1.1: `Data` as base64), written
  * straight into one buffer of the exact size: Node's native base64 for each record, no
  * intermediate request object. Equal, as JSON, to what the AWS SDK serializes for the same
- * input (a test holds it to that).
+ * input (a test holds it to that). With a `pool`, the body is written into a buffer taken from
+ * it (give it back once its request is over).
  *
  * @example
  * ```ts
@@ -44,6 +47,7 @@ function base64Length(n: number): number {
 export function putRecordsBody(
   streamName: string,
   entries: readonly PutRecordsBodyEntry[],
+  pool?: BodyPool,
 ): Buffer {
   const head = HEAD_STREAM + JSON.stringify(streamName) + HEAD_RECORDS;
   const keys = entries.map((e) => JSON.stringify(e.partitionKey));
@@ -55,7 +59,7 @@ export function putRecordsBody(
     // Digits only (validated by the caller's type: a bigint's decimal text), one byte each.
     if (ehk !== undefined) size += ENTRY_HASH_KEY.length + ehk.length + 1;
   }
-  const body = Buffer.allocUnsafe(size);
+  const body = pool === undefined ? Buffer.allocUnsafe(size) : pool.take(size);
   let at = body.write(head, 0, 'utf8');
   for (let i = 0; i < entries.length; i++) {
     const { data } = entries[i]!;

@@ -1,10 +1,10 @@
-import {
+import { createRequire } from 'node:module';
+import type * as KinesisSdk from '@aws-sdk/client-kinesis';
+import type {
   KinesisClient,
-  ListShardsCommand,
-  PutRecordsCommand,
-  type ListShardsCommandInput,
-  type PutRecordsResultEntry,
-  type PutRecordsRequestEntry,
+  ListShardsCommandInput,
+  PutRecordsResultEntry,
+  PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import {
   AwsClientDefaults,
@@ -25,12 +25,20 @@ import {
   KinesisUnreachableError,
   type KinesisTarget,
 } from '../errors.js';
+import { BodyPool } from './body-pool.js';
 import { LeanPutRecords } from './lean-put-records.js';
 import { putRecordsBody } from './put-records-body.js';
 import { putRecordsPrototype } from './put-records-prototype.js';
 import { isJsonPutRecordsRequest } from './put-records-request.js';
 
 export { isJsonPutRecordsRequest } from './put-records-request.js';
+
+// The SDK is CommonJS: required, not imported. An import makes Node parse its bundles (and those
+// they re-export) to list their named exports, about 50 ms of CPU at every start of a command.
+const kinesis = createRequire(import.meta.url)('@aws-sdk/client-kinesis') as typeof KinesisSdk;
+
+/** Request bodies kept for reuse when the caller does not say (the sink's default maxInFlight). */
+const DEFAULT_KEPT_BODIES = 4;
 
 /** What Kinesis said about one entry of a PutRecords request. */
 export type EntryResult =
@@ -73,10 +81,24 @@ export class PutRecordsClient {
   private lean: LeanPutRecords | false | undefined;
   private leanStarting: Promise<LeanPutRecords | false> | undefined;
 
-  constructor(options: AwsConnectionOptions & { streamName: string; client?: KinesisClient }) {
+  /** Bodies of lean requests, reused once their request is over. */
+  private readonly bodies: BodyPool;
+
+  /**
+   * @param options.keptBodies - request bodies kept for reuse between requests (the requests in
+   *   flight at once, the sink's maxInFlight, is enough); 0 keeps none
+   */
+  constructor(
+    options: AwsConnectionOptions & {
+      streamName: string;
+      client?: KinesisClient;
+      keptBodies?: number;
+    },
+  ) {
     this.ownsClient = options.client === undefined;
+    this.bodies = new BodyPool(options.keptBodies ?? DEFAULT_KEPT_BODIES);
     this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
-    this.client = options.client ?? new KinesisClient(awsClientConfig(options));
+    this.client = options.client ?? new kinesis.KinesisClient(awsClientConfig(options));
     this.target = { streamName: options.streamName, endpoint: describeEndpoint(options) };
     this.connection = options;
     // A client passed in is the caller's: its middleware, handler and retries stay in charge.
@@ -122,7 +144,8 @@ export class PutRecordsClient {
     if (this.lean !== false) {
       const lean = this.lean ?? (await this.startLean());
       if (lean !== false) {
-        const answer = await lean.send(putRecordsBody(this.target.streamName, entries), signal);
+        const body = putRecordsBody(this.target.streamName, entries, this.bodies);
+        const answer = await lean.send(body, signal, () => this.bodies.give(body));
         return recordsOf(answer) ?? [];
       }
     }
@@ -131,7 +154,10 @@ export class PutRecordsClient {
       // The SDK serializes an empty request (headers, endpoint, signing stay its own); the body
       // is swapped in before the build step computes its length and the signer hashes it.
       const body = putRecordsBody(this.target.streamName, entries);
-      const command = new PutRecordsCommand({ StreamName: this.target.streamName, Records: [] });
+      const command = new kinesis.PutRecordsCommand({
+        StreamName: this.target.streamName,
+        Records: [],
+      });
       command.middlewareStack.add(
         (next) => (args) => {
           if (!isJsonPutRecordsRequest(args.request)) throw new UnexpectedProtocolError();
@@ -166,7 +192,7 @@ export class PutRecordsClient {
         : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey },
     );
     const output = await this.client.send(
-      new PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
+      new kinesis.PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
       options,
     );
     return output.Records ?? [];
@@ -224,7 +250,7 @@ export class PutRecordsClient {
             ? { StreamName: this.target.streamName }
             : { NextToken: nextToken };
         const page = await withRequestDeadline(this.requestTimeoutMs, signal, (abortSignal) =>
-          this.client.send(new ListShardsCommand(input), { abortSignal }),
+          this.client.send(new kinesis.ListShardsCommand(input), { abortSignal }),
         );
         for (const shard of page.Shards ?? []) {
           if (shard.SequenceNumberRange?.EndingSequenceNumber !== undefined) continue; // closed

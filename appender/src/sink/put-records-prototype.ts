@@ -9,8 +9,16 @@
  * request signed from the prototype is the one the SDK would send. A request the lean path
  * cannot reproduce (not awsJson 1.1, not SigV4, a query string) gives no prototype.
  */
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { createRequire } from 'node:module';
+import type * as KinesisSdk from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { isJsonPutRecordsRequest } from './put-records-request.js';
+
+// The SDK is CommonJS: required, not imported. An import makes Node parse its bundles (and those
+// they re-export) to list their named exports, about 50 ms of CPU at every start of a command.
+const { PutRecordsCommand } = createRequire(import.meta.url)(
+  '@aws-sdk/client-kinesis',
+) as typeof KinesisSdk;
 
 /** What every PutRecords request of one client has in common. */
 export interface PutRecordsPrototype {

@@ -173,6 +173,14 @@ export class ShardRouter {
     for (const r of sealed) this.lanes.enqueue(r);
   }
 
+  /**
+   * An acknowledged aggregate none of whose user records is routed again: its buffer may be
+   * reused (see {@link KplAggregator.recycle}).
+   */
+  recycle(record: HeldRecord): void {
+    this.aggregator?.recycle(record);
+  }
+
   /** Moves aggregates that are due (all of them with `force`) to their lanes. */
   sealAggregates(nowMs: number, force: boolean): void {
     const aggregator = this.aggregator;

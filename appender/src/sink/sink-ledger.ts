@@ -76,7 +76,7 @@ export class SinkLedger {
 
   /**
    * One user record of `bytes` (or a run of `records` of them, `bytes` in all) acknowledged by
-   * Kinesis: its callback runs once per record. The result object is shared by every user
+   * Kinesis: its callback runs once, told the number. The result object is shared by every user
    * record of one Kinesis record (it is read-only to callbacks).
    */
   settleAcked(
@@ -89,8 +89,7 @@ export class SinkLedger {
     c.bufferedRecords -= records;
     c.bufferedBytes -= bytes;
     c.recordsSent += records;
-    if (onSettled === undefined) return;
-    for (let i = 0; i < records; i++) callSafely(onSettled, result);
+    callSafely(onSettled, result, records);
   }
 
   /** Held records given up on: their callbacks learn why, the drop is counted. */
@@ -105,7 +104,7 @@ export class SinkLedger {
       this.counters.bufferedBytes -= r.heldBytes;
       for (const u of usersOf(r)) {
         const result: SettleResult = { ok: false, reason };
-        for (let i = u.count ?? 1; i > 0; i--) callSafely(u.onSettled, result);
+        callSafely(u.onSettled, result, u.count ?? 1);
       }
     }
     this.countDrop(reason, count, bytes);
@@ -115,7 +114,7 @@ export class SinkLedger {
   /** A record refused at intake (never held). */
   dropNew(reason: DropReason, bytes: number, onSettled: SettleCallback | undefined): void {
     this.counters.recordsPut++;
-    callSafely(onSettled, { ok: false, reason });
+    callSafely(onSettled, { ok: false, reason }, 1);
     this.countDrop(reason, 1, bytes);
   }
 
@@ -146,10 +145,10 @@ export function increment(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-function callSafely(cb: SettleCallback | undefined, result: SettleResult): void {
+function callSafely(cb: SettleCallback | undefined, result: SettleResult, records: number): void {
   if (cb === undefined) return;
   try {
-    cb(result);
+    cb(result, records);
   } catch {
     // The caller's callback failing must not lose other records.
   }

@@ -354,6 +354,75 @@ describe('PutRecordsClient lean path', function () {
     });
   }
 
+  it('gives a body back once its request is answered and the body written whole', async () => {
+    const answer: Scripted = {
+      status: 200,
+      body: '{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-0"}]}',
+    };
+    await withScriptedServer(answer, async (url) => {
+      const client = new KinesisClient(awsClientConfig({ endpoint: url }));
+      const lean = new LeanPutRecords({
+        prototype: (await putRecordsPrototype(client, 'app-logs'))!,
+        credentials: () => client.config.credentials(),
+      });
+      try {
+        let calls = 0;
+        const freed = new Promise<void>((resolve) => {
+          const body = putRecordsBody('app-logs', [ENTRIES[0]!]);
+          void lean.send(body, undefined, () => {
+            calls++;
+            resolve();
+          });
+        });
+        await freed;
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(calls).to.equal(1);
+      } finally {
+        lean.destroy();
+        client.destroy();
+      }
+    });
+  });
+
+  it('never gives back a body whose request ended while it was still being written', async () => {
+    let arrived: () => void = () => undefined;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    // Reads nothing: a body larger than the socket buffers cannot be written whole.
+    const server = createServer((req) => {
+      req.pause();
+      arrived();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = new KinesisClient(awsClientConfig({ endpoint: `http://127.0.0.1:${port}` }));
+    const lean = new LeanPutRecords({
+      prototype: (await putRecordsPrototype(client, 'app-logs'))!,
+      credentials: () => client.config.credentials(),
+    });
+    try {
+      const body = putRecordsBody('app-logs', [
+        { data: Buffer.alloc(48 * 1024 * 1024, 7), partitionKey: 'p' },
+      ]);
+      const controller = new AbortController();
+      let freed = 0;
+      const sent = lean.send(body, controller.signal, () => freed++);
+      await requestArrived;
+      controller.abort(new Error('deadline'));
+      const failed = await sent.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failed).to.have.property('message', 'deadline');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(freed).to.equal(0);
+    } finally {
+      lean.destroy();
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('takes the server clock when ours is off by more than signatures tolerate, as the SDK does', async () => {
     const nowMs = Date.parse('2026-05-01T10:00:00Z');
     const serverDate = new Date(nowMs + 3_600_000).toUTCString();

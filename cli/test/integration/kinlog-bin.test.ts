@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  realpath,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +48,34 @@ describe('the kinlog command', function () {
     const { stdout } = await run(linkedBin, ['--help']);
     for (const command of ['local', 'ship', 'analyze', 'report', 'demo']) {
       expect(stdout).to.match(new RegExp(`^ {2}${command}\\b`, 'm'));
+    }
+  });
+
+  it('runs ship without loading what only the other commands use', async function () {
+    this.timeout(30_000);
+    const dir = await mkdtemp(join(tmpdir(), 'kinlog-ship-modules-'));
+    try {
+      // Lists, at exit, the CommonJS modules the process loaded (the SDK clients, DuckDB).
+      const preload = join(dir, 'list-modules.cjs');
+      await writeFile(
+        preload,
+        `process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULES_FILE, Object.keys(require.cache).join('\\n')));\n`,
+      );
+      const loaded = async (args: string[]): Promise<string> => {
+        const file = join(dir, `${args[0]}.txt`);
+        await run(process.execPath, ['--require', preload, shim, ...args], {
+          env: { ...process.env, MODULES_FILE: file },
+        });
+        return readFile(file, 'utf8');
+      };
+      const others = /client-dynamodb|@duckdb/;
+      expect(await loaded(['--help']), 'the whole program').to.match(others);
+      const ship = await loaded(['ship', '--help']);
+      expect(ship).to.include('client-kinesis');
+      expect(ship).to.not.match(others);
+      expect((await run(linkedBin, ['ship', '--help'])).stdout).to.match(/^Usage: kinlog ship /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,8 +1,15 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createRequire } from 'node:module';
+import type * as NodeHttpHandlerModule from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { sdkDefaultRegion } from './sdk-default-region.js';
 import { UnrefHttpHandler } from './unref-http-handler.js';
+
+// CommonJS, so required rather than imported (an import makes Node parse it for its exports).
+const http = createRequire(import.meta.url)(
+  '@smithy/node-http-handler',
+) as typeof NodeHttpHandlerModule;
 
 /** Where and how an AWS SDK client connects. */
 export interface AwsConnectionOptions {
@@ -81,7 +88,7 @@ export function awsClientConfig(options: AwsConnectionOptions = {}): AwsClientCo
             connectionTimeoutMs:
               options.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS,
           }) as unknown as NodeHttpHandler)
-        : new NodeHttpHandler({
+        : new http.NodeHttpHandler({
             httpAgent: new HttpAgent(agentOptions),
             httpsAgent: new HttpsAgent(agentOptions),
             connectionTimeout:

@@ -9,16 +9,20 @@
  * by core's classifier; Describe is retried on any transient failure, Create only when
  * throttled (after a timeout it may have happened: the next Describe finds out).
  */
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
+import { createRequire } from 'node:module';
+import type * as KinesisSdk from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { KinlogError } from '../errors.js';
 import { AwsClientDefaults } from './aws-client-config.js';
 import { retryBudgetMs, retryWithBackoff, sleep } from './backoff.js';
 import { AwsErrorKinds, classifyAwsError } from './classify-aws-error.js';
 import { withRequestDeadline } from './with-request-deadline.js';
+
+// The SDK is CommonJS: required, not imported. An import makes Node parse its bundles (and those
+// they re-export) to list their named exports, about 50 ms of CPU at every start of a command.
+const { CreateStreamCommand, DescribeStreamSummaryCommand } = createRequire(import.meta.url)(
+  '@aws-sdk/client-kinesis',
+) as typeof KinesisSdk;
 
 /** Bounds of {@link ensureStream}. */
 export const EnsureStreamDefaults = {

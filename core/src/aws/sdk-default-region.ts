@@ -1,9 +1,12 @@
-import {
-  loadConfig,
-  NODE_REGION_CONFIG_FILE_OPTIONS,
-  NODE_REGION_CONFIG_OPTIONS,
-} from '@smithy/core/config';
+import { createRequire } from 'node:module';
+import type * as SmithyConfig from '@smithy/core/config';
 import { ConfigError } from '../errors.js';
+
+// CommonJS, so required rather than imported: an import makes Node parse the SDK's bundles to
+// list their named exports, CPU spent at every start of a command.
+const { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } = createRequire(
+  import.meta.url,
+)('@smithy/core/config') as typeof SmithyConfig;
 
 /** What to do when no region is found, named in the error. */
 export const MISSING_REGION_HINT =

@@ -11,19 +11,26 @@ import { Capture } from '../../support/ship-helpers.js';
 /** A sink that holds what is put until the test settles it. */
 class HoldingSink {
   readonly puts: { data: string | Uint8Array; key: string | undefined }[] = [];
-  readonly settles: ((res: SettleResult) => void)[] = [];
-  putEncoded(data: string | Uint8Array, key?: string, onSettled?: (r: SettleResult) => void) {
+  readonly settles: ((res: SettleResult, records: number) => void)[] = [];
+  /** Calls of putLines: the callback of each, and how many lines it took. */
+  readonly runs: { onSettled: (res: SettleResult, records: number) => void; lines: number }[] = [];
+  putEncoded(
+    data: string | Uint8Array,
+    key?: string,
+    onSettled?: (r: SettleResult, records: number) => void,
+  ) {
     this.puts.push({ data, key });
     this.settles.push(onSettled!);
     return true;
   }
-  putLines(lines: LineRange, onSettled?: (r: SettleResult) => void) {
+  putLines(lines: LineRange, onSettled?: (r: SettleResult, records: number) => void) {
+    this.runs.push({ onSettled: onSettled!, lines: lines.to - lines.from });
     for (let i = lines.from; i < lines.to; i++)
       this.putEncoded(lines.buf.subarray(lines.starts[i], lines.ends[i]), undefined, onSettled);
     return true;
   }
   ack(i: number): void {
-    this.settles[i]!({ ok: true, shardId: 's', sequenceNumber: String(i) });
+    this.settles[i]!({ ok: true, shardId: 's', sequenceNumber: String(i) }, 1);
   }
   ready(): Promise<void> {
     return Promise.resolve();
@@ -112,13 +119,34 @@ describe('RecordShipper', () => {
     expect(counters).to.include({ recordsShipped: 5, recordsAcked: 5, linesRead: 5 });
   });
 
+  it('takes a run of lines settled in one call as that many records settled', () => {
+    const { sink, shipper, t, counters } = setup({ output: 'line' }, 100);
+    const chunk = lines(6);
+    shipper.take(t, chunk);
+    shipper.pump();
+    expect(sink.runs.map((r) => r.lines)).to.deep.equal([6]);
+    const run = sink.runs[0]!.onSettled;
+    run({ ok: true, shardId: 's', sequenceNumber: '1' }, 4);
+    expect(t.offsets.committed).to.equal(0); // two records are still out
+    run({ ok: false, reason: 'closed' }, 2);
+    expect(t.offsets.committed).to.equal(0); // dropped for a retry next run: not acked
+    expect(counters.recordsAcked).to.equal(4);
+    expect(counters.recordsDropped).to.deep.equal({ closed: 2 });
+    const ok = setup({ output: 'line' }, 100);
+    ok.shipper.take(ok.t, chunk);
+    ok.shipper.pump();
+    ok.sink.runs[0]!.onSettled({ ok: true, shardId: 's', sequenceNumber: '1' }, 6);
+    expect(ok.t.offsets.committed).to.equal(chunk.length);
+    expect(ok.counters.recordsAcked).to.equal(6);
+  });
+
   it('never puts more than the commit window, and a record dropped for a retry holds its batch', () => {
     const { sink, shipper, t } = setup({ output: 'line' }, 4); // batches of 1
     shipper.take(t, lines(10));
     shipper.pump();
     expect(sink.puts).to.have.length(4);
     expect(shipper.queued).to.equal(6);
-    sink.settles[0]!({ ok: false, reason: 'rejected' });
+    sink.settles[0]!({ ok: false, reason: 'rejected' }, 1);
     for (const i of [1, 2, 3]) sink.ack(i);
     expect(t.offsets.committed).to.equal(0);
     expect(t.offsets.pending).to.equal(10);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { pick, seededRandom } from '@kinlog/core';
+import { BodyPool } from '../../../src/sink/body-pool.js';
 import { BASE64_CHUNK_BYTES, putRecordsBody } from '../../../src/sink/put-records-body.js';
 
 const KEYS = [
@@ -32,6 +33,26 @@ describe('putRecordsBody', () => {
         })),
       });
     }
+  });
+
+  it('writes into a pooled buffer the same bytes as into a fresh one, whatever it held before', () => {
+    const random = seededRandom(23);
+    const pool = new BodyPool(1);
+    for (let round = 0; round < 100; round++) {
+      const entries = Array.from({ length: 1 + Math.floor(random() * 30) }, () => ({
+        data: Buffer.from(
+          Array.from({ length: Math.floor(random() * 5000) }, () => Math.floor(random() * 256)),
+        ),
+        partitionKey: pick(random, KEYS),
+        ...(random() < 0.5 ? { explicitHashKey: String(Math.floor(random() * 1e15)) } : {}),
+      }));
+      const pooled = putRecordsBody('logs', entries, pool);
+      expect(pooled.equals(putRecordsBody('logs', entries))).to.equal(true, `round ${round}`);
+      // Scribbled over before it goes back: the next body must not depend on old contents.
+      pooled.fill(0x41);
+      pool.give(pooled);
+    }
+    expect(pool.freeCount).to.equal(1);
   });
 
   it('writes data longer than a base64 chunk as the base64 of the whole, at every boundary', () => {

@@ -50,6 +50,34 @@ describe('SinkLedger', () => {
     expect(released).to.equal(1);
   });
 
+  it('settles a run of records with one call that tells their number, acked or dropped', () => {
+    const ledger = new SinkLedger(
+      () => undefined,
+      () => undefined,
+    );
+    const calls: [boolean, number][] = [];
+    const onSettled = (r: SettleResult, records: number): void => void calls.push([r.ok, records]);
+    ledger.accepted(70, 7);
+    ledger.settleAcked(30, onSettled, { ok: true, shardId: 's', sequenceNumber: '1' }, 3);
+    const run: UserRecord = { ...user(4), bytes: 40, count: 4, onSettled };
+    ledger.settleDropped(
+      [
+        {
+          ...plainRecord(user(0), 's'),
+          heldBytes: 40,
+          users: [run],
+        },
+      ],
+      'closed',
+    );
+    expect(calls).to.deep.equal([
+      [true, 3],
+      [false, 4],
+    ]);
+    expect(ledger.counters).to.include({ recordsSent: 3, bufferedRecords: 0, bufferedBytes: 0 });
+    expect(ledger.counters.dropped.closed).to.equal(4);
+  });
+
   it('a throwing settle callback does not stop the others', () => {
     const ledger = new SinkLedger(
       () => undefined,
