@@ -172,7 +172,9 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
    * ```
    */
   putLines(lines: LineRange, onSettled?: SettleCallback): boolean {
-    if (this.closing || !this.randomKeys)
+    // Unrouted, a record's key alone picks its shard: each line needs a key of its own, or a
+    // whole run would land on one shard.
+    if (this.closing || !this.randomKeys || !this.router.active)
       return eachLine(lines, (line) => this.putEncoded(line, undefined, onSettled));
     const outcome = this.intake.acceptLines(lines, this.keyOf(undefined), onSettled);
     return this.afterIntake(outcome);

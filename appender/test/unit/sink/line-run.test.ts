@@ -230,6 +230,21 @@ describe('putLines (runs of lines) against putEncoded of each line', () => {
   });
 });
 
+describe('putLines without aggregation or pacing', () => {
+  it('gives each line a key of its own, so a run spreads over the shards as lines put one by one do', async () => {
+    const client = new FakePutRecords();
+    client.shards = evenShards(4);
+    const sink = new KinesisSink({ streamName: 'logs' }, { client, clock: new FakeClock() });
+    const lines = rangesOf(numbered(400));
+    expect(sink.putLines(lines)).to.equal(true);
+    await sink.close();
+    const keys = new Set(client.sentEntries.map((e) => e.partitionKey));
+    expect(client.sentEntries).to.have.length(400);
+    expect(keys.size).to.equal(400);
+    expect(client.sentEntries.map((e) => e.data.toString())).to.deep.equal(numbered(400));
+  });
+});
+
 describe('expandRun', () => {
   it('gives back each record of a run, in order, with its own sequence number', () => {
     const a = new OneKeyAggregate('k', '7', 4096);
