@@ -1,15 +1,21 @@
 /*
  *   rows ─▶ chunk file (≤ CHUNK_ROWS) ─┬─ full ─▶ ALTER for columns new or widened since
- *                                      │         the last chunk ─▶ INSERT … read_json(chunk)
- *                                      │         ─▶ chunk file removed
- *                                      └─ DuckDB loads chunk n while rows of chunk n+1 are
- *                                         encoded; at most MAX_PENDING_CHUNKS wait on disk
- * Every chunk is read with the columns known when it closed, so all its values fit; a later
- * chunk that widens a column (BIGINT → DOUBLE, → VARCHAR, → JSON) converts the rows already in.
+ *                                      │         the last chunk ─▶ INSERT … read_csv(chunk)
+ *                                      │         on a free insert lane ─▶ chunk file removed
+ *                                      └─ DuckDB loads chunks n and n+1 on two lanes (one
+ *                                         thread each) while rows of chunk n+2 are encoded;
+ *                                         at most MAX_PENDING_CHUNKS wait on disk
+ *   lane 1  ──[ INSERT chunk 1 ]─COMMIT──[ INSERT chunk 3 ]─────COMMIT
+ *   lane 2  ─────[ INSERT chunk 2 ]──────COMMIT──[ INSERT chunk 4 ]──COMMIT
+ * Chunks commit in the order they were written, so rows keep their order; a chunk that needs
+ * an ALTER waits until every chunk before it has committed. Every chunk is read with the
+ * columns known when it closed, so all its values fit; a later chunk that widens a column
+ * (BIGINT → DOUBLE, → VARCHAR, → JSON) converts the rows already in.
  */
 import { rm } from 'node:fs/promises';
 import { ColumnTypes, type ColumnType } from '../columns/column-types.js';
 import type { ColumnSpec, RowEncoder } from '../columns/row-encoder.js';
+import type { InsertLane } from '../session/insert-lane.js';
 import { quoteIdent, type QuerySession } from '../session/query-session.js';
 import { QueryError } from '../errors.js';
 import type { SpoolDirectory, SpoolFile } from './ndjson-spool.js';
@@ -28,8 +34,13 @@ export const TableLoaderLimits = {
    * until it is stored, so smaller chunks lower the peak (loads run slower there anyway).
    */
   MEMORY_LIMITED_CHUNK_ROWS: 50_000,
-  /** Chunks written and not yet loaded, at most (bounds the spool on disk). */
-  MAX_PENDING_CHUNKS: 2,
+  /**
+   * Chunks of stream rows inserted at once, each on a DuckDB connection and thread of its own
+   * (one under a memory limit, where each holds its chunk uncompressed until stored).
+   */
+  INSERT_LANES: 2,
+  /** Chunks written and not yet loaded, at most: one per lane and one waiting (bounds the spool). */
+  MAX_PENDING_CHUNKS: 3,
   /** The smallest line size (and read buffer) a chunk of stream rows is read with. */
   MIN_LINE_BYTES: 1024 * 1024,
 } as const;
@@ -42,7 +53,7 @@ const LINE_END_BYTES = 1;
 /** The name a table is copied under while its columns are put in order. */
 const REORDER_SUFFIX = '__kinlog_ordered';
 
-/** Integral doubles below this print as integers, as JSON wrote them. */
+/** Integral doubles up to this print as integers, as JSON.stringify writes them (exactly). */
 const MAX_EXACT_DOUBLE_INTEGER = 2 ** 53;
 
 /**
@@ -53,7 +64,7 @@ function widenExpression(column: string, from: ColumnType, to: ColumnType): stri
   if (to === ColumnTypes.json) return `to_json(${column})`;
   if (from === ColumnTypes.double && to === ColumnTypes.varchar) {
     return (
-      `CASE WHEN ${column} = trunc(${column}) AND abs(${column}) < ${MAX_EXACT_DOUBLE_INTEGER} ` +
+      `CASE WHEN ${column} = trunc(${column}) AND abs(${column}) <= ${MAX_EXACT_DOUBLE_INTEGER} ` +
       `THEN CAST(CAST(${column} AS BIGINT) AS VARCHAR) ELSE CAST(${column} AS VARCHAR) END`
     );
   }
@@ -78,10 +89,18 @@ export class TableLoader {
   private chunks = 0;
   private created = false;
   private readonly loadedTypes = new Map<string, ColumnType>();
-  private chain: Promise<void> = Promise.resolve();
-  private pending = 0;
+  /** Chunks start one after another (ALTERs, lanes taken in order). */
+  private starting: Promise<void> = Promise.resolve();
+  /** Whether the last chunk started was committed (false: failed or rolled back). */
+  private last: Promise<boolean> = Promise.resolve(true);
+  /** The ends of chunks written and not yet loaded. */
+  private readonly pendingEnds = new Set<Promise<void>>();
   private failure: unknown;
   private filled: SpoolFile[] = [];
+  private readonly lanes: InsertLane[] = [];
+  private readonly freeLanes: InsertLane[] = [];
+  private readonly laneWaiters: ((lane: InsertLane) => void)[] = [];
+  private readonly laneCount: number;
 
   constructor(
     private readonly session: QuerySession,
@@ -92,7 +111,12 @@ export class TableLoader {
     private readonly format: SpoolFormat = SpoolFormats.ndjson,
     /** The stream stream rows come from (their `_stream`, the same for every row). */
     private readonly stream: string = '',
-  ) {}
+  ) {
+    this.laneCount =
+      format === SpoolFormats.streamRows && !session.memoryLimited
+        ? Math.max(1, Math.min(TableLoaderLimits.INSERT_LANES, session.threadCount))
+        : 1;
+  }
 
   /** Adds one row; {@link settle}, which callers run between pages, writes and loads it. */
   add(line: string): void {
@@ -125,10 +149,14 @@ export class TableLoader {
 
   /** Loads what is left and waits for every chunk; the table exists afterwards, maybe empty. */
   async finish(): Promise<{ rows: number; columns: ColumnSpec[] }> {
-    await this.settle();
-    if (this.file !== undefined) await this.rotate(this.file);
-    this.file = undefined;
-    await this.chain;
+    try {
+      await this.settle();
+      if (this.file !== undefined) await this.rotate(this.file);
+      this.file = undefined;
+      await this.last;
+    } finally {
+      await this.closeLanes();
+    }
     this.throwIfFailed();
     if (!this.created) await this.create(this.encoder.columns());
     await this.reorder();
@@ -164,7 +192,8 @@ export class TableLoader {
   /** Removes chunk files not loaded (after a failure); the spool directory goes with its owner. */
   async abandon(): Promise<void> {
     for (const file of [...this.filled, this.file]) await file?.close();
-    await this.chain.catch(() => undefined);
+    await this.last;
+    await this.closeLanes();
   }
 
   private currentColumns(): ColumnSpec[] {
@@ -174,16 +203,94 @@ export class TableLoader {
   private async rotate(file: SpoolFile): Promise<void> {
     await file.close();
     const columns = this.encoder.columns();
-    if (this.pending >= TableLoaderLimits.MAX_PENDING_CHUNKS) await this.chain;
-    this.pending++;
-    this.chain = this.chain
-      .then(() => this.loadChunk(file.path, columns, file.longestLineBytes, file.flags))
-      .catch((err: unknown) => {
-        this.failure ??= err;
-      })
-      .finally(() => {
-        this.pending--;
-      });
+    while (this.pendingEnds.size >= this.laneCount + 1) await Promise.race(this.pendingEnds);
+    const previous = this.last;
+    const started = this.starting.then(() =>
+      this.startChunk(file.path, columns, file.longestLineBytes, file.flags, previous),
+    );
+    this.starting = started.then(() => undefined);
+    const committed = started.then((chunk) => chunk.committed);
+    this.last = committed;
+    const end: Promise<void> = committed.then(() => {
+      this.pendingEnds.delete(end);
+    });
+    this.pendingEnds.add(end);
+  }
+
+  /**
+   * Starts loading one chunk file once `previous` (the chunk before) allows: at once on a free
+   * lane, or after it committed when the table must change first. Never rejects: a failure is
+   * kept for {@link throwIfFailed}, and the chunk then counts as not committed.
+   */
+  private async startChunk(
+    path: string,
+    columns: readonly ColumnSpec[],
+    longestLineBytes: number,
+    flags: number,
+    previous: Promise<boolean>,
+  ): Promise<{ committed: Promise<boolean> }> {
+    const skipped = async () => {
+      await rm(path, { force: true });
+      return { committed: Promise.resolve(false) };
+    };
+    try {
+      if (this.failure !== undefined) return await skipped();
+      const altered = !this.created || columns.some((c) => this.loadedTypes.get(c.name) !== c.type);
+      if (this.format !== SpoolFormats.streamRows || altered) {
+        // Every chunk before has committed once the one just before has (commits keep order).
+        if (!(await previous)) return await skipped();
+        await this.fitTable(columns);
+      }
+      if (this.format !== SpoolFormats.streamRows) {
+        await this.loadNdjsonChunk(path, columns);
+        return { committed: Promise.resolve(true) };
+      }
+      const lane = await this.takeLane();
+      // DuckDB reads with buffers of at least the longest line: sized to this chunk's lines,
+      // not the largest a line may be, they stay small for the common chunk.
+      const lineBytes = Math.max(
+        TableLoaderLimits.MIN_LINE_BYTES,
+        longestLineBytes + LINE_END_BYTES,
+      );
+      const select = streamRowsSelect(path, columns, lineBytes, this.stream, flags);
+      const committed = lane
+        .insertSelect(this.table, select, previous)
+        .catch((err: unknown) => {
+          this.failure ??= err;
+          return false;
+        })
+        .finally(async () => {
+          this.giveBack(lane);
+          await rm(path, { force: true });
+        });
+      return { committed };
+    } catch (err) {
+      this.failure ??= err;
+      return await skipped();
+    }
+  }
+
+  private async takeLane(): Promise<InsertLane> {
+    const free = this.freeLanes.pop();
+    if (free !== undefined) return free;
+    if (this.lanes.length < this.laneCount) {
+      const lane = await this.session.openInsertLane();
+      this.lanes.push(lane);
+      return lane;
+    }
+    return new Promise((resolve) => this.laneWaiters.push(resolve));
+  }
+
+  private giveBack(lane: InsertLane): void {
+    const waiter = this.laneWaiters.shift();
+    if (waiter !== undefined) waiter(lane);
+    else this.freeLanes.push(lane);
+  }
+
+  private async closeLanes(): Promise<void> {
+    const lanes = this.lanes.splice(0);
+    this.freeLanes.length = 0;
+    for (const lane of lanes) await lane.close();
   }
 
   private async create(columns: readonly ColumnSpec[]): Promise<void> {
@@ -193,16 +300,8 @@ export class TableLoader {
     this.created = true;
   }
 
-  private async loadChunk(
-    path: string,
-    columns: readonly ColumnSpec[],
-    longestLineBytes: number,
-    flags: number,
-  ): Promise<void> {
-    // DuckDB reads with buffers of at least the longest line: sized to this chunk's lines, not
-    // the largest a line may be, they stay small for the common chunk.
-    const lineBytes = Math.max(TableLoaderLimits.MIN_LINE_BYTES, longestLineBytes + LINE_END_BYTES);
-    if (this.failure !== undefined) return;
+  /** Adds the columns new since the last chunk and widens those whose type changed. */
+  private async fitTable(columns: readonly ColumnSpec[]): Promise<void> {
     const table = quoteIdent(this.table);
     if (!this.created) await this.create(columns);
     for (const c of columns) {
@@ -217,15 +316,11 @@ export class TableLoader {
       }
       this.loadedTypes.set(c.name, c.type);
     }
+  }
+
+  private async loadNdjsonChunk(path: string, columns: readonly ColumnSpec[]): Promise<void> {
     try {
-      if (this.format === SpoolFormats.streamRows) {
-        await this.session.insertSelect(
-          this.table,
-          streamRowsSelect(path, columns, lineBytes, this.stream, flags),
-        );
-      } else {
-        await this.session.insertNdjson(this.table, path, columns);
-      }
+      await this.session.insertNdjson(this.table, path, columns);
     } finally {
       await rm(path, { force: true });
     }

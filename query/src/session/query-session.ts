@@ -7,6 +7,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError } from '@kinlog/core';
 import type { ColumnSpec } from '../columns/row-encoder.js';
 import { QueryError } from '../errors.js';
+import { InsertLane, loadError } from './insert-lane.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
 import { sqlErrorOf } from './sql-error-of.js';
 
 /** Bounds of a query session. */
@@ -87,12 +89,12 @@ const COMPRESSED_DATABASE_STATEMENTS = [
 const WIDE_INTEGER = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT)$/;
 
 /**
- * DuckDB threads a chunk of kinlog's rows is inserted with: one, while the process encodes the
- * next chunk on another core. On two cores, two reading threads beside the encoder cost about
- * a third more CPU for the same load (json_transform and the row groups split across threads)
- * and were no faster; queries run with every thread.
+ * DuckDB threads of each insert lane: one. On two cores, two threads for one insert cost about
+ * half as much CPU again (the CSV read and the row groups split across threads) and were no
+ * faster, while two lanes of one thread each load two chunks at once for the CPU of one after
+ * the other. Queries get every thread back once the lanes are closed.
  */
-const INSERT_THREADS = 1;
+const LANE_THREADS = 1;
 
 /** One result: column names and DuckDB types, rows as JSON-safe values. */
 export interface QueryResult {
@@ -116,20 +118,7 @@ export interface QuerySessionOptions {
   readonly threads?: number;
 }
 
-function loadError(table: string, err: unknown): QueryError {
-  const detail = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-  return new QueryError(`loading table ${table} failed: ${detail}`, { code: 'LOAD', cause: err });
-}
-
-/** Quotes an identifier for DuckDB. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Quotes a string literal for DuckDB. */
-export function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
+export { quoteIdent, quoteLiteral };
 
 /**
  * One in-process DuckDB database: tables loaded by kinlog, then user SQL, locked down.
@@ -146,6 +135,8 @@ export function quoteLiteral(text: string): string {
 export class QuerySession {
   private closed = false;
   private locked = false;
+  /** Insert lanes open. */
+  private lanes = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -197,21 +188,31 @@ export class QuerySession {
   }
 
   /**
-   * Appends the rows of `select` (kinlog's own, reading a spool file) to table `name`, with
-   * {@link INSERT_THREADS} DuckDB threads.
+   * A connection of its own for inserting kinlog's rows while others insert too (see
+   * insert-lane.ts); DuckDB runs with one thread per lane until every lane is closed.
    */
-  async insertSelect(name: string, select: string): Promise<void> {
+  async openInsertLane(): Promise<InsertLane> {
     this.mustBeOpen();
+    const connection = await this.instance.connect();
     try {
-      await this.connection.run(`SET threads = ${INSERT_THREADS}`);
-      try {
-        await this.connection.run(`INSERT INTO ${quoteIdent(name)} BY NAME ${select}`);
-      } finally {
-        await this.connection.run(`SET threads = ${this.threads}`);
-      }
+      // A new connection starts in the default database, not the compressed one tables live in.
+      if (this.memoryLimited) await connection.run(`USE ${COMPRESSED_DATABASE}`);
+      if (this.lanes === 0 && this.threads !== LANE_THREADS)
+        await this.connection.run(`SET threads = ${LANE_THREADS}`);
     } catch (err) {
-      throw loadError(name, err);
+      connection.closeSync();
+      throw err;
     }
+    this.lanes++;
+    return new InsertLane(connection, async () => {
+      if (--this.lanes === 0 && this.threads !== LANE_THREADS && !this.closed)
+        await this.connection.run(`SET threads = ${this.threads}`);
+    });
+  }
+
+  /** DuckDB's threads outside of kinlog's inserts. */
+  get threadCount(): number {
+    return this.threads;
   }
 
   private async readNdjson(

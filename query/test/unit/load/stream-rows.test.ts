@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
 import { EventColumns, MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder, timestampText } from '../../../src/columns/row-encoder.js';
@@ -5,6 +6,7 @@ import { QuerySession, QuerySessionLimits } from '../../../src/session/query-ses
 import { loadStreamTable } from '../../../src/load/load-stream-table.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader } from '../../../src/load/table-loader.js';
+import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { PLAIN_META } from '../../../src/load/stream-row-format.js';
 import { readWindowRows } from '../../../src/window/read-window-rows.js';
 import type { StreamWindow } from '../../../src/window/stream-window.js';
@@ -103,6 +105,59 @@ describe('stream rows (real DuckDB)', () => {
       );
       // `_format` names what read the record, as the report's per-format counts do.
       expect(check.rows).to.deep.equal([[1, 1, 3, 1, 1, 1, 1, 1, all.length + 2]]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('loads chunks on several lanes at once into the same rows, in order, as one NDJSON object per row would, while later chunks add and widen columns', async () => {
+    // Later records bring new fields and widen `n` (BIGINT → DOUBLE → VARCHAR), so chunks
+    // loading on one lane meet ALTERs that need every chunk before them committed.
+    const late = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify(
+        i < 10 ? { n: i } : i < 20 ? { n: i + 0.5, [`f${i % 3}`]: i } : { n: `t${i}`, late: i },
+      ),
+    );
+    const all = [
+      ...records(),
+      ...late.map((line, i) => ({ data: utf8(line), arrivalMs: T0_MS + i, partitionKey: 'k' })),
+    ];
+    const source = new MemoryShardSource(
+      new Map([
+        ['shardId-000000000000', all.slice(0, 30)],
+        ['shardId-000000000001', all.slice(30)],
+      ]),
+    );
+    const window: StreamWindow = {
+      stream: 'web-logs',
+      shards: [{ shardId: 'shardId-000000000000' }, { shardId: 'shardId-000000000001' }],
+      label: 'test window',
+    };
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    try {
+      const load = new StreamTableLoad(session, spool, 'fast', window.stream, undefined, 2);
+      await readWindowRows(source, window, {
+        row: (event, line, origin) => load.row(event, line, origin),
+        afterPage: () => load.afterPage(),
+      });
+      const { rows: loaded } = await load.finish();
+      await loadAsNdjson(session, spool, source, window);
+      expect(loaded).to.equal(all.length + 2); // the KPL aggregate holds three
+      const describe = async (table: string) =>
+        (await session.run(`SELECT column_name, column_type FROM (DESCRIBE ${table})`)).rows;
+      expect(await describe('fast')).to.deep.equal(await describe('general'));
+      const rows = async (table: string) =>
+        (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+      expect(await rows('fast')).to.deep.equal(await rows('general'));
+      const types = await session.run(
+        `SELECT column_type FROM (DESCRIBE fast) WHERE column_name IN ('n', 'late')`,
+      );
+      expect(types.rows).to.deep.equal([['VARCHAR'], ['BIGINT']]);
+      const after = await session.run(`SELECT current_setting('threads')`);
+      expect(after.rows).to.deep.equal([[2]]);
+      expect(await readdir(spool.path)).to.deep.equal([]);
     } finally {
       session.close();
       await spool.remove();
