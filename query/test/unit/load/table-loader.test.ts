@@ -7,6 +7,7 @@ import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { normalizeJsonEvent } from '@kinlog/core';
+import { QueryError } from '../../../src/errors.js';
 
 describe('TableLoader (real DuckDB)', () => {
   it('loads chunk by chunk, adding and widening columns that later chunks need, and removes chunk files', async () => {
@@ -121,6 +122,47 @@ describe('TableLoader (real DuckDB)', () => {
       expect((await load.finish()).rows).to.equal(5);
       const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
       expect(after.rows).to.deep.equal([[2, 5]]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('fails the load when a chunk fails in DuckDB: the chunks after it are not committed, their files are removed and queries get every thread back', async () => {
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    try {
+      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
+      const add = (i: number, event: Record<string, unknown>) => {
+        const line = JSON.stringify(event);
+        load.row(normalizeJsonEvent(JSON.parse(line), line), line, {
+          shardId: 'shardId-0',
+          sequenceNumber: String(i),
+          arrivalMs: 0,
+          partitionKey: 'k',
+          format: 'json',
+        });
+      };
+      add(1, { host: 'a' });
+      add(2, { host: 'b' });
+      await load.afterPage();
+      // The first chunk is committed before the table refuses rows without a host.
+      while ((await session.run('SELECT count(*) FROM logs')).rows[0]?.[0] !== 2)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+      for (let i = 3; i <= 8; i++) add(i, { n: i });
+      let failure: unknown;
+      try {
+        await load.afterPage();
+        await load.finish();
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure).to.be.instanceOf(QueryError);
+      expect((failure as QueryError).message).to.match(/^loading table logs failed: .*NOT NULL/);
+      const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
+      expect(after.rows).to.deep.equal([[2, 2]]);
+      expect(await readdir(spool.path)).to.deep.equal([]);
     } finally {
       session.close();
       await spool.remove();
