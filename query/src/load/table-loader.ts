@@ -153,8 +153,9 @@ export class TableLoader {
       await this.settle();
       if (this.file !== undefined) await this.rotate(this.file);
       this.file = undefined;
-      await this.last;
     } finally {
+      // Chunks still inserting finish (or roll back) before their lanes close.
+      await this.last;
       await this.closeLanes();
     }
     this.throwIfFailed();
