@@ -1,8 +1,9 @@
 // Loading decoded events into DuckDB, in one process, each measurement on a fresh database:
 //
 //   load       1,000,000 decoded events (as the analyzer's decoder hands them over, 20 % errors)
-//              ─▶ StreamTableLoad, as queries load them: chunks of stream rows,
-//              each read by read_csv + json_transform while the next is encoded: records/s
+//              ─▶ StreamTableLoad, as queries load them: chunks of stream rows, each read by
+//              read_csv + json_transform on one of two insert lanes while the next is encoded:
+//              records/s
 //              (wall, and CPU of the process), against DuckDB's own read_json (types detected)
 //              over the same events already on disk as NDJSON. Target: ratio ≥ 0.5.
 //   top-N      SELECT region, page, count(*) … LIMIT 10 over the loaded table, against the
