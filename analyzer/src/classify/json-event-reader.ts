@@ -16,8 +16,7 @@ import { PAGE_FIELDS } from './raw-page-of.js';
 
 /**
  * Whether the parser's alias table and the page fields are the ones this reader was written
- * for (each key is read by its literal name below: a read keyed by a variable is a generic
- * look-up). Were they to change, the reader gives up on every record until it follows, and
+ * for (each key is matched by its literal name below). Were they to change, the reader gives up on every record until it follows, and
  * records go the long way, which stays right.
  */
 const KEYS_ARE_KNOWN =
@@ -39,7 +38,8 @@ const THREE_DIGITS = /^\d{3}$/;
  * what `normalizeJsonEvent(parsed, line)` would hold under them (level, msg, status, region,
  * clientIp, page, path, url, uri, request, req), without changing `parsed`; and in
  * {@link timeMs} the epoch milliseconds `eventTimeMs` reads from the normalized time (`time`
- * itself is set only when it is a string, which the parser keeps). `undefined` when
+ * itself is set only when it is a string, which the parser keeps). Fields are found among the
+ * keys `for…in` lists, which are all of them in what `JSON.parse` makes. `undefined` when
  * the parser would move values between keys (another alias of time, level, msg or status is
  * present, or `res`), when its time is a string not in the canonical form (the parser rebuilds
  * it), and for `parseError` records: those are normalized as before. The event returned is
@@ -76,21 +76,75 @@ export class JsonEventReader {
   };
 
   read(parsed: Readonly<Record<string, unknown>>): AnalyzerEvent | undefined {
-    if (
-      !KEYS_ARE_KNOWN ||
-      parsed['@timestamp'] !== undefined ||
-      parsed['timestamp'] !== undefined ||
-      parsed['ts'] !== undefined ||
-      parsed['severity'] !== undefined ||
-      parsed['levelname'] !== undefined ||
-      parsed['message'] !== undefined ||
-      parsed['statusCode'] !== undefined ||
-      parsed['res'] !== undefined ||
-      parsed['parseError'] !== undefined
-    ) {
-      return undefined;
+    if (!KEYS_ARE_KNOWN) return undefined;
+    // One pass over the record's own keys instead of a look-up per field: records of a stream
+    // come in several shapes, so each look-up by name met many shapes and was a generic one
+    // (most of them for keys the record does not have), which cost more than the pass.
+    let time: unknown;
+    let level: unknown;
+    let msg: unknown;
+    let status: unknown;
+    let region: unknown;
+    let clientIp: unknown;
+    let page: unknown;
+    let path: unknown;
+    let url: unknown;
+    let uri: unknown;
+    let request: unknown;
+    let req: unknown;
+    for (const key in parsed) {
+      const value = parsed[key];
+      switch (key) {
+        case 'time':
+          time = value;
+          break;
+        case 'level':
+          level = value;
+          break;
+        case 'msg':
+          msg = value;
+          break;
+        case 'status':
+          status = value;
+          break;
+        case 'region':
+          region = value;
+          break;
+        case 'clientIp':
+          clientIp = value;
+          break;
+        case 'page':
+          page = value;
+          break;
+        case 'path':
+          path = value;
+          break;
+        case 'url':
+          url = value;
+          break;
+        case 'uri':
+          uri = value;
+          break;
+        case 'request':
+          request = value;
+          break;
+        case 'req':
+          req = value;
+          break;
+        case '@timestamp':
+        case 'timestamp':
+        case 'ts':
+        case 'severity':
+        case 'levelname':
+        case 'message':
+        case 'statusCode':
+        case 'res':
+        case 'parseError':
+          // The parser would move a value between keys, or mark the record: the long way.
+          if (value !== undefined) return undefined;
+          break;
+      }
     }
-    const time = parsed['time'];
     let timeMs = Number.NaN;
     if (typeof time === 'string') {
       // The canonical form is kept as it is by the parser; any other is rebuilt by it.
@@ -104,17 +158,17 @@ export class JsonEventReader {
     this.timeMs = timeMs;
     const event = this.event;
     event.time = typeof time === 'string' ? time : undefined;
-    event.level = normalizedLevel(parsed['level']);
-    event.msg = parsed['msg'];
-    event.status = normalizedStatus(parsed['status']);
-    event.region = parsed['region'];
-    event.clientIp = parsed['clientIp'];
-    event.page = parsed['page'];
-    event.path = parsed['path'];
-    event.url = parsed['url'];
-    event.uri = parsed['uri'];
-    event.request = parsed['request'];
-    event.req = parsed['req'];
+    event.level = normalizedLevel(level);
+    event.msg = msg;
+    event.status = normalizedStatus(status);
+    event.region = region;
+    event.clientIp = clientIp;
+    event.page = page;
+    event.path = path;
+    event.url = url;
+    event.uri = uri;
+    event.request = request;
+    event.req = req;
     return event as unknown as AnalyzerEvent;
   }
 }

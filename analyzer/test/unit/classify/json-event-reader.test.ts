@@ -62,6 +62,8 @@ const ALIASES = [
   '"parseError":true',
   '"hostname":"web-1"',
 ];
+/** Keys no field is read from, among them ones an object already has or lists first. */
+const UNREAD = ['"pid":7', '"0":"zero"', '"__proto__":{"level":"error"}', '"constructor":"x"'];
 
 function member(random: RandomSource, key: string): string {
   if (key === 'level') return `"level":${pick(random, random() < 0.7 ? LEVELS : MORE_LEVELS)}`;
@@ -80,6 +82,7 @@ function record(random: RandomSource): string {
   if (random() < 0.5) members.push(member(random, 'status'));
   for (const key of OPTIONAL_KEYS) if (random() < 0.35) members.push(member(random, key));
   if (random() < 0.15) members.push(pick(random, ALIASES));
+  if (random() < 0.3) members.push(pick(random, UNREAD));
   // A duplicate key: JSON.parse keeps the last one.
   if (random() < 0.05) members.push(member(random, pick(random, ['level', 'status', 'msg'])));
   for (let k = members.length - 1; k > 0; k--) {
@@ -158,5 +161,18 @@ describe('JsonEventReader', () => {
     expect(reader.read({ res: { statusCode: 500 } })).to.equal(undefined);
     expect(reader.read({ time: '2024-05-01 00:00:00' })).to.equal(undefined);
     expect(reader.read({ parseError: true, msg: 'x' })).to.equal(undefined);
+  });
+
+  it('gives up only on aliases that hold a value (an object made by a program may hold undefined)', () => {
+    const reader = new JsonEventReader();
+    const event = reader.read({ level: 'error', message: undefined, msg: 'boom', res: undefined });
+    expect(event).to.include({ level: 'error', msg: 'boom' });
+  });
+
+  it('finds the fields among many others, whatever their order', () => {
+    const reader = new JsonEventReader();
+    const others = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i]));
+    const event = reader.read({ ...others, status: '503', page: '/cart', ...{ 7: 'seven' } });
+    expect(event).to.include({ status: 503, page: '/cart', level: undefined, msg: undefined });
   });
 });
