@@ -28,4 +28,35 @@ describe('skipWhileUseless', () => {
     expect(screen(FINE)).to.equal(false);
     expect(looked).to.equal(1);
   });
+
+  it('skips longer after each useless window, up to a bound, and as before after a useful one', () => {
+    const { MAX_SKIP_PAYLOADS } = UselessScreenLimits;
+    let looked = 0;
+    const screen = skipWhileUseless((payload) => (looked++, payload !== FINE));
+    /** Payloads answered without a look after a window of `payload`s, until the next look. */
+    const skipAfterWindow = (payload: Uint8Array): number => {
+      for (let i = 0; i < WINDOW_PAYLOADS; i++) screen(payload);
+      let skipped = 0;
+      looked = 0;
+      while (screen.skipping()) {
+        screen(ERROR);
+        skipped++;
+      }
+      expect(looked).to.equal(0);
+      return skipped;
+    };
+    const skips = Array.from({ length: 6 }, () => skipAfterWindow(ERROR));
+    expect(skips).to.deep.equal([
+      SKIP_PAYLOADS,
+      2 * SKIP_PAYLOADS,
+      4 * SKIP_PAYLOADS,
+      MAX_SKIP_PAYLOADS,
+      MAX_SKIP_PAYLOADS,
+      MAX_SKIP_PAYLOADS,
+    ]);
+    expect(8 * SKIP_PAYLOADS).to.equal(MAX_SKIP_PAYLOADS);
+    // A window that turns down enough: no skip, and the next useless window skips the least.
+    expect(skipAfterWindow(FINE)).to.equal(0);
+    expect(skipAfterWindow(ERROR)).to.equal(SKIP_PAYLOADS);
+  });
 });
