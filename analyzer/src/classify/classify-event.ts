@@ -11,7 +11,7 @@
 import { ConfigError } from '@kinlog/core';
 import type { AnalyzerEvent } from './analyzer-event.js';
 import { BoundedCache } from './bounded-cache.js';
-import { foldPage } from './fold-page.js';
+import { foldOtherPage, foldPage, foldPlainPage } from './fold-page.js';
 import { httpReasonPhrase } from './http-reason-phrase.js';
 import { httpStatus } from './http-status.js';
 import { isErrorLevel } from './is-error-level.js';
@@ -61,10 +61,11 @@ export const ClassifyCacheLimits = {
   ENTRIES: 2048,
   MAX_KEY_CHARS: 256,
 } as const;
+/** Only pages that are not a plain path: a plain one is folded faster than looked up. */
 const pageCache = new BoundedCache(
   ClassifyCacheLimits.ENTRIES,
   ClassifyCacheLimits.MAX_KEY_CHARS,
-  foldPage,
+  foldOtherPage,
 );
 const signatureCache = new BoundedCache(
   ClassifyCacheLimits.ENTRIES,
@@ -132,7 +133,10 @@ export function classifyEvent(
   else return NOT_AN_ERROR;
 
   const rawPage = rawPageOf(event);
-  const page = typeof rawPage === 'string' ? pageCache.get(rawPage) : foldPage(rawPage);
+  const page =
+    typeof rawPage === 'string'
+      ? (foldPlainPage(rawPage) ?? pageCache.get(rawPage))
+      : foldPage(rawPage);
   const signature =
     kind !== EventKinds.errorLevel || (status !== undefined && typeof event.msg !== 'string')
       ? httpReasonPhrase(status ?? 0)

@@ -1,4 +1,5 @@
 import { detachString } from './detach-string.js';
+import { FNV_OFFSET, FNV_PRIME, InternedUnits } from './interned-units.js';
 
 /**
  * Bounds of a folded page. Together with the region they bound the size of a top-N key, so a
@@ -64,6 +65,34 @@ export function foldPage(raw: unknown): string {
   return foldPlainPath(raw) ?? foldAnyPage(raw);
 }
 
+/**
+ * {@link foldPage} of a path as most are written (see foldPlainPath below), else `undefined`:
+ * then {@link foldOtherPage} gives it. A page folded this way is made once and given back as
+ * the same string while it is among the last few thousand folded (no string is made per call),
+ * so it needs no memo; the others are worth one.
+ *
+ * @example
+ * ```ts
+ * foldPlainPage('/users/42/orders'); // '/users/:id/orders'
+ * foldPlainPage('/users/42?x=1'); // undefined
+ * ```
+ */
+export function foldPlainPage(raw: string): string | undefined {
+  return foldPlainPath(raw);
+}
+
+/**
+ * {@link foldPage} of a string that {@link foldPlainPage} gave `undefined` for.
+ *
+ * @example
+ * ```ts
+ * const page = foldPlainPage(raw) ?? foldOtherPage(raw);
+ * ```
+ */
+export function foldOtherPage(raw: string): string {
+  return foldAnyPage(raw);
+}
+
 const CHAR_SLASH = 0x2f;
 const CHAR_QUESTION = 0x3f;
 const CHAR_HASH = 0x23;
@@ -73,11 +102,11 @@ const FIRST_UNTRIMMED = 0x21;
 /*
  * Most pages are a path as written: `/` first, segments of one or more characters, no query,
  * fragment, trailing `/` or space at either end. Such a path is folded in one scan, segment by
- * segment, with no array and no copy of a segment that stays as it is; anything else (and a
- * path over the bounds) is left to foldAnyPage, which this must agree with (a unit test
- * compares them on random paths):
+ * segment, into code units (no array, no string per segment that stays as it is, no string for
+ * a page made lately); anything else (and a path over the bounds) is left to foldAnyPage, which
+ * this must agree with (a unit test compares them on random paths):
  *
- *   "/api/orders/42/items"  ─▶ plain, plain, foldSegment("42"), plain ─▶ "/api/orders/:id/items"
+ *   "/api/orders/42/items"  ─▶ plain, plain, ":id" (all digits), plain ─▶ units ─▶ interned
  *   "/a//b", "/a/", "/a?x", " /a", "/a ", "https://h/a", > 16 segments, > 200 chars ─▶ undefined
  */
 function foldPlainPath(raw: string): string | undefined {
@@ -87,8 +116,11 @@ function foldPlainPath(raw: string): string | undefined {
   }
   const last = raw.charCodeAt(length - 1);
   if (last === CHAR_SLASH || last < FIRST_UNTRIMMED || last >= FIRST_NON_ASCII) return undefined;
-  let page = '';
-  let copied = 0;
+  // The page is written as code units, hashed as it is written, and made a string only when
+  // the same page was not made lately (see InternedUnits).
+  const out = plainPages.units;
+  let written = 0;
+  let hash = FNV_OFFSET;
   let segments = 0;
   let start = 1;
   while (start < length) {
@@ -105,32 +137,35 @@ function foldPlainPath(raw: string): string | undefined {
     }
     // An empty segment (`//`) is dropped by the careful way; a long one is a token there.
     if (end === start || end - start > PageLimits.MAX_SEGMENT_CHARS) return undefined;
-    if (digits === end - start) {
-      // All digits, the commonest id (DIGITS): no need to look at it again.
-      page += raw.slice(copied, start) + ID_SEGMENT;
-      copied = end;
-    } else if (!plain || digits > 0) {
-      const segment = raw.slice(start, end);
-      const folded = foldSegment(segment);
-      if (folded !== segment) {
-        page += raw.slice(copied, start) + folded;
-        copied = end;
-      }
+    // Longer than a page may be: the careful way cuts it.
+    if (written >= PageLimits.MAX_PAGE_CHARS) return undefined;
+    out[written++] = CHAR_SLASH;
+    hash = Math.imul(hash ^ CHAR_SLASH, FNV_PRIME);
+    // All digits, the commonest id (DIGITS), needs no second look; a segment with no digit,
+    // '@' or '%' stays as it is (foldSegment's plain word).
+    const folded =
+      digits === end - start
+        ? ID_SEGMENT
+        : !plain || digits > 0
+          ? foldSegment(raw.slice(start, end))
+          : undefined;
+    const from = folded === undefined ? raw : folded;
+    const first = folded === undefined ? start : 0;
+    const after = folded === undefined ? end : folded.length;
+    if (written + (after - first) > PageLimits.MAX_PAGE_CHARS) return undefined;
+    for (let i = first; i < after; i++) {
+      const unit = from.charCodeAt(i);
+      out[written++] = unit;
+      hash = Math.imul(hash ^ unit, FNV_PRIME);
     }
     start = end + 1;
   }
-  if (copied === 0) return copyOf(raw);
-  page += raw.slice(copied);
-  return page.length > PageLimits.MAX_PAGE_CHARS ? undefined : copyOf(page);
+  return plainPages.text(written, hash);
 }
 
-/**
- * A flat copy of a page, as the careful way's join makes: the path may be a view into the
- * whole record (a parser's match), and pages are kept (memo, counters) long after it.
- */
-function copyOf(page: string): string {
-  return detachString(page);
-}
+/** Pages folded lately from paths as written, by their hash: about 0.8 MB with their units. */
+const PLAIN_PAGE_SLOTS = 2048;
+const plainPages = new InternedUnits(PLAIN_PAGE_SLOTS, PageLimits.MAX_PAGE_CHARS);
 
 /** {@link foldPage} of a string by the general rules. */
 function foldAnyPage(raw: string): string {

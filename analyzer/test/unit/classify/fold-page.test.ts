@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { pick, seededRandom } from '@kinlog/core';
 import { detachString } from '../../../src/classify/detach-string.js';
-import { foldPage, ID_SEGMENT, NO_PAGE, PageLimits } from '../../../src/classify/fold-page.js';
+import {
+  foldOtherPage,
+  foldPage,
+  foldPlainPage,
+  ID_SEGMENT,
+  NO_PAGE,
+  PageLimits,
+} from '../../../src/classify/fold-page.js';
 
 // foldPage as it was written first (split, then every rule on every segment): the scanning
 // version must give the same page for every input.
@@ -257,7 +264,23 @@ describe('foldPage', () => {
       for (let k = 0; k < count; k++) raw += '/' + pick(random, segments);
       if (random() < 0.05) raw += '/';
       if (random() < 0.05) raw = raw.repeat(8);
-      expect(foldPage(raw), JSON.stringify(raw)).to.equal(foldPageTheLongWay(raw));
+      const expected = foldPageTheLongWay(raw);
+      expect(foldPage(raw), JSON.stringify(raw)).to.equal(expected);
+      // Split as classification calls it: the plain way, else the other (behind a memo).
+      const split = foldPlainPage(raw) ?? foldOtherPage(raw);
+      if (split !== expected) expect(split, JSON.stringify(raw)).to.equal(expected);
     }
+  });
+
+  it('gives a plain page folded lately as the same string, and every page right after others', () => {
+    const first = foldPlainPage('/orders/1234/items');
+    expect(first).to.equal('/orders/:id/items');
+    // Another id, the same page: the string made for the first one.
+    expect(foldPlainPage('/orders/77/items')).to.equal(first);
+    // Far more pages than are kept: each is still right, whatever it displaced.
+    for (let i = 0; i < 10_000; i++) {
+      expect(foldPlainPage(`/p${i.toString(36)}x/${i}/v`)).to.equal(`/p${i.toString(36)}x/:id/v`);
+    }
+    expect(foldPlainPage('/orders/5/items')).to.equal('/orders/:id/items');
   });
 });
