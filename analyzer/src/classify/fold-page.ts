@@ -117,7 +117,8 @@ function foldPlainPath(raw: string): string | undefined {
   const last = raw.charCodeAt(length - 1);
   if (last === CHAR_SLASH || last < FIRST_UNTRIMMED || last >= FIRST_NON_ASCII) return undefined;
   // The page is written as code units, hashed as it is written, and made a string only when
-  // the same page was not made lately (see InternedUnits).
+  // the same page was not made lately (see InternedUnits). Each segment is written as it is
+  // scanned, and written again when it folds to something else (ids are the rarer segments).
   const out = plainPages.units;
   let written = 0;
   let hash = FNV_OFFSET;
@@ -125,6 +126,10 @@ function foldPlainPath(raw: string): string | undefined {
   let start = 1;
   while (start < length) {
     if (++segments > PageLimits.MAX_SEGMENTS) return undefined;
+    out[written++] = CHAR_SLASH;
+    hash = Math.imul(hash ^ CHAR_SLASH, FNV_PRIME);
+    const segmentAt = written;
+    const segmentHash = hash;
     let plain = true;
     let digits = 0;
     let end = start;
@@ -134,13 +139,11 @@ function foldPlainPath(raw: string): string | undefined {
       if (code === CHAR_QUESTION || code === CHAR_HASH) return undefined;
       if (code >= CHAR_0 && code <= CHAR_9) digits++;
       else if (code === CHAR_AT || code === CHAR_PERCENT) plain = false;
+      out[written++] = code;
+      hash = Math.imul(hash ^ code, FNV_PRIME);
     }
     // An empty segment (`//`) is dropped by the careful way; a long one is a token there.
     if (end === start || end - start > PageLimits.MAX_SEGMENT_CHARS) return undefined;
-    // Longer than a page may be: the careful way cuts it.
-    if (written >= PageLimits.MAX_PAGE_CHARS) return undefined;
-    out[written++] = CHAR_SLASH;
-    hash = Math.imul(hash ^ CHAR_SLASH, FNV_PRIME);
     // All digits, the commonest id (DIGITS), needs no second look; a segment with no digit,
     // '@' or '%' stays as it is (foldSegment's plain word).
     const folded =
@@ -149,15 +152,17 @@ function foldPlainPath(raw: string): string | undefined {
         : !plain || digits > 0
           ? foldSegment(raw.slice(start, end))
           : undefined;
-    const from = folded === undefined ? raw : folded;
-    const first = folded === undefined ? start : 0;
-    const after = folded === undefined ? end : folded.length;
-    if (written + (after - first) > PageLimits.MAX_PAGE_CHARS) return undefined;
-    for (let i = first; i < after; i++) {
-      const unit = from.charCodeAt(i);
-      out[written++] = unit;
-      hash = Math.imul(hash ^ unit, FNV_PRIME);
+    if (folded !== undefined) {
+      written = segmentAt;
+      hash = segmentHash;
+      for (let i = 0; i < folded.length; i++) {
+        const unit = folded.charCodeAt(i);
+        out[written++] = unit;
+        hash = Math.imul(hash ^ unit, FNV_PRIME);
+      }
     }
+    // Longer than a page may be: the careful way cuts it.
+    if (written > PageLimits.MAX_PAGE_CHARS) return undefined;
     start = end + 1;
   }
   return plainPages.text(written, hash);
@@ -165,7 +170,17 @@ function foldPlainPath(raw: string): string | undefined {
 
 /** Pages folded lately from paths as written, by their hash: about 0.8 MB with their units. */
 const PLAIN_PAGE_SLOTS = 2048;
-const plainPages = new InternedUnits(PLAIN_PAGE_SLOTS, PageLimits.MAX_PAGE_CHARS);
+/**
+ * Room to write a page in: a path of at most MAX_PAGE_CHARS units grows by at most 2 units a
+ * segment as it folds (`/1` is `/:id`, `/1.png` is `/:id.png`), and a segment is written as it
+ * is before it is folded; the page is given up past MAX_PAGE_CHARS after each segment.
+ */
+const PLAIN_PAGE_BUFFER_UNITS = 2 * PageLimits.MAX_PAGE_CHARS;
+const plainPages = new InternedUnits(
+  PLAIN_PAGE_SLOTS,
+  PageLimits.MAX_PAGE_CHARS,
+  PLAIN_PAGE_BUFFER_UNITS,
+);
 
 /** {@link foldPage} of a string by the general rules. */
 function foldAnyPage(raw: string): string {

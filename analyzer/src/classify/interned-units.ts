@@ -37,9 +37,16 @@ export class InternedUnits {
   /** Length of each kept text; 0 for an empty slot (the empty text is never kept). */
   private readonly keptLengths: Uint16Array;
 
+  /**
+   * @param slots Texts kept: a power of two.
+   * @param maxUnits Longest text looked up (`text`'s `length`).
+   * @param bufferUnits Size of {@link units}, for callers that write past `maxUnits` before
+   *   they know the text is too long to look up.
+   */
   constructor(
     private readonly slots: number,
     private readonly maxUnits: number,
+    bufferUnits: number = maxUnits,
   ) {
     if (!Number.isInteger(Math.log2(slots)) || slots < 1) {
       throw new RangeError(`slots must be a power of two, got ${String(slots)}`);
@@ -47,13 +54,19 @@ export class InternedUnits {
     if (!Number.isInteger(maxUnits) || maxUnits < 1 || maxUnits > 0xffff) {
       throw new RangeError(`maxUnits must be an integer from 1 to 65535, got ${String(maxUnits)}`);
     }
-    this.units = new Uint16Array(maxUnits);
+    if (!Number.isInteger(bufferUnits) || bufferUnits < maxUnits) {
+      throw new RangeError(`bufferUnits must be an integer ≥ maxUnits, got ${String(bufferUnits)}`);
+    }
+    this.units = new Uint16Array(bufferUnits);
     this.texts = new Array<string | undefined>(slots).fill(undefined);
     this.keptUnits = new Uint16Array(slots * maxUnits);
     this.keptLengths = new Uint16Array(slots);
   }
 
-  /** The text of `units[0, length)`, whose FNV-1a hash (see {@link FNV_PRIME}) is `hash`. */
+  /**
+   * The text of `units[0, length)`, whose FNV-1a hash (see {@link FNV_PRIME}) is `hash`;
+   * `length` is at most `maxUnits`.
+   */
   text(length: number, hash: number): string {
     const units = this.units;
     const slot = (hash ^ (hash >>> 16)) & (this.slots - 1);

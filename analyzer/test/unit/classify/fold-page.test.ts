@@ -283,4 +283,25 @@ describe('foldPage', () => {
     }
     expect(foldPlainPage('/orders/5/items')).to.equal('/orders/:id/items');
   });
+
+  it('folds paths whose page grows or shrinks across the length bound as the long way does', () => {
+    const word = '/' + 'a'.repeat(64);
+    const paths = [
+      word.repeat(3) + '/1', // 197 units, folded 199
+      word.repeat(3) + '/1/2', // 199 units, folded 203: cut the careful way
+      word.repeat(3) + '/x/1', // 199, folded 201
+      word.repeat(3) + '/12', // 198, folded 199
+      word.repeat(2) + '/' + '9'.repeat(64) + '/b', // 196, an id shrinks it
+      word.repeat(2) + '/' + 'a1b2c3'.repeat(10) + '/1', // 194, then 200
+      word.repeat(2) + '/' + 'x'.repeat(60) + '/1.png', // 196, folded 198
+      word.repeat(3) + '/1.png', // 201 units: over the bound before folding
+      // 197 units in 16 segments: 223 written before the last one folds to :id, 186 after.
+      '/1'.repeat(13) + word.repeat(2) + '/' + '7'.repeat(40),
+    ];
+    for (const raw of paths) {
+      const expected = foldPageTheLongWay(raw);
+      expect(foldPage(raw), raw).to.equal(expected);
+      expect(foldPlainPage(raw) ?? foldOtherPage(raw), raw).to.equal(expected);
+    }
+  });
 });

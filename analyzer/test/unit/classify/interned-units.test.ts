@@ -38,5 +38,7 @@ describe('InternedUnits', () => {
     expect(() => new InternedUnits(3, 8)).to.throw(RangeError, /power of two/);
     expect(() => new InternedUnits(4, 0)).to.throw(RangeError, /maxUnits/);
     expect(() => new InternedUnits(4, 70_000)).to.throw(RangeError, /maxUnits/);
+    expect(() => new InternedUnits(4, 8, 7)).to.throw(RangeError, /bufferUnits/);
+    expect(new InternedUnits(4, 8, 16).units.length).to.equal(16);
   });
 });
