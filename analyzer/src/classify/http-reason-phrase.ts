@@ -1,8 +1,15 @@
+import { HttpStatusRange } from './http-status.js';
+
 /**
  * Reason phrases of the registered HTTP status codes (RFC 9110 and friends) plus nginx's 499,
  * which is common in access logs.
+ *
+ * @example
+ * ```ts
+ * HttpReasonPhrases[503]; // 'Service Unavailable'
+ * ```
  */
-const REASON_PHRASES: Readonly<Record<number, string>> = {
+export const HttpReasonPhrases: Readonly<Record<number, string>> = {
   100: 'Continue',
   101: 'Switching Protocols',
   102: 'Processing',
@@ -79,6 +86,21 @@ const REASON_PHRASES: Readonly<Record<number, string>> = {
  * ```
  */
 export function httpReasonPhrase(status: number): string {
-  const phrase = REASON_PHRASES[status];
+  // Made once per status: it is the signature of most HTTP errors, and a string made per record
+  // was compared by its text wherever it was counted, instead of by reference.
+  if (Number.isInteger(status) && status >= 0 && status < SIGNATURES_BY_STATUS.length) {
+    return SIGNATURES_BY_STATUS[status]!;
+  }
+  return signatureOf(status);
+}
+
+function signatureOf(status: number): string {
+  const phrase = HttpReasonPhrases[status];
   return phrase === undefined ? String(status) : `${status} ${phrase}`;
 }
+
+/** {@link httpReasonPhrase} of every status up to the highest one `httpStatus` reads. */
+const SIGNATURES_BY_STATUS: readonly string[] = Array.from(
+  { length: HttpStatusRange.MAX + 1 },
+  (_, status) => signatureOf(status),
+);
