@@ -6,6 +6,13 @@ export const BoundedCacheLimits = {
   WINDOW_LOOKUPS: 1024,
   /** Calls computed without a lookup after a window with fewer than half hits. */
   BYPASS_CALLS: 7 * 1024,
+  /**
+   * The bypass doubles after each further window with fewer than half hits, up to this many
+   * calls (messages that never repeat: a window in 8 of lookups and fingerprints of long keys
+   * was most of what the memo cost them); a window with enough hits brings it back to
+   * {@link BoundedCacheLimits.BYPASS_CALLS}.
+   */
+  MAX_BYPASS_CALLS: 56 * 1024,
 } as const;
 
 /**
@@ -26,7 +33,8 @@ export const BoundedCacheLimits = {
  * A memo that mostly misses costs more than it saves (a lookup hashes the whole key): when
  * fewer than half the lookups of a window of {@link BoundedCacheLimits.WINDOW_LOOKUPS} hit, the
  * next {@link BoundedCacheLimits.BYPASS_CALLS} calls compute without looking, then another
- * window measures again. Only speed depends on this, never an answer.
+ * window measures again; each further such window doubles the bypass, up to
+ * {@link BoundedCacheLimits.MAX_BYPASS_CALLS}. Only speed depends on this, never an answer.
  *
  * @example
  * ```ts
@@ -45,6 +53,8 @@ export class BoundedCache<V> {
   private lookups = 0;
   private hits = 0;
   private bypassing = 0;
+  /** The bypass after the next window with too few hits. */
+  private nextBypass: number = BoundedCacheLimits.BYPASS_CALLS;
 
   constructor(
     private readonly maxEntries: number,
@@ -88,7 +98,12 @@ export class BoundedCache<V> {
 
   private endWindow(): void {
     // The hit of the call that ends a window counts towards the next one: a window is an estimate.
-    if (this.hits * 2 < this.lookups) this.bypassing = BoundedCacheLimits.BYPASS_CALLS;
+    if (this.hits * 2 < this.lookups) {
+      this.bypassing = this.nextBypass;
+      this.nextBypass = Math.min(2 * this.nextBypass, BoundedCacheLimits.MAX_BYPASS_CALLS);
+    } else {
+      this.nextBypass = BoundedCacheLimits.BYPASS_CALLS;
+    }
     this.lookups = 0;
     this.hits = 0;
   }

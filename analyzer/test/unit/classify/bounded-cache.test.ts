@@ -90,6 +90,36 @@ describe('BoundedCache', () => {
     expect(calls).to.equal(16);
   });
 
+  it('bypasses longer after each window of misses, up to a bound, and as before after hits', () => {
+    const { WINDOW_LOOKUPS, BYPASS_CALLS, MAX_BYPASS_CALLS } = BoundedCacheLimits;
+    const cache = new BoundedCache(256, 100, (k) => k.length);
+    let unique = 0;
+    /** Calls computed without a lookup after a window of `key(i)`, until the next lookup. */
+    const bypassAfterWindow = (key: (i: number) => string): number => {
+      for (let i = 0; i < WINDOW_LOOKUPS; i++) cache.get(key(i));
+      let bypassed = 0;
+      while (cache.bypassed) {
+        expect(cache.get('x'.repeat(bypassed % 7))).to.equal(bypassed % 7);
+        bypassed++;
+      }
+      return bypassed;
+    };
+    const misses = () => `miss ${unique++}`;
+    const bypasses = Array.from({ length: 6 }, () => bypassAfterWindow(misses));
+    expect(bypasses).to.deep.equal([
+      BYPASS_CALLS,
+      2 * BYPASS_CALLS,
+      4 * BYPASS_CALLS,
+      MAX_BYPASS_CALLS,
+      MAX_BYPASS_CALLS,
+      MAX_BYPASS_CALLS,
+    ]);
+    expect(8 * BYPASS_CALLS).to.equal(MAX_BYPASS_CALLS);
+    // A window of repeating keys: no bypass, and the next window of misses bypasses the least.
+    expect(bypassAfterWindow((i) => `hot ${i % 4}`)).to.equal(0);
+    expect(bypassAfterWindow(misses)).to.equal(BYPASS_CALLS);
+  });
+
   it('does not cache long keys', () => {
     let calls = 0;
     const cache = new BoundedCache(8, 3, (k) => (calls++, k.length));
