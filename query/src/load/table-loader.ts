@@ -230,9 +230,11 @@ export class TableLoader {
     flags: number,
     previous: Promise<boolean>,
   ): Promise<{ committed: Promise<boolean> }> {
+    // A skipped chunk still ends after the one before it: awaiting the last chunk then awaits
+    // every chunk (and the removal of its file), even when a later one was skipped at once.
     const skipped = async () => {
       await rm(path, { force: true });
-      return { committed: Promise.resolve(false) };
+      return { committed: previous.then(() => false) };
     };
     try {
       if (this.failure !== undefined) return await skipped();

@@ -147,8 +147,13 @@ describe('TableLoader (real DuckDB)', () => {
       add(2, { host: 'b' });
       await load.afterPage();
       // The first chunk is committed before the table refuses rows without a host.
-      while ((await session.run('SELECT count(*) FROM logs')).rows[0]?.[0] !== 2)
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      // The table itself is made when the first chunk starts loading, which may be later still.
+      const loaded = async () =>
+        session.run('SELECT count(*) FROM logs').then(
+          (r) => r.rows[0]?.[0] === 2,
+          () => false,
+        );
+      while (!(await loaded())) await new Promise((resolve) => setTimeout(resolve, 10));
       await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
       for (let i = 3; i <= 8; i++) add(i, { n: i });
       let failure: unknown;
