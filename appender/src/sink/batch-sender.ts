@@ -17,6 +17,14 @@ import type { KinlogError } from '@kinlog/core';
 import { DropReasons } from './drop-reasons.js';
 import type { HeldRecord, UserRecord } from './held-record.js';
 import {
+  explodeRuns,
+  plainCount,
+  plainRecordCount,
+  runRecordBytes,
+  singleOf,
+  type HeldRun,
+} from './plain-run.js';
+import {
   translatePutRecordsError,
   type EntryResult,
   type PutRecordsPort,
@@ -24,7 +32,7 @@ import {
 import { ANY_SHARD, type ShardLanes } from './shard-lanes.js';
 import type { ShardRouter } from './shard-router.js';
 import type { SinkClock } from './sink-clock.js';
-import { countShardResults } from './sink-counters.js';
+import { countShardResult, countShardResults } from './sink-counters.js';
 import { increment, type SinkLedger } from './sink-ledger.js';
 import type { ResolvedSinkOptions } from './sink-options.js';
 import { WakeTimer } from './wake-timer.js';
@@ -175,6 +183,7 @@ export class BatchSender {
     const o = this.options;
     const counters = this.ledger.counters;
     const entries = batch.records;
+    const sentRecords = plainRecordCount(entries);
     let oldest = Infinity;
     let mostAttempts = 0;
     for (const r of entries) {
@@ -193,7 +202,7 @@ export class BatchSender {
           startedAt = performance.now();
           attemptsMade++;
           counters.putRecordsCalls++;
-          counters.entriesSent += entries.length;
+          counters.entriesSent += sentRecords;
           return this.client.send(entries, batch.abort.signal);
         },
         {
@@ -222,12 +231,80 @@ export class BatchSender {
       if (!this.inFlight.has(batch)) return; // abandoned at shutdown: already settled
       const err = this.asError(error);
       if (!err.retryable) this.ledger.settleDropped(entries, DropReasons.REJECTED);
-      else this.requeue(entries, mostAttempts + Math.max(1, attemptsMade));
+      // Retries wait one by one: runs go back as their records.
+      else this.requeue(explodeRuns(entries), mostAttempts + Math.max(1, attemptsMade));
       return;
     }
     if (!this.inFlight.has(batch)) return;
     this.ledger.requestSucceeded(performance.now() - startedAt);
-    await this.settle(entries, results, counters.lastLatencyMs);
+    if (sentRecords === entries.length) await this.settle(entries, results, counters.lastLatencyMs);
+    else this.settleRuns(entries, results, counters.lastLatencyMs);
+  }
+
+  /**
+   * Settles a batch holding runs of plain records (never aggregates: runs are only made while
+   * records are not routed): each stretch of a run acknowledged together with one callback;
+   * a failed record of a run becomes a single held record and waits to retry as any does.
+   */
+  private settleRuns(entries: HeldRecord[], results: EntryResult[], latencyMs: number): void {
+    const counters = this.ledger.counters;
+    const failed: HeldRecord[] = [];
+    let sentBytes = 0;
+    let landed = 0;
+    let k = 0;
+    for (const r of entries) {
+      const run = r.run;
+      if (run === undefined) {
+        const res = results[k++]!;
+        countShardResult(counters, r.bytes, r.shardId, res);
+        if (!res.ok) {
+          increment(counters.entriesFailedByCode, res.errorCode);
+          r.attempts++;
+          failed.push(r);
+          continue;
+        }
+        landed++;
+        sentBytes += r.bytes;
+        this.ledger.settleAcked(r.heldBytes, r.onSettled, res);
+        continue;
+      }
+      let spanFrom = run.from;
+      let spanBytes = 0;
+      let spanResult: (EntryResult & { ok: true }) | undefined;
+      for (let i = run.from; i <= run.to; i++) {
+        const res = i < run.to ? results[k++]! : undefined;
+        const bytes = i < run.to ? runRecordBytes(run, i) : 0;
+        if (res !== undefined) countShardResult(counters, bytes, r.shardId, res);
+        if (res?.ok === true) {
+          spanResult ??= res;
+          spanBytes += bytes;
+          continue;
+        }
+        if (spanResult !== undefined) {
+          landed += i - spanFrom;
+          sentBytes += spanBytes;
+          this.ledger.settleAcked(spanBytes, r.onSettled, spanResult, i - spanFrom);
+        }
+        spanResult = undefined;
+        spanBytes = 0;
+        spanFrom = i + 1;
+        if (res === undefined) break;
+        increment(counters.entriesFailedByCode, res.errorCode);
+        const single = singleOf(r as HeldRun, i);
+        single.attempts++;
+        failed.push(single);
+      }
+    }
+    counters.kinesisRecordsSent += landed;
+    counters.bytesSent += sentBytes;
+    if (failed.length > 0 || this.throttleStreaks.size > 0) this.requeueFailed(entries, failed);
+    this.ledger.emit('flush', {
+      records: landed,
+      kinesisRecords: landed,
+      bytes: sentBytes,
+      failed: failed.length,
+      latencyMs,
+    });
   }
 
   /** Settles each entry by its answer: acknowledged, misplaced (routed again) or failed. */
@@ -327,8 +404,8 @@ export class BatchSender {
     for (const r of entries) {
       const id = r.shardId ?? ANY_SHARD;
       const t = perShard.get(id);
-      if (t === undefined) perShard.set(id, { sent: 1, failed: 0, delayMs: 0 });
-      else t.sent++;
+      if (t === undefined) perShard.set(id, { sent: plainCount(r), failed: 0, delayMs: 0 });
+      else t.sent += plainCount(r);
     }
     for (const r of failed) perShard.get(r.shardId ?? ANY_SHARD)!.failed++;
     for (const [id, t] of perShard) {

@@ -1,4 +1,5 @@
 import type { DropReason } from './drop-reasons.js';
+import type { PlainRun } from './plain-run.js';
 
 /** How one record ended: acknowledged by Kinesis, or dropped with a reason. */
 export type SettleResult =
@@ -68,10 +69,18 @@ export interface HeldRecord {
    * back (KplAggregator.recycle) once the aggregate is acknowledged and nothing uses its bytes.
    */
   pooled?: Buffer | undefined;
+  /**
+   * Set for a run of plain records put together (see plain-run.ts): this entry stands for the
+   * run's records `[from, to)`, with sequence numbers from `seq`; `data` and `partitionKey` are
+   * then unused, `bytes` the sum of the records' wire bytes.
+   */
+  run?: PlainRun | undefined;
 }
 
 /** Number of user records a held record carries. */
 export function userCount(r: HeldRecord): number {
+  const run = r.run;
+  if (run !== undefined) return run.to - run.from;
   const users = r.users;
   if (users === undefined) return 1;
   let n = 0;
@@ -146,6 +155,7 @@ export function plainRecord(
 /** The user records a held record carries (itself, when it is plain). */
 export function usersOf(r: HeldRecord): UserRecord[] {
   if (r.users !== undefined) return r.users;
+  const run = r.run;
   return [
     {
       data: r.data,
@@ -155,6 +165,7 @@ export function usersOf(r: HeldRecord): UserRecord[] {
       seq: r.seq,
       firstPutAtMs: r.firstPutAtMs,
       onSettled: r.onSettled,
+      ...(run === undefined ? {} : { count: run.to - run.from }),
     },
   ];
 }

@@ -18,7 +18,7 @@ import { forgetAtExit, watchAtExit } from './exit-hooks.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { eachLine, type LineRange } from './line-run.js';
 import type { SettleCallback } from './held-record.js';
-import { normalizePartitionKey, partitionKeyFunction } from './partition-key.js';
+import { normalizePartitionKey, partitionKeyFunction, SinkKeys } from './partition-key.js';
 import { PutRecordsClient, type PutRecordsPort } from './put-records-client.js';
 import { Intake, RecordIntake } from './record-intake.js';
 import { ShardLanes } from './shard-lanes.js';
@@ -60,6 +60,8 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   private readonly client: PutRecordsPort;
   private readonly clock: SinkClock;
   private readonly keyOf: (event: unknown) => string;
+  /** The sink's own keys (a prefix and a counter). */
+  private readonly keys = new SinkKeys();
   /** Keys are the sink's own random ones unless a caller gives one. */
   private readonly randomKeys: boolean;
   private readonly encode: (event: unknown) => string;
@@ -85,7 +87,7 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
         maxSockets: o.maxSockets ?? Math.max(8, o.maxInFlight * 2),
         keptBodies: o.maxInFlight,
       });
-    this.keyOf = partitionKeyFunction(o.partitionKey);
+    this.keyOf = partitionKeyFunction(o.partitionKey, this.keys);
     this.randomKeys = o.partitionKey === 'random';
     this.encode = o.encode ?? encodeEvent;
     const clock = this.clock;
@@ -172,10 +174,15 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
    * ```
    */
   putLines(lines: LineRange, onSettled?: SettleCallback): boolean {
-    // Unrouted, a record's key alone picks its shard: each line needs a key of its own, or a
-    // whole run would land on one shard.
-    if (this.closing || !this.randomKeys || !this.router.active)
+    if (this.closing || !this.randomKeys)
       return eachLine(lines, (line) => this.putEncoded(line, undefined, onSettled));
+    // Unrouted, a record's key alone picks its shard: each line gets a key of its own (a
+    // whole run under one key would land on one shard), held as plain runs.
+    if (!this.router.active) {
+      if (!this.intake.fitsPlainLines(lines, this.keys))
+        return eachLine(lines, (line) => this.putEncoded(line, undefined, onSettled));
+      return this.afterIntake(this.intake.acceptPlainLines(lines, this.keys, onSettled));
+    }
     const outcome = this.intake.acceptLines(lines, this.keyOf(undefined), onSettled);
     return this.afterIntake(outcome);
   }

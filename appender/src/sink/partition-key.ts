@@ -14,8 +14,11 @@ import { KinesisLimits } from '@kinlog/core';
 export type PartitionKeyPolicy = 'random' | { field: string } | ((event: unknown) => unknown);
 
 /** Makes the key function for a policy. */
-export function partitionKeyFunction(policy: PartitionKeyPolicy): (event: unknown) => string {
-  const random = randomKeys();
+export function partitionKeyFunction(
+  policy: PartitionKeyPolicy,
+  keys: SinkKeys = new SinkKeys(),
+): (event: unknown) => string {
+  const random = (): string => keys.next();
   if (policy === 'random') return random;
   const pick =
     typeof policy === 'function'
@@ -69,10 +72,47 @@ export function fieldPartitionKey(event: unknown, field: string): string | undef
 
 /**
  * Distinct keys from a random per-sink prefix and a counter: Kinesis MD5-hashes the key, so
- * consecutive keys land uniformly on shards without paying for randomness per record.
+ * consecutive keys land uniformly on shards without paying for randomness per record. Keys can
+ * be reserved by the run (`reserve`) and written later from their number (`keyAt`), so that
+ * lines put together need no key string each while they wait.
+ *
+ * @example
+ * ```ts
+ * const keys = new SinkKeys();
+ * const first = keys.reserve(3); // the next three keys: keyAt(first) … keyAt(first + 2)
+ * keys.next() === keys.keyAt(first + 3); // true
+ * ```
  */
-function randomKeys(): () => string {
-  const prefix = randomBytes(6).toString('base64url');
-  let counter = 0;
-  return () => prefix + (counter++).toString(36);
+export class SinkKeys {
+  readonly prefix = randomBytes(6).toString('base64url');
+  private counter = 0;
+
+  /** The next key. */
+  next(): string {
+    return this.prefix + (this.counter++).toString(36);
+  }
+
+  /** Takes the next `n` keys; answers the number of the first. */
+  reserve(n: number): number {
+    const first = this.counter;
+    this.counter += n;
+    return first;
+  }
+
+  /** Key number `n`. */
+  keyAt(n: number): string {
+    return this.prefix + n.toString(36);
+  }
+
+  /** Bytes of key number `n` (ASCII: one byte a character). */
+  keyBytesAt(n: number): number {
+    return this.prefix.length + base36Digits(n);
+  }
+}
+
+/** Digits of `n` (a non-negative integer) in base 36. */
+function base36Digits(n: number): number {
+  let digits = 1;
+  for (let limit = 36; n >= limit; limit *= 36) digits++;
+  return digits;
 }

@@ -1,4 +1,5 @@
 import type { BodyPool } from './body-pool.js';
+import type { PlainRun } from './plain-run.js';
 
 /** What {@link putRecordsBody} needs of each entry. */
 export interface PutRecordsBodyEntry {
@@ -6,6 +7,11 @@ export interface PutRecordsBodyEntry {
   readonly partitionKey: string;
   /** A decimal 128-bit hash key that routes the record instead of MD5(partitionKey). */
   readonly explicitHashKey?: string | undefined;
+  /**
+   * Set for a run of plain records (see plain-run.ts): the entry stands for each of them, in
+   * order, written straight from the run's block, each with its own key.
+   */
+  readonly run?: PlainRun | undefined;
 }
 
 const HEAD_STREAM = '{"StreamName":';
@@ -50,25 +56,41 @@ export function putRecordsBody(
   pool?: BodyPool,
 ): Buffer {
   const head = HEAD_STREAM + JSON.stringify(streamName) + HEAD_RECORDS;
-  const keys = entries.map((e) => JSON.stringify(e.partitionKey));
-  let size = Buffer.byteLength(head) + TAIL.length + Math.max(0, entries.length - 1);
+  const keys = entries.map((e) => (e.run === undefined ? JSON.stringify(e.partitionKey) : ''));
+  let records = 0;
+  let size = Buffer.byteLength(head) + TAIL.length;
   for (let i = 0; i < entries.length; i++) {
+    const run = entries[i]!.run;
+    if (run !== undefined) {
+      size += runSize(run);
+      records += run.to - run.from;
+      continue;
+    }
+    records++;
     size += ENTRY_OVERHEAD_BYTES + base64Length(entries[i]!.data.byteLength);
     size += Buffer.byteLength(keys[i]!);
     const ehk = entries[i]!.explicitHashKey;
     // Digits only (validated by the caller's type: a bigint's decimal text), one byte each.
     if (ehk !== undefined) size += ENTRY_HASH_KEY.length + ehk.length + 1;
   }
+  size += Math.max(0, records - 1);
   const body = pool === undefined ? Buffer.allocUnsafe(size) : pool.take(size);
   let at = body.write(head, 0, 'utf8');
+  const recordsAt = at;
   for (let i = 0; i < entries.length; i++) {
-    const { data } = entries[i]!;
-    if (i > 0) body[at++] = COMMA;
+    const { data, run } = entries[i]!;
+    if (run !== undefined) {
+      if (run.to === run.from) continue;
+      if (at > recordsAt) body[at++] = COMMA;
+      at = writeRun(body, at, run);
+      continue;
+    }
+    if (at > recordsAt) body[at++] = COMMA;
     at += body.write(ENTRY_DATA, at, 'latin1');
     const bytes = Buffer.isBuffer(data)
       ? data
       : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    at = writeBase64(body, at, bytes);
+    at = writeBase64(body, at, bytes, 0, bytes.length);
     at += body.write(ENTRY_KEY, at, 'latin1');
     at += body.write(keys[i]!, at, 'utf8');
     const ehk = entries[i]!.explicitHashKey;
@@ -85,13 +107,41 @@ export function putRecordsBody(
   return body;
 }
 
-/** Writes the padded base64 text of `data` at `at`, a chunk at a time; answers the end. */
-function writeBase64(body: Buffer, at: number, data: Buffer): number {
-  const n = data.length;
-  if (n <= BASE64_CHUNK_BYTES) return at + body.write(data.toString('base64'), at, 'latin1');
+/** Body bytes of the records of a run, commas between them aside (keys are plain ASCII). */
+function runSize(run: PlainRun): number {
+  const { starts, ends, keys } = run;
+  let size = 0;
+  for (let i = run.from; i < run.to; i++) {
+    size += ENTRY_OVERHEAD_BYTES + base64Length(ends[i]! - starts[i]!);
+    size += keys.keyBytesAt(run.firstKey + i) + 2;
+  }
+  return size;
+}
+
+/** Writes the records of a run, commas between them; answers the end. */
+function writeRun(body: Buffer, at: number, run: PlainRun): number {
+  const { block, starts, ends, keys, firstKey } = run;
   let o = at;
-  for (let s = 0; s < n; s += BASE64_CHUNK_BYTES) {
-    o += body.write(data.toString('base64', s, Math.min(s + BASE64_CHUNK_BYTES, n)), o, 'latin1');
+  for (let i = run.from; i < run.to; i++) {
+    if (i > run.from) body[o++] = COMMA;
+    o += body.write(ENTRY_DATA, o, 'latin1');
+    o = writeBase64(body, o, block, starts[i]!, ends[i]!);
+    o += body.write(ENTRY_KEY, o, 'latin1');
+    body[o++] = QUOTE;
+    o += body.write(keys.keyAt(firstKey + i), o, 'latin1');
+    body[o++] = QUOTE;
+    body[o++] = CLOSE_BRACE;
+  }
+  return o;
+}
+
+/** Writes the padded base64 text of `data[from, to)` at `at`, a chunk at a time; answers the end. */
+function writeBase64(body: Buffer, at: number, data: Buffer, from: number, to: number): number {
+  if (to - from <= BASE64_CHUNK_BYTES)
+    return at + body.write(data.toString('base64', from, to), at, 'latin1');
+  let o = at;
+  for (let s = from; s < to; s += BASE64_CHUNK_BYTES) {
+    o += body.write(data.toString('base64', s, Math.min(s + BASE64_CHUNK_BYTES, to)), o, 'latin1');
   }
   return o;
 }

@@ -27,6 +27,7 @@ import {
 } from '../errors.js';
 import { BodyPool } from './body-pool.js';
 import { LeanPutRecords } from './lean-put-records.js';
+import { plainEntries, type PlainRun } from './plain-run.js';
 import { putRecordsBody } from './put-records-body.js';
 import { putRecordsPrototype } from './put-records-prototype.js';
 import { isJsonPutRecordsRequest } from './put-records-request.js';
@@ -51,10 +52,13 @@ export interface PutEntry {
   partitionKey: string;
   /** Decimal 128-bit hash key that routes the entry instead of MD5(partitionKey). */
   explicitHashKey?: string | undefined;
+  /** Set for a run of plain records: the entry stands for each of them (see plain-run.ts). */
+  run?: PlainRun | undefined;
 }
 
 /**
- * The only file that calls PutRecords: sends a batch, returns one result per entry, and turns
+ * The only file that calls PutRecords: sends a batch, returns one result per record (a run
+ * entry answers one per record it carries), and turns
  * every SDK or network failure of the whole request into a {@link KinlogError} that says
  * whether retrying can help.
  *
@@ -115,11 +119,13 @@ export class PutRecordsClient {
     } catch (err) {
       throw translatePutRecordsError(err, this.target);
     }
-    if (answered.length !== entries.length) {
+    let sent = 0;
+    for (const e of entries) sent += e.run === undefined ? 1 : e.run.to - e.run.from;
+    if (answered.length !== sent) {
       throw new KinesisRequestError(
         this.target,
         'InvalidResponse',
-        `answered ${answered.length} entries for ${entries.length} sent`,
+        `answered ${answered.length} entries for ${sent} sent`,
         true,
       );
     }
@@ -186,7 +192,7 @@ export class PutRecordsClient {
         this.ownBodies = false;
       }
     }
-    const records: PutRecordsRequestEntry[] = entries.map((e) =>
+    const records: PutRecordsRequestEntry[] = plainEntries(entries).map((e) =>
       e.explicitHashKey === undefined
         ? { Data: e.data, PartitionKey: e.partitionKey }
         : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey },

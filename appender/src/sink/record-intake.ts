@@ -13,6 +13,8 @@ import { DropReasons } from './drop-reasons.js';
 import { fitRecord } from './fit-record.js';
 import { heldUserRecord, type SettleCallback } from './held-record.js';
 import type { LineRange } from './line-run.js';
+import type { SinkKeys } from './partition-key.js';
+import { heldRun } from './plain-run.js';
 import type { ShardLanes } from './shard-lanes.js';
 import type { ShardRouter } from './shard-router.js';
 import type { SinkClock } from './sink-clock.js';
@@ -165,6 +167,116 @@ export class RecordIntake {
     return dropped ? Intake.DROPPED : Intake.ACCEPTED;
   }
 
+  /**
+   * Whether lines can go in as plain runs ({@link acceptPlainLines}): without gzip, while the
+   * buffer has room for all of them under their keys (or `whenFull: 'block'`). Otherwise they
+   * must be put one by one, each followed by what follows a put (a batch sent when full), so
+   * that a drop policy meets the same buffer as for lines put so.
+   */
+  fitsPlainLines(lines: LineRange, keys: SinkKeys): boolean {
+    const o = this.options;
+    if (o.compression === 'gzip') return false;
+    if (o.whenFull === WhenFull.BLOCK) return true;
+    const { starts, ends, from, to } = lines;
+    const firstKey = keys.reserve(0);
+    let bytes = 0;
+    for (let i = from; i < to; i++)
+      bytes += ends[i]! - starts[i]! + keys.keyBytesAt(firstKey + i - from);
+    return this.ledger.counters.bufferedBytes + bytes <= o.maxBufferBytes;
+  }
+
+  /**
+   * Accepts lines that {@link fitsPlainLines} as plain records under the sink's own keys, one
+   * key each from `keys`, as {@link accept} would accept each one with the next key, in order:
+   * as runs (plain-run.ts), their bytes copied once into one block, one held entry per run. A
+   * line over the record limit goes through {@link accept} on its own. Answers as
+   * {@link acceptLines} does.
+   */
+  acceptPlainLines(
+    lines: LineRange,
+    keys: SinkKeys,
+    onSettled: SettleCallback | undefined,
+  ): Intake {
+    const o = this.options;
+    const { buf, starts, ends, from, to } = lines;
+    // Each line takes the next key, whichever way it goes in: key of line i is firstKey + i - from.
+    const firstKey = keys.reserve(0);
+    let dropped = false;
+    let full = false;
+    let runFrom = from;
+    for (let i = from; i <= to; i++) {
+      if (
+        i < to &&
+        ends[i]! - starts[i]! + keys.keyBytesAt(firstKey + i - from) <= o.maxRecordBytes
+      )
+        continue;
+      if (i > runFrom) {
+        const run = { buf, starts, ends, from: runFrom, to: i };
+        if (this.acceptPlainRun(run, keys, onSettled)) full = true;
+      }
+      if (i < to) {
+        const line = buf.subarray(starts[i], ends[i]);
+        const outcome = this.accept(line, keys.next(), onSettled, true);
+        if (outcome === Intake.DROPPED) dropped = true;
+        else if (outcome === Intake.ACCEPTED_FULL) full = true;
+      }
+      runFrom = i + 1;
+    }
+    if (full) return Intake.ACCEPTED_FULL;
+    return dropped ? Intake.DROPPED : Intake.ACCEPTED;
+  }
+
+  /** Lines that all fit the record limit, as one plain run; true when the buffer is now full. */
+  private acceptPlainRun(
+    lines: LineRange,
+    keys: SinkKeys,
+    onSettled: SettleCallback | undefined,
+  ): boolean {
+    const { buf, starts, ends, from, to } = lines;
+    const n = to - from;
+    const firstKey = keys.reserve(n);
+    const runStarts = new Uint32Array(n);
+    const runEnds = new Uint32Array(n);
+    let dataBytes = 0;
+    let bytes = 0;
+    let ordered = true;
+    let lastEnd = 0;
+    for (let i = from; i < to; i++) {
+      const length = ends[i]! - starts[i]!;
+      dataBytes += length;
+      bytes += length + keys.keyBytesAt(firstKey + i - from);
+      if (starts[i]! < lastEnd) ordered = false;
+      lastEnd = ends[i]!;
+    }
+    const spanFrom = starts[from]!;
+    const spanTo = ends[to - 1]!;
+    let block: Buffer;
+    if (ordered && spanTo - spanFrom <= dataBytes + n * RUN_GAP_BYTES) {
+      // Lines one after the other (a separator between): one copy of the whole span.
+      block = Buffer.allocUnsafeSlow(spanTo - spanFrom);
+      buf.copy(block, 0, spanFrom, spanTo);
+      for (let i = from, j = 0; i < to; i++, j++) {
+        runStarts[j] = starts[i]! - spanFrom;
+        runEnds[j] = ends[i]! - spanFrom;
+      }
+    } else {
+      block = Buffer.allocUnsafeSlow(dataBytes);
+      let at = 0;
+      for (let i = from, j = 0; i < to; i++, j++) {
+        runStarts[j] = at;
+        at += buf.copy(block, at, starts[i], ends[i]);
+        runEnds[j] = at;
+      }
+    }
+    const seq = this.seq + 1;
+    this.seq += n;
+    this.ledger.accepted(bytes, n);
+    const run = { block, starts: runStarts, ends: runEnds, keys, firstKey, from: 0, to: n };
+    this.lanes.enqueue(heldRun(run, bytes, seq, this.clock.now(), onSettled));
+    const o = this.options;
+    return o.whenFull === WhenFull.BLOCK && this.ledger.counters.bufferedBytes >= o.maxBufferBytes;
+  }
+
   /** Lines that all fit the record limit, as one run; true when the buffer is now full. */
   private acceptRun(
     lines: LineRange,
@@ -207,6 +319,12 @@ export class RecordIntake {
     }
   }
 }
+
+/**
+ * Bytes between consecutive lines (a separator, `\r\n`) up to which a run's lines are copied
+ * as one span, gaps included, instead of one by one.
+ */
+const RUN_GAP_BYTES = 2;
 
 /** A Buffer over `bytes` without copying them. */
 function asBuffer(bytes: Uint8Array): Buffer {

@@ -7,8 +7,12 @@
  *   lane shard-0: [retry ready] [fresh ...] ─┐
  *   lane shard-1: [fresh ...] ───────────────┼─► batch (≤ maxBatchRecords, ≤ maxBatchBytes)
  *   lane shard-2: (bucket empty: skipped) ───┘
+ *
+ * A held run of plain records (plain-run.ts, only in the lane of records not routed) counts
+ * as its records; a batch takes it whole or splits it at its limits.
  */
 import type { HeldRecord } from './held-record.js';
+import { fittingRecords, plainCount, singleOf, splitRun, type HeldRun } from './plain-run.js';
 import { RecordQueue } from './record-queue.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -23,6 +27,12 @@ class Lane {
     readonly shardId: string,
     readonly bucket: TokenBucket | undefined,
   ) {}
+}
+
+/** What a batch being filled holds so far (a run counts as its records). */
+interface BatchState {
+  bytes: number;
+  records: number;
 }
 
 /** Batch limits the lanes fill batches to. */
@@ -66,7 +76,7 @@ export class ShardLanes {
     const lane = this.lane(r.shardId);
     lane.fresh.push(r);
     lane.freshBytes += r.bytes;
-    this.freshRecords++;
+    this.freshRecords += plainCount(r);
     this.freshBytesTotal += r.bytes;
   }
 
@@ -121,7 +131,7 @@ export class ShardLanes {
         (force || this.freshFull || nowMs - oldest >= this.limits.flushIntervalMs));
     if (!due) return undefined;
     const batch: HeldRecord[] = [];
-    const state = { bytes: 0 };
+    const state = { bytes: 0, records: 0 };
     const start = this.cursor++ % lanes.length;
     const rotated = [...lanes.slice(start), ...lanes.slice(0, start)];
     for (const lane of rotated)
@@ -129,7 +139,7 @@ export class ShardLanes {
     let progress = true;
     // Fresh records in rounds across lanes, so every shard gets a share of the batch.
     const share = Math.max(1, Math.ceil(this.limits.maxBatchRecords / rotated.length));
-    while (progress && batch.length < this.limits.maxBatchRecords) {
+    while (progress && state.records < this.limits.maxBatchRecords) {
       progress = false;
       for (const lane of rotated) {
         if (this.takeFresh(lane, nowMs, batch, state, share) > 0) progress = true;
@@ -138,27 +148,24 @@ export class ShardLanes {
     return batch.length > 0 ? batch : undefined;
   }
 
-  private fits(batch: HeldRecord[], bytes: number, r: HeldRecord): boolean {
+  private fits(state: BatchState, r: HeldRecord): boolean {
     return (
-      batch.length < this.limits.maxBatchRecords && bytes + r.bytes <= this.limits.maxBatchBytes
+      state.records + plainCount(r) <= this.limits.maxBatchRecords &&
+      state.bytes + r.bytes <= this.limits.maxBatchBytes
     );
   }
 
-  private takeRetries(
-    lane: Lane,
-    nowMs: number,
-    batch: HeldRecord[],
-    state: { bytes: number },
-  ): void {
+  private takeRetries(lane: Lane, nowMs: number, batch: HeldRecord[], state: BatchState): void {
     const keep: HeldRecord[] = [];
     for (const r of lane.retry) {
       if (
         r.notBeforeMs <= nowMs &&
-        this.fits(batch, state.bytes, r) &&
+        this.fits(state, r) &&
         (lane.bucket?.tryTake(1, r.bytes, nowMs) ?? true)
       ) {
         batch.push(r);
         state.bytes += r.bytes;
+        state.records++;
         this.retryRecords--;
       } else keep.push(r);
     }
@@ -169,23 +176,47 @@ export class ShardLanes {
     lane: Lane,
     nowMs: number,
     batch: HeldRecord[],
-    state: { bytes: number },
+    state: BatchState,
     share: number,
   ): number {
     let taken = 0;
     while (taken < share) {
       const next = lane.fresh.peek();
-      if (next === undefined || !this.fits(batch, state.bytes, next)) break;
+      if (next === undefined) break;
+      if (!this.fits(state, next)) {
+        if (next.run !== undefined) taken += this.takeRunPart(lane, next as HeldRun, batch, state);
+        break;
+      }
       if (lane.bucket !== undefined && !lane.bucket.tryTake(1, next.bytes, nowMs)) break;
       lane.fresh.shift();
+      const n = plainCount(next);
       lane.freshBytes -= next.bytes;
-      this.freshRecords--;
+      this.freshRecords -= n;
       this.freshBytesTotal -= next.bytes;
       batch.push(next);
       state.bytes += next.bytes;
-      taken++;
+      state.records += n;
+      taken += n;
     }
     return taken;
+  }
+
+  /** The first records of a run that fit the batch, split off (the rest stays at the head). */
+  private takeRunPart(lane: Lane, r: HeldRun, batch: HeldRecord[], state: BatchState): number {
+    const fit = fittingRecords(
+      r,
+      this.limits.maxBatchRecords - state.records,
+      this.limits.maxBatchBytes - state.bytes,
+    );
+    if (fit.records === 0) return 0;
+    const part = splitRun(r, fit.records, fit.bytes);
+    lane.freshBytes -= fit.bytes;
+    this.freshRecords -= fit.records;
+    this.freshBytesTotal -= fit.bytes;
+    batch.push(part);
+    state.bytes += fit.bytes;
+    state.records += fit.records;
+    return fit.records;
   }
 
   /**
@@ -226,6 +257,16 @@ export class ShardLanes {
         oldestLane = lane;
     }
     if (oldestLane !== undefined) {
+      const head = oldestLane.fresh.peek()!;
+      if (head.run !== undefined && plainCount(head) > 1) {
+        // A run gives up its first record only, as records put one by one would.
+        const first = singleOf(head as HeldRun, head.run.from);
+        splitRun(head as HeldRun, 1, first.bytes);
+        oldestLane.freshBytes -= first.bytes;
+        this.freshRecords--;
+        this.freshBytesTotal -= first.bytes;
+        return first;
+      }
       const r = oldestLane.fresh.shift()!;
       oldestLane.freshBytes -= r.bytes;
       this.freshRecords--;
@@ -249,7 +290,7 @@ export class ShardLanes {
       if (keep(id)) continue;
       for (const r of lane.fresh.drain()) {
         out.push(r);
-        this.freshRecords--;
+        this.freshRecords -= plainCount(r);
         this.freshBytesTotal -= r.bytes;
       }
       for (const item of lane.retry) out.push(item);

@@ -64,30 +64,44 @@ export function countShardResults(
   results: readonly EntryResult[],
 ): void {
   for (let i = 0; i < results.length; i++) {
-    const res = results[i]!;
     const record = records[i];
     if (record === undefined) continue;
-    if (res.ok) {
-      const sent = stats.bytesSentByShard[res.shardId];
-      if (sent !== undefined) {
-        // The usual case: a shard seen before.
-        stats.bytesSentByShard[res.shardId] = sent + record.bytes;
-        continue;
-      }
-      const shard = shardLabel(stats, res.shardId);
-      stats.bytesSentByShard[shard] = (stats.bytesSentByShard[shard] ?? 0) + record.bytes;
-      continue;
-    }
-    const routed =
-      record.shardId !== undefined && record.shardId !== ROUTED_TO_ANY_SHARD
-        ? record.shardId
-        : undefined;
-    const named = routed ?? SHARD_IN_MESSAGE.exec(res.errorMessage)?.[1];
-    const shard = named === undefined ? SinkCounterLimits.UNKNOWN_SHARD : shardLabel(stats, named);
-    const code = errorCodeLabel(res.errorCode);
-    const byCode = (stats.entriesFailedByShard[shard] ??= {});
-    byCode[code] = (byCode[code] ?? 0) + 1;
+    countShardResult(stats, record.bytes, record.shardId, results[i]!);
   }
+}
+
+/**
+ * Adds the answer `res` of one sent record of `bytes` (routed to `shardId`, if routed) to the
+ * per-shard counts, as {@link countShardResults} does for each record.
+ *
+ * @example
+ * ```ts
+ * countShardResult(stats, 120, undefined, { ok: true, shardId: 'shardId-000000000001', sequenceNumber: '1' });
+ * ```
+ */
+export function countShardResult(
+  stats: Pick<SinkStats, 'bytesSentByShard' | 'entriesFailedByShard'>,
+  bytes: number,
+  shardId: string | undefined,
+  res: EntryResult,
+): void {
+  if (res.ok) {
+    const sent = stats.bytesSentByShard[res.shardId];
+    if (sent !== undefined) {
+      // The usual case: a shard seen before.
+      stats.bytesSentByShard[res.shardId] = sent + bytes;
+      return;
+    }
+    const shard = shardLabel(stats, res.shardId);
+    stats.bytesSentByShard[shard] = (stats.bytesSentByShard[shard] ?? 0) + bytes;
+    return;
+  }
+  const routed = shardId !== undefined && shardId !== ROUTED_TO_ANY_SHARD ? shardId : undefined;
+  const named = routed ?? SHARD_IN_MESSAGE.exec(res.errorMessage)?.[1];
+  const shard = named === undefined ? SinkCounterLimits.UNKNOWN_SHARD : shardLabel(stats, named);
+  const code = errorCodeLabel(res.errorCode);
+  const byCode = (stats.entriesFailedByShard[shard] ??= {});
+  byCode[code] = (byCode[code] ?? 0) + 1;
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   PutEntry,
   PutRecordsPort,
 } from '../../../../src/sink/put-records-client.js';
+import { plainEntries } from '../../../../src/sink/plain-run.js';
 
 /** An entry as the fake saw it: its bytes and key, copied at send time. */
 export interface SentEntry {
@@ -50,6 +51,8 @@ export class FakePutRecords implements PutRecordsPort {
   readonly requests: SentEntry[][] = [];
   shards: ShardHashRange[] = evenShards(1);
   listCalls = 0;
+  /** Entries sent that carried a run of plain records (each seen as its records). */
+  runEntries = 0;
   listError: Error | undefined;
   hold = false;
   destroyed = false;
@@ -59,7 +62,9 @@ export class FakePutRecords implements PutRecordsPort {
   private sequence = 0;
 
   async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
-    const sent = entries.map((e) => ({
+    for (const e of entries) if (e.run !== undefined) this.runEntries++;
+    // A run of plain records is seen as the records it carries, as Kinesis sees them.
+    const sent = plainEntries(entries).map((e) => ({
       data: Buffer.from(e.data),
       partitionKey: e.partitionKey,
       explicitHashKey: (e as { explicitHashKey?: string }).explicitHashKey,
