@@ -24,6 +24,10 @@ const TAIL = ']}';
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 /** Bytes of an entry besides its base64 data and its JSON-quoted key: `{"Data":"` `","PartitionKey":` `}`. */
+/** Around a key of the sink's own (plain ASCII, no escapes) in a run. */
+const KEY_OPEN = ENTRY_KEY + '"';
+const KEY_CLOSE = '"}';
+const RUN_GLUE = KEY_CLOSE + ',' + ENTRY_DATA;
 const ENTRY_OVERHEAD_BYTES = ENTRY_DATA.length + ENTRY_KEY.length + 1;
 /**
  * Data bytes base64-encoded per string (a multiple of 3, so no padding inside): a 64 KiB string
@@ -121,16 +125,14 @@ function runSize(run: PlainRun): number {
 /** Writes the records of a run, commas between them; answers the end. */
 function writeRun(body: Buffer, at: number, run: PlainRun): number {
   const { block, starts, ends, keys, firstKey } = run;
-  let o = at;
-  for (let i = run.from; i < run.to; i++) {
-    if (i > run.from) body[o++] = COMMA;
-    o += body.write(ENTRY_DATA, o, 'latin1');
+  const last = run.to - 1;
+  let o = at + body.write(ENTRY_DATA, at, 'latin1');
+  for (let i = run.from; i <= last; i++) {
     o = writeBase64(body, o, block, starts[i]!, ends[i]!);
-    o += body.write(ENTRY_KEY, o, 'latin1');
-    body[o++] = QUOTE;
-    o += body.write(keys.keyAt(firstKey + i), o, 'latin1');
-    body[o++] = QUOTE;
-    body[o++] = CLOSE_BRACE;
+    // The key, the end of this entry and the start of the next in one write: each write is a
+    // call into the runtime, and a record of a run would otherwise make four.
+    const key = keys.keyAt(firstKey + i);
+    o += body.write(i < last ? KEY_OPEN + key + RUN_GLUE : KEY_OPEN + key + KEY_CLOSE, o, 'latin1');
   }
   return o;
 }

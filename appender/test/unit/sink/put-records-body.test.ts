@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { pick, seededRandom } from '@kinlog/core';
 import { BodyPool } from '../../../src/sink/body-pool.js';
 import { BASE64_CHUNK_BYTES, putRecordsBody } from '../../../src/sink/put-records-body.js';
+import { SinkKeys } from '../../../src/sink/partition-key.js';
+import { plainEntries, type PlainRun } from '../../../src/sink/plain-run.js';
 
 const KEYS = [
   'a',
@@ -104,5 +106,44 @@ describe('putRecordsBody', () => {
         { Data: 'Yw==', PartitionKey: 'k3', ExplicitHashKey: '0' },
       ],
     });
+  });
+
+  it('writes runs of plain records byte for byte as their records one by one, between other entries', () => {
+    const random = seededRandom(11);
+    const keys = new SinkKeys();
+    keys.reserve(30); // keys of one and of two base-36 digits
+    for (let round = 0; round < 100; round++) {
+      const entries: { data: Buffer; partitionKey: string; run?: PlainRun }[] = [];
+      for (let e = 0; e < 1 + Math.floor(random() * 4); e++) {
+        if (random() < 0.3) {
+          entries.push({ data: Buffer.from('alone'), partitionKey: 'k' });
+          continue;
+        }
+        const n = Math.floor(random() * 12);
+        const lengths = Array.from({ length: n }, () =>
+          random() < 0.05 ? BASE64_CHUNK_BYTES + 7 : Math.floor(random() * 200),
+        );
+        const block = Buffer.from(
+          Array.from({ length: lengths.reduce((a, b) => a + b + 1, 0) }, () =>
+            Math.floor(random() * 256),
+          ),
+        );
+        const starts = new Uint32Array(n);
+        const ends = new Uint32Array(n);
+        let at = 0;
+        lengths.forEach((l, i) => {
+          starts[i] = at;
+          ends[i] = at + l;
+          at += l + 1;
+        });
+        const from = Math.floor(random() * (n + 1));
+        const to = from + Math.floor(random() * (n - from + 1));
+        const run = { block, starts, ends, keys, firstKey: keys.reserve(n), from, to };
+        entries.push({ data: Buffer.alloc(0), partitionKey: '', run });
+      }
+      const body = putRecordsBody('logs', entries);
+      expect(body.equals(putRecordsBody('logs', plainEntries(entries)))).to.equal(true);
+      JSON.parse(body.toString('utf8'));
+    }
   });
 });
