@@ -32,13 +32,27 @@ export type HeldRun = HeldRecord & { run: PlainRun };
 
 const EMPTY = Buffer.alloc(0);
 
-/** Records of a held entry: a run's count, else 1. */
+/**
+ * Records of a held entry: a run's count, else 1.
+ *
+ * @example
+ * ```ts
+ * plainCount(held); // 3 for a run of records [4, 7)
+ * ```
+ */
 export function plainCount(r: HeldRecord): number {
   const run = r.run;
   return run === undefined ? 1 : run.to - run.from;
 }
 
-/** Wire bytes of record `i` of a run: data plus key. */
+/**
+ * Wire bytes of record `i` of a run: data plus key.
+ *
+ * @example
+ * ```ts
+ * runRecordBytes(run, run.from); // bytes the first record costs in the buffer
+ * ```
+ */
 export function runRecordBytes(run: PlainRun, i: number): number {
   return run.ends[i]! - run.starts[i]! + run.keys.keyBytesAt(run.firstKey + i);
 }
@@ -78,6 +92,11 @@ export function heldRun(
 
 /**
  * How many of the first records of `r` fit `maxRecords` and `maxBytes`, and their bytes.
+ *
+ * @example
+ * ```ts
+ * const fit = fittingRecords(held, 500 - batchRecords, 5 * 1024 * 1024 - batchBytes);
+ * ```
  */
 export function fittingRecords(
   r: HeldRun,
@@ -99,6 +118,11 @@ export function fittingRecords(
 /**
  * Splits off the first `records` records of `r` (of `bytes` bytes) as an entry of their own;
  * `r` keeps the rest.
+ *
+ * @example
+ * ```ts
+ * const part = splitRun(held, fit.records, fit.bytes); // into the batch; held stays queued
+ * ```
  */
 export function splitRun(r: HeldRun, records: number, bytes: number): HeldRun {
   const run = r.run;
@@ -118,7 +142,14 @@ export function splitRun(r: HeldRun, records: number, bytes: number): HeldRun {
   return head;
 }
 
-/** Record `i` of a run as an ordinary single held record (a view of the block). */
+/**
+ * Record `i` of a run as an ordinary single held record (a view of the block).
+ *
+ * @example
+ * ```ts
+ * failed.push(singleOf(held, i)); // retried on its own
+ * ```
+ */
 export function singleOf(r: HeldRun, i: number): HeldRecord {
   const run = r.run;
   const bytes = runRecordBytes(run, i);
@@ -139,7 +170,14 @@ export function singleOf(r: HeldRun, i: number): HeldRecord {
   };
 }
 
-/** Held records with every run in them as its single records, in order. */
+/**
+ * Held records with every run in them as its single records, in order.
+ *
+ * @example
+ * ```ts
+ * requeue(explodeRuns(batch)); // a whole request failed: each record retries on its own
+ * ```
+ */
 export function explodeRuns(records: readonly HeldRecord[]): HeldRecord[] {
   const out: HeldRecord[] = [];
   for (const r of records) {
@@ -149,7 +187,14 @@ export function explodeRuns(records: readonly HeldRecord[]): HeldRecord[] {
   return out;
 }
 
-/** Kinesis records in `records` (a run counts each of its records). */
+/**
+ * Kinesis records in `records` (a run counts each of its records).
+ *
+ * @example
+ * ```ts
+ * counters.entriesSent += plainRecordCount(batch);
+ * ```
+ */
 export function plainRecordCount(records: readonly HeldRecord[]): number {
   let n = 0;
   for (const r of records) n += plainCount(r);
