@@ -28,6 +28,8 @@ const CLOSE_BRACE = 0x7d;
 const KEY_OPEN = ENTRY_KEY + '"';
 const KEY_CLOSE = '"}';
 const RUN_GLUE = KEY_CLOSE + ',' + ENTRY_DATA;
+/** Characters of a run's text joined before one write (see writeRun). */
+const RUN_TEXT_CHARS = 16_384;
 const ENTRY_OVERHEAD_BYTES = ENTRY_DATA.length + ENTRY_KEY.length + 1;
 /**
  * Data bytes base64-encoded per string (a multiple of 3, so no padding inside): a 64 KiB string
@@ -126,15 +128,26 @@ function runSize(run: PlainRun): number {
 function writeRun(body: Buffer, at: number, run: PlainRun): number {
   const { block, starts, ends, keys, firstKey } = run;
   const last = run.to - 1;
-  let o = at + body.write(ENTRY_DATA, at, 'latin1');
+  let o = at;
+  // The text of several records is joined before it is written: each write is a call into the
+  // runtime, costlier than joining short strings (the join is flattened once, by the write).
+  let text = ENTRY_DATA;
   for (let i = run.from; i <= last; i++) {
-    o = writeBase64(body, o, block, starts[i]!, ends[i]!);
-    // The key, the end of this entry and the start of the next in one write: each write is a
-    // call into the runtime, and a record of a run would otherwise make four.
+    const from = starts[i]!;
+    const to = ends[i]!;
+    if (to - from > BASE64_CHUNK_BYTES) {
+      o += body.write(text, o, 'latin1');
+      text = '';
+      o = writeBase64(body, o, block, from, to);
+    } else text += block.toString('base64', from, to);
     const key = keys.keyAt(firstKey + i);
-    o += body.write(i < last ? KEY_OPEN + key + RUN_GLUE : KEY_OPEN + key + KEY_CLOSE, o, 'latin1');
+    text += i < last ? KEY_OPEN + key + RUN_GLUE : KEY_OPEN + key + KEY_CLOSE;
+    if (text.length >= RUN_TEXT_CHARS) {
+      o += body.write(text, o, 'latin1');
+      text = '';
+    }
   }
-  return o;
+  return o + body.write(text, o, 'latin1');
 }
 
 /** Writes the padded base64 text of `data[from, to)` at `at`, a chunk at a time; answers the end. */
