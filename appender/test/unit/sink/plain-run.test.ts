@@ -244,6 +244,15 @@ describe('putLines as plain runs against putEncoded of each line', () => {
       { client: (client) => (client.hold = true) },
     );
     expect(oldest.books.dropped.bufferFull).to.be.above(0);
+    // A run waiting behind a request in flight gives up its records one by one, oldest first:
+    // its 100 waiting records go before any line put after them.
+    const small = Array.from({ length: 1200 }, (_, i) => String(i).padEnd(1000, 's'));
+    const evicted = await same(
+      { maxBufferBytes: MIB, whenFull: 'dropOldest', maxInFlight: 1 },
+      [{ lines: small.slice(0, 600) }, { lines: small.slice(600) }],
+      { client: (client) => (client.hold = true) },
+    );
+    expect(evicted.books.dropped.bufferFull).to.be.within(100, 600);
     const newest = await same(
       { maxBufferBytes: MIB, whenFull: 'dropNewest' },
       [{ lines: lines.slice(0, 300) }, { lines: lines.slice(300) }],
