@@ -64,6 +64,8 @@ async function run(
   };
   const flushes: number[] = [];
   sink.on('flush', (f) => flushes.push(f.records, f.kinesisRecords, f.failed));
+  const drops: string[] = [];
+  sink.on('drop', (d) => drops.push(`${d.reason} ${d.count} ${d.bytes}`));
   let closed: Promise<void> | undefined;
   let answers: boolean[] = [];
   for (const step of steps) {
@@ -130,7 +132,7 @@ async function run(
   };
   const requests = client.requests.map((r) => r.map(seen));
   answers = answers.slice();
-  return { requests, results, books, flushes, answers, runEntries: client.runEntries };
+  return { requests, results, books, flushes, drops, answers, runEntries: client.runEntries };
 }
 
 /** Runs a script both ways and expects the same outcome; answers the fast one. */
@@ -142,6 +144,7 @@ async function same(options: Partial<KinesisSinkOptions>, steps: Step[], setup: 
   expect(fast.results).to.deep.equal(careful.results);
   expect(fast.books).to.deep.equal(careful.books);
   expect(fast.flushes).to.deep.equal(careful.flushes);
+  expect(fast.drops).to.deep.equal(careful.drops);
   expect(fast.answers).to.deep.equal(careful.answers);
   expect(careful.runEntries).to.equal(0);
   return fast;
