@@ -7,14 +7,23 @@
  *                   (the unfinished tail is carried, and joins only the next chunk's first line)
  *                   a put() false (hold back: backlog gate, whenFull: block) ─► the rest of the
  *                   chunk waits, as text, for ready(); then its lines are put ─► callback
+ *   with putLines: the chunk's whole lines go in runs of up to LINE_RUN_CHARS characters, each
+ *   encoded once into a buffer and handed over as ranges (no string or buffer per line)
  *   end ─► the carried tail is put ─► destroy ─► close() ─► 'close'
  */
 import { Writable } from 'node:stream';
+import type { LineRange } from '../sink/line-run.js';
 
 /** What a {@link LineWriter} hands its lines to. */
 export interface LineWriterHandlers {
   /** Takes one line (without its newline); false: the next line waits for `ready()`. */
   put(line: string): boolean;
+  /**
+   * Takes several whole lines at once, as ranges of one buffer (none empty, no newlines), which
+   * the caller may reuse once it returns; false: the next line waits for `ready()`. Without it,
+   * every line goes to `put`.
+   */
+  putLines?(lines: LineRange): boolean;
   /** Resolves when `put` may be called again after it returned false. */
   ready(): Promise<void>;
   /** Releases what the lines went to; called once, when the stream ends or is destroyed. */
@@ -22,6 +31,13 @@ export interface LineWriterHandlers {
 }
 
 const NEWLINE = '\n';
+const NEWLINE_BYTE = 0x0a;
+
+/**
+ * Characters of whole lines handed over at once with `putLines`: big enough that a run's
+ * set-up is nothing per line, small enough that a pause (backlog gate) overshoots by little.
+ */
+export const LINE_RUN_CHARS = 64 * 1024;
 
 /**
  * A Writable of newline-separated text that puts every line, as written, synchronously.
@@ -68,11 +84,39 @@ export class LineWriter extends Writable {
 
   /** Puts the lines of `text` from `start` on; stops at the first put that asks to wait. */
   private putFrom(text: string, start: number, callback: (error?: Error | null) => void): void {
+    if (this.handlers.putLines !== undefined) {
+      this.putRunsFrom(text, start, callback, this.handlers.putLines.bind(this.handlers));
+      return;
+    }
     let from = start;
     for (let nl = text.indexOf(NEWLINE, from); nl !== -1; nl = text.indexOf(NEWLINE, from)) {
       const line = nl > from ? text.slice(from, nl) : '';
       from = nl + 1;
       if (line.length > 0 && !this.handlers.put(line)) {
+        this.waitThenPut(text, from, callback);
+        return;
+      }
+    }
+    this.carry = text.slice(from);
+    callback();
+  }
+
+  /** {@link putFrom} by runs of whole lines: one buffer per run, ranges for its lines. */
+  private putRunsFrom(
+    text: string,
+    start: number,
+    callback: (error?: Error | null) => void,
+    putLines: (lines: LineRange) => boolean,
+  ): void {
+    let from = start;
+    for (;;) {
+      let end = text.lastIndexOf(NEWLINE, from + LINE_RUN_CHARS);
+      if (end < from) end = text.indexOf(NEWLINE, from + LINE_RUN_CHARS);
+      if (end === -1) break;
+      const buf = Buffer.from(text.slice(from, end + 1), 'utf8');
+      from = end + 1;
+      const lines = linesOf(buf);
+      if (lines.to > 0 && !putLines(lines)) {
         this.waitThenPut(text, from, callback);
         return;
       }
@@ -102,4 +146,19 @@ export class LineWriter extends Writable {
       () => callback(error),
     );
   }
+}
+
+/** The non-empty lines of `buf`, which ends with a newline, as ranges. */
+function linesOf(buf: Buffer): LineRange {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let at = 0;
+  for (let nl = buf.indexOf(NEWLINE_BYTE); nl !== -1; nl = buf.indexOf(NEWLINE_BYTE, at)) {
+    if (nl > at) {
+      starts.push(at);
+      ends.push(nl);
+    }
+    at = nl + 1;
+  }
+  return { buf, starts, ends, from: 0, to: starts.length };
 }

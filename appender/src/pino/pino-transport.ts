@@ -20,6 +20,7 @@ import type { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import type { AppenderError } from '../errors.js';
 import { KinesisSink } from '../sink/kinesis-sink.js';
+import type { LineRange } from '../sink/line-run.js';
 import type { SinkStats } from '../sink/sink-stats.js';
 import { TransportDefaults } from '../transport-defaults.js';
 import { BacklogGate } from './backlog-gate.js';
@@ -79,6 +80,10 @@ function createWorkerStream(options: PinoKinesisOptions): LineWriter {
       const key = field === undefined ? undefined : lineKey(line, field);
       return (sink.putEncoded(line, key) || sink.closed) && !gate.shouldPause();
     },
+    // Lines under the sink's own keys go in runs: one copy each, no record object per line.
+    ...(field === undefined && {
+      putLines: (lines: LineRange) => (sink.putLines(lines) || sink.closed) && !gate.shouldPause(),
+    }),
     ready: async () => {
       await sink.ready();
       await gate.pause();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { LineWriter } from '../../../src/pino/line-writer.js';
+import { LINE_RUN_CHARS, LineWriter } from '../../../src/pino/line-writer.js';
 
 function writerInto(
   lines: string[],
@@ -84,6 +84,49 @@ describe('LineWriter', function () {
       writer.end();
       await once(writer, 'close');
       expect(lines, `trial ${trial}`).to.deep.equal(expected);
+    }
+  });
+
+  it('hands lines over in runs with putLines exactly as one split of the whole text, waiting where a run asks to', async function () {
+    // Lines of many lengths (one longer than a run), multi-byte characters, empty lines; chunks
+    // from one character to several runs long.
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const parts: string[] = [];
+    for (let i = 0; i < 3000; i++) parts.push(`{"i":${i},"s":"${'é€x'.repeat(next() % 90)}"}`);
+    parts.splice(1500, 0, 'y'.repeat(LINE_RUN_CHARS + 100), '', '');
+    const text = parts.join('\n') + '\n{"tail":1}';
+    const expected = text.split('\n').filter((l) => l.length > 0);
+    for (let trial = 0; trial < 12; trial++) {
+      const lines: string[] = [];
+      let runs = 0;
+      const waits = trial % 2 === 1;
+      const writer = new LineWriter({
+        put: (line) => {
+          lines.push(line);
+          return true;
+        },
+        putLines: (r) => {
+          runs++;
+          for (let i = r.from; i < r.to; i++) {
+            expect(r.ends[i]! > r.starts[i]!, 'no empty line').to.equal(true);
+            lines.push(r.buf.toString('utf8', r.starts[i], r.ends[i]));
+          }
+          return !(waits && runs % 3 === 0);
+        },
+        ready: () => new Promise((resolve) => setImmediate(resolve)),
+        close: () => Promise.resolve(),
+      });
+      for (let at = 0; at < text.length;) {
+        const size =
+          trial === 0 ? text.length : 1 + (next() % (trial < 6 ? 3 * LINE_RUN_CHARS : 4000));
+        writer.write(text.slice(at, at + size));
+        at += size;
+      }
+      writer.end();
+      await once(writer, 'close');
+      expect(lines, `trial ${trial}`).to.deep.equal(expected);
+      expect(runs, `trial ${trial}`).to.be.above(trial === 0 ? 2 : 0);
     }
   });
 });
