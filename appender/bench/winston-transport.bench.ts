@@ -73,11 +73,12 @@ await runBench({
       target: 1.5,
     },
     {
+      // No target: File's calls return at once while winston buffers every event in memory
+      // (its peak RSS), so this ratio says how the two buffer, not how fast they deliver.
       label: 'log calls/s, kinlog ÷ winston File',
       of: 'winston → kinlog',
       over: 'winston → File',
       metric: 'callsPerSec',
-      target: 1.5,
     },
     {
       label: 'peak RSS, kinlog ÷ winston File',
