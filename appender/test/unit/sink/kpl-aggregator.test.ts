@@ -12,24 +12,10 @@ import type { HeldRecord } from '../../../src/sink/held-record.js';
 import { FakeClock, settle } from './support/fake-clock.js';
 import { evenShards, FakePutRecords, THROTTLED } from './support/fake-put-records.js';
 import { deaggregate } from '../../support/kpl-deaggregate.js';
+import { rangesOf } from './support/line-ranges.js';
 
 const AGGREGATE_BYTES = 1024;
 const MAGIC = Buffer.from(KplAggregateFormat.MAGIC);
-
-/** A buffer holding `lines`, one `\n` after each, and their ranges. */
-function rangesOf(lines: string[]) {
-  const buf = Buffer.from(lines.map((l) => `${l}\n`).join(''));
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let at = 0;
-  for (const l of lines) {
-    starts.push(at);
-    at += Buffer.byteLength(l);
-    ends.push(at);
-    at++;
-  }
-  return { buf, starts, ends, from: 0, to: lines.length };
-}
 
 describe('KplAggregator', () => {
   it('writes new aggregates into the buffers of acknowledged ones, never of those still held', async () => {

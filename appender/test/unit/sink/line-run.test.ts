@@ -9,11 +9,12 @@ import { KplAggregateFormat } from '@kinlog/core';
 import { KinesisSink, type SettleResult } from '../../../src/sink/kinesis-sink.js';
 import type { KinesisSinkOptions } from '../../../src/sink/sink-options.js';
 import { TRUNCATION_MARKER } from '../../../src/sink/fit-record.js';
-import { expandRun, type LineRange } from '../../../src/sink/line-run.js';
+import { expandRun } from '../../../src/sink/line-run.js';
 import { OneKeyAggregate } from '../../../src/sink/one-key-aggregate.js';
 import { FakeClock, settle } from './support/fake-clock.js';
 import { evenShards, FakePutRecords, type SentEntry } from './support/fake-put-records.js';
 import { deaggregate } from '../../support/kpl-deaggregate.js';
+import { rangesOf } from './support/line-ranges.js';
 
 /** What a reader sees of one Kinesis record, keys aside (they are the sink's own, random). */
 interface Seen {
@@ -52,21 +53,6 @@ function comparable(payload: string): string {
 
 /** One step of a script: lines put as one buffer (together, or one by one), or a wait. */
 type Step = { lines: string[]; prefix?: string } | { advanceMs: number };
-
-/** A buffer holding `lines` after `prefix`, one `\n` after each, and their ranges. */
-function rangesOf(lines: string[], prefix = ''): LineRange {
-  const buf = Buffer.from(prefix + lines.map((l) => `${l}\n`).join(''));
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let at = Buffer.byteLength(prefix);
-  for (const l of lines) {
-    starts.push(at);
-    at += Buffer.byteLength(l);
-    ends.push(at);
-    at++;
-  }
-  return { buf, starts, ends, from: 0, to: lines.length };
-}
 
 async function run(
   together: boolean,

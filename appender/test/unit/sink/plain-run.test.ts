@@ -6,11 +6,11 @@
  */
 import { expect } from 'chai';
 import { KinesisSink, type SettleResult } from '../../../src/sink/kinesis-sink.js';
-import type { LineRange } from '../../../src/sink/line-run.js';
 import type { KinesisSinkOptions } from '../../../src/sink/sink-options.js';
 import { TRUNCATION_MARKER } from '../../../src/sink/fit-record.js';
 import { FakeClock, settle } from './support/fake-clock.js';
 import { FakePutRecords, THROTTLED, type SentEntry } from './support/fake-put-records.js';
+import { rangesOf } from './support/line-ranges.js';
 
 /** Characters of the sink's random key prefix (6 random bytes, base64url). */
 const KEY_PREFIX_CHARS = 8;
@@ -21,20 +21,6 @@ type Step =
   | { lines: string[] }
   | { advanceMs: number }
   | { close: { timeoutMs?: number }; release?: boolean };
-
-function rangesOf(lines: string[]): LineRange {
-  const buf = Buffer.from(lines.map((l) => `${l}\n`).join(''));
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let at = 0;
-  for (const l of lines) {
-    starts.push(at);
-    at += Buffer.byteLength(l);
-    ends.push(at);
-    at++;
-  }
-  return { buf, starts, ends, from: 0, to: lines.length };
-}
 
 /** A record as compared: its payload (a truncated one by its head) and its key's number. */
 function seen(e: SentEntry): string {
