@@ -1,5 +1,18 @@
 import type { DropReason } from './drop-reasons.js';
-import type { PlainRun } from './plain-run.js';
+import type { SinkKeys } from './partition-key.js';
+
+/** The records a held entry of a run carries: `[from, to)` of its block. */
+export interface PlainRun {
+  readonly block: Buffer;
+  /** Record i of the block is `block[starts[i], ends[i])`. */
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  readonly keys: SinkKeys;
+  /** Key number of record 0 of the block; record i has `firstKey + i`. */
+  readonly firstKey: number;
+  from: number;
+  to: number;
+}
 
 /** How one record ended: acknowledged by Kinesis, or dropped with a reason. */
 export type SettleResult =

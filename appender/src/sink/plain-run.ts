@@ -11,21 +11,7 @@
  * An answer settles the acknowledged records of a run with one callback per stretch of them;
  * failed records become ordinary single held records.
  */
-import type { HeldRecord, SettleCallback } from './held-record.js';
-import type { SinkKeys } from './partition-key.js';
-
-/** The records a held entry of a run carries: `[from, to)` of its block. */
-export interface PlainRun {
-  readonly block: Buffer;
-  /** Record i of the block is `block[starts[i], ends[i])`. */
-  readonly starts: Uint32Array;
-  readonly ends: Uint32Array;
-  readonly keys: SinkKeys;
-  /** Key number of record 0 of the block; record i has `firstKey + i`. */
-  readonly firstKey: number;
-  from: number;
-  to: number;
-}
+import type { HeldRecord, PlainRun, SettleCallback } from './held-record.js';
 
 /** A held entry carrying a run of plain records. */
 export type HeldRun = HeldRecord & { run: PlainRun };

@@ -1,5 +1,5 @@
 import type { BodyPool } from './body-pool.js';
-import type { PlainRun } from './plain-run.js';
+import type { PlainRun } from './held-record.js';
 
 /** What {@link putRecordsBody} needs of each entry. */
 export interface PutRecordsBodyEntry {

@@ -27,7 +27,8 @@ import {
 } from '../errors.js';
 import { BodyPool } from './body-pool.js';
 import { LeanPutRecords } from './lean-put-records.js';
-import { plainEntries, type PlainRun } from './plain-run.js';
+import type { PlainRun } from './held-record.js';
+import { plainEntries } from './plain-run.js';
 import { putRecordsBody } from './put-records-body.js';
 import { putRecordsPrototype } from './put-records-prototype.js';
 import { isJsonPutRecordsRequest } from './put-records-request.js';

@@ -3,7 +3,8 @@ import { pick, seededRandom } from '@kinlog/core';
 import { BodyPool } from '../../../src/sink/body-pool.js';
 import { BASE64_CHUNK_BYTES, putRecordsBody } from '../../../src/sink/put-records-body.js';
 import { SinkKeys } from '../../../src/sink/partition-key.js';
-import { plainEntries, type PlainRun } from '../../../src/sink/plain-run.js';
+import type { PlainRun } from '../../../src/sink/held-record.js';
+import { plainEntries } from '../../../src/sink/plain-run.js';
 
 const KEYS = [
   'a',
