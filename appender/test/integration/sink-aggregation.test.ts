@@ -226,48 +226,50 @@ describe('KinesisSink aggregation, compression and pacing', function () {
 
   it('paces a hot shard: under 1 % throttled entries where the unpaced sink exceeds 10 %', async () => {
     const streamName = await createTestStream(2);
-    // Scaled-down shard limits so the test takes seconds: 200 records/s per shard.
-    const proxy = await startFaultProxy({
-      upstream: endpoint(),
-      faults: { shardRecordsPerSecond: 200 },
-    });
     const errors: string[] = [];
     const run = async (rateLimitFraction: number | undefined): Promise<number> => {
-      proxy.resetStats();
-      errors.length = 0;
-      const sink = new KinesisSink({
-        streamName,
-        endpoint: proxy.url,
-        flushIntervalMs: 20,
-        backoffBaseMs: 50,
-        backoffMaxMs: 400,
-        maxRetries: Infinity,
-        ...(rateLimitFraction === undefined ? {} : { rateLimitFraction }),
+      // A proxy per run: its one-second shard windows start empty. The unpaced run's last
+      // window is often nearly full, and a second run in the same window would be throttled
+      // for the first run's records.
+      const proxy = await startFaultProxy({
+        upstream: endpoint(),
+        // Scaled-down shard limits so the test takes seconds: 200 records/s per shard.
+        faults: { shardRecordsPerSecond: 200 },
       });
-      // A shard map that failed to load would leave the sink unpaced: name it if it happens.
-      sink.on('error', (e: Error) => errors.push(e.message));
-      for (let i = 0; i < 800; i++) sink.put({ i, msg: 'hot' });
-      await sink.close();
-      expect(sink.stats().recordsSent).to.equal(800);
-      expect(sink.stats().shardMapRefreshes, 'shard map loads').to.be.at.least(
-        rateLimitFraction === undefined ? 0 : 1,
-      );
-      const s = proxy.stats();
-      return s.entriesShardThrottled / s.entriesReceived;
+      errors.length = 0;
+      try {
+        const sink = new KinesisSink({
+          streamName,
+          endpoint: proxy.url,
+          flushIntervalMs: 20,
+          backoffBaseMs: 50,
+          backoffMaxMs: 400,
+          maxRetries: Infinity,
+          ...(rateLimitFraction === undefined ? {} : { rateLimitFraction }),
+        });
+        // A shard map that failed to load would leave the sink unpaced: name it if it happens.
+        sink.on('error', (e: Error) => errors.push(e.message));
+        for (let i = 0; i < 800; i++) sink.put({ i, msg: 'hot' });
+        await sink.close();
+        expect(sink.stats().recordsSent).to.equal(800);
+        expect(sink.stats().shardMapRefreshes, 'shard map loads').to.be.at.least(
+          rateLimitFraction === undefined ? 0 : 1,
+        );
+        const s = proxy.stats();
+        return s.entriesShardThrottled / s.entriesReceived;
+      } finally {
+        await proxy.close();
+      }
     };
-    try {
-      const unpaced = await run(undefined);
-      // The proxy's 200 records/s is 20 % of the real limit; pace at 60 % of that, which leaves
-      // room for the burst a bucket banks and for request jitter across the proxy's windows.
-      const paced = await run(0.2 * 0.6);
-      console.log(
-        `      throttled entries: unpaced ${(unpaced * 100).toFixed(1)} %, paced ${(paced * 100).toFixed(2)} %`,
-      );
-      // Unpaced, the first two requests (500 + 300 records) alone exceed a shard's window.
-      expect(unpaced).to.be.above(0.1);
-      expect(paced, `errors: ${errors.join('; ')}`).to.be.below(0.01);
-    } finally {
-      await proxy.close();
-    }
+    const unpaced = await run(undefined);
+    // The proxy's 200 records/s is 20 % of the real limit; pace at 60 % of that, which leaves
+    // room for the burst a bucket banks and for request jitter across the proxy's windows.
+    const paced = await run(0.2 * 0.6);
+    console.log(
+      `      throttled entries: unpaced ${(unpaced * 100).toFixed(1)} %, paced ${(paced * 100).toFixed(2)} %`,
+    );
+    // Unpaced, the first two requests (500 + 300 records) alone exceed a shard's window.
+    expect(unpaced).to.be.above(0.1);
+    expect(paced, `errors: ${errors.join('; ')}`).to.be.below(0.01);
   });
 });
