@@ -9,6 +9,18 @@ import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { normalizeJsonEvent } from '@kinlog/core';
 import { QueryError } from '../../../src/errors.js';
 
+/** Adds `event` as a JSON record of shard 0 with sequence number `seq`. */
+function addJsonRow(load: StreamTableLoad, seq: number, event: Record<string, unknown>): void {
+  const line = JSON.stringify(event);
+  load.row(normalizeJsonEvent(JSON.parse(line), line), line, {
+    shardId: 'shardId-0',
+    sequenceNumber: String(seq),
+    arrivalMs: 0,
+    partitionKey: 'k',
+    format: 'json',
+  });
+}
+
 describe('TableLoader (real DuckDB)', () => {
   it('loads chunk by chunk, adding and widening columns that later chunks need, and removes chunk files', async () => {
     const session = await QuerySession.open();
@@ -109,14 +121,7 @@ describe('TableLoader (real DuckDB)', () => {
     try {
       const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
       for (let i = 0; i < 5; i++) {
-        const line = `{"n":${i}}`;
-        load.row(normalizeJsonEvent(JSON.parse(line), line), line, {
-          shardId: 'shardId-0',
-          sequenceNumber: String(i),
-          arrivalMs: 0,
-          partitionKey: 'k',
-          format: 'json',
-        });
+        addJsonRow(load, i, { n: i });
         await load.afterPage();
       }
       expect((await load.finish()).rows).to.equal(5);
@@ -133,18 +138,8 @@ describe('TableLoader (real DuckDB)', () => {
     const spool = await SpoolDirectory.create();
     try {
       const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
-      const add = (i: number, event: Record<string, unknown>) => {
-        const line = JSON.stringify(event);
-        load.row(normalizeJsonEvent(JSON.parse(line), line), line, {
-          shardId: 'shardId-0',
-          sequenceNumber: String(i),
-          arrivalMs: 0,
-          partitionKey: 'k',
-          format: 'json',
-        });
-      };
-      add(1, { host: 'a' });
-      add(2, { host: 'b' });
+      addJsonRow(load, 1, { host: 'a' });
+      addJsonRow(load, 2, { host: 'b' });
       await load.afterPage();
       // The first chunk is committed before the table refuses rows without a host.
       // The table itself is made when the first chunk starts loading, which may be later still.
@@ -155,7 +150,7 @@ describe('TableLoader (real DuckDB)', () => {
         );
       while (!(await loaded())) await new Promise((resolve) => setTimeout(resolve, 10));
       await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
-      for (let i = 3; i <= 8; i++) add(i, { n: i });
+      for (let i = 3; i <= 8; i++) addJsonRow(load, i, { n: i });
       let failure: unknown;
       try {
         await load.afterPage();
