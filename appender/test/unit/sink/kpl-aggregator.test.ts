@@ -12,7 +12,7 @@ import type { HeldRecord } from '../../../src/sink/held-record.js';
 import { FakeClock, settle } from './support/fake-clock.js';
 import { evenShards, FakePutRecords, THROTTLED } from './support/fake-put-records.js';
 import { deaggregate } from '../../support/kpl-deaggregate.js';
-import { rangesOf } from './support/line-ranges.js';
+import { rangesOf, resultPerRecord } from './support/line-ranges.js';
 
 const AGGREGATE_BYTES = 1024;
 const MAGIC = Buffer.from(KplAggregateFormat.MAGIC);
@@ -58,9 +58,7 @@ describe('KplAggregator', () => {
       { client, clock },
     );
     const results: SettleResult[] = [];
-    const onSettled = (r: SettleResult, records: number): void => {
-      for (let i = 0; i < records; i++) results.push(r);
-    };
+    const onSettled = resultPerRecord(results);
     sink.putEncoded('warm-up', undefined, onSettled);
     await settle();
     const lines = Array.from({ length: 3000 }, (_, i) => `line ${i} ${'x'.repeat((i * 37) % 90)}`);

@@ -14,7 +14,7 @@ import { OneKeyAggregate } from '../../../src/sink/one-key-aggregate.js';
 import { FakeClock, settle } from './support/fake-clock.js';
 import { evenShards, FakePutRecords, type SentEntry } from './support/fake-put-records.js';
 import { deaggregate } from '../../support/kpl-deaggregate.js';
-import { rangesOf } from './support/line-ranges.js';
+import { rangesOf, resultPerRecord } from './support/line-ranges.js';
 
 /** What a reader sees of one Kinesis record, keys aside (they are the sink's own, random). */
 interface Seen {
@@ -70,9 +70,7 @@ async function run(
   );
   const results: SettleResult[] = [];
   // A run of lines is settled with one call: one result per record, as the careful path gives.
-  const onSettled = (r: SettleResult, records: number): void => {
-    for (let i = 0; i < records; i++) results.push(r);
-  };
+  const onSettled = resultPerRecord(results);
   // The first line waits for the shard map: ranges go in as runs only once it is known.
   sink.putEncoded('warm-up', undefined, onSettled);
   await settle();

@@ -1,3 +1,4 @@
+import type { SettleCallback, SettleResult } from '../../../../src/sink/held-record.js';
 import type { LineRange } from '../../../../src/sink/line-run.js';
 
 /**
@@ -21,4 +22,20 @@ export function rangesOf(lines: string[], prefix = ''): LineRange {
     at++;
   }
   return { buf, starts, ends, from: 0, to: lines.length };
+}
+
+/**
+ * A settle callback that pushes one result per record into `results`: a run of lines is settled
+ * with one call and a count, and tests compare it with lines put one by one.
+ *
+ * @example
+ * ```ts
+ * const results: SettleResult[] = [];
+ * sink.putLines(rangesOf(['a', 'b']), resultPerRecord(results));
+ * ```
+ */
+export function resultPerRecord(results: SettleResult[]): SettleCallback {
+  return (r, records) => {
+    for (let i = 0; i < records; i++) results.push(r);
+  };
 }
