@@ -104,3 +104,18 @@ export class StateDirError extends AppenderError {
     this.stateDir = stateDir;
   }
 }
+
+/**
+ * Bytes that are not one well-formed CBOR item (truncated, a reserved head, text that is not
+ * UTF-8, nesting too deep, bytes after the item); the message says at which byte.
+ *
+ * @example
+ * ```ts
+ * try { decodeCbor(answer); } catch (err) { if (err instanceof CborDecodeError) … }
+ * ```
+ */
+export class CborDecodeError extends AppenderError {
+  constructor(detail: string) {
+    super(detail, { code: 'CBOR_INVALID', retryable: false });
+  }
+}

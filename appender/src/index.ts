@@ -15,6 +15,7 @@ export {
   type KinesisSinkOptions,
   type ResolvedSinkOptions,
 } from './sink/sink-options.js';
+export { WireProtocol } from './sink/wire-protocol.js';
 export { DropReasons, type DropReason } from './sink/drop-reasons.js';
 export { type SinkStats } from './sink/sink-stats.js';
 export { encodeEvent } from './sink/encode-event.js';
@@ -40,6 +41,7 @@ export {
   KinesisAccessError,
   KinesisUnreachableError,
   KinesisRequestError,
+  CborDecodeError,
   type KinesisTarget,
 } from './errors.js';
 export { KinesisTransport, type KinesisTransportOptions } from './winston/kinesis-transport.js';

@@ -44,7 +44,7 @@ export {
   type AwsCredentials,
   type CredentialCacheOptions,
 } from './aws/credential-cache.js';
-export { AwsHttpError, awsJsonError, type AnswerHeaders } from './aws/aws-json-error.js';
+export { AwsHttpError, awsErrorOf, awsJsonError, type AnswerHeaders } from './aws/aws-json-error.js';
 export {
   LogLevels,
   isLogLevel,

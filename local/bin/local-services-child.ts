@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { LocalServicesError, LocalServicesFailures } from '../src/errors.js';
 import { startKinesisLocal, type KinesisLocalProcess } from '../src/kinesis-local-process.js';
+import { wholeKinesaliteCborAnswers } from '../src/kinesalite-cbor-answers.js';
 import type {
   ParentMessage,
   ServicesMessage,
@@ -57,6 +58,7 @@ async function start(): Promise<ServicesMessage> {
   };
   const transition = InProcessServerDefaults.STATE_TRANSITION_MS;
   if (plan.kinesis === 'kinesalite') {
+    wholeKinesaliteCborAnswers();
     const server = loadServerFactory('kinesalite')({
       createStreamMs: transition,
       deleteStreamMs: transition,

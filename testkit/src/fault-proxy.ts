@@ -11,7 +11,8 @@
  * ```
  *
  * Faults are drawn from a seeded generator in arrival order, so a sequential client sees the
- * same faults on every run with the same seed.
+ * same faults on every run with the same seed. Requests in JSON and in CBOR
+ * (`application/x-amz-cbor-1.1`) are read alike and answered in their own protocol.
  */
 import { listenLocal } from './kinesis-wire/listen-local.js';
 import { createServer } from 'node:http';
@@ -21,11 +22,16 @@ import { PutRecordsEntryErrors } from '@kinlog/core';
 import {
   AwsErrorTypes,
   KinesisWire,
+  WireProtocols,
   operationOf,
+  parseRequest,
   readBody,
+  requestProtocolOf,
   sendAwsError,
-  sendAwsJson,
+  sendAwsValue,
+  type WireProtocol,
 } from './kinesis-wire/aws-json.js';
+import { decodeCborValue, encodeCborValue } from './kinesis-wire/aws-cbor.js';
 import { hashKeyOf, shardIdFor } from './kinesis-wire/hash-key-ranges.js';
 import type { HashKeyRange } from './kinesis-wire/hash-key-ranges.js';
 import { NO_FAULTS, OutageModes, resolveFaultPlan } from './fault-proxy/fault-plan.js';
@@ -246,8 +252,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (failures[i]) return;
       const shardId = shardIdFor(hashKeyOf(entry.PartitionKey, entry.ExplicitHashKey), ranges);
       if (shardId === undefined) return;
-      const bytes =
-        Buffer.byteLength(entry.Data, 'base64') + Buffer.byteLength(entry.PartitionKey, 'utf8');
+      const bytes = dataOf(entry).length + Buffer.byteLength(entry.PartitionKey, 'utf8');
       if (budget.take(shardId, bytes, arrivedAtMs)) return;
       stats.entriesShardThrottled++;
       failures[i] = {
@@ -265,6 +270,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     failures: (EntryFailure | undefined)[],
     loseResponse: boolean,
     arrivedAtMs: number,
+    protocol: WireProtocol,
   ): Promise<void> => {
     // Accounted at arrival, as Kinesis does: the proxy's own shard lookup must not move a
     // request into a later window.
@@ -280,9 +286,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       output = mergePutRecordsResults(failures, []);
     } else {
       const unchanged = forwarded.length === put.Records.length;
+      const rewritten = { ...put, Records: forwarded };
       const upstreamBody = unchanged
         ? body
-        : Buffer.from(JSON.stringify({ ...put, Records: forwarded }));
+        : protocol === WireProtocols.CBOR
+          ? encodeCborValue(rewritten)
+          : Buffer.from(JSON.stringify(rewritten));
       const answer = await upstream.send(
         'POST',
         req.url ?? '/',
@@ -292,22 +301,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       stats.entriesForwarded += forwarded.length;
       if (loseResponse) return loseAnswer(req, forwarded.length);
       if (answer.statusCode !== 200) return relay(res, answer);
-      const parsed = JSON.parse(answer.body.toString()) as PutRecordsOutputWire;
+      const parsed = parseAnswer(answer);
       stats.entriesFailedUpstream += parsed.FailedRecordCount;
       output = mergePutRecordsResults(failures, parsed.Records);
       if (parsed.EncryptionType !== undefined) output.EncryptionType = parsed.EncryptionType;
     }
     if (loseResponse) return loseAnswer(req, 0);
-    sendAwsJson(res, 200, JSON.stringify(output));
+    sendAwsValue(res, 200, output, protocol);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const operation = operationOf(req);
+    const protocol = requestProtocolOf(req);
     stats.requestsByOperation[operation] = (stats.requestsByOperation[operation] ?? 0) + 1;
     const body = await readBody(req);
     const put =
-      operation === KinesisWire.OPERATIONS.PUT_RECORDS && isJson(req)
-        ? parsePutRecords(body)
+      operation === KinesisWire.OPERATIONS.PUT_RECORDS && isKinesisWire(req)
+        ? parsePutRecords(body, protocol)
         : undefined;
     if (operation === KinesisWire.OPERATIONS.PUT_RECORDS) stats.putRecordsRequests++;
     if (put) stats.entriesReceived += put.Records.length;
@@ -315,7 +325,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (put && hold !== undefined && hold.skip-- === 0) {
       const { holdMs, resolve } = hold;
       hold = undefined;
-      resolve(put.Records.map((r) => Buffer.from(r.Data, 'base64')));
+      resolve(put.Records.map(dataOf));
       await delay(holdMs, undefined, { ref: false });
       if (req.socket.destroyed) return;
     }
@@ -323,7 +333,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (outageWindow && now >= outageWindow.fromMs && now < outageWindow.untilMs) {
       countFailedRequest(RequestFaultKinds.OUTAGE, put);
       if (outageWindow.mode === OutageModes.RESET) return reset(req);
-      return sendAwsError(res, 503, AwsErrorTypes.SERVICE_UNAVAILABLE, 'Service unavailable.');
+      return sendAwsError(
+        res,
+        503,
+        AwsErrorTypes.SERVICE_UNAVAILABLE,
+        'Service unavailable.',
+        protocol,
+      );
     }
     // Every draw happens here, before any wait, so faults follow arrival order.
     const fault = drawRequestFault(operation);
@@ -341,17 +357,24 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       countFailedRequest(fault, put);
       if (fault === RequestFaultKinds.RESET) return reset(req);
       if (fault === RequestFaultKinds.REQUEST_ERROR) {
-        return sendAwsError(res, 500, AwsErrorTypes.INTERNAL_FAILURE, 'Internal service failure.');
+        return sendAwsError(
+          res,
+          500,
+          AwsErrorTypes.INTERNAL_FAILURE,
+          'Internal service failure.',
+          protocol,
+        );
       }
       return sendAwsError(
         res,
         400,
         throttleType ?? AwsErrorTypes.THROUGHPUT,
         `Rate exceeded for stream ${put?.StreamName ?? put?.StreamARN ?? ''} under account ${FaultProxyDefaults.ACCOUNT_ID}.`,
+        protocol,
       );
     }
     if (put && failures) {
-      return forwardPutRecords(req, res, body, put, failures, loseResponse, now);
+      return forwardPutRecords(req, res, body, put, failures, loseResponse, now, protocol);
     }
     const answer = await upstream.send(
       req.method ?? 'POST',
@@ -367,7 +390,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     handle(req, res).catch((err: unknown) => {
       countFailedRequest(RequestFaultKinds.UPSTREAM, undefined);
       if (res.headersSent || req.socket.destroyed) return void req.socket.destroy();
-      sendAwsError(res, 502, AwsErrorTypes.INTERNAL_FAILURE, `fault proxy: ${String(err)}`);
+      sendAwsError(
+        res,
+        502,
+        AwsErrorTypes.INTERNAL_FAILURE,
+        `fault proxy: ${String(err)}`,
+        requestProtocolOf(req),
+      );
     });
   });
   const listener = await listenLocal(
@@ -396,18 +425,30 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 }
 
-function isJson(req: IncomingMessage): boolean {
-  return (req.headers['content-type'] ?? '').startsWith(KinesisWire.CONTENT_TYPE);
+/** Whether a request is in a protocol the proxy reads (AWS JSON 1.1 or CBOR 1.1). */
+function isKinesisWire(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'] ?? '';
+  return type.startsWith(KinesisWire.CONTENT_TYPE) || type.startsWith(KinesisWire.CBOR_CONTENT_TYPE);
 }
 
 /** The PutRecords input, or `undefined` when it is not one the proxy can rewrite. */
-function parsePutRecords(body: Buffer): PutRecordsInputWire | undefined {
-  try {
-    const input = JSON.parse(body.toString()) as Partial<PutRecordsInputWire> | null;
-    return input && Array.isArray(input.Records) ? (input as PutRecordsInputWire) : undefined;
-  } catch {
-    return undefined;
-  }
+function parsePutRecords(body: Buffer, protocol: WireProtocol): PutRecordsInputWire | undefined {
+  const input = parseRequest(body, protocol) as Partial<PutRecordsInputWire>;
+  return Array.isArray(input.Records) ? (input as PutRecordsInputWire) : undefined;
+}
+
+/** The bytes of an entry's data: decoded from base64 (JSON) or as sent (CBOR). */
+function dataOf(entry: PutRecordsRequestEntryWire): Buffer {
+  return typeof entry.Data === 'string' ? Buffer.from(entry.Data, 'base64') : entry.Data;
+}
+
+/** A successful PutRecords answer of upstream, in the protocol it answered in. */
+function parseAnswer(answer: UpstreamResponse): PutRecordsOutputWire {
+  const type = answer.headers['content-type'];
+  const cbor = typeof type === 'string' && type.startsWith(KinesisWire.CBOR_CONTENT_TYPE);
+  return (
+    cbor ? decodeCborValue(answer.body) : JSON.parse(answer.body.toString())
+  ) as PutRecordsOutputWire;
 }
 
 function relay(res: ServerResponse, answer: UpstreamResponse): void {

@@ -20,7 +20,8 @@ export {
   type RequestFaultKind,
 } from './fault-proxy/fault-proxy-stats.js';
 export { seededRandom, type RandomSource } from '@kinlog/core';
-export { AwsErrorTypes, KinesisWire } from './kinesis-wire/aws-json.js';
+export { AwsErrorTypes, KinesisWire, WireProtocols } from './kinesis-wire/aws-json.js';
+export { decodeCborValue, encodeCborValue, CborWireError } from './kinesis-wire/aws-cbor.js';
 export {
   evenHashKeyRanges,
   hashKeyOf,

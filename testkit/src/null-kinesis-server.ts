@@ -2,7 +2,9 @@
  * A Kinesis endpoint that accepts everything and stores nothing: the far end of benchmarks, so
  * they measure the client and not an emulator. PutRecords bodies are never parsed: entries are
  * counted by scanning for `"PartitionKey":`, which cannot occur elsewhere in the SDK's compact
- * JSON (Data is base64, and quotes inside a key are escaped). Only the `hashKey` routing mode
+ * JSON (Data is base64, and quotes inside a key are escaped), or, in CBOR, read off the head of
+ * the `Records` array. Requests in CBOR (`application/x-amz-cbor-1.1`) are answered in CBOR,
+ * errors too. Only the `hashKey` routing mode
  * and the verifying mode parse bodies: the first must read each entry's key, the second decodes
  * every entry (KPL aggregates, gzip) down to the payloads the producer was given and counts each
  * one under a key the caller picks, so loss and duplicates show.
@@ -18,11 +20,16 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import {
   AwsErrorTypes,
   KinesisWire,
+  WireProtocols,
   operationOf,
+  parseRequest,
   readBody,
+  requestProtocolOf,
   sendAwsError,
-  sendAwsJson,
+  sendAwsValue,
+  type WireProtocol,
 } from './kinesis-wire/aws-json.js';
+import { cborRecordCount } from './kinesis-wire/aws-cbor.js';
 import { evenHashKeyRanges, hashKeyOf, shardIdFor } from './kinesis-wire/hash-key-ranges.js';
 import type { HashKeyRange } from './kinesis-wire/hash-key-ranges.js';
 
@@ -133,7 +140,7 @@ export interface NullKinesisStats {
   entries: number;
   /** Entries answered as throttled (`failFraction`). */
   failedEntries: number;
-  /** Request body bytes of put requests (JSON, base64 data: about 4/3 of the payload). */
+  /** Request body bytes of put requests (JSON, base64 data: about 4/3 of the payload; CBOR: raw). */
   bytes: number;
 }
 
@@ -230,7 +237,12 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
 
   const tally = (data: unknown): void => {
     if (verifyKey === undefined) return;
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.alloc(0);
+    const bytes =
+      typeof data === 'string'
+        ? Buffer.from(data, 'base64')
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.alloc(0);
     for (const payload of userPayloads(bytes)) {
       payloads++;
       const key = verifyKey(payload);
@@ -249,11 +261,13 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
     return `{"SequenceNumber":"${NullKinesisDefaults.SEQUENCE_PREFIX}${String(sequence).padStart(NullKinesisDefaults.SEQUENCE_DIGITS, '0')}","ShardId":"${shardId}"}`;
   };
 
-  const putRecords = (body: Buffer, res: ServerResponse): void => {
+  const putRecords = (body: Buffer, res: ServerResponse, protocol: WireProtocol): void => {
+    const cbor = protocol === WireProtocols.CBOR;
     const parsed = routing === NullKinesisRouting.HASH_KEY || verifyKey !== undefined;
-    const records = parsed ? recordsOf(parseObject(body)) : undefined;
+    const records = parsed ? recordsOf(parseRequest(body, protocol)) : undefined;
     let count = records?.length ?? 0;
-    if (records === undefined) {
+    if (records === undefined && cbor) count = countCborRecords(body);
+    else if (records === undefined) {
       for (
         let at = body.indexOf(ENTRY_MARKER);
         at !== -1;
@@ -280,68 +294,81 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
     }
     stats.entries += count - failed;
     stats.failedEntries += failed;
-    sendAwsJson(res, 200, `{"FailedRecordCount":${failed},"Records":[${entries.join(',')}]}`);
-  };
-
-  const putRecord = (body: Buffer, res: ServerResponse): void => {
-    if (failFraction > 0 && failsNext()) {
-      stats.failedEntries++;
-      return sendAwsError(res, 400, AwsErrorTypes.THROUGHPUT, 'Rate exceeded for shard.');
-    }
-    const record = parseObject(body);
-    stats.entries++;
-    tally(record.Data);
-    sendAwsJson(
+    // The answer is made as JSON text either way, and turned into CBOR for a CBOR request.
+    sendAwsValue(
       res,
       200,
-      nextEntry(routing === NullKinesisRouting.HASH_KEY ? routeOf(record, ranges) : undefined),
+      `{"FailedRecordCount":${failed},"Records":[${entries.join(',')}]}`,
+      protocol,
     );
   };
 
-  const describe = (body: Buffer, operation: string, res: ServerResponse): void => {
-    const input = parseObject(body);
+  const putRecord = (body: Buffer, res: ServerResponse, protocol: WireProtocol): void => {
+    if (failFraction > 0 && failsNext()) {
+      stats.failedEntries++;
+      return sendAwsError(res, 400, AwsErrorTypes.THROUGHPUT, 'Rate exceeded for shard.', protocol);
+    }
+    const record = parseRequest(body, protocol);
+    stats.entries++;
+    tally(record.Data);
+    sendAwsValue(
+      res,
+      200,
+      nextEntry(routing === NullKinesisRouting.HASH_KEY ? routeOf(record, ranges) : undefined),
+      protocol,
+    );
+  };
+
+  const describe = (
+    body: Buffer,
+    operation: string,
+    res: ServerResponse,
+    protocol: WireProtocol,
+  ): void => {
+    const input = parseRequest(body, protocol);
     const name =
       typeof input.StreamName === 'string' ? input.StreamName : streamNameOf(input.StreamARN);
     const stream = describeStream(name, ranges, createdAtSeconds);
     if (operation === KinesisWire.OPERATIONS.LIST_SHARDS) {
-      return sendAwsJson(res, 200, JSON.stringify({ Shards: stream.Shards }));
+      return sendAwsValue(res, 200, { Shards: stream.Shards }, protocol);
     }
     if (operation === KinesisWire.OPERATIONS.DESCRIBE_STREAM) {
-      return sendAwsJson(res, 200, JSON.stringify({ StreamDescription: stream }));
+      return sendAwsValue(res, 200, { StreamDescription: stream }, protocol);
     }
     const { Shards: _shards, HasMoreShards: _more, ...summary } = stream;
-    sendAwsJson(
+    sendAwsValue(
       res,
       200,
-      JSON.stringify({
-        StreamDescriptionSummary: { ...summary, OpenShardCount: shardCount, ConsumerCount: 0 },
-      }),
+      { StreamDescriptionSummary: { ...summary, OpenShardCount: shardCount, ConsumerCount: 0 } },
+      protocol,
     );
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const operation = operationOf(req);
+    const protocol = requestProtocolOf(req);
     stats.requests++;
     const body = await readBody(req);
     switch (operation) {
       case KinesisWire.OPERATIONS.PUT_RECORDS:
         stats.putRequests++;
         stats.bytes += body.length;
-        return putRecords(body, res);
+        return putRecords(body, res, protocol);
       case KinesisWire.OPERATIONS.PUT_RECORD:
         stats.putRequests++;
         stats.bytes += body.length;
-        return putRecord(body, res);
+        return putRecord(body, res, protocol);
       case KinesisWire.OPERATIONS.DESCRIBE_STREAM_SUMMARY:
       case KinesisWire.OPERATIONS.DESCRIBE_STREAM:
       case KinesisWire.OPERATIONS.LIST_SHARDS:
-        return describe(body, operation, res);
+        return describe(body, operation, res, protocol);
       default:
         return sendAwsError(
           res,
           400,
           AwsErrorTypes.UNKNOWN_OPERATION,
           `The null Kinesis endpoint does not implement ${operation}.`,
+          protocol,
         );
     }
   };
@@ -349,7 +376,7 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
   const onRequest: RequestListener = (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) return void req.socket.destroy();
-      sendAwsError(res, 500, AwsErrorTypes.INTERNAL_FAILURE, String(err));
+      sendAwsError(res, 500, AwsErrorTypes.INTERNAL_FAILURE, String(err), requestProtocolOf(req));
     });
   };
   const certificate = options.tls === true ? createSelfSignedCertificate() : undefined;
@@ -373,12 +400,12 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
   };
 }
 
-function parseObject(body: Buffer): Record<string, unknown> {
+/** Entries of a CBOR PutRecords body, from the head of its `Records` (0 if it has none). */
+function countCborRecords(body: Buffer): number {
   try {
-    const value: unknown = JSON.parse(body.toString());
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+    return cborRecordCount(body) ?? 0;
   } catch {
-    return {};
+    return 0;
   }
 }
 

@@ -44,6 +44,7 @@ interface ShipCliOptions {
   aggregate?: boolean;
   compress?: string;
   rateLimitFraction?: number;
+  wireProtocol?: string;
   maxInFlight?: number;
   maxUncommitted?: number;
   commitInterval?: number;
@@ -207,6 +208,12 @@ export function shipCommand(context: CommandContext): Command {
       'pace each shard at this fraction (0 to 1] of its write limits instead of being throttled; needs kinesis:ListShards',
       fraction('--rate-limit-fraction'),
     )
+    .addOption(
+      new Option(
+        '--wire-protocol <protocol>',
+        'PutRecords encoding: cbor sends record bytes raw (as the AWS SDK for Java and the KPL do), json as base64 text, for a proxy that knows only JSON (default cbor)',
+      ).choices(['cbor', 'json']),
+    )
     .option(
       '--max-in-flight <requests>',
       `PutRecords requests in flight per stream (default ${SinkDefaults.MAX_IN_FLIGHT})`,
@@ -317,6 +324,7 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
     aggregation: o.aggregate,
     compression: o.compress as 'none' | 'gzip' | undefined,
     rateLimitFraction: o.rateLimitFraction,
+    wireProtocol: o.wireProtocol as 'cbor' | 'json' | undefined,
     maxInFlight: o.maxInFlight,
   });
   const recordDelimiter =

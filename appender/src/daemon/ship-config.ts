@@ -205,6 +205,7 @@ const sinkSchema = z
       .gt(0, { error: 'must be greater than 0' })
       .max(1, { error: 'must be at most 1' })
       .optional(),
+    wireProtocol: z.enum(['cbor', 'json'], { error: 'expected cbor or json' }).optional(),
   })
   .strict();
 

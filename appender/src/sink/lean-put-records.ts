@@ -5,8 +5,11 @@
  *
  *   body ─▶ prototype headers + content-length + invocation id ─▶ SignatureV4 (node:crypto
  *        sha256; credentials from a CredentialCache; date = now + clock offset)
- *        ─▶ http(s).request on our Agent ─▶ status < 300: JSON answer
- *                                          └─ else: awsJsonError (named as the SDK names it)
+ *        ─▶ http(s).request on our Agent ─▶ status < 300: the answer decoded (CBOR or JSON)
+ *                                          └─ else: its error (named as the SDK names it)
+ *
+ * The body is CBOR or JSON (`wireProtocol`); only the Content-Type header differs from the
+ * SDK's request. Answers are decoded by their own Content-Type (see put-records-answer.ts).
  *
  * Socket errors come out as Node gives them (`code: ECONNRESET`, …), a slow connection set-up as
  * a TimeoutError; the caller's signal (its request deadline) destroys the request. Every error is
@@ -26,13 +29,13 @@ import type * as SignatureV4Module from '@smithy/signature-v4';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import {
   AwsClientDefaults,
-  AwsHttpError,
   NodeSha256,
   abortReason,
-  awsJsonError,
   type AwsCredentials,
 } from '@kinlog/core';
+import { decodePutRecordsAnswer, putRecordsAnswerError } from './put-records-answer.js';
 import type { PutRecordsPrototype } from './put-records-prototype.js';
+import { WireContentTypes, WireProtocol } from './wire-protocol.js';
 
 // CommonJS, so required rather than imported (an import makes Node parse it for its exports).
 const sigv4 = createRequire(import.meta.url)('@smithy/signature-v4') as typeof SignatureV4Module;
@@ -52,6 +55,8 @@ export interface LeanPutRecordsOptions {
   readonly connectionTimeoutMs?: number;
   /** `false` inside a host application: a request in flight never holds the process. */
   readonly keepProcessAlive?: boolean;
+  /** How bodies given to {@link LeanPutRecords.send} are encoded; default `json`. */
+  readonly wireProtocol?: WireProtocol;
   /** Where the server's clock is known to differ from ours; none: no correction. */
   readonly clockOffset?: ClockOffset;
   /** Injected for tests. */
@@ -81,6 +86,8 @@ const HTTP_ERROR_STATUS = 300;
  */
 export class LeanPutRecords {
   private readonly prototype: PutRecordsPrototype;
+  private readonly wireProtocol: WireProtocol;
+  private readonly headers: Readonly<Record<string, string>>;
   private readonly signer: SignatureV4;
   private readonly agent: HttpAgent;
   private readonly send1: typeof httpRequest;
@@ -94,6 +101,8 @@ export class LeanPutRecords {
   constructor(options: LeanPutRecordsOptions) {
     const { prototype } = options;
     this.prototype = prototype;
+    this.wireProtocol = options.wireProtocol ?? WireProtocol.JSON;
+    this.headers = { ...prototype.headers, 'content-type': WireContentTypes[this.wireProtocol] };
     this.signer = new sigv4.SignatureV4({
       credentials: options.credentials,
       region: prototype.signingRegion,
@@ -121,7 +130,7 @@ export class LeanPutRecords {
   /** The request for `body` as it will be sent: the SDK's headers, signed now. */
   async sign(body: Buffer): Promise<SignedPutRecords> {
     const p = this.prototype;
-    const headers: Record<string, string> = { ...p.headers };
+    const headers: Record<string, string> = { ...this.headers };
     headers['content-length'] = String(body.byteLength);
     headers['amz-sdk-invocation-id'] = this.invocationId();
     const signed = await this.signer.sign(
@@ -141,8 +150,8 @@ export class LeanPutRecords {
   }
 
   /**
-   * Sends one PutRecords body; answers the parsed JSON of a 2xx answer. Throws an
-   * {@link AwsHttpError} for an error answer or a 2xx that is not JSON, Node's socket errors as
+   * Sends one PutRecords body; answers the decoded body of a 2xx answer. Throws an
+   * AwsHttpError for an error answer or a 2xx that cannot be decoded, Node's socket errors as
    * they come, a TimeoutError when no connection is made in time, the signal's reason on abort.
    *
    * @param onBodyFree - called once nothing refers to `body` any more: the request is over and
@@ -160,14 +169,9 @@ export class LeanPutRecords {
     const answer = await this.exchange(signed, signal, onBodyFree);
     this.correctClock(answer.headers['date']);
     if (answer.status >= HTTP_ERROR_STATUS) {
-      throw awsJsonError(answer.status, answer.headers, answer.body);
+      throw putRecordsAnswerError(answer.status, answer.headers, answer.body, this.wireProtocol);
     }
-    try {
-      return JSON.parse(answer.body.toString('utf8'));
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new AwsHttpError('SyntaxError', `answer is not JSON: ${message}`, answer.status);
-    }
+    return decodePutRecordsAnswer(answer.status, answer.headers, answer.body, this.wireProtocol);
   }
 
   /** Closes the agent's sockets. */

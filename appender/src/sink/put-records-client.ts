@@ -29,9 +29,11 @@ import { BodyPool } from './body-pool.js';
 import { LeanPutRecords } from './lean-put-records.js';
 import type { PlainRun } from './held-record.js';
 import { plainEntries } from './plain-run.js';
+import { cborPutRecordsBody } from './cbor-put-records-body.js';
 import { putRecordsBody } from './put-records-body.js';
 import { putRecordsPrototype } from './put-records-prototype.js';
 import { isJsonPutRecordsRequest } from './put-records-request.js';
+import { WireProtocol } from './wire-protocol.js';
 
 export { isJsonPutRecordsRequest } from './put-records-request.js';
 
@@ -67,7 +69,8 @@ export interface PutEntry {
  * signed and sent by {@link LeanPutRecords} from the request the SDK builds once (endpoint,
  * headers, signing scope), without the SDK's per-request middleware; a `client` passed in, or
  * an SDK request the lean path cannot reproduce (another protocol, not SigV4), is used through
- * the SDK for every request. ListShards always goes through the SDK.
+ * the SDK for every request. ListShards always goes through the SDK. Lean requests are CBOR
+ * (`wireProtocol`, record bytes raw) or JSON; requests through the SDK are always JSON.
  *
  * @example
  * ```ts
@@ -81,6 +84,8 @@ export class PutRecordsClient {
   private readonly ownsClient: boolean;
   private ownBodies = true;
   private readonly requestTimeoutMs: number;
+  /** How requests kinlog signs itself are encoded (the SDK's own are JSON). */
+  readonly wireProtocol: WireProtocol;
   private readonly connection: AwsConnectionOptions;
   /** The lean sender once made; `undefined` before the first request; `false`: SDK only. */
   private lean: LeanPutRecords | false | undefined;
@@ -92,14 +97,17 @@ export class PutRecordsClient {
   /**
    * @param options.keptBodies - request bodies kept for reuse between requests (the requests in
    *   flight at once, the sink's maxInFlight, is enough); 0 keeps none
+   * @param options.wireProtocol - encoding of lean requests (default `cbor`)
    */
   constructor(
     options: AwsConnectionOptions & {
       streamName: string;
       client?: KinesisClient;
       keptBodies?: number;
+      wireProtocol?: WireProtocol;
     },
   ) {
+    this.wireProtocol = options.wireProtocol ?? WireProtocol.CBOR;
     this.ownsClient = options.client === undefined;
     this.bodies = new BodyPool(options.keptBodies ?? DEFAULT_KEPT_BODIES);
     this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
@@ -143,7 +151,7 @@ export class PutRecordsClient {
     return this.lean instanceof LeanPutRecords;
   }
 
-  /** Sends one request; answers its entries as read (plain JSON, or the SDK's output). */
+  /** Sends one request; answers its entries as read (decoded CBOR or JSON, or the SDK's output). */
   private async sendRequest(
     entries: readonly PutEntry[],
     signal: AbortSignal,
@@ -151,7 +159,10 @@ export class PutRecordsClient {
     if (this.lean !== false) {
       const lean = this.lean ?? (await this.startLean());
       if (lean !== false) {
-        const body = putRecordsBody(this.target.streamName, entries, this.bodies);
+        const body =
+          this.wireProtocol === WireProtocol.CBOR
+            ? cborPutRecordsBody(this.target.streamName, entries, this.bodies)
+            : putRecordsBody(this.target.streamName, entries, this.bodies);
         const answer = await lean.send(body, signal, () => this.bodies.give(body));
         return recordsOf(answer) ?? [];
       }
@@ -228,6 +239,7 @@ export class PutRecordsClient {
                 connectionTimeoutMs:
                   this.connection.connectionTimeoutMs ?? AwsClientDefaults.CONNECTION_TIMEOUT_MS,
                 keepProcessAlive: this.connection.keepProcessAlive ?? true,
+                wireProtocol: this.wireProtocol,
                 clockOffset: {
                   get: () => config.systemClockOffset,
                   set: (offsetMs) => {

@@ -2,6 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ConfigError, KinesisLimits, type AwsConnectionOptions } from '@kinlog/core';
 import { z } from 'zod';
 import type { PartitionKeyPolicy } from './partition-key.js';
+import { WireProtocol } from './wire-protocol.js';
 
 /** What to do with a new record when `maxBufferBytes` is reached. */
 export const WhenFull = {
@@ -93,6 +94,13 @@ export interface KinesisSinkOptions extends AwsConnectionOptions {
    * hot shard is slowed down instead of throttled. Off when undefined (needs `kinesis:ListShards`).
    */
   rateLimitFraction?: number;
+  /**
+   * How PutRecords requests are encoded: `cbor` (default: record bytes sent raw, as the AWS SDK
+   * for Java and the KPL send them) or `json` (base64 data, for a proxy that knows only JSON).
+   * Kinesis stores the same records either way. With a `client` of your own, requests go through
+   * its SDK, in JSON.
+   */
+  wireProtocol?: WireProtocol;
 }
 
 /** Payload compression. */
@@ -175,6 +183,9 @@ const schema = z.object({
     .gt(0, { error: 'rateLimitFraction must be greater than 0' })
     .max(1, { error: 'rateLimitFraction must be at most 1' })
     .optional(),
+  wireProtocol: z
+    .enum(['cbor', 'json'], { error: 'wireProtocol must be "cbor" or "json"' })
+    .optional(),
   encode: z
     .custom<(e: unknown) => string>((v) => typeof v === 'function', {
       error: 'encode must be a function',
@@ -248,5 +259,6 @@ export function resolveSinkOptions(options: KinesisSinkOptions): ResolvedSinkOpt
       maxRecordBytes - KinesisLimits.MAX_PARTITION_KEY_CHARS * 4,
     ),
     compression: o.compression ?? Compression.NONE,
+    wireProtocol: o.wireProtocol ?? WireProtocol.CBOR,
   };
 }

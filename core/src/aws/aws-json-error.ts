@@ -69,7 +69,23 @@ export function awsJsonError(status: number, headers: AnswerHeaders, body: Buffe
       return err;
     }
   }
-  const data = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<
+  return awsErrorOf(status, headers, parsed);
+}
+
+/**
+ * The error an AWS error answer stands for, from its body already decoded (JSON, or the CBOR of
+ * `application/x-amz-cbor-1.1`, which carries the same members): named and worded as
+ * {@link awsJsonError} names them, so every protocol is classified alike by classifyAwsError.
+ *
+ * @example
+ * ```ts
+ * awsErrorOf(400, {}, { __type: 'ProvisionedThroughputExceededException', message: 'Rate exceeded' });
+ * // AwsHttpError { name: 'ProvisionedThroughputExceededException', message: 'Rate exceeded', … }
+ * ```
+ */
+export function awsErrorOf(status: number, headers: AnswerHeaders, decoded: unknown): AwsHttpError {
+  const requestId = requestIdOf(headers);
+  const data = (typeof decoded === 'object' && decoded !== null ? decoded : {}) as Record<
     string,
     unknown
   >;

@@ -1,6 +1,6 @@
-/** One PutRecords request entry as it travels on the wire. */
+/** One PutRecords request entry as it travels on the wire (Data: base64 in JSON, bytes in CBOR). */
 export interface PutRecordsRequestEntryWire {
-  Data: string;
+  Data: string | Buffer;
   PartitionKey: string;
   ExplicitHashKey?: string;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeCborValue, encodeCborValue } from './aws-cbor.js';
 
 /**
  * Wire constants of the Kinesis AWS JSON 1.1 protocol, the one `@aws-sdk/client-kinesis` v3
@@ -13,6 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  */
 export const KinesisWire = {
   CONTENT_TYPE: 'application/x-amz-json-1.1',
+  /** The same operations in CBOR (blobs as byte strings), as the AWS SDK for Java sends them. */
+  CBOR_CONTENT_TYPE: 'application/x-amz-cbor-1.1',
   TARGET_PREFIX: 'Kinesis_20131202.',
   OPERATIONS: {
     PUT_RECORDS: 'PutRecords',
@@ -90,7 +93,76 @@ export function sendAwsJson(res: ServerResponse, statusCode: number, body: strin
 }
 
 /**
- * Answers with an AWS JSON error: `{"__type": type, "message": ...}` plus `x-amzn-ErrorType`, so
+ * The protocols a test server reads and answers in: a request's Content-Type picks it.
+ *
+ * @example
+ * ```ts
+ * const protocol = wireProtocolOf(req); // 'cbor' or 'json'
+ * ```
+ */
+export const WireProtocols = { JSON: 'json', CBOR: 'cbor' } as const;
+export type WireProtocol = (typeof WireProtocols)[keyof typeof WireProtocols];
+
+/**
+ * The protocol of a request: CBOR when its Content-Type says so, else JSON.
+ *
+ * @example
+ * ```ts
+ * if (requestProtocolOf(req) === WireProtocols.CBOR) decodeCborValue(body);
+ * ```
+ */
+export function requestProtocolOf(req: IncomingMessage): WireProtocol {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === KinesisWire.CBOR_CONTENT_TYPE ? WireProtocols.CBOR : WireProtocols.JSON;
+}
+
+/**
+ * A request body as an object, in its protocol (`{}` for anything else).
+ *
+ * @example
+ * ```ts
+ * const input = parseRequest(body, requestProtocolOf(req)); // { StreamName: 'logs', … }
+ * ```
+ */
+export function parseRequest(body: Buffer, protocol: WireProtocol): Record<string, unknown> {
+  try {
+    const value: unknown =
+      protocol === WireProtocols.CBOR ? decodeCborValue(body) : JSON.parse(body.toString());
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Answers `value` in `protocol` (JSON text is sent as given), with the headers the SDKs expect.
+ *
+ * @example
+ * ```ts
+ * sendAwsValue(res, 200, { Shards: [] }, WireProtocols.CBOR);
+ * ```
+ */
+export function sendAwsValue(
+  res: ServerResponse,
+  statusCode: number,
+  value: unknown,
+  protocol: WireProtocol,
+): void {
+  if (protocol === WireProtocols.JSON) {
+    return sendAwsJson(res, statusCode, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  const body = encodeCborValue(typeof value === 'string' ? JSON.parse(value) : value);
+  res.writeHead(statusCode, {
+    'content-type': KinesisWire.CBOR_CONTENT_TYPE,
+    'content-length': body.length,
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(body);
+}
+
+/**
+ * Answers with an AWS error, in JSON or (`protocol`) CBOR: `{"__type": type, "message": ...}`
+ * plus `x-amzn-ErrorType`, so
  * the SDK raises an error whose `name` is `type` and whose `$metadata.httpStatusCode` is
  * `statusCode`.
  *
@@ -104,10 +176,13 @@ export function sendAwsError(
   statusCode: number,
   type: string,
   message: string,
+  protocol: WireProtocol = WireProtocols.JSON,
 ): void {
-  const body = JSON.stringify({ __type: type, message });
+  const error = { __type: type, message };
+  const cbor = protocol === WireProtocols.CBOR;
+  const body = cbor ? encodeCborValue(error) : JSON.stringify(error);
   res.writeHead(statusCode, {
-    'content-type': KinesisWire.CONTENT_TYPE,
+    'content-type': cbor ? KinesisWire.CBOR_CONTENT_TYPE : KinesisWire.CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
     'x-amzn-requestid': randomUUID(),
     'x-amzn-errortype': `${type}:`,
