@@ -8,3 +8,4 @@ export {
 export { KinesisImplementations, type KinesisImplementation } from './local-services-protocol.js';
 export { localEnvironment, LocalEnvironmentDefaults } from './local-environment.js';
 export { localCommand } from './local-command.js';
+export { wholeKinesaliteCborAnswers } from './kinesalite-cbor-answers.js';

@@ -8,7 +8,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '@kinlog/core';
-import { LocalEnvironmentDefaults } from '@kinlog/local';
+import { LocalEnvironmentDefaults, wholeKinesaliteCborAnswers } from '@kinlog/local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -22,6 +22,8 @@ export interface LocalKinesis {
 }
 
 export async function startKinesalite(): Promise<LocalKinesis> {
+  // As the local services start it: CBOR requests stored and answered whole.
+  wholeKinesaliteCborAnswers();
   const kinesalite = (await import('kinesalite')).default;
   const server = kinesalite({
     createStreamMs: 0,
