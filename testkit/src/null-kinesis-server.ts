@@ -136,6 +136,8 @@ export interface NullKinesisStats {
   requests: number;
   /** PutRecords and PutRecord requests. */
   putRequests: number;
+  /** Of those, the ones in CBOR (`application/x-amz-cbor-1.1`). */
+  cborPutRequests: number;
   /** Entries accepted. */
   entries: number;
   /** Entries answered as throttled (`failFraction`). */
@@ -217,6 +219,7 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
   const zeroStats = (): NullKinesisStats => ({
     requests: 0,
     putRequests: 0,
+    cborPutRequests: 0,
     entries: 0,
     failedEntries: 0,
     bytes: 0,
@@ -352,10 +355,12 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
     switch (operation) {
       case KinesisWire.OPERATIONS.PUT_RECORDS:
         stats.putRequests++;
+        if (protocol === WireProtocols.CBOR) stats.cborPutRequests++;
         stats.bytes += body.length;
         return putRecords(body, res, protocol);
       case KinesisWire.OPERATIONS.PUT_RECORD:
         stats.putRequests++;
+        if (protocol === WireProtocols.CBOR) stats.cborPutRequests++;
         stats.bytes += body.length;
         return putRecord(body, res, protocol);
       case KinesisWire.OPERATIONS.DESCRIBE_STREAM_SUMMARY:

@@ -223,6 +223,7 @@ export function forkBenchChild<T>(
         endpoint: {
           requests: after.requests - before.requests,
           putRequests: after.putRequests - before.putRequests,
+          cborPutRequests: after.cborPutRequests - before.cborPutRequests,
           entries: after.entries - before.entries,
           failedEntries: after.failedEntries - before.failedEntries,
           bytes: after.bytes - before.bytes,

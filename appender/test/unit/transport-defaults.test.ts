@@ -29,6 +29,25 @@ describe('transport defaults', function () {
     expect(TransportDefaults.PINO_PAUSE_AT_BYTES).to.be.at.most(4 * inFlightBytes);
   });
 
+  it('both transports send CBOR by default, take wireProtocol, and reject a bad one eagerly', async function () {
+    expect(resolvePinoOptions({ streamName: 'logs' }).wireProtocol).to.equal('cbor');
+    expect(resolvePinoOptions({ streamName: 'logs', wireProtocol: 'json' }).wireProtocol).to.equal(
+      'json',
+    );
+    expect(() => resolvePinoOptions({ streamName: 'logs', wireProtocol: 'xml' as never })).to.throw(
+      /wireProtocol must be "cbor" or "json"/,
+    );
+    const transport = new KinesisTransport({ streamName: 'logs', wireProtocol: 'json' });
+    try {
+      expect(transport.sink.options.wireProtocol).to.equal('json');
+    } finally {
+      await transport.close();
+    }
+    expect(() => new KinesisTransport({ streamName: 'logs', wireProtocol: 'xml' as never })).to.throw(
+      /wireProtocol must be "cbor" or "json"/,
+    );
+  });
+
   it('pino: options given win over the defaults', function () {
     const o = resolvePinoOptions({
       streamName: 'logs',

@@ -94,13 +94,20 @@ describe('ship config', () => {
     const flows = [{ paths: ['x'], stream: 's' }];
     const config = resolveShipConfig({
       flows,
-      sink: { aggregation: true, compression: 'gzip', rateLimitFraction: 0.8, maxInFlight: 8 },
+      sink: {
+        aggregation: true,
+        compression: 'gzip',
+        rateLimitFraction: 0.8,
+        maxInFlight: 8,
+        wireProtocol: 'json',
+      },
     });
     expect(config.sink).to.deep.equal({
       aggregation: true,
       compression: 'gzip',
       rateLimitFraction: 0.8,
       maxInFlight: 8,
+      wireProtocol: 'json',
     });
     expect(config.commitIntervalMs).to.equal(ShipDefaults.COMMIT_INTERVAL_MS);
     expect(
@@ -108,7 +115,13 @@ describe('ship config', () => {
         resolveShipConfig({
           flows,
           commitIntervalMs: -1,
-          sink: { aggregation: 'yes', compression: 'zstd', rateLimitFraction: 0, maxInFlight: 65 },
+          sink: {
+            aggregation: 'yes',
+            compression: 'zstd',
+            rateLimitFraction: 0,
+            maxInFlight: 65,
+            wireProtocol: 'xml',
+          },
         }),
       ),
     ).to.deep.equal([
@@ -117,6 +130,7 @@ describe('ship config', () => {
       'sink.aggregation: expected true or false',
       'sink.compression: expected none or gzip',
       'sink.rateLimitFraction: must be greater than 0',
+      'sink.wireProtocol: expected cbor or json',
     ]);
   });
 

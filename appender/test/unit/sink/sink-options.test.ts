@@ -40,6 +40,17 @@ describe('resolveSinkOptions', () => {
     expect(err.message).to.contain('maxInFlight must be at least 1');
   });
 
+  it('sends CBOR unless told JSON, and names the choices for anything else', () => {
+    expect(resolveSinkOptions({ streamName: 's' }).wireProtocol).to.equal('cbor');
+    expect(resolveSinkOptions({ streamName: 's', wireProtocol: 'json' }).wireProtocol).to.equal(
+      'json',
+    );
+    expect(() => resolveSinkOptions({ streamName: 's', wireProtocol: 'xml' as never })).to.throw(
+      ConfigError,
+      /wireProtocol must be "cbor" or "json"/,
+    );
+  });
+
   it('requires a stream name', () => {
     expect(() => resolveSinkOptions({} as never)).to.throw(ConfigError, /streamName/);
   });
