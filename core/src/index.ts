@@ -44,7 +44,12 @@ export {
   type AwsCredentials,
   type CredentialCacheOptions,
 } from './aws/credential-cache.js';
-export { AwsHttpError, awsErrorOf, awsJsonError, type AnswerHeaders } from './aws/aws-json-error.js';
+export {
+  AwsHttpError,
+  awsErrorOf,
+  awsJsonError,
+  type AnswerHeaders,
+} from './aws/aws-json-error.js';
 export {
   LogLevels,
   isLogLevel,

@@ -52,8 +52,7 @@ export function wholeKinesaliteCborAnswers(): void {
   const encoder = cbor.Encoder;
   if (encoder.kinlogWhole === true) return;
   const decodeFirstSync = cbor.Decoder.decodeFirstSync.bind(cbor.Decoder);
-  cbor.Decoder.decodeFirstSync = (input, options) =>
-    blobsAsBase64(decodeFirstSync(input, options));
+  cbor.Decoder.decodeFirstSync = (input, options) => blobsAsBase64(decodeFirstSync(input, options));
   const encodeOne = encoder.encodeOne.bind(encoder);
   encoder.encodeOne = (value, options) =>
     encodeOne(value, { highWaterMark: CBOR_ANSWER_MAX_BYTES, ...options });

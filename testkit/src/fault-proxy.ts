@@ -428,7 +428,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 /** Whether a request is in a protocol the proxy reads (AWS JSON 1.1 or CBOR 1.1). */
 function isKinesisWire(req: IncomingMessage): boolean {
   const type = req.headers['content-type'] ?? '';
-  return type.startsWith(KinesisWire.CONTENT_TYPE) || type.startsWith(KinesisWire.CBOR_CONTENT_TYPE);
+  return (
+    type.startsWith(KinesisWire.CONTENT_TYPE) || type.startsWith(KinesisWire.CBOR_CONTENT_TYPE)
+  );
 }
 
 /** The PutRecords input, or `undefined` when it is not one the proxy can rewrite. */

@@ -212,7 +212,10 @@ class CborReader {
   /** A length or count: one the input can hold at all (at least a byte per element). */
   private length(n: number | bigint, start: number): number {
     if (typeof n === 'bigint' || n > this.bytes.length - this.at) {
-      throw this.error(`truncated: an item of length ${String(n)} with ${this.bytes.length - this.at} bytes left`, start);
+      throw this.error(
+        `truncated: an item of length ${String(n)} with ${this.bytes.length - this.at} bytes left`,
+        start,
+      );
     }
     return n;
   }

@@ -126,7 +126,8 @@ export function cborPutRecordsBody(
     size += KEY_PARTITION_KEY.length + headBytes(key) + key;
     const ehk = entry.explicitHashKey;
     // Digits only (a bigint's decimal text), one byte each.
-    if (ehk !== undefined) size += KEY_EXPLICIT_HASH_KEY.length + headBytes(ehk.length) + ehk.length;
+    if (ehk !== undefined)
+      size += KEY_EXPLICIT_HASH_KEY.length + headBytes(ehk.length) + ehk.length;
   }
   size += headBytes(records);
   const body = pool === undefined ? Buffer.allocUnsafe(size) : pool.take(size);

@@ -27,12 +27,7 @@ import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as SignatureV4Module from '@smithy/signature-v4';
 import type { SignatureV4 } from '@smithy/signature-v4';
-import {
-  AwsClientDefaults,
-  NodeSha256,
-  abortReason,
-  type AwsCredentials,
-} from '@kinlog/core';
+import { AwsClientDefaults, NodeSha256, abortReason, type AwsCredentials } from '@kinlog/core';
 import { decodePutRecordsAnswer, putRecordsAnswerError } from './put-records-answer.js';
 import type { PutRecordsPrototype } from './put-records-prototype.js';
 import { WireContentTypes, WireProtocol } from './wire-protocol.js';

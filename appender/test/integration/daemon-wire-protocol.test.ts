@@ -25,7 +25,10 @@ async function ship(flags: string[], config?: object): Promise<NullKinesis> {
   if (config === undefined) args.push('--stream', 'logs', ...flags, file);
   else {
     const configFile = join(dir, 'ship.json');
-    writeFileSync(configFile, JSON.stringify({ ...config, flows: [{ paths: [file], stream: 'logs' }] }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ ...config, flows: [{ paths: [file], stream: 'logs' }] }),
+    );
     args.push('--config', configFile, ...flags);
   }
   const proc = spawnShip(args);

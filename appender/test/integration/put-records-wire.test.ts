@@ -5,7 +5,7 @@
  * by the sink until everything is stored once, and an error answer is classified alike.
  */
 import { expect } from 'chai';
-import { KinlogError } from '@kinlog/core';
+import type { KinlogError } from '@kinlog/core';
 import { createTestStream, readAllRecords, startFaultProxy } from '@kinlog/testkit';
 import { KinesisRequestError, StreamNotFoundError } from '../../src/errors.js';
 import { KinesisSink } from '../../src/sink/kinesis-sink.js';

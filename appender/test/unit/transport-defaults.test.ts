@@ -43,9 +43,9 @@ describe('transport defaults', function () {
     } finally {
       await transport.close();
     }
-    expect(() => new KinesisTransport({ streamName: 'logs', wireProtocol: 'xml' as never })).to.throw(
-      /wireProtocol must be "cbor" or "json"/,
-    );
+    expect(
+      () => new KinesisTransport({ streamName: 'logs', wireProtocol: 'xml' as never }),
+    ).to.throw(/wireProtocol must be "cbor" or "json"/);
   });
 
   it('pino: options given win over the defaults', function () {

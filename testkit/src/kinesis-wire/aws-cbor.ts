@@ -124,7 +124,8 @@ class Reader {
       }
       case 4: {
         const out: unknown[] = [];
-        for (let i = 0; length < 0 ? this.peek() !== BREAK : i < length; i++) out.push(this.value());
+        for (let i = 0; length < 0 ? this.peek() !== BREAK : i < length; i++)
+          out.push(this.value());
         if (length < 0) this.at++;
         return out;
       }

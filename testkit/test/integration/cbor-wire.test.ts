@@ -202,11 +202,16 @@ describe('fault proxy in CBOR (kinesalite upstream)', function () {
     expect(throttled.contentType).to.equal(KinesisWire.CBOR_CONTENT_TYPE);
     expect(throttled.body.__type).to.equal('ProvisionedThroughputExceededException');
     proxy.setFaults({ throttleRate: 0, shardRecordsPerSecond: 2 });
-    const Records = Array.from({ length: 10 }, () => ({ Data: Buffer.from('y'), PartitionKey: 'k' }));
+    const Records = Array.from({ length: 10 }, () => ({
+      Data: Buffer.from('y'),
+      PartitionKey: 'k',
+    }));
     const budgeted = await cborCall(proxy.url, 'PutRecords', { StreamName: stream, Records });
-    expect(recordsOf(budgeted).map((r) => (r.ErrorCode === undefined ? '.' : 'T')).join('')).to.equal(
-      '..TTTTTTTT',
-    );
+    expect(
+      recordsOf(budgeted)
+        .map((r) => (r.ErrorCode === undefined ? '.' : 'T'))
+        .join(''),
+    ).to.equal('..TTTTTTTT');
     expect(proxy.stats().entriesShardThrottled).to.equal(8);
   });
 });

@@ -136,7 +136,10 @@ describe('decodeCbor', () => {
   }
 
   it('refuses every cut of a real answer', () => {
-    const body = cbor.encode({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 's' }] });
+    const body = cbor.encode({
+      FailedRecordCount: 0,
+      Records: [{ SequenceNumber: '1', ShardId: 's' }],
+    });
     for (let length = 0; length < body.length; length++) {
       expect(() => decodeCbor(body.subarray(0, length)), `cut at ${length}`).to.throw(
         CborDecodeError,

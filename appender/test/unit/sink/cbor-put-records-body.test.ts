@@ -181,7 +181,10 @@ describe('cborPutRecordsBody', () => {
     const keys = new SinkKeys();
     for (let round = 0; round < 50; round++) {
       const entries: PutRecordsBodyEntry[] = [
-        { data: randomBytes(random, Math.floor(random() * 5000)), partitionKey: pick(random, KEYS) },
+        {
+          data: randomBytes(random, Math.floor(random() * 5000)),
+          partitionKey: pick(random, KEYS),
+        },
         {
           data: Buffer.alloc(0),
           partitionKey: '',

@@ -31,7 +31,10 @@ describe('PutRecords answers in CBOR and JSON', () => {
     const answer = {
       FailedRecordCount: 1,
       Records: [
-        { SequenceNumber: '49600000000000000000000000000000000000000000000000000001', ShardId: 's-0' },
+        {
+          SequenceNumber: '49600000000000000000000000000000000000000000000000000001',
+          ShardId: 's-0',
+        },
         { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' },
       ],
       EncryptionType: 'NONE',
