@@ -28,6 +28,19 @@ const SIMPLE_TRUE = 21;
 const SIMPLE_NULL = 22;
 const SIMPLE_UNDEFINED = 23;
 
+/** Text at most this long is looked up among the texts seen before instead of decoded. */
+const SHORT_TEXT_MAX_BYTES = 32;
+/** Distinct short texts remembered per decode (an answer has a handful: names, shard ids). */
+const SHORT_TEXT_CACHE_SIZE = 16;
+/** What a lenient UTF-8 decoding puts for an invalid sequence. */
+const REPLACEMENT_CHARACTER = '\ufffd';
+/** Initial byte of a text string whose length is in it (0x60 + length, up to 23). */
+const TEXT_HEAD = 0x60;
+const HEAD_INLINE_MAX = 23;
+
+/** Strict UTF-8 (an invalid sequence throws), for the rare text that is not ASCII. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Marks the break that ends an indefinite item, inside the decoder only. */
 const BREAK_MARK: unique symbol = Symbol('break');
 
@@ -53,9 +66,14 @@ export function decodeCbor(bytes: Uint8Array): unknown {
 class CborReader {
   at = 0;
   private readonly view: DataView;
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private readonly bytes: Buffer;
+  /** Short ASCII texts decoded so far: an answer repeats its member names and shard ids. */
+  private readonly shortTexts: string[] = [];
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(bytes: Uint8Array) {
+    this.bytes = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -81,7 +99,7 @@ class CborReader {
       case 2:
         return new Uint8Array(this.take(this.length(n, start)));
       case 3:
-        return this.text(this.take(this.length(n, start)), start);
+        return this.text(this.length(n, start), start);
       case 4: {
         const count = this.length(n, start);
         const out: unknown[] = [];
@@ -108,15 +126,25 @@ class CborReader {
   }
 
   private entry(out: Record<string, unknown>, depth: number): void {
-    const key = this.value(depth);
+    // A text key of under 24 bytes (every member name of an answer) read without the dispatch.
+    const initial = this.peek();
+    const start = this.at;
+    let key: unknown;
+    if (initial >= TEXT_HEAD && initial <= TEXT_HEAD + HEAD_INLINE_MAX) {
+      this.at++;
+      key = this.text(initial - TEXT_HEAD, start);
+    } else key = this.value(depth);
     const name = typeof key === 'string' ? key : String(key);
+    const value = this.value(depth);
+    if (name !== '__proto__') out[name] = value;
     // A key of JSON's own (`__proto__`) must stay a member, not change the object's prototype.
-    Object.defineProperty(out, name, {
-      value: this.value(depth),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    else
+      Object.defineProperty(out, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
 
   private indefinite(major: number, depth: number, start: number): unknown {
@@ -135,7 +163,7 @@ class CborReader {
           chunks.push(this.take(this.length(n, chunkStart)));
         }
         const whole = Buffer.concat(chunks);
-        return major === 2 ? new Uint8Array(whole) : this.text(whole, start);
+        return major === 2 ? new Uint8Array(whole) : this.utf8(whole, start);
       }
       case 4: {
         const out: unknown[] = [];
@@ -220,9 +248,42 @@ class CborReader {
     return n;
   }
 
-  private text(utf8: Uint8Array, start: number): string {
+  /**
+   * The next `length` bytes as text. A short one seen before (member names, shard ids) comes
+   * from the cache, no string made; others are read natively, and only one that came out with
+   * a replacement character is read again strictly (an invalid sequence throws, a real U+FFFD
+   * stays).
+   */
+  private text(length: number, start: number): string {
+    const from = this.need(length);
+    const bytes = this.bytes;
+    const short = length <= SHORT_TEXT_MAX_BYTES;
+    if (short) {
+      const known = this.shortTexts;
+      for (let k = 0; k < known.length; k++) {
+        const candidate = known[k]!;
+        // Shard ids differ in their last digit: it is compared first.
+        if (candidate.length !== length) continue;
+        if (length > 0 && candidate.charCodeAt(length - 1) !== bytes[from + length - 1]) continue;
+        let i = 0;
+        while (i < length && candidate.charCodeAt(i) === bytes[from + i]) i++;
+        if (i === length) return candidate;
+      }
+    }
+    let text = bytes.toString('utf8', from, from + length);
+    if (text.includes(REPLACEMENT_CHARACTER)) {
+      text = this.utf8(bytes.subarray(from, from + length), start);
+    }
+    // Kept only when one character a byte (ASCII), as the comparison above reads it.
+    if (short && text.length === length && this.shortTexts.length < SHORT_TEXT_CACHE_SIZE) {
+      this.shortTexts.push(text);
+    }
+    return text;
+  }
+
+  private utf8(bytes: Uint8Array, start: number): string {
     try {
-      return this.utf8.decode(utf8);
+      return strictUtf8.decode(bytes);
     } catch {
       throw this.error('a text string that is not UTF-8', start);
     }

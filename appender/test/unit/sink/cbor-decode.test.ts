@@ -48,6 +48,10 @@ const EXAMPLES: [string, unknown][] = [
   ['62c3bc', '\u00fc'],
   ['63e6b0b4', '\u6c34'],
   ['64f0908591', '\u{10151}'],
+  // A real replacement character is text like any other.
+  ['63efbfbd', '\ufffd'],
+  // Short texts repeated, and others of the same length (read from a cache once seen).
+  ['8563616263636162636361626463c3a96163616264', ['abc', 'abc', 'abd', '\u00e9a', 'abd']],
   ['80', []],
   ['83010203', [1, 2, 3]],
   ['8301820203820405', [1, [2, 3], [4, 5]]],
