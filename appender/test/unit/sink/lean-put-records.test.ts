@@ -3,11 +3,14 @@
  * credentials fixed, the same headers (signature included) and the same bytes. Nothing is sent:
  * each request is taken just before the SDK's HTTP handler.
  */
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { awsClientConfig, CredentialCache, type AwsCredentials } from '@kinlog/core';
 import { LeanPutRecords } from '../../../src/sink/lean-put-records.js';
+import { cborPutRecordsBody } from '../../../src/sink/cbor-put-records-body.js';
 import { putRecordsBody } from '../../../src/sink/put-records-body.js';
+import { signatureMatches } from '../../support/sigv4.js';
 import { PutRecordsClient, type PutEntry } from '../../../src/sink/put-records-client.js';
 import { prototypeOf, putRecordsPrototype } from '../../../src/sink/put-records-prototype.js';
 
@@ -166,6 +169,53 @@ describe('LeanPutRecords against the SDK', () => {
       }
     });
   }
+
+  it('signs a CBOR body as the SDK request but for its Content-Type and length', async () => {
+    const client = takingClient({ region: 'eu-west-1', credentials: WITH_TOKEN });
+    const prototype = await putRecordsPrototype(client, 'app-logs');
+    const lean = new LeanPutRecords({
+      prototype: prototype!,
+      credentials: () => client.config.credentials(),
+      wireProtocol: 'cbor',
+    });
+    try {
+      const body = cborPutRecordsBody('app-logs', ENTRIES);
+      const signed = await lean.sign(body);
+      const sdk = await sdkRequest(client, ENTRIES);
+      expect(signed.headers['content-type']).to.equal('application/x-amz-cbor-1.1');
+      expect(signed.headers['content-length']).to.equal(String(body.length));
+      expect(signed.headers['x-amz-content-sha256']).to.equal(
+        createHash('sha256').update(body).digest('hex'),
+      );
+      const perRequest = [
+        'content-type',
+        'content-length',
+        'authorization',
+        'x-amz-date',
+        'amz-sdk-invocation-id',
+        'x-amz-content-sha256',
+      ];
+      const same = (h: Record<string, string>): string[] =>
+        Object.keys(h)
+          .filter((name) => !perRequest.includes(name))
+          .sort()
+          .map((name) => `${name}: ${h[name]}`);
+      expect(same(signed.headers)).to.deep.equal(same(sdk.headers));
+      // The signature covers the CBOR Content-Type and the body's bytes.
+      expect(signed.headers['authorization']).to.match(/SignedHeaders=[^,]*content-type/);
+      const request = { method: 'POST', path: prototype!.path, headers: signed.headers, body };
+      expect(signatureMatches(request, WITH_TOKEN.secretAccessKey)).to.equal(true);
+      expect(
+        signatureMatches(
+          { ...request, body: putRecordsBody('app-logs', ENTRIES) },
+          WITH_TOKEN.secretAccessKey,
+        ),
+      ).to.equal(false);
+    } finally {
+      lean.destroy();
+      client.destroy();
+    }
+  });
 
   it('resolves the FIPS dual-stack endpoint as the SDK does', async () => {
     const client = takingClient(cases[2]!.config);
