@@ -661,9 +661,16 @@ async function runAnalyze(
     }
   } catch (err) {
     // Stopped mid-iteration (SIGINT, SIGTERM): leases are handed back, and that is no failure.
-    if (!(err instanceof WorkerStoppedError)) throw err;
-    progress.stop();
-    context.stderr.write(`${err.message}\n`);
+    if (err instanceof WorkerStoppedError) {
+      progress.stop();
+      context.stderr.write(`${err.message}\n`);
+    } else if (stoppedBy(context.signal, err)) {
+      // A single run's reads end with the stop's abort: nothing of the open window was stored.
+      progress.stop();
+      context.stderr.write(
+        `stopped: ${name}'s unfinished window was not stored; the next run reads it again\n`,
+      );
+    } else throw err;
   } finally {
     progress.stop();
     // Not ended (stopped by a signal, DynamoDB unreachable): the hold runs out by itself.
@@ -674,6 +681,16 @@ async function runAnalyze(
     store?.close();
     await metricsRun?.close();
   }
+}
+
+/** Whether `err` is the abort of the command's own stop signal (not a failure of its own). */
+function stoppedBy(signal: AbortSignal | undefined, err: unknown): boolean {
+  if (signal?.aborted !== true) return false;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; depth++) {
+    if (e === signal.reason || e.name === 'AbortError') return true;
+    e = e.cause;
+  }
+  return false;
 }
 
 function progressReporter(context: CommandContext): {

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command } from 'commander';
 import { expect } from 'chai';
-import { createTestStream } from '@kinlog/testkit';
+import { createTestStream, NetworkFaults, startNetworkFaultServer } from '@kinlog/testkit';
 import { analyzeCommand } from '../../src/cli/analyze-command.js';
 import { DynamoCheckpointStore } from '../../src/checkpoint/dynamo-checkpoint-store.js';
 import { NameInUseError } from '../../src/errors.js';
@@ -15,12 +15,13 @@ function startAnalyze(args: string[]) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
+  let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.resume();
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
   const program = new Command('kinlog').exitOverride();
   program.addCommand(analyzeCommand({ signal: controller.signal, stdout, stderr }));
   const done = program.parseAsync(['node', 'kinlog', 'analyze', ...args]).then(() => undefined);
-  return { done, stdout: () => out, stop: () => controller.abort() };
+  return { done, stdout: () => out, stderr: () => err, stop: () => controller.abort() };
 }
 
 async function waitFor(what: string, ready: () => boolean): Promise<void> {
@@ -121,5 +122,21 @@ describe('kinlog analyze: --workers and single runs never advance one name at on
     await taken.done;
     const iterations = taken.stdout().match(/"iteration":(\d+)/);
     expect(Number(iterations?.[1])).to.be.greaterThan(1);
+  });
+
+  it('a single run stopped inside its iteration ends without an error and commits nothing', async () => {
+    // Kinesis never answers: the stop lands while the iteration's read is in flight.
+    const silent = await startNetworkFaultServer({ plan: NetworkFaults.silent });
+    try {
+      const stopped = startAnalyze(args('--create-tables', '--kinesis-endpoint', silent.url));
+      await waitFor('a Kinesis call held by the silent endpoint', () => silent.received.silent > 0);
+      stopped.stop();
+      await stopped.done;
+      expect(stopped.stderr()).to.include("stopped: web's unfinished window was not stored");
+      expect(stopped.stdout()).to.equal('');
+    } finally {
+      await silent.close();
+    }
+    expect((await store.latestIteration('web'))?.status).to.not.equal('committed');
   });
 });
