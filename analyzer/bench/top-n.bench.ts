@@ -7,7 +7,10 @@
 //   throughput         1,000,000 stored records (20 % errors, and all errors), a warm-up round,
 //                      then 5 interleaved runs of the pipeline and of the reference each: the
 //                      ratio of every run (wall clock, and CPU time), their
-//                      median and spread (targets ≥ 0.6 and, all errors, ≥ 0.35), peak RSS.
+//                      median and spread (targets ≥ 0.6 and, all errors, ≥ 0.35), peak RSS,
+//                      and the garbage collection time inside each side of each run (a full
+//                      mark-compact marks the million stored records too: it shows which runs
+//                      it fell in).
 //   memory             10,000,000 records with distinct (region, page) keys made page by page,
 //                      default settings (bounded mode): peak RSS of the whole pipeline, next to
 //                      the RSS after loading. Records are made as the SDK hands them over: each
@@ -24,6 +27,11 @@
 //                      with it the AWS SDK (≈ 64 MB RSS, printed): that baseline is included.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
+import {
+  constants as perfConstants,
+  PerformanceObserver,
+  type PerformanceEntry,
+} from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { GetRecordsCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { awsClientConfig } from '@kinlog/core';
@@ -234,29 +242,55 @@ async function throughput(allErrors: boolean): Promise<void> {
   // One round of each first, not counted: both sides start compiled and with the setup's
   // garbage collected, as in a process that has been reading for a while. Its ratio is printed.
   let warmUp = 0;
+  // Collections are observed on the same clock and told apart by when they started.
+  const collections: PerformanceEntry[] = [];
+  const gcObserver = new PerformanceObserver((list) => collections.push(...list.getEntries()));
+  gcObserver.observe({ entryTypes: ['gc'] });
+  /** Each counted run's reference and analyzer spans, in `performance.now()` time. */
+  const spans: { parse: [number, number]; analyze: [number, number] }[] = [];
   for (let r = -1; r < THROUGHPUT_RUNS; r++) {
     let started = performance.now();
     let cpu = process.cpuUsage();
     for (const record of stored) {
       sink += (JSON.parse(textDecoder.decode(record)) as { status?: number }).status ?? 0;
     }
-    const parseMs = performance.now() - started;
+    const parseEnd = performance.now();
+    const parseMs = parseEnd - started;
     const parseCpu = process.cpuUsage(cpu);
+    const parseSpan: [number, number] = [started, parseEnd];
     started = performance.now();
     cpu = process.cpuUsage();
     const { result } = await analyze(source);
-    const analyzeMs = performance.now() - started;
+    const analyzeEnd = performance.now();
+    const analyzeMs = analyzeEnd - started;
     const analyzeCpu = process.cpuUsage(cpu);
     if (r < 0) {
       warmUp = parseMs / analyzeMs;
       continue;
     }
+    spans.push({ parse: parseSpan, analyze: [started, analyzeEnd] });
     cpuRatios.push((parseCpu.user + parseCpu.system) / (analyzeCpu.user + analyzeCpu.system));
     errors = result.totals.errors;
     parseRates.push(THROUGHPUT_RECORDS / (parseMs / 1000));
     analyzeRates.push(THROUGHPUT_RECORDS / (analyzeMs / 1000));
     ratios.push(parseMs / analyzeMs);
   }
+  // Entries are handed to the observer asynchronously: let the last ones arrive.
+  await new Promise((resolve) => setImmediate(resolve));
+  collections.push(...gcObserver.takeRecords());
+  gcObserver.disconnect();
+  const gcIn = ([from, to]: [number, number]) => {
+    let ms = 0;
+    let majorMs = 0;
+    for (const entry of collections) {
+      if (entry.startTime < from || entry.startTime >= to) continue;
+      ms += entry.duration;
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorMs += entry.duration;
+    }
+    return `${ms.toFixed(0)}${majorMs > 0 ? ` (${majorMs.toFixed(0)} full)` : ''}`;
+  };
+  const gcPerRun = spans.map((span) => `${gcIn(span.parse)}/${gcIn(span.analyze)}`).join(' ');
   const spread = (values: readonly number[], show: (n: number) => string) =>
     `median ${show(median(values))} (${show(Math.min(...values))}–${show(Math.max(...values))})`;
   const ratio = (n: number) => n.toFixed(2);
@@ -268,6 +302,7 @@ async function throughput(allErrors: boolean): Promise<void> {
       `ratios ${ratios.map(ratio).join(' ')}, ${spread(ratios, ratio)} (target ≥ ${target} in every run); ` +
       `CPU-time ratios ${cpuRatios.map(ratio).join(' ')}, ${spread(cpuRatios, ratio)}; ` +
       `decode+JSON.parse records/s ${spread(parseRates, fmt)}, analyzer records/s ${spread(analyzeRates, fmt)}; ` +
+      `GC ms per run, reference/analyzer (full mark-compact): ${gcPerRun}; ` +
       `peak RSS ${peakRssMb().toFixed(0)} MB (stored records included)` +
       (sink < 0 ? '' : ''),
   );
