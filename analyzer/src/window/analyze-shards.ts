@@ -23,7 +23,7 @@ import {
 import { JsonEventReader } from '../classify/json-event-reader.js';
 import { skipWhileUseless } from '../decode/skip-while-useless.js';
 import type { ShardSource } from '../stream/kinesis-shard-source.js';
-import type { ShardInfo } from '../stream/shard-info.js';
+import type { ShardInfo, StreamRecord } from '../stream/shard-info.js';
 import { readShardsInOrder } from '../stream/read-shards-in-order.js';
 import type { ShardReadPlan } from '../stream/shard-reader.js';
 import type { ShardWindow } from '../stream/shard-window.js';
@@ -130,7 +130,9 @@ export async function analyzeShards(
       millisBehind: Math.max(0, ...behind.values()),
     });
 
-  let arrivalMs = Number.NaN;
+  // The record being decoded, for the arrival time of an error without a time of its own: kept
+  // as the record, since a time copied out per record was a number allocated per record.
+  let current: StreamRecord | undefined;
   // Most records are screened out, and all of those classify the same: classified once here.
   const screenedOut = classifyEvent(SCREENED_OUT, classifyOptions);
   const emit = (event: Parameters<typeof classifyEvent>[0], line: string): void => {
@@ -151,7 +153,7 @@ export async function analyzeShards(
         : typeof event.time === 'string'
           ? eventTimeMs(event.time)
           : Number.NaN;
-    topN.add(classified, line, Number.isNaN(timeMs) ? arrivalMs : timeMs);
+    topN.add(classified, line, Number.isNaN(timeMs) ? (current?.arrivalMs ?? Number.NaN) : timeMs);
   };
   const steps = readShardsInOrder(source, toRead, {
     stream: options.stream,
@@ -181,7 +183,7 @@ export async function analyzeShards(
     if (step.type === 'page') {
       const owner = owners.get(step.shardId);
       for (const record of step.records) {
-        arrivalMs = record.arrivalMs;
+        current = record;
         decoder.decode(record.data, emit, owner);
         if (sinkDecoder !== undefined) {
           origin = {
