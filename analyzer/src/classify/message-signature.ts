@@ -83,13 +83,21 @@ export function messageSignature(message: unknown): string {
     message.length > SignatureLimits.MAX_INPUT_CHARS
       ? message.slice(0, SignatureLimits.MAX_INPUT_CHARS)
       : message;
-  const length = maskVariableParts(input);
+  let length = maskVariableParts(input, ENOUGH_MASKED_UNITS);
   const units = maskedUnits;
   // String.prototype.trim, then truncateString, on the code units.
   let start = 0;
   let end = length;
   while (start < end && isSpace(units[start]!)) start++;
   while (end > start && isSpace(units[end - 1]!)) end--;
+  if (maskStoppedEarly && end - start <= SignatureLimits.MAX_SIGNATURE_CHARS) {
+    // Too little kept of what was masked (a run of spaces at an end): the whole message.
+    length = maskVariableParts(input, Number.POSITIVE_INFINITY);
+    start = 0;
+    end = length;
+    while (start < end && isSpace(units[start]!)) start++;
+    while (end > start && isSpace(units[end - 1]!)) end--;
+  }
   if (start === end) return EMPTY_SIGNATURE;
   if (end - start > SignatureLimits.MAX_SIGNATURE_CHARS) {
     end = start + SignatureLimits.MAX_SIGNATURE_CHARS;
@@ -125,6 +133,18 @@ const MAX_MASK_GROWTH = 4;
 const maskedUnits = new Uint16Array(SignatureLimits.MAX_INPUT_CHARS * MAX_MASK_GROWTH);
 /** FNV-1a of the code units the last scan wrote. */
 let maskedHash = 0;
+/** Whether the last scan stopped before the end of its message (see ENOUGH_MASKED_UNITS). */
+let maskStoppedEarly = false;
+
+/*
+ * A long message (a stack trace, a dump) is masked only as far as its signature can reach: the
+ * scan goes left to right and what it writes never depends on what comes after, so the units it
+ * wrote when it stops are those the whole scan would have started with. Once they hold more than
+ * MAX_SIGNATURE_CHARS units between their trimmed ends, the signature is cut inside them, where
+ * the whole masked text would have been cut: its start is trimmed alike (they hold a non-space
+ * unit), and its trimmed end lies at or past theirs. Otherwise the whole message is scanned.
+ */
+const ENOUGH_MASKED_UNITS = SignatureLimits.MAX_SIGNATURE_CHARS + 8;
 
 /** Signatures kept by the hash of their text: a power of two; about 2 MB at most, with their units. */
 const INTERNED_SLOTS = 4096;
@@ -189,14 +209,19 @@ function internedSignature(units: Uint16Array, start: number, end: number, hash:
  * masks is read once: copying it afterwards, a second pass over most of the message, cost about
  * a fifth of masking one.
  */
-function maskVariableParts(input: string): number {
+function maskVariableParts(input: string, stopAfterUnits: number): number {
   const hasAt = input.includes('@');
   const out = maskedUnits;
   let written = 0;
   let hash = FNV_OFFSET;
   let i = 0;
   const length = input.length;
+  maskStoppedEarly = false;
   while (i < length) {
+    if (written >= stopAfterUnits) {
+      maskStoppedEarly = true;
+      break;
+    }
     const code = input.charCodeAt(i);
     if (code < FIRST_NON_ASCII) {
       // Most characters are letters inside words, or punctuation no rule starts with: kept

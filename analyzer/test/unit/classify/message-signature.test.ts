@@ -240,6 +240,46 @@ describe('messageSignature', () => {
     }
   });
 
+  it('masks long messages only as far as the signature reaches, as the whole scan would', () => {
+    // The scan stops once its units hold a whole signature: tokens, whitespace runs and
+    // surrogate pairs that straddle that point (near MAX_SIGNATURE_CHARS) must end up as they
+    // would with the whole message masked.
+    const random = seededRandom(4321);
+    const lead = ['a', 'b', ' ', '  ', '\t', '\u3000', '😀', '7', '-'];
+    const tokens = [
+      ' ',
+      '   ',
+      '\n\n',
+      '\u00a0 ',
+      'word',
+      'deadbeef',
+      '3f2a9c1b7e',
+      '0xDEAD',
+      '42',
+      '1,234.5',
+      '10.0.0.7:5432',
+      '550e8400-e29b-41d4-a716-446655440000',
+      'fe80::1%eth0',
+      'bob.smith+x@example.co.uk',
+      '"quoted text"',
+      '"unterminated',
+      '😀',
+      '\ud83d',
+      'é',
+    ];
+    for (let n = 0; n < 4_000; n++) {
+      let message = '';
+      // A lead of varying length brings the tokens to where the scan may stop.
+      const leadLength = 80 + Math.floor(random() * 80);
+      while (message.length < leadLength) message += pick(random, lead);
+      const count = Math.floor(random() * 40);
+      for (let k = 0; k < count; k++) message += pick(random, tokens);
+      expect(messageSignature(message), JSON.stringify(message)).to.equal(
+        signatureTheLongWay(message),
+      );
+    }
+  });
+
   it('treats as whitespace exactly what \\s matches', () => {
     // Two of a kind collapse to one space only when both are whitespace.
     for (let code = 0; code <= 0xffff; code++) {
