@@ -106,8 +106,10 @@ export class SpoolFile {
   private buffer: Buffer | undefined;
   private used = 0;
   /** Buffers filled, each with the bytes of it used. */
-  private full: { buffer: Buffer; used: number }[] = [];
+  private full: FilledBuffer[] = [];
   private closed = false;
+  /** The write started by the last {@link flushIfFull}, at most one at a time. */
+  private writing: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
@@ -143,20 +145,36 @@ export class SpoolFile {
     if (bytes > this.longestLineBytes) this.longestLineBytes = bytes;
   }
 
-  /** Writes the buffers filled so far. */
+  /**
+   * Starts writing the buffers filled so far, after the write started by the call before has
+   * ended (whose failure it throws): the caller fills the next buffers while this one is
+   * written, instead of waiting for the disk (and a thread of libuv's pool) each page.
+   */
   async flushIfFull(): Promise<void> {
     if (this.full.length === 0) return;
+    const writing = this.writing;
+    this.writing = undefined;
+    await writing;
     const full = this.full;
     this.full = [];
-    await this.write(full);
+    // Past the spool's bound the flush fails at once, before anything more is written.
+    this.reserve(full);
+    const write = this.write(full);
+    // Awaited by the next flush or by close(), which throw its failure.
+    write.catch(() => undefined);
+    this.writing = write;
   }
 
-  private async write(buffers: { buffer: Buffer; used: number }[]): Promise<void> {
-    let bytes = 0;
-    for (const b of buffers) bytes += b.used;
+  /** Counts the bytes of `buffers` against the spool's bound (throws past it). */
+  private reserve(buffers: readonly FilledBuffer[]): void {
+    const bytes = bytesOf(buffers);
+    if (bytes !== 0) this.account(bytes);
+  }
+
+  /** Writes `buffers` (their bytes already reserved) and gives them back to the pool. */
+  private async write(buffers: FilledBuffer[]): Promise<void> {
     try {
-      if (bytes === 0) return;
-      this.account(bytes);
+      if (bytesOf(buffers) === 0) return;
       this.handle ??= await open(this.path, 'wx', 0o600);
       await this.handle.writev(buffers.map((b) => b.buffer.subarray(0, b.used)));
     } finally {
@@ -174,6 +192,8 @@ export class SpoolFile {
     this.buffer = undefined;
     this.used = 0;
     try {
+      await this.writing;
+      this.reserve(rest);
       await this.write(rest);
       this.handle ??= await open(this.path, 'wx', 0o600);
     } finally {
@@ -183,3 +203,15 @@ export class SpoolFile {
 }
 
 const NEWLINE = 0x0a;
+
+/** A write buffer and the bytes of it used. */
+interface FilledBuffer {
+  buffer: Buffer;
+  used: number;
+}
+
+function bytesOf(buffers: readonly FilledBuffer[]): number {
+  let bytes = 0;
+  for (const b of buffers) bytes += b.used;
+  return bytes;
+}

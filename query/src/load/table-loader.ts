@@ -202,12 +202,15 @@ export class TableLoader {
   }
 
   private async rotate(file: SpoolFile): Promise<void> {
-    await file.close();
+    // The file's last buffers are written while the next rows are encoded; its chunk starts
+    // once they are (a failure to write fails the load like one to insert).
+    const written = file.close();
+    written.catch(() => undefined);
     const columns = this.encoder.columns();
     while (this.pendingEnds.size >= this.laneCount + 1) await Promise.race(this.pendingEnds);
     const previous = this.last;
     const started = this.starting.then(() =>
-      this.startChunk(file.path, columns, file.longestLineBytes, file.flags, previous),
+      this.startChunk(file.path, written, columns, file.longestLineBytes, file.flags, previous),
     );
     this.starting = started.then(() => undefined);
     const committed = started.then((chunk) => chunk.committed);
@@ -219,12 +222,13 @@ export class TableLoader {
   }
 
   /**
-   * Starts loading one chunk file once `previous` (the chunk before) allows: at once on a free
-   * lane, or after it committed when the table must change first. Never rejects: a failure is
+   * Starts loading one chunk file once it is `written` and `previous` (the chunk before)
+   * allows: at once on a free lane, or after it committed when the table must change first. Never rejects: a failure is
    * kept for {@link throwIfFailed}, and the chunk then counts as not committed.
    */
   private async startChunk(
     path: string,
+    written: Promise<void>,
     columns: readonly ColumnSpec[],
     longestLineBytes: number,
     flags: number,
@@ -233,10 +237,12 @@ export class TableLoader {
     // A skipped chunk still ends after the one before it: awaiting the last chunk then awaits
     // every chunk (and the removal of its file), even when a later one was skipped at once.
     const skipped = async () => {
+      await written.catch(() => undefined);
       await rm(path, { force: true });
       return { committed: previous.then(() => false) };
     };
     try {
+      await written;
       if (this.failure !== undefined) return await skipped();
       const altered = !this.created || columns.some((c) => this.loadedTypes.get(c.name) !== c.type);
       if (this.format !== SpoolFormats.streamRows || altered || this.laneCount === 1) {
