@@ -223,8 +223,9 @@ export class TableLoader {
 
   /**
    * Starts loading one chunk file once it is `written` and `previous` (the chunk before)
-   * allows: at once on a free lane, or after it committed when the table must change first. Never rejects: a failure is
-   * kept for {@link throwIfFailed}, and the chunk then counts as not committed.
+   * allows: at once on a free lane, or after it committed when the table must change first.
+   * Never rejects: a failure is kept for {@link throwIfFailed}, and the chunk then counts as
+   * not committed.
    */
   private async startChunk(
     path: string,
