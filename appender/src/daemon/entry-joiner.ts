@@ -64,7 +64,8 @@ export function cannotContinueStackTrace(first: number): boolean {
 /**
  * Joins continuation lines to the line they belong to, on byte ranges: lines in (as a
  * {@link LineVisitor}), entries out to the visitor of each call. Holds the open entry's lines
- * as ranges of their chunks, so the chunks must not be reused while an entry is open.
+ * as ranges of their chunks, so the chunks must not be reused while an entry is open
+ * (unless {@link EntryJoiner.detach} copied it out of them).
  *
  * @example
  * ```ts
@@ -171,6 +172,18 @@ export class EntryJoiner implements LineVisitor {
       out.entry(joined, 0, joined.length, this.end, false, undefined, this.invalid);
     }
     this.buf = NEWLINE;
+  }
+
+  /**
+   * Copies the open entry's bytes out of the chunks they were read in, so that those chunks
+   * may be read into again (one copy of a line or so per chunk, not per line).
+   */
+  detach(): void {
+    if (!this.open) return;
+    this.buf = Buffer.from(this.buf.subarray(this.from, this.to));
+    this.from = 0;
+    this.to = this.buf.length;
+    if (this.more !== undefined) this.more = [Buffer.concat(this.more)];
   }
 
   private continues(buf: Buffer, from: number, to: number): boolean {

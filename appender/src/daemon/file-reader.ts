@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { FINGERPRINT_BYTES, readFingerprint, sameContent } from './file-identity.js';
+import { ReadBuffers } from './read-buffers.js';
 import type { RecordShipper } from './record-shipper.js';
 import { ShipDefaults } from './ship-config.js';
 import type { ShipCounters } from './ship-counters.js';
@@ -40,6 +41,8 @@ export class FileReader {
   private stopping = false;
   /** The first bytes of the file being read, re-read after every chunk (no buffer per check). */
   private readonly head = Buffer.allocUnsafe(FINGERPRINT_BYTES);
+  /** Chunks are read into buffers used again once their records were put (read-buffers.ts). */
+  private readonly buffers = new ReadBuffers(ShipDefaults.READ_CHUNK_BYTES);
 
   constructor(
     private readonly shipper: RecordShipper,
@@ -85,13 +88,15 @@ export class FileReader {
       if (!(await this.shipper.roomToRead())) break;
       const at = t.readPos + heldBytes;
       const want = Math.min(ShipDefaults.READ_CHUNK_BYTES, size - at);
-      // A buffer per read, never reused: records and an open multi-line entry keep ranges of it.
-      const buf = Buffer.allocUnsafe(want);
+      this.buffers.reclaim(this.shipper.passedRecords);
+      const buf = this.buffers.take();
       const { bytesRead } = await handle.read(buf, 0, want, at);
       if (bytesRead > 0) {
-        held.push(bytesRead === want ? buf : buf.subarray(0, bytesRead));
+        held.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
         heldBytes += bytesRead;
         budget -= bytesRead;
+      } else {
+        this.buffers.giveBack(buf);
       }
       const last = bytesRead === 0 || at + bytesRead >= size || budget <= 0 || this.stopping;
       if (heldBytes < CHECK_SPAN_BYTES && !last) continue;
@@ -101,12 +106,15 @@ export class FileReader {
         // Checked after the reads, so nothing read from new content is ever shipped as old.
         const after = await readFingerprint(handle, this.head);
         if (!sameContent(t.fingerprint, after)) {
+          for (const chunk of held) this.buffers.giveBack(whole(chunk));
           this.hooks.replaced(t, handle, Buffer.from(after), (await handle.stat()).size);
           return true;
         }
         for (const chunk of held) {
           this.counters.bytesRead += chunk.length;
           this.shipper.take(t, chunk);
+          // Its records are queued as ranges of it until put (an open entry took a copy).
+          this.buffers.lend(whole(chunk), this.shipper.queuedMark);
           this.shipper.pump();
         }
         held.length = 0;
@@ -116,4 +124,10 @@ export class FileReader {
     }
     return t.readPos < size && !this.stopping;
   }
+}
+
+/** The whole buffer a chunk was read into (the chunk may be a view of its first bytes). */
+function whole(chunk: Buffer): Buffer {
+  const all = chunk.buffer.byteLength;
+  return chunk.byteOffset === 0 && chunk.length === all ? chunk : Buffer.from(chunk.buffer, 0, all);
 }

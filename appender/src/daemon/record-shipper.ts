@@ -117,6 +117,7 @@ export class RecordShipper implements EntryVisitor {
   private queue: (RecordBatch | undefined)[] = [];
   private queueHead = 0;
   private queuedRecords = 0;
+  private passed = 0;
   /** The sink asked to slow down: await its ready() before putting more. */
   private sinkSlow = false;
   private stopping = false;
@@ -159,6 +160,20 @@ export class RecordShipper implements EntryVisitor {
     return this.queuedRecords;
   }
 
+  /**
+   * Records put or forgotten so far. Once it reaches the {@link queuedMark} read right after a
+   * chunk was taken, no record holds a range of that chunk any more: the sink copies what it is
+   * put.
+   */
+  get passedRecords(): number {
+    return this.passed;
+  }
+
+  /** Records queued so far: the passed ones and those waiting. */
+  get queuedMark(): number {
+    return this.passed + this.queuedRecords;
+  }
+
   /** Wakes every wait; no more waiting for room. */
   stop(): void {
     this.stopping = true;
@@ -167,6 +182,7 @@ export class RecordShipper implements EntryVisitor {
 
   /** Forgets records not put (they are read again on the next run). */
   dropQueued(): void {
+    this.passed += this.queuedRecords;
     this.queue = [];
     this.queueHead = 0;
     this.queuedRecords = 0;
@@ -243,6 +259,7 @@ export class RecordShipper implements EntryVisitor {
         );
         t.putRecords += j - i;
         this.queuedRecords -= j - i;
+        this.passed += j - i;
         const ok =
           starts[i]! < 0
             ? sink.putEncoded(record, key, b.settle)

@@ -160,7 +160,7 @@ export class TrackedFile {
 
   /**
    * Feeds bytes read at `readPos`; hands the records they complete to `visitor`. The chunk must
-   * not be reused afterwards: an open entry and the records keep ranges of it.
+   * not be reused while those records keep ranges of it; an open entry keeps a copy of its own.
    */
   take(chunk: Buffer, visitor: EntryVisitor): void {
     this.readPos += chunk.length;
@@ -168,6 +168,7 @@ export class TrackedFile {
     const before = this.lines.linesIn;
     this.route(visitor);
     this.splitter.pushTo(chunk, this.lines);
+    this.joiner?.detach();
     if (this.lines.linesIn !== before) this.lastLineAtMs = this.lastGrowthAtMs;
   }
 

@@ -45,6 +45,37 @@ const TRACE = [
 ];
 
 describe('EntryJoiner', () => {
+  it('an open entry detached from its chunks survives their reuse', () => {
+    const out: Entry[] = [];
+    const joiner = new EntryJoiner({ continuationPattern: STACK_TRACE_CONTINUATION });
+    joiner.sendTo({
+      // Each entry is used (made a string) at once, as the sink copies what it is put.
+      entry(buf, from, to, end, oneLine) {
+        out.push({ text: buf.toString('utf8', from, to), end, oneLine });
+      },
+    });
+    const splitter = new LineSplitter({ startOffset: 0, maxLineBytes: 1024, longLines: 'split' });
+    const input = Buffer.from(TRACE.join('\n') + '\n');
+    // One read buffer for every chunk, as the reader uses it again: each chunk overwrites the
+    // last, so only a detached entry keeps its bytes.
+    const chunkBytes = 11;
+    const reused = Buffer.alloc(chunkBytes);
+    for (let i = 0; i < input.length; i += chunkBytes) {
+      const n = input.copy(reused, 0, i, i + chunkBytes);
+      splitter.pushTo(reused.subarray(0, n), joiner);
+      joiner.detach();
+      reused.fill(0x58);
+    }
+    splitter.finishTo(joiner);
+    joiner.flush();
+    expect(out.map((e) => e.text)).to.deep.equal([
+      TRACE.slice(0, 5).join('\n'),
+      TRACE[5],
+      TRACE[6],
+      TRACE.slice(7).join('\n'),
+    ]);
+  });
+
   it('joins a stack trace to its line, with the offset after its last line', () => {
     const input = TRACE.join('\n') + '\n';
     const out = join({ continuationPattern: STACK_TRACE_CONTINUATION }, input);

@@ -11,6 +11,7 @@ import { RecordShipper } from '../../../src/daemon/record-shipper.js';
 import { resolveShipConfig, ShipDefaults } from '../../../src/daemon/ship-config.js';
 import { emptyShipCounters } from '../../../src/daemon/ship-counters.js';
 import { TrackedFile } from '../../../src/daemon/tracked-file.js';
+import type { KinesisSink, LineRange, SettleCallback } from '../../../src/sink/kinesis-sink.js';
 import { Capture } from '../../support/ship-helpers.js';
 
 describe('FileReader', () => {
@@ -170,6 +171,123 @@ describe('FileReader', () => {
     } finally {
       await r.close();
     }
+  });
+
+  /**
+   * Reads a 3 MiB file with stack traces through a shipper whose sink copies each record as it
+   * is put and answers later, within a commit window of `maxUncommittedRecords`; checks that
+   * every byte arrived as read and that the read buffers were used again.
+   */
+  async function readThroughReusedBuffers(name: string, maxUncommittedRecords: number) {
+    const file = join(dir, name);
+    // Lines of varied length with stack traces between them (joined entries cross chunks).
+    let text = '';
+    for (let i = 0; text.length < 3 * 1024 * 1024; i++) {
+      text += `${i} ${'y'.repeat(i % 300)}\n`;
+      if (i % 97 === 0) text += `\tat a.B.c(B.java:${i})\n\tat d.E.f(E.java:${i})\n`;
+    }
+    writeFileSync(file, text);
+    const flow = resolveShipConfig({
+      flows: [{ paths: [file], stream: 's', output: 'line', recordDelimiter: '\n' }],
+    }).flows[0]!;
+    expect(flow.multiline).to.not.equal(undefined);
+    const real = await open(file, 'r');
+    const readInto = new Set<ArrayBufferLike>();
+    let chunkReads = 0;
+    const t = new TrackedFile(flow, {
+      path: file,
+      dev: 0,
+      ino: 0,
+      fingerprint: await readFingerprint(real),
+      handle: {
+        stat: () => real.stat(),
+        read: (buf: Buffer, off: number, len: number, pos: number) => {
+          if (!(pos === 0 && len === FINGERPRINT_BYTES)) {
+            chunkReads++;
+            readInto.add(buf.buffer);
+          }
+          return real.read(buf, off, len, pos);
+        },
+      } as unknown as FileHandle,
+      offset: 0,
+      size: 0,
+    });
+    // A sink as the real one: it copies each record as it is put, and answers later, so that
+    // records wait in the shipper's queue (ranges of their chunks) while reading goes on.
+    const received: string[] = [];
+    const unsettled: (() => void)[] = [];
+    const settleSoon = () =>
+      setImmediate(() => {
+        for (const settle of unsettled.splice(0, 300)) settle();
+      });
+    const sink = {
+      putEncoded(data: string | Uint8Array, _key?: string, onSettled?: SettleCallback) {
+        received.push(Buffer.from(data).toString());
+        unsettled.push(() => onSettled!({ ok: true, shardId: 's', sequenceNumber: '1' }, 1));
+        settleSoon();
+        return true;
+      },
+      putLines(lines: LineRange, onSettled?: SettleCallback) {
+        for (let i = lines.from; i < lines.to; i++)
+          this.putEncoded(lines.buf.subarray(lines.starts[i], lines.ends[i]), undefined, onSettled);
+        return true;
+      },
+      ready: () => Promise.resolve(),
+      flush: () => Promise.resolve(),
+    };
+    const counters = emptyShipCounters();
+    const released = { records: 0, bytes: 0 };
+    const shipper: RecordShipper = new RecordShipper(
+      flow,
+      new RecordEncoder(flow, getParser('raw'), 'h'),
+      counters,
+      {
+        sink: sink as unknown as KinesisSink,
+        stdout: new Capture(),
+        // Acknowledged is committed here: the window frees as the answers come.
+        onProgress: () => {
+          const { committedRecords, committedBytes } = t.offsets;
+          shipper.window.release(
+            committedRecords - released.records,
+            committedBytes - released.bytes,
+          );
+          released.records = committedRecords;
+          released.bytes = committedBytes;
+        },
+        maxUncommittedRecords,
+        pollIntervalMs: 1,
+      },
+    );
+    const reader = new FileReader(shipper, counters, {
+      replaced: () => expect.fail('not replaced'),
+      warnOnce: (_p, m) => expect.fail(m),
+      describe: (_p, err) => String(err),
+    });
+    try {
+      while (await reader.readTurn(t));
+      shipper.drain(t, true);
+      while (shipper.queued > 0) {
+        shipper.pump();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(received.join('')).to.equal(text);
+      expect(chunkReads).to.equal(Math.ceil(text.length / ShipDefaults.READ_CHUNK_BYTES));
+      // Buffers were read into again: far fewer than the chunks read.
+      expect(readInto.size).to.be.below(chunkReads / 2);
+    } finally {
+      await real.close();
+    }
+  }
+
+  it('reads into buffers used again only once every record of them was put', async () => {
+    // A small window: records wait in the queue, as ranges of their chunks, while reading goes on.
+    await readThroughReusedBuffers('queued.log', 1_000);
+  });
+
+  it('an open multi-line entry keeps its bytes when its chunk is read into again', async () => {
+    // A wide window: every record is put at once, so a chunk is free again at the next read
+    // while the entry its last line opened is still open.
+    await readThroughReusedBuffers('open-entry.log', 1_000_000);
   });
 
   it('a refill between two reads of a span ships nothing of the span and hands over the new head', async () => {
