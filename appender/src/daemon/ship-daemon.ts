@@ -28,6 +28,9 @@ import { StateStore } from './state-store.js';
 /** How often file sizes are re-read for "behind" while reading waits (an outage). */
 const SIZE_REFRESH_MS = 1_000;
 
+/** Longest wait at start for the shard maps of routed sinks before reading begins. */
+const SHARD_MAP_WAIT_MS = 1_000;
+
 /** Options of {@link ShipDaemon.start}. */
 export interface ShipDaemonOptions {
   config: ShipConfig;
@@ -268,6 +271,10 @@ export class ShipDaemon extends EventEmitter<ShipDaemonEvents> {
   }
 
   private async run(): Promise<void> {
+    // A routed sink (aggregation) loads its shard map before the first lines are read: lines put
+    // before it is there wait one by one and are placed one by one. Bounded: an endpoint that
+    // does not answer delays reading no longer than this.
+    await settlesWithin(Promise.all(this.sinks.map((s) => s.prepare())), SHARD_MAP_WAIT_MS);
     let first = true;
     let linesFinished = false;
     while (!this.stopping) {

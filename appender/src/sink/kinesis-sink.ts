@@ -218,6 +218,23 @@ export class KinesisSink extends EventEmitter<KinesisSinkEvents> {
   }
 
   /**
+   * Loads the shard map now rather than at the first put, when records are routed per shard
+   * (aggregation, `rateLimitFraction`); resolves once that load ended, loaded or not (a failure
+   * is reported and retried as at a put). Records put before the map is there wait one by one
+   * and are placed one by one once it is; later ones go into aggregates as runs. Never rejects;
+   * at once for an unrouted sink.
+   *
+   * @example
+   * ```ts
+   * const sink = new KinesisSink({ streamName: 'logs', aggregation: true });
+   * await sink.prepare(); // then put many lines
+   * ```
+   */
+  prepare(): Promise<void> {
+    return this.closing ? Promise.resolve() : this.router.loadShardMap();
+  }
+
+  /**
    * Sends everything buffered so far without waiting for `flushIntervalMs`, and resolves when
    * each of those records is acknowledged or dropped. Never rejects.
    */

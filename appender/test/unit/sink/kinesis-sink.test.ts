@@ -36,6 +36,25 @@ describe('KinesisSink (facade over fakes)', () => {
     expect(sink.stats().dropped.closed).to.equal(1);
   });
 
+  it('prepare() loads the shard map before the first put, once, and only for a routed sink', async () => {
+    const routed = sinkOf({ aggregation: true });
+    const prepared = routed.sink.prepare();
+    expect(routed.client.listCalls).to.equal(1);
+    await prepared;
+    // The map is there: lines put go straight into an aggregate, without another load.
+    const lines = Buffer.from('a\nbb\nccc\n');
+    routed.sink.putLines({ buf: lines, starts: [0, 2, 5], ends: [1, 4, 8], from: 0, to: 3 });
+    await routed.sink.flush();
+    expect(routed.client.listCalls).to.equal(1);
+    expect(routed.client.sentEntries).to.have.length(1);
+    await routed.sink.close();
+
+    const plain = sinkOf();
+    await plain.sink.prepare();
+    expect(plain.client.listCalls).to.equal(0);
+    await plain.sink.close();
+  });
+
   it('blocks with whenFull: block until records are acknowledged, then emits drain', async () => {
     const { sink, client } = sinkOf({ maxBufferBytes: 1024 * 1024, maxBatchRecords: 2 });
     client.hold = true;
