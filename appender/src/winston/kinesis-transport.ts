@@ -1,20 +1,30 @@
 /**
  * Winston transport over one {@link KinesisSink}.
  *
- *   logger ──pipe──► KinesisTransport.log(info, cb) ──► winstonEvent(info) ──► sink.put()
- *                          │  put() false (whenFull: block): cb after sink.ready()
- *   logger.end() ──► _final ──► sink.close() (delivers within shutdownTimeoutMs) ──► 'finish'
+ *   logger ──pipe──► KinesisTransport.log(info, cb) ──► winstonRecord(info): the record line
+ *        ──► EventRun (lines of this tick, one buffer) ──full, or at the end of the tick──►
+ *            sink.putLines() (one copy into a block, one held entry per run)
+ *                          │  false (whenFull: block): the next cb after sink.ready()
+ *   logger.end() ──► _final ──► lines gathered go in ──► sink.close() (delivers within
+ *                                                         shutdownTimeoutMs) ──► 'finish'
+ *
+ *   A caller's partition key or encoder needs the event itself: then each event goes in alone,
+ *   sink.put(winstonEvent(info)).
  *
  *   sink 'error' ──► transport 'warn' (winston re-emits 'warn' on the logger; an 'error' would
  *                    throw in a host app that has no 'error' listener on its logger)
  */
 import TransportStream from 'winston-transport';
 import type { AppenderError } from '../errors.js';
-import { KinesisSink } from '../sink/kinesis-sink.js';
+import { encodeEvent } from '../sink/encode-event.js';
+import { forgetAtExit, watchAtExit, type ExitAware } from '../sink/exit-hooks.js';
+import { KinesisSink, type SinkParts } from '../sink/kinesis-sink.js';
 import type { KinesisSinkOptions } from '../sink/sink-options.js';
 import type { SinkStats } from '../sink/sink-stats.js';
 import { TransportDefaults } from '../transport-defaults.js';
+import { EventRun } from './event-run.js';
 import { winstonEvent } from './winston-event.js';
+import { winstonRecord } from './winston-record.js';
 
 /** Options of {@link KinesisTransport}: the sink's options plus winston's transport options. */
 export interface KinesisTransportOptions
@@ -55,8 +65,21 @@ export class KinesisTransport extends TransportStream {
   readonly sink: KinesisSink;
   /** The last Kinesis problem reported, if any. */
   lastError: AppenderError | undefined;
+  /**
+   * Lines of events logged in this tick, not yet in the sink; undefined when each event goes
+   * in alone (a partition key or encoder of the caller's).
+   */
+  private readonly run: EventRun | undefined;
+  private runScheduled = false;
+  /** Set while the sink asked to slow down: the next callbacks wait for it. */
+  private waiting: Promise<void> | undefined;
+  /** Tells the exit hooks about lines gathered but not yet in the sink. */
+  private readonly exitWatch: ExitAware;
 
-  constructor(options: KinesisTransportOptions) {
+  /**
+   * @param parts - @internal what the sink may be given instead of the real world (unit tests)
+   */
+  constructor(options: KinesisTransportOptions, parts: SinkParts = {}) {
     const sinkOptions: Record<string, unknown> = {
       ...options,
       whenFull: options?.whenFull ?? TransportDefaults.WHEN_FULL,
@@ -70,13 +93,20 @@ export class KinesisTransport extends TransportStream {
       delete sinkOptions[key];
     }
     // Validate before the stream exists: a bad option fails at construction, not at first log.
-    const sink = new KinesisSink(sinkOptions as unknown as KinesisSinkOptions);
+    const sink = new KinesisSink(sinkOptions as unknown as KinesisSinkOptions, parts);
     super(transportOptions);
     this.sink = sink;
     this.sink.on('error', (err) => {
       this.lastError = err;
       if (this.listenerCount('warn') > 0) this.emit('warn', err);
     });
+    const o = sink.options;
+    this.run = o.partitionKey === 'random' && o.encode === undefined ? new EventRun() : undefined;
+    this.exitWatch = {
+      drainBeforeExit: () => this.putRun(),
+      heldRecords: () => this.run?.size ?? 0,
+    };
+    watchAtExit(this.exitWatch);
   }
 
   /**
@@ -84,6 +114,52 @@ export class KinesisTransport extends TransportStream {
    * (winston always passes one) is optional for direct callers, as winston's transport contract has it.
    */
   override log(info: Record<string, unknown>, callback: () => void = noop): void {
+    if (this.run === undefined) this.putAlone(info);
+    else this.gather(this.run, info);
+    if (this.listenerCount('logged') > 0) this.emit('logged', info);
+    if (this.waiting === undefined || this.sink.closed) callback();
+    else this.waiting.then(callback, callback);
+  }
+
+  /** Adds the event's line to the run; the run goes to the sink when full or at tick end. */
+  private gather(run: EventRun, info: Record<string, unknown>): void {
+    let line: string;
+    try {
+      line = winstonRecord(info);
+    } catch {
+      // Reading a hostile info object (getters) may throw. Keep what reads.
+      line = encodeEvent(unreadableEvent(info));
+    }
+    if (!run.add(line)) {
+      this.putRun();
+      // A line bigger than the run's whole buffer (truncated or dropped by the sink's limit).
+      if (!run.add(line)) {
+        if (!this.sink.putEncoded(line)) this.slowDown();
+        return;
+      }
+    }
+    if (run.full) this.putRun();
+    else if (!this.runScheduled) {
+      this.runScheduled = true;
+      queueMicrotask(this.putRunLater);
+    }
+  }
+
+  private readonly putRunLater = (): void => {
+    this.runScheduled = false;
+    this.putRun();
+  };
+
+  /** Hands the gathered lines to the sink (it copies what it keeps). */
+  private putRun(): void {
+    const run = this.run;
+    if (run === undefined || run.size === 0) return;
+    const accepted = this.sink.putLines(run.lines());
+    run.clear();
+    if (!accepted) this.slowDown();
+  }
+
+  private putAlone(info: Record<string, unknown>): void {
     let accepted: boolean;
     try {
       accepted = this.sink.put(winstonEvent(info));
@@ -91,14 +167,21 @@ export class KinesisTransport extends TransportStream {
       // put() never throws; reading a hostile info object (getters) might. Keep what reads.
       accepted = this.sink.put(unreadableEvent(info));
     }
-    if (this.listenerCount('logged') > 0) this.emit('logged', info);
-    if (accepted || this.sink.closed) callback();
-    else this.sink.ready().then(callback, callback);
+    if (!accepted) this.slowDown();
+  }
+
+  /** The sink is full (or dropped something): later callbacks wait until it has room. */
+  private slowDown(): void {
+    if (this.waiting !== undefined || this.sink.closed) return;
+    const resume = (): void => {
+      this.waiting = undefined;
+    };
+    this.waiting = this.sink.ready().then(resume, resume);
   }
 
   /** @internal Called when the logger ends: delivers what is buffered before `finish`. */
   override _final(callback: (error?: Error | null) => void): void {
-    this.sink.close().then(
+    this.close().then(
       () => callback(),
       () => callback(),
     );
@@ -123,8 +206,10 @@ export class KinesisTransport extends TransportStream {
       Date.now() < deadline
     ) {
       await new Promise<void>((resolve) => setImmediate(resolve));
+      this.putRun();
       await this.sink.ready();
     }
+    this.putRun();
     await this.sink.flush();
   }
 
@@ -141,11 +226,17 @@ export class KinesisTransport extends TransportStream {
   // winston calls close() and ignores the result (the promise never rejects); callers may await it.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
   override close(): Promise<void> {
+    this.putRun();
+    forgetAtExit(this.exitWatch);
     return this.sink.close();
   }
 
-  /** A copy of the sink's counters. */
+  /**
+   * A copy of the sink's counters, events logged so far included (`sink.stats()` counts the
+   * events of the current tick once it ends).
+   */
   stats(): SinkStats {
+    this.putRun();
     return this.sink.stats();
   }
 }
