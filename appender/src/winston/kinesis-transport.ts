@@ -11,6 +11,10 @@
  *   A caller's partition key or encoder needs the event itself: then each event goes in alone,
  *   sink.put(winstonEvent(info)).
  *
+ *   write(info) while the stream is idle ──► winston-transport's _write (level, format) ──► log()
+ *        at once, without the Writable's per-write bookkeeping (a deferred afterWrite per event,
+ *        which a burst of logging keeps alive until it ends); any other state: Writable.write.
+ *
  *   sink 'error' ──► transport 'warn' (winston re-emits 'warn' on the logger; an 'error' would
  *                    throw in a host app that has no 'error' listener on its logger)
  */
@@ -41,6 +45,18 @@ const TRANSPORT_OPTION_KEYS = [
 ] as const;
 
 const noop = (): void => {};
+
+/**
+ * What {@link KinesisTransport.write} reads of the Writable's state (readable-stream's
+ * `_writableState`, as Node's own has it): missing or otherwise, the Writable's path is taken.
+ */
+interface IdleWriteState {
+  length: unknown;
+  writing: unknown;
+  ended: unknown;
+  destroyed: unknown;
+  corked: unknown;
+}
 
 /**
  * A `winston-transport` that puts every log event into a Kinesis stream, one JSON record per
@@ -107,6 +123,37 @@ export class KinesisTransport extends TransportStream {
       heldRecords: () => this.run?.size ?? 0,
     };
     watchAtExit(this.exitWatch);
+  }
+
+  /**
+   * @internal winston's logger pipes each event here. While nothing is queued, pending or
+   * ended, and the sink has not asked to slow down, the event goes to `_write` (winston-
+   * transport's level and format filter, then {@link log}) at once and the write reports
+   * `true`, as the Writable would after the same synchronous `_write`, minus its bookkeeping.
+   * Anything else (a callback, an encoding, a queue, cork, end, destroy) takes the Writable's
+   * own path.
+   */
+  override write(
+    chunk: unknown,
+    encodingOrCallback?: BufferEncoding | ((error: Error | null | undefined) => void),
+    callback?: (error: Error | null | undefined) => void,
+  ): boolean {
+    const state = (this as unknown as { _writableState?: IdleWriteState })._writableState;
+    if (
+      encodingOrCallback === undefined &&
+      callback === undefined &&
+      this.waiting === undefined &&
+      state !== undefined &&
+      state.length === 0 &&
+      state.writing === false &&
+      state.ended === false &&
+      state.destroyed === false &&
+      !state.corked
+    ) {
+      this._write(chunk, 'utf8', noop);
+      return true;
+    }
+    return super.write(chunk, encodingOrCallback as BufferEncoding, callback);
   }
 
   /**

@@ -7,6 +7,8 @@ import { settle } from '../sink/support/fake-clock.js';
 import { FakePutRecords } from '../sink/support/fake-put-records.js';
 import { bigInfos, infoOf, oddInfos } from './support/odd-infos.js';
 
+type Event = Record<string, unknown>;
+
 const base = { streamName: 'logs', region: 'us-east-1', flushIntervalMs: 60_000 } as const;
 
 interface Opened {
@@ -185,6 +187,55 @@ describe('KinesisTransport', () => {
     const ids = client.sentEntries.map((e) => (JSON.parse(e.data.toString()) as { i: number }).i);
     expect(ids).to.deep.equal(Array.from({ length: events }, (_, i) => i));
     expect(transport.stats().droppedTotal).to.equal(0);
+  });
+
+  describe('write() while the stream is idle', () => {
+    it('logs the event at once and reports true, queueing nothing', async () => {
+      const { transport, client } = open();
+      const logged: unknown[] = [];
+      transport.on('logged', (info) => logged.push(info));
+      const info = infoOf('info', 'direct');
+      expect(transport.write(info)).to.equal(true);
+      expect(logged).to.deep.equal([info]);
+      expect(transport.writableLength).to.equal(0);
+      expect(transport.stats().recordsPut).to.equal(1);
+      const finished = new Promise((resolve) => transport.once('finish', resolve));
+      transport.end();
+      await finished;
+      expect(client.sentEntries).to.have.length(1);
+    });
+
+    it('still filters by the transport’s level, as winston-transport does', async () => {
+      const client = new FakePutRecords();
+      const transport = new KinesisTransport({ ...base, level: 'warn' }, { client });
+      const logger = winston.createLogger({ level: 'debug', transports: [transport] });
+      logger.info('too low');
+      logger.error('kept');
+      await transport.close();
+      const msgs = client.sentEntries.map((e) => (JSON.parse(e.data.toString()) as Event).msg);
+      expect(msgs).to.deep.equal(['kept']);
+    });
+
+    it('takes the Writable’s path for a write with a callback, and calls it', async () => {
+      const { transport } = open();
+      const called = new Promise<unknown>((resolve) =>
+        transport.write(infoOf('info', 'with callback'), resolve),
+      );
+      expect(await called).to.equal(undefined);
+      expect(transport.stats().recordsPut).to.equal(1);
+      await transport.close();
+    });
+
+    it('fails a write after end as a Writable does', async () => {
+      const { transport } = open();
+      const errors: Error[] = [];
+      transport.on('error', (err: Error) => errors.push(err));
+      transport.end();
+      transport.write(infoOf('info', 'late'));
+      await settle();
+      expect(errors.map((e) => e.message)).to.deep.equal(['write after end']);
+      expect(transport.stats().recordsPut).to.equal(0);
+    });
   });
 
   it('puts each event alone under a key of the caller’s, and keys it', async () => {
