@@ -205,6 +205,27 @@ describe('KinesisTransport', () => {
       expect(client.sentEntries).to.have.length(1);
     });
 
+    it('leaves no per-write work behind for the next tick (the Writable defers an afterWrite)', async () => {
+      const { transport } = open();
+      transport.write(infoOf('info', 'warm-up'));
+      // Put back exactly as it was (the property, not a bound copy of it).
+      const original = Object.getOwnPropertyDescriptor(process, 'nextTick')!;
+      const nextTick = process.nextTick.bind(process);
+      let deferred = 0;
+      process.nextTick = ((...args: Parameters<typeof nextTick>) => {
+        deferred++;
+        nextTick(...args);
+      }) as typeof process.nextTick;
+      try {
+        for (let i = 0; i < 10; i++) transport.write(infoOf('info', `event ${i}`));
+      } finally {
+        Object.defineProperty(process, 'nextTick', original);
+      }
+      expect(deferred).to.equal(0);
+      expect(transport.stats().recordsPut).to.equal(11);
+      await transport.close();
+    });
+
     it('still filters by the transport’s level, as winston-transport does', async () => {
       const client = new FakePutRecords();
       const transport = new KinesisTransport({ ...base, level: 'warn' }, { client });
