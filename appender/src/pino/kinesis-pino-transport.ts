@@ -3,6 +3,7 @@ import pino from 'pino';
 import { TransportDefaults } from '../transport-defaults.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
 import { PinoTransportEvents, type PinoTransportError } from './pino-transport-events.js';
+import { coalesceWrites } from './write-coalescer.js';
 
 /** The worker module, by absolute path: no resolution from the caller's location needed. */
 const WORKER_MODULE = fileURLToPath(new URL('./pino-transport.js', import.meta.url));
@@ -16,7 +17,9 @@ export type PinoTransportStream = ReturnType<typeof pino.transport>;
  * stream gets an `error` listener, so a worker that dies cannot crash the application: the
  * problem is re-emitted as a `kinlogError` event. The worker gets a young generation of
  * `TransportDefaults.PINO_WORKER_YOUNG_GENERATION_MB` (less memory than pino's plain
- * `pino.transport({ target: '@kinlog/appender/pino' })`, which leaves V8's default).
+ * `pino.transport({ target: '@kinlog/appender/pino' })`, which leaves V8's default), and the
+ * lines pino writes in one tick go to the worker joined (write-coalescer.ts) instead of as a
+ * Buffer each.
  *
  * @example
  * ```ts
@@ -40,6 +43,7 @@ export function kinesisPinoTransport(options: PinoKinesisOptions): PinoTransport
       },
     },
   });
+  coalesceWrites(stream);
   stream.on('error', (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     const plain: PinoTransportError = {
