@@ -8,7 +8,8 @@
  *                   a put() false (hold back: backlog gate, whenFull: block) ─► the rest of the
  *                   chunk waits, as text, for ready(); then its lines are put ─► callback
  *   with putLines: the chunk's whole lines go in runs of up to LINE_RUN_CHARS characters, each
- *   encoded once into a buffer and handed over as ranges (no string or buffer per line)
+ *   encoded once into a buffer of its own and handed over as ranges (no string or buffer per
+ *   line), the buffer given away (the sink holds the run in it: no second copy)
  *   end ─► the carried tail is put ─► destroy ─► close() ─► 'close'
  */
 import { Writable } from 'node:stream';
@@ -19,9 +20,9 @@ export interface LineWriterHandlers {
   /** Takes one line (without its newline); false: the next line waits for `ready()`. */
   put(line: string): boolean;
   /**
-   * Takes several whole lines at once, as ranges of one buffer (none empty, no newlines), which
-   * the caller may reuse once it returns; false: the next line waits for `ready()`. Without it,
-   * every line goes to `put`.
+   * Takes several whole lines at once, as ranges of one buffer (none empty, no newlines) made
+   * for this call alone (`owned`: the callee may keep it, nobody writes into it again); false:
+   * the next line waits for `ready()`. Without it, every line goes to `put`.
    */
   putLines?(lines: LineRange): boolean;
   /** Resolves when `put` may be called again after it returned false. */
@@ -148,7 +149,7 @@ export class LineWriter extends Writable {
   }
 }
 
-/** The non-empty lines of `buf`, which ends with a newline, as ranges. */
+/** The non-empty lines of `buf`, which ends with a newline and is given away, as ranges. */
 function linesOf(buf: Buffer): LineRange {
   const starts: number[] = [];
   const ends: number[] = [];
@@ -160,5 +161,5 @@ function linesOf(buf: Buffer): LineRange {
     }
     at = nl + 1;
   }
-  return { buf, starts, ends, from: 0, to: starts.length };
+  return { buf, starts, ends, from: 0, to: starts.length, owned: true };
 }

@@ -29,6 +29,12 @@ export interface LineRange {
   ends: ArrayLike<number>;
   from: number;
   to: number;
+  /**
+   * True when `buf` was made for this put alone and nobody writes into it again: the sink may
+   * hold its lines in it as they are. Otherwise the caller may reuse it once the put returned,
+   * and the sink copies what it holds.
+   */
+  owned?: boolean;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Lines put together as plain records (no aggregation, no pacing, the sink's own keys): the
- * run's bytes are copied once into one block and held as one entry, instead of an object, a
- * buffer and a key string per line. Keys are reserved at put (one per record, as
+ * run's bytes are copied once into one block (or kept in the caller's buffer, when it gave it
+ * away: `LineRange.owned`) and held as one entry, instead of an object, a buffer and a key
+ * string per line. Keys are reserved at put (one per record, as
  * `putEncoded` of each line would draw them) and written from their number by the body writer.
  *
  *   block:   │ line 7 ␤ line 8 ␤ line 9 ␤ line 10 │      record i = block[starts[i], ends[i])

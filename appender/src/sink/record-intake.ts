@@ -211,7 +211,7 @@ export class RecordIntake {
       )
         continue;
       if (i > runFrom) {
-        const run = { buf, starts, ends, from: runFrom, to: i };
+        const run = { buf, starts, ends, from: runFrom, to: i, owned: lines.owned };
         if (this.acceptPlainRun(run, keys, onSettled)) full = true;
       }
       if (i < to) {
@@ -252,9 +252,14 @@ export class RecordIntake {
     const spanTo = ends[to - 1]!;
     let block: Buffer;
     if (ordered && spanTo - spanFrom <= dataBytes + n * RUN_GAP_BYTES) {
-      // Lines one after the other (a separator between): one copy of the whole span.
-      block = Buffer.allocUnsafeSlow(spanTo - spanFrom);
-      buf.copy(block, 0, spanFrom, spanTo);
+      // Lines one after the other (a separator between): the whole span as the block, as it is
+      // in a buffer given away (no allocation, no copy), else copied once.
+      if (lines.owned === true) {
+        block = buf.subarray(spanFrom, spanTo);
+      } else {
+        block = Buffer.allocUnsafeSlow(spanTo - spanFrom);
+        buf.copy(block, 0, spanFrom, spanTo);
+      }
       for (let i = from, j = 0; i < to; i++, j++) {
         runStarts[j] = starts[i]! - spanFrom;
         runEnds[j] = ends[i]! - spanFrom;

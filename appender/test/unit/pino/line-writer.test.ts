@@ -99,6 +99,7 @@ describe('LineWriter', function () {
     const expected = text.split('\n').filter((l) => l.length > 0);
     for (let trial = 0; trial < 12; trial++) {
       const lines: string[] = [];
+      const given: { buf: Buffer; was: Buffer }[] = [];
       let runs = 0;
       const waits = trial % 2 === 1;
       const writer = new LineWriter({
@@ -108,6 +109,9 @@ describe('LineWriter', function () {
         },
         putLines: (r) => {
           runs++;
+          // Given away: the sink may hold the run in it, so nothing may write into it later.
+          expect(r.owned).to.equal(true);
+          given.push({ buf: r.buf, was: Buffer.from(r.buf) });
           for (let i = r.from; i < r.to; i++) {
             expect(r.ends[i]! > r.starts[i]!, 'no empty line').to.equal(true);
             lines.push(r.buf.toString('utf8', r.starts[i], r.ends[i]));
@@ -127,6 +131,7 @@ describe('LineWriter', function () {
       await once(writer, 'close');
       expect(lines, `trial ${trial}`).to.deep.equal(expected);
       expect(runs, `trial ${trial}`).to.be.above(trial === 0 ? 2 : 0);
+      for (const g of given) expect(g.buf.equals(g.was), `trial ${trial}`).to.equal(true);
     }
   });
 });

@@ -34,12 +34,10 @@ interface Setup {
   client?: (client: FakePutRecords) => void;
 }
 
-async function run(
-  together: boolean,
-  options: Partial<KinesisSinkOptions>,
-  steps: Step[],
-  setup: Setup,
-) {
+/** Lines one by one (the careful path), as runs of a buffer the caller reuses, or given away. */
+type Mode = 'careful' | 'runs' | 'owned';
+
+async function run(mode: Mode, options: Partial<KinesisSinkOptions>, steps: Step[], setup: Setup) {
   const clock = new FakeClock();
   const client = new FakePutRecords();
   setup.client?.(client);
@@ -73,7 +71,8 @@ async function run(
       continue;
     }
     const lines = rangesOf(step.lines);
-    if (together) answers.push(sink.putLines(lines, onSettled));
+    if (mode === 'owned') lines.owned = true;
+    if (mode !== 'careful') answers.push(sink.putLines(lines, onSettled));
     else {
       let ok = true;
       for (let i = 0; i < step.lines.length; i++)
@@ -85,8 +84,8 @@ async function run(
           ) && ok;
       answers.push(ok);
     }
-    // The caller may reuse its buffer once the put returned.
-    lines.buf.fill(0x21);
+    // The caller may reuse its buffer once the put returned, unless it gave it away.
+    if (mode !== 'owned') lines.buf.fill(0x21);
     await settle();
   }
   // Retries wait on the fake clock: let it run until nothing is held.
@@ -123,15 +122,23 @@ async function run(
 
 /** Runs a script both ways and expects the same outcome; answers the fast one. */
 async function same(options: Partial<KinesisSinkOptions>, steps: Step[], setup: Setup = {}) {
-  const careful = await run(false, options, steps, setup);
-  const fast = await run(true, options, steps, setup);
-  expect(fast.requests.map((r) => r.length)).to.deep.equal(careful.requests.map((r) => r.length));
-  expect(fast.requests).to.deep.equal(careful.requests);
-  expect(fast.results).to.deep.equal(careful.results);
-  expect(fast.books).to.deep.equal(careful.books);
-  expect(fast.flushes).to.deep.equal(careful.flushes);
-  expect(fast.drops).to.deep.equal(careful.drops);
-  expect(fast.answers).to.deep.equal(careful.answers);
+  const careful = await run('careful', options, steps, setup);
+  const fast = await run('runs', options, steps, setup);
+  for (const [name, got] of [
+    ['runs', fast],
+    ['owned', await run('owned', options, steps, setup)],
+  ] as const) {
+    expect(
+      got.requests.map((r) => r.length),
+      name,
+    ).to.deep.equal(careful.requests.map((r) => r.length));
+    expect(got.requests, name).to.deep.equal(careful.requests);
+    expect(got.results, name).to.deep.equal(careful.results);
+    expect(got.books, name).to.deep.equal(careful.books);
+    expect(got.flushes, name).to.deep.equal(careful.flushes);
+    expect(got.drops, name).to.deep.equal(careful.drops);
+    expect(got.answers, name).to.deep.equal(careful.answers);
+  }
   expect(careful.runEntries).to.equal(0);
   return fast;
 }
@@ -262,5 +269,25 @@ describe('putLines as plain runs against putEncoded of each line', () => {
     expect(cut.books.truncated).to.equal(2);
     const drop = await same({ maxRecordBytes: 4096, oversize: 'drop' }, [{ lines }]);
     expect(drop.books.dropped.oversize).to.equal(2);
+  });
+
+  it('holds the lines of a buffer given away in that buffer, and copies those of a lent one', async () => {
+    const sentAfterWriting = async (owned: boolean): Promise<string[]> => {
+      const client = new FakePutRecords();
+      client.hold = true;
+      const sink = new KinesisSink({ streamName: 'logs' }, { client, clock: new FakeClock() });
+      const lines = rangesOf(['abc', 'def']);
+      if (owned) lines.owned = true;
+      expect(sink.putLines(lines)).to.equal(true);
+      // Written into after the put: only a lent buffer may be, but this shows what is held.
+      lines.buf.fill(0x21);
+      const closed = sink.close();
+      client.hold = false;
+      client.release();
+      await closed;
+      return client.requests.flat().map((e) => e.data.toString());
+    };
+    expect(await sentAfterWriting(false)).to.deep.equal(['abc', 'def']);
+    expect(await sentAfterWriting(true)).to.deep.equal(['!!!', '!!!']);
   });
 });
