@@ -1,6 +1,8 @@
 /**
  * When the pino worker stops reading pino's buffer for a while, so that a burst waits there, as
  * the bytes pino wrote, instead of in the sink as held records (which cost more memory each).
+ * (With kinesisPinoTransport the bytes come on the worker's port: they wait in the LineWriter's
+ * queue, still as bytes.)
  *
  *   put line ─► held bytes ≥ pauseAtBytes? ─no─► read on
  *                      │yes (and Kinesis not stalled)

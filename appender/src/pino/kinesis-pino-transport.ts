@@ -3,6 +3,7 @@ import pino from 'pino';
 import { TransportDefaults } from '../transport-defaults.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
 import { PinoTransportEvents, type PinoTransportError } from './pino-transport-events.js';
+import { LINE_CHANNEL_OPTION, LinePoster } from './line-channel.js';
 import { coalesceWrites } from './write-coalescer.js';
 
 /** The worker module, by absolute path: no resolution from the caller's location needed. */
@@ -18,8 +19,8 @@ export type PinoTransportStream = ReturnType<typeof pino.transport>;
  * problem is re-emitted as a `kinlogError` event. The worker gets a young generation of
  * `TransportDefaults.PINO_WORKER_YOUNG_GENERATION_MB` (less memory than pino's plain
  * `pino.transport({ target: '@kinlog/appender/pino' })`, which leaves V8's default), and the
- * lines pino writes in one tick go to the worker joined (write-coalescer.ts) instead of as a
- * Buffer each.
+ * lines pino writes in one tick go to the worker joined (write-coalescer.ts), as bytes on the
+ * worker's port (line-channel.ts) instead of a Buffer each through thread-stream's buffer.
  *
  * @example
  * ```ts
@@ -34,16 +35,18 @@ export type PinoTransportStream = ReturnType<typeof pino.transport>;
  */
 export function kinesisPinoTransport(options: PinoKinesisOptions): PinoTransportStream {
   resolvePinoOptions(options);
+  const channel = new LinePoster();
   const stream = pino.transport<PinoKinesisOptions>({
     target: WORKER_MODULE,
-    options,
+    options: { ...options, [LINE_CHANNEL_OPTION]: channel.shared } as PinoKinesisOptions,
     worker: {
       resourceLimits: {
         maxYoungGenerationSizeMb: TransportDefaults.PINO_WORKER_YOUNG_GENERATION_MB,
       },
     },
   });
-  coalesceWrites(stream);
+  channel.attach(stream);
+  coalesceWrites(stream, channel);
   stream.on('error', (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     const plain: PinoTransportError = {

@@ -10,8 +10,13 @@
  *   with putLines: the chunk's whole lines go in runs of up to LINE_RUN_CHARS characters, each
  *   encoded once into a buffer of its own and handed over as ranges (no string or buffer per
  *   line), the buffer given away (the sink holds the run in it: no second copy)
+ *   bytes (kinesisPinoTransport's line channel): whole lines of valid UTF-8 with nothing carried
+ *   ─► runs of up to LINE_RUN_CHARS bytes as ranges of that very buffer (no string, no copy);
+ *   anything else is decoded and split as text
  *   end ─► the carried tail is put ─► destroy ─► close() ─► 'close'
  */
+import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import type { LineRange } from '../sink/line-run.js';
 
@@ -53,6 +58,10 @@ export const LINE_RUN_CHARS = 64 * 1024;
 export class LineWriter extends Writable {
   private carry = '';
   private writing: Promise<void> | undefined;
+  /** Bytes that are not taken as they are decode here, as thread-stream's worker decodes. */
+  private readonly decoder = new StringDecoder('utf8');
+  /** The decoder holds no unfinished character (the last bytes it took ended a line). */
+  private decoderClean = true;
 
   constructor(private readonly handlers: LineWriterHandlers) {
     super({ decodeStrings: false, autoDestroy: true });
@@ -68,7 +77,16 @@ export class LineWriter extends Writable {
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
-    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let text: string;
+    if (typeof chunk === 'string') {
+      text = chunk;
+    } else if (this.takesBytes(chunk)) {
+      this.putBytesFrom(chunk, 0, callback);
+      return;
+    } else {
+      text = this.decoder.write(chunk);
+      if (chunk.length > 0) this.decoderClean = chunk[chunk.length - 1] === NEWLINE_BYTE;
+    }
     const nl = text.indexOf(NEWLINE);
     if (nl === -1) {
       // Rare: a chunk inside one long line (thread-stream hands over up to 4 MiB at a time).
@@ -126,6 +144,46 @@ export class LineWriter extends Writable {
     callback();
   }
 
+  /**
+   * Whether `bytes` can go in runs as they are: exactly what decoding them and splitting the
+   * text would give (valid UTF-8, whole lines, no tail carried from before).
+   */
+  private takesBytes(bytes: Buffer): boolean {
+    return (
+      this.handlers.putLines !== undefined &&
+      this.carry.length === 0 &&
+      this.decoderClean &&
+      bytes.length > 0 &&
+      bytes[bytes.length - 1] === NEWLINE_BYTE &&
+      isUtf8(bytes)
+    );
+  }
+
+  /** {@link putRunsFrom} for bytes that end with a newline: runs are ranges of `bytes` itself. */
+  private putBytesFrom(
+    bytes: Buffer,
+    start: number,
+    callback: (error?: Error | null) => void,
+  ): void {
+    const putLines = this.handlers.putLines!.bind(this.handlers);
+    let from = start;
+    while (from < bytes.length) {
+      let end = bytes.lastIndexOf(NEWLINE_BYTE, from + LINE_RUN_CHARS);
+      if (end < from) end = bytes.indexOf(NEWLINE_BYTE, from + LINE_RUN_CHARS);
+      const lines = linesOf(bytes, from, end + 1);
+      from = end + 1;
+      if (lines.to > 0 && !putLines(lines)) {
+        const resume = (): void => {
+          this.writing = undefined;
+          this.putBytesFrom(bytes, from, callback);
+        };
+        this.writing = this.handlers.ready().then(resume, resume);
+        return;
+      }
+    }
+    callback();
+  }
+
   /** The rest of the chunk waits for ready(): the lines not yet put stay text, not records. */
   private waitThenPut(text: string, from: number, callback: (error?: Error | null) => void): void {
     const resume = (): void => {
@@ -136,6 +194,7 @@ export class LineWriter extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    if (!this.decoderClean) this.carry += this.decoder.end();
     if (this.carry.length > 0) this.handlers.put(this.carry);
     this.carry = '';
     callback();
@@ -149,12 +208,19 @@ export class LineWriter extends Writable {
   }
 }
 
-/** The non-empty lines of `buf`, which ends with a newline and is given away, as ranges. */
-function linesOf(buf: Buffer): LineRange {
+/**
+ * The non-empty lines of `buf[from, to)`, which ends with a newline, as ranges of `buf` (given
+ * away: nothing writes into it later).
+ */
+function linesOf(buf: Buffer, from = 0, to = buf.length): LineRange {
   const starts: number[] = [];
   const ends: number[] = [];
-  let at = 0;
-  for (let nl = buf.indexOf(NEWLINE_BYTE); nl !== -1; nl = buf.indexOf(NEWLINE_BYTE, at)) {
+  let at = from;
+  for (
+    let nl = buf.indexOf(NEWLINE_BYTE, at);
+    nl !== -1 && nl < to;
+    nl = buf.indexOf(NEWLINE_BYTE, at)
+  ) {
     if (nl > at) {
       starts.push(at);
       ends.push(nl);

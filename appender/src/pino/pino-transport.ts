@@ -1,7 +1,8 @@
 /**
  * The module pino loads in its transport worker (`@kinlog/appender/pino`).
  *
- *   main thread: logger ─► thread-stream (shared buffer) ─┐
+ *   main thread: logger ─► thread-stream (shared buffer) ─┐  (kinesisPinoTransport: joined
+ *                          lines as bytes on the worker's port instead, line-channel.ts)
  *   worker:      LineWriter: split into lines ─► putEncoded(line, key?) ─► KinesisSink ─► Kinesis
  *                  key: 'random' → the line goes as pino wrote it (no parse);
  *                       { field } → that field read by a scan of the line (lineKey), no parse
@@ -24,6 +25,7 @@ import type { LineRange } from '../sink/line-run.js';
 import type { SinkStats } from '../sink/sink-stats.js';
 import { TransportDefaults } from '../transport-defaults.js';
 import { BacklogGate } from './backlog-gate.js';
+import { isLineChannel, LINE_CHANNEL_OPTION, receiveLines } from './line-channel.js';
 import { lineKey } from './line-field.js';
 import { LineWriter } from './line-writer.js';
 import { resolvePinoOptions, type PinoKinesisOptions } from './pino-options.js';
@@ -58,7 +60,10 @@ export default function pinoKinesisTransport(options: PinoKinesisOptions): Promi
   }
 }
 
-function createWorkerStream(options: PinoKinesisOptions): LineWriter {
+function createWorkerStream(given: PinoKinesisOptions): LineWriter {
+  // kinesisPinoTransport's channel for the lines (line-channel.ts): not an option of the sink.
+  const { [LINE_CHANNEL_OPTION]: channel, ...options } = given as PinoKinesisOptions &
+    Record<typeof LINE_CHANNEL_OPTION, unknown>;
   const resolved = resolvePinoOptions(options);
   const sink = new KinesisSink(resolved);
   const field = typeof options.partitionKey === 'object' ? options.partitionKey.field : undefined;
@@ -106,6 +111,14 @@ function createWorkerStream(options: PinoKinesisOptions): LineWriter {
       postStats();
     },
   });
+  if (isLineChannel(channel)) {
+    // The application side waits for every message to be put before it ends the stream.
+    const stop = receiveLines(channel, (bytes, done) => {
+      if (stream.writableEnded) done();
+      else stream.write(bytes, done);
+    });
+    stream.once('close', stop);
+  }
   return stream;
 }
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import { LINE_RUN_CHARS, LineWriter } from '../../../src/pino/line-writer.js';
 
 function writerInto(
@@ -84,6 +85,83 @@ describe('LineWriter', function () {
       writer.end();
       await once(writer, 'close');
       expect(lines, `trial ${trial}`).to.deep.equal(expected);
+    }
+  });
+
+  it('puts bytes written to it exactly as thread-stream decoding the same bytes and writing the text would', async function () {
+    // Odd inputs: CRLF, empty lines, a line longer than a run, multi-byte characters split
+    // between writes, invalid UTF-8 (a stray continuation byte, a cut sequence before a newline,
+    // an overlong form), a last line without a newline.
+    let seed = 5;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const line = `{"i":${i},"s":"${'é€😀x'.repeat(next() % 40)}"}`;
+      pieces.push(Buffer.from(i % 7 === 3 ? `${line}\r\n` : `${line}\n`));
+      if (i % 211 === 5) pieces.push(Buffer.from('\n\n'));
+      if (i % 397 === 11) pieces.push(Buffer.from([0x7b, 0x80, 0x7d, 0x0a]));
+      if (i % 401 === 13) pieces.push(Buffer.from([0x61, 0xe2, 0x82, 0x0a, 0xc0, 0xaf, 0x0a]));
+      if (i === 1200) pieces.push(Buffer.from('z'.repeat(LINE_RUN_CHARS + 77) + '\n'));
+    }
+    pieces.push(Buffer.from('{"tail":"ü'));
+    const bytes = Buffer.concat(pieces);
+
+    /** What a writer puts, as the bytes of each line, from `chunks` written in turn. */
+    const linesPut = async (chunks: (string | Buffer)[], runs: boolean, waits: boolean) => {
+      const got: string[] = [];
+      let direct = 0;
+      let calls = 0;
+      const hold = (): boolean => waits && ++calls % 4 === 0;
+      const writer = new LineWriter({
+        put: (line) => {
+          got.push(Buffer.from(line).toString('hex'));
+          return !hold();
+        },
+        ...(runs && {
+          putLines: (r) => {
+            if (chunks.includes(r.buf)) direct++;
+            for (let i = r.from; i < r.to; i++)
+              got.push(r.buf.toString('hex', r.starts[i], r.ends[i]));
+            return !hold();
+          },
+        }),
+        ready: () => new Promise((resolve) => setImmediate(resolve)),
+        close: () => Promise.resolve(),
+      });
+      for (const c of chunks) writer.write(c);
+      writer.end();
+      await once(writer, 'close');
+      return { got, direct };
+    };
+
+    for (let trial = 0; trial < 16; trial++) {
+      // Whole messages of lines (as the line channel posts them) or cut anywhere.
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length;) {
+        let size = 1 + (next() % (trial < 8 ? 20_000 : 300));
+        if (trial % 4 === 0) {
+          const nl = bytes.indexOf(0x0a, at + size);
+          size = (nl === -1 ? bytes.length : nl + 1) - at;
+        }
+        chunks.push(bytes.subarray(at, at + size));
+        at += size;
+      }
+      // thread-stream's worker: one decoder over every chunk, its text written, its end at the end.
+      const decoder = new StringDecoder('utf8');
+      const texts = chunks.map((c) => decoder.write(c));
+      texts.push(decoder.end());
+      const runs = trial % 2 === 0;
+      const waits = trial % 3 === 1;
+      const careful = await linesPut(texts, runs, waits);
+      const fast = await linesPut(
+        chunks.map((c) => Buffer.from(c)),
+        runs,
+        waits,
+      );
+      expect(fast.got, `trial ${trial}`).to.deep.equal(careful.got);
+      expect(careful.got.length, `trial ${trial}`).to.be.above(2500);
+      // Whole lines of valid UTF-8 go in as ranges of the buffer written, not decoded.
+      if (runs && trial % 4 === 0) expect(fast.direct, `trial ${trial}`).to.be.above(10);
     }
   });
 

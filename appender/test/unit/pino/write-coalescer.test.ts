@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { StringDecoder } from 'node:string_decoder';
 import {
   COALESCE_MAX_CHARS,
   coalesceWrites,
@@ -6,7 +7,7 @@ import {
 } from '../../../src/pino/write-coalescer.js';
 
 /** A stand-in for thread-stream that records what reaches it, in order. */
-function recordingStream(needDrain = false) {
+function recordingStream(needDrain = false, withChannel = false) {
   const calls: string[] = [];
   const stream: CoalescibleStream & { writableNeedDrain: boolean } = {
     writableNeedDrain: needDrain,
@@ -24,9 +25,37 @@ function recordingStream(needDrain = false) {
     end() {
       calls.push('end');
     },
+    emit(event, error) {
+      calls.push(`${event}:${error.message}`);
+      return true;
+    },
   };
-  coalesceWrites(stream);
-  return { stream, calls };
+  let idle = true;
+  let putAll: () => void = () => {};
+  const channel = {
+    post: (text: string) => {
+      calls.push(`post:${text}`);
+      idle = false;
+    },
+    get idle() {
+      return idle;
+    },
+    waitPut: () => {
+      calls.push('waitPut');
+      idle = true;
+    },
+    whenPut: () => {
+      calls.push('whenPut');
+      return new Promise<void>((resolve) => {
+        putAll = () => {
+          idle = true;
+          resolve();
+        };
+      });
+    },
+  };
+  coalesceWrites(stream, withChannel ? channel : undefined);
+  return { stream, calls, putAll: () => putAll() };
 }
 
 const nextMicrotask = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve));
@@ -85,6 +114,75 @@ describe('coalesceWrites', function () {
     stream.write('c\n');
     await nextMicrotask();
     expect(calls).to.deep.equal(['write:a\n', 'buffer:b\n', 'write:c\n']);
+  });
+
+  it('with a channel, posts the joined text there instead, and waits for it to be put before flushSync and end', async function () {
+    const { stream, calls, putAll } = recordingStream(false, true);
+    stream.write('a\n');
+    stream.write('b\n');
+    await nextMicrotask();
+    stream.write('c\n');
+    stream.flush();
+    stream.write('d\n');
+    stream.flushSync();
+    stream.write('e\n');
+    stream.end();
+    expect(calls.slice(-2)).to.deep.equal(['post:e\n', 'whenPut']);
+    // Lines written after end are refused, as thread-stream refuses them.
+    expect(stream.write('f\n')).to.equal(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    putAll();
+    await nextMicrotask();
+    await nextMicrotask();
+    expect(calls).to.deep.equal([
+      'post:a\nb\n',
+      'post:c\n',
+      // FLUSH follows the lines on the worker's port: no wait needed.
+      'flush',
+      'post:d\n',
+      'waitPut',
+      'flushSync',
+      'post:e\n',
+      'whenPut',
+      'error:the worker is ending',
+      'end',
+    ]);
+  });
+
+  it('with a channel, ends at once when the worker has put everything', function () {
+    const { stream, calls } = recordingStream(false, true);
+    stream.write('a\n');
+    stream.flushSync();
+    stream.end();
+    expect(calls).to.deep.equal(['post:a\n', 'waitPut', 'flushSync', 'end']);
+  });
+
+  it('with a channel, turns Buffers written into text exactly as the worker would decode the bytes', function () {
+    const euro = Buffer.from('€');
+    const chunks: (string | Buffer)[] = [
+      'a\n',
+      euro.subarray(0, 1),
+      euro.subarray(1), // a character split between two Buffers
+      Buffer.from([0x0a, 0xe2, 0x82]), // a cut character, then a string
+      'b\n',
+      Buffer.from([0xf0, 0x9f]),
+      '', // an empty string changes nothing
+      Buffer.from([0x98, 0x80, 0x0a, 0xff, 0x0a]),
+      Buffer.from([0xc3]), // cut at the end
+    ];
+    // thread-stream: the bytes of every write, one decoder over them in the worker, ended.
+    const decoder = new StringDecoder('utf8');
+    const worker =
+      chunks.map((c) => decoder.write(typeof c === 'string' ? Buffer.from(c) : c)).join('') +
+      decoder.end();
+    const { stream, calls } = recordingStream(false, true);
+    const write = (data: string | Buffer): boolean =>
+      (stream.write as (data: string | Buffer) => boolean)(data);
+    for (const c of chunks) write(c);
+    stream.end();
+    const posted = calls.filter((c) => c.startsWith('post:')).map((c) => c.slice(5));
+    expect(posted.join('')).to.equal(worker);
+    expect(Buffer.from(posted.join(''))).to.deep.equal(Buffer.from(worker));
   });
 
   it("answers thread-stream's back-pressure while it holds lines", function () {
