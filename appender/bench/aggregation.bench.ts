@@ -99,6 +99,7 @@ async function runVariant(variant: Variant, endpoint: string): Promise<ChildResu
     region: BenchDefaults.REGION,
     endpoint,
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    wireProtocol: BenchDefaults.WIRE_PROTOCOL,
     ...variant.options,
   });
   const lines = linesOf(variant);

@@ -69,6 +69,7 @@ await runBench({
           endpoint: ctx.endpoint,
           region: ctx.region,
           credentials: ctx.credentials,
+          wireProtocol: ctx.wireProtocol,
         };
         return threadStream(kinesisPinoTransport(options), events);
       },

@@ -46,6 +46,11 @@ const ShipBench = {
   STREAM: 'bench',
   /** A run still going after this long is killed and reported as failed. */
   RUN_TIMEOUT_MS: 20 * 60_000,
+  /**
+   * Forced: the null endpoint plays Kinesis itself, and against AWS's own endpoints `auto` (the
+   * default) picks CBOR; left to `auto`, a local endpoint would be sent JSON.
+   */
+  WIRE_PROTOCOL: 'cbor',
 } as const;
 
 const SHIP_MAIN = fileURLToPath(new URL('./bin/ship-main.js', import.meta.url));
@@ -130,7 +135,18 @@ async function generate(file: string, lines: number): Promise<void> {
 function spawnShip(env: Env, sink: NullKinesis, args: string[], usageFile: string) {
   const child = spawn(
     process.execPath,
-    [...NODE_ARGS, SHIP_MAIN, 'ship', '--endpoint', sink.url, '--region', 'us-east-1', ...args],
+    [
+      ...NODE_ARGS,
+      SHIP_MAIN,
+      'ship',
+      '--endpoint',
+      sink.url,
+      '--region',
+      'us-east-1',
+      '--wire-protocol',
+      ShipBench.WIRE_PROTOCOL,
+      ...args,
+    ],
     {
       env: {
         ...process.env,
@@ -412,6 +428,9 @@ async function benchModes(
   const catS = (performance.now() - c0) / 1000;
   console.log(
     `kinlog ship --once → null Kinesis over HTTPS: ${lines.timed.toLocaleString('en')} lines, ${(size / 1e6).toFixed(1)} MB (${(size / lines.timed).toFixed(0)} bytes/line); cat reads it in ${catS.toFixed(2)} s`,
+  );
+  console.log(
+    `wire protocol: ${ShipBench.WIRE_PROTOCOL} (--wire-protocol ${ShipBench.WIRE_PROTOCOL}: the null endpoint plays Kinesis, and auto picks CBOR against AWS's own endpoints)`,
   );
   for (const mode of modes) ok = (await benchMode(env, mode, files, lines)) && ok;
   return ok;

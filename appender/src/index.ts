@@ -15,7 +15,13 @@ export {
   type KinesisSinkOptions,
   type ResolvedSinkOptions,
 } from './sink/sink-options.js';
-export { WireProtocol } from './sink/wire-protocol.js';
+export {
+  isAwsEndpoint,
+  resolveWireProtocol,
+  WireProtocol,
+  WireProtocolChoice,
+  type ResolvedWireProtocol,
+} from './sink/wire-protocol.js';
 export { DropReasons, type DropReason } from './sink/drop-reasons.js';
 export { type SinkStats } from './sink/sink-stats.js';
 export { encodeEvent } from './sink/encode-event.js';

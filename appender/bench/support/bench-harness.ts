@@ -29,6 +29,11 @@ export const BenchDefaults = {
   CHILD_TIMEOUT_MS: 120_000,
   STREAM_NAME: 'bench',
   REGION: 'us-east-1',
+  /**
+   * Forced: the null endpoint plays Kinesis itself, and against AWS's own endpoints `auto` (the
+   * default) picks CBOR; left to `auto`, a local endpoint would be sent JSON.
+   */
+  WIRE_PROTOCOL: 'cbor',
 } as const;
 
 /** Where a variant sends its records. */
@@ -37,6 +42,8 @@ export interface BenchContext {
   streamName: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** What the sink is told to speak (see {@link BenchDefaults.WIRE_PROTOCOL}). */
+  wireProtocol: 'cbor';
 }
 
 /** One measured round: `events` calls, how long the calls took, how long until all were out. */
@@ -266,6 +273,9 @@ function printReport(
   // Ratios hold up under load better than absolute rates; say how busy the machine was.
   const load = loadavg()[0]!.toFixed(1);
   console.log(`machine: ${availableParallelism()} CPUs, load average ${load} at the end`);
+  console.log(
+    `wire protocol: ${BenchDefaults.WIRE_PROTOCOL} (wireProtocol: '${BenchDefaults.WIRE_PROTOCOL}': the null endpoint plays Kinesis, and auto picks CBOR against AWS's own endpoints)`,
+  );
   const header = [
     'variant',
     'rounds',
@@ -317,6 +327,7 @@ function contextFor(endpoint: string): BenchContext {
     streamName: BenchDefaults.STREAM_NAME,
     region: BenchDefaults.REGION,
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    wireProtocol: BenchDefaults.WIRE_PROTOCOL,
   };
 }
 

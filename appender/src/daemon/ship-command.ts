@@ -211,8 +211,8 @@ export function shipCommand(context: CommandContext): Command {
     .addOption(
       new Option(
         '--wire-protocol <protocol>',
-        'PutRecords encoding: cbor sends record bytes raw (as the AWS SDK for Java and the KPL do), json as base64 text, for a proxy that knows only JSON (default cbor)',
-      ).choices(['cbor', 'json']),
+        "PutRecords encoding: auto (default) is cbor for AWS's own endpoints and json with any other --endpoint (stock emulators such as kinesalite mishandle CBOR); cbor sends record bytes raw (as the AWS SDK for Java and the KPL do), json as base64 text, for a proxy that knows only JSON",
+      ).choices(['auto', 'cbor', 'json']),
     )
     .option(
       '--max-in-flight <requests>',
@@ -324,7 +324,7 @@ async function buildConfig(paths: string[], o: ShipCliOptions): Promise<ShipConf
     aggregation: o.aggregate,
     compression: o.compress as 'none' | 'gzip' | undefined,
     rateLimitFraction: o.rateLimitFraction,
-    wireProtocol: o.wireProtocol as 'cbor' | 'json' | undefined,
+    wireProtocol: o.wireProtocol as 'auto' | 'cbor' | 'json' | undefined,
     maxInFlight: o.maxInFlight,
   });
   const recordDelimiter =

@@ -205,7 +205,9 @@ const sinkSchema = z
       .gt(0, { error: 'must be greater than 0' })
       .max(1, { error: 'must be at most 1' })
       .optional(),
-    wireProtocol: z.enum(['cbor', 'json'], { error: 'expected cbor or json' }).optional(),
+    wireProtocol: z
+      .enum(['auto', 'cbor', 'json'], { error: 'expected auto, cbor or json' })
+      .optional(),
   })
   .strict();
 

@@ -33,7 +33,7 @@ import { cborPutRecordsBody } from './cbor-put-records-body.js';
 import { putRecordsBody } from './put-records-body.js';
 import { putRecordsPrototype } from './put-records-prototype.js';
 import { isJsonPutRecordsRequest } from './put-records-request.js';
-import { WireProtocol } from './wire-protocol.js';
+import { resolveWireProtocol, WireProtocol, type WireProtocolChoice } from './wire-protocol.js';
 
 export { isJsonPutRecordsRequest } from './put-records-request.js';
 
@@ -70,7 +70,8 @@ export interface PutEntry {
  * headers, signing scope), without the SDK's per-request middleware; a `client` passed in, or
  * an SDK request the lean path cannot reproduce (another protocol, not SigV4), is used through
  * the SDK for every request. ListShards always goes through the SDK. Lean requests are CBOR
- * (`wireProtocol`, record bytes raw) or JSON; requests through the SDK are always JSON.
+ * (`wireProtocol`, record bytes raw) or JSON; requests through the SDK are always JSON. By
+ * default (`auto`), CBOR goes only to AWS's own endpoints: see {@link resolveWireProtocol}.
  *
  * @example
  * ```ts
@@ -86,6 +87,8 @@ export class PutRecordsClient {
   private readonly requestTimeoutMs: number;
   /** How requests kinlog signs itself are encoded (the SDK's own are JSON). */
   readonly wireProtocol: WireProtocol;
+  /** Why {@link wireProtocol} was taken (`auto` and the endpoint, or as configured). */
+  readonly wireProtocolReason: string;
   private readonly connection: AwsConnectionOptions;
   /** The lean sender once made; `undefined` before the first request; `false`: SDK only. */
   private lean: LeanPutRecords | false | undefined;
@@ -97,17 +100,20 @@ export class PutRecordsClient {
   /**
    * @param options.keptBodies - request bodies kept for reuse between requests (the requests in
    *   flight at once, the sink's maxInFlight, is enough); 0 keeps none
-   * @param options.wireProtocol - encoding of lean requests (default `cbor`)
+   * @param options.wireProtocol - encoding of lean requests (default `auto`: CBOR to AWS's own
+   *   endpoints, JSON to any other endpoint override)
    */
   constructor(
     options: AwsConnectionOptions & {
       streamName: string;
       client?: KinesisClient;
       keptBodies?: number;
-      wireProtocol?: WireProtocol;
+      wireProtocol?: WireProtocolChoice;
     },
   ) {
-    this.wireProtocol = options.wireProtocol ?? WireProtocol.CBOR;
+    const wire = resolveWireProtocol(options.wireProtocol, endpointOverride(options));
+    this.wireProtocol = wire.protocol;
+    this.wireProtocolReason = wire.reason;
     this.ownsClient = options.client === undefined;
     this.bodies = new BodyPool(options.keptBodies ?? DEFAULT_KEPT_BODIES);
     this.requestTimeoutMs = options.requestTimeoutMs ?? AwsClientDefaults.REQUEST_TIMEOUT_MS;
@@ -330,11 +336,14 @@ export function translatePutRecordsError(err: unknown, target: KinesisTarget): K
 
 function describeEndpoint(options: AwsConnectionOptions): string {
   return (
-    options.endpoint ??
-    process.env.AWS_ENDPOINT_URL_KINESIS ??
-    process.env.AWS_ENDPOINT_URL ??
+    endpointOverride(options) ??
     `https://kinesis.${options.region ?? process.env.AWS_REGION ?? 'us-east-1'}.amazonaws.com`
   );
+}
+
+/** The endpoint the client is pointed at instead of AWS's own, as the SDK reads it, if any. */
+function endpointOverride(options: AwsConnectionOptions): string | undefined {
+  return options.endpoint ?? process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL;
 }
 
 /** Raised inside the SDK's middleware stack when the request is not the one our body replaces. */

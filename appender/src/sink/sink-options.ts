@@ -2,7 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ConfigError, KinesisLimits, type AwsConnectionOptions } from '@kinlog/core';
 import { z } from 'zod';
 import type { PartitionKeyPolicy } from './partition-key.js';
-import { WireProtocol } from './wire-protocol.js';
+import { WireProtocolChoice } from './wire-protocol.js';
 
 /** What to do with a new record when `maxBufferBytes` is reached. */
 export const WhenFull = {
@@ -95,12 +95,14 @@ export interface KinesisSinkOptions extends AwsConnectionOptions {
    */
   rateLimitFraction?: number;
   /**
-   * How PutRecords requests are encoded: `cbor` (default: record bytes sent raw, as the AWS SDK
-   * for Java and the KPL send them) or `json` (base64 data, for a proxy that knows only JSON).
-   * Kinesis stores the same records either way. With a `client` of your own, requests go through
-   * its SDK, in JSON.
+   * How PutRecords requests are encoded: `auto` (default) is CBOR for AWS's own endpoints (no
+   * `endpoint`, or one under amazonaws.com(.cn)) and JSON with any other endpoint, since stock
+   * emulators (kinesalite) mishandle CBOR; `cbor` forces record bytes sent raw (as the AWS SDK for
+   * Java and the KPL send them), `json` base64 data (for a proxy that knows only JSON). Kinesis
+   * stores the same records either way. With a `client` of your own, requests go through its
+   * SDK, in JSON.
    */
-  wireProtocol?: WireProtocol;
+  wireProtocol?: WireProtocolChoice;
 }
 
 /** Payload compression. */
@@ -184,7 +186,7 @@ const schema = z.object({
     .max(1, { error: 'rateLimitFraction must be at most 1' })
     .optional(),
   wireProtocol: z
-    .enum(['cbor', 'json'], { error: 'wireProtocol must be "cbor" or "json"' })
+    .enum(['auto', 'cbor', 'json'], { error: 'wireProtocol must be "auto", "cbor" or "json"' })
     .optional(),
   encode: z
     .custom<(e: unknown) => string>((v) => typeof v === 'function', {
@@ -259,6 +261,6 @@ export function resolveSinkOptions(options: KinesisSinkOptions): ResolvedSinkOpt
       maxRecordBytes - KinesisLimits.MAX_PARTITION_KEY_CHARS * 4,
     ),
     compression: o.compression ?? Compression.NONE,
-    wireProtocol: o.wireProtocol ?? WireProtocol.CBOR,
+    wireProtocol: o.wireProtocol ?? WireProtocolChoice.AUTO,
   };
 }

@@ -16,6 +16,90 @@ export const WireProtocol = { CBOR: 'cbor', JSON: 'json' } as const;
 export type WireProtocol = (typeof WireProtocol)[keyof typeof WireProtocol];
 
 /**
+ * The `wireProtocol` option: a {@link WireProtocol}, or `auto` (the default): CBOR when the
+ * client talks to AWS's own endpoints, JSON with any other endpoint override. Emulators are the
+ * reason: stock kinesalite (3.x) cuts CBOR answers at 16 KiB and stores CBOR record data as
+ * nothing, so CBOR to an endpoint not known to be Kinesis itself could lose records silently.
+ *
+ * @example
+ * ```ts
+ * new KinesisSink({ streamName: 'logs', endpoint: 'http://127.0.0.1:4567' }); // auto: JSON
+ * new KinesisSink({ streamName: 'logs' }); // auto: CBOR (AWS's own endpoint)
+ * ```
+ */
+export const WireProtocolChoice = { AUTO: 'auto', ...WireProtocol } as const;
+export type WireProtocolChoice = (typeof WireProtocolChoice)[keyof typeof WireProtocolChoice];
+
+/** Domains of AWS's own endpoints (commercial, FIPS and GovCloud, China, dual-stack). */
+const AWS_ENDPOINT_DOMAINS = [
+  'amazonaws.com',
+  'amazonaws.com.cn',
+  'api.aws',
+  'api.amazonwebservices.com.cn',
+] as const;
+
+/** A wire protocol with the reason it was taken, for logs and benchmark headers. */
+export interface ResolvedWireProtocol {
+  readonly protocol: WireProtocol;
+  readonly reason: string;
+}
+
+/**
+ * The wire protocol a client uses: `cbor` and `json` as asked; `auto` (or nothing) gives CBOR
+ * for AWS's own endpoints (no endpoint override, or a host under amazonaws.com, amazonaws.com.cn,
+ * api.aws or api.amazonwebservices.com.cn) and JSON for any other endpoint, which every Kinesis
+ * emulator reads correctly.
+ *
+ * @param endpoint - the endpoint override in effect (the `endpoint` option, else
+ *   AWS_ENDPOINT_URL_KINESIS or AWS_ENDPOINT_URL); `undefined` when the SDK picks AWS's own
+ * @example
+ * ```ts
+ * resolveWireProtocol('auto', 'http://127.0.0.1:4567').protocol; // 'json'
+ * resolveWireProtocol('auto', 'https://kinesis-fips.us-east-1.amazonaws.com').protocol; // 'cbor'
+ * ```
+ */
+export function resolveWireProtocol(
+  choice: WireProtocolChoice | undefined,
+  endpoint: string | undefined,
+): ResolvedWireProtocol {
+  if (choice === WireProtocol.CBOR || choice === WireProtocol.JSON) {
+    return { protocol: choice, reason: 'as configured' };
+  }
+  if (endpoint === undefined || endpoint === '') {
+    return { protocol: WireProtocol.CBOR, reason: "auto: AWS's own endpoint" };
+  }
+  if (isAwsEndpoint(endpoint)) {
+    return { protocol: WireProtocol.CBOR, reason: `auto: ${endpoint} is an AWS endpoint` };
+  }
+  return {
+    protocol: WireProtocol.JSON,
+    reason: `auto: ${endpoint} is not an AWS endpoint (emulators may mishandle CBOR)`,
+  };
+}
+
+/**
+ * Whether a URL names one of AWS's own endpoints (its host under an AWS domain); anything
+ * unreadable is not.
+ *
+ * @example
+ * ```ts
+ * isAwsEndpoint('https://kinesis.cn-north-1.amazonaws.com.cn'); // true
+ * isAwsEndpoint('https://amazonaws.com.example.net'); // false
+ * ```
+ */
+export function isAwsEndpoint(endpoint: string): boolean {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  // A fully qualified name may end with a dot.
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  return AWS_ENDPOINT_DOMAINS.some((domain) => host.endsWith(`.${domain}`));
+}
+
+/**
  * The `Content-Type` of each wire protocol, as Kinesis names it.
  *
  * @example

@@ -29,13 +29,13 @@ describe('transport defaults', function () {
     expect(TransportDefaults.PINO_PAUSE_AT_BYTES).to.be.at.most(4 * inFlightBytes);
   });
 
-  it('both transports send CBOR by default, take wireProtocol, and reject a bad one eagerly', async function () {
-    expect(resolvePinoOptions({ streamName: 'logs' }).wireProtocol).to.equal('cbor');
+  it('both transports pick the wire protocol by endpoint by default, take wireProtocol, and reject a bad one eagerly', async function () {
+    expect(resolvePinoOptions({ streamName: 'logs' }).wireProtocol).to.equal('auto');
     expect(resolvePinoOptions({ streamName: 'logs', wireProtocol: 'json' }).wireProtocol).to.equal(
       'json',
     );
     expect(() => resolvePinoOptions({ streamName: 'logs', wireProtocol: 'xml' as never })).to.throw(
-      /wireProtocol must be "cbor" or "json"/,
+      /wireProtocol must be "auto", "cbor" or "json"/,
     );
     const transport = new KinesisTransport({ streamName: 'logs', wireProtocol: 'json' });
     try {
@@ -45,7 +45,7 @@ describe('transport defaults', function () {
     }
     expect(
       () => new KinesisTransport({ streamName: 'logs', wireProtocol: 'xml' as never }),
-    ).to.throw(/wireProtocol must be "cbor" or "json"/);
+    ).to.throw(/wireProtocol must be "auto", "cbor" or "json"/);
   });
 
   it('pino: options given win over the defaults', function () {

@@ -130,7 +130,7 @@ describe('ship config', () => {
       'sink.aggregation: expected true or false',
       'sink.compression: expected none or gzip',
       'sink.rateLimitFraction: must be greater than 0',
-      'sink.wireProtocol: expected cbor or json',
+      'sink.wireProtocol: expected auto, cbor or json',
     ]);
   });
 

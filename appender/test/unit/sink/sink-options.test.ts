@@ -40,14 +40,17 @@ describe('resolveSinkOptions', () => {
     expect(err.message).to.contain('maxInFlight must be at least 1');
   });
 
-  it('sends CBOR unless told JSON, and names the choices for anything else', () => {
-    expect(resolveSinkOptions({ streamName: 's' }).wireProtocol).to.equal('cbor');
+  it('picks the wire protocol by endpoint unless told cbor or json, and names the choices for anything else', () => {
+    expect(resolveSinkOptions({ streamName: 's' }).wireProtocol).to.equal('auto');
+    expect(resolveSinkOptions({ streamName: 's', wireProtocol: 'cbor' }).wireProtocol).to.equal(
+      'cbor',
+    );
     expect(resolveSinkOptions({ streamName: 's', wireProtocol: 'json' }).wireProtocol).to.equal(
       'json',
     );
     expect(() => resolveSinkOptions({ streamName: 's', wireProtocol: 'xml' as never })).to.throw(
       ConfigError,
-      /wireProtocol must be "cbor" or "json"/,
+      /wireProtocol must be "auto", "cbor" or "json"/,
     );
   });
 
