@@ -111,7 +111,9 @@ describe('stream rows (real DuckDB)', () => {
     }
   });
 
-  it('loads chunks on several lanes at once into the same rows, in order, as one NDJSON object per row would, while later chunks add and widen columns', async () => {
+  it('loads chunks on several lanes at once into the same rows, in order, as one NDJSON object per row would, while later chunks add and widen columns', async function () {
+    // Two-row chunks: dozens of DuckDB inserts and ALTERs, slow on a loaded machine.
+    this.timeout(60_000);
     // Later records bring new fields and widen `n` (BIGINT → DOUBLE → VARCHAR), so chunks
     // loading on one lane meet ALTERs that need every chunk before them committed.
     const late = Array.from({ length: 40 }, (_, i) =>
