@@ -5,17 +5,9 @@ import { BASE64_CHUNK_BYTES, putRecordsBody } from '../../../src/sink/put-record
 import { SinkKeys } from '../../../src/sink/partition-key.js';
 import type { PlainRun } from '../../../src/sink/held-record.js';
 import { plainEntries } from '../../../src/sink/plain-run.js';
+import { ODD_PARTITION_KEYS } from './support/odd-keys.js';
 
-const KEYS = [
-  'a',
-  'user-42',
-  'quote"back\\slash',
-  'tab\tnew\nline',
-  'caf\u00e9',
-  '\u{1f4a5}',
-  '\u0000\u001f',
-  'x'.repeat(256),
-];
+const KEYS = ODD_PARTITION_KEYS;
 
 describe('putRecordsBody', () => {
   it('is the PutRecords JSON of its entries, for data of every length and any key', () => {
