@@ -12,7 +12,7 @@
  *
  * The microtask hands the rest over before thread-stream's own `setImmediate` turn would copy
  * it, so the worker sees a line no later than before; pino's exit hooks call `flushSync` and
- * `end` on the same stream object, so a `process.exit()` right after logging loses nothing.
+ * `end` on the same stream object, so an exit of the process right after logging loses nothing.
  */
 import { StringDecoder } from 'node:string_decoder';
 

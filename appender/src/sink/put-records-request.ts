@@ -1,6 +1,8 @@
+import { WireContentTypes } from './wire-protocol.js';
+
 /** The headers that make a request the awsJson 1.1 PutRecords operation (the body kinlog writes). */
 const JSON_PUT_RECORDS_HEADERS = {
-  'content-type': 'application/x-amz-json-1.1',
+  'content-type': WireContentTypes.json,
   'x-amz-target': 'Kinesis_20131202.PutRecords',
 } as const;
 
