@@ -28,7 +28,6 @@ const HEAD_TWO_BYTES = 25;
 const HEAD_FOUR_BYTES = 26;
 const ONE_BYTE_MAX = 0xff;
 const TWO_BYTES_MAX = 0xffff;
-const BASE_36 = 36;
 
 /** Text-string heads and names of the member keys, as written. */
 const KEY_STREAM_NAME = cborText('StreamName');
@@ -38,9 +37,6 @@ const KEY_PARTITION_KEY = cborText('PartitionKey');
 const KEY_EXPLICIT_HASH_KEY = cborText('ExplicitHashKey');
 const MAP_OF_2 = (MAJOR_MAP << 5) | 2;
 const MAP_OF_3 = (MAJOR_MAP << 5) | 3;
-
-/** ASCII codes of the base-36 digits a key of the sink's own ends with. */
-const DIGIT_CODES = Uint8Array.from('0123456789abcdefghijklmnopqrstuvwxyz', (c) => c.charCodeAt(0));
 
 /** A text string with its head, as bytes (for member names written often). */
 function cborText(text: string): Buffer {
@@ -182,8 +178,6 @@ function runSize(run: PlainRun): number {
  */
 function writeRun(body: Buffer, at: number, run: PlainRun): number {
   const { block, starts, ends, keys, firstKey } = run;
-  const prefix = keys.prefix;
-  const prefixLength = prefix.length;
   let o = at;
   for (let i = run.from; i < run.to; i++) {
     const from = starts[i]!;
@@ -195,20 +189,7 @@ function writeRun(body: Buffer, at: number, run: PlainRun): number {
     o = writeConstant(body, o, KEY_PARTITION_KEY);
     const n = firstKey + i;
     o = writeHead(body, o, MAJOR_TEXT, keys.keyBytesAt(n));
-    for (let c = 0; c < prefixLength; c++) body[o++] = prefix.charCodeAt(c);
-    o = writeBase36(body, o, n);
+    o = keys.writeKeyAt(n, body, o);
   }
   return o;
-}
-
-/** Writes `n` (a non-negative integer) in base 36, lower case, as `toString(36)` does. */
-function writeBase36(body: Buffer, at: number, n: number): number {
-  let digits = 1;
-  for (let limit = BASE_36; n >= limit; limit *= BASE_36) digits++;
-  let rest = n;
-  for (let d = digits - 1; d >= 0; d--) {
-    body[at + d] = DIGIT_CODES[rest % BASE_36]!;
-    rest = Math.floor(rest / BASE_36);
-  }
-  return at + digits;
 }

@@ -108,11 +108,34 @@ export class SinkKeys {
   keyBytesAt(n: number): number {
     return this.prefix.length + base36Digits(n);
   }
+
+  /**
+   * Writes key number `n` ({@link keyAt}'s text, ASCII) into `out` at `at`, without a string per
+   * key; answers where it ends.
+   */
+  writeKeyAt(n: number, out: Uint8Array, at: number): number {
+    const prefix = this.prefix;
+    let o = at;
+    for (let c = 0; c < prefix.length; c++) out[o++] = prefix.charCodeAt(c);
+    const end = o + base36Digits(n);
+    let rest = n;
+    for (let d = end - 1; d >= o; d--) {
+      out[d] = BASE36_DIGIT_CODES[rest % BASE_36]!;
+      rest = Math.floor(rest / BASE_36);
+    }
+    return end;
+  }
 }
+
+const BASE_36 = 36;
+/** ASCII codes of the base-36 digits, as Number.prototype.toString(36) writes them. */
+const BASE36_DIGIT_CODES = Uint8Array.from('0123456789abcdefghijklmnopqrstuvwxyz', (c) =>
+  c.charCodeAt(0),
+);
 
 /** Digits of `n` (a non-negative integer) in base 36. */
 function base36Digits(n: number): number {
   let digits = 1;
-  for (let limit = 36; n >= limit; limit *= 36) digits++;
+  for (let limit = BASE_36; n >= limit; limit *= BASE_36) digits++;
   return digits;
 }

@@ -3,6 +3,7 @@ import {
   fieldPartitionKey,
   normalizePartitionKey,
   partitionKeyFunction,
+  SinkKeys,
 } from '../../../src/sink/partition-key.js';
 
 describe('partition keys', () => {
@@ -55,5 +56,15 @@ describe('partition keys', () => {
     expect(normalizePartitionKey(undefined)).to.equal(undefined);
     expect(normalizePartitionKey({})).to.equal(undefined);
     expect(normalizePartitionKey('')).to.equal(undefined);
+  });
+
+  it("the sink's own keys written as bytes are keyAt's text, of keyBytesAt's length", () => {
+    const keys = new SinkKeys();
+    const out = Buffer.alloc(64);
+    for (const n of [0, 1, 35, 36, 1295, 1296, 46_655, 46_656, 123_456_789, 2 ** 40, 2 ** 53 - 1]) {
+      const end = keys.writeKeyAt(n, out, 3);
+      expect(out.toString('latin1', 3, end)).to.equal(keys.keyAt(n));
+      expect(end - 3).to.equal(keys.keyBytesAt(n));
+    }
   });
 });
