@@ -81,6 +81,7 @@ export {
 export { readAccessLine, type AccessLine } from './parsers/access-line-reader.js';
 export { accessEventJson } from './parsers/access-event-json.js';
 export { writeAccessJson, accessJsonRoomBytes } from './parsers/access-json-writer.js';
+export { AccessJsonWasm, AccessJsonWasmLimits } from './parsers/access-json-wasm.js';
 export { createLog4jParser } from './parsers/log4j-parser.js';
 export { createApacheErrorParser } from './parsers/apache-error-parser.js';
 export { createRawParser } from './parsers/raw-parser.js';
@@ -104,6 +105,8 @@ export {
   parseLine,
   accessLineReaderOf,
   accessJsonWriterOf,
+  accessJsonWasmOf,
+  ACCESS_JSON_WRITER_ENV,
   type AccessJsonWriter,
   type ParserName,
 } from './parsers/parsers.js';
