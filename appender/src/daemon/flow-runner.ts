@@ -8,14 +8,22 @@
  */
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
-import { accessJsonWriterOf, accessLineReaderOf, getParser, type LineParser } from '@kinlog/core';
+import {
+  accessJsonWasmOf,
+  accessJsonWriterOf,
+  accessLineReaderOf,
+  getParser,
+  type AccessJsonWasm,
+  type AccessJsonWriter,
+  type LineParser,
+} from '@kinlog/core';
 import type { KinesisSink } from '../sink/kinesis-sink.js';
 import { FileBudget } from './file-budget.js';
 import { describe, FileDiscovery } from './file-discovery.js';
 import { FileReader } from './file-reader.js';
 import { RecordEncoder } from './record-encoder.js';
 import { RecordShipper } from './record-shipper.js';
-import type { ShipFlow } from './ship-config.js';
+import { ShipOutputs, type ShipFlow } from './ship-config.js';
 import { emptyShipCounters, type ShipCounters } from './ship-counters.js';
 import type { FileState } from './state-store.js';
 import type { TrackedFile } from './tracked-file.js';
@@ -91,7 +99,7 @@ export class FlowRunner {
         parse,
         hostname(),
         hooks.parser === undefined ? accessLineReaderOf(flow.parser) : undefined,
-        hooks.parser === undefined ? accessJsonWriterOf(flow.parser) : undefined,
+        hooks.parser === undefined ? accessWriterOf(flow) : undefined,
       ),
       this.counters,
       hooks,
@@ -288,4 +296,13 @@ export class FlowRunner {
     t.offsets.advanceIdle(t.readPos);
     this.hooks.onProgress(false);
   }
+}
+
+/**
+ * What writes a flow's access records from their bytes: in JSON output, the WebAssembly writer
+ * where it runs (lending the buffers it writes into), else the JS writer.
+ */
+function accessWriterOf(flow: ShipFlow): AccessJsonWriter | AccessJsonWasm | undefined {
+  if (flow.output === ShipOutputs.LINE) return undefined;
+  return accessJsonWasmOf(flow.parser) ?? accessJsonWriterOf(flow.parser);
 }

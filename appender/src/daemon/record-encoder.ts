@@ -3,6 +3,7 @@ import {
   accessEvent,
   accessEventJson,
   AccessEventFields,
+  AccessJsonWasm,
   unparsedEvent,
   type AccessJsonWriter,
   type AccessLine,
@@ -74,22 +75,44 @@ export class RecordEncoder {
   /** The same as bytes, for {@link writeAccess}. */
   private tailBytesPath: string | undefined;
   private tailBytes: Buffer = Buffer.alloc(0);
+  private readonly writeAccessJson: AccessJsonWriter | undefined;
+  private readonly wasm: AccessJsonWasm | undefined;
 
   /**
    * @param readAccess Reads a line as an access line exactly as `parse` does (from
    *   `accessLineReaderOf` of the same parser name); without it every line goes through `parse`.
    * @param writeAccess Writes a plain access line's record from its bytes as `readAccess` and
-   *   `accessEventJson` would (`accessJsonWriterOf` of the same parser name).
+   *   `accessEventJson` would (`accessJsonWriterOf` of the same parser name), or the
+   *   WebAssembly writer of the same (`accessJsonWasmOf`), fastest into its {@link recordBuffers}.
    */
   constructor(
     private readonly flow: ShipFlow,
     private readonly parse: LineParser,
     private readonly host: string,
     private readonly readAccess?: AccessLineReader,
-    private readonly writeAccessJson?: AccessJsonWriter,
+    writeAccess?: AccessJsonWriter | AccessJsonWasm,
   ) {
     this.fields = Object.entries(flow.fields);
     this.fieldsJson = plainFieldsJson(this.fields);
+    if (writeAccess instanceof AccessJsonWasm) {
+      this.wasm = writeAccess;
+      this.writeAccessJson = writeAccess.write;
+    } else {
+      this.writeAccessJson = writeAccess;
+    }
+  }
+
+  /**
+   * Buffers {@link writeAccess} writes into fastest (the WebAssembly writer's own memory; none
+   * for the JS writer). Records in them are overwritten once the buffer is used again.
+   */
+  get recordBuffers(): readonly Buffer[] {
+    return this.wasm?.outputBuffers ?? [];
+  }
+
+  /** The bytes of a `src` passed to {@link writeAccess} before may have changed. */
+  forgetSource(): void {
+    this.wasm?.forgetSource();
   }
 
   /**

@@ -24,6 +24,7 @@ import { DropReasons } from '../sink/drop-reasons.js';
 import { CommitWindow } from './commit-window.js';
 import type { EntryVisitor } from './entry-joiner.js';
 import type { LineCut } from './line-splitter.js';
+import { RecordBuffers } from './record-buffers.js';
 import type { LineFlags, RecordEncoder } from './record-encoder.js';
 import { ShipOutputs, type ShipFlow } from './ship-config.js';
 import type { ShipCounters } from './ship-counters.js';
@@ -36,9 +37,9 @@ const READ_AHEAD_RECORDS = 2_048;
 const MAX_BATCH_RECORDS = 512;
 
 /**
- * Bytes of each buffer JSON records are written into from their lines' bytes; a line whose
- * record might not fit one is encoded as a string instead. The sink copies each record as it is
- * put, so only the records read ahead hold these buffers.
+ * Bytes of each buffer JSON records are written into from their lines' bytes (when the writer
+ * lends none of its own); a line whose record might not fit one is encoded as a string instead.
+ * The sink copies each record as it is put, so only the records read ahead hold these buffers.
  */
 const RECORD_BUFFER_BYTES = 256 * 1024;
 
@@ -129,6 +130,7 @@ export class RecordShipper implements EntryVisitor {
   /** JSON output whose access records may be written from the lines' bytes. */
   private readonly bytesJson: boolean;
   /** Where those records are written, and how much of it they fill. */
+  private readonly recordBuffers: RecordBuffers;
   private recordBuf: Buffer | undefined;
   private recordBufUsed = 0;
   private readonly delimiter: Buffer;
@@ -153,6 +155,11 @@ export class RecordShipper implements EntryVisitor {
     this.rawLines = this.lineOutput && typeof flow.partitionKey !== 'object';
     this.bytesJson = !this.lineOutput && encoder.writesFromBytes;
     this.delimiter = Buffer.from(flow.recordDelimiter);
+    const lent = encoder.recordBuffers;
+    this.recordBuffers = new RecordBuffers(
+      lent,
+      lent.length === 0 ? RECORD_BUFFER_BYTES : Math.min(...lent.map((b) => b.length)),
+    );
   }
 
   /** Records encoded and not put yet. */
@@ -294,6 +301,8 @@ export class RecordShipper implements EntryVisitor {
   /** Reads a chunk of `t`: its records join the queue (dry run: they are printed). */
   take(t: TrackedFile, chunk: Buffer): void {
     this.batchFile = t;
+    // The encoder may keep a copy of the chunk it last saw: a read buffer is refilled.
+    this.encoder.forgetSource();
     t.take(chunk, this);
     this.closeBatch();
   }
@@ -301,6 +310,7 @@ export class RecordShipper implements EntryVisitor {
   /** Ships what `t` holds: its open entry, and with `partialLine` a line without its end. */
   drain(t: TrackedFile, partialLine: boolean): void {
     this.batchFile = t;
+    this.encoder.forgetSource();
     t.drain(partialLine, this);
     this.closeBatch();
   }
@@ -401,11 +411,15 @@ export class RecordShipper implements EntryVisitor {
   private pushAccess(b: RecordBatch, path: string, buf: Buffer, from: number, to: number): boolean {
     const d = this.delimiter;
     const room = this.encoder.roomFor(path, from, to) + d.length;
-    if (room > RECORD_BUFFER_BYTES) return false;
+    const buffers = this.recordBuffers;
+    if (room > buffers.bytes) return false;
     let out = this.recordBuf;
     if (out === undefined || out.length - this.recordBufUsed < room) {
+      // Its records are all queued or in the open batch: free once that many records passed.
+      if (out !== undefined) buffers.lend(out, this.queuedMark + b.records.length);
+      buffers.reclaim(this.passed);
       // Only ranges written are ever sent: the rest of the buffer needs no clearing.
-      out = this.recordBuf = Buffer.allocUnsafe(RECORD_BUFFER_BYTES);
+      out = this.recordBuf = buffers.take();
       this.recordBufUsed = 0;
     }
     const start = this.recordBufUsed;

@@ -4,7 +4,7 @@
  * written into buffers it lends, which are views of its own fixed memory (never grown, so the
  * views stay valid): the caller hands them on as they are.
  *
- *   memory: │ static │ more │ source (a copy of the last `src`) │ output buffer 0 │ … │ n-1 │
+ *   memory: │ static │ more │ small src │ src (a copy of the last big one) │ output buffer 0 │ … │
  *   write(src, from, to, out, at, more) ─ out one of its buffers, all fits ─► WebAssembly
  *                                        └─ anything else ─────────────────► the JS writer
  */
@@ -16,8 +16,10 @@ export const AccessJsonWasmLimits = {
   /** Output buffers lent, and the bytes of each. */
   OUTPUT_BUFFERS: 16,
   OUTPUT_BUFFER_BYTES: 256 * 1024,
-  /** Most bytes of a `src` copied whole (a bigger one has its line copied alone). */
+  /** Most bytes of a `src` kept whole (a bigger one has its line copied alone). */
   SOURCE_BYTES: 512 * 1024,
+  /** A `src` up to this size (a line of its own) is copied each time, the kept one kept. */
+  SMALL_SOURCE_BYTES: 4 * 1024,
   /** Most bytes of `more`; with a longer one the JS writer writes. */
   MORE_BYTES: 16 * 1024,
 } as const;
@@ -28,7 +30,8 @@ const STATIC_BYTES = 64 * 1024;
 /** Its SIMD reads run up to 15 bytes past a line's end. */
 const READ_SLACK_BYTES = 16;
 const MORE_AT = STATIC_BYTES;
-const SOURCE_AT = MORE_AT + AccessJsonWasmLimits.MORE_BYTES + READ_SLACK_BYTES;
+const SMALL_SOURCE_AT = MORE_AT + AccessJsonWasmLimits.MORE_BYTES + READ_SLACK_BYTES;
+const SOURCE_AT = SMALL_SOURCE_AT + AccessJsonWasmLimits.SMALL_SOURCE_BYTES + READ_SLACK_BYTES;
 const OUTPUT_AT = SOURCE_AT + AccessJsonWasmLimits.SOURCE_BYTES + READ_SLACK_BYTES;
 const MEMORY_PAGES = Math.ceil(
   (OUTPUT_AT + AccessJsonWasmLimits.OUTPUT_BUFFERS * AccessJsonWasmLimits.OUTPUT_BUFFER_BYTES) /
@@ -128,10 +131,10 @@ export class AccessJsonWasm {
   }
 
   /**
-   * `writeAccessJson(src, from, to, out, at, more, auto)`: the same answer and bytes. `src` is
-   * copied into its memory whole once and read from there while the same object is passed
-   * again: after changing the bytes of a `src` (or `more`) passed before, call
-   * {@link forgetSource} first.
+   * `writeAccessJson(src, from, to, out, at, more, auto)`: the same answer and bytes. A `src`
+   * over SMALL_SOURCE_BYTES (a chunk of lines) is copied into its memory whole once and read
+   * from there while the same object is passed again: after changing the bytes of such a `src`
+   * (or of `more`) passed before, call {@link forgetSource} first.
    */
   readonly write = (
     src: Uint8Array,
@@ -155,7 +158,12 @@ export class AccessJsonWasm {
       this.lastMore = more;
     }
     let base = SOURCE_AT;
-    if (src !== this.lastSrc) {
+    if (src.length <= AccessJsonWasmLimits.SMALL_SOURCE_BYTES) {
+      // A line of its own (joined across chunks, or many lines in one): copied, while the
+      // chunk kept stays for the lines to come.
+      this.bytes.set(src, SMALL_SOURCE_AT);
+      base = SMALL_SOURCE_AT;
+    } else if (src !== this.lastSrc) {
       if (src.length <= AccessJsonWasmLimits.SOURCE_BYTES) {
         this.bytes.set(src, SOURCE_AT);
         this.lastSrc = src;

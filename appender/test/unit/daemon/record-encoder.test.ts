@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  accessJsonWasmOf,
   accessJsonWriterOf,
   accessLineReaderOf,
   getParser,
@@ -149,6 +150,15 @@ describe('RecordEncoder: access lines written straight from their fields', () =>
           accessLineReaderOf(parser),
           accessJsonWriterOf(parser),
         );
+        const wasm = new RecordEncoder(
+          flow,
+          getParser(parser),
+          'web-1',
+          accessLineReaderOf(parser),
+          accessJsonWasmOf(parser, {}),
+        );
+        expect(wasm.recordBuffers).to.not.have.length(0);
+        expect(bytes.recordBuffers).to.have.length(0);
         // A key read from a field, or a field the decoration would move: never from bytes.
         const plainFlow =
           typeof flow.partitionKey !== 'object' &&
@@ -162,6 +172,11 @@ describe('RecordEncoder: access lines written straight from their fields', () =>
           const at = 3;
           const out = Buffer.alloc(at + bytes.roomFor(path, 1, src.length - 1), 0x7b);
           const end = bytes.writeAccess(path, src, 1, src.length - 1, out, at);
+          const wasmOut = wasm.recordBuffers[i % wasm.recordBuffers.length]!;
+          const wasmEnd = wasm.writeAccess(path, src, 1, src.length - 1, wasmOut, at);
+          expect(wasmEnd < 0 ? -1 : wasmOut.toString('utf8', at, wasmEnd)).to.equal(
+            end < 0 ? -1 : out.toString('utf8', at, end),
+          );
           if (end < 0) continue;
           written++;
           const want = careful.encode(path, line, undefined);

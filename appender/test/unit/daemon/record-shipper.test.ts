@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { accessJsonWriterOf, accessLineReaderOf, getParser } from '@kinlog/core';
+import { accessJsonWasmOf, accessJsonWriterOf, accessLineReaderOf, getParser } from '@kinlog/core';
 import type { KinesisSink, LineRange, SettleResult } from '../../../src/sink/kinesis-sink.js';
 import { RecordEncoder } from '../../../src/daemon/record-encoder.js';
 import { RecordShipper } from '../../../src/daemon/record-shipper.js';
@@ -11,6 +11,8 @@ import { Capture } from '../../support/ship-helpers.js';
 /** A sink that holds what is put until the test settles it. */
 class HoldingSink {
   readonly puts: { data: string | Uint8Array; key: string | undefined }[] = [];
+  /** Each record's text as it was put (a buffer's range may be written again once put). */
+  readonly texts: string[] = [];
   readonly settles: ((res: SettleResult, records: number) => void)[] = [];
   /** Calls of putLines: the callback of each, and how many lines it took. */
   readonly runs: { onSettled: (res: SettleResult, records: number) => void; lines: number }[] = [];
@@ -20,6 +22,7 @@ class HoldingSink {
     onSettled?: (r: SettleResult, records: number) => void,
   ) {
     this.puts.push({ data, key });
+    this.texts.push(Buffer.from(data).toString());
     this.settles.push(onSettled!);
     return true;
   }
@@ -44,7 +47,7 @@ function setup(
   flowInput: Partial<ShipFlowInput>,
   maxUncommittedRecords: number,
   maxUncommittedBytes?: number,
-  fromBytes = false,
+  fromBytes: boolean | 'wasm' = false,
 ) {
   const flow = resolveShipConfig({
     flows: [{ paths: ['/logs/a.log'], stream: 's', multiline: false, ...flowInput }],
@@ -53,28 +56,28 @@ function setup(
   const counters = emptyShipCounters();
   let progress = 0;
   const urgent: boolean[] = [];
-  const shipper = new RecordShipper(
+  const encoder = new RecordEncoder(
     flow,
-    new RecordEncoder(
-      flow,
-      getParser(flow.parser),
-      'h',
-      fromBytes ? accessLineReaderOf(flow.parser) : undefined,
-      fromBytes ? accessJsonWriterOf(flow.parser) : undefined,
-    ),
-    counters,
-    {
-      sink: sink as unknown as KinesisSink,
-      stdout: new Capture(),
-      onProgress: (u) => {
-        progress++;
-        urgent.push(u);
-      },
-      maxUncommittedRecords,
-      maxUncommittedBytes,
-      pollIntervalMs: 10,
-    },
+    getParser(flow.parser),
+    'h',
+    fromBytes ? accessLineReaderOf(flow.parser) : undefined,
+    fromBytes === 'wasm'
+      ? accessJsonWasmOf(flow.parser, {})
+      : fromBytes
+        ? accessJsonWriterOf(flow.parser)
+        : undefined,
   );
+  const shipper = new RecordShipper(flow, encoder, counters, {
+    sink: sink as unknown as KinesisSink,
+    stdout: new Capture(),
+    onProgress: (u) => {
+      progress++;
+      urgent.push(u);
+    },
+    maxUncommittedRecords,
+    maxUncommittedBytes,
+    pollIntervalMs: 10,
+  });
   const t = new TrackedFile(flow, {
     path: '/logs/a.log',
     dev: 1,
@@ -84,7 +87,16 @@ function setup(
     offset: 0,
     size: 0,
   });
-  return { sink, shipper, t, counters, progress: () => progress, urgent };
+  return {
+    sink,
+    shipper,
+    t,
+    counters,
+    progress: () => progress,
+    urgent,
+    encoder,
+    acked: undefined as number | undefined,
+  };
 }
 
 const lines = (n: number, from = 0) =>
@@ -200,7 +212,7 @@ describe('RecordShipper', () => {
       { recordDelimiter: '\n' as const, partitionKey: 'file' as const },
       { recordDelimiter: '\r\n' as const, fields: { env: 'prod' } },
     ]) {
-      const puts = [false, true].map((fromBytes) => {
+      const puts = ([false, true, 'wasm'] as const).map((fromBytes) => {
         const { sink, shipper, t } = setup(input, 100_000, undefined, fromBytes);
         // Lines split across reads, as the reader hands them over.
         shipper.take(t, chunk.subarray(0, 100_001));
@@ -210,11 +222,91 @@ describe('RecordShipper', () => {
         // The plain access lines are written from bytes (the CRLF one too: its line ends before
         // the CR); of the odd ones, the others are not.
         expect(fromBuffers).to.equal(fromBytes ? 3_000 - 26 : 0);
-        return sink.puts.map((p) => ({ data: Buffer.from(p.data).toString(), key: p.key }));
+        return sink.texts.map((data, i) => ({ data, key: sink.puts[i]!.key }));
       });
       expect(puts[1]!.length).to.equal(3_000);
       expect(puts[1], JSON.stringify(input)).to.deep.equal(puts[0]);
+      expect(puts[2], JSON.stringify(input)).to.deep.equal(puts[0]);
     }
+  });
+
+  it("writes access records into the WebAssembly writer's buffers, used again once put, fresh ones when none is free", () => {
+    const access = (i: number) =>
+      `10.0.${i >> 8}.${i & 255} - user${i % 7} [10/Oct/2024:13:${String(i % 60).padStart(2, '0')}:${String(i % 61).padStart(2, '0')} +0130] "GET /shop/items/${i}?page=${i % 13}&ref=${'r'.repeat(i % 40)} HTTP/1.1" ${i % 11 === 0 ? 404 : 200} ${i * 7} "https://example.com/${i % 5}" "Mozilla/5.0 (X11; Linux x86_64) agent/${i}"`;
+    const chunkOf = (from: number, n: number) =>
+      Buffer.from(
+        Array.from({ length: n }, (_, k) =>
+          (from + k) % 101 === 0 ? 'not an access line' : access(from + k),
+        ).join('\n') + '\n',
+      );
+    const runs = [false, 'wasm'] as const;
+    const [careful, wasm] = runs.map((fromBytes) => setup({}, 1_000_000, undefined, fromBytes));
+    const memory = wasm!.encoder.recordBuffers[0]!.buffer;
+    const inMemory = (from: number) =>
+      wasm!.sink.puts
+        .slice(from)
+        .filter((p) => typeof p.data !== 'string' && p.data.buffer === memory).length;
+    // 1. Taken without a put between: more records than its buffers hold; the rest go into
+    //    buffers of their own.
+    let line = 0;
+    for (const run of [careful!, wasm!]) {
+      for (let c = 0; c < 50; c++) run.shipper.take(run.t, chunkOf(c * 400, 400));
+      run.shipper.pump();
+    }
+    line = 50 * 400;
+    const first = wasm!.sink.puts.length;
+    expect(first).to.equal(line);
+    expect(inMemory(0)).to.be.above(5_000);
+    expect(first - inMemory(0)).to.be.above(5_000); // not a string: a fresh buffer's range
+    // 2. Put as they come: its buffers are free again and used over and over.
+    for (let c = 0; c < 60; c++) {
+      for (const run of [careful!, wasm!]) {
+        run.shipper.take(run.t, chunkOf(line, 300));
+        run.shipper.pump();
+      }
+      line += 300;
+    }
+    // All but the records of the fresh buffer in use when the puts began (it is filled first).
+    expect(inMemory(first)).to.be.above(60 * 300 - 1_000);
+    expect(wasm!.sink.texts).to.deep.equal(careful!.sink.texts);
+    expect(wasm!.sink.texts).to.have.length(line);
+  });
+
+  it("never writes over a record in the WebAssembly writer's buffers before it is put", () => {
+    const access = (i: number) =>
+      `10.1.${i >> 8}.${i & 255} - - [11/Oct/2024:0${i % 10}:00:${String(i % 60).padStart(2, '0')} -0700] "POST /api/v${i % 3}/orders/${i} HTTP/2.0" ${i % 17 === 0 ? 500 : 201} ${i} "-" "client/${'x'.repeat(i % 90)}"`;
+    // A window smaller than the read-ahead: records wait in the queue while others are put, and
+    // the buffers they were written into must wait with them.
+    const runs = ([false, 'wasm'] as const).map((fromBytes) =>
+      setup({}, 2_000, undefined, fromBytes),
+    );
+    let line = 0;
+    let waiting = 0;
+    const settle = (run: (typeof runs)[number], keep: number) => {
+      // Acknowledge all but the last `keep` put, and commit: the window frees that many.
+      const { sink, shipper } = run;
+      for (let i = run.acked ?? 0; i < sink.puts.length - keep; i++) sink.ack(i);
+      run.acked = Math.max(run.acked ?? 0, sink.puts.length - keep);
+      shipper.window.release(shipper.window.acked);
+      shipper.pump();
+    };
+    for (let c = 0; c < 40; c++) {
+      const chunk = Buffer.from(
+        Array.from({ length: 600 }, (_, k) => access(line + k)).join('\n') + '\n',
+      );
+      line += 600;
+      for (const run of runs) {
+        run.shipper.take(run.t, chunk);
+        run.shipper.pump();
+        settle(run, 1_500);
+        waiting = Math.max(waiting, run.shipper.queued);
+      }
+    }
+    for (const run of runs) while (run.shipper.queued > 0) settle(run, 0);
+    const [careful, wasm] = runs;
+    expect(wasm!.sink.puts.length).to.equal(line);
+    expect(waiting).to.be.above(3_000); // records were waiting all along
+    expect(wasm!.sink.texts).to.deep.equal(careful!.sink.texts);
   });
 
   it('holds the bytes put and not committed to the byte bound, cutting batches to fit', () => {

@@ -24,6 +24,12 @@ const SERVER_LINES: readonly string[] = [
   '1.2.3.4 - - [29/Feb/0000:23:59:59 +1459] "M-SEARCH * HTTP/1.1" 399 12345678901234 "" "" ',
 ];
 
+/** Bytes around a line that a reader must not take for part of it. */
+const OTHER_LINE = '9.9.9.9 - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "';
+const CHUNK_PAD = Buffer.from(
+  `${SERVER_LINES.join('\n')}\n`.repeat(2).slice(0, AccessJsonWasmLimits.SMALL_SOURCE_BYTES),
+);
+
 /** Replacement dates: leap seconds, odd zones, years Date.UTC reads oddly, unreal days. */
 const DATES = [
   '10/Oct/2000:13:55:36 -0700',
@@ -109,12 +115,12 @@ function bothWrite(
   more: Buffer,
   random: RandomSource,
 ): { js: string | undefined; wasm: string | undefined } {
-  const before = Buffer.from(
-    '9.9.9.9 - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "'.slice(
-      0,
-      Math.floor(random() * 50),
-    ),
-  );
+  // Now and then in a buffer big enough to be kept whole (a chunk of lines).
+  const pad = random() < 0.2 ? CHUNK_PAD : Buffer.alloc(0);
+  const before = Buffer.concat([
+    pad,
+    Buffer.from(OTHER_LINE.slice(0, Math.floor(random() * OTHER_LINE.length))),
+  ]);
   const after =
     random() < 0.3
       ? Buffer.alloc(0)
@@ -207,18 +213,57 @@ describe('AccessJsonWasm', () => {
     expect(left).to.be.above(60_000);
   });
 
-  it('reads a changed source again after forgetSource, and takes any `more`', () => {
+  it('writes each line of a chunk as the JS writer does, the chunk copied in once', () => {
+    const random = seededRandom(53);
+    const lines = accessLineCorpus(3_000, 59).map((l) => Buffer.from(l.replace(/\n/g, ' ')));
+    const chunk = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+    expect(chunk.length).to.be.above(AccessJsonWasmLimits.SMALL_SOURCE_BYTES);
+    const more = MORES[1]!;
+    const out = writers.auto.outputBuffers[1]!;
+    writers.auto.forgetSource();
+    let from = 0;
+    let written = 0;
+    for (const line of lines) {
+      const to = from + line.length;
+      const room = accessJsonRoomBytes(line.length, more.length);
+      const js = Buffer.alloc(room);
+      const jsEnd = writeAccessJson(chunk, from, to, js, 0, more, true);
+      // A line of its own now and then: the chunk stays kept.
+      const own = random() < 0.1;
+      const end = own
+        ? writers.auto.write(Buffer.from(line), 0, line.length, out, 0, more)
+        : writers.auto.write(chunk, from, to, out, 0, more);
+      expect(end < 0 ? undefined : out.toString('latin1', 0, end)).to.equal(
+        jsEnd < 0 ? undefined : js.toString('latin1', 0, jsEnd),
+      );
+      if (end >= 0) written++;
+      from = to + 1;
+    }
+    expect(written).to.be.above(100);
+  });
+
+  it('keeps a chunk until forgetSource, takes any `more`, and any buffer', () => {
     const w = AccessJsonWasm.create(true)!;
     const out = w.outputBuffers[0]!;
-    const src = Buffer.from(SERVER_LINES[0]!);
+    const line = Buffer.from(SERVER_LINES[0]!);
+    // A chunk: kept whole, and read from the copy while it is passed again.
+    const chunk = Buffer.concat([line, Buffer.from('\n'), CHUNK_PAD]);
     const more = Buffer.from(',"host":"a"');
-    const first = out.toString('latin1', 0, w.write(src, 0, src.length, out, 0, more));
-    src.write('10.9.8.7', 'latin1');
+    const record = (end: number): string => out.toString('latin1', 0, end);
+    const first = record(w.write(chunk, 0, line.length, out, 0, more));
+    chunk.write('10.9.8.7', 'latin1');
+    expect(record(w.write(chunk, 0, line.length, out, 0, more))).to.equal(first);
     w.forgetSource();
-    const end = w.write(src, 0, src.length, out, 0, Buffer.from(',"host":"b"'));
-    const second = out.toString('latin1', 0, end);
+    const second = record(w.write(chunk, 0, line.length, out, 0, more));
     expect(second).to.not.equal(first);
-    expect(second).to.equal(careful(src.toString(), true, Buffer.from(',"host":"b"')));
+    const text = chunk.toString('latin1', 0, line.length);
+    expect(second).to.equal(careful(text, true, more));
+    // A new `more` is taken as it comes.
+    const moreB = Buffer.from(',"host":"b"');
+    expect(record(w.write(chunk, 0, line.length, out, 0, moreB))).to.equal(
+      careful(text, true, moreB),
+    );
+    const src = Buffer.from(text);
     // `more` too long for its room, a source too big to copy whole, a buffer of its own: the
     // JS writer's answer, the same.
     const longMore = Buffer.from(`,"x":"${'m'.repeat(AccessJsonWasmLimits.MORE_BYTES)}"`);
