@@ -3,10 +3,22 @@
  * takes them as one run (`putLines`): one copy of their bytes into a block, one held entry,
  * instead of a buffer and a held record per event.
  *
- *   add(line) ─► │ line 1 │ line 2 │ line 3 │ …  (UTF-8, back to back)   until full
+ *   add(line) ──────► │ line 1 │ line 2 │ line 3 │ …  (UTF-8, back to back)   until full
+ *   addInfo(info) ──►   (a plain info's line written in place, no string)
  *                 starts[i], ends[i] ─► lines() ─► sink.putLines ─► clear(), buffer reused
  */
 import type { LineRange } from '../sink/line-run.js';
+import { NO_ROOM, NOT_PLAIN, writePlainInfo } from './plain-info-writer.js';
+
+/** What {@link EventRun.addInfo} did. */
+export const AddInfo = {
+  ADDED: 'added',
+  /** The info holds something the careful encoder must say: nothing added. */
+  NOT_PLAIN: 'notPlain',
+  /** The line does not fit the room left: nothing added. */
+  NO_ROOM: 'noRoom',
+} as const;
+export type AddInfoOutcome = (typeof AddInfo)[keyof typeof AddInfo];
 
 /**
  * Bytes gathered at most before the lines go to the sink: big enough that a run's set-up costs
@@ -62,6 +74,23 @@ export class EventRun {
     this.ends[this.count] = this.at;
     this.count++;
     return true;
+  }
+
+  /**
+   * Appends the record line of a plain winston `info` (see `writePlainInfo`), the bytes
+   * `add(winstonRecord(info))` would append, without the line as a string. Throws where
+   * reading `info` throws (a getter), adding nothing.
+   */
+  addInfo(info: Record<string, unknown>): AddInfoOutcome {
+    if (this.count === EVENT_RUN_LINES) return AddInfo.NO_ROOM;
+    const end = writePlainInfo(info, this.buf, this.at, this.buf.length);
+    if (end === NOT_PLAIN) return AddInfo.NOT_PLAIN;
+    if (end === NO_ROOM) return AddInfo.NO_ROOM;
+    this.starts[this.count] = this.at;
+    this.ends[this.count] = end;
+    this.at = end;
+    this.count++;
+    return AddInfo.ADDED;
   }
 
   /** The gathered lines, valid until {@link clear} (the sink copies what it keeps). */

@@ -1,7 +1,8 @@
 /**
  * Winston transport over one {@link KinesisSink}.
  *
- *   logger ──pipe──► KinesisTransport.log(info, cb) ──► winstonRecord(info): the record line
+ *   logger ──pipe──► KinesisTransport.log(info, cb) ──► the record line, into the EventRun:
+ *        plain fields: written in place (writePlainInfo); others: winstonRecord(info), copied
  *        ──► EventRun (lines of this tick, one buffer) ──full, or at the end of the tick──►
  *            sink.putLines() (one copy into a block, one held entry per run)
  *                          │  false (whenFull: block): the next cb after sink.ready()
@@ -26,7 +27,7 @@ import { KinesisSink, type SinkParts } from '../sink/kinesis-sink.js';
 import type { KinesisSinkOptions } from '../sink/sink-options.js';
 import type { SinkStats } from '../sink/sink-stats.js';
 import { TransportDefaults } from '../transport-defaults.js';
-import { EventRun } from './event-run.js';
+import { AddInfo, EventRun, type AddInfoOutcome } from './event-run.js';
 import { winstonEvent } from './winston-event.js';
 import { winstonRecord } from './winston-record.js';
 
@@ -170,6 +171,32 @@ export class KinesisTransport extends TransportStream {
 
   /** Adds the event's line to the run; the run goes to the sink when full or at tick end. */
   private gather(run: EventRun, info: Record<string, unknown>): void {
+    if (!this.gatherPlain(run, info) && !this.gatherLine(run, info)) return;
+    if (run.full) this.putRun();
+    else if (!this.runScheduled) {
+      this.runScheduled = true;
+      queueMicrotask(this.putRunLater);
+    }
+  }
+
+  /**
+   * The usual event (plain fields) written into the run in place; false when it is not plain,
+   * bigger than a whole run, or reading it throws (then {@link gatherLine} says it).
+   */
+  private gatherPlain(run: EventRun, info: Record<string, unknown>): boolean {
+    let outcome = addInfoTo(run, info);
+    if (outcome === AddInfo.NO_ROOM && run.size > 0) {
+      this.putRun();
+      outcome = addInfoTo(run, info);
+    }
+    return outcome === AddInfo.ADDED;
+  }
+
+  /**
+   * Any event, encoded the careful way as a line, added to the run; false when the line went
+   * to the sink on its own instead (bigger than a whole run).
+   */
+  private gatherLine(run: EventRun, info: Record<string, unknown>): boolean {
     let line: string;
     try {
       line = winstonRecord(info);
@@ -182,14 +209,10 @@ export class KinesisTransport extends TransportStream {
       // A line bigger than the run's whole buffer (truncated or dropped by the sink's limit).
       if (!run.add(line)) {
         if (!this.sink.putEncoded(line)) this.slowDown();
-        return;
+        return false;
       }
     }
-    if (run.full) this.putRun();
-    else if (!this.runScheduled) {
-      this.runScheduled = true;
-      queueMicrotask(this.putRunLater);
-    }
+    return true;
   }
 
   private readonly putRunLater = (): void => {
@@ -285,6 +308,15 @@ export class KinesisTransport extends TransportStream {
   stats(): SinkStats {
     this.putRun();
     return this.sink.stats();
+  }
+}
+
+/** `run.addInfo(info)`; an info whose getter throws is not plain (the careful path reads it). */
+function addInfoTo(run: EventRun, info: Record<string, unknown>): AddInfoOutcome {
+  try {
+    return run.addInfo(info);
+  } catch {
+    return AddInfo.NOT_PLAIN;
   }
 }
 

@@ -5,7 +5,7 @@ import { encodeEvent } from '../sink/encode-event.js';
  * writes, in one pass over the fields where that can be known cheaply. While the event is copied
  * out of `info`, each value's type is looked at; when every value is a primitive (the usual
  * request log: strings, numbers, booleans), `JSON.stringify` writes it faithfully as it is and
- * the separate walk of `needsJsonSafe` is skipped. Any object, array or BigInt sends the event
+ * the separate walk of `needsJsonSafe` is skipped. Any object, array, function or BigInt sends the event
  * the careful way of {@link encodeEvent}. Throws only where `winstonEvent` throws (a getter of
  * `info` that throws).
  *
@@ -41,11 +41,13 @@ export function winstonRecord(info: Record<string, unknown>): string {
 
 /**
  * True for what `JSON.stringify` writes faithfully on its own (or leaves out, as the careful
- * path does too): everything but objects and BigInts.
+ * path does too): everything but objects, functions (a function may have a `toJSON`, which may
+ * throw) and BigInts.
  */
 function isPrimitive(value: unknown): boolean {
   const type = typeof value;
-  return type === 'bigint' ? false : type !== 'object' || value === null;
+  if (type === 'bigint' || type === 'function') return false;
+  return type !== 'object' || value === null;
 }
 
 /** winston's `LEVEL` symbol (triple-beam), as in `winstonEvent`. */

@@ -111,6 +111,88 @@ export function oddInfos(): { name: string; info: Record<string, unknown> }[] {
       info: { level: 'debug', message: 'plain', timestamp: ODD_INFO_TIMESTAMP },
     },
     { name: 'empty message', info: infoOf('info', '') },
+    {
+      name: 'keys JSON writes first or not at all',
+      info: infoOf('info', 'keys', { b: 1, '2': 'two', '10': 'ten', '01': 'not an index' }),
+    },
+    {
+      name: 'own __proto__ field',
+      info: JSON.parse(
+        '{"level":"info","message":"p","timestamp":"2024-05-01T10:00:00.000Z","__proto__":"x","a":1}',
+      ) as Record<string, unknown>,
+    },
+    {
+      name: 'keys and text that need escapes',
+      info: infoOf('info', 'tab\there "q" \u007f', {
+        'a"b': 'c\\d',
+        é: 'ü',
+        '': 'empty key',
+        [Symbol('sym')]: 'left out',
+      }),
+    },
+    {
+      name: 'numbers JSON writes its own way',
+      info: infoOf('info', 'n', {
+        z: -0,
+        big: 1e21,
+        small: 5e-7,
+        max: Number.MAX_VALUE,
+        nan: NaN,
+        inf: Infinity,
+      }),
+    },
+    {
+      name: 'level as a number',
+      info: { [LEVEL]: 3, level: 'x', message: 'numeric level', timestamp: ODD_INFO_TIMESTAMP },
+    },
+    { name: 'level undefined', info: { message: 'no level', timestamp: ODD_INFO_TIMESTAMP } },
+    {
+      name: 'time undefined, timestamp a number',
+      info: { level: 'info', message: 't', time: undefined, timestamp: 42 },
+    },
+    { name: 'time a symbol', info: { level: 'info', message: 't', time: Symbol('t') } },
+    {
+      name: 'function with toJSON',
+      info: infoOf('info', 'f', { f: Object.assign(() => 1, { toJSON: () => 'from toJSON' }) }),
+    },
+    {
+      name: 'throwing toJSON on a function',
+      info: infoOf('info', 'f', {
+        f: Object.assign(() => 1, {
+          toJSON: (): never => {
+            throw new Error('no');
+          },
+        }),
+      }),
+    },
+    { name: 'own stack undefined', info: infoOf('info', 's', { stack: undefined, after: 1 }) },
+    { name: 'own stack a number', info: infoOf('info', 's', { stack: 7 }) },
+    {
+      name: 'inherited stack string',
+      info: Object.assign(Object.create({ stack: 'inherited stack' }) as Record<string, unknown>, {
+        level: 'info',
+        message: 'i',
+        timestamp: ODD_INFO_TIMESTAMP,
+      }),
+    },
+    {
+      name: 'many distinct keys',
+      info: infoOf(
+        'info',
+        'wide',
+        Object.fromEntries(
+          Array.from({ length: 1500 }, (_, i) => [
+            `k${i}-${Math.random().toString(36).slice(2)}`,
+            i,
+          ]),
+        ),
+      ),
+    },
+    { name: 'booleans and null only', info: infoOf('info', 'b', { t: true, f: false, n: null }) },
+    {
+      name: 'nothing but undefined',
+      info: { level: undefined, message: undefined, time: Symbol('t') },
+    },
   ];
 }
 
