@@ -9,7 +9,7 @@
  *
  * Environment: KINLOG_BENCH_EVENTS / KINLOG_BENCH_ROUNDS shrink or grow a run,
  * KINLOG_BENCH_ONLY=name,name runs some variants, KINLOG_BENCH_PROFILE=dir writes a
- * `--cpu-prof` profile of each child into dir.
+ * `--cpu-prof` profile of each child into dir, KINLOG_BENCH_VERBOSE=1 prints every round.
  */
 import { fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -147,7 +147,9 @@ async function measureVariant(
   const timings: RoundTiming[] = [];
   // On a busy machine fewer rounds, not a longer run: at least one round always.
   while (timings.length < rounds) {
-    timings.push(await variant.round(ctx, events));
+    const timing = await variant.round(ctx, events);
+    timings.push(timing);
+    if (process.env.KINLOG_BENCH_VERBOSE !== undefined) printRound(variant.name, events, timing);
     if (performance.now() - startedAt > budgetMs) break;
   }
   const cpu = process.cpuUsage(cpuBefore);
@@ -329,6 +331,14 @@ function contextFor(endpoint: string): BenchContext {
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     wireProtocol: BenchDefaults.WIRE_PROTOCOL,
   };
+}
+
+/** One measured round, on stderr (KINLOG_BENCH_VERBOSE): to see the spread behind a median. */
+function printRound(name: string, events: number, t: RoundTiming): void {
+  const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+  process.stderr.write(
+    `  ${name}: calls/s ${fmt(events / t.callSeconds)}, delivered/s ${fmt(events / t.totalSeconds)}, heap ${heapMb.toFixed(0)} MB\n`,
+  );
 }
 
 /** Seconds since `startNs` (from `process.hrtime.bigint()`). */
