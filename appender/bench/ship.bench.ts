@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { accessJsonWasmOf, ACCESS_JSON_WRITER_ENV } from '@kinlog/core';
 import { NullKinesisRouting, startNullKinesis, type NullKinesis } from '@kinlog/testkit';
 
 const ShipBench = {
@@ -431,6 +432,10 @@ async function benchModes(
   );
   console.log(
     `wire protocol: ${ShipBench.WIRE_PROTOCOL} (--wire-protocol ${ShipBench.WIRE_PROTOCOL}: the null endpoint plays Kinesis, and auto picks CBOR against AWS's own endpoints)`,
+  );
+  // The child has this environment: it takes the same path.
+  console.log(
+    `access records (default mode): ${accessJsonWasmOf('auto') === undefined ? `JS writer (${ACCESS_JSON_WRITER_ENV}=${process.env[ACCESS_JSON_WRITER_ENV] ?? ''}, or no WebAssembly SIMD)` : `WebAssembly writer (${ACCESS_JSON_WRITER_ENV}=js for the JS one)`}`,
   );
   for (const mode of modes) ok = (await benchMode(env, mode, files, lines)) && ok;
   return ok;

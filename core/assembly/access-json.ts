@@ -268,11 +268,13 @@ export function writeAccessJson(
 }
 
 /** Whether a field's value is written: not empty, not `-` (the parser leaves those out). */
+@inline
 function optional(from: usize, to: usize): bool {
   return to != from && !(to == from + 1 && byteAt(from) == MINUS);
 }
 
 /** `,"name":"value"`. */
+@inline
 function field(o: usize, name: usize, nameBytes: usize, from: usize, to: usize): usize {
   o = copy(o, name, nameBytes);
   o = copy(o, from, to - from);
@@ -418,6 +420,7 @@ function fixedDigits(o: usize, value: i64, count: i32): usize {
   return o + <usize>count;
 }
 
+@inline
 function twoDigits(o: usize, value: i32): usize {
   store<u8>(o, <u8>(ZERO + value / 10));
   store<u8>(o + 1, <u8>(ZERO + (value % 10)));
@@ -431,15 +434,18 @@ function monthOf(key: u32): i32 {
   return 0;
 }
 
+@inline
 function byteAt(p: usize): u32 {
   return <u32>load<u8>(p);
 }
 
+@inline
 function isLetter(c: u32): bool {
   return (c | 0x20) - 0x61 < 26;
 }
 
 /** The ASCII digit `c` as a number, or -1. */
+@inline
 function digit(c: u32): i32 {
   const d = c - ZERO;
   return d <= 9 ? <i32>d : -1;
@@ -486,6 +492,7 @@ function allPlain(from: usize, to: usize): bool {
 }
 
 /** Copies `n` bytes from `src` to `o` (apart), writing nothing past `o + n`; where it ends. */
+@inline
 function copy(o: usize, src: usize, n: usize): usize {
   if (n >= 16) {
     let i: usize = 0;
