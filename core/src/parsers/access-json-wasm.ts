@@ -11,7 +11,14 @@
 import { ACCESS_JSON_WASM_BASE64 } from './access-json-wasm-bytes.js';
 import { writeAccessJson } from './access-json-writer.js';
 
-/** Sizes of an {@link AccessJsonWasm}'s memory. */
+/**
+ * Sizes of an {@link AccessJsonWasm}'s memory.
+ *
+ * @example
+ * ```ts
+ * const room = AccessJsonWasmLimits.OUTPUT_BUFFER_BYTES; // the most one record may take
+ * ```
+ */
 export const AccessJsonWasmLimits = {
   /** Output buffers lent, and the bytes of each. */
   OUTPUT_BUFFERS: 16,

@@ -156,7 +156,15 @@ export function accessJsonWriterOf(name: ParserName): AccessJsonWriter | undefin
   return undefined;
 }
 
-/** Set to `js` in the environment, {@link accessJsonWasmOf} answers undefined: the JS writer. */
+/**
+ * Set to `js` in the environment, {@link accessJsonWasmOf} answers undefined: the JS writer
+ * writes (to compare the two, or where the WebAssembly one should not run).
+ *
+ * @example
+ * ```ts
+ * accessJsonWasmOf('auto', { [ACCESS_JSON_WRITER_ENV]: 'js' }); // undefined
+ * ```
+ */
 export const ACCESS_JSON_WRITER_ENV = 'KINLOG_ACCESS_JSON';
 
 /**
