@@ -267,6 +267,7 @@ export class RecordShipper implements EntryVisitor {
         t.putRecords += j - i;
         this.queuedRecords -= j - i;
         this.passed += j - i;
+        // Ranges go in never `owned`: chunks and record buffers are written again once put.
         const ok =
           starts[i]! < 0
             ? sink.putEncoded(record, key, b.settle)
