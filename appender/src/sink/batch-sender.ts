@@ -24,15 +24,12 @@ import {
   singleOf,
   type HeldRun,
 } from './plain-run.js';
-import {
-  translatePutRecordsError,
-  type EntryResult,
-  type PutRecordsPort,
-} from './put-records-client.js';
+import { translatePutRecordsError, type PutRecordsPort } from './put-records-client.js';
+import type { PutRecordsResults } from './put-records-results.js';
 import { ANY_SHARD, type ShardLanes } from './shard-lanes.js';
 import type { ShardRouter } from './shard-router.js';
 import type { SinkClock } from './sink-clock.js';
-import { countShardResult, countShardResults } from './sink-counters.js';
+import { countShardFailure, countShardSent } from './sink-counters.js';
 import { increment, type SinkLedger } from './sink-ledger.js';
 import type { ResolvedSinkOptions } from './sink-options.js';
 import { WakeTimer } from './wake-timer.js';
@@ -194,7 +191,7 @@ export class BatchSender {
     const timeLeft = o.recordTtlMs - (this.clock.now() - oldest);
     let startedAt = 0;
     let attemptsMade = 0;
-    let results: EntryResult[];
+    let results: PutRecordsResults;
     try {
       results = await retryWithBackoff(
         () => {
@@ -203,7 +200,7 @@ export class BatchSender {
           attemptsMade++;
           counters.putRecordsCalls++;
           counters.entriesSent += sentRecords;
-          return this.client.send(entries, batch.abort.signal);
+          return this.client.put(entries, batch.abort.signal);
         },
         {
           maxAttempts: retriesLeft + 1,
@@ -246,7 +243,7 @@ export class BatchSender {
    * records are not routed): each stretch of a run acknowledged together with one callback;
    * a failed record of a run becomes a single held record and waits to retry as any does.
    */
-  private settleRuns(entries: HeldRecord[], results: EntryResult[], latencyMs: number): void {
+  private settleRuns(entries: HeldRecord[], results: PutRecordsResults, latencyMs: number): void {
     const counters = this.ledger.counters;
     const failed: HeldRecord[] = [];
     let sentBytes = 0;
@@ -255,41 +252,46 @@ export class BatchSender {
     for (const r of entries) {
       const run = r.run;
       if (run === undefined) {
-        const res = results[k++]!;
-        countShardResult(counters, r.bytes, r.shardId, res);
-        if (!res.ok) {
-          increment(counters.entriesFailedByCode, res.errorCode);
+        const i = k++;
+        if (!results.ok(i)) {
+          this.countFailure(r.bytes, r.shardId, results, i);
           r.attempts++;
           failed.push(r);
           continue;
         }
+        countShardSent(counters, r.bytes, results.shardId(i));
         landed++;
         sentBytes += r.bytes;
-        this.ledger.settleAcked(r.heldBytes, r.onSettled, res);
+        this.ledger.settleAcked(r.heldBytes, r.onSettled, results.acked(i));
         continue;
       }
+      // A stretch of acknowledged records of the run, settled with one callback.
       let spanFrom = run.from;
       let spanBytes = 0;
-      let spanResult: (EntryResult & { ok: true }) | undefined;
+      let spanResult = -1;
       for (let i = run.from; i <= run.to; i++) {
-        const res = i < run.to ? results[k++]! : undefined;
-        const bytes = i < run.to ? runRecordBytes(run, i) : 0;
-        if (res !== undefined) countShardResult(counters, bytes, r.shardId, res);
-        if (res?.ok === true) {
-          spanResult ??= res;
-          spanBytes += bytes;
-          continue;
+        const ok = i < run.to && results.ok(k);
+        if (i < run.to) {
+          const bytes = runRecordBytes(run, i);
+          if (ok) {
+            countShardSent(counters, bytes, results.shardId(k));
+            if (spanResult < 0) spanResult = k;
+            spanBytes += bytes;
+            k++;
+            continue;
+          }
+          this.countFailure(bytes, r.shardId, results, k);
         }
-        if (spanResult !== undefined) {
+        if (spanResult >= 0) {
           landed += i - spanFrom;
           sentBytes += spanBytes;
-          this.ledger.settleAcked(spanBytes, r.onSettled, spanResult, i - spanFrom);
+          this.ledger.settleAcked(spanBytes, r.onSettled, results.acked(spanResult), i - spanFrom);
         }
-        spanResult = undefined;
+        spanResult = -1;
         spanBytes = 0;
         spanFrom = i + 1;
-        if (res === undefined) break;
-        increment(counters.entriesFailedByCode, res.errorCode);
+        if (i === run.to) break;
+        k++;
         const single = singleOf(r as HeldRun, i);
         single.attempts++;
         failed.push(single);
@@ -307,10 +309,23 @@ export class BatchSender {
     });
   }
 
+  /** Counts failed entry `i` (of `bytes`, routed to `shardId`) by its shard and error code. */
+  private countFailure(
+    bytes: number,
+    shardId: string | undefined,
+    results: PutRecordsResults,
+    i: number,
+  ): void {
+    const res = results.at(i);
+    if (res.ok) return;
+    increment(this.ledger.counters.entriesFailedByCode, res.errorCode);
+    countShardFailure(this.ledger.counters, shardId, res);
+  }
+
   /** Settles each entry by its answer: acknowledged, misplaced (routed again) or failed. */
   private async settle(
     entries: HeldRecord[],
-    results: EntryResult[],
+    results: PutRecordsResults,
     latencyMs: number,
   ): Promise<void> {
     const counters = this.ledger.counters;
@@ -318,22 +333,22 @@ export class BatchSender {
     let surprises: Set<string> | undefined;
     for (let i = 0; i < entries.length; i++) {
       const r = entries[i]!;
-      const res = results[i]!;
-      if (res.ok) {
+      if (results.ok(i)) {
+        const landedOn = results.shardId(i);
+        countShardSent(counters, r.bytes, landedOn);
         if (
           r.users !== undefined &&
           r.shardId !== undefined &&
           r.shardId !== ANY_SHARD &&
-          r.shardId !== res.shardId
+          r.shardId !== landedOn
         )
           (surprises ??= new Set()).add(r.shardId);
       } else {
-        increment(counters.entriesFailedByCode, res.errorCode);
+        this.countFailure(r.bytes, r.shardId, results, i);
         r.attempts++;
         failed.push(r);
       }
     }
-    countShardResults(counters, entries, results);
     // An aggregate on an unexpected shard: when its predicted shard has closed (a resharding),
     // the user records whose keys the landing shard does not own are put again on their own
     // shard, as readers (the KCL, kinlog analyze) skip them there. Otherwise every acknowledged
@@ -347,8 +362,8 @@ export class BatchSender {
     let landed = 0;
     let reroute: UserRecord[] | undefined;
     for (let i = 0; i < entries.length; i++) {
-      const result = results[i]!;
-      if (!result.ok) continue;
+      if (!results.ok(i)) continue;
+      const result = results.acked(i);
       const record = entries[i]!;
       landed++;
       sentBytes += record.bytes;

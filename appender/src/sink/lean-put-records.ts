@@ -5,7 +5,7 @@
  *
  *   body ─▶ prototype headers + content-length + invocation id ─▶ SignatureV4 (node:crypto
  *        sha256; credentials from a CredentialCache; date = now + clock offset)
- *        ─▶ http(s).request on our Agent ─▶ status < 300: the answer decoded (CBOR or JSON)
+ *        ─▶ http(s).request on our Agent ─▶ status < 300: the entries' results (CBOR or JSON)
  *                                          └─ else: its error (named as the SDK names it)
  *
  * The body is CBOR or JSON (`wireProtocol`); only the Content-Type header differs from the
@@ -28,8 +28,9 @@ import { createRequire } from 'node:module';
 import type * as SignatureV4Module from '@smithy/signature-v4';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import { AwsClientDefaults, NodeSha256, abortReason, type AwsCredentials } from '@kinlog/core';
-import { decodePutRecordsAnswer, putRecordsAnswerError } from './put-records-answer.js';
+import { putRecordsAnswerError, putRecordsAnswerResults } from './put-records-answer.js';
 import type { PutRecordsPrototype } from './put-records-prototype.js';
+import type { PutRecordsResults } from './put-records-results.js';
 import { WireContentTypes, WireProtocol } from './wire-protocol.js';
 
 // CommonJS, so required rather than imported (an import makes Node parse it for its exports).
@@ -71,12 +72,12 @@ const HTTP_ERROR_STATUS = 300;
 
 /**
  * Signs and sends PutRecords requests built from a {@link PutRecordsPrototype}; answers the
- * parsed JSON of a successful answer, throws what classifyAwsError reads otherwise.
+ * entries' results of a successful answer, throws what classifyAwsError reads otherwise.
  *
  * @example
  * ```ts
  * const lean = new LeanPutRecords({ prototype, credentials: () => cache.get() });
- * const answer = await lean.send(putRecordsBody('logs', entries), signal);
+ * const results = await lean.send(putRecordsBody('logs', entries), signal);
  * ```
  */
 export class LeanPutRecords {
@@ -145,7 +146,8 @@ export class LeanPutRecords {
   }
 
   /**
-   * Sends one PutRecords body; answers the decoded body of a 2xx answer. Throws an
+   * Sends one PutRecords body; answers the entries' results of a 2xx answer (a CBOR answer is
+   * read lazily: see cbor-answer-results.ts). Throws an
    * AwsHttpError for an error answer or a 2xx that cannot be decoded, Node's socket errors as
    * they come, a TimeoutError when no connection is made in time, the signal's reason on abort.
    *
@@ -153,7 +155,11 @@ export class LeanPutRecords {
    *   its body was written whole (a request ended while writing it never calls it, so a body
    *   still queued on a socket is never reused)
    */
-  async send(body: Buffer, signal?: AbortSignal, onBodyFree?: () => void): Promise<unknown> {
+  async send(
+    body: Buffer,
+    signal?: AbortSignal,
+    onBodyFree?: () => void,
+  ): Promise<PutRecordsResults> {
     let signed: SignedPutRecords;
     try {
       signed = await this.sign(body);
@@ -166,7 +172,7 @@ export class LeanPutRecords {
     if (answer.status >= HTTP_ERROR_STATUS) {
       throw putRecordsAnswerError(answer.status, answer.headers, answer.body, this.wireProtocol);
     }
-    return decodePutRecordsAnswer(answer.status, answer.headers, answer.body, this.wireProtocol);
+    return putRecordsAnswerResults(answer.status, answer.headers, answer.body, this.wireProtocol);
   }
 
   /** Closes the agent's sockets. */

@@ -2,14 +2,18 @@
  * A PutRecords answer as kinlog reads it, in either wire protocol:
  *
  *   status < 300 ─▶ Content-Type cbor? ─▶ decodeCbor │ json? ─▶ JSON.parse │ neither: as asked
+ *                   (the sink's results: cbor ─▶ cborAnswerResults, read lazily)
  *   status ≥ 300 ─▶ the same decoding ─▶ awsErrorOf (named as the SDK names JSON errors)
  *
  * The answer's own Content-Type decides, so an endpoint that answers JSON to a CBOR request (a
  * proxy, an emulator) is still read; the protocol asked in only decides for an answer without
- * one. Both decodings give the same plain objects (`{ FailedRecordCount, Records: [...] }`).
+ * one. Both decodings give the same plain objects (`{ FailedRecordCount, Records: [...] }`), and
+ * the same results.
  */
 import { AwsHttpError, awsErrorOf, awsJsonError, type AnswerHeaders } from '@kinlog/core';
+import { cborAnswerResults } from './cbor-answer-results.js';
 import { decodeCbor } from './cbor-decode.js';
+import { resultsOfAnswer, type PutRecordsResults } from './put-records-results.js';
 import { WireProtocol, wireProtocolOf } from './wire-protocol.js';
 
 /**
@@ -40,6 +44,32 @@ export function decodePutRecordsAnswer(
   } catch (err) {
     throw notDecodable(status, 'JSON', err);
   }
+}
+
+/**
+ * The entries' results of a successful (2xx) answer: a CBOR answer read lazily (sequence numbers
+ * decoded only when asked), a JSON one parsed; throws as {@link decodePutRecordsAnswer} does.
+ *
+ * @example
+ * ```ts
+ * const results = putRecordsAnswerResults(200, headers, body, 'cbor');
+ * results.ok(0); // true
+ * ```
+ */
+export function putRecordsAnswerResults(
+  status: number,
+  headers: AnswerHeaders,
+  body: Buffer,
+  asked: WireProtocol,
+): PutRecordsResults {
+  if (answerProtocol(headers, asked) === WireProtocol.CBOR) {
+    try {
+      return cborAnswerResults(body);
+    } catch (err) {
+      throw notDecodable(status, 'CBOR', err);
+    }
+  }
+  return resultsOfAnswer(decodePutRecordsAnswer(status, headers, body, asked));
 }
 
 /**

@@ -33,9 +33,19 @@ import { cborPutRecordsBody } from './cbor-put-records-body.js';
 import { putRecordsBody } from './put-records-body.js';
 import { putRecordsPrototype } from './put-records-prototype.js';
 import { isJsonPutRecordsRequest } from './put-records-request.js';
+import {
+  entryResultOf,
+  EntryResultList,
+  recordsOf,
+  resultsArray,
+  resultsOfAnswer,
+  type EntryResult,
+  type PutRecordsResults,
+} from './put-records-results.js';
 import { resolveWireProtocol, WireProtocol, type WireProtocolChoice } from './wire-protocol.js';
 
 export { isJsonPutRecordsRequest } from './put-records-request.js';
+export { entryResultOf, type EntryResult, type PutRecordsResults } from './put-records-results.js';
 
 // The SDK is CommonJS: required, not imported. An import makes Node parse its bundles (and those
 // they re-export) to list their named exports, about 50 ms of CPU at every start of a command.
@@ -43,11 +53,6 @@ const kinesis = createRequire(import.meta.url)('@aws-sdk/client-kinesis') as typ
 
 /** Request bodies kept for reuse when the caller does not say (the sink's default maxInFlight). */
 const DEFAULT_KEPT_BODIES = 4;
-
-/** What Kinesis said about one entry of a PutRecords request. */
-export type EntryResult =
-  | { ok: true; shardId: string; sequenceNumber: string }
-  | { ok: false; errorCode: string; errorMessage: string };
 
 /** One record as sent. */
 export interface PutEntry {
@@ -124,8 +129,12 @@ export class PutRecordsClient {
     if (!this.ownsClient) this.lean = false;
   }
 
-  async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
-    let answered: readonly unknown[];
+  /**
+   * Sends one request; answers one result per record, in order (a run entry answers one per
+   * record it carries), read lazily: see {@link PutRecordsResults}.
+   */
+  async put(entries: readonly PutEntry[], signal?: AbortSignal): Promise<PutRecordsResults> {
+    let answered: PutRecordsResults;
     try {
       // The whole call, answer read included, ends within the request timeout.
       answered = await withRequestDeadline(this.requestTimeoutMs, signal, (bounded) =>
@@ -144,7 +153,12 @@ export class PutRecordsClient {
         true,
       );
     }
-    return answered.map(entryResultOf);
+    return answered;
+  }
+
+  /** As {@link put}, each record's whole result made at once (sequence numbers decoded). */
+  async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
+    return resultsArray(await this.put(entries, signal));
   }
 
   /** Whether requests carry a body written by {@link putRecordsBody} (else the SDK's own). */
@@ -157,11 +171,11 @@ export class PutRecordsClient {
     return this.lean instanceof LeanPutRecords;
   }
 
-  /** Sends one request; answers its entries as read (decoded CBOR or JSON, or the SDK's output). */
+  /** Sends one request; answers its entries' results (CBOR or JSON answer, or the SDK's output). */
   private async sendRequest(
     entries: readonly PutEntry[],
     signal: AbortSignal,
-  ): Promise<readonly unknown[]> {
+  ): Promise<PutRecordsResults> {
     if (this.lean !== false) {
       const lean = this.lean ?? (await this.startLean());
       if (lean !== false) {
@@ -169,8 +183,7 @@ export class PutRecordsClient {
           this.wireProtocol === WireProtocol.CBOR
             ? cborPutRecordsBody(this.target.streamName, entries, this.bodies)
             : putRecordsBody(this.target.streamName, entries, this.bodies);
-        const answer = await lean.send(body, signal, () => this.bodies.give(body));
-        return recordsOf(answer) ?? [];
+        return lean.send(body, signal, () => this.bodies.give(body));
       }
     }
     const options = { abortSignal: signal };
@@ -203,7 +216,7 @@ export class PutRecordsClient {
       );
       try {
         const output = await this.client.send(command, options);
-        return answered ?? output.Records ?? [];
+        return resultsOfAnswer({ Records: answered ?? output.Records ?? [] });
       } catch (err) {
         if (!(err instanceof UnexpectedProtocolError)) throw err;
         // An SDK that no longer speaks awsJson 1.1 to Kinesis: its own serializer from now on.
@@ -219,7 +232,7 @@ export class PutRecordsClient {
       new kinesis.PutRecordsCommand({ StreamName: this.target.streamName, Records: records }),
       options,
     );
-    return output.Records ?? [];
+    return new EntryResultList((output.Records ?? []).map(entryResultOf));
   }
 
   /**
@@ -372,37 +385,6 @@ async function takeAnswerRecords(response: unknown): Promise<unknown[] | undefin
   return recordsOf(await takeJsonAnswer(response, EMPTY_ANSWER));
 }
 
-/** The `Records` of a parsed PutRecords answer, if it has them. */
-function recordsOf(answer: unknown): unknown[] | undefined {
-  const records = (answer as { Records?: unknown } | null | undefined)?.Records;
-  return Array.isArray(records) ? (records as unknown[]) : undefined;
-}
-
-/**
- * One answered entry (raw JSON or the SDK's) as the sink reads it, in one step: only string
- * members count, so a server's `"ErrorCode": null` on a success does not read as an error.
- *
- * @example
- * ```ts
- * entryResultOf({ SequenceNumber: '1', ShardId: 's' }); // { ok: true, shardId: 's', sequenceNumber: '1' }
- * ```
- */
-export function entryResultOf(raw: unknown): EntryResult {
-  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const code = r['ErrorCode'];
-  const sequenceNumber = r['SequenceNumber'];
-  if (typeof code !== 'string' && typeof sequenceNumber === 'string') {
-    const shardId = r['ShardId'];
-    return { ok: true, shardId: typeof shardId === 'string' ? shardId : '', sequenceNumber };
-  }
-  const message = r['ErrorMessage'];
-  return {
-    ok: false,
-    errorCode: typeof code === 'string' ? code : 'InternalFailure',
-    errorMessage: typeof message === 'string' ? message : '',
-  };
-}
-
 /**
  * One answered entry with only its string members, as the SDK reads them: some servers write
  * `"ErrorCode": null` for an entry that succeeded, which must not read as an error.
@@ -428,5 +410,5 @@ function resultEntry(raw: unknown): PutRecordsResultEntry {
  */
 export type PutRecordsPort = Pick<
   PutRecordsClient,
-  'target' | 'send' | 'listOpenShards' | 'destroy'
+  'target' | 'put' | 'listOpenShards' | 'destroy'
 >;

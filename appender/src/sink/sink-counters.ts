@@ -85,17 +85,46 @@ export function countShardResult(
   shardId: string | undefined,
   res: EntryResult,
 ): void {
-  if (res.ok) {
-    const sent = stats.bytesSentByShard[res.shardId];
-    if (sent !== undefined) {
-      // The usual case: a shard seen before.
-      stats.bytesSentByShard[res.shardId] = sent + bytes;
-      return;
-    }
-    const shard = shardLabel(stats, res.shardId);
-    stats.bytesSentByShard[shard] = (stats.bytesSentByShard[shard] ?? 0) + bytes;
+  if (res.ok) countShardSent(stats, bytes, res.shardId);
+  else countShardFailure(stats, shardId, res);
+}
+
+/**
+ * Adds `bytes` sent to `landedOn`, the shard an answer says stored them.
+ *
+ * @example
+ * ```ts
+ * countShardSent(stats, 120, 'shardId-000000000001');
+ * ```
+ */
+export function countShardSent(
+  stats: Pick<SinkStats, 'bytesSentByShard' | 'entriesFailedByShard'>,
+  bytes: number,
+  landedOn: string,
+): void {
+  const sent = stats.bytesSentByShard[landedOn];
+  if (sent !== undefined) {
+    // The usual case: a shard seen before.
+    stats.bytesSentByShard[landedOn] = sent + bytes;
     return;
   }
+  const shard = shardLabel(stats, landedOn);
+  stats.bytesSentByShard[shard] = (stats.bytesSentByShard[shard] ?? 0) + bytes;
+}
+
+/**
+ * Adds a failed entry (routed to `shardId`, if routed) by its shard and error code.
+ *
+ * @example
+ * ```ts
+ * countShardFailure(stats, undefined, { ok: false, errorCode: 'InternalFailure', errorMessage: '' });
+ * ```
+ */
+export function countShardFailure(
+  stats: Pick<SinkStats, 'bytesSentByShard' | 'entriesFailedByShard'>,
+  shardId: string | undefined,
+  res: EntryResult & { ok: false },
+): void {
   const routed = shardId !== undefined && shardId !== ROUTED_TO_ANY_SHARD ? shardId : undefined;
   const named = routed ?? SHARD_IN_MESSAGE.exec(res.errorMessage)?.[1];
   const shard = named === undefined ? SinkCounterLimits.UNKNOWN_SHARD : shardLabel(stats, named);

@@ -29,18 +29,17 @@ describe('KplAggregator', () => {
     const acknowledged: string[] = [];
     const buffers = new Set<ArrayBufferLike>();
     let aggregates = 0;
-    const send = client.send.bind(client);
-    client.send = async (entries: readonly PutEntry[], signal?: AbortSignal) => {
+    const put = client.put.bind(client);
+    client.put = async (entries: readonly PutEntry[], signal?: AbortSignal) => {
       const sent = entries.map((e) => ({ ...e, data: Buffer.from(e.data) }));
       for (const e of entries) {
         if (!Buffer.from(e.data.subarray(0, 4)).equals(MAGIC)) continue;
         aggregates++;
         buffers.add(e.data.buffer);
       }
-      const results = await send(entries, signal);
-      results.forEach((r, i) => {
-        if (!r.ok) return;
-        const e = sent[i]!;
+      const results = await put(entries, signal);
+      sent.forEach((e, i) => {
+        if (!results.ok(i)) return;
         for (const u of deaggregate(e.data, e.partitionKey))
           acknowledged.push(Buffer.from(u.data, 'base64').toString());
       });

@@ -5,6 +5,10 @@ import type {
   PutEntry,
   PutRecordsPort,
 } from '../../../../src/sink/put-records-client.js';
+import {
+  EntryResultList,
+  type PutRecordsResults,
+} from '../../../../src/sink/put-records-results.js';
 import { plainEntries } from '../../../../src/sink/plain-run.js';
 
 /** An entry as the fake saw it: its bytes and key, copied at send time. */
@@ -61,7 +65,7 @@ export class FakePutRecords implements PutRecordsPort {
   private waiting: (() => void)[] = [];
   private sequence = 0;
 
-  async send(entries: readonly PutEntry[], signal?: AbortSignal): Promise<EntryResult[]> {
+  async put(entries: readonly PutEntry[], signal?: AbortSignal): Promise<PutRecordsResults> {
     for (const e of entries) if (e.run !== undefined) this.runEntries++;
     // A run of plain records is seen as the records it carries, as Kinesis sees them.
     const sent = plainEntries(entries).map((e) => ({
@@ -78,7 +82,7 @@ export class FakePutRecords implements PutRecordsPort {
     }
     const answer = this.answer(sent, request);
     if (answer instanceof Error) throw answer;
-    return answer;
+    return new EntryResultList(answer);
   }
 
   /** Answers every held request. */
