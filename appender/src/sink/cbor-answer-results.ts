@@ -1,8 +1,9 @@
 /*
  * A CBOR PutRecords answer read for what the sink uses, without making what it does not: one
- * walk over the answer notes, per entry, whether it was stored, its shard id (a short text the
- * reader keeps, not a new string each time) and where the entry starts; its sequence number is
- * checked (valid UTF-8) and stepped over. An entry's whole result is decoded from where it
+ * walk over the answer notes, per entry, whether it was stored, its shard id (the string of the
+ * first entry with the same bytes, not a new one each time) and where the entry starts; its
+ * sequence number is checked (valid UTF-8) and stepped over. Bytes are compared and checked four
+ * at a time. An entry's whole result is decoded from where it
  * starts only when asked (a failed entry's code and message, a callback's sequence number).
  *
  *   { "FailedRecordCount": n, "Records": [ { "SequenceNumber": s, "ShardId": id }, …
@@ -38,10 +39,15 @@ const ANSWER_MEMBER_DEPTH = 1;
 const ENTRY_DEPTH = 2;
 const ENTRY_MEMBER_DEPTH = 3;
 
-/** Member names read, as bytes; the index is what {@link readKey} answers. */
-const NAMES = ['SequenceNumber', 'ShardId', 'ErrorCode', 'Records'].map((n) =>
-  Buffer.from(n, 'latin1'),
-);
+/** Member names read; the index is what {@link readKey} answers. */
+const NAMES = ['SequenceNumber', 'ShardId', 'ErrorCode', 'Records'];
+/** Each name as the 32-bit words {@link wordsOf} reads (every name is over 4 bytes). */
+const NAME_WORDS = NAMES.map((name) => {
+  const bytes = Buffer.from(name, 'latin1');
+  return wordsOf(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), 0, bytes.length);
+});
+/** Shard ids remembered per answer, with where their bytes are (an answer has a few). */
+const MAX_SHARD_IDS = 16;
 const SEQUENCE_NUMBER = 0;
 const SHARD_ID = 1;
 const ERROR_CODE = 2;
@@ -102,19 +108,29 @@ function readRecords(reader: CborReader): PutRecordsResults | undefined {
   const count = info === INFO_INDEFINITE ? -1 : reader.length(reader.argument(info, start), start);
   const shards: (string | undefined)[] = [];
   const offsets: number[] = [];
+  const seen: SeenText[] = [];
   for (let i = 0; count < 0 || i < count; i++) {
     if (count < 0 && reader.peek() === BREAK) {
       reader.at++;
       break;
     }
     offsets.push(reader.at);
-    shards.push(readEntry(reader));
+    shards.push(readEntry(reader, seen));
   }
   return new CborAnswerResults(reader.bytes, shards, offsets);
 }
 
-/** One entry: its shard id when it was stored (`''` if it names none), else `undefined`. */
-function readEntry(reader: CborReader): string | undefined {
+/** A short ASCII text of the answer, and where its bytes are. */
+interface SeenText {
+  readonly text: string;
+  readonly at: number;
+}
+
+/**
+ * One entry: its shard id when it was stored (`''` if it names none), else `undefined`; `seen`
+ * holds the shard ids read so far.
+ */
+function readEntry(reader: CborReader, seen: SeenText[]): string | undefined {
   if (reader.peek() >> 5 !== MAJOR_MAP) {
     const result = entryResultOf(reader.value(ENTRY_DEPTH));
     return result.ok ? result.shardId : undefined;
@@ -141,7 +157,7 @@ function readEntry(reader: CborReader): string | undefined {
       case SHARD_ID: {
         const start = reader.at;
         const length = reader.textHead();
-        if (length >= 0) shardId = reader.text(length, start);
+        if (length >= 0) shardId = shardText(reader, length, start, seen);
         else {
           const value = reader.value(ENTRY_MEMBER_DEPTH);
           shardId = typeof value === 'string' ? value : undefined;
@@ -168,7 +184,7 @@ function mapHead(reader: CborReader): number {
 /**
  * Reads a member's key as the careful decoder does (a key that is not a text counts as its
  * String()); answers which of {@link NAMES} it is, or {@link OTHER}. A definite-length text key
- * is compared byte by byte, no string made.
+ * is compared four bytes at a time, no string made.
  */
 function readKey(reader: CborReader, depth: number): number {
   const start = reader.at;
@@ -181,23 +197,68 @@ function readKey(reader: CborReader, depth: number): number {
   } else length = reader.textHead();
   if (length < 0) {
     const key = reader.value(depth);
-    const name = typeof key === 'string' ? key : String(key);
-    return NAMES.findIndex((n) => n.length === name.length && n.toString('latin1') === name);
+    return NAMES.indexOf(typeof key === 'string' ? key : String(key));
   }
-  const bytes = reader.bytes;
   const from = reader.at;
-  for (let n = 0; n < NAMES.length; n++) {
-    const name = NAMES[n]!;
-    if (name.length !== length) continue;
-    let i = 0;
-    while (i < length && bytes[from + i] === name[i]) i++;
-    if (i === length) {
-      reader.at += length;
-      return n;
+  if (from + length <= reader.bytes.length) {
+    for (let n = 0; n < NAMES.length; n++) {
+      if (NAMES[n]!.length === length && sameWords(reader.view, from, length, NAME_WORDS[n]!)) {
+        reader.at += length;
+        return n;
+      }
     }
   }
   reader.skipText(length, start);
   return OTHER;
+}
+
+/**
+ * A shard id's text (a definite-length text of `length` bytes at `reader.at`, its head at
+ * `start`): one with the bytes of a shard id seen before in the answer is that string, compared
+ * four bytes at a time; another is read (and checked) as the careful decoder reads it.
+ */
+function shardText(reader: CborReader, length: number, start: number, seen: SeenText[]): string {
+  const from = reader.at;
+  const view = reader.view;
+  for (let k = 0; k < seen.length; k++) {
+    const known = seen[k]!;
+    if (known.text.length === length && sameBytes(view, known.at, from, length)) {
+      reader.at += length;
+      return known.text;
+    }
+  }
+  const text = reader.text(length, start);
+  // Kept only when one character a byte (ASCII): then equal bytes mean an equal text.
+  if (text.length === length && seen.length < MAX_SHARD_IDS) seen.push({ text, at: from });
+  return text;
+}
+
+/** The 32-bit words of `length` bytes at `at`: at 0, 4, 8, …, and the last four bytes. */
+function wordsOf(view: DataView, at: number, length: number): number[] {
+  const words: number[] = [];
+  for (let i = 0; i + 4 <= length; i += 4) words.push(view.getUint32(at + i));
+  if (length % 4 !== 0) words.push(view.getUint32(at + length - 4));
+  return words;
+}
+
+/** Whether the `length` (4 or more) bytes at `at` have the words `words` ({@link wordsOf}). */
+function sameWords(view: DataView, at: number, length: number, words: readonly number[]): boolean {
+  let w = 0;
+  for (let i = 0; i + 4 <= length; i += 4) if (view.getUint32(at + i) !== words[w++]) return false;
+  return length % 4 === 0 || view.getUint32(at + length - 4) === words[w];
+}
+
+/** Whether the `length` bytes at `a` and at `b` are the same. */
+function sameBytes(view: DataView, a: number, b: number, length: number): boolean {
+  if (length < 4) {
+    for (let i = 0; i < length; i++)
+      if (view.getUint8(a + i) !== view.getUint8(b + i)) return false;
+    return true;
+  }
+  for (let i = 0; i + 4 <= length; i += 4) {
+    if (view.getUint32(a + i) !== view.getUint32(b + i)) return false;
+  }
+  return view.getUint32(a + length - 4) === view.getUint32(b + length - 4);
 }
 
 /** Results of a CBOR answer, read by {@link cborAnswerResults}. */
