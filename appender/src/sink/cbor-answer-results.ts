@@ -106,16 +106,17 @@ function readRecords(reader: CborReader): PutRecordsResults | undefined {
   const start = reader.at++;
   const info = initial & 0x1f;
   const count = info === INFO_INDEFINITE ? -1 : reader.length(reader.argument(info, start), start);
-  const shards: (string | undefined)[] = [];
-  const offsets: number[] = [];
+  // A definite count sizes the lists once (no regrowth per answer of 500 entries).
+  const shards = count < 0 ? [] : new Array<string | undefined>(count);
+  const offsets = count < 0 ? [] : new Array<number>(count);
   const seen: SeenText[] = [];
   for (let i = 0; count < 0 || i < count; i++) {
     if (count < 0 && reader.peek() === BREAK) {
       reader.at++;
       break;
     }
-    offsets.push(reader.at);
-    shards.push(readEntry(reader, seen));
+    offsets[i] = reader.at;
+    shards[i] = readEntry(reader, seen);
   }
   return new CborAnswerResults(reader.bytes, shards, offsets);
 }
