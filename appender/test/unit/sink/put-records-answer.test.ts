@@ -7,7 +7,9 @@ import { classifyAwsError } from '@kinlog/core';
 import {
   decodePutRecordsAnswer,
   putRecordsAnswerError,
+  putRecordsAnswerResults,
 } from '../../../src/sink/put-records-answer.js';
+import { entryResultOf, resultsArray } from '../../../src/sink/put-records-results.js';
 import { WireContentTypes } from '../../../src/sink/wire-protocol.js';
 import { cborReference as cbor } from '../../support/cbor-reference.js';
 
@@ -50,6 +52,39 @@ describe('PutRecords answers in CBOR and JSON', () => {
     expect(fromJson).to.deep.equal(answer);
     // No Content-Type: read as asked.
     expect(decodePutRecordsAnswer(200, {}, cbor.encode(answer), 'cbor')).to.deep.equal(answer);
+  });
+
+  it('gives the same results from both, a CBOR answer read lazily', () => {
+    const answer = {
+      FailedRecordCount: 1,
+      Records: [
+        {
+          SequenceNumber: '49600000000000000000000000000000000000000000000000000001',
+          ShardId: 's-0',
+        },
+        { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' },
+      ],
+    };
+    const json = Buffer.from(JSON.stringify(answer));
+    const fromCbor = putRecordsAnswerResults(200, CBOR, cbor.encode(answer), 'cbor');
+    const fromJson = putRecordsAnswerResults(200, JSON_HEADERS, json, 'cbor');
+    const expected = answer.Records.map(entryResultOf);
+    expect(resultsArray(fromCbor)).to.deep.equal(expected);
+    expect(resultsArray(fromJson)).to.deep.equal(expected);
+    expect([fromCbor.ok(0), fromCbor.ok(1), fromCbor.shardId(0)]).to.deep.equal([
+      true,
+      false,
+      's-0',
+    ]);
+    // A body that is not what it says it is: the same error both ways.
+    for (const [headers, body] of [
+      [CBOR, Buffer.from('ff', 'hex')],
+      [JSON_HEADERS, Buffer.from('{')],
+    ] as const) {
+      expect(() => putRecordsAnswerResults(200, headers, body, 'cbor'))
+        .to.throw()
+        .with.property('name', 'SyntaxError');
+    }
   });
 
   it('classifies every CBOR error body exactly as the same JSON body', () => {
