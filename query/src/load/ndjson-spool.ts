@@ -105,6 +105,9 @@ export class SpoolFile {
   private handle: FileHandle | undefined;
   private buffer: Buffer | undefined;
   private used = 0;
+  /** Where the line started by {@link startLine} begins, and ends so far. */
+  private lineStart = 0;
+  private cursor = 0;
   /** Buffers filled, each with the bytes of it used. */
   private full: FilledBuffer[] = [];
   private closed = false;
@@ -128,21 +131,97 @@ export class SpoolFile {
    */
   pushParts(head: string, tail: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit, plus the newline.
-    const most = (head.length + tail.length) * 3 + 1;
+    const buffer = this.room((head.length + tail.length) * 3 + 1);
+    const start = this.used;
+    let used = start + buffer.write(head, start);
+    if (tail.length !== 0) used += buffer.write(tail, used);
+    this.endLineAt(buffer, start, used);
+  }
+
+  /**
+   * Starts a line with `head` (UTF-8), leaving room for `tailBytes` more bytes, which
+   * {@link appendTab}, {@link appendAscii} and {@link appendInteger} add; {@link endLine} adds
+   * the line. A line not ended is dropped by the next start. Short texts (a row's meta values)
+   * are copied byte for byte this way: no joined string to flatten, no number turned into a
+   * string and no UTF-8 encoder called for each, which cost more than the copy.
+   *
+   * @example
+   * ```ts
+   * file.startLine('{"a":1}', 32);
+   * file.appendTab();
+   * if (file.appendAscii('shard-1')) { file.appendTab(); file.appendInteger(42); file.endLine(); }
+   * // {"a":1}⇥shard-1⇥42
+   * ```
+   */
+  startLine(head: string, tailBytes: number): void {
+    const buffer = this.room(head.length * 3 + tailBytes + 1);
+    this.lineStart = this.used;
+    this.cursor = this.used + buffer.write(head, this.used);
+  }
+
+  /** Adds a TAB to the line started. */
+  appendTab(): void {
+    this.buffer![this.cursor++] = TAB;
+  }
+
+  /**
+   * Adds `text` to the line started when it is printable ASCII (U+0020 to U+007F), one byte
+   * per character; false otherwise (the line must then be dropped: what was copied stays).
+   */
+  appendAscii(text: string): boolean {
+    const buffer = this.buffer!;
+    let at = this.cursor;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < FIRST_PRINTABLE || c > LAST_ASCII) return false;
+      buffer[at++] = c;
+    }
+    this.cursor = at;
+    return true;
+  }
+
+  /** Adds the decimal digits of `n`, a safe integer (at most MAX_INTEGER_CHARS). */
+  appendInteger(n: number): void {
+    const buffer = this.buffer!;
+    let at = this.cursor;
+    if (n < 0) buffer[at++] = MINUS;
+    let rest = Math.abs(n);
+    let digits = 1;
+    for (let power = 10; power <= rest; power *= 10) digits++;
+    at += digits;
+    this.cursor = at;
+    do {
+      const next = Math.floor(rest / 10);
+      buffer[--at] = ZERO + (rest - next * 10);
+      rest = next;
+    } while (rest > 0);
+  }
+
+  /** Adds the line started (see {@link startLine}). */
+  endLine(): void {
+    const buffer = this.buffer!;
+    // Bytes past the room asked for would be lost silently: a mistake of the caller's.
+    if (this.cursor >= buffer.length) throw new RangeError('spool line longer than announced');
+    this.endLineAt(buffer, this.lineStart, this.cursor);
+  }
+
+  /** The current write buffer, with room for `most` more bytes (a new one when it has not). */
+  private room(most: number): Buffer {
     let buffer = this.buffer;
     if (buffer === undefined || this.used + most > buffer.length) {
       if (buffer !== undefined) this.full.push({ buffer, used: this.used });
       buffer = this.buffer = this.pool.take(most);
       this.used = 0;
     }
-    const start = this.used;
-    let used = start + buffer.write(head, start);
-    if (tail.length !== 0) used += buffer.write(tail, used);
-    const bytes = used - start;
-    buffer[used++] = NEWLINE;
-    this.used = used;
+    return buffer;
+  }
+
+  /** Ends the line written from `start` to `end` of the current buffer. */
+  private endLineAt(buffer: Buffer, start: number, end: number): void {
+    buffer[end] = NEWLINE;
+    this.used = end + 1;
     this.lines++;
-    if (bytes > this.longestLineBytes) this.longestLineBytes = bytes;
+    if (end - start > this.longestLineBytes) this.longestLineBytes = end - start;
   }
 
   /**
@@ -203,6 +282,14 @@ export class SpoolFile {
 }
 
 const NEWLINE = 0x0a;
+const TAB = 0x09;
+const FIRST_PRINTABLE = 0x20;
+const LAST_ASCII = 0x7f;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+
+/** Characters of a safe integer's decimal text at most (sign included). */
+export const MAX_INTEGER_CHARS = 17;
 
 /** A write buffer and the bytes of it used. */
 interface FilledBuffer {

@@ -4,10 +4,11 @@
  *        fields text itself; a row past MAX_OBJECT_BYTES keeps its meta columns only (counted)
  */
 import type { LogEvent } from '@kinlog/core';
-import { timestampText, type RowEncoder } from '../columns/row-encoder.js';
+import type { RowEncoder } from '../columns/row-encoder.js';
 import { QuerySessionLimits } from '../session/query-session.js';
 import type { RowOrigin } from '../window/read-window-rows.js';
 import { JSON_META_FLAG, NO_RAW, PLAIN_META, StreamRowFlags } from './stream-row-format.js';
+import { MAX_INTEGER_CHARS, type SpoolFile } from './ndjson-spool.js';
 import type { TableLoader } from './table-loader.js';
 
 /** Counted in `nulled` for rows past MAX_OBJECT_BYTES, loaded with their meta columns only. */
@@ -30,11 +31,14 @@ export class StreamRowWriter {
   private partitionKey: string | undefined;
   private plainPartitionKey = true;
   private jsonMeta = false;
-  // Records of a page mostly share their arrival millisecond: its text is made once.
+  // Records of a page mostly share their arrival millisecond.
   private arrivalMs = Number.NaN;
-  private arrival = '';
-  private minuteStartMs = Number.NaN;
-  private minutePrefix = '';
+  /** The arrival as spooled (see spooledArrivalMs): whole milliseconds, NaN for NULL. */
+  private arrival = Number.NaN;
+  /** The row addPlainRow is adding, and the bytes after its fields at most. */
+  private plainFields = '';
+  private plainOrigin: RowOrigin | undefined;
+  private plainTailBytes = 0;
 
   constructor(
     private readonly encoder: RowEncoder,
@@ -45,11 +49,13 @@ export class StreamRowWriter {
   row(event: LogEvent, line: string, origin: RowOrigin): void {
     if (origin.arrivalMs !== this.arrivalMs) {
       this.arrivalMs = origin.arrivalMs;
-      this.arrival = this.arrivalText(this.arrivalMs) ?? '';
+      this.arrival = spooledArrivalMs(this.arrivalMs);
     }
     // A JSON record normalization left as parsed is written as its own line where that reads
     // the same: no second serialization, and the line is then also the raw text.
     const fields = this.encoder.fieldsOfLine(event, line);
+    // The common row (its line is its fields, meta values plain ASCII) is copied as it is.
+    if (fields === line && this.addPlainRow(fields, origin)) return;
     const meta = this.metaText(origin);
     const rawApart = fields !== line;
     const raw = rawApart ? JSON.stringify(line) : '';
@@ -77,14 +83,59 @@ export class StreamRowWriter {
   }
 
   /**
+   * Adds `fields ⇥ meta ⇥ ⇥` (no raw text apart, no flag) when every meta value is plain
+   * ASCII text (an unknown partition key or arrival left empty): the spool copies them byte for
+   * byte, the arrival's digits written from its number. False when the row must go the general
+   * way (nothing added then).
+   */
+  private addPlainRow(fields: string, origin: RowOrigin): boolean {
+    this.noteShard(origin.shardId);
+    const key = origin.partitionKey;
+    // Empty texts read as NULL: only an unknown key or arrival may be empty.
+    if (this.shardText === '' || origin.sequenceNumber === '' || origin.format === '') return false;
+    if (key === '') return false;
+    const tailBytes =
+      origin.shardId.length +
+      origin.sequenceNumber.length +
+      MAX_INTEGER_CHARS +
+      (key?.length ?? 0) +
+      origin.format.length +
+      PLAIN_ROW_TABS;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; the meta values one (ASCII, or not added).
+    if (fields.length * 3 + tailBytes > QuerySessionLimits.MAX_OBJECT_BYTES) return false;
+    this.plainFields = fields;
+    this.plainOrigin = origin;
+    this.plainTailBytes = tailBytes;
+    return this.loader.addLine(this.writePlainRow);
+  }
+
+  /** Writes the row addPlainRow accepted; false when a meta value is not plain ASCII. */
+  private readonly writePlainRow = (file: SpoolFile): boolean => {
+    const origin = this.plainOrigin!;
+    file.startLine(this.plainFields, this.plainTailBytes);
+    file.appendTab();
+    if (!file.appendAscii(origin.shardId)) return false;
+    file.appendTab();
+    if (!file.appendAscii(origin.sequenceNumber)) return false;
+    file.appendTab();
+    if (!Number.isNaN(this.arrival)) file.appendInteger(this.arrival);
+    file.appendTab();
+    if (origin.partitionKey !== undefined && !file.appendAscii(origin.partitionKey)) return false;
+    file.appendTab();
+    if (!file.appendAscii(origin.format)) return false;
+    // No raw text apart, no flag.
+    file.appendTab();
+    file.appendTab();
+    file.endLine();
+    return true;
+  };
+
+  /**
    * `⇥shard⇥seq⇥arrival⇥key⇥format⇥`: plain texts, or all JSON strings when one is not plain
    * (then {@link jsonMeta} is set).
    */
   private metaText(origin: RowOrigin): string {
-    if (origin.shardId !== this.shard) {
-      this.shard = origin.shardId;
-      this.shardText = PLAIN_META.test(this.shard) ? TAB + this.shard + TAB : '';
-    }
+    this.noteShard(origin.shardId);
     const key = origin.partitionKey;
     if (key !== this.partitionKey) {
       this.partitionKey = key;
@@ -92,6 +143,7 @@ export class StreamRowWriter {
     }
     const seq = origin.sequenceNumber;
     const format = origin.format;
+    const arrival = Number.isNaN(this.arrival) ? '' : String(this.arrival);
     if (
       this.shardText !== '' &&
       this.plainPartitionKey &&
@@ -99,7 +151,7 @@ export class StreamRowWriter {
       PLAIN_META.test(format)
     ) {
       this.jsonMeta = false;
-      return this.shardText + seq + TAB + this.arrival + TAB + (key ?? '') + TAB + format + TAB;
+      return this.shardText + seq + TAB + arrival + TAB + (key ?? '') + TAB + format + TAB;
     }
     this.jsonMeta = true;
     const json = (value: string | undefined) => (value === undefined ? '' : JSON.stringify(value));
@@ -109,7 +161,7 @@ export class StreamRowWriter {
       TAB +
       json(seq) +
       TAB +
-      (this.arrival === '' ? '' : json(this.arrival)) +
+      (arrival === '' ? '' : json(arrival)) +
       TAB +
       json(key) +
       TAB +
@@ -118,30 +170,26 @@ export class StreamRowWriter {
     );
   }
 
-  /** `timestampText(ms)`, made from the text of its minute when that is the last one's. */
-  private arrivalText(ms: number): string | undefined {
-    const inMinute = ms - this.minuteStartMs;
-    if (!(inMinute >= 0 && inMinute < MS_PER_MINUTE && Number.isInteger(ms))) {
-      const text = timestampText(ms);
-      if (text === undefined || !Number.isInteger(ms)) return text;
-      this.minuteStartMs = ms - (((ms % MS_PER_MINUTE) + MS_PER_MINUTE) % MS_PER_MINUTE);
-      this.minutePrefix = text.slice(0, MINUTE_PREFIX_CHARS);
-      return text;
-    }
-    const seconds = Math.floor(inMinute / 1000);
-    const millis = inMinute % 1000;
-    return (
-      this.minutePrefix +
-      (seconds < 10 ? '0' : '') +
-      seconds +
-      (millis < 10 ? '.00' : millis < 100 ? '.0' : '.') +
-      millis +
-      'Z'
-    );
+  /** Keeps `shardId` and its text between TABs (empty when it is not plain text). */
+  private noteShard(shardId: string): void {
+    if (shardId === this.shard) return;
+    this.shard = shardId;
+    this.shardText = PLAIN_META.test(shardId) ? TAB + shardId + TAB : '';
   }
 }
 
 const TAB = '\t';
-const MS_PER_MINUTE = 60_000;
-/** `YYYY-MM-DDTHH:MM:` of an ISO timestamp. */
-const MINUTE_PREFIX_CHARS = 17;
+/** TABs after the fields of a plain row: before each meta value, the raw text and the flag. */
+const PLAIN_ROW_TABS = 7;
+/** The arrivals a TIMESTAMP column takes, as timestampText does: years 0 to 9999. */
+const MIN_ARRIVAL_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_ARRIVAL_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * An arrival as spooled (see stream-row-format.ts): whole milliseconds since 1970, as a Date
+ * holds them; NaN (NULL) when unknown or out of a TIMESTAMP's years, as timestampText has it.
+ */
+function spooledArrivalMs(ms: number): number {
+  const whole = Math.trunc(ms);
+  return whole >= MIN_ARRIVAL_MS && whole <= MAX_ARRIVAL_MS ? whole : Number.NaN;
+}

@@ -128,9 +128,29 @@ export class TableLoader {
    * for the chunk it lands in.
    */
   addParts(head: string, tail: string, flags: number): void {
-    const file = (this.file ??= this.spool.file(`${this.table}-${++this.chunks}`));
+    const file = this.currentFile();
     file.pushParts(head, tail);
     file.flags |= flags;
+    this.added(file);
+  }
+
+  /**
+   * Adds the row `write` puts into the spool file it is given (SpoolFile.startLine and what
+   * follows, ended), with no flags; when `write` returns false the row is not added (nor
+   * counted) and false is returned.
+   */
+  addLine(write: (file: SpoolFile) => boolean): boolean {
+    const file = this.currentFile();
+    if (!write(file)) return false;
+    this.added(file);
+    return true;
+  }
+
+  private currentFile(): SpoolFile {
+    return (this.file ??= this.spool.file(`${this.table}-${++this.chunks}`));
+  }
+
+  private added(file: SpoolFile): void {
     this.rows++;
     if (file.lines >= this.chunkRows) {
       this.filled.push(file);

@@ -33,6 +33,56 @@ describe('SpoolFile', () => {
     }
   });
 
+  it('builds lines of a UTF-8 head, ASCII texts and integers byte for byte; a text that is not printable ASCII leaves its line out', async () => {
+    const spool = await SpoolDirectory.create();
+    try {
+      const file = spool.file('t');
+      const lines: string[] = [];
+      const integers = [0, 7, -1, 10, 99, 100, 1714521600000, -62167219200000, 2 ** 53 - 1];
+      for (const [i, n] of [...integers, -(2 ** 53 - 1)].entries()) {
+        file.startLine(`{"é":${i}}`, 64);
+        file.appendTab();
+        expect(file.appendAscii(' ~\x7f"')).to.equal(true);
+        file.appendTab();
+        file.appendInteger(n);
+        file.endLine();
+        lines.push(`{"é":${i}}\t ~\x7f"\t${n}`);
+      }
+      for (const odd of ['tab\there', 'line\n', 'é', '\u0080', '😀', 'a\u0000']) {
+        file.startLine('{"dropped":true}', 64);
+        file.appendTab();
+        expect(file.appendAscii('kept so far')).to.equal(true);
+        expect(file.appendAscii(odd), odd).to.equal(false);
+      }
+      // A line left unended is dropped by the next one started.
+      file.startLine('{"last":1}', 8);
+      file.appendTab();
+      file.endLine();
+      lines.push('{"last":1}\t');
+      await file.close();
+      expect(await readFile(file.path, 'utf8')).to.equal(lines.join('\n') + '\n');
+      expect(file.lines).to.equal(lines.length);
+      expect(file.longestLineBytes).to.equal(Math.max(...lines.map((l) => Buffer.byteLength(l))));
+    } finally {
+      await spool.remove();
+    }
+  });
+
+  it('refuses to end a line longer than the room its start announced', async () => {
+    const spool = await SpoolDirectory.create();
+    try {
+      const file = spool.file('t');
+      // Three bytes each: the head fills what its start asked for, but for the newline.
+      file.startLine('✓'.repeat(Math.floor(SpoolLimits.FLUSH_BYTES / 3) - 1), 0);
+      expect(file.appendAscii('past the end')).to.equal(true);
+      expect(() => file.endLine()).to.throw(RangeError);
+      await file.close();
+      expect(file.lines).to.equal(0);
+    } finally {
+      await spool.remove();
+    }
+  });
+
   it('fails the flush that passes the spool bound, before writing it', async () => {
     const spool = await SpoolDirectory.create(SpoolLimits.FLUSH_BYTES);
     try {

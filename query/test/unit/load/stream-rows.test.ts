@@ -195,6 +195,58 @@ describe('stream rows (real DuckDB)', () => {
     }
   });
 
+  it('reads arrivals as the NDJSON rows did (timestampText): unknown, fractional, before 1970 and past the years a TIMESTAMP holds are the same, in plain and JSON meta chunks', async () => {
+    const first = Date.parse('0000-01-01T00:00:00.000Z');
+    const last = Date.parse('9999-12-31T23:59:59.999Z');
+    const arrivals = [
+      ...[T0_MS, 0, -0, -1, 1.5, -1.5, 0.25, Number.NaN, Infinity, -Infinity],
+      ...[first, first - 1, first - 0.5, last, last + 0.5, last + 1, 8.64e15, -8.64e15],
+    ];
+    // The second shard's last record has a key that is no plain text: its chunk reads every
+    // meta value the JSON way.
+    const shard = (keyOfLast: string) =>
+      arrivals.map((arrivalMs, i) => ({
+        data: utf8(`{"n":${i}}`),
+        arrivalMs,
+        partitionKey: i === arrivals.length - 1 ? keyOfLast : 'k',
+      }));
+    const source = new MemoryShardSource(
+      new Map([
+        ['shardId-0', shard('plain')],
+        ['shardId-1', shard('tab\there')],
+      ]),
+    );
+    const window: StreamWindow = {
+      stream: 's',
+      shards: [{ shardId: 'shardId-0' }, { shardId: 'shardId-1' }],
+      label: 'w',
+    };
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      // One chunk per shard, so each is read its own way.
+      const load = new StreamTableLoad(session, spool, 'fast', 's', undefined, arrivals.length);
+      await readWindowRows(source, window, {
+        row: (event, line, origin) => load.row(event, line, origin),
+        afterPage: () => load.afterPage(),
+      });
+      await load.finish();
+      await loadAsNdjson(session, spool, source, window);
+      const rows = async (table: string) =>
+        (await session.run(`SELECT _shard, n, _arrival FROM ${table} ORDER BY rowid`)).rows;
+      const fast = await rows('fast');
+      expect(fast).to.deep.equal(await rows('general'));
+      expect(fast.filter((row) => row[2] === null)).to.have.length(2 * 7);
+      const types = await session.run(
+        `SELECT column_type FROM (DESCRIBE fast) WHERE column_name = '_arrival'`,
+      );
+      expect(types.rows).to.deep.equal([['TIMESTAMP']]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
   it('loads a record holding lone surrogate escapes as a row (U+FFFD in their place), with every other row', async () => {
     const lines = [
       '{"level":"error","msg":"before","status":500}',
