@@ -38,7 +38,8 @@ describe('SpoolFile', () => {
     try {
       const file = spool.file('t');
       const lines: string[] = [];
-      const integers = [0, 7, -1, 10, 99, 100, 1714521600000, -62167219200000, 2 ** 53 - 1];
+      const integers = [0, 7, -1, 10, 99, 100, 99_999_999, 100_000_000, 100_000_007, -200_000_001];
+      integers.push(1714521600000, -62167219200000, 10 ** 15, 2 ** 53 - 1);
       for (const [i, n] of [...integers, -(2 ** 53 - 1)].entries()) {
         file.startLine(`{"é":${i}}`, 64);
         file.appendTab();
