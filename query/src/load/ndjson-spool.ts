@@ -1,11 +1,13 @@
 /*
  *   rows ─▶ pending lines (≤ FLUSH_BYTES) ─▶ temp file in a private directory ─▶ read_json
- *   the directory (spool files and DuckDB's spills) is removed by close(), whatever happened
+ *   the directory (spool files and DuckDB's spills) is removed by close(), whatever happened;
+ *   one a killed process left is removed by the next spool made on its host (stale-spools.ts)
  */
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoadLimitError } from '../errors.js';
+import { removeStaleSpools, spoolNamePrefix } from './stale-spools.js';
 
 /** Bounds of spooled rows. */
 export const SpoolLimits = {
@@ -44,7 +46,8 @@ export class SpoolDirectory {
     maxBytes: number = SpoolLimits.DEFAULT_MAX_SPOOL_BYTES,
     parent: string = tmpdir(),
   ): Promise<SpoolDirectory> {
-    return new SpoolDirectory(await mkdtemp(join(parent, 'kinlog-query-')), maxBytes);
+    await removeStaleSpools(parent);
+    return new SpoolDirectory(await mkdtemp(join(parent, spoolNamePrefix())), maxBytes);
   }
 
   /** A new spool file for one table (opened on its first write). */
