@@ -1,15 +1,19 @@
 /**
  * A Kinesis endpoint that accepts everything and stores nothing: the far end of benchmarks, so
- * they measure the client and not an emulator. PutRecords bodies are never parsed: entries are
- * counted by scanning for `"PartitionKey":`, which cannot occur elsewhere in the SDK's compact
- * JSON (Data is base64, and quotes inside a key are escaped), or, in CBOR, read off the head of
- * the `Records` array. Requests in CBOR (`application/x-amz-cbor-1.1`) are answered in CBOR,
- * errors too. Only the `hashKey` routing mode
- * and the verifying mode parse bodies: the first must read each entry's key, the second decodes
- * every entry (KPL aggregates, gzip) down to the payloads the producer was given and counts each
- * one under a key the caller picks, so loss and duplicates show.
+ * they measure the client and not an emulator. Its timed path is kept cheap on purpose: a
+ * benchmark runs it on the same cores as the client it measures (real Kinesis costs the client's
+ * machine nothing), so every microsecond it spends per record is taken from that client.
+ * PutRecords bodies are therefore never kept nor parsed when counting: entries are counted chunk
+ * by chunk as the body arrives (`"PartitionKey":` in JSON, the `Records` head in CBOR, see
+ * put-records-entry-counter.ts) and answered by a writer that copies prepared entry bytes into
+ * one Buffer (put-records-answer-writer.ts). Requests in CBOR (`application/x-amz-cbor-1.1`) are
+ * answered in CBOR, errors too. Only the `hashKey` routing mode and the verifying mode parse
+ * bodies: the first must read each entry's key, the second decodes every entry (KPL aggregates,
+ * gzip) down to the payloads the producer was given and counts each one under a key the caller
+ * picks, so loss and duplicates show.
  *
- *   PutRecords ─► fail a fraction? ─► count (or: parse ─► deaggregate ─► gunzip ─► key ─► tally)
+ *   PutRecords ─► count chunks (or: whole body ─► parse ─► deaggregate ─► gunzip ─► key ─► tally)
+ *              ─► per entry: fail a fraction? ─► answer writer ─► one end(headers + body)
  */
 import { listenLocal } from './kinesis-wire/listen-local.js';
 import { createSelfSignedCertificate } from './kinesis-wire/self-signed-certificate.js';
@@ -25,11 +29,16 @@ import {
   parseRequest,
   readBody,
   requestProtocolOf,
+  sendAwsBody,
   sendAwsError,
   sendAwsValue,
   type WireProtocol,
 } from './kinesis-wire/aws-json.js';
-import { cborRecordCount } from './kinesis-wire/aws-cbor.js';
+import { createEntryCounter } from './kinesis-wire/put-records-entry-counter.js';
+import {
+  PutRecordsAnswerWriter,
+  sequenceNumberText,
+} from './kinesis-wire/put-records-answer-writer.js';
 import { evenHashKeyRanges, hashKeyOf, shardIdFor } from './kinesis-wire/hash-key-ranges.js';
 import type { HashKeyRange } from './kinesis-wire/hash-key-ranges.js';
 
@@ -173,11 +182,6 @@ export interface NullKinesis {
   close(): Promise<void>;
 }
 
-const ENTRY_MARKER = Buffer.from('"PartitionKey":');
-/** A throttled entry, worded as Kinesis words it: the message names the shard. */
-const failedEntry = (shardId: string): string =>
-  `{"ErrorCode":"${AwsErrorTypes.THROUGHPUT}","ErrorMessage":"Rate exceeded for shard ${shardId} in the null endpoint."}`;
-
 /**
  * Starts a Kinesis endpoint on 127.0.0.1 (free port) that answers PutRecords with success for
  * every entry, describes any stream name as an ACTIVE stream of `shardCount` shards, and
@@ -215,6 +219,18 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
   }
   const verifyKey = options.verifyKey;
   const ranges = evenHashKeyRanges(shardCount);
+  const shardIds = ranges.map((range) => range.shardId);
+  const shardIndex = new Map(shardIds.map((id, i) => [id, i]));
+  const layout = {
+    prefix: NullKinesisDefaults.SEQUENCE_PREFIX,
+    digits: NullKinesisDefaults.SEQUENCE_DIGITS,
+  };
+  const writers = {
+    [WireProtocols.JSON]: new PutRecordsAnswerWriter(shardIds, WireProtocols.JSON, layout),
+    [WireProtocols.CBOR]: new PutRecordsAnswerWriter(shardIds, WireProtocols.CBOR, layout),
+  };
+  /** Bodies are parsed only to route by key or to verify payloads; else entries are counted. */
+  const parsing = routing === NullKinesisRouting.HASH_KEY || verifyKey !== undefined;
   const createdAtSeconds = Math.floor(Date.now() / 1000);
   const zeroStats = (): NullKinesisStats => ({
     requests: 0,
@@ -261,50 +277,70 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
       nextShard = (nextShard + 1) % shardCount;
     }
     sequence++;
-    return `{"SequenceNumber":"${NullKinesisDefaults.SEQUENCE_PREFIX}${String(sequence).padStart(NullKinesisDefaults.SEQUENCE_DIGITS, '0')}","ShardId":"${shardId}"}`;
+    return `{"SequenceNumber":"${sequenceNumberText(layout.prefix, layout.digits, sequence)}","ShardId":"${shardId}"}`;
   };
 
-  const putRecords = (body: Buffer, res: ServerResponse, protocol: WireProtocol): void => {
-    const cbor = protocol === WireProtocols.CBOR;
-    const parsed = routing === NullKinesisRouting.HASH_KEY || verifyKey !== undefined;
-    const records = parsed ? recordsOf(parseRequest(body, protocol)) : undefined;
-    let count = records?.length ?? 0;
-    if (records === undefined && cbor) count = countCborRecords(body);
-    else if (records === undefined) {
-      for (
-        let at = body.indexOf(ENTRY_MARKER);
-        at !== -1;
-        at = body.indexOf(ENTRY_MARKER, at + 1)
-      ) {
-        count++;
-      }
-    }
-    const entries = new Array<string>(count);
+  /**
+   * Answers `count` entries (`records`: the parsed ones, when parsing): per entry, throttled or
+   * given the next sequence number on its shard (routed, or the next in turn).
+   */
+  const answerPutRecords = (
+    res: ServerResponse,
+    protocol: WireProtocol,
+    count: number,
+    records?: readonly unknown[],
+  ): void => {
+    const writer = writers[protocol];
+    writer.begin(count);
     let failed = 0;
     for (let i = 0; i < count; i++) {
+      const record = records?.[i];
+      const routed =
+        routing === NullKinesisRouting.HASH_KEY ? routeIndexOf(record, ranges, shardIndex) : -1;
       if (failFraction > 0 && failsNext()) {
         failed++;
-        const routed =
-          routing === NullKinesisRouting.HASH_KEY ? routeOf(records?.[i], ranges) : undefined;
-        entries[i] = failedEntry(routed ?? ranges[nextShard]!.shardId);
+        // The message names the shard the entry would have gone to; the turn does not move.
+        writer.fail(routed === -1 ? nextShard : routed);
         continue;
       }
-      const record = records?.[i];
       if (record !== undefined) tally(dataOf(record));
-      entries[i] = nextEntry(
-        routing === NullKinesisRouting.HASH_KEY ? routeOf(record, ranges) : undefined,
-      );
+      let shard = routed;
+      if (shard === -1) {
+        shard = nextShard;
+        nextShard = (nextShard + 1) % shardCount;
+      }
+      sequence++;
+      writer.ok(shard, sequence);
     }
     stats.entries += count - failed;
     stats.failedEntries += failed;
-    // The answer is made as JSON text either way, and turned into CBOR for a CBOR request.
-    sendAwsValue(
-      res,
-      200,
-      `{"FailedRecordCount":${failed},"Records":[${entries.join(',')}]}`,
-      protocol,
-    );
+    sendAwsBody(res, 200, writer.end(), protocol);
   };
+
+  /** Counting mode: entries counted chunk by chunk, the body never kept. */
+  const countPutRecords = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    protocol: WireProtocol,
+  ): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const counter = createEntryCounter(protocol);
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        counter.push(chunk);
+      });
+      req.once('end', () => {
+        try {
+          stats.bytes += bytes;
+          answerPutRecords(res, protocol, counter.count());
+          resolve();
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      req.once('error', reject);
+    });
 
   const putRecord = (body: Buffer, res: ServerResponse, protocol: WireProtocol): void => {
     if (failFraction > 0 && failsNext()) {
@@ -351,13 +387,16 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
     const operation = operationOf(req);
     const protocol = requestProtocolOf(req);
     stats.requests++;
+    if (operation === KinesisWire.OPERATIONS.PUT_RECORDS) {
+      stats.putRequests++;
+      if (protocol === WireProtocols.CBOR) stats.cborPutRequests++;
+      if (!parsing) return countPutRecords(req, res, protocol);
+    }
     const body = await readBody(req);
     switch (operation) {
       case KinesisWire.OPERATIONS.PUT_RECORDS:
-        stats.putRequests++;
-        if (protocol === WireProtocols.CBOR) stats.cborPutRequests++;
         stats.bytes += body.length;
-        return putRecords(body, res, protocol);
+        return answerPutRecords(res, protocol, ...countedRecords(parseRequest(body, protocol)));
       case KinesisWire.OPERATIONS.PUT_RECORD:
         stats.putRequests++;
         if (protocol === WireProtocols.CBOR) stats.cborPutRequests++;
@@ -405,23 +444,26 @@ export async function startNullKinesis(options: NullKinesisOptions = {}): Promis
   };
 }
 
-/** Entries of a CBOR PutRecords body, from the head of its `Records` (0 if it has none). */
-function countCborRecords(body: Buffer): number {
-  try {
-    return cborRecordCount(body) ?? 0;
-  } catch {
-    return 0;
-  }
-}
-
-function recordsOf(input: Record<string, unknown>): unknown[] {
-  return Array.isArray(input.Records) ? (input.Records as unknown[]) : [];
+/** The entries of a parsed PutRecords body, as the count and the list (none: 0 entries). */
+function countedRecords(input: Record<string, unknown>): [number, readonly unknown[]] {
+  const records = Array.isArray(input.Records) ? (input.Records as unknown[]) : [];
+  return [records.length, records];
 }
 
 function dataOf(record: unknown): unknown {
   return record !== null && typeof record === 'object'
     ? (record as Record<string, unknown>).Data
     : undefined;
+}
+
+/** The index of the shard {@link routeOf} picks; -1 when the entry does not say. */
+function routeIndexOf(
+  record: unknown,
+  ranges: readonly HashKeyRange[],
+  shardIndex: ReadonlyMap<string, number>,
+): number {
+  const shardId = routeOf(record, ranges);
+  return shardId === undefined ? -1 : (shardIndex.get(shardId) ?? -1);
 }
 
 /** The shard Kinesis would pick for one PutRecords entry, if the entry says enough to tell. */

@@ -12,7 +12,23 @@
 
 /** Bytes that are not well-formed CBOR. */
 export class CborWireError extends Error {
-  override readonly name = 'CborWireError';
+  override readonly name: string = 'CborWireError';
+}
+
+/**
+ * CBOR that ends before its item does: what a prefix of a well-formed body gives, so a reader
+ * of a body still arriving can wait for more bytes.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof CborTruncatedError) waitForMoreBytes();
+ * ```
+ */
+export class CborTruncatedError extends CborWireError {
+  override readonly name = 'CborTruncatedError';
+  constructor() {
+    super('truncated CBOR');
+  }
 }
 
 const BREAK = 0xff;
@@ -69,7 +85,7 @@ class Reader {
   constructor(private readonly bytes: Buffer) {}
 
   peek(): number {
-    if (this.at >= this.bytes.length) throw new CborWireError('truncated CBOR');
+    if (this.at >= this.bytes.length) throw new CborTruncatedError();
     return this.bytes[this.at]!;
   }
 
@@ -95,7 +111,7 @@ class Reader {
   }
 
   private need(n: number): number {
-    if (this.at + n > this.bytes.length) throw new CborWireError('truncated CBOR');
+    if (this.at + n > this.bytes.length) throw new CborTruncatedError();
     const at = this.at;
     this.at += n;
     return at;

@@ -151,9 +151,31 @@ export function sendAwsValue(
   if (protocol === WireProtocols.JSON) {
     return sendAwsJson(res, statusCode, typeof value === 'string' ? value : JSON.stringify(value));
   }
-  const body = encodeCborValue(typeof value === 'string' ? JSON.parse(value) : value);
+  sendAwsBody(
+    res,
+    statusCode,
+    encodeCborValue(typeof value === 'string' ? JSON.parse(value) : value),
+    protocol,
+  );
+}
+
+/**
+ * Answers with a body already encoded in `protocol`, headers and body in one `end`.
+ *
+ * @example
+ * ```ts
+ * sendAwsBody(res, 200, encodeCborValue({ Shards: [] }), WireProtocols.CBOR);
+ * ```
+ */
+export function sendAwsBody(
+  res: ServerResponse,
+  statusCode: number,
+  body: Buffer,
+  protocol: WireProtocol,
+): void {
   res.writeHead(statusCode, {
-    'content-type': KinesisWire.CBOR_CONTENT_TYPE,
+    'content-type':
+      protocol === WireProtocols.CBOR ? KinesisWire.CBOR_CONTENT_TYPE : KinesisWire.CONTENT_TYPE,
     'content-length': body.length,
     'x-amzn-requestid': randomUUID(),
   });
