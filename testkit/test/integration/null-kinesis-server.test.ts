@@ -10,12 +10,16 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { once } from 'node:events';
+import { request, type IncomingMessage } from 'node:http';
 import { Agent } from 'node:https';
 import { gzipSync } from 'node:zlib';
 import { KinesisLimits, KplAggregateBuilder, awsClientConfig } from '@kinlog/core';
 import { LocalEnvironmentDefaults } from '@kinlog/local';
 import { NullKinesisRouting, startNullKinesis } from '../../src/null-kinesis-server.js';
 import type { NullKinesis } from '../../src/null-kinesis-server.js';
+import { decodeCborValue, encodeCborValue } from '../../src/kinesis-wire/aws-cbor.js';
+import { KinesisWire, WireProtocols, type WireProtocol } from '../../src/kinesis-wire/aws-json.js';
 import {
   evenHashKeyRanges,
   hashKeyOf,
@@ -63,6 +67,30 @@ describe('null Kinesis endpoint (integration)', function () {
     expect(after.entries - before.entries).to.equal(count);
     expect(after.putRequests - before.putRequests).to.equal(1);
     expect(after.bytes - before.bytes).to.be.greaterThan(count * 10);
+  });
+
+  it('counts a body that arrives in pieces smaller than an entry marker', async () => {
+    for (const protocol of [WireProtocols.JSON, WireProtocols.CBOR]) {
+      const records = Array.from({ length: 40 }, (_, i) => ({
+        Data: Buffer.from(`line ${i}`),
+        PartitionKey: `key-${i}`,
+      }));
+      const body =
+        protocol === WireProtocols.JSON
+          ? Buffer.from(
+              JSON.stringify({
+                StreamName: 'bench',
+                Records: records.map((r) => ({ ...r, Data: r.Data.toString('base64') })),
+              }),
+            )
+          : encodeCborValue({ StreamName: 'bench', Records: records });
+      const before = sink.stats();
+      const answer = await putInPieces(sink.url, protocol, body, 7);
+      expect(answer.FailedRecordCount).to.equal(0);
+      expect(answer.Records).to.have.length(40);
+      expect(sink.stats().entries - before.entries).to.equal(40);
+      expect(sink.stats().bytes - before.bytes).to.equal(body.length);
+    }
   });
 
   it('describes any stream as ACTIVE with evenly split shards', async () => {
@@ -247,6 +275,39 @@ describe('null Kinesis endpoint (integration)', function () {
     }
   });
 });
+
+/** A PutRecords request whose body is written `piece` bytes at a time, each in its own turn. */
+async function putInPieces(
+  url: string,
+  protocol: WireProtocol,
+  body: Buffer,
+  piece: number,
+): Promise<{ FailedRecordCount: number; Records: unknown[] }> {
+  const cbor = protocol === WireProtocols.CBOR;
+  const req = request(`${url}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': cbor ? KinesisWire.CBOR_CONTENT_TYPE : KinesisWire.CONTENT_TYPE,
+      'content-length': body.length,
+      'x-amz-target': `${KinesisWire.TARGET_PREFIX}${KinesisWire.OPERATIONS.PUT_RECORDS}`,
+    },
+  });
+  const answered = once(req, 'response') as Promise<[IncomingMessage]>;
+  req.flushHeaders();
+  for (let at = 0; at < body.length; at += piece) {
+    req.write(body.subarray(at, at + piece));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  req.end();
+  const [res] = await answered;
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const answer = Buffer.concat(chunks);
+  return (cbor ? decodeCborValue(answer) : JSON.parse(answer.toString())) as {
+    FailedRecordCount: number;
+    Records: unknown[];
+  };
+}
 
 async function expectRejected(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
   let error: unknown;
