@@ -3,6 +3,10 @@
 // pino writing to /dev/null, directly and through pino's own file transport (also a worker).
 // Prints main-thread log calls/s, end-to-end events/s and peak RSS as ratios to pino to /dev/null
 // in the same run; targets: delivered ≥ 0.9×, peak RSS ≤ 1.2×.
+// The variants run in interleaved passes (order reversed every other pass, a fresh process each)
+// and every ratio, peak RSS too, is taken inside a pass, then the median of the passes: load
+// that changes between passes then moves both sides of a ratio alike instead of one
+// (support/bench-harness.ts; KINLOG_BENCH_PASSES, KINLOG_BENCH_ROUNDS per process).
 import { once } from 'node:events';
 import pino from 'pino';
 import { closeLogger, kinesisPinoTransport, type PinoKinesisOptions } from '../src/index.js';

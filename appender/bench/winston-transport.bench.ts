@@ -1,6 +1,10 @@
 // winston with the kinlog transport (KinesisSink → null Kinesis endpoint) against winston with
 // its File transport on a temporary file, both behind the same format (timestamp + json).
 // Prints log calls/s and end-to-end events/s; the target is ≥ 1.5× winston File.
+// The two run in interleaved passes (File, kinlog / kinlog, File / …, a fresh process each) and
+// every ratio is taken inside a pass, then the median of the passes: File alone has been seen at
+// 26k-57k events/s in one run, so two windows a minute apart would measure the load, not the
+// transports (support/bench-harness.ts; KINLOG_BENCH_PASSES, KINLOG_BENCH_ROUNDS per process).
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,19 +1,43 @@
 /**
- * Runs each variant of a benchmark in a child process of its own (clean CPU counters, peak RSS
+ * Runs each variant of a benchmark in a fresh child process per pass (clean CPU counters, peak RSS
  * and JIT state) against one null Kinesis endpoint hosted by the parent, which is idle while a
  * child runs, then prints a table and the ratios against a baseline measured in the same run.
  * Timings are printed, never asserted: machines are noisy.
  *
- *   parent: null endpoint ◄──── PutRecords ──── child per variant:
- *           table, ratios  ◄──── IPC result ──── warm-up round, ROUNDS measured rounds (median)
+ *   parent: null endpoint ◄──── PutRecords ──── child per variant per pass:
+ *           table, ratios  ◄──── IPC result ──── warm-up round, ROUNDS measured rounds
  *
- * Environment: KINLOG_BENCH_EVENTS / KINLOG_BENCH_ROUNDS shrink or grow a run,
- * KINLOG_BENCH_ONLY=name,name runs some variants, KINLOG_BENCH_PROFILE=dir writes a
- * `--cpu-prof` profile of each child into dir, KINLOG_BENCH_VERBOSE=1 prints every round.
+ *   pass 1: A B   pass 2: B A   pass 3: A B   …   ratio of each pass → median, min–max
+ *
+ * Why passes are interleaved: on a shared machine the load changes within seconds. Run one
+ * variant after the other in one window each, and a ratio of two medians taken a minute apart
+ * carries whatever the load did in between (File seen at 26k-57k events/s and kinlog at
+ * 29k-101k within one run). Here every pass runs every variant once, in alternating order so
+ * neither side always goes first, each child with the same warm-up and the same number of
+ * measured rounds; a ratio is taken inside each pass from that pass's own children, and the
+ * bench prints each pass's ratio, their median (the ratio reported against the target) and their
+ * spread. The table gives per-variant medians over all rounds, CPU summed over the children and
+ * the highest peak RSS any child of the variant reached.
+ *
+ * Environment: KINLOG_BENCH_EVENTS (events per round) / KINLOG_BENCH_ROUNDS (measured rounds per
+ * child, default 1) / KINLOG_BENCH_PASSES (passes, default 5; fewer run once the bench's time
+ * budget is spent, at least 2) shrink or grow a run, KINLOG_BENCH_ONLY=name,name runs some
+ * variants, KINLOG_BENCH_PROFILE=dir writes a `--cpu-prof` profile of each child into dir,
+ * KINLOG_BENCH_VERBOSE=1 prints every round.
  */
 import { fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { startNullKinesis, type NullKinesisStats } from '@kinlog/testkit';
+import { passOrder, startsAnotherPass } from './pass-plan.js';
+import {
+  median,
+  passRatios,
+  summarizeVariant,
+  type RatioMetric,
+  type VariantResult,
+} from './pass-summary.js';
+
+export type { VariantResult } from './pass-summary.js';
 
 /** How long a profiled bench child may take to end on its own after reporting. */
 const PROFILED_EXIT_GRACE_MS = 10_000;
@@ -21,11 +45,16 @@ const PROFILED_EXIT_GRACE_MS = 10_000;
 /** Defaults of {@link runBench}. */
 export const BenchDefaults = {
   EVENTS: 200_000,
-  ROUNDS: 5,
+  /** Measured rounds per child: few, so the two sides of a pass run close together in time. */
+  ROUNDS: 1,
+  /** Passes asked for; each runs every variant once (see {@link passOrder}). */
+  PASSES: 5,
+  /** Passes run whatever the budget: one of each order. */
+  MIN_PASSES: 2,
   WARMUP_FRACTION: 0.25,
-  /** Wall time all variants of a bench may spend measuring; rounds stop early past it. */
+  /** Wall time all passes of a bench may spend; no pass starts that would end past it. */
   BENCH_BUDGET_MS: 48_000,
-  /** Only a child stuck far past its budget is killed. */
+  /** Only a child stuck far longer than a pass may take is killed. */
   CHILD_TIMEOUT_MS: 120_000,
   STREAM_NAME: 'bench',
   REGION: 'us-east-1',
@@ -60,23 +89,15 @@ export interface BenchVariant {
   round(ctx: BenchContext, events: number): Promise<RoundTiming>;
 }
 
-/** What a child reports. */
-export interface VariantResult {
-  callsPerSec: number;
-  deliveredPerSec: number;
-  cpuSeconds: number;
-  peakRssMb: number;
-  rounds: number;
-  measuredEvents: number;
-  expectedEntries: number;
-}
-
-/** `of` / `over`, on one metric, with the target to compare with (printed, not asserted). */
+/**
+ * `of` / `over`, on one metric, with the target to compare with (printed, not asserted): taken
+ * in each pass, reported as the median of the passes.
+ */
 export interface BenchRatio {
   label: string;
   of: string;
   over: string;
-  metric: 'callsPerSec' | 'deliveredPerSec' | 'peakRssMb';
+  metric: RatioMetric;
   target?: number;
   /** Whether the target is a ceiling (memory) rather than a floor (rates). */
   targetIsMax?: boolean;
@@ -87,19 +108,33 @@ export interface BenchSpec {
   variants: BenchVariant[];
   ratios: BenchRatio[];
   events?: number;
+  /** Measured rounds per child. */
   rounds?: number;
+  passes?: number;
 }
 
+/** One child: one variant in one pass. */
 interface Row {
   name: string;
+  /** 1-based. */
+  pass: number;
   result?: VariantResult;
   endpoint?: NullKinesisStats;
   failure?: string;
 }
 
+/** How a run went, for the report. */
+interface RunShape {
+  events: number;
+  rounds: number;
+  passes: number;
+  passesRun: number;
+  seconds: number;
+}
+
 /**
- * Entry point of a `*.bench.ts` file: in the parent, orchestrates and prints; in a child
- * (`--variant name endpoint`), measures one variant and sends the result back.
+ * Entry point of a `*.bench.ts` file: in the parent, runs the passes and prints; in a child
+ * (`--variant name endpoint pass`), measures one variant and sends the result back.
  *
  * @example
  * ```ts
@@ -109,53 +144,73 @@ interface Row {
 export async function runBench(spec: BenchSpec): Promise<void> {
   const events = envInt('KINLOG_BENCH_EVENTS') ?? spec.events ?? BenchDefaults.EVENTS;
   const rounds = envInt('KINLOG_BENCH_ROUNDS') ?? spec.rounds ?? BenchDefaults.ROUNDS;
+  const passes = envInt('KINLOG_BENCH_PASSES') ?? spec.passes ?? BenchDefaults.PASSES;
   if (process.argv[2] === '--variant') {
     const variant = spec.variants.find((v) => v.name === process.argv[3]);
     if (variant === undefined) throw new Error(`unknown variant ${process.argv[3]}`);
-    const budgetMs = BenchDefaults.BENCH_BUDGET_MS / spec.variants.length;
     const ctx = contextFor(process.argv[4] ?? '');
-    reportToParent(await measureVariant(variant, ctx, events, rounds, budgetMs));
+    const label = `${variant.name} (pass ${process.argv[5] ?? '?'})`;
+    reportToParent(await measureVariant(variant, label, ctx, events, rounds));
     return;
   }
   const only = process.env.KINLOG_BENCH_ONLY?.split(',');
+  const names = spec.variants
+    .map((v) => v.name)
+    .filter((name) => only === undefined || only.includes(name));
   const endpoint = await startNullKinesis();
   const startedAt = performance.now();
   const rows: Row[] = [];
+  let passesRun = 0;
   try {
-    for (const variant of spec.variants) {
-      if (only !== undefined && !only.includes(variant.name)) continue;
-      rows.push(await runChild(variant.name, endpoint.url, () => endpoint.stats()));
+    while (
+      startsAnotherPass({
+        passesDone: passesRun,
+        passes,
+        minPasses: Math.min(passes, BenchDefaults.MIN_PASSES),
+        elapsedMs: performance.now() - startedAt,
+        budgetMs: BenchDefaults.BENCH_BUDGET_MS,
+      })
+    ) {
+      passesRun++;
+      for (const name of passOrder(names, passesRun - 1)) {
+        rows.push(await runChild(name, passesRun, endpoint.url, () => endpoint.stats()));
+      }
     }
   } finally {
     await endpoint.close();
   }
-  printReport(spec, rows, events, rounds, (performance.now() - startedAt) / 1000);
+  const seconds = (performance.now() - startedAt) / 1000;
+  printReport(spec, names, rows, { events, rounds, passes, passesRun, seconds });
   if (rows.some((r) => r.failure !== undefined)) process.exitCode = 1;
 }
 
+/** One child's work: the warm-up round, then exactly `rounds` measured rounds. */
 async function measureVariant(
   variant: BenchVariant,
+  label: string,
   ctx: BenchContext,
   events: number,
   rounds: number,
-  budgetMs: number,
 ): Promise<VariantResult> {
-  const startedAt = performance.now();
   const warmup = Math.max(1, Math.round(events * BenchDefaults.WARMUP_FRACTION));
   await variant.round(ctx, warmup);
   const cpuBefore = process.cpuUsage();
   const timings: RoundTiming[] = [];
-  // On a busy machine fewer rounds, not a longer run: at least one round always.
+  // No time budget here: every child of a pass does the same work (the parent runs fewer passes
+  // on a busy machine instead).
   while (timings.length < rounds) {
     const timing = await variant.round(ctx, events);
     timings.push(timing);
-    if (process.env.KINLOG_BENCH_VERBOSE !== undefined) printRound(variant.name, events, timing);
-    if (performance.now() - startedAt > budgetMs) break;
+    if (process.env.KINLOG_BENCH_VERBOSE !== undefined) printRound(label, events, timing);
   }
   const cpu = process.cpuUsage(cpuBefore);
+  const callsPerSecRounds = timings.map((t) => events / t.callSeconds);
+  const deliveredPerSecRounds = timings.map((t) => events / t.totalSeconds);
   return {
-    callsPerSec: median(timings.map((t) => events / t.callSeconds)),
-    deliveredPerSec: median(timings.map((t) => events / t.totalSeconds)),
+    callsPerSec: median(callsPerSecRounds),
+    deliveredPerSec: median(deliveredPerSecRounds),
+    callsPerSecRounds,
+    deliveredPerSecRounds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     // maxRSS is in KiB on Linux.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -167,26 +222,28 @@ async function measureVariant(
 
 async function runChild(
   name: string,
+  pass: number,
   url: string,
   endpointStats: () => NullKinesisStats,
 ): Promise<Row> {
   const profileDir = process.env.KINLOG_BENCH_PROFILE;
   const execArgv = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const { result, endpoint, exit } = await forkBenchChild<VariantResult>(['--variant', name, url], {
-    timeoutMs: BenchDefaults.CHILD_TIMEOUT_MS,
-    endpointStats,
-    execArgv,
-  });
-  if (result === undefined) return { name, failure: `exited with ${exit} before reporting` };
+  const { result, endpoint, exit } = await forkBenchChild<VariantResult>(
+    ['--variant', name, url, String(pass)],
+    { timeoutMs: BenchDefaults.CHILD_TIMEOUT_MS, endpointStats, execArgv },
+  );
+  if (result === undefined) return { name, pass, failure: `exited with ${exit} before reporting` };
+  // Every child's own delivery is checked: the endpoint is idle between children.
   if (endpoint.entries !== result.expectedEntries) {
     return {
       name,
+      pass,
       result,
       endpoint,
       failure: `endpoint counted ${endpoint.entries} entries, expected ${result.expectedEntries}`,
     };
   }
-  return { name, result, endpoint };
+  return { name, pass, result, endpoint };
 }
 
 /** What a bench child reported, what the endpoint counted meanwhile, and how the child ended. */
@@ -262,15 +319,9 @@ export function reportToParent(result: unknown): void {
   });
 }
 
-function printReport(
-  spec: BenchSpec,
-  rows: Row[],
-  events: number,
-  rounds: number,
-  seconds: number,
-): void {
+function printReport(spec: BenchSpec, names: string[], rows: Row[], run: RunShape): void {
   console.log(
-    `\n${spec.title}: ${fmt(events)} events × up to ${rounds} rounds (median), one process per variant, ${seconds.toFixed(1)} s`,
+    `\n${spec.title}: ${fmt(run.events)} events × ${run.rounds} round${run.rounds === 1 ? '' : 's'} per child, ${run.passesRun} of ${run.passes} passes interleaved (order alternating), one process per variant per pass, ${run.seconds.toFixed(1)} s`,
   );
   // Ratios hold up under load better than absolute rates; say how busy the machine was.
   const load = loadavg()[0]!.toFixed(1);
@@ -278,6 +329,12 @@ function printReport(
   console.log(
     `wire protocol: ${BenchDefaults.WIRE_PROTOCOL} (wireProtocol: '${BenchDefaults.WIRE_PROTOCOL}': the null endpoint plays Kinesis, and auto picks CBOR against AWS's own endpoints)`,
   );
+  const passes: Map<string, VariantResult>[] = [];
+  for (const r of rows) {
+    const pass = passes[r.pass - 1] ?? new Map<string, VariantResult>();
+    passes[r.pass - 1] = pass;
+    if (r.result !== undefined) pass.set(r.name, r.result);
+  }
   const header = [
     'variant',
     'rounds',
@@ -288,18 +345,20 @@ function printReport(
     'peak RSS MB',
     'PutRecords',
   ];
-  const table = rows.map((r) => {
-    const x = r.result;
-    if (x === undefined) return [r.name, '-', 'failed', '', '', '', '', ''];
+  const table = names.map((name) => {
+    const own = rows.filter((r) => r.name === name);
+    const x = summarizeVariant(own.flatMap((r) => r.result ?? []));
+    if (x === undefined) return [name, '-', 'failed', '', '', '', '', ''];
+    const putRequests = own.reduce((sum, r) => sum + (r.endpoint?.putRequests ?? 0), 0);
     return [
-      r.name,
+      name,
       String(x.rounds),
       fmt(x.callsPerSec),
       fmt(x.deliveredPerSec),
       x.cpuSeconds.toFixed(2),
       ((x.cpuSeconds * 1e6) / x.measuredEvents).toFixed(2),
       x.peakRssMb.toFixed(0),
-      r.endpoint === undefined || r.endpoint.putRequests === 0 ? '-' : fmt(r.endpoint.putRequests),
+      putRequests === 0 ? '-' : fmt(putRequests),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
@@ -307,12 +366,20 @@ function printReport(
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const row of table) console.log(line(row));
-  for (const r of rows) if (r.failure !== undefined) console.log(`! ${r.name}: ${r.failure}`);
+  for (const r of rows) {
+    if (r.failure !== undefined) console.log(`! ${r.name} (pass ${r.pass}): ${r.failure}`);
+  }
+  // Each pass in the order it ran, to show the drift the per-pass ratios cancel.
+  for (let pass = 1; pass <= run.passesRun; pass++) {
+    const cells = rows
+      .filter((r) => r.pass === pass)
+      .map((r) => `${r.name} ${r.result === undefined ? 'failed' : fmt(r.result.deliveredPerSec)}`);
+    console.log(`pass ${pass}, delivered/s: ${cells.join(', ')}`);
+  }
   for (const ratio of spec.ratios) {
-    const of = rows.find((r) => r.name === ratio.of)?.result;
-    const over = rows.find((r) => r.name === ratio.over)?.result;
-    if (of === undefined || over === undefined) continue;
-    const value = of[ratio.metric] / over[ratio.metric];
+    const summary = passRatios(passes, ratio.of, ratio.over, ratio.metric);
+    if (summary === undefined) continue;
+    const value = summary.median;
     const max = ratio.targetIsMax === true;
     const met = ratio.target !== undefined && (max ? value <= ratio.target : value >= ratio.target);
     const target =
@@ -320,6 +387,10 @@ function printReport(
         ? ''
         : ` (target ${max ? '≤' : '≥'} ${ratio.target}×: ${met ? 'met' : 'missed'})`;
     console.log(`ratio ${ratio.label}: ${value.toFixed(2)}×${target}`);
+    const perPass = summary.perPass.map((p) => `${p.value.toFixed(2)}×`).join(' ');
+    console.log(
+      `  per pass: ${perPass} (median of ${summary.perPass.length}, spread ${summary.min.toFixed(2)}-${summary.max.toFixed(2)}×)`,
+    );
   }
 }
 
@@ -334,22 +405,16 @@ function contextFor(endpoint: string): BenchContext {
 }
 
 /** One measured round, on stderr (KINLOG_BENCH_VERBOSE): to see the spread behind a median. */
-function printRound(name: string, events: number, t: RoundTiming): void {
+function printRound(label: string, events: number, t: RoundTiming): void {
   const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
   process.stderr.write(
-    `  ${name}: calls/s ${fmt(events / t.callSeconds)}, delivered/s ${fmt(events / t.totalSeconds)}, heap ${heapMb.toFixed(0)} MB\n`,
+    `  ${label}: calls/s ${fmt(events / t.callSeconds)}, delivered/s ${fmt(events / t.totalSeconds)}, heap ${heapMb.toFixed(0)} MB\n`,
   );
 }
 
 /** Seconds since `startNs` (from `process.hrtime.bigint()`). */
 export function secondsSince(startNs: bigint): number {
   return Number(process.hrtime.bigint() - startNs) / 1e9;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** A count as printed in bench tables: rounded, with thousands separators. */
