@@ -20,8 +20,8 @@
  * the highest peak RSS any child of the variant reached.
  *
  * Environment: KINLOG_BENCH_EVENTS (events per round) / KINLOG_BENCH_ROUNDS (measured rounds per
- * child, default 1) / KINLOG_BENCH_PASSES (passes, default 5; fewer run once the bench's time
- * budget is spent, at least 2) shrink or grow a run, KINLOG_BENCH_ONLY=name,name runs some
+ * child, default 1) / KINLOG_BENCH_PASSES (passes, default 5; fewer, but at least 2, where more
+ * would overrun the bench's time budget) shrink or grow a run, KINLOG_BENCH_ONLY=name,name runs some
  * variants, KINLOG_BENCH_PROFILE=dir writes a `--cpu-prof` profile of each child into dir,
  * KINLOG_BENCH_VERBOSE=1 prints every round.
  */
@@ -52,7 +52,7 @@ export const BenchDefaults = {
   /** Passes run whatever the budget: one of each order. */
   MIN_PASSES: 2,
   WARMUP_FRACTION: 0.25,
-  /** Wall time all passes of a bench may spend; no pass starts that would end past it. */
+  /** Wall time all passes of a bench may spend (see {@link startsAnotherPass}). */
   BENCH_BUDGET_MS: 48_000,
   /** Only a child stuck far longer than a pass may take is killed. */
   CHILD_TIMEOUT_MS: 120_000,

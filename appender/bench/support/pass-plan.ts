@@ -36,19 +36,22 @@ export interface PassProgress {
 }
 
 /**
- * Whether another pass starts: always up to `minPasses`, never past `passes`, and in between only
- * if a pass as long as the mean one so far still ends inside the budget. On a busy machine a bench
- * runs fewer passes, not longer; every pass it runs is whole, so each child of it does the same
- * work.
+ * Whether another pass starts: always up to `minPasses`, never past `passes`, and in between
+ * whenever that ends the run nearer the budget than stopping now would (a pass as long as the
+ * mean one so far overruns the budget by less than what is left of it). On a busy machine a
+ * bench runs fewer passes, not longer; every pass it runs is whole, so each child of it does the
+ * same work.
  *
  * @example
  * ```ts
- * startsAnotherPass({ passesDone: 2, passes: 5, minPasses: 2, elapsedMs: 30_000, budgetMs: 48_000 }); // false
+ * startsAnotherPass({ passesDone: 2, passes: 5, minPasses: 2, elapsedMs: 30_000, budgetMs: 48_000 }); // true: ends at 45 s
+ * startsAnotherPass({ passesDone: 3, passes: 5, minPasses: 2, elapsedMs: 45_000, budgetMs: 48_000 }); // false: 60 s
  * ```
  */
 export function startsAnotherPass(progress: PassProgress): boolean {
   const { passesDone, passes, minPasses, elapsedMs, budgetMs } = progress;
   if (passesDone >= passes) return false;
   if (passesDone < minPasses) return true;
-  return elapsedMs + elapsedMs / passesDone <= budgetMs;
+  const meanPassMs = elapsedMs / passesDone;
+  return elapsedMs + meanPassMs / 2 <= budgetMs;
 }

@@ -56,12 +56,18 @@ describe('bench pass plan', function () {
       expect(startsAnotherPass({ ...base, passesDone: 2, elapsedMs: 100_000 })).to.equal(false);
     });
 
-    it('starts a pass only if one as long as the mean so far ends inside the budget', function () {
-      // Mean pass 10 s: a 4th would end at 40 s, a 5th at 50 s.
+    it('starts a pass when that ends the run nearer the budget than stopping now', function () {
+      // Mean pass 10 s, budget 48 s: a 4th pass ends at 40 s (8 s short), so it runs; a 5th
+      // would end at 50 s, 2 s over against 8 s short, so it runs too.
       expect(startsAnotherPass({ ...base, passesDone: 3, elapsedMs: 30_000 })).to.equal(true);
-      expect(startsAnotherPass({ ...base, passesDone: 4, elapsedMs: 40_000 })).to.equal(false);
-      // Exactly at the budget still fits.
-      expect(startsAnotherPass({ ...base, passesDone: 2, elapsedMs: 24_000 })).to.equal(true);
+      expect(startsAnotherPass({ ...base, passesDone: 4, elapsedMs: 40_000 })).to.equal(true);
+      // Mean pass 15 s: a 4th would end at 60 s, 12 s over against 3 s short.
+      expect(startsAnotherPass({ ...base, passesDone: 3, elapsedMs: 45_000 })).to.equal(false);
+      // Mean 17 s after two: a 3rd ends at 51 s, 3 s over against 14 s short.
+      expect(startsAnotherPass({ ...base, passesDone: 2, elapsedMs: 34_000 })).to.equal(true);
+      // Exactly half a pass left: the run may end half a pass over rather than half a pass short.
+      expect(startsAnotherPass({ ...base, passesDone: 2, elapsedMs: 38_400 })).to.equal(true);
+      expect(startsAnotherPass({ ...base, passesDone: 2, elapsedMs: 38_401 })).to.equal(false);
     });
 
     it('never runs more passes than asked for, however quick they are', function () {
