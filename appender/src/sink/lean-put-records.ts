@@ -1,10 +1,11 @@
 /*
  * PutRecords sent without the SDK's per-request middleware: the request the SDK would build
- * (taken once as a PutRecordsPrototype), signed by the SDK's own SigV4 signer, over a keep-alive
- * agent of its own:
+ * (taken once as a PutRecordsPrototype), signed as the SDK's SigV4 signer signs it, over a
+ * keep-alive agent of its own:
  *
- *   body ─▶ prototype headers + content-length + invocation id ─▶ SignatureV4 (node:crypto
- *        sha256; credentials from a CredentialCache; date = now + clock offset)
+ *   body ─▶ prototype headers + content-length + invocation id ─▶ PutRecordsSigner (SigV4 as
+ *        the SDK's SignatureV4 signs it, with what does not change per request computed once;
+ *        credentials from a CredentialCache; date = now + clock offset)
  *        ─▶ http(s).request on our Agent ─▶ status < 300: the entries' results (CBOR or JSON)
  *                                          └─ else: its error (named as the SDK names it)
  *
@@ -24,17 +25,12 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { createRequire } from 'node:module';
-import type * as SignatureV4Module from '@smithy/signature-v4';
-import type { SignatureV4 } from '@smithy/signature-v4';
-import { AwsClientDefaults, NodeSha256, abortReason, type AwsCredentials } from '@kinlog/core';
+import { AwsClientDefaults, abortReason, type AwsCredentials } from '@kinlog/core';
 import { putRecordsAnswerError, putRecordsAnswerResults } from './put-records-answer.js';
 import type { PutRecordsPrototype } from './put-records-prototype.js';
 import type { PutRecordsResults } from './put-records-results.js';
+import { PutRecordsSigner } from './put-records-signer.js';
 import { WireContentTypes, WireProtocol } from './wire-protocol.js';
-
-// CommonJS, so required rather than imported (an import makes Node parse it for its exports).
-const sigv4 = createRequire(import.meta.url)('@smithy/signature-v4') as typeof SignatureV4Module;
 
 /** The clock correction shared with the SDK client (its `config.systemClockOffset`). */
 export interface ClockOffset {
@@ -83,8 +79,8 @@ const HTTP_ERROR_STATUS = 300;
 export class LeanPutRecords {
   private readonly prototype: PutRecordsPrototype;
   private readonly wireProtocol: WireProtocol;
-  private readonly headers: Readonly<Record<string, string>>;
-  private readonly signer: SignatureV4;
+  private readonly credentials: () => Promise<AwsCredentials>;
+  private readonly signer: PutRecordsSigner;
   private readonly agent: HttpAgent;
   private readonly send1: typeof httpRequest;
   private readonly host: string;
@@ -98,13 +94,13 @@ export class LeanPutRecords {
     const { prototype } = options;
     this.prototype = prototype;
     this.wireProtocol = options.wireProtocol ?? WireProtocol.JSON;
-    this.headers = { ...prototype.headers, 'content-type': WireContentTypes[this.wireProtocol] };
-    this.signer = new sigv4.SignatureV4({
-      credentials: options.credentials,
+    this.credentials = options.credentials;
+    this.signer = new PutRecordsSigner({
+      method: prototype.method,
+      path: prototype.path,
+      headers: { ...prototype.headers, 'content-type': WireContentTypes[this.wireProtocol] },
       region: prototype.signingRegion,
       service: prototype.signingService,
-      sha256: NodeSha256,
-      uriEscapePath: true,
     });
     const agentOptions = {
       keepAlive: true,
@@ -125,24 +121,14 @@ export class LeanPutRecords {
 
   /** The request for `body` as it will be sent: the SDK's headers, signed now. */
   async sign(body: Buffer): Promise<SignedPutRecords> {
-    const p = this.prototype;
-    const headers: Record<string, string> = { ...this.headers };
-    headers['content-length'] = String(body.byteLength);
-    headers['amz-sdk-invocation-id'] = this.invocationId();
-    const signed = await this.signer.sign(
-      {
-        method: p.method,
-        protocol: p.protocol,
-        hostname: p.hostname,
-        port: p.port,
-        path: p.path,
-        query: {},
-        headers,
-        body,
-      },
-      { signingDate: new Date(this.now() + (this.clockOffset?.get() ?? 0)) },
+    const credentials = await this.credentials();
+    const headers = this.signer.sign(
+      body,
+      { 'content-length': String(body.byteLength), 'amz-sdk-invocation-id': this.invocationId() },
+      credentials,
+      this.now() + (this.clockOffset?.get() ?? 0),
     );
-    return { headers: signed.headers, body };
+    return { headers, body };
   }
 
   /**
