@@ -64,6 +64,7 @@ const SIGNER_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
+const MS_PER_SECOND = 1000;
 const KEY_TYPE = 'aws4_request';
 /** Index of each per-request value in a canonical-request template. */
 const Slot = {
@@ -110,6 +111,9 @@ export class PutRecordsSigner {
   private keyDay = '';
   private keySecret = '';
   private key: Buffer = Buffer.alloc(0);
+  /** The last second signed at, and its `x-amz-date`: requests come many to the second. */
+  private dateSecond = NaN;
+  private dateText = '';
 
   constructor(options: PutRecordsSignerOptions) {
     this.region = options.region;
@@ -145,7 +149,12 @@ export class PutRecordsSigner {
     ) {
       throw new Error('Resolved credential object is not valid');
     }
-    const longDate = amzDate(nowMs);
+    const second = Math.floor(nowMs / MS_PER_SECOND);
+    if (second !== this.dateSecond) {
+      this.dateText = amzDate(nowMs);
+      this.dateSecond = second;
+    }
+    const longDate = this.dateText;
     const day = longDate.slice(0, 8);
     const token = credentials.sessionToken;
     const hasToken = token !== undefined && token !== '';
