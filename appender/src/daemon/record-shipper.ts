@@ -57,11 +57,15 @@ const RETRY_NEXT_RUN: ReadonlySet<string> = new Set([
 class RecordBatch {
   /** Each record: a string, or the buffer holding it at `starts[i]`..`ends[i]`. */
   records: (string | Buffer)[] = [];
-  /** Where a buffer record starts in it (-1 for a string) and ends. */
-  starts: number[] = [];
-  ends: number[] = [];
-  /** Bytes of each record, and of all of them. */
-  sizes: number[] = [];
+  /**
+   * Where a buffer record starts in it (-1 for a string) and ends, and bytes of each record:
+   * sized once for a whole batch (grown by push they would be copied several times on the way),
+   * entry i written with record i; only the first `records.length` are meaningful.
+   */
+  starts: number[];
+  ends: number[];
+  sizes: number[];
+  /** Bytes of all of them. */
   bytes = 0;
   /** Partition keys, when some record has one. */
   keys: (string | undefined)[] | undefined;
@@ -78,8 +82,12 @@ class RecordBatch {
   constructor(
     readonly t: TrackedFile,
     shipper: RecordShipper,
+    maxRecords: number,
   ) {
     this.settle = (res, records) => shipper.settled(this, res, records);
+    this.starts = new Array<number>(maxRecords);
+    this.ends = new Array<number>(maxRecords);
+    this.sizes = new Array<number>(maxRecords);
   }
 }
 
@@ -342,7 +350,7 @@ export class RecordShipper implements EntryVisitor {
       this.print(t, buf.toString('utf8', from, to), oneLine, cut, invalidUtf8);
       return;
     }
-    const b = (this.batch ??= new RecordBatch(t, this));
+    const b = (this.batch ??= new RecordBatch(t, this, this.batchRecords));
     // A record over the Kinesis limit is cut by the sink (longest fields, marked), as in the
     // transports; the whole line was parsed first, so its other fields are kept.
     if (
@@ -368,10 +376,11 @@ export class RecordShipper implements EntryVisitor {
       }
       const record = this.delimiter.length === 0 ? data : data + this.flow.recordDelimiter;
       const size = Buffer.byteLength(record);
+      const n = b.records.length;
       b.records.push(record);
-      b.starts.push(-1);
-      b.ends.push(-1);
-      b.sizes.push(size);
+      b.starts[n] = -1;
+      b.ends[n] = -1;
+      b.sizes[n] = size;
       b.bytes += size;
       if (key !== undefined || b.keys !== undefined) {
         const keys = (b.keys ??= new Array<string | undefined>(b.records.length - 1));
@@ -495,10 +504,11 @@ export class RecordShipper implements EntryVisitor {
 
 /** Adds the record `buf[start, end)` to `b`. */
 function pushRange(b: RecordBatch, buf: Buffer, start: number, end: number): void {
+  const n = b.records.length;
   b.records.push(buf);
-  b.starts.push(start);
-  b.ends.push(end);
-  b.sizes.push(end - start);
+  b.starts[n] = start;
+  b.ends[n] = end;
+  b.sizes[n] = end - start;
   b.bytes += end - start;
 }
 
