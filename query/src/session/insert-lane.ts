@@ -43,15 +43,19 @@ export class InsertLane {
   /**
    * Appends the rows of `select` to table `table` in a transaction committed once `turn`
    * resolves to true (the chunk before committed), rolled back when it resolves to false.
+   * Whatever happens, it returns or throws only after `turn` settled: a chunk that fails at
+   * once still ends after the chunk before it, so awaiting the last chunk awaits them all.
    *
    * @returns whether the rows were committed.
    */
   async insertSelect(table: string, select: string, turn: Promise<boolean>): Promise<boolean> {
     let open = false;
+    let turnTaken = false;
     try {
       await this.connection.run('BEGIN TRANSACTION');
       open = true;
       await this.connection.run(`INSERT INTO ${quoteIdent(table)} BY NAME ${select}`);
+      turnTaken = true;
       if (!(await turn)) {
         open = false;
         await this.connection.run('ROLLBACK');
@@ -63,6 +67,7 @@ export class InsertLane {
     } catch (err) {
       // A failed COMMIT leaves no transaction; a failed INSERT leaves one to roll back.
       if (open) await this.connection.run('ROLLBACK').catch(() => undefined);
+      if (!turnTaken) await turn.catch(() => false);
       throw loadError(table, err);
     }
   }

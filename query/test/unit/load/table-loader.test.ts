@@ -169,3 +169,89 @@ describe('TableLoader (real DuckDB)', () => {
     }
   });
 });
+
+/** A promise that reports each time something waits on it (an `await` calls its `then`). */
+class WatchedTurn extends Promise<boolean> {
+  onWait: () => void = () => undefined;
+
+  override then<A = boolean, B = never>(
+    fulfilled?: ((value: boolean) => A | PromiseLike<A>) | null,
+    rejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.onWait();
+    return super.then(fulfilled, rejected);
+  }
+}
+
+describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
+  it('ends a failed load only after a chunk still inserting on the other lane ended and its file is removed', async () => {
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    // Chunk 3 (rows 5 and 6) waits on its lane until chunk 4, inserted on the other lane and
+    // failing there, waits for its turn: a load that ended with chunk 4 closed the lanes first.
+    let releaseChunk3: (go: boolean) => void = () => undefined;
+    const chunk3Held = new Promise<boolean>((resolve) => (releaseChunk3 = resolve));
+    let chunk3Waiting = false;
+    let closedWhileChunk3Waited = false;
+    const openLane = session.openInsertLane.bind(session);
+    session.openInsertLane = async () => {
+      const lane = await openLane();
+      const insertSelect = lane.insertSelect.bind(lane);
+      lane.insertSelect = async (table, select, turn) => {
+        if (select.includes('3-logs-3.ndjson')) {
+          chunk3Waiting = true;
+          const go = await chunk3Held;
+          chunk3Waiting = false;
+          if (!go) throw new Error('lane closed while chunk 3 waited');
+        }
+        if (!select.includes('4-logs-4.ndjson')) return insertSelect(table, select, turn);
+        const watched = new WatchedTurn((resolve, reject) => {
+          turn.then(resolve, reject);
+        });
+        watched.onWait = () => releaseChunk3(true);
+        return insertSelect(table, select, watched);
+      };
+      const close = lane.close.bind(lane);
+      lane.close = async () => {
+        if (chunk3Waiting) {
+          closedWhileChunk3Waited = true;
+          releaseChunk3(false);
+        }
+        await close();
+      };
+      return lane;
+    };
+    try {
+      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
+      addJsonRow(load, 1, { host: 'a' });
+      addJsonRow(load, 2, { host: 'b' });
+      await load.afterPage();
+      const loaded = async () =>
+        session.run('SELECT count(*) FROM logs').then(
+          (r) => r.rows[0]?.[0] === 2,
+          () => false,
+        );
+      while (!(await loaded())) await new Promise((resolve) => setTimeout(resolve, 10));
+      await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+      // Chunks 2 and 3 have a host; chunk 4 (rows 7 and 8) has none and fails.
+      for (let i = 3; i <= 6; i++) addJsonRow(load, i, { host: `h${i}` });
+      for (let i = 7; i <= 8; i++) addJsonRow(load, i, {});
+      let failure: unknown;
+      try {
+        await load.afterPage();
+        await load.finish();
+      } catch (err) {
+        failure = err;
+      }
+      expect(closedWhileChunk3Waited).to.equal(false);
+      expect(await readdir(spool.path)).to.deep.equal([]);
+      expect(failure).to.be.instanceOf(QueryError);
+      expect((failure as QueryError).message).to.match(/^loading table logs failed: .*NOT NULL/);
+      const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
+      expect(after.rows).to.deep.equal([[2, 6]]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+});
