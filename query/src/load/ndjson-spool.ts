@@ -113,7 +113,8 @@ export class SpoolFile {
   private cursor = 0;
   /** Buffers filled, each with the bytes of it used. */
   private full: FilledBuffer[] = [];
-  private closed = false;
+  /** The close started by the first {@link close}, which every later call awaits too. */
+  private closing: Promise<void> | undefined;
   /** The write started by the last {@link flushIfFull}, at most one at a time. */
   private writing: Promise<void> | undefined;
 
@@ -264,10 +265,18 @@ export class SpoolFile {
     }
   }
 
-  /** Writes everything and closes the file (creating it, empty, if nothing came); safe twice. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /**
+   * Writes everything and closes the file (creating it, empty, if nothing came); safe twice:
+   * a later call ends when the first does (whose failure only the first reports), so no
+   * write is pending once any of them returned.
+   */
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing.catch(() => undefined);
+    this.closing = this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     const rest = this.full;
     if (this.buffer !== undefined) rest.push({ buffer: this.buffer, used: this.used });
     this.full = [];

@@ -173,11 +173,13 @@ export class TableLoader {
       await this.settle();
       if (this.file !== undefined) await this.rotate(this.file);
       this.file = undefined;
-    } finally {
-      // Chunks still inserting finish (or roll back) before their lanes close.
-      await this.last;
-      await this.closeLanes();
+    } catch (err) {
+      await this.abandon();
+      throw err;
     }
+    // Chunks still inserting finish (or roll back) before their lanes close.
+    await this.last;
+    await this.closeLanes();
     this.throwIfFailed();
     if (!this.created) await this.create(this.encoder.columns());
     await this.reorder();
@@ -210,9 +212,19 @@ export class TableLoader {
     for (const name of order) this.loadedTypes.set(name, types.get(name)!);
   }
 
-  /** Removes chunk files not loaded (after a failure); the spool directory goes with its owner. */
+  /**
+   * Stops after a failure: removes the chunk files not started (once their writes ended) and
+   * waits for every chunk started, which removes its own file, before closing the lanes.
+   */
   async abandon(): Promise<void> {
-    for (const file of [...this.filled, this.file]) await file?.close();
+    const files = [...this.filled, this.file];
+    this.filled = [];
+    this.file = undefined;
+    for (const file of files) {
+      if (file === undefined) continue;
+      await file.close().catch(() => undefined);
+      await rm(file.path, { force: true }).catch(() => undefined);
+    }
     await this.last;
     await this.closeLanes();
   }
@@ -276,6 +288,11 @@ export class TableLoader {
         return { committed: Promise.resolve(true) };
       }
       const lane = await this.takeLane();
+      if (this.failure !== undefined) {
+        // The load failed while this chunk waited for a lane: nothing more is inserted.
+        await this.giveBack(lane);
+        return await skipped();
+      }
       // DuckDB reads with buffers of at least the longest line: sized to this chunk's lines,
       // not the largest a line may be, they stay small for the common chunk.
       const lineBytes = Math.max(
@@ -293,7 +310,9 @@ export class TableLoader {
           await this.giveBack(lane).catch((err: unknown) => {
             this.failure ??= err;
           });
-          await rm(path, { force: true });
+          await rm(path, { force: true }).catch((err: unknown) => {
+            this.failure ??= err;
+          });
         });
       return { committed };
     } catch (err) {

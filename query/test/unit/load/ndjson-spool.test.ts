@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { LoadLimitError } from '../../../src/errors.js';
@@ -120,6 +121,23 @@ describe('SpoolFile', () => {
       // Closing again (as an abandoned load does) does nothing.
       await file.close();
       expect(await readFile(file.path, 'utf8')).to.equal('taken');
+    } finally {
+      await spool.remove();
+    }
+  });
+
+  it('closed twice at once, ends both closes only once every line is written and the file closed', async () => {
+    const spool = await SpoolDirectory.create();
+    try {
+      const file = spool.file('t');
+      const lines = manyLines();
+      for (const line of lines) file.push(line);
+      await file.flushIfFull();
+      const first = file.close();
+      await file.close();
+      // Read at once, before the first close's promise is looked at.
+      expect(readFileSync(file.path, 'utf8')).to.equal(lines.join('\n') + '\n');
+      await first;
     } finally {
       await spool.remove();
     }

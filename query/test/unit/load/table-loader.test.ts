@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder } from '../../../src/columns/row-encoder.js';
 import { QuerySession } from '../../../src/session/query-session.js';
-import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
+import { SpoolDirectory, SpoolLimits } from '../../../src/load/ndjson-spool.js';
 import { TableLoader } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { normalizeJsonEvent } from '@kinlog/core';
@@ -249,6 +249,56 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       expect((failure as QueryError).message).to.match(/^loading table logs failed: .*NOT NULL/);
       const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
       expect(after.rows).to.deep.equal([[2, 6]]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+});
+
+describe('TableLoader (real DuckDB, loads that stop)', () => {
+  it('removes the chunk files not started when the load is abandoned', async () => {
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      const encoder = new RowEncoder({});
+      const loader = new TableLoader(session, spool, 't', encoder, 2);
+      // One full chunk not yet started and one begun: neither is on disk until written.
+      for (let n = 1; n <= 3; n++) loader.add(encoder.encode({ n }));
+      await loader.abandon();
+      expect(await readdir(spool.path)).to.deep.equal([]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('removes the chunk being written, after its write in the background, when finish fails', async () => {
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      // The table is there already: the first chunk fails to create it.
+      await session.exec('CREATE TABLE t (n INTEGER)');
+      const encoder = new RowEncoder({});
+      const loader = new TableLoader(session, spool, 't', encoder, 10);
+      for (let n = 1; n <= 10; n++) loader.add(encoder.encode({ n }));
+      // Two rows of half a write buffer each: the first is written in the background.
+      const pad = 'x'.repeat(SpoolLimits.FLUSH_BYTES / 2);
+      loader.add(encoder.encode({ n: 11, pad }));
+      loader.add(encoder.encode({ n: 12, pad }));
+      await loader.settle();
+      // The first chunk's failure shows in the next settle once the chunk has ended.
+      for (;;) {
+        const failed = await loader.settle().then(
+          () => false,
+          () => true,
+        );
+        if (failed) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const failure = await loader.finish().catch((err: unknown) => err);
+      expect(failure).to.be.instanceOf(QueryError);
+      expect(await readdir(spool.path)).to.deep.equal([]);
     } finally {
       session.close();
       await spool.remove();
