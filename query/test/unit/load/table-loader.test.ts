@@ -254,6 +254,52 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       await spool.remove();
     }
   });
+  it('skips a chunk that gets its lane after the load failed: it inserts nothing, and its file is removed', async () => {
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    // Chunk 3 waits on its lane until chunk 2 failed on the other, so chunk 4 gets that lane.
+    let releaseChunk3: () => void = () => undefined;
+    const chunk3Held = new Promise<void>((resolve) => (releaseChunk3 = resolve));
+    let chunk4Inserted = false;
+    const openLane = session.openInsertLane.bind(session);
+    session.openInsertLane = async () => {
+      const lane = await openLane();
+      const insertSelect = lane.insertSelect.bind(lane);
+      lane.insertSelect = async (table, select, turn) => {
+        if (select.includes('3-logs-3.ndjson')) await chunk3Held;
+        if (select.includes('4-logs-4.ndjson')) chunk4Inserted = true;
+        if (!select.includes('2-logs-2.ndjson')) return insertSelect(table, select, turn);
+        return insertSelect(table, select, turn).finally(releaseChunk3);
+      };
+      return lane;
+    };
+    try {
+      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
+      addJsonRow(load, 1, { host: 'a' });
+      addJsonRow(load, 2, { host: 'b' });
+      await load.afterPage();
+      const loaded = async () =>
+        session.run('SELECT count(*) FROM logs').then(
+          (r) => r.rows[0]?.[0] === 2,
+          () => false,
+        );
+      while (!(await loaded())) await new Promise((resolve) => setTimeout(resolve, 10));
+      await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+      for (let i = 3; i <= 8; i++) addJsonRow(load, i, { n: i });
+      const failure = await load
+        .afterPage()
+        .then(() => load.finish())
+        .catch((err: unknown) => err);
+      expect(failure).to.be.instanceOf(QueryError);
+      expect(chunk4Inserted).to.equal(false);
+      expect(await readdir(spool.path)).to.deep.equal([]);
+      const after = await session.run(`SELECT count(*) FROM logs`);
+      expect(after.rows).to.deep.equal([[2]]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
 });
 
 describe('TableLoader (real DuckDB, loads that stop)', () => {
