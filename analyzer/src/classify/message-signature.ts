@@ -286,6 +286,7 @@ let maskEnd = 0;
  * none does and the character at `i` stays.
  */
 function maskAt(input: string, i: number, code: number, hasAt: boolean): string | undefined {
+  if (!hasAt && isDigit(code)) return digitMaskAt(input, i);
   if (!mayStartMask(input, i, hasAt)) return undefined;
   let mask: string = SignatureMasks.number;
   let end = -1;
@@ -302,15 +303,81 @@ function maskAt(input: string, i: number, code: number, hasAt: boolean): string 
     end = uuidEnd(input, i);
     mask = SignatureMasks.uuid;
   }
-  if (end < 0) {
-    MASK_RULES.lastIndex = i;
-    const m = MASK_RULES.exec(input);
-    if (m === null) return undefined;
-    end = i + m[0].length;
-    mask = maskMatch(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
-  }
+  if (end < 0) return ruleMaskAt(input, i);
   maskEnd = end;
   return mask;
+}
+
+/** The mask of the rule the one regex finds at `i` (its end in {@link maskEnd}), if any. */
+function ruleMaskAt(input: string, i: number): string | undefined {
+  MASK_RULES.lastIndex = i;
+  const m = MASK_RULES.exec(input);
+  if (m === null) return undefined;
+  maskEnd = i + m[0].length;
+  return maskMatch(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
+}
+
+/*
+ * maskAt at a digit of a message without '@', in one look at what follows the digits instead
+ * of trying plainNumberEnd, ipv4End and uuidEnd in turn (each reading the digits again). The
+ * same answers, from what each rule needs right after the run of digits [i, end):
+ *
+ *   nothing, or none of [\w.,:+-] ─────────────────────▶ <n> (plainNumberEnd's first case)
+ *   '.' ─▶ ipv4End; ',' ':' or '.' without an address ─▶ the regex: a UUID needs hex digits
+ *          up to its '-' at i + 8, and the run ends before, at or after i + 8 in a non-hex
+ *          character, the '.', ',' or ':' itself, or a digit
+ *   "0x" ────────────────────────────────────────────────▶ the regex ('x' is no hex digit, no '.')
+ *   8+ hex digits ─▶ a UUID only when exactly 8 end in '-' (uuidEnd), else the regex
+ *   ≤ 4 hex digits then ':' ─────────────────────────────▶ the regex (an IPv6 candidate)
+ *   anything else (a word character, '+', '-') ──────────▶ <n>
+ *
+ * An address never starts where the run is followed by anything but '.' (ipv4End needs one
+ * after at most 3 digits), so it is only tried there.
+ */
+function digitMaskAt(input: string, i: number): string | undefined {
+  const length = input.length;
+  let end = i + 1;
+  while (end < length && isDigit(input.charCodeAt(end))) end++;
+  if (end === length) {
+    maskEnd = end;
+    return SignatureMasks.number;
+  }
+  const next = input.charCodeAt(end);
+  if (next === CHAR_DOT || next === CHAR_COMMA || next === CHAR_COLON) {
+    if (next === CHAR_DOT) {
+      const address = ipv4End(input, i);
+      if (address >= 0) {
+        maskEnd = address;
+        return SignatureMasks.ip;
+      }
+    }
+    return ruleMaskAt(input, i);
+  }
+  if (!isWordChar(next) && next !== CHAR_PLUS && next !== CHAR_MINUS) {
+    maskEnd = end;
+    return SignatureMasks.number;
+  }
+  if (end === i + 1 && input.charCodeAt(i) === CHAR_0 && (next | 0x20) === CHAR_LOWER_X) {
+    return ruleMaskAt(input, i);
+  }
+  let hexEnd = end;
+  while (hexEnd < length && isHexDigit(input.charCodeAt(hexEnd))) hexEnd++;
+  const run = hexEnd - i;
+  if (run >= MIN_HEX_RUN) {
+    if (run === UUID_DASHES[0] && input.charCodeAt(hexEnd) === CHAR_MINUS) {
+      const uuid = uuidEnd(input, i);
+      if (uuid >= 0) {
+        maskEnd = uuid;
+        return SignatureMasks.uuid;
+      }
+    }
+    return ruleMaskAt(input, i);
+  }
+  if (run <= MAX_IPV6_GROUP && input.charCodeAt(hexEnd) === CHAR_COLON) {
+    return ruleMaskAt(input, i);
+  }
+  maskEnd = end;
+  return SignatureMasks.number;
 }
 
 /*
