@@ -36,6 +36,9 @@ export class InternedUnits {
   private readonly keptUnits: Uint16Array;
   /** Length of each kept text; 0 for an empty slot (the empty text is never kept). */
   private readonly keptLengths: Uint16Array;
+  /** {@link units} and the kept units two at a time: compared a pair at a time. */
+  private readonly unitPairs: Int32Array;
+  private readonly keptPairs: Int32Array;
 
   /**
    * @param slots Texts kept: a power of two.
@@ -61,6 +64,8 @@ export class InternedUnits {
     this.texts = new Array<string | undefined>(slots).fill(undefined);
     this.keptUnits = new Uint16Array(slots * maxUnits);
     this.keptLengths = new Uint16Array(slots);
+    this.unitPairs = new Int32Array(this.units.buffer, 0, bufferUnits >> 1);
+    this.keptPairs = new Int32Array(this.keptUnits.buffer, 0, (slots * maxUnits) >> 1);
   }
 
   /**
@@ -72,10 +77,8 @@ export class InternedUnits {
     const slot = (hash ^ (hash >>> 16)) & (this.slots - 1);
     const at = slot * this.maxUnits;
     const kept = this.keptUnits;
-    if (this.keptLengths[slot] === length && length > 0) {
-      let i = 0;
-      while (i < length && kept[at + i] === units[i]) i++;
-      if (i === length) return this.texts[slot]!;
+    if (this.keptLengths[slot] === length && length > 0 && this.sameAsKept(at, length)) {
+      return this.texts[slot]!;
     }
     const view = units.subarray(0, length);
     // At most maxUnits arguments (a page: 200): far below any engine's limit.
@@ -86,5 +89,23 @@ export class InternedUnits {
       this.texts[slot] = made;
     }
     return made;
+  }
+
+  /** Whether units[0, length) equals keptUnits[at, at + length). */
+  private sameAsKept(at: number, length: number): boolean {
+    let i = 0;
+    if ((at & 1) === 0) {
+      // A slot at an even unit (any slot when maxUnits is even): two units per comparison.
+      const pairs = length >> 1;
+      const from = at >> 1;
+      const keptPairs = this.keptPairs;
+      const unitPairs = this.unitPairs;
+      for (; i < pairs; i++) if (keptPairs[from + i] !== unitPairs[i]) return false;
+      i = pairs * 2;
+    }
+    const kept = this.keptUnits;
+    const units = this.units;
+    for (; i < length; i++) if (kept[at + i] !== units[i]) return false;
+    return true;
   }
 }

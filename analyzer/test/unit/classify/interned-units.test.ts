@@ -34,6 +34,22 @@ describe('InternedUnits', () => {
     expect(table.text(3, 12345)).to.equal('abc');
   });
 
+  it('compares every unit, whatever the parity of the slot and the length', () => {
+    // 7 units a slot: slots start at even and odd units, and texts differ in their last unit.
+    for (const slots of [1, 2, 4]) {
+      const table = new InternedUnits(slots, 7);
+      const texts = ['abcdefg', 'abcdefh', 'abcdef', 'abcdeg', 'a', 'b', 'ab', 'ac', 'abcdefg'];
+      for (let round = 0; round < 3; round++) {
+        for (const text of texts) expect(textOf(table, text)).to.equal(text);
+      }
+      for (const text of texts) {
+        const again = textOf(table, text);
+        expect(again).to.equal(text);
+        expect(textOf(table, text)).to.equal(again);
+      }
+    }
+  });
+
   it('refuses bounds it cannot hold', () => {
     expect(() => new InternedUnits(3, 8)).to.throw(RangeError, /power of two/);
     expect(() => new InternedUnits(4, 0)).to.throw(RangeError, /maxUnits/);
