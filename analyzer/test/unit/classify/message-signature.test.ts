@@ -231,6 +231,10 @@ describe('messageSignature', () => {
       '1.2',
       '123.4.5.6',
       '1234.5.6.7:8',
+      // The scan reads a unit of 0 past the end: a NUL inside a message is only a character.
+      '\u0000',
+      '12\u0000',
+      'cafe\u0000:',
     ];
     for (let n = 0; n < 30_000; n++) {
       let message = '';
