@@ -50,6 +50,10 @@ const NUMERIC_LEVEL = /^\d{1,3}$/;
 export function isErrorLevel(level: unknown): boolean {
   if (typeof level === 'number') return level >= PINO_ERROR_LEVEL;
   if (typeof level !== 'string' || level.length > MAX_LEVEL_CHARS) return false;
+  // The six names the JSON parser folds every level to, answered before the look-up (about a
+  // tenth of the instructions: most levels an analyzer sees are these).
+  if (level === 'error' || level === 'fatal') return true;
+  if (level === 'info' || level === 'warn' || level === 'debug' || level === 'trace') return false;
   const known = LEVEL_NAMES.get(level) ?? LEVEL_NAMES.get(level.trim().toLowerCase());
   if (known !== undefined) return known;
   return NUMERIC_LEVEL.test(level) && Number(level) >= PINO_ERROR_LEVEL;
