@@ -25,6 +25,8 @@ const READ_FIELDS = [
 // field read, aliases, level and status spellings, canonical and other times, epochs in ms and s.
 const LEVELS = ['"error"', '"ERROR"', '"info"', '"Warning"', '"dpanic"', '""', '" error "', '50'];
 const MORE_LEVELS = ['30', '60', '5', '55.5', '"50"', '"fatal"', 'null', 'true', '{"x":1}', '[]'];
+/** The names the parser folds levels to (the reader keeps them without asking it). */
+const CANONICAL_LEVELS = ['"trace"', '"debug"', '"info"', '"warn"', '"error"', '"fatal"', '"Info"'];
 const STATUSES = ['500', '503', '"503"', '"5030"', '404', '200', '500.5', '"abc"', 'null', '[500]'];
 const TIMES = [
   '"2024-05-01T12:00:00.123Z"',
@@ -66,7 +68,10 @@ const ALIASES = [
 const UNREAD = ['"pid":7', '"0":"zero"', '"__proto__":{"level":"error"}', '"constructor":"x"'];
 
 function member(random: RandomSource, key: string): string {
-  if (key === 'level') return `"level":${pick(random, random() < 0.7 ? LEVELS : MORE_LEVELS)}`;
+  if (key === 'level') {
+    const r = random();
+    return `"level":${pick(random, r < 0.6 ? LEVELS : r < 0.8 ? CANONICAL_LEVELS : MORE_LEVELS)}`;
+  }
   if (key === 'status') return `"status":${pick(random, STATUSES)}`;
   if (key === 'time') return `"time":${pick(random, TIMES)}`;
   if (key === 'msg' && random() < 0.7) {
