@@ -49,14 +49,14 @@ export function canonicalIsoTimeMs(time: string): number {
   ) {
     return Number.NaN;
   }
-  const year = digitsAt(time, 0, 4);
-  const month = digitsAt(time, 5, 2);
-  const day = digitsAt(time, 8, 2);
-  const hour = digitsAt(time, 11, 2);
-  const minute = digitsAt(time, 14, 2);
-  const second = digitsAt(time, 17, 2);
-  const ms = digitsAt(time, 20, 3);
-  // A non-digit makes its field negative (see digitsAt), so it fails these checks too.
+  const year = twoDigitsAt(time, 0) * 100 + twoDigitsAt(time, 2);
+  const month = twoDigitsAt(time, 5);
+  const day = twoDigitsAt(time, 8);
+  const hour = twoDigitsAt(time, 11);
+  const minute = twoDigitsAt(time, 14);
+  const second = twoDigitsAt(time, 17);
+  const ms = twoDigitsAt(time, 20) * 10 + digitAt(time, 22);
+  // A non-digit makes its field negative (see NOT_DIGITS), so it fails these checks too.
   if (
     !(year >= MIN_FAST_YEAR) ||
     !(month >= 1 && month <= 12) ||
@@ -68,9 +68,22 @@ export function canonicalIsoTimeMs(time: string): number {
   ) {
     return Number.NaN;
   }
+  // Times of a stream come in order: the day number of the last date is kept.
+  if (year !== lastYear || month !== lastMonth || day !== lastDay) {
+    lastDays = daysFromCivil(year, month, day);
+    lastYear = year;
+    lastMonth = month;
+    lastDay = day;
+  }
   // Date.UTC is a call into the runtime; the same sum in integers (all far below 2^53) is exact.
-  return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;
+  return (((lastDays * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;
 }
+
+/** The last valid date read, and its day number (see daysFromCivil). */
+let lastYear = -1;
+let lastMonth = -1;
+let lastDay = -1;
+let lastDays = 0;
 
 const DAYS_PER_ERA = 146_097;
 /** Days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar. */
@@ -88,15 +101,23 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * DAYS_PER_ERA + dayOfEra - EPOCH_DAYS_FROM_ERA_START;
 }
 
-/** The number written by `count` digits from `start`, or -1 if one of them is not a digit. */
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const digit = text.charCodeAt(i) - CHAR_0;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+/**
+ * What a field with a non-digit in it reads as: negative however it is combined with the
+ * others (a year is two pairs, milliseconds a pair and a digit), so every range check fails.
+ */
+const NOT_DIGITS = -100_000;
+
+/** The digit at `at`, or {@link NOT_DIGITS}. */
+function digitAt(text: string, at: number): number {
+  const digit = text.charCodeAt(at) - CHAR_0;
+  return digit >= 0 && digit <= 9 ? digit : NOT_DIGITS;
+}
+
+/** The number the two digits at `at` write, or {@link NOT_DIGITS}; unrolled: no loop per field. */
+function twoDigitsAt(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - CHAR_0;
+  const ones = text.charCodeAt(at + 1) - CHAR_0;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : NOT_DIGITS;
 }
 
 function daysInMonth(year: number, month: number): number {
