@@ -1,5 +1,5 @@
 /*
- *   kinlog-query-<host>-<pid>-XXXXXX   one per loading process, removed by its close()
+ *   kinlog-query-<host>-<pid>-<random>   one per loading process, removed by its close()
  *        │ a process killed (SIGKILL, out of memory) never closes: its directory stays,
  *        ▼ up to a window's rows on disk
  *   the next spool made on the same host removes those whose process is gone
@@ -83,7 +83,7 @@ export async function removeStaleSpools(
   return removed;
 }
 
-/** `<pid>-XXXXXX` after the host part of a spool directory's name. */
+/** `<pid>-<random>` after the host part of a spool directory's name. */
 const OWNER_PID = /^(\d+)-[^-]+$/;
 
 /** A host name as it goes into a directory name: letters, digits and `-`, at most 64. */
