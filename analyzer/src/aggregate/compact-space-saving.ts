@@ -180,12 +180,20 @@ export class CompactSpaceSaving {
       this.recentRegions[recent] !== region ||
       this.slotVersions[slot] !== this.recentVersions[recent]
     ) {
-      slot = this.slotOf(region, page);
-      // Stored as copies: either may be a view into a whole record (see detachString).
-      if (this.recentPages[recent] !== page) this.recentPages[recent] = detachString(page);
-      if (this.recentRegions[recent] !== region) this.recentRegions[recent] = detachString(region);
-      this.recentSlots[recent] = slot;
-      this.recentVersions[recent] = this.slotVersions[slot]!;
+      const found = this.slotOf(region, page);
+      slot = found >= 0 ? found : ~found;
+      // Only a key counted before is remembered: most keys admitted now, in a long-tailed
+      // stream, never come again, and each copy held until the next young collection survives
+      // it (the survivors are what makes V8 double its young generation: +16 MB of RSS).
+      if (found >= 0) {
+        // Stored as copies: either may be a view into a whole record (see detachString).
+        if (this.recentPages[recent] !== page) this.recentPages[recent] = detachString(page);
+        if (this.recentRegions[recent] !== region) {
+          this.recentRegions[recent] = detachString(region);
+        }
+        this.recentSlots[recent] = slot;
+        this.recentVersions[recent] = this.slotVersions[slot]!;
+      }
     }
     this.record(slot, kind, signature, exampleLine, timeMs);
     if (this.heap !== undefined) {
@@ -194,7 +202,7 @@ export class CompactSpaceSaving {
     }
   }
 
-  /** The slot of (region, page), found by its hash or admitted. */
+  /** The slot of (region, page) found by its hash, or `~slot` of the slot it was admitted to. */
   private slotOf(region: string, page: string): number {
     const regionLength = fittedLength(region, REGION_UNITS);
     const pageLength = fittedLength(page, PAGE_UNITS);
@@ -203,7 +211,14 @@ export class CompactSpaceSaving {
         ? hashKey(region, page)
         : hashKey(region.slice(0, regionLength), page.slice(0, pageLength));
     const slot = this.find(hash, region, regionLength, page, pageLength);
-    return slot >= 0 ? slot : this.admit(hash, region, regionLength, page, pageLength);
+    return slot >= 0 ? slot : ~this.admit(hash, region, regionLength, page, pageLength);
+  }
+
+  /** Keys held by the recent look-up: at most 256, and none that was counted only once. */
+  get rememberedKeys(): number {
+    let n = 0;
+    for (const page of this.recentPages) if (page !== undefined) n++;
+    return n;
   }
 
   /**

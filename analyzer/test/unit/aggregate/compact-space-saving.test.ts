@@ -166,6 +166,32 @@ describe('CompactSpaceSaving', () => {
     ]);
   });
 
+  it('remembers no key counted only once, and at most 256 keys whatever comes', () => {
+    const store = new CompactSpaceSaving(100);
+    for (let i = 0; i < 10_000; i++) {
+      store.add('errorLevel', `r${i % 8}`, `/shop/${i.toString(36)}/reviews`, 's', 'line', i);
+    }
+    expect(store.bounded).to.equal(true);
+    expect(store.rememberedKeys).to.equal(0);
+    for (let i = 0; i < 2_000; i++) {
+      const page = `/p/${i % 500}/x`;
+      store.add('errorLevel', 'EU', page, 's', undefined, undefined);
+      store.add('errorLevel', 'EU', page, 's', undefined, undefined);
+    }
+    expect(store.rememberedKeys).to.be.within(1, 256);
+    // Every repeat of a key is counted in its slot whether or not it was remembered.
+    const small = new CompactSpaceSaving(4);
+    for (const page of ['/a', '/b', '/a', '/a', '/b', '/c']) {
+      small.add('errorLevel', 'EU', page, 's', undefined, undefined);
+    }
+    expect(small.rememberedKeys).to.equal(2);
+    expect(small.top(3).map((r) => [r.page, r.count])).to.deep.equal([
+      ['/a', 3],
+      ['/b', 2],
+      ['/c', 1],
+    ]);
+  });
+
   it('is exact, in insertion-independent order, until the first eviction', () => {
     const store = new CompactSpaceSaving(3);
     for (const [page, n] of [
