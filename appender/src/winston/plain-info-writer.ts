@@ -16,6 +16,7 @@
  * `JSON.stringify` writes it. An object, function or BigInt anywhere makes the info NOT_PLAIN,
  * and the caller takes `winstonRecord`'s way (which reads the info again).
  */
+import { recordLevel, recordTime, takesTimestamp } from './record-head.js';
 
 /** Not written: a field is not plain (the caller encodes the info the careful way). */
 export const NOT_PLAIN = -1;
@@ -40,14 +41,9 @@ export function writePlainInfo(
   at: number,
   end: number,
 ): number {
-  const rawLevel: unknown = (info as Record<symbol, unknown>)[LEVEL_KEY] ?? info.level;
-  const hasTime = info.time !== undefined;
-  const timeFromTimestamp = !hasTime && info.timestamp !== undefined;
-  const time: unknown = hasTime
-    ? info.time
-    : timeFromTimestamp
-      ? info.timestamp
-      : new Date().toISOString();
+  const rawLevel = recordLevel(info);
+  const timeFromTimestamp = takesTimestamp(info);
+  const time = recordTime(info, timeFromTimestamp);
   const message: unknown = info.message;
   // Each member is written with a leading comma; the first one's comma is overwritten by '{'.
   const first = at;
@@ -195,6 +191,3 @@ const FIRST_PRINTABLE = 0x20;
 const LAST_ASCII = 0x7f;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-
-/** winston's `LEVEL` symbol (triple-beam), as in `winstonEvent`. */
-const LEVEL_KEY = Symbol.for('level');

@@ -1,4 +1,5 @@
 import { encodeEvent } from '../sink/encode-event.js';
+import { recordLevel, recordTime, takesTimestamp } from './record-head.js';
 
 /**
  * The record line of a winston `info` object, byte for byte what `encodeEvent(winstonEvent(info))`
@@ -16,14 +17,9 @@ import { encodeEvent } from '../sink/encode-event.js';
  * ```
  */
 export function winstonRecord(info: Record<string, unknown>): string {
-  const rawLevel: unknown = (info as Record<symbol, unknown>)[LEVEL_KEY] ?? info.level;
-  const hasTime = info.time !== undefined;
-  const timeFromTimestamp = !hasTime && info.timestamp !== undefined;
-  const time: unknown = hasTime
-    ? info.time
-    : timeFromTimestamp
-      ? info.timestamp
-      : new Date().toISOString();
+  const rawLevel = recordLevel(info);
+  const timeFromTimestamp = takesTimestamp(info);
+  const time = recordTime(info, timeFromTimestamp);
   const message: unknown = info.message;
   const event: Record<string, unknown> = { time, level: rawLevel, msg: message };
   let plain = isPrimitive(time) && isPrimitive(rawLevel) && isPrimitive(message);
@@ -49,6 +45,3 @@ function isPrimitive(value: unknown): boolean {
   if (type === 'bigint' || type === 'function') return false;
   return type !== 'object' || value === null;
 }
-
-/** winston's `LEVEL` symbol (triple-beam), as in `winstonEvent`. */
-const LEVEL_KEY = Symbol.for('level');
