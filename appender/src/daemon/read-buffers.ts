@@ -10,6 +10,7 @@
  * fresh buffer per read allocated the whole file again, 256 KiB at a time, for the garbage
  * collector to find; a few buffers read into in turn keep the peak RSS lower and steadier.
  */
+import { LendQueue } from './lend-queue.js';
 
 /** Free buffers kept (each of the read size); more are left to the garbage collector. */
 const MAX_FREE_BUFFERS = 8;
@@ -28,16 +29,13 @@ const MAX_FREE_BUFFERS = 8;
  */
 export class ReadBuffers {
   private readonly free: Buffer[] = [];
-  /** Lent buffers, oldest first, and the count of records passed each one waits for. */
-  private lent: Buffer[] = [];
-  private marks: number[] = [];
-  private lentHead = 0;
+  private readonly lent = new LendQueue((buf) => this.giveBack(buf));
 
   constructor(readonly bytes: number) {}
 
   /** Buffers lent and not reclaimed yet. */
   get lentCount(): number {
-    return this.lent.length - this.lentHead;
+    return this.lent.count;
   }
 
   /** Free buffers kept. */
@@ -60,27 +58,11 @@ export class ReadBuffers {
    * reaches `mark`. Marks never decrease from one call to the next.
    */
   lend(buf: Buffer, mark: number): void {
-    this.lent.push(buf);
-    this.marks.push(mark);
+    this.lent.lend(buf, mark);
   }
 
   /** Frees the lent buffers whose mark `passed` reached, in the order they were lent. */
   reclaim(passed: number): void {
-    const lent = this.lent;
-    let head = this.lentHead;
-    while (head < lent.length && this.marks[head]! <= passed) {
-      this.giveBack(lent[head]!);
-      head++;
-    }
-    if (head === lent.length) {
-      this.lent = [];
-      this.marks = [];
-      head = 0;
-    } else if (head > 64 && head * 2 > lent.length) {
-      this.lent = lent.slice(head);
-      this.marks = this.marks.slice(head);
-      head = 0;
-    }
-    this.lentHead = head;
+    this.lent.reclaim(passed);
   }
 }

@@ -1,3 +1,5 @@
+import { LendQueue } from './lend-queue.js';
+
 /**
  * Buffers records are written into, a fixed set used in turn (the WebAssembly writer's own
  * memory, where it writes fastest), and fresh ones whenever none of those is free:
@@ -13,10 +15,8 @@
 export class RecordBuffers {
   private readonly free: Buffer[];
   private readonly fixed: ReadonlySet<Buffer>;
-  /** Lent fixed buffers, oldest first, and the count of records passed each one waits for. */
-  private lent: Buffer[] = [];
-  private marks: number[] = [];
-  private lentHead = 0;
+  /** Lent fixed buffers. */
+  private readonly lent = new LendQueue((buf) => this.free.push(buf));
 
   /**
    * @param fixed - buffers used again and again (each of `bytes` bytes at least)
@@ -42,7 +42,7 @@ export class RecordBuffers {
 
   /** Fixed buffers lent and not reclaimed yet. */
   get lentCount(): number {
-    return this.lent.length - this.lentHead;
+    return this.lent.count;
   }
 
   /** A free fixed buffer, else a fresh one of {@link bytes}; whatever it held before. */
@@ -56,20 +56,11 @@ export class RecordBuffers {
    */
   lend(buf: Buffer, mark: number): void {
     if (!this.fixed.has(buf)) return; // a fresh one: the garbage collector frees it
-    this.lent.push(buf);
-    this.marks.push(mark);
+    this.lent.lend(buf, mark);
   }
 
   /** Frees the lent buffers whose mark `passed` reached, in the order they were lent. */
   reclaim(passed: number): void {
-    const lent = this.lent;
-    let head = this.lentHead;
-    while (head < lent.length && this.marks[head]! <= passed) this.free.push(lent[head++]!);
-    if (head === lent.length) {
-      this.lent = [];
-      this.marks = [];
-      head = 0;
-    }
-    this.lentHead = head;
+    this.lent.reclaim(passed);
   }
 }
