@@ -12,6 +12,9 @@
  *   raw      empty when the line is the fields text itself (a JSON line that needed no
  *            change: most of them), else the line as a JSON string (`null` for none)
  *   _stream  the same for every row: a constant of the SELECT, not on the line
+ *   shared   a plain row whose _shard and _format are those of its chunk's first plain row
+ *            (SpoolFile.shared) leaves both empty: rows come shard by shard, so in the common
+ *            chunk they are constants of the SELECT too, and never read
  *
  * DuckDB then splits lines (cheap) and parses only the fields JSON: no line is written or
  * parsed twice, and nothing is escaped for the common row. A chunk none of whose rows has JSON
@@ -23,6 +26,7 @@ import { quoteIdent, quoteLiteral } from '../session/query-session.js';
 
 /** Meta columns of a spooled stream row, in their place on the line. */
 export const STREAM_ROW_META = ['_shard', '_seq', '_arrival', '_partition_key', '_format'] as const;
+type StreamRowMeta = (typeof STREAM_ROW_META)[number];
 
 /** Marks a row whose meta values are JSON strings. */
 export const JSON_META_FLAG = 'j';
@@ -35,7 +39,13 @@ export const StreamRowFlags = {
   jsonMeta: 1,
   /** Some row's raw text is apart from its fields. */
   rawApart: 2,
+  /** Some row writes its _shard or _format though its chunk has shared ones. */
+  sharedApart: 4,
 } as const;
+
+/** Meta columns a plain row may leave to its chunk's shared values (see SpoolFile.shared). */
+export const SHARED_META = ['_shard', '_format'] as const;
+export type SharedMeta = Readonly<Partial<Record<(typeof SHARED_META)[number], string>>>;
 
 /** A meta value that can go on the line as it is (not empty, no control character). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
@@ -51,11 +61,15 @@ const FLAG = 'kinlog_json';
 /**
  * The SELECT reading a spool file of stream rows of `stream` as the columns of `columns`
  * (fields typed as given, meta columns as {@link MetaColumns}); `flags`
- * ({@link StreamRowFlags}) say what its rows hold.
+ * ({@link StreamRowFlags}) say what its rows hold, and `shared` the _shard and _format of
+ * the rows that leave them empty.
  *
  * @example
  * ```ts
- * const select = streamRowsSelect(file, encoder.columns(), maxLineBytes, 'web-logs', file.flags);
+ * const select = streamRowsSelect(file, encoder.columns(), maxLineBytes, 'web-logs', file.flags, {
+ *   _shard: 'shardId-000000000000',
+ *   _format: 'json',
+ * });
  * await session.exec(`INSERT INTO logs BY NAME ${select}`);
  * ```
  */
@@ -65,6 +79,7 @@ export function streamRowsSelect(
   maxLineBytes: number,
   stream: string,
   flags: number = StreamRowFlags.jsonMeta | StreamRowFlags.rawApart,
+  shared?: SharedMeta,
 ): string {
   const metaNames = new Set<string>(Object.keys(MetaColumns));
   const fields = columns.filter((c) => !metaNames.has(c.name));
@@ -86,11 +101,13 @@ export function streamRowsSelect(
     `${quoteLiteral(stream)} AS ${quoteIdent('_stream')}`,
     ...STREAM_ROW_META.map((name) => {
       const c = quoteIdent(name);
-      if (plainMeta) return name === ARRIVAL ? `epoch_ms(${c}) AS ${c}` : `${c} AS ${c}`;
-      const text = `CASE WHEN ${flag} IS NULL THEN ${c} ELSE ${c} ->> '$' END`;
-      if (name === ARRIVAL) return `epoch_ms(CAST(${text} AS ${ARRIVAL_CSV_TYPE})) AS ${c}`;
-      // DuckDB drops a cast to the type a value has (the VARCHAR ones).
-      return `CAST(${text} AS ${MetaColumns[name]}) AS ${c}`;
+      const value = metaValue(name, c, plainMeta, flag);
+      const sharedValue = shared === undefined ? undefined : sharedOf(shared, name);
+      if (sharedValue === undefined) return `${value} AS ${c}`;
+      // Only plain rows leave a value empty, and no row's _shard or _format is NULL.
+      const literal = quoteLiteral(sharedValue);
+      if (plainMeta && (flags & StreamRowFlags.sharedApart) === 0) return `${literal} AS ${c}`;
+      return `coalesce(${value}, ${literal}) AS ${c}`;
     }),
     (flags & StreamRowFlags.rawApart) === 0
       ? `${f} AS ${quoteIdent('_raw')}`
@@ -101,4 +118,17 @@ export function streamRowsSelect(
     `delim = '\\t', quote = '', escape = '', header = false, auto_detect = false, ` +
     `new_line = '\\n', max_line_size = ${maxLineBytes}, buffer_size = ${maxLineBytes})`
   );
+}
+
+/** The value of meta column `name` (identifier `c`) of a row, as read from its text. */
+function metaValue(name: StreamRowMeta, c: string, plainMeta: boolean, flag: string): string {
+  if (plainMeta) return name === ARRIVAL ? `epoch_ms(${c})` : c;
+  const text = `CASE WHEN ${flag} IS NULL THEN ${c} ELSE ${c} ->> '$' END`;
+  if (name === ARRIVAL) return `epoch_ms(CAST(${text} AS ${ARRIVAL_CSV_TYPE}))`;
+  // DuckDB drops a cast to the type a value has (the VARCHAR ones).
+  return `CAST(${text} AS ${MetaColumns[name]})`;
+}
+
+function sharedOf(shared: SharedMeta, name: StreamRowMeta): string | undefined {
+  return name === '_shard' || name === '_format' ? shared[name] : undefined;
 }

@@ -60,8 +60,11 @@ export class StreamRowWriter {
     const rawApart = fields !== line;
     const raw = rawApart ? JSON.stringify(line) : '';
     const flag = this.jsonMeta ? TAB + JSON_META_FLAG : TAB;
+    // Its _shard and _format are on its line, whatever its chunk's shared ones are.
     const flags =
-      (this.jsonMeta ? StreamRowFlags.jsonMeta : 0) | (rawApart ? StreamRowFlags.rawApart : 0);
+      (this.jsonMeta ? StreamRowFlags.jsonMeta : 0) |
+      (rawApart ? StreamRowFlags.rawApart : 0) |
+      StreamRowFlags.sharedApart;
     // The fields (often the record's own line) go apart from the rest: copied once.
     const tail = meta + raw + flag;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only then is the row measured.
@@ -109,12 +112,21 @@ export class StreamRowWriter {
     return this.loader.addLine(this.writePlainRow);
   }
 
-  /** Writes the row addPlainRow accepted; false when a meta value is not plain ASCII. */
+  /**
+   * Writes the row addPlainRow accepted; false when a meta value is not plain ASCII. Its _shard
+   * and _format are left empty when they are its chunk's shared ones: those of the chunk's first
+   * plain row (SpoolFile.shared), which the chunk's SELECT then has as constants.
+   */
   private readonly writePlainRow = (file: SpoolFile): boolean => {
     const origin = this.plainOrigin!;
+    const shared = (file.shared ??= { _shard: origin.shardId, _format: origin.format });
+    let apart = false;
     file.startLine(this.plainFields, this.plainTailBytes);
     file.appendTab();
-    if (!file.appendAscii(origin.shardId)) return false;
+    if (origin.shardId !== shared['_shard']) {
+      if (!file.appendAscii(origin.shardId)) return false;
+      apart = true;
+    }
     file.appendTab();
     if (!file.appendAscii(origin.sequenceNumber)) return false;
     file.appendTab();
@@ -122,11 +134,15 @@ export class StreamRowWriter {
     file.appendTab();
     if (origin.partitionKey !== undefined && !file.appendAscii(origin.partitionKey)) return false;
     file.appendTab();
-    if (!file.appendAscii(origin.format)) return false;
+    if (origin.format !== shared['_format']) {
+      if (!file.appendAscii(origin.format)) return false;
+      apart = true;
+    }
     // No raw text apart, no flag.
     file.appendTab();
     file.appendTab();
     file.endLine();
+    if (apart) file.flags |= StreamRowFlags.sharedApart;
     return true;
   };
 

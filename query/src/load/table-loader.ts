@@ -241,9 +241,7 @@ export class TableLoader {
     const columns = this.encoder.columns();
     while (this.pendingEnds.size >= this.laneCount + 1) await Promise.race(this.pendingEnds);
     const previous = this.last;
-    const started = this.starting.then(() =>
-      this.startChunk(file.path, written, columns, file.longestLineBytes, file.flags, previous),
-    );
+    const started = this.starting.then(() => this.startChunk(file, written, columns, previous));
     this.starting = started.then(() => undefined);
     const committed = started.then((chunk) => chunk.committed);
     this.last = committed;
@@ -260,13 +258,12 @@ export class TableLoader {
    * not committed.
    */
   private async startChunk(
-    path: string,
+    file: SpoolFile,
     written: Promise<void>,
     columns: readonly ColumnSpec[],
-    longestLineBytes: number,
-    flags: number,
     previous: Promise<boolean>,
   ): Promise<{ committed: Promise<boolean> }> {
+    const path = file.path;
     // A skipped chunk still ends after the one before it: awaiting the last chunk then awaits
     // every chunk (and the removal of its file), even when a later one was skipped at once.
     const skipped = async () => {
@@ -297,9 +294,16 @@ export class TableLoader {
       // not the largest a line may be, they stay small for the common chunk.
       const lineBytes = Math.max(
         TableLoaderLimits.MIN_LINE_BYTES,
-        longestLineBytes + LINE_END_BYTES,
+        file.longestLineBytes + LINE_END_BYTES,
       );
-      const select = streamRowsSelect(path, columns, lineBytes, this.stream, flags);
+      const select = streamRowsSelect(
+        path,
+        columns,
+        lineBytes,
+        this.stream,
+        file.flags,
+        file.shared,
+      );
       const committed = lane
         .insertSelect(this.table, select, previous)
         .catch((err: unknown) => {

@@ -311,4 +311,81 @@ describe('stream rows (real DuckDB)', () => {
       await spool.remove();
     }
   });
+
+  it("keeps each row's own _shard and _format where a chunk's rows differ from its first plain row's, in every way a row can be written", async () => {
+    // One chunk: plain JSON rows of shard A set the chunk's shared values; then a plain text
+    // row (another format), a JSON line that is not its own fields (raw apart) of shard B, a
+    // row whose partition key is not plain (JSON meta) and plain rows of shard B.
+    const a = [
+      { data: utf8('{"level":"error","status":500}'), arrivalMs: T0_MS, partitionKey: 'k' },
+      { data: utf8('{"level":"info","status":200}'), arrivalMs: T0_MS + 1, partitionKey: 'k' },
+      { data: utf8('plain text line'), arrivalMs: T0_MS + 2, partitionKey: 'k' },
+    ];
+    const b = [
+      { data: utf8('{"status": 404, "level":"warn"}'), arrivalMs: T0_MS + 3, partitionKey: 'k' },
+      {
+        data: utf8('{"level":"info","status":201}'),
+        arrivalMs: T0_MS + 4,
+        partitionKey: 'tab\tkey',
+      },
+      { data: utf8('{"level":"info","status":202}'), arrivalMs: T0_MS + 5, partitionKey: 'k' },
+      { data: utf8('more text'), arrivalMs: T0_MS + 6, partitionKey: 'k' },
+    ];
+    const windowOf = (shards: readonly string[]): StreamWindow => ({
+      stream: 's',
+      shards: shards.map((shardId) => ({ shardId })),
+      label: 'w',
+    });
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      // Each way on its own chunk too: every row apart from the shared ones, alone with them.
+      const cases: [string, MemoryShardSource, StreamWindow][] = [
+        [
+          'all',
+          new MemoryShardSource(
+            new Map([
+              ['A', a],
+              ['B', b],
+            ]),
+          ),
+          windowOf(['A', 'B']),
+        ],
+        ...b.map((record, i): [string, MemoryShardSource, StreamWindow] => [
+          `b${i}`,
+          new MemoryShardSource(
+            new Map([
+              ['A', a.slice(0, 2)],
+              ['B', [record]],
+            ]),
+          ),
+          windowOf(['A', 'B']),
+        ]),
+        ['format', new MemoryShardSource(new Map([['A', a]])), windowOf(['A'])],
+      ];
+      for (const [name, source, window] of cases) {
+        await loadStreamTable(session, spool, source, `fast_${name}`, window);
+        await loadAsNdjson(session, spool, source, window);
+        const rows = async (table: string) =>
+          (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+        expect(await rows(`fast_${name}`), name).to.deep.equal(await rows('general'));
+        await session.exec('DROP TABLE general');
+      }
+      const meta = await session.run(
+        `SELECT _shard, _format, _partition_key FROM fast_all ORDER BY rowid`,
+      );
+      expect(meta.rows).to.deep.equal([
+        ['A', 'json', 'k'],
+        ['A', 'json', 'k'],
+        ['A', 'raw', 'k'],
+        ['B', 'json', 'k'],
+        ['B', 'json', 'tab\tkey'],
+        ['B', 'json', 'k'],
+        ['B', 'raw', 'k'],
+      ]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
 });
