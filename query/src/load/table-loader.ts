@@ -1,5 +1,6 @@
 /*
- *   rows ─▶ chunk file (≤ CHUNK_ROWS) ─┬─ full ─▶ ALTER for columns new or widened since
+ *   rows ─▶ chunk file (≤ CHUNK_ROWS; the first ≤ FIRST_CHUNK_ROWS, lanes opened meanwhile)
+ *                                      ┬─ full ─▶ ALTER for columns new or widened since
  *                                      │         the last chunk ─▶ INSERT … read_csv(chunk)
  *                                      │         on a free insert lane ─▶ chunk file removed
  *                                      └─ DuckDB loads chunks n and n+1 on two lanes (one
@@ -29,6 +30,13 @@ export const TableLoaderLimits = {
    * topping up the last one (which cost about a fifth more of the load's CPU).
    */
   CHUNK_ROWS: 122_880,
+  /**
+   * Rows of the first chunk when chunks load on several lanes: DuckDB starts on it while the
+   * rows of the next are encoded, instead of leaving a core idle until a whole chunk is. It
+   * goes into the empty table whole, so the chunks after it still append whole row groups
+   * (the load's wall time measured about 4 % shorter).
+   */
+  FIRST_CHUNK_ROWS: 15_360,
   /**
    * Rows per chunk under a memory limit: DuckDB holds the chunk being inserted uncompressed
    * until it is stored, so smaller chunks lower the peak (loads run slower there anyway).
@@ -101,6 +109,10 @@ export class TableLoader {
   private readonly freeLanes: InsertLane[] = [];
   private readonly laneWaiters: ((lane: InsertLane) => void)[] = [];
   private readonly laneCount: number;
+  /** The lanes opened while the first chunk fills (see openLanes); undefined before. */
+  private lanesOpened: Promise<void> | undefined;
+  /** Rows the current spool file takes before its chunk is loaded. */
+  private fileRows: number;
 
   constructor(
     private readonly session: QuerySession,
@@ -116,6 +128,7 @@ export class TableLoader {
       format === SpoolFormats.streamRows && !session.memoryLimited
         ? Math.max(1, Math.min(TableLoaderLimits.INSERT_LANES, session.threadCount))
         : 1;
+    this.fileRows = chunkRows;
   }
 
   /** Adds one row; {@link settle}, which callers run between pages, writes and loads it. */
@@ -147,12 +160,22 @@ export class TableLoader {
   }
 
   private currentFile(): SpoolFile {
-    return (this.file ??= this.spool.file(`${this.table}-${++this.chunks}`));
+    return this.file ?? this.newFile();
+  }
+
+  private newFile(): SpoolFile {
+    const file = (this.file = this.spool.file(`${this.table}-${++this.chunks}`));
+    this.fileRows = this.chunkRows;
+    if (this.chunks === 1 && this.laneCount > 1) {
+      this.fileRows = Math.min(this.chunkRows, TableLoaderLimits.FIRST_CHUNK_ROWS);
+      this.lanesOpened = this.openLanes();
+    }
+    return file;
   }
 
   private added(file: SpoolFile): void {
     this.rows++;
-    if (file.lines >= this.chunkRows) {
+    if (file.lines >= this.fileRows) {
       this.filled.push(file);
       this.file = undefined;
     }
@@ -325,7 +348,25 @@ export class TableLoader {
     }
   }
 
+  /**
+   * Opens every lane while the first chunk fills: a connection and DuckDB's change of threads
+   * then no longer wait for a turn of the event loop between pages, on the way to the first
+   * insert. Never rejects: a failure is kept for {@link throwIfFailed}.
+   */
+  private async openLanes(): Promise<void> {
+    try {
+      while (this.lanes.length < this.laneCount) {
+        const lane = await this.session.openInsertLane();
+        this.lanes.push(lane);
+        this.freeLanes.push(lane);
+      }
+    } catch (err) {
+      this.failure ??= err;
+    }
+  }
+
   private async takeLane(): Promise<InsertLane> {
+    await this.lanesOpened;
     const free = this.freeLanes.pop();
     if (free !== undefined) return free;
     if (this.lanes.length < this.laneCount) {
@@ -351,6 +392,7 @@ export class TableLoader {
   }
 
   private async closeLanes(): Promise<void> {
+    await this.lanesOpened;
     const lanes = this.lanes.splice(0);
     this.freeLanes.length = 0;
     for (const lane of lanes) await lane.close();

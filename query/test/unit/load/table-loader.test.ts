@@ -4,7 +4,7 @@ import { MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder } from '../../../src/columns/row-encoder.js';
 import { QuerySession } from '../../../src/session/query-session.js';
 import { SpoolDirectory, SpoolLimits } from '../../../src/load/ndjson-spool.js';
-import { TableLoader } from '../../../src/load/table-loader.js';
+import { TableLoader, TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { normalizeJsonEvent } from '@kinlog/core';
 import { QueryError } from '../../../src/errors.js';
@@ -127,6 +127,39 @@ describe('TableLoader (real DuckDB)', () => {
       expect((await load.finish()).rows).to.equal(5);
       const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
       expect(after.rows).to.deep.equal([[2, 5]]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('opens its insert lanes while the first chunk fills, and starts that chunk after FIRST_CHUNK_ROWS rows', async () => {
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    try {
+      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
+      const threads = async () =>
+        (await session.run(`SELECT current_setting('threads')`)).rows[0]?.[0];
+      addJsonRow(load, 0, { n: 0 });
+      await load.afterPage();
+      // One row, far from a chunk: the lanes are open already (DuckDB runs one thread each).
+      expect(await threads()).to.equal(1);
+      const tableRows = async () =>
+        session.run('SELECT count(*) FROM logs').then(
+          (r) => r.rows[0]?.[0],
+          () => undefined,
+        );
+      expect(await tableRows()).to.equal(undefined);
+      for (let i = 1; i < TableLoaderLimits.FIRST_CHUNK_ROWS; i++) addJsonRow(load, i, { n: i });
+      await load.afterPage();
+      // The first chunk loads on its own, long before a whole chunk's rows came.
+      while ((await tableRows()) !== TableLoaderLimits.FIRST_CHUNK_ROWS)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      addJsonRow(load, TableLoaderLimits.FIRST_CHUNK_ROWS, { n: -1 });
+      expect((await load.finish()).rows).to.equal(TableLoaderLimits.FIRST_CHUNK_ROWS + 1);
+      expect(await threads()).to.equal(2);
+      const last = await session.run('SELECT n FROM logs ORDER BY rowid DESC LIMIT 1');
+      expect(last.rows).to.deep.equal([[-1]]);
     } finally {
       session.close();
       await spool.remove();
