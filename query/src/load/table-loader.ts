@@ -14,13 +14,14 @@
  * (BIGINT → DOUBLE, → VARCHAR, → JSON) converts the rows already in.
  */
 import { rm } from 'node:fs/promises';
-import { ColumnTypes, type ColumnType } from '../columns/column-types.js';
+import type { ColumnType } from '../columns/column-types.js';
 import type { ColumnSpec, RowEncoder } from '../columns/row-encoder.js';
 import type { InsertLane } from '../session/insert-lane.js';
 import { quoteIdent, type QuerySession } from '../session/query-session.js';
 import { QueryError } from '../errors.js';
 import type { SpoolDirectory, SpoolFile } from './ndjson-spool.js';
 import { streamRowsSelect } from './stream-row-format.js';
+import { widenExpression } from './widen-expression.js';
 
 /** Bounds of a table load. */
 export const TableLoaderLimits = {
@@ -60,24 +61,6 @@ export type SpoolFormat = (typeof SpoolFormats)[keyof typeof SpoolFormats];
 const LINE_END_BYTES = 1;
 /** The name a table is copied under while its columns are put in order. */
 const REORDER_SUFFIX = '__kinlog_ordered';
-
-/** Integral doubles up to this print as integers, as JSON.stringify writes them (exactly). */
-const MAX_EXACT_DOUBLE_INTEGER = 2 ** 53;
-
-/**
- * The SQL turning a column of type `from` into `to` (a widening the encoder made), giving the
- * text the value had in its row: a double holding an integer came from `1`, not `1.0`.
- */
-function widenExpression(column: string, from: ColumnType, to: ColumnType): string {
-  if (to === ColumnTypes.json) return `to_json(${column})`;
-  if (from === ColumnTypes.double && to === ColumnTypes.varchar) {
-    return (
-      `CASE WHEN ${column} = trunc(${column}) AND abs(${column}) <= ${MAX_EXACT_DOUBLE_INTEGER} ` +
-      `THEN CAST(CAST(${column} AS BIGINT) AS VARCHAR) ELSE CAST(${column} AS VARCHAR) END`
-    );
-  }
-  return `CAST(${column} AS ${to})`;
-}
 
 /**
  * Loads rows made by one {@link RowEncoder} into one table, chunk by chunk: NDJSON rows, or
