@@ -22,6 +22,13 @@ const EVENTS = Number(process.env.KINLOG_BENCH_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.KINLOG_BENCH_ROUNDS ?? 2);
 const T0_MS = Date.parse('2024-05-01T00:00:00Z');
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-south-1', 'sa-east-1'];
+/**
+ * A shard's first sequence number, and what the next adds: Kinesis counts records in the middle
+ * of a 186-bit number written in 56 decimal digits, so a shard's numbers share only their first
+ * digits (about 24).
+ */
+const FIRST_SEQUENCE = 49590338271490256608559692538361571095921575989136588898n;
+const SEQUENCE_STEP = 2n ** 80n;
 const PAGES = ['/cart', '/checkout', '/home', '/search', '/login', '/orders', '/api/items'];
 
 function makeEvents(n: number): { events: LogEvent[]; lines: string[] } {
@@ -86,7 +93,7 @@ interface LoadSplit {
 async function main(): Promise<void> {
   const { events, lines } = makeEvents(EVENTS);
   // What Kinesis hands over with each record, made before timing.
-  const seqs = events.map((_, i) => String(49_600_000_000_000 + i));
+  const seqs = events.map((_, i) => String(FIRST_SEQUENCE + BigInt(i) * SEQUENCE_STEP));
   const keys = Array.from({ length: 64 }, (_, i) => `k-${i}`);
   const spool = await SpoolDirectory.create();
   try {
