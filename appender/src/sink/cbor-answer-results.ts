@@ -17,8 +17,8 @@
  * one is expected is read by the careful decoder itself. Input the careful decoder refuses is
  * refused here too (the same CborDecodeError).
  */
-import { BREAK_MARK, CborReader } from './cbor-reader.js';
-import { endOfInput } from './cbor-decode.js';
+import { CborReader } from './cbor-reader.js';
+import { decodeCbor, endOfInput } from './cbor-decode.js';
 import {
   entryResultOf,
   resultsOfAnswer,
@@ -30,7 +30,6 @@ import {
 const MAJOR_ARRAY = 4;
 const MAJOR_MAP = 5;
 const INFO_INDEFINITE = 31;
-const BREAK = 0xff;
 /** Initial byte of a text string whose length is in it (0x60 + length, up to 23). */
 const TEXT_HEAD = 0x60;
 const HEAD_INLINE_MAX = 23;
@@ -67,13 +66,9 @@ const OTHER = -1;
  */
 export function cborAnswerResults(body: Buffer): PutRecordsResults {
   const reader = new CborReader(body);
-  let results: PutRecordsResults;
-  if (reader.peek() >> 5 === MAJOR_MAP) results = readAnswer(reader);
-  else {
-    const value = reader.item(0);
-    if (value === BREAK_MARK) throw reader.error('a break outside an indefinite-length item');
-    results = resultsOfAnswer(value);
-  }
+  // Anything but a map is no answer to read lazily: decoded whole, as the careful way does.
+  if (reader.peek() >> 5 !== MAJOR_MAP) return resultsOfAnswer(decodeCbor(body));
+  const results = readAnswer(reader);
   endOfInput(reader);
   return results;
 }
@@ -82,11 +77,7 @@ export function cborAnswerResults(body: Buffer): PutRecordsResults {
 function readAnswer(reader: CborReader): PutRecordsResults {
   let results: PutRecordsResults | undefined;
   const count = mapHead(reader);
-  for (let k = 0; count < 0 || k < count; k++) {
-    if (count < 0 && reader.peek() === BREAK) {
-      reader.at++;
-      break;
-    }
+  for (let k = 0; reader.hasMember(count, k); k++) {
     if (readKey(reader, ANSWER_MEMBER_DEPTH) === RECORDS) results = readRecords(reader);
     else reader.value(ANSWER_MEMBER_DEPTH);
   }
@@ -110,11 +101,7 @@ function readRecords(reader: CborReader): PutRecordsResults | undefined {
   const shards = count < 0 ? [] : new Array<string | undefined>(count);
   const offsets = count < 0 ? [] : new Array<number>(count);
   const seen: SeenText[] = [];
-  for (let i = 0; count < 0 || i < count; i++) {
-    if (count < 0 && reader.peek() === BREAK) {
-      reader.at++;
-      break;
-    }
+  for (let i = 0; reader.hasMember(count, i); i++) {
     offsets[i] = reader.at;
     shards[i] = readEntry(reader, seen);
   }
@@ -140,11 +127,7 @@ function readEntry(reader: CborReader, seen: SeenText[]): string | undefined {
   let sequenceNumber = false;
   let shardId: string | undefined;
   const count = mapHead(reader);
-  for (let k = 0; count < 0 || k < count; k++) {
-    if (count < 0 && reader.peek() === BREAK) {
-      reader.at++;
-      break;
-    }
+  for (let k = 0; reader.hasMember(count, k); k++) {
     switch (readKey(reader, ENTRY_MEMBER_DEPTH)) {
       case SEQUENCE_NUMBER: {
         const start = reader.at;

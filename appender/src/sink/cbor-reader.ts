@@ -26,6 +26,8 @@ const INFO_FOUR_BYTES = 26;
 const INFO_EIGHT_BYTES = 27;
 const INFO_INDEFINITE = 31;
 const BREAK = 0xff;
+/** The member count hasMember takes for a map or array of indefinite length. */
+const INDEFINITE_COUNT = -1;
 const SIMPLE_FALSE = 20;
 const SIMPLE_TRUE = 21;
 const SIMPLE_NULL = 22;
@@ -80,6 +82,17 @@ export class CborReader {
 
   error(what: string, at = this.at): CborDecodeError {
     return new CborDecodeError(`invalid CBOR at byte ${at}: ${what}`);
+  }
+
+  /**
+   * Whether a map or array of `count` members (-1: of indefinite length) has another after the
+   * `read` read so far; the break ending an indefinite one is read.
+   */
+  hasMember(count: number, read: number): boolean {
+    if (count >= 0) return read < count;
+    if (this.peek() !== BREAK) return true;
+    this.at++;
+    return false;
   }
 
   /** One item, or BREAK_MARK for a break (only an indefinite item's reader accepts it). */
@@ -176,13 +189,8 @@ export class CborReader {
       }
       case 5: {
         const out: Record<string, unknown> = {};
-        for (;;) {
-          if (this.peek() === BREAK) {
-            this.at++;
-            return out;
-          }
-          this.entry(out, depth + 1);
-        }
+        while (this.hasMember(INDEFINITE_COUNT, 0)) this.entry(out, depth + 1);
+        return out;
       }
       default:
         throw this.error(`major type ${major} cannot have an indefinite length`, start);
