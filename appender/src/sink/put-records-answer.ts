@@ -32,18 +32,9 @@ export function decodePutRecordsAnswer(
   body: Buffer,
   asked: WireProtocol,
 ): unknown {
-  if (answerProtocol(headers, asked) === WireProtocol.CBOR) {
-    try {
-      return decodeCbor(body);
-    } catch (err) {
-      throw notDecodable(status, 'CBOR', err);
-    }
-  }
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw notDecodable(status, 'JSON', err);
-  }
+  return answerProtocol(headers, asked) === WireProtocol.CBOR
+    ? decodedAs(status, 'CBOR', () => decodeCbor(body))
+    : decodedAs(status, 'JSON', (): unknown => JSON.parse(body.toString('utf8')));
 }
 
 /**
@@ -62,14 +53,9 @@ export function putRecordsAnswerResults(
   body: Buffer,
   asked: WireProtocol,
 ): PutRecordsResults {
-  if (answerProtocol(headers, asked) === WireProtocol.CBOR) {
-    try {
-      return cborAnswerResults(body);
-    } catch (err) {
-      throw notDecodable(status, 'CBOR', err);
-    }
-  }
-  return resultsOfAnswer(decodePutRecordsAnswer(status, headers, body, asked));
+  return answerProtocol(headers, asked) === WireProtocol.CBOR
+    ? decodedAs(status, 'CBOR', () => cborAnswerResults(body))
+    : resultsOfAnswer(decodePutRecordsAnswer(status, headers, body, asked));
 }
 
 /**
@@ -103,6 +89,15 @@ export function putRecordsAnswerError(
 function answerProtocol(headers: AnswerHeaders, asked: WireProtocol): WireProtocol {
   const contentType = headers['content-type'];
   return wireProtocolOf(Array.isArray(contentType) ? contentType[0] : contentType) ?? asked;
+}
+
+/** What `decode` makes of an answer's body; an answer that is not in `protocol` throws. */
+function decodedAs<T>(status: number, protocol: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    throw notDecodable(status, protocol, err);
+  }
 }
 
 function notDecodable(status: number, protocol: string, err: unknown): AwsHttpError {
