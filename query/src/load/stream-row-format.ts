@@ -43,9 +43,8 @@ export const StreamRowFlags = {
   sharedApart: 4,
 } as const;
 
-/** Meta columns a plain row may leave to its chunk's shared values (see SpoolFile.shared). */
-export const SHARED_META = ['_shard', '_format'] as const;
-export type SharedMeta = Readonly<Partial<Record<(typeof SHARED_META)[number], string>>>;
+/** The _shard and _format a chunk's plain rows may leave empty (see SpoolFile.shared). */
+export type SharedMeta = Readonly<{ _shard?: string; _format?: string }>;
 
 /** A meta value that can go on the line as it is (not empty, no control character). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
@@ -102,7 +101,7 @@ export function streamRowsSelect(
     ...STREAM_ROW_META.map((name) => {
       const c = quoteIdent(name);
       const value = metaValue(name, c, plainMeta, flag);
-      const sharedValue = shared === undefined ? undefined : sharedOf(shared, name);
+      const sharedValue = name === '_shard' || name === '_format' ? shared?.[name] : undefined;
       if (sharedValue === undefined) return `${value} AS ${c}`;
       // Only plain rows leave a value empty, and no row's _shard or _format is NULL.
       const literal = quoteLiteral(sharedValue);
@@ -127,8 +126,4 @@ function metaValue(name: StreamRowMeta, c: string, plainMeta: boolean, flag: str
   if (name === ARRIVAL) return `epoch_ms(CAST(${text} AS ${ARRIVAL_CSV_TYPE}))`;
   // DuckDB drops a cast to the type a value has (the VARCHAR ones).
   return `CAST(${text} AS ${MetaColumns[name]})`;
-}
-
-function sharedOf(shared: SharedMeta, name: StreamRowMeta): string | undefined {
-  return name === '_shard' || name === '_format' ? shared[name] : undefined;
 }

@@ -21,6 +21,38 @@ function addJsonRow(load: StreamTableLoad, seq: number, event: Record<string, un
   });
 }
 
+/** The rows of table `table`, undefined while it does not exist yet. */
+async function tableRows(session: QuerySession, table: string): Promise<unknown> {
+  return session.run(`SELECT count(*) FROM ${table}`).then(
+    (r) => r.rows[0]?.[0],
+    () => undefined,
+  );
+}
+
+/** Waits until table `table` holds `count` rows: chunks commit in the background. */
+async function untilRows(session: QuerySession, table: string, count: number): Promise<void> {
+  while ((await tableRows(session, table)) !== count)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/**
+ * A load of two-row chunks into `logs` whose first chunk (hosts a and b) is committed, after
+ * which the table refuses rows without a host: the chunk holding one fails in DuckDB.
+ */
+async function loadRefusingHostless(
+  session: QuerySession,
+  spool: SpoolDirectory,
+): Promise<StreamTableLoad> {
+  const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
+  addJsonRow(load, 1, { host: 'a' });
+  addJsonRow(load, 2, { host: 'b' });
+  await load.afterPage();
+  // The table itself is made when the first chunk starts loading, which may be later still.
+  await untilRows(session, 'logs', 2);
+  await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+  return load;
+}
+
 describe('TableLoader (real DuckDB)', () => {
   it('loads chunk by chunk, adding and widening columns that later chunks need, and removes chunk files', async () => {
     const session = await QuerySession.open();
@@ -144,17 +176,11 @@ describe('TableLoader (real DuckDB)', () => {
       await load.afterPage();
       // One row, far from a chunk: the lanes are open already (DuckDB runs one thread each).
       expect(await threads()).to.equal(1);
-      const tableRows = async () =>
-        session.run('SELECT count(*) FROM logs').then(
-          (r) => r.rows[0]?.[0],
-          () => undefined,
-        );
-      expect(await tableRows()).to.equal(undefined);
+      expect(await tableRows(session, 'logs')).to.equal(undefined);
       for (let i = 1; i < TableLoaderLimits.FIRST_CHUNK_ROWS; i++) addJsonRow(load, i, { n: i });
       await load.afterPage();
       // The first chunk loads on its own, long before a whole chunk's rows came.
-      while ((await tableRows()) !== TableLoaderLimits.FIRST_CHUNK_ROWS)
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await untilRows(session, 'logs', TableLoaderLimits.FIRST_CHUNK_ROWS);
       addJsonRow(load, TableLoaderLimits.FIRST_CHUNK_ROWS, { n: -1 });
       expect((await load.finish()).rows).to.equal(TableLoaderLimits.FIRST_CHUNK_ROWS + 1);
       expect(await threads()).to.equal(2);
@@ -170,19 +196,7 @@ describe('TableLoader (real DuckDB)', () => {
     const session = await QuerySession.open({ threads: 2 });
     const spool = await SpoolDirectory.create();
     try {
-      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
-      addJsonRow(load, 1, { host: 'a' });
-      addJsonRow(load, 2, { host: 'b' });
-      await load.afterPage();
-      // The first chunk is committed before the table refuses rows without a host.
-      // The table itself is made when the first chunk starts loading, which may be later still.
-      const loaded = async () =>
-        session.run('SELECT count(*) FROM logs').then(
-          (r) => r.rows[0]?.[0] === 2,
-          () => false,
-        );
-      while (!(await loaded())) await new Promise((resolve) => setTimeout(resolve, 10));
-      await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+      const load = await loadRefusingHostless(session, spool);
       for (let i = 3; i <= 8; i++) addJsonRow(load, i, { n: i });
       let failure: unknown;
       try {
@@ -255,17 +269,7 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       return lane;
     };
     try {
-      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
-      addJsonRow(load, 1, { host: 'a' });
-      addJsonRow(load, 2, { host: 'b' });
-      await load.afterPage();
-      const loaded = async () =>
-        session.run('SELECT count(*) FROM logs').then(
-          (r) => r.rows[0]?.[0] === 2,
-          () => false,
-        );
-      while (!(await loaded())) await new Promise((resolve) => setTimeout(resolve, 10));
-      await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+      const load = await loadRefusingHostless(session, spool);
       // Chunks 2 and 3 have a host; chunk 4 (rows 7 and 8) has none and fails.
       for (let i = 3; i <= 6; i++) addJsonRow(load, i, { host: `h${i}` });
       for (let i = 7; i <= 8; i++) addJsonRow(load, i, {});
@@ -307,17 +311,7 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       return lane;
     };
     try {
-      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
-      addJsonRow(load, 1, { host: 'a' });
-      addJsonRow(load, 2, { host: 'b' });
-      await load.afterPage();
-      const loaded = async () =>
-        session.run('SELECT count(*) FROM logs').then(
-          (r) => r.rows[0]?.[0] === 2,
-          () => false,
-        );
-      while (!(await loaded())) await new Promise((resolve) => setTimeout(resolve, 10));
-      await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+      const load = await loadRefusingHostless(session, spool);
       for (let i = 3; i <= 8; i++) addJsonRow(load, i, { n: i });
       const failure = await load
         .afterPage()
