@@ -14,6 +14,7 @@
  * (BIGINT → DOUBLE, → VARCHAR, → JSON) converts the rows already in.
  */
 import { rm } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ColumnType } from '../columns/column-types.js';
 import type { ColumnSpec, RowEncoder } from '../columns/row-encoder.js';
 import type { InsertLane } from '../session/insert-lane.js';
@@ -171,6 +172,10 @@ export class TableLoader {
     this.filled = [];
     for (const file of filled) await this.rotate(file);
     await this.file?.flushIfFull();
+    // A turn of the event loop, so that what chunks wait on (a lane opening, a write or an
+    // insert ending) moves on now: pages that come without I/O of their own (the benchmark, a
+    // source already in memory) would otherwise hold it until the reader next blocks.
+    if (this.lanesOpened !== undefined) await nextTurn();
   }
 
   /** Loads what is left and waits for every chunk; the table exists afterwards, maybe empty. */
@@ -337,14 +342,17 @@ export class TableLoader {
    * insert. Never rejects: a failure is kept for {@link throwIfFailed}.
    */
   private async openLanes(): Promise<void> {
-    try {
-      while (this.lanes.length < this.laneCount) {
-        const lane = await this.session.openInsertLane();
-        this.lanes.push(lane);
-        this.freeLanes.push(lane);
+    // All at once: each opening waits for turns of the event loop, which the rows hold up.
+    const opened = await Promise.allSettled(
+      Array.from({ length: this.laneCount }, () => this.session.openInsertLane()),
+    );
+    for (const lane of opened) {
+      if (lane.status === 'rejected') {
+        this.failure ??= lane.reason;
+        continue;
       }
-    } catch (err) {
-      this.failure ??= err;
+      this.lanes.push(lane.value);
+      this.freeLanes.push(lane.value);
     }
   }
 

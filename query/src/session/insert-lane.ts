@@ -52,9 +52,11 @@ export class InsertLane {
     let open = false;
     let turnTaken = false;
     try {
-      await this.connection.run('BEGIN TRANSACTION');
+      // One call, so the insert does not wait for a turn of the event loop after the BEGIN.
       open = true;
-      await this.connection.run(`INSERT INTO ${quoteIdent(table)} BY NAME ${select}`);
+      await this.connection.run(
+        `BEGIN TRANSACTION; INSERT INTO ${quoteIdent(table)} BY NAME ${select}`,
+      );
       turnTaken = true;
       if (!(await turn)) {
         open = false;

@@ -192,6 +192,66 @@ describe('TableLoader (real DuckDB)', () => {
     }
   });
 
+  it('opens its insert lanes at once, not one after the other', async () => {
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    let opening = 0;
+    let mostOpening = 0;
+    const openLane = session.openInsertLane.bind(session);
+    session.openInsertLane = async () => {
+      mostOpening = Math.max(mostOpening, ++opening);
+      try {
+        return await openLane();
+      } finally {
+        opening--;
+      }
+    };
+    try {
+      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
+      addJsonRow(load, 0, { n: 0 });
+      expect((await load.finish()).rows).to.equal(1);
+      expect(mostOpening).to.equal(TableLoaderLimits.INSERT_LANES);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('starts the first chunk while pages keep coming with no I/O of their own between them', async () => {
+    const session = await QuerySession.open({ threads: 2 });
+    const spool = await SpoolDirectory.create();
+    const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
+    let rowsAtFirstInsert: number | undefined;
+    const openLane = session.openInsertLane.bind(session);
+    session.openInsertLane = async () => {
+      const lane = await openLane();
+      const insertSelect = lane.insertSelect.bind(lane);
+      lane.insertSelect = (table, select, turn) => {
+        rowsAtFirstInsert ??= load.encoder.stats.rows;
+        return insertSelect(table, select, turn);
+      };
+      return lane;
+    };
+    // Fewer rows than two chunks: only the first fills before finish().
+    const pages = 100;
+    const pageRows = 1_000;
+    try {
+      for (let i = 0; i < pages * pageRows; i++) {
+        addJsonRow(load, i, { n: i });
+        // As a reader with its records in memory: nothing but the load is awaited.
+        if (i % pageRows === pageRows - 1) await load.afterPage();
+      }
+      const startedAt = rowsAtFirstInsert;
+      expect((await load.finish()).rows).to.equal(pages * pageRows);
+      expect(startedAt)
+        .to.be.a('number')
+        .below(pages * pageRows);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
   it('fails the load when a chunk fails in DuckDB: the chunks after it are not committed, their files are removed and queries get every thread back', async () => {
     const session = await QuerySession.open({ threads: 2 });
     const spool = await SpoolDirectory.create();
