@@ -24,7 +24,7 @@
 //   memory-aggregator  the same 10,000,000 distinct keys as classified events straight into a
 //                      TopNAggregator at default settings, in a process that loads nothing else:
 //                      peak RSS (target ≤ 100 MB). Loading the aggregator loads @kinlog/core and
-//                      with it the AWS SDK (≈ 64 MB RSS, printed): that baseline is included.
+//                      with it the AWS SDK (≈ 57 MB RSS, printed): that baseline is included.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import {
@@ -33,14 +33,11 @@ import {
   type PerformanceEntry,
 } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
-import { GetRecordsCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsClientConfig } from '@kinlog/core';
 import { fileURLToPath } from 'node:url';
 import { TopNAggregator, TopNDefaults } from '../src/aggregate/top-n-aggregator.js';
 import type { IteratorStart, RecordsPage, ShardInfo } from '../src/stream/shard-info.js';
-import { KinesisShardSource, type ShardSource } from '../src/stream/kinesis-shard-source.js';
-import { readShardsInOrder } from '../src/stream/read-shards-in-order.js';
-import { analyzeShards, type AnalyzePlan } from '../src/window/analyze-shards.js';
+import type { ShardSource } from '../src/stream/kinesis-shard-source.js';
+import type { AnalyzePlan } from '../src/window/analyze-shards.js';
 
 const MEMORY_RECORDS = 10_000_000;
 const THROUGHPUT_RECORDS = 1_000_000;
@@ -95,7 +92,11 @@ const plans: AnalyzePlan[] = Array.from({ length: SHARDS }, (_, i) => ({
   parentShardIds: [],
 }));
 
-function analyze(source: ShardSource) {
+// Each mode imports what it runs, so memory-aggregator's process holds the aggregator alone.
+const pipeline = () => import('../src/window/analyze-shards.js');
+
+async function analyze(source: ShardSource) {
+  const { analyzeShards } = await pipeline();
   // No GetRecords pacing: the source is memory, and pacing is not what is measured.
   return analyzeShards(source, plans, { stream: 'bench', minCallIntervalMs: 0 });
 }
@@ -151,6 +152,7 @@ function report(mode: string, line: string): void {
 }
 
 async function memory(): Promise<void> {
+  await pipeline();
   const baselineMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   const { result, decode } = await analyze(distinctKeySource());
@@ -165,6 +167,7 @@ async function memory(): Promise<void> {
 }
 
 async function memoryRead(): Promise<void> {
+  const { readShardsInOrder } = await import('../src/stream/read-shards-in-order.js');
   let bytes = 0;
   const steps = readShardsInOrder(distinctKeySource(), plans, {
     stream: 'bench',
@@ -217,6 +220,7 @@ function median(values: readonly number[]): number {
 }
 
 async function throughput(allErrors: boolean): Promise<void> {
+  await pipeline();
   const perShard = THROUGHPUT_RECORDS / SHARDS;
   const stored = Array.from({ length: THROUGHPUT_RECORDS }, (_, i) =>
     encoder.encode(syntheticLine(i, allErrors)),
@@ -312,6 +316,9 @@ const GET_RECORDS_PAGE = 10_000;
 const GET_RECORDS_CALLS = 20;
 
 async function getRecords(): Promise<void> {
+  const { GetRecordsCommand, KinesisClient } = await import('@aws-sdk/client-kinesis');
+  const { awsClientConfig } = await import('@kinlog/core');
+  const { KinesisShardSource } = await import('../src/stream/kinesis-shard-source.js');
   const answer = JSON.stringify({
     Records: Array.from({ length: GET_RECORDS_PAGE }, (_, i) => ({
       SequenceNumber: `4960${String(i).padStart(52, '0')}`,
