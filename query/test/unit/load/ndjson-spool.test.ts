@@ -50,7 +50,16 @@ describe('SpoolFile', () => {
         file.endLine();
         lines.push(`{"é":${i}}\t ~\x7f"\t${n}`);
       }
-      for (const odd of ['tab\there', 'line\n', 'é', '\u0080', '😀', 'a\u0000']) {
+      for (const odd of [
+        'tab\there',
+        'line\n',
+        'é',
+        '\u0080',
+        '😀',
+        'a\u0000',
+        '\u001f',
+        '\uffff',
+      ]) {
         file.startLine('{"dropped":true}', 64);
         file.appendTab();
         expect(file.appendAscii('kept so far')).to.equal(true);
