@@ -194,16 +194,17 @@ export class SpoolFile {
     const buffer = this.buffer!;
     let at = this.cursor;
     if (n < 0) buffer[at++] = MINUS;
-    let rest = Math.abs(n);
+    const rest = Math.abs(n);
+    // Two halves of at most eight digits each divide as int32 (an arrival's 13 digits in 35
+    // instead of 46 ns): the leading half as long as it is, the other zero-padded to eight.
+    const high = Math.floor(rest / HALF_DIVISOR);
+    const low = rest - high * HALF_DIVISOR;
+    const lead = high === 0 ? low : high;
     let digits = 1;
-    for (let power = 10; power <= rest; power *= 10) digits++;
-    at += digits;
+    for (let power = 10; power <= lead; power *= 10) digits++;
+    at = putDigits(buffer, at + digits, lead, digits);
+    if (high !== 0) at = putDigits(buffer, at + HALF_DIGITS, low, HALF_DIGITS);
     this.cursor = at;
-    do {
-      const next = Math.floor(rest / 10);
-      buffer[--at] = ZERO + (rest - next * 10);
-      rest = next;
-    } while (rest > 0);
   }
 
   /** Adds the line started (see {@link startLine}). */
@@ -300,6 +301,21 @@ export class SpoolFile {
 
 const NEWLINE = 0x0a;
 const TAB = 0x09;
+/** appendInteger's halves: a safe integer's high half stays below 2^31 too. */
+const HALF_DIGITS = 8;
+const HALF_DIVISOR = 10 ** HALF_DIGITS;
+
+/** Writes the `count` last decimal digits of `x` (0 ≤ x < 2^31) to end at `end`; returns `end`. */
+function putDigits(buffer: Buffer, end: number, x: number, count: number): number {
+  let rest = x;
+  for (let at = end - 1; at >= end - count; at--) {
+    const next = (rest / 10) | 0;
+    buffer[at] = ZERO + (rest - next * 10);
+    rest = next;
+  }
+  return end;
+}
+
 const FIRST_PRINTABLE = 0x20;
 const LAST_ASCII = 0x7f;
 const MINUS = 0x2d;

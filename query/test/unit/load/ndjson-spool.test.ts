@@ -41,6 +41,14 @@ describe('SpoolFile', () => {
       const lines: string[] = [];
       const integers = [0, 7, -1, 10, 99, 100, 99_999_999, 100_000_000, 100_000_007, -200_000_001];
       integers.push(1714521600000, -62167219200000, 10 ** 15, 2 ** 53 - 1);
+      // Seeded integers of every length, both signs: each half of the digits written apart.
+      let seed = 17;
+      for (let i = 0; i < 2_000; i++) {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        const digits = 1 + (i % 15);
+        const n = Math.floor((seed / 2 ** 31) * 10 ** digits);
+        integers.push(i % 2 === 0 ? n : -n, 10 ** (digits - 1), 10 ** (digits - 1) - 1);
+      }
       for (const [i, n] of [...integers, -(2 ** 53 - 1)].entries()) {
         file.startLine(`{"é":${i}}`, 64);
         file.appendTab();
