@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
 import { MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder } from '../../../src/columns/row-encoder.js';
-import { QuerySession } from '../../../src/session/query-session.js';
+import { QuerySession, type QuerySessionOptions } from '../../../src/session/query-session.js';
+import type { InsertLane } from '../../../src/session/insert-lane.js';
 import { SpoolDirectory, SpoolLimits } from '../../../src/load/ndjson-spool.js';
 import { TableLoader, TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
@@ -35,6 +36,31 @@ async function untilRows(session: QuerySession, table: string, count: number): P
     await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** Runs `test` with a fresh DuckDB session (of `options`) and spool, both closed afterwards. */
+async function withSession(
+  options: QuerySessionOptions,
+  test: (session: QuerySession, spool: SpoolDirectory) => Promise<void>,
+): Promise<void> {
+  const session = await QuerySession.open(options);
+  const spool = await SpoolDirectory.create();
+  try {
+    await test(session, spool);
+  } finally {
+    session.close();
+    await spool.remove();
+  }
+}
+
+/** Has `change` patch each insert lane `session` opens (to watch or hold its inserts). */
+function changeLanes(session: QuerySession, change: (lane: InsertLane) => void): void {
+  const openLane = session.openInsertLane.bind(session);
+  session.openInsertLane = async () => {
+    const lane = await openLane();
+    change(lane);
+    return lane;
+  };
+}
+
 /**
  * A load of two-row chunks into `logs` whose first chunk (hosts a and b) is committed, after
  * which the table refuses rows without a host: the chunk holding one fails in DuckDB.
@@ -55,9 +81,7 @@ async function loadRefusingHostless(
 
 describe('TableLoader (real DuckDB)', () => {
   it('loads chunk by chunk, adding and widening columns that later chunks need, and removes chunk files', async () => {
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({}, async (session, spool) => {
       const encoder = new RowEncoder({ status: 'INTEGER' });
       const loader = new TableLoader(session, spool, 't', encoder, 3);
       const events: Record<string, unknown>[] = [
@@ -92,16 +116,11 @@ describe('TableLoader (real DuckDB)', () => {
         [201, null, null, null],
       ]);
       expect(await readdir(spool.path)).to.deep.equal([]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('keeps fields before the _ columns when a field first shows up in a later chunk', async () => {
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({}, async (session, spool) => {
       const encoder = new RowEncoder({ status: 'INTEGER' }, MetaColumns);
       const loader = new TableLoader(session, spool, 't', encoder, 2);
       const events: Record<string, unknown>[] = [{ status: 200 }, { a: 1 }, { b: 'late' }, {}];
@@ -121,16 +140,11 @@ describe('TableLoader (real DuckDB)', () => {
         [null, null, 'late', '3'],
         [null, null, null, '4'],
       ]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('creates the table, empty, when no row came', async () => {
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({}, async (session, spool) => {
       const loader = new TableLoader(
         session,
         spool,
@@ -141,16 +155,11 @@ describe('TableLoader (real DuckDB)', () => {
       const result = await session.run('SELECT * FROM empty');
       expect(result.columns).to.deep.equal([{ name: 'time', type: 'TIMESTAMP' }]);
       expect(result.rows).to.deep.equal([]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('inserts stream rows with one DuckDB thread and gives queries all of them back', async () => {
-    const session = await QuerySession.open({ threads: 2 });
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({ threads: 2 }, async (session, spool) => {
       const load = new StreamTableLoad(session, spool, 'logs', 'web-logs', undefined, 2);
       for (let i = 0; i < 5; i++) {
         addJsonRow(load, i, { n: i });
@@ -159,16 +168,11 @@ describe('TableLoader (real DuckDB)', () => {
       expect((await load.finish()).rows).to.equal(5);
       const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
       expect(after.rows).to.deep.equal([[2, 5]]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('opens its insert lanes while the first chunk fills, and starts that chunk after FIRST_CHUNK_ROWS rows', async () => {
-    const session = await QuerySession.open({ threads: 2 });
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({ threads: 2 }, async (session, spool) => {
       const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
       const threads = async () =>
         (await session.run(`SELECT current_setting('threads')`)).rows[0]?.[0];
@@ -186,56 +190,43 @@ describe('TableLoader (real DuckDB)', () => {
       expect(await threads()).to.equal(2);
       const last = await session.run('SELECT n FROM logs ORDER BY rowid DESC LIMIT 1');
       expect(last.rows).to.deep.equal([[-1]]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('opens its insert lanes at once, not one after the other', async () => {
-    const session = await QuerySession.open({ threads: 2 });
-    const spool = await SpoolDirectory.create();
-    let opening = 0;
-    let mostOpening = 0;
-    const openLane = session.openInsertLane.bind(session);
-    session.openInsertLane = async () => {
-      mostOpening = Math.max(mostOpening, ++opening);
-      try {
-        return await openLane();
-      } finally {
-        opening--;
-      }
-    };
-    try {
+    await withSession({ threads: 2 }, async (session, spool) => {
+      let opening = 0;
+      let mostOpening = 0;
+      const openLane = session.openInsertLane.bind(session);
+      session.openInsertLane = async () => {
+        mostOpening = Math.max(mostOpening, ++opening);
+        try {
+          return await openLane();
+        } finally {
+          opening--;
+        }
+      };
       const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
       addJsonRow(load, 0, { n: 0 });
       expect((await load.finish()).rows).to.equal(1);
       expect(mostOpening).to.equal(TableLoaderLimits.INSERT_LANES);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('starts the first chunk while pages keep coming with no I/O of their own between them', async () => {
-    const session = await QuerySession.open({ threads: 2 });
-    const spool = await SpoolDirectory.create();
-    const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
-    let rowsAtFirstInsert: number | undefined;
-    const openLane = session.openInsertLane.bind(session);
-    session.openInsertLane = async () => {
-      const lane = await openLane();
-      const insertSelect = lane.insertSelect.bind(lane);
-      lane.insertSelect = (table, select, turn) => {
-        rowsAtFirstInsert ??= load.encoder.stats.rows;
-        return insertSelect(table, select, turn);
-      };
-      return lane;
-    };
-    // Fewer rows than two chunks: only the first fills before finish().
-    const pages = 100;
-    const pageRows = 1_000;
-    try {
+    await withSession({ threads: 2 }, async (session, spool) => {
+      const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
+      let rowsAtFirstInsert: number | undefined;
+      changeLanes(session, (lane) => {
+        const insertSelect = lane.insertSelect.bind(lane);
+        lane.insertSelect = (table, select, turn) => {
+          rowsAtFirstInsert ??= load.encoder.stats.rows;
+          return insertSelect(table, select, turn);
+        };
+      });
+      // Fewer rows than two chunks: only the first fills before finish().
+      const pages = 100;
+      const pageRows = 1_000;
       for (let i = 0; i < pages * pageRows; i++) {
         addJsonRow(load, i, { n: i });
         // As a reader with its records in memory: nothing but the load is awaited.
@@ -246,16 +237,11 @@ describe('TableLoader (real DuckDB)', () => {
       expect(startedAt)
         .to.be.a('number')
         .below(pages * pageRows);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('fails the load when a chunk fails in DuckDB: the chunks after it are not committed, their files are removed and queries get every thread back', async () => {
-    const session = await QuerySession.open({ threads: 2 });
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({ threads: 2 }, async (session, spool) => {
       const load = await loadRefusingHostless(session, spool);
       for (let i = 3; i <= 8; i++) addJsonRow(load, i, { n: i });
       let failure: unknown;
@@ -270,10 +256,7 @@ describe('TableLoader (real DuckDB)', () => {
       const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
       expect(after.rows).to.deep.equal([[2, 2]]);
       expect(await readdir(spool.path)).to.deep.equal([]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 });
 
@@ -292,43 +275,38 @@ class WatchedTurn extends Promise<boolean> {
 
 describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
   it('ends a failed load only after a chunk still inserting on the other lane ended and its file is removed', async () => {
-    const session = await QuerySession.open({ threads: 2 });
-    const spool = await SpoolDirectory.create();
-    // Chunk 3 (rows 5 and 6) waits on its lane until chunk 4, inserted on the other lane and
-    // failing there, waits for its turn: a load that ended with chunk 4 closed the lanes first.
-    let releaseChunk3: (go: boolean) => void = () => undefined;
-    const chunk3Held = new Promise<boolean>((resolve) => (releaseChunk3 = resolve));
-    let chunk3Waiting = false;
-    let closedWhileChunk3Waited = false;
-    const openLane = session.openInsertLane.bind(session);
-    session.openInsertLane = async () => {
-      const lane = await openLane();
-      const insertSelect = lane.insertSelect.bind(lane);
-      lane.insertSelect = async (table, select, turn) => {
-        if (select.includes('3-logs-3.ndjson')) {
-          chunk3Waiting = true;
-          const go = await chunk3Held;
-          chunk3Waiting = false;
-          if (!go) throw new Error('lane closed while chunk 3 waited');
-        }
-        if (!select.includes('4-logs-4.ndjson')) return insertSelect(table, select, turn);
-        const watched = new WatchedTurn((resolve, reject) => {
-          turn.then(resolve, reject);
-        });
-        watched.onWait = () => releaseChunk3(true);
-        return insertSelect(table, select, watched);
-      };
-      const close = lane.close.bind(lane);
-      lane.close = async () => {
-        if (chunk3Waiting) {
-          closedWhileChunk3Waited = true;
-          releaseChunk3(false);
-        }
-        await close();
-      };
-      return lane;
-    };
-    try {
+    await withSession({ threads: 2 }, async (session, spool) => {
+      // Chunk 3 (rows 5 and 6) waits on its lane until chunk 4, inserted on the other lane and
+      // failing there, waits for its turn: a load that ended with chunk 4 closed the lanes first.
+      let releaseChunk3: (go: boolean) => void = () => undefined;
+      const chunk3Held = new Promise<boolean>((resolve) => (releaseChunk3 = resolve));
+      let chunk3Waiting = false;
+      let closedWhileChunk3Waited = false;
+      changeLanes(session, (lane) => {
+        const insertSelect = lane.insertSelect.bind(lane);
+        lane.insertSelect = async (table, select, turn) => {
+          if (select.includes('3-logs-3.ndjson')) {
+            chunk3Waiting = true;
+            const go = await chunk3Held;
+            chunk3Waiting = false;
+            if (!go) throw new Error('lane closed while chunk 3 waited');
+          }
+          if (!select.includes('4-logs-4.ndjson')) return insertSelect(table, select, turn);
+          const watched = new WatchedTurn((resolve, reject) => {
+            turn.then(resolve, reject);
+          });
+          watched.onWait = () => releaseChunk3(true);
+          return insertSelect(table, select, watched);
+        };
+        const close = lane.close.bind(lane);
+        lane.close = async () => {
+          if (chunk3Waiting) {
+            closedWhileChunk3Waited = true;
+            releaseChunk3(false);
+          }
+          await close();
+        };
+      });
       const load = await loadRefusingHostless(session, spool);
       // Chunks 2 and 3 have a host; chunk 4 (rows 7 and 8) has none and fails.
       for (let i = 3; i <= 6; i++) addJsonRow(load, i, { host: `h${i}` });
@@ -346,31 +324,23 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       expect((failure as QueryError).message).to.match(/^loading table logs failed: .*NOT NULL/);
       const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
       expect(after.rows).to.deep.equal([[2, 6]]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
   it('skips a chunk that gets its lane after the load failed: it inserts nothing, and its file is removed', async () => {
-    const session = await QuerySession.open({ threads: 2 });
-    const spool = await SpoolDirectory.create();
-    // Chunk 3 waits on its lane until chunk 2 failed on the other, so chunk 4 gets that lane.
-    let releaseChunk3: () => void = () => undefined;
-    const chunk3Held = new Promise<void>((resolve) => (releaseChunk3 = resolve));
-    let chunk4Inserted = false;
-    const openLane = session.openInsertLane.bind(session);
-    session.openInsertLane = async () => {
-      const lane = await openLane();
-      const insertSelect = lane.insertSelect.bind(lane);
-      lane.insertSelect = async (table, select, turn) => {
-        if (select.includes('3-logs-3.ndjson')) await chunk3Held;
-        if (select.includes('4-logs-4.ndjson')) chunk4Inserted = true;
-        if (!select.includes('2-logs-2.ndjson')) return insertSelect(table, select, turn);
-        return insertSelect(table, select, turn).finally(releaseChunk3);
-      };
-      return lane;
-    };
-    try {
+    await withSession({ threads: 2 }, async (session, spool) => {
+      // Chunk 3 waits on its lane until chunk 2 failed on the other, so chunk 4 gets that lane.
+      let releaseChunk3: () => void = () => undefined;
+      const chunk3Held = new Promise<void>((resolve) => (releaseChunk3 = resolve));
+      let chunk4Inserted = false;
+      changeLanes(session, (lane) => {
+        const insertSelect = lane.insertSelect.bind(lane);
+        lane.insertSelect = async (table, select, turn) => {
+          if (select.includes('3-logs-3.ndjson')) await chunk3Held;
+          if (select.includes('4-logs-4.ndjson')) chunk4Inserted = true;
+          if (!select.includes('2-logs-2.ndjson')) return insertSelect(table, select, turn);
+          return insertSelect(table, select, turn).finally(releaseChunk3);
+        };
+      });
       const load = await loadRefusingHostless(session, spool);
       for (let i = 3; i <= 8; i++) addJsonRow(load, i, { n: i });
       const failure = await load
@@ -382,34 +352,24 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       expect(await readdir(spool.path)).to.deep.equal([]);
       const after = await session.run(`SELECT count(*) FROM logs`);
       expect(after.rows).to.deep.equal([[2]]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 });
 
 describe('TableLoader (real DuckDB, loads that stop)', () => {
   it('removes the chunk files not started when the load is abandoned', async () => {
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({}, async (session, spool) => {
       const encoder = new RowEncoder({});
       const loader = new TableLoader(session, spool, 't', encoder, 2);
       // One full chunk not yet started and one begun: neither is on disk until written.
       for (let n = 1; n <= 3; n++) loader.add(encoder.encode({ n }));
       await loader.abandon();
       expect(await readdir(spool.path)).to.deep.equal([]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('removes the chunk being written, after its write in the background, when finish fails', async () => {
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession({}, async (session, spool) => {
       // The table is there already: the first chunk fails to create it.
       await session.exec('CREATE TABLE t (n INTEGER)');
       const encoder = new RowEncoder({});
@@ -432,9 +392,6 @@ describe('TableLoader (real DuckDB, loads that stop)', () => {
       const failure = await loader.finish().catch((err: unknown) => err);
       expect(failure).to.be.instanceOf(QueryError);
       expect(await readdir(spool.path)).to.deep.equal([]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 });
