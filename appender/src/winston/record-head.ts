@@ -11,7 +11,7 @@ const LEVEL_KEY = Symbol.for('level');
  * const info = { level: 'info', message: 'hi', timestamp: '2024-05-01T10:00:00.000Z' };
  * recordLevel(info); // 'info'
  * takesTimestamp(info); // true
- * recordTime(info); // '2024-05-01T10:00:00.000Z'
+ * recordTime(info, takesTimestamp(info)); // '2024-05-01T10:00:00.000Z'
  * ```
  */
 export function recordLevel(info: Record<string, unknown>): unknown {

@@ -1,3 +1,5 @@
+import { recordLevel, recordTime, takesTimestamp } from './record-head.js';
+
 /**
  * Turns a winston `info` object into the kinlog event shape:
  * `{ time, level, msg, ...the logger's own fields }`.
@@ -16,12 +18,10 @@
  * ```
  */
 export function winstonEvent(info: Record<string, unknown>): Record<string, unknown> {
-  const rawLevel: unknown = (info as Record<symbol, unknown>)[LEVEL_KEY] ?? info.level;
-  const hasTime = info.time !== undefined;
-  const timeFromTimestamp = !hasTime && info.timestamp !== undefined;
+  const timeFromTimestamp = takesTimestamp(info);
   const event: Record<string, unknown> = {
-    time: hasTime ? info.time : timeFromTimestamp ? info.timestamp : new Date().toISOString(),
-    level: rawLevel,
+    time: recordTime(info, timeFromTimestamp),
+    level: recordLevel(info),
     msg: info.message,
   };
   for (const key of Object.keys(info)) {
@@ -32,6 +32,3 @@ export function winstonEvent(info: Record<string, unknown>): Record<string, unkn
   if (event.stack === undefined && typeof info.stack === 'string') event.stack = info.stack;
   return event;
 }
-
-/** winston's `LEVEL` symbol (triple-beam), a global symbol so no import is needed. */
-const LEVEL_KEY = Symbol.for('level');
