@@ -5,7 +5,7 @@ import { RowEncoder, timestampText } from '../../../src/columns/row-encoder.js';
 import { QuerySession, QuerySessionLimits } from '../../../src/session/query-session.js';
 import { loadStreamTable } from '../../../src/load/load-stream-table.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
-import { TableLoader } from '../../../src/load/table-loader.js';
+import { TableLoader, TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { PLAIN_META } from '../../../src/load/stream-row-format.js';
 import { readWindowRows } from '../../../src/window/read-window-rows.js';
@@ -266,6 +266,33 @@ describe('stream rows (real DuckDB)', () => {
         ['bad \ufffd x', null, lines[1]],
         ['pair \u{1f600}', 'v', lines[2]],
         ['after', null, lines[3]],
+      ]);
+    } finally {
+      session.close();
+      await spool.remove();
+    }
+  });
+
+  it('reads a line longer than the smallest read buffer whole, as JSON and as text, with the rows around it', async () => {
+    const long = 'x'.repeat(TableLoaderLimits.MIN_LINE_BYTES + 1000);
+    const lines = [
+      '{"level":"error","msg":"before","status":500}',
+      `{"level":"error","msg":"${long}","status":503}`,
+      `plain text ${long}`,
+      '{"level":"error","msg":"after","status":500}',
+    ];
+    const { source, window } = oneShardWindow(lines);
+    const session = await QuerySession.open();
+    const spool = await SpoolDirectory.create();
+    try {
+      const loaded = await loadStreamTable(session, spool, source, 'fast', window);
+      expect(loaded.rows).to.equal(lines.length);
+      const rows = await session.run(`SELECT status, length(msg), _raw FROM fast ORDER BY rowid`);
+      expect(rows.rows).to.deep.equal([
+        [500, 6, lines[0]],
+        [503, long.length, lines[1]],
+        [null, lines[2]!.length, lines[2]],
+        [500, 5, lines[3]],
       ]);
     } finally {
       session.close();
