@@ -3,7 +3,11 @@ import { expect } from 'chai';
 import { EventColumns, MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder, timestampText } from '../../../src/columns/row-encoder.js';
 import { QuerySession, QuerySessionLimits } from '../../../src/session/query-session.js';
-import { loadStreamTable } from '../../../src/load/load-stream-table.js';
+import {
+  loadStreamTable,
+  type LoadedTable,
+  type LoadStreamOptions,
+} from '../../../src/load/load-stream-table.js';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader, TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
@@ -57,6 +61,27 @@ function oneShardWindow(lines: readonly string[]): {
     new Map([['shardId-0', lines.map((line, i) => ({ data: utf8(line), arrivalMs: T0_MS + i }))]]),
   );
   return { source, window: { stream: 's', shards: [{ shardId: 'shardId-0' }], label: 'w' } };
+}
+
+/**
+ * Loads `lines` (see oneShardWindow) into table `table` of a fresh session, then runs `check`
+ * on it; the session and spool are closed whatever happens.
+ */
+async function withLinesLoaded(
+  lines: readonly string[],
+  check: (session: QuerySession, loaded: LoadedTable) => Promise<void>,
+  table = 'fast',
+  options: LoadStreamOptions = {},
+): Promise<void> {
+  const { source, window } = oneShardWindow(lines);
+  const session = await QuerySession.open();
+  const spool = await SpoolDirectory.create();
+  try {
+    await check(session, await loadStreamTable(session, spool, source, table, window, options));
+  } finally {
+    session.close();
+    await spool.remove();
+  }
 }
 
 describe('stream rows (real DuckDB)', () => {
@@ -254,11 +279,7 @@ describe('stream rows (real DuckDB)', () => {
       '{"level":"error","\\udc00k":"v","msg":"pair \\ud83d\\ude00","status":500}',
       '{"level":"error","msg":"after","status":500}',
     ];
-    const { source, window } = oneShardWindow(lines);
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
-      const loaded = await loadStreamTable(session, spool, source, 'fast', window);
+    await withLinesLoaded(lines, async (session, loaded) => {
       expect(loaded.rows).to.equal(lines.length);
       const rows = await session.run(`SELECT msg, "\ufffdk", _raw FROM fast ORDER BY rowid`);
       expect(rows.rows).to.deep.equal([
@@ -267,10 +288,7 @@ describe('stream rows (real DuckDB)', () => {
         ['pair \u{1f600}', 'v', lines[2]],
         ['after', null, lines[3]],
       ]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('reads a line longer than the smallest read buffer whole, as JSON and as text, with the rows around it', async () => {
@@ -281,11 +299,7 @@ describe('stream rows (real DuckDB)', () => {
       `plain text ${long}`,
       '{"level":"error","msg":"after","status":500}',
     ];
-    const { source, window } = oneShardWindow(lines);
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
-      const loaded = await loadStreamTable(session, spool, source, 'fast', window);
+    await withLinesLoaded(lines, async (session, loaded) => {
       expect(loaded.rows).to.equal(lines.length);
       const rows = await session.run(`SELECT status, length(msg), _raw FROM fast ORDER BY rowid`);
       expect(rows.rows).to.deep.equal([
@@ -294,10 +308,7 @@ describe('stream rows (real DuckDB)', () => {
         [null, lines[2]!.length, lines[2]],
         [500, 5, lines[3]],
       ]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('keeps pinned column types whatever the window holds; values that do not fit are NULL and counted', async () => {
@@ -307,13 +318,13 @@ describe('stream rows (real DuckDB)', () => {
       '{"durationMs":7.5,"status":70000}',
       'plain text',
     ];
-    const { source, window } = oneShardWindow(lines);
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
-      const loaded = await loadStreamTable(session, spool, source, 'logs', window, {
-        columnTypes: { durationMs: 'BIGINT', user: 'JSON', Status: 'BIGINT', flag: 'BOOLEAN' },
-      });
+    const columnTypes = {
+      durationMs: 'BIGINT',
+      user: 'JSON',
+      Status: 'BIGINT',
+      flag: 'BOOLEAN',
+    } as const;
+    const check = async (session: QuerySession, loaded: LoadedTable) => {
       expect(loaded.encode.nulled).to.deep.equal({ durationMs: 2, status: 1 });
       const types = await session.run(
         `SELECT column_name, column_type FROM (DESCRIBE logs) WHERE column_name IN ('durationMs', 'user', 'status', 'flag')`,
@@ -333,10 +344,8 @@ describe('stream rows (real DuckDB)', () => {
         [null, null, 70000, null],
         [null, null, null, null],
       ]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    };
+    await withLinesLoaded(lines, check, 'logs', { columnTypes });
   });
 
   it("keeps each row's own _shard and _format where a chunk's rows differ from its first plain row's, in every way a row can be written", async () => {
