@@ -20,6 +20,8 @@ import { mixedRecords } from '../../support/mixed-records.js';
 const T0_MS = Date.parse('2024-05-01T00:00:00Z');
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
 const records = mixedRecords;
+/** The sources are memory: Kinesis's pacing of GetRecords is not what these tests look at. */
+const NO_PACING = { minCallIntervalMs: 0 } as const;
 
 /** The rows as every stream row was loaded before (one NDJSON object per row). */
 async function loadAsNdjson(
@@ -30,25 +32,30 @@ async function loadAsNdjson(
 ): Promise<void> {
   const encoder = new RowEncoder(EventColumns, MetaColumns);
   const loader = new TableLoader(session, spool, 'general', encoder);
-  await readWindowRows(source, window, {
-    row: (event, line, origin) => {
-      const meta = {
-        _stream: window.stream,
-        _shard: origin.shardId,
-        _seq: origin.sequenceNumber,
-        _arrival: timestampText(origin.arrivalMs),
-        _partition_key: origin.partitionKey,
-        _format: origin.format,
-      };
-      const row = encoder.encode(event, { ...meta, _raw: line });
-      loader.add(
-        Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
-          ? row
-          : encoder.encode({}, meta),
-      );
+  await readWindowRows(
+    source,
+    window,
+    {
+      row: (event, line, origin) => {
+        const meta = {
+          _stream: window.stream,
+          _shard: origin.shardId,
+          _seq: origin.sequenceNumber,
+          _arrival: timestampText(origin.arrivalMs),
+          _partition_key: origin.partitionKey,
+          _format: origin.format,
+        };
+        const row = encoder.encode(event, { ...meta, _raw: line });
+        loader.add(
+          Buffer.byteLength(row) <= QuerySessionLimits.MAX_OBJECT_BYTES
+            ? row
+            : encoder.encode({}, meta),
+        );
+      },
+      afterPage: () => loader.settle(),
     },
-    afterPage: () => loader.settle(),
-  });
+    NO_PACING,
+  );
   await loader.finish();
 }
 
@@ -77,7 +84,11 @@ async function withLinesLoaded(
   const session = await QuerySession.open();
   const spool = await SpoolDirectory.create();
   try {
-    await check(session, await loadStreamTable(session, spool, source, table, window, options));
+    const loaded = await loadStreamTable(session, spool, source, table, window, {
+      ...NO_PACING,
+      ...options,
+    });
+    await check(session, loaded);
   } finally {
     session.close();
     await spool.remove();
@@ -101,7 +112,7 @@ describe('stream rows (real DuckDB)', () => {
     const session = await QuerySession.open();
     const spool = await SpoolDirectory.create();
     try {
-      const loaded = await loadStreamTable(session, spool, source, 'fast', window);
+      const loaded = await loadStreamTable(session, spool, source, 'fast', window, NO_PACING);
       await loadAsNdjson(session, spool, source, window);
       expect(loaded.rows).to.equal(all.length + 2); // the KPL aggregate holds three
       const describe = async (table: string) =>
@@ -165,10 +176,15 @@ describe('stream rows (real DuckDB)', () => {
     const spool = await SpoolDirectory.create();
     try {
       const load = new StreamTableLoad(session, spool, 'fast', window.stream, undefined, 2);
-      await readWindowRows(source, window, {
-        row: (event, line, origin) => load.row(event, line, origin),
-        afterPage: () => load.afterPage(),
-      });
+      await readWindowRows(
+        source,
+        window,
+        {
+          row: (event, line, origin) => load.row(event, line, origin),
+          afterPage: () => load.afterPage(),
+        },
+        NO_PACING,
+      );
       const { rows: loaded } = await load.finish();
       await loadAsNdjson(session, spool, source, window);
       expect(loaded).to.equal(all.length + 2); // the KPL aggregate holds three
@@ -204,7 +220,7 @@ describe('stream rows (real DuckDB)', () => {
     const session = await QuerySession.open();
     const spool = await SpoolDirectory.create();
     try {
-      await loadStreamTable(session, spool, source, 'fast', window);
+      await loadStreamTable(session, spool, source, 'fast', window, NO_PACING);
       await loadAsNdjson(session, spool, source, window);
       const rows = async (table: string) =>
         (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
@@ -251,10 +267,15 @@ describe('stream rows (real DuckDB)', () => {
     try {
       // One chunk per shard, so each is read its own way.
       const load = new StreamTableLoad(session, spool, 'fast', 's', undefined, arrivals.length);
-      await readWindowRows(source, window, {
-        row: (event, line, origin) => load.row(event, line, origin),
-        afterPage: () => load.afterPage(),
-      });
+      await readWindowRows(
+        source,
+        window,
+        {
+          row: (event, line, origin) => load.row(event, line, origin),
+          afterPage: () => load.afterPage(),
+        },
+        NO_PACING,
+      );
       await load.finish();
       await loadAsNdjson(session, spool, source, window);
       const rows = async (table: string) =>
@@ -400,7 +421,7 @@ describe('stream rows (real DuckDB)', () => {
         ['format', new MemoryShardSource(new Map([['A', a]])), windowOf(['A'])],
       ];
       for (const [name, source, window] of cases) {
-        await loadStreamTable(session, spool, source, `fast_${name}`, window);
+        await loadStreamTable(session, spool, source, `fast_${name}`, window, NO_PACING);
         await loadAsNdjson(session, spool, source, window);
         const rows = async (table: string) =>
           (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
