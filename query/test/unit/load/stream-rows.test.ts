@@ -59,6 +59,20 @@ async function loadAsNdjson(
   await loader.finish();
 }
 
+/** Reads `window` into `load` page by page, as loadStreamTable does, and finishes it. */
+async function readInto(
+  load: StreamTableLoad,
+  source: MemoryShardSource,
+  window: StreamWindow,
+): ReturnType<StreamTableLoad['finish']> {
+  const sink = {
+    row: load.row.bind(load),
+    afterPage: () => load.afterPage(),
+  };
+  await readWindowRows(source, window, sink, NO_PACING);
+  return load.finish();
+}
+
 /** A one-shard window over `lines`, one record each, arriving a millisecond apart. */
 function oneShardWindow(lines: readonly string[]): {
   source: MemoryShardSource;
@@ -176,16 +190,7 @@ describe('stream rows (real DuckDB)', () => {
     const spool = await SpoolDirectory.create();
     try {
       const load = new StreamTableLoad(session, spool, 'fast', window.stream, undefined, 2);
-      await readWindowRows(
-        source,
-        window,
-        {
-          row: (event, line, origin) => load.row(event, line, origin),
-          afterPage: () => load.afterPage(),
-        },
-        NO_PACING,
-      );
-      const { rows: loaded } = await load.finish();
+      const { rows: loaded } = await readInto(load, source, window);
       await loadAsNdjson(session, spool, source, window);
       expect(loaded).to.equal(all.length + 2); // the KPL aggregate holds three
       const describe = async (table: string) =>
@@ -267,16 +272,7 @@ describe('stream rows (real DuckDB)', () => {
     try {
       // One chunk per shard, so each is read its own way.
       const load = new StreamTableLoad(session, spool, 'fast', 's', undefined, arrivals.length);
-      await readWindowRows(
-        source,
-        window,
-        {
-          row: (event, line, origin) => load.row(event, line, origin),
-          afterPage: () => load.afterPage(),
-        },
-        NO_PACING,
-      );
-      await load.finish();
+      await readInto(load, source, window);
       await loadAsNdjson(session, spool, source, window);
       const rows = async (table: string) =>
         (await session.run(`SELECT _shard, n, _arrival FROM ${table} ORDER BY rowid`)).rows;
