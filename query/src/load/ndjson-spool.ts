@@ -106,7 +106,7 @@ export class SpoolFile {
   /** What the writer noted about the lines as a whole (bits of its own; see stream-row-format.ts). */
   flags = 0;
   /** Values the writer's lines may leave out, the same for the whole file (see stream-row-format.ts). */
-  shared: Readonly<Record<string, string>> | undefined;
+  shared: Readonly<Record<string, number>> | undefined;
   private handle: FileHandle | undefined;
   private buffer: Buffer | undefined;
   private used = 0;

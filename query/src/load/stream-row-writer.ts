@@ -7,7 +7,13 @@ import type { LogEvent } from '@kinlog/core';
 import type { RowEncoder } from '../columns/row-encoder.js';
 import { QuerySessionLimits } from '../session/query-session.js';
 import type { RowOrigin } from '../window/read-window-rows.js';
-import { JSON_META_FLAG, NO_RAW, PLAIN_META, StreamRowFlags } from './stream-row-format.js';
+import {
+  JSON_META_FLAG,
+  NO_RAW,
+  PLAIN_META,
+  StreamRowFlags,
+  type MetaCodes,
+} from './stream-row-format.js';
 import { MAX_INTEGER_CHARS, type SpoolFile } from './ndjson-spool.js';
 import type { TableLoader } from './table-loader.js';
 
@@ -20,14 +26,17 @@ export const OVERSIZED_ROW = 'oversized rows (fields and _raw)';
  *
  * @example
  * ```ts
- * const rows = new StreamRowWriter(encoder, loader);
+ * const rows = new StreamRowWriter(encoder, loader, { _shard: new ValueCodes(), _format: new ValueCodes() });
  * await readWindowRows(source, window, { row: (e, line, origin) => rows.row(e, line, origin) });
  * ```
  */
 export class StreamRowWriter {
   private shard: string | undefined;
-  /** `⇥shard⇥` while it is plain text. */
+  private shardCode = 0;
+  /** `⇥code⇥` of the shard. */
   private shardText = '';
+  private format: string | undefined;
+  private formatCode = 0;
   private partitionKey: string | undefined;
   private plainPartitionKey = true;
   private jsonMeta = false;
@@ -43,6 +52,8 @@ export class StreamRowWriter {
   constructor(
     private readonly encoder: RowEncoder,
     private readonly loader: TableLoader,
+    /** The codes _shard and _format values are written as (the table's view turns them back). */
+    private readonly codes: MetaCodes,
   ) {}
 
   /** Writes the row of one decoded event. */
@@ -93,17 +104,13 @@ export class StreamRowWriter {
    */
   private addPlainRow(fields: string, origin: RowOrigin): boolean {
     this.noteShard(origin.shardId);
+    this.noteFormat(origin.format);
     const key = origin.partitionKey;
     // Empty texts read as NULL: only an unknown key or arrival may be empty.
-    if (this.shardText === '' || origin.sequenceNumber === '' || origin.format === '') return false;
-    if (key === '') return false;
+    if (origin.sequenceNumber === '' || key === '') return false;
+    // Codes and the arrival are integers.
     const tailBytes =
-      origin.shardId.length +
-      origin.sequenceNumber.length +
-      MAX_INTEGER_CHARS +
-      (key?.length ?? 0) +
-      origin.format.length +
-      PLAIN_ROW_TABS;
+      origin.sequenceNumber.length + 3 * MAX_INTEGER_CHARS + (key?.length ?? 0) + PLAIN_ROW_TABS;
     // UTF-8 takes at most 3 bytes per UTF-16 unit; the meta values one (ASCII, or not added).
     if (fields.length * 3 + tailBytes > QuerySessionLimits.MAX_OBJECT_BYTES) return false;
     this.plainFields = fields;
@@ -114,17 +121,17 @@ export class StreamRowWriter {
 
   /**
    * Writes the row addPlainRow accepted; false when a meta value is not plain ASCII. Its _shard
-   * and _format are left empty when they are its chunk's shared ones: those of the chunk's first
-   * plain row (SpoolFile.shared), which the chunk's SELECT then has as constants.
+   * and _format codes are left empty when they are its chunk's shared ones: those of the
+   * chunk's first plain row (SpoolFile.shared), which the chunk's SELECT then has as constants.
    */
   private readonly writePlainRow = (file: SpoolFile): boolean => {
     const origin = this.plainOrigin!;
-    const shared = (file.shared ??= { _shard: origin.shardId, _format: origin.format });
+    const shared = (file.shared ??= { _shard: this.shardCode, _format: this.formatCode });
     let apart = false;
     file.startLine(this.plainFields, this.plainTailBytes);
     file.appendTab();
-    if (origin.shardId !== shared['_shard']) {
-      if (!file.appendAscii(origin.shardId)) return false;
+    if (this.shardCode !== shared['_shard']) {
+      file.appendInteger(this.shardCode);
       apart = true;
     }
     file.appendTab();
@@ -134,8 +141,8 @@ export class StreamRowWriter {
     file.appendTab();
     if (origin.partitionKey !== undefined && !file.appendAscii(origin.partitionKey)) return false;
     file.appendTab();
-    if (origin.format !== shared['_format']) {
-      if (!file.appendAscii(origin.format)) return false;
+    if (this.formatCode !== shared['_format']) {
+      file.appendInteger(this.formatCode);
       apart = true;
     }
     // No raw text apart, no flag.
@@ -147,50 +154,52 @@ export class StreamRowWriter {
   };
 
   /**
-   * `⇥shard⇥seq⇥arrival⇥key⇥format⇥`: plain texts, or all JSON strings when one is not plain
-   * (then {@link jsonMeta} is set).
+   * `⇥shard⇥seq⇥arrival⇥key⇥format⇥`: the _shard and _format codes, and the others as plain
+   * texts, or all as JSON strings when one is not plain (then {@link jsonMeta} is set).
    */
   private metaText(origin: RowOrigin): string {
     this.noteShard(origin.shardId);
+    this.noteFormat(origin.format);
     const key = origin.partitionKey;
     if (key !== this.partitionKey) {
       this.partitionKey = key;
       this.plainPartitionKey = key === undefined || PLAIN_META.test(key);
     }
     const seq = origin.sequenceNumber;
-    const format = origin.format;
+    const format = this.formatCode;
     const arrival = Number.isNaN(this.arrival) ? '' : String(this.arrival);
-    if (
-      this.shardText !== '' &&
-      this.plainPartitionKey &&
-      PLAIN_META.test(seq) &&
-      PLAIN_META.test(format)
-    ) {
+    if (this.plainPartitionKey && PLAIN_META.test(seq)) {
       this.jsonMeta = false;
       return this.shardText + seq + TAB + arrival + TAB + (key ?? '') + TAB + format + TAB;
     }
     this.jsonMeta = true;
     const json = (value: string | undefined) => (value === undefined ? '' : JSON.stringify(value));
     return (
-      TAB +
-      json(this.shard) +
-      TAB +
+      this.shardText +
       json(seq) +
       TAB +
       (arrival === '' ? '' : json(arrival)) +
       TAB +
       json(key) +
       TAB +
-      json(format) +
+      format +
       TAB
     );
   }
 
-  /** Keeps `shardId` and its text between TABs (empty when it is not plain text). */
+  /** Keeps `shardId`, its code and the code's text between TABs. */
   private noteShard(shardId: string): void {
     if (shardId === this.shard) return;
     this.shard = shardId;
-    this.shardText = PLAIN_META.test(shardId) ? TAB + shardId + TAB : '';
+    this.shardCode = this.codes._shard.codeOf(shardId);
+    this.shardText = TAB + this.shardCode + TAB;
+  }
+
+  /** Keeps `format` and its code. */
+  private noteFormat(format: string): void {
+    if (format === this.format) return;
+    this.format = format;
+    this.formatCode = this.codes._format.codeOf(format);
   }
 }
 

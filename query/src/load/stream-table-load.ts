@@ -1,6 +1,7 @@
 /*
  *   decoded event + line + origin ─▶ StreamRowWriter (fields JSON ⇥ meta ⇥ raw) ─▶ TableLoader
  *   (chunk files of stream rows, each read by read_csv + json_transform while the next fills)
+ *   ─▶ the stored rows, and the view of the table's name in front of them (stream-row-format.ts)
  * The one way a stream's events become a table: `kinlog query`, `kinlog export` and the saved
  * queries of `kinlog analyze --query` all load through it, so their rows and types are the same.
  */
@@ -11,8 +12,10 @@ import { RowEncoder, type ColumnSpec, type EncodeStats } from '../columns/row-en
 import type { QuerySession } from '../session/query-session.js';
 import type { RowOrigin } from '../window/read-window-rows.js';
 import type { SpoolDirectory } from './ndjson-spool.js';
+import { streamRowsView, type MetaCodes } from './stream-row-format.js';
 import { StreamRowWriter } from './stream-row-writer.js';
 import { SpoolFormats, TableLoader, TableLoaderLimits } from './table-loader.js';
+import { ValueCodes } from './value-codes.js';
 
 /**
  * One stream table being loaded: rows go in one decoded event at a time, and are written out
@@ -30,9 +33,10 @@ export class StreamTableLoad {
   readonly encoder: RowEncoder;
   private readonly loader: TableLoader;
   private readonly writer: StreamRowWriter;
+  private readonly codes: MetaCodes = { _shard: new ValueCodes(), _format: new ValueCodes() };
 
   constructor(
-    session: QuerySession,
+    private readonly session: QuerySession,
     spool: SpoolDirectory,
     readonly table: string,
     readonly stream: string,
@@ -51,9 +55,8 @@ export class StreamTableLoad {
       this.encoder,
       chunkRows,
       SpoolFormats.streamRows,
-      stream,
     );
-    this.writer = new StreamRowWriter(this.encoder, this.loader);
+    this.writer = new StreamRowWriter(this.encoder, this.loader, this.codes);
   }
 
   /** What the encoder changed to make values fit, so far. */
@@ -72,8 +75,10 @@ export class StreamTableLoad {
   }
 
   /** Loads what is left; the table exists afterwards, maybe empty. */
-  finish(): Promise<{ rows: number; columns: ColumnSpec[] }> {
-    return this.loader.finish();
+  async finish(): Promise<{ rows: number; columns: ColumnSpec[] }> {
+    const loaded = await this.loader.finish();
+    await this.session.exec(streamRowsView(this.table, loaded.columns, this.stream, this.codes));
+    return loaded;
   }
 
   /** Stops after a failure: removes the chunk files not loaded and waits for the one loading. */

@@ -21,7 +21,12 @@ import type { InsertLane } from '../session/insert-lane.js';
 import { quoteIdent, type QuerySession } from '../session/query-session.js';
 import { QueryError } from '../errors.js';
 import type { SpoolDirectory, SpoolFile } from './ndjson-spool.js';
-import { streamRowsSelect } from './stream-row-format.js';
+import {
+  STORED_ROWS_SCHEMA,
+  storedRowsTable,
+  storedStreamColumns,
+  streamRowsSelect,
+} from './stream-row-format.js';
 import { widenExpression } from './widen-expression.js';
 
 /** Bounds of a table load. */
@@ -70,7 +75,8 @@ const REORDER_SUFFIX = '__kinlog_ordered';
 
 /**
  * Loads rows made by one {@link RowEncoder} into one table, chunk by chunk: NDJSON rows, or
- * stream rows (see stream-row-format.ts) with `format` {@link SpoolFormats}.streamRows.
+ * stream rows (see stream-row-format.ts) with `format` {@link SpoolFormats}.streamRows, which
+ * go into the table {@link storedRowsTable} names (the caller puts its view in front).
  *
  * @example
  * ```ts
@@ -102,6 +108,8 @@ export class TableLoader {
   private lanesOpened: Promise<void> | undefined;
   /** Rows the current spool file takes before its chunk is loaded. */
   private fileRows: number;
+  /** The quoted name of the table rows go into. */
+  private readonly target: string;
 
   constructor(
     private readonly session: QuerySession,
@@ -110,14 +118,14 @@ export class TableLoader {
     private readonly encoder: RowEncoder,
     private readonly chunkRows: number = TableLoaderLimits.CHUNK_ROWS,
     private readonly format: SpoolFormat = SpoolFormats.ndjson,
-    /** The stream stream rows come from (their `_stream`, the same for every row). */
-    private readonly stream: string = '',
   ) {
     this.laneCount =
       format === SpoolFormats.streamRows && !session.memoryLimited
         ? Math.max(1, Math.min(TableLoaderLimits.INSERT_LANES, session.threadCount))
         : 1;
     this.fileRows = chunkRows;
+    this.target =
+      format === SpoolFormats.streamRows ? storedRowsTable(table) : quoteIdent(this.table);
   }
 
   /** Adds one row; {@link settle}, which callers run between pages, writes and loads it. */
@@ -204,12 +212,20 @@ export class TableLoader {
 
   /**
    * Columns added after the first chunk were appended, after the `_` columns: the table is
-   * copied once into the encoder's order (fields first), which only such loads pay for.
+   * copied once into the encoder's order (fields first), which only such loads pay for. Stream
+   * rows are not: their view lists the columns in that order.
    */
   private async reorder(): Promise<void> {
     const order = this.encoder.columns().map((c) => c.name);
     const loaded = [...this.loadedTypes.keys()];
     if (order.length !== loaded.length || order.every((name, i) => name === loaded[i])) return;
+    if (this.format !== SpoolFormats.streamRows) await this.copyInOrder(order);
+    const types = new Map(this.loadedTypes);
+    this.loadedTypes.clear();
+    for (const name of order) this.loadedTypes.set(name, types.get(name)!);
+  }
+
+  private async copyInOrder(order: readonly string[]): Promise<void> {
     const table = quoteIdent(this.table);
     const staging = quoteIdent(`${this.table}${REORDER_SUFFIX}`);
     const list = order.map(quoteIdent).join(', ');
@@ -223,9 +239,6 @@ export class TableLoader {
       this.failure ??= err;
       this.throwIfFailed();
     }
-    const types = new Map(this.loadedTypes);
-    this.loadedTypes.clear();
-    for (const name of order) this.loadedTypes.set(name, types.get(name)!);
   }
 
   /**
@@ -312,16 +325,9 @@ export class TableLoader {
         TableLoaderLimits.MIN_LINE_BYTES,
         file.longestLineBytes + LINE_END_BYTES,
       );
-      const select = streamRowsSelect(
-        path,
-        columns,
-        lineBytes,
-        this.stream,
-        file.flags,
-        file.shared,
-      );
+      const select = streamRowsSelect(path, columns, lineBytes, file.flags, file.shared);
       const committed = lane
-        .insertSelect(this.table, select, previous)
+        .insertSelect(this.table, select, previous, this.target)
         .catch((err: unknown) => {
           this.failure ??= err;
           return false;
@@ -395,15 +401,19 @@ export class TableLoader {
   }
 
   private async create(columns: readonly ColumnSpec[]): Promise<void> {
-    const list = columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-    await this.session.exec(`CREATE TABLE ${quoteIdent(this.table)} (${list})`);
+    const streamRows = this.format === SpoolFormats.streamRows;
+    const stored = streamRows ? storedStreamColumns(columns) : columns;
+    const list = stored.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+    if (streamRows)
+      await this.session.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(STORED_ROWS_SCHEMA)}`);
+    await this.session.exec(`CREATE TABLE ${this.target} (${list})`);
     for (const c of columns) this.loadedTypes.set(c.name, c.type);
     this.created = true;
   }
 
   /** Adds the columns new since the last chunk and widens those whose type changed. */
   private async fitTable(columns: readonly ColumnSpec[]): Promise<void> {
-    const table = quoteIdent(this.table);
+    const table = this.target;
     if (!this.created) await this.create(columns);
     for (const c of columns) {
       const had = this.loadedTypes.get(c.name);

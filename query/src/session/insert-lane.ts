@@ -41,22 +41,25 @@ export class InsertLane {
   ) {}
 
   /**
-   * Appends the rows of `select` to table `table` in a transaction committed once `turn`
+   * Appends the rows of `select` to table `table` (stored as `into` names it) in a transaction committed once `turn`
    * resolves to true (the chunk before committed), rolled back when it resolves to false.
    * Whatever happens, it returns or throws only after `turn` settled: a chunk that fails at
    * once still ends after the chunk before it, so awaiting the last chunk awaits them all.
    *
    * @returns whether the rows were committed.
    */
-  async insertSelect(table: string, select: string, turn: Promise<boolean>): Promise<boolean> {
+  async insertSelect(
+    table: string,
+    select: string,
+    turn: Promise<boolean>,
+    into: string = quoteIdent(table),
+  ): Promise<boolean> {
     let open = false;
     let turnTaken = false;
     try {
       // One call, so the insert does not wait for a turn of the event loop after the BEGIN.
       open = true;
-      await this.connection.run(
-        `BEGIN TRANSACTION; INSERT INTO ${quoteIdent(table)} BY NAME ${select}`,
-      );
+      await this.connection.run(`BEGIN TRANSACTION; INSERT INTO ${into} BY NAME ${select}`);
       turnTaken = true;
       if (!(await turn)) {
         open = false;

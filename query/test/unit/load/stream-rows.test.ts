@@ -20,6 +20,8 @@ import { mixedRecords } from '../../support/mixed-records.js';
 const T0_MS = Date.parse('2024-05-01T00:00:00Z');
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
 const records = mixedRecords;
+// Rows are read in the order they were loaded with no ORDER BY: DuckDB keeps insertion order
+// (preserve_insertion_order), and a stream table is a view, which has no rowid.
 /** The sources are memory: Kinesis's pacing of GetRecords is not what these tests look at. */
 const NO_PACING = { minCallIntervalMs: 0 } as const;
 
@@ -132,8 +134,7 @@ describe('stream rows (real DuckDB)', () => {
       const describe = async (table: string) =>
         (await session.run(`SELECT column_name, column_type FROM (DESCRIBE ${table})`)).rows;
       expect(await describe('fast')).to.deep.equal(await describe('general'));
-      const rows = async (table: string) =>
-        (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+      const rows = async (table: string) => (await session.run(`SELECT * FROM ${table}`)).rows;
       const fast = await rows('fast');
       expect(fast).to.deep.equal(await rows('general'));
       const differ = await session.run(
@@ -196,8 +197,7 @@ describe('stream rows (real DuckDB)', () => {
       const describe = async (table: string) =>
         (await session.run(`SELECT column_name, column_type FROM (DESCRIBE ${table})`)).rows;
       expect(await describe('fast')).to.deep.equal(await describe('general'));
-      const rows = async (table: string) =>
-        (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+      const rows = async (table: string) => (await session.run(`SELECT * FROM ${table}`)).rows;
       expect(await rows('fast')).to.deep.equal(await rows('general'));
       const types = await session.run(
         `SELECT column_type FROM (DESCRIBE fast) WHERE column_name IN ('n', 'late')`,
@@ -227,8 +227,7 @@ describe('stream rows (real DuckDB)', () => {
     try {
       await loadStreamTable(session, spool, source, 'fast', window, NO_PACING);
       await loadAsNdjson(session, spool, source, window);
-      const rows = async (table: string) =>
-        (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+      const rows = async (table: string) => (await session.run(`SELECT * FROM ${table}`)).rows;
       expect(await rows('fast')).to.deep.equal(await rows('general'));
       // Arrivals unknown, before 1970 and ordinary are all there.
       const arrivals = await session.run(
@@ -275,7 +274,7 @@ describe('stream rows (real DuckDB)', () => {
       await readInto(load, source, window);
       await loadAsNdjson(session, spool, source, window);
       const rows = async (table: string) =>
-        (await session.run(`SELECT _shard, n, _arrival FROM ${table} ORDER BY rowid`)).rows;
+        (await session.run(`SELECT _shard, n, _arrival FROM ${table}`)).rows;
       const fast = await rows('fast');
       expect(fast).to.deep.equal(await rows('general'));
       expect(fast.filter((row) => row[2] === null)).to.have.length(2 * 7);
@@ -298,7 +297,7 @@ describe('stream rows (real DuckDB)', () => {
     ];
     await withLinesLoaded(lines, async (session, loaded) => {
       expect(loaded.rows).to.equal(lines.length);
-      const rows = await session.run(`SELECT msg, "\ufffdk", _raw FROM fast ORDER BY rowid`);
+      const rows = await session.run(`SELECT msg, "\ufffdk", _raw FROM fast`);
       expect(rows.rows).to.deep.equal([
         ['before', null, lines[0]],
         ['bad \ufffd x', null, lines[1]],
@@ -318,7 +317,7 @@ describe('stream rows (real DuckDB)', () => {
     ];
     await withLinesLoaded(lines, async (session, loaded) => {
       expect(loaded.rows).to.equal(lines.length);
-      const rows = await session.run(`SELECT status, length(msg), _raw FROM fast ORDER BY rowid`);
+      const rows = await session.run(`SELECT status, length(msg), _raw FROM fast`);
       expect(rows.rows).to.deep.equal([
         [500, 6, lines[0]],
         [503, long.length, lines[1]],
@@ -352,9 +351,7 @@ describe('stream rows (real DuckDB)', () => {
         ['user', 'JSON'],
         ['flag', 'BOOLEAN'],
       ]);
-      const rows = await session.run(
-        'SELECT durationMs, user, status, flag FROM logs ORDER BY rowid',
-      );
+      const rows = await session.run('SELECT durationMs, user, status, flag FROM logs');
       expect(rows.rows).to.deep.equal([
         [12, '{"id":1}', 200, null],
         [null, '"anonymous"', null, null],
@@ -419,14 +416,11 @@ describe('stream rows (real DuckDB)', () => {
       for (const [name, source, window] of cases) {
         await loadStreamTable(session, spool, source, `fast_${name}`, window, NO_PACING);
         await loadAsNdjson(session, spool, source, window);
-        const rows = async (table: string) =>
-          (await session.run(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+        const rows = async (table: string) => (await session.run(`SELECT * FROM ${table}`)).rows;
         expect(await rows(`fast_${name}`), name).to.deep.equal(await rows('general'));
         await session.exec('DROP TABLE general');
       }
-      const meta = await session.run(
-        `SELECT _shard, _format, _partition_key FROM fast_all ORDER BY rowid`,
-      );
+      const meta = await session.run(`SELECT _shard, _format, _partition_key FROM fast_all`);
       expect(meta.rows).to.deep.equal([
         ['A', 'json', 'k'],
         ['A', 'json', 'k'],

@@ -7,6 +7,7 @@ import type { InsertLane } from '../../../src/session/insert-lane.js';
 import { SpoolDirectory, SpoolLimits } from '../../../src/load/ndjson-spool.js';
 import { TableLoader, TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
+import { storedRowsTable } from '../../../src/load/stream-row-format.js';
 import { normalizeJsonEvent } from '@kinlog/core';
 import { QueryError } from '../../../src/errors.js';
 
@@ -22,7 +23,10 @@ function addJsonRow(load: StreamTableLoad, seq: number, event: Record<string, un
   });
 }
 
-/** The rows of table `table`, undefined while it does not exist yet. */
+/** Where a stream load into `logs` stores its rows (its view comes when it finishes). */
+const STORED_LOGS = storedRowsTable('logs');
+
+/** The rows of table `table` (its SQL name), undefined while it does not exist yet. */
 async function tableRows(session: QuerySession, table: string): Promise<unknown> {
   return session.run(`SELECT count(*) FROM ${table}`).then(
     (r) => r.rows[0]?.[0],
@@ -74,8 +78,8 @@ async function loadRefusingHostless(
   addJsonRow(load, 2, { host: 'b' });
   await load.afterPage();
   // The table itself is made when the first chunk starts loading, which may be later still.
-  await untilRows(session, 'logs', 2);
-  await session.exec('ALTER TABLE logs ALTER host SET NOT NULL');
+  await untilRows(session, STORED_LOGS, 2);
+  await session.exec(`ALTER TABLE ${STORED_LOGS} ALTER host SET NOT NULL`);
   return load;
 }
 
@@ -180,15 +184,15 @@ describe('TableLoader (real DuckDB)', () => {
       await load.afterPage();
       // One row, far from a chunk: the lanes are open already (DuckDB runs one thread each).
       expect(await threads()).to.equal(1);
-      expect(await tableRows(session, 'logs')).to.equal(undefined);
+      expect(await tableRows(session, STORED_LOGS)).to.equal(undefined);
       for (let i = 1; i < TableLoaderLimits.FIRST_CHUNK_ROWS; i++) addJsonRow(load, i, { n: i });
       await load.afterPage();
       // The first chunk loads on its own, long before a whole chunk's rows came.
-      await untilRows(session, 'logs', TableLoaderLimits.FIRST_CHUNK_ROWS);
+      await untilRows(session, STORED_LOGS, TableLoaderLimits.FIRST_CHUNK_ROWS);
       addJsonRow(load, TableLoaderLimits.FIRST_CHUNK_ROWS, { n: -1 });
       expect((await load.finish()).rows).to.equal(TableLoaderLimits.FIRST_CHUNK_ROWS + 1);
       expect(await threads()).to.equal(2);
-      const last = await session.run('SELECT n FROM logs ORDER BY rowid DESC LIMIT 1');
+      const last = await session.run(`SELECT n FROM ${STORED_LOGS} ORDER BY rowid DESC LIMIT 1`);
       expect(last.rows).to.deep.equal([[-1]]);
     });
   });
@@ -219,9 +223,9 @@ describe('TableLoader (real DuckDB)', () => {
       let rowsAtFirstInsert: number | undefined;
       changeLanes(session, (lane) => {
         const insertSelect = lane.insertSelect.bind(lane);
-        lane.insertSelect = (table, select, turn) => {
+        lane.insertSelect = (table, select, turn, into) => {
           rowsAtFirstInsert ??= load.encoder.stats.rows;
-          return insertSelect(table, select, turn);
+          return insertSelect(table, select, turn, into);
         };
       });
       // Fewer rows than two chunks: only the first fills before finish().
@@ -253,7 +257,9 @@ describe('TableLoader (real DuckDB)', () => {
       }
       expect(failure).to.be.instanceOf(QueryError);
       expect((failure as QueryError).message).to.match(/^loading table logs failed: .*NOT NULL/);
-      const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
+      const after = await session.run(
+        `SELECT current_setting('threads'), count(*) FROM ${STORED_LOGS}`,
+      );
       expect(after.rows).to.deep.equal([[2, 2]]);
       expect(await readdir(spool.path)).to.deep.equal([]);
     });
@@ -284,19 +290,19 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       let closedWhileChunk3Waited = false;
       changeLanes(session, (lane) => {
         const insertSelect = lane.insertSelect.bind(lane);
-        lane.insertSelect = async (table, select, turn) => {
+        lane.insertSelect = async (table, select, turn, into) => {
           if (select.includes('3-logs-3.ndjson')) {
             chunk3Waiting = true;
             const go = await chunk3Held;
             chunk3Waiting = false;
             if (!go) throw new Error('lane closed while chunk 3 waited');
           }
-          if (!select.includes('4-logs-4.ndjson')) return insertSelect(table, select, turn);
+          if (!select.includes('4-logs-4.ndjson')) return insertSelect(table, select, turn, into);
           const watched = new WatchedTurn((resolve, reject) => {
             turn.then(resolve, reject);
           });
           watched.onWait = () => releaseChunk3(true);
-          return insertSelect(table, select, watched);
+          return insertSelect(table, select, watched, into);
         };
         const close = lane.close.bind(lane);
         lane.close = async () => {
@@ -322,7 +328,9 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       expect(await readdir(spool.path)).to.deep.equal([]);
       expect(failure).to.be.instanceOf(QueryError);
       expect((failure as QueryError).message).to.match(/^loading table logs failed: .*NOT NULL/);
-      const after = await session.run(`SELECT current_setting('threads'), count(*) FROM logs`);
+      const after = await session.run(
+        `SELECT current_setting('threads'), count(*) FROM ${STORED_LOGS}`,
+      );
       expect(after.rows).to.deep.equal([[2, 6]]);
     });
   });
@@ -334,11 +342,11 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       let chunk4Inserted = false;
       changeLanes(session, (lane) => {
         const insertSelect = lane.insertSelect.bind(lane);
-        lane.insertSelect = async (table, select, turn) => {
+        lane.insertSelect = async (table, select, turn, into) => {
           if (select.includes('3-logs-3.ndjson')) await chunk3Held;
           if (select.includes('4-logs-4.ndjson')) chunk4Inserted = true;
-          if (!select.includes('2-logs-2.ndjson')) return insertSelect(table, select, turn);
-          return insertSelect(table, select, turn).finally(releaseChunk3);
+          if (!select.includes('2-logs-2.ndjson')) return insertSelect(table, select, turn, into);
+          return insertSelect(table, select, turn, into).finally(releaseChunk3);
         };
       });
       const load = await loadRefusingHostless(session, spool);
@@ -350,7 +358,7 @@ describe('TableLoader (real DuckDB, chunks held on their lane)', () => {
       expect(failure).to.be.instanceOf(QueryError);
       expect(chunk4Inserted).to.equal(false);
       expect(await readdir(spool.path)).to.deep.equal([]);
-      const after = await session.run(`SELECT count(*) FROM logs`);
+      const after = await session.run(`SELECT count(*) FROM ${STORED_LOGS}`);
       expect(after.rows).to.deep.equal([[2]]);
     });
   });

@@ -18,7 +18,7 @@ import { mixedRecords } from '../../support/mixed-records.js';
 
 const STREAM = 'web-logs';
 const SHARD = 'shardId-000000000000';
-const EVERYTHING = 'SELECT * FROM logs ORDER BY rowid';
+const EVERYTHING = 'SELECT * FROM logs';
 const TYPES = 'SELECT column_name, column_type FROM (DESCRIBE logs)';
 
 describe('saved-query window hook (real DuckDB)', () => {

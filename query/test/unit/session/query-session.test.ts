@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
+import { STORED_ROWS_SCHEMA } from '../../../src/load/stream-row-format.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { QuerySession, type QuerySessionOptions } from '../../../src/session/query-session.js';
@@ -28,7 +29,7 @@ async function loaded(
     }
     await load.finish();
     const storage = await session.run(
-      "SELECT DISTINCT compression FROM pragma_storage_info('logs') ORDER BY ALL",
+      `SELECT DISTINCT compression FROM pragma_storage_info('${STORED_ROWS_SCHEMA}.logs') ORDER BY ALL`,
     );
     const digest = await session.run(
       'SELECT count(*), sum(hash(level, page, n, _seq, _arrival, _partition_key, _raw)) FROM logs',
