@@ -37,7 +37,7 @@ import type { ValueCodes } from './value-codes.js';
 export const STREAM_ROW_META = ['_shard', '_seq', '_arrival', '_partition_key', '_format'] as const;
 type StreamRowMeta = (typeof STREAM_ROW_META)[number];
 /** Meta columns stored as {@link ValueCodes} codes. */
-export const CODED_META = ['_shard', '_format'] as const;
+const CODED_META = ['_shard', '_format'] as const;
 type CodedMeta = (typeof CODED_META)[number];
 /** The type a coded column is stored as. */
 const CODE_TYPE = 'UINTEGER';
@@ -196,7 +196,7 @@ export function streamRowsView(
 }
 
 function isCoded(name: string): name is CodedMeta {
-  return name === '_shard' || name === '_format';
+  return (CODED_META as readonly string[]).includes(name);
 }
 
 /** The value of meta column `name` (identifier `c`) of a row, as read from its text. */
