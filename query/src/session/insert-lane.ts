@@ -41,8 +41,9 @@ export class InsertLane {
   ) {}
 
   /**
-   * Appends the rows of `select` to table `table` (stored as `into` names it) in a transaction committed once `turn`
-   * resolves to true (the chunk before committed), rolled back when it resolves to false.
+   * Appends the rows of `select` to table `table` (stored in the table `into` names, quoted)
+   * in a transaction committed once `turn` resolves to true (the chunk before committed),
+   * rolled back when it resolves to false. Failures name `table`, the table users know.
    * Whatever happens, it returns or throws only after `turn` settled: a chunk that fails at
    * once still ends after the chunk before it, so awaiting the last chunk awaits them all.
    *
