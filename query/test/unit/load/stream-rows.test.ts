@@ -22,6 +22,7 @@ const utf8 = (text: string) => Buffer.from(text, 'utf8');
 const records = mixedRecords;
 // Rows are read in the order they were loaded with no ORDER BY: DuckDB keeps insertion order
 // (preserve_insertion_order), and a stream table is a view, which has no rowid.
+
 /** The sources are memory: Kinesis's pacing of GetRecords is not what these tests look at. */
 const NO_PACING = { minCallIntervalMs: 0 } as const;
 

@@ -10,11 +10,23 @@ import { QuerySession } from '../../../src/session/query-session.js';
 const SHARDS = 300;
 const FORMATS = ['json', 'gzip+json', 'kpl+json', ''];
 
+/** Runs `test` with a fresh DuckDB session and spool, both closed afterwards. */
+async function withSession(
+  test: (session: QuerySession, spool: SpoolDirectory) => Promise<void>,
+): Promise<void> {
+  const session = await QuerySession.open();
+  const spool = await SpoolDirectory.create();
+  try {
+    await test(session, spool);
+  } finally {
+    session.close();
+    await spool.remove();
+  }
+}
+
 describe('StreamTableLoad (real DuckDB)', () => {
   it('stores _shard and _format as codes and no _stream, behind a view with the text columns, fields first', async () => {
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession(async (session, spool) => {
       // Two rows per chunk, so the field seen last is added to the stored table late.
       const load = new StreamTableLoad(session, spool, 'logs', "web 'logs'", undefined, 2);
       const expected: unknown[][] = [];
@@ -53,16 +65,11 @@ describe('StreamTableLoad (real DuckDB)', () => {
       expect(rows.rows).to.deep.equal(expected);
       const late = await session.run('SELECT late FROM logs WHERE late IS NOT NULL');
       expect(late.rows).to.deep.equal([['x']]);
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 
   it('makes an empty view of the columns when no row came', async () => {
-    const session = await QuerySession.open();
-    const spool = await SpoolDirectory.create();
-    try {
+    await withSession(async (session, spool) => {
       const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
       expect((await load.finish()).rows).to.equal(0);
       const view = await session.run('SELECT * FROM logs');
@@ -70,9 +77,6 @@ describe('StreamTableLoad (real DuckDB)', () => {
       expect(view.columns.filter((c) => c.name.startsWith('_'))).to.deep.equal(
         Object.entries(MetaColumns).map(([name, type]) => ({ name, type })),
       );
-    } finally {
-      session.close();
-      await spool.remove();
-    }
+    });
   });
 });
