@@ -1,32 +1,17 @@
 import { expect } from 'chai';
 import { normalizeJsonEvent } from '@kinlog/core';
 import { MetaColumns } from '../../../src/columns/column-types.js';
-import { SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { storedRowsTable } from '../../../src/load/stream-row-format.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
-import { QuerySession } from '../../../src/session/query-session.js';
+import { withSession } from '../../support/with-session.js';
 
 /** More shards than one byte counts, each with its own rows. */
 const SHARDS = 300;
 const FORMATS = ['json', 'gzip+json', 'kpl+json', ''];
 
-/** Runs `test` with a fresh DuckDB session and spool, both closed afterwards. */
-async function withSession(
-  test: (session: QuerySession, spool: SpoolDirectory) => Promise<void>,
-): Promise<void> {
-  const session = await QuerySession.open();
-  const spool = await SpoolDirectory.create();
-  try {
-    await test(session, spool);
-  } finally {
-    session.close();
-    await spool.remove();
-  }
-}
-
 describe('StreamTableLoad (real DuckDB)', () => {
   it('stores _shard and _format as codes and no _stream, behind a view with the text columns, fields first', async () => {
-    await withSession(async (session, spool) => {
+    await withSession({}, async (session, spool) => {
       // Two rows per chunk, so the field seen last is added to the stored table late.
       const load = new StreamTableLoad(session, spool, 'logs', "web 'logs'", undefined, 2);
       const expected: unknown[][] = [];
@@ -69,7 +54,7 @@ describe('StreamTableLoad (real DuckDB)', () => {
   });
 
   it('makes an empty view of the columns when no row came', async () => {
-    await withSession(async (session, spool) => {
+    await withSession({}, async (session, spool) => {
       const load = new StreamTableLoad(session, spool, 'logs', 'web-logs');
       expect((await load.finish()).rows).to.equal(0);
       const view = await session.run('SELECT * FROM logs');

@@ -2,14 +2,15 @@ import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
 import { MetaColumns } from '../../../src/columns/column-types.js';
 import { RowEncoder } from '../../../src/columns/row-encoder.js';
-import { QuerySession, type QuerySessionOptions } from '../../../src/session/query-session.js';
+import type { QuerySession } from '../../../src/session/query-session.js';
 import type { InsertLane } from '../../../src/session/insert-lane.js';
-import { SpoolDirectory, SpoolLimits } from '../../../src/load/ndjson-spool.js';
+import { SpoolLimits, type SpoolDirectory } from '../../../src/load/ndjson-spool.js';
 import { TableLoader, TableLoaderLimits } from '../../../src/load/table-loader.js';
 import { StreamTableLoad } from '../../../src/load/stream-table-load.js';
 import { storedRowsTable } from '../../../src/load/stream-row-format.js';
 import { normalizeJsonEvent } from '@kinlog/core';
 import { QueryError } from '../../../src/errors.js';
+import { withSession } from '../../support/with-session.js';
 
 /** Adds `event` as a JSON record of shard 0 with sequence number `seq`. */
 function addJsonRow(load: StreamTableLoad, seq: number, event: Record<string, unknown>): void {
@@ -38,21 +39,6 @@ async function tableRows(session: QuerySession, table: string): Promise<unknown>
 async function untilRows(session: QuerySession, table: string, count: number): Promise<void> {
   while ((await tableRows(session, table)) !== count)
     await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-/** Runs `test` with a fresh DuckDB session (of `options`) and spool, both closed afterwards. */
-async function withSession(
-  options: QuerySessionOptions,
-  test: (session: QuerySession, spool: SpoolDirectory) => Promise<void>,
-): Promise<void> {
-  const session = await QuerySession.open(options);
-  const spool = await SpoolDirectory.create();
-  try {
-    await test(session, spool);
-  } finally {
-    session.close();
-    await spool.remove();
-  }
 }
 
 /** Has `change` patch each insert lane `session` opens (to watch or hold its inserts). */
